@@ -1,0 +1,172 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Storekeep.Data;
+using Storekeep.Idempotency;
+
+namespace Storekeep.Web.Api;
+
+/// <summary>
+/// The Idempotency-Key contract: the first response to a POST is kept and replayed for the same
+/// key (with <c>Idempotent-Replayed: true</c>); the same key with another body is 422; a replay while
+/// the first is still running is 409. The record is claimed with a unique insert, so concurrent
+/// replays on any node agree on one winner. Server errors are not kept, so a client may retry them.
+/// </summary>
+public sealed class IdempotencyMiddleware(RequestDelegate next)
+{
+    public const string HeaderName = "Idempotency-Key";
+    public const string ReplayedHeader = "Idempotent-Replayed";
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+
+    public async Task InvokeAsync(HttpContext context, StorekeepDbContext db, TimeProvider clock, IProblemDetailsService problems)
+    {
+        if (!HttpMethods.IsPost(context.Request.Method) ||
+            !context.Request.Headers.TryGetValue(HeaderName, out var values) ||
+            !context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+        {
+            await next(context);
+            return;
+        }
+
+        var key = values.ToString();
+        if (key.Length is 0 or > 255 || key.Any(char.IsControl))
+        {
+            await WriteProblem(context, problems, 400, "invalid_idempotency_key", "The Idempotency-Key header must be 1 to 255 printable characters.");
+            return;
+        }
+
+        var keyId = context.User.FindFirst(ApiKeyAuthenticationHandler.KeyIdClaim)?.Value ?? "public";
+        var scope = $"{keyId}:{context.Request.Path.Value}";
+        var fingerprint = await FingerprintAsync(context.Request);
+        var now = clock.GetUtcNow().UtcDateTime;
+
+        var record = new IdempotencyRecord { Scope = scope, Key = key, Fingerprint = fingerprint, CreatedAt = now, LockedUntil = now + Lease };
+        var recordId = record.Id;
+        db.IdempotencyRecords.Add(record);
+        try
+        {
+            await db.SaveChangesAsync(context.RequestAborted);
+        }
+        catch (DbUpdateException e) when (Transactions.IsUniqueViolation(e))
+        {
+            db.ChangeTracker.Clear();
+            var existing = await db.IdempotencyRecords.AsNoTracking()
+                .SingleAsync(r => r.Scope == scope && r.Key == key, context.RequestAborted);
+            if (existing.Fingerprint != fingerprint)
+            {
+                await WriteProblem(context, problems, 422, "idempotency_key_reused",
+                    "This Idempotency-Key was already used with a different request.");
+                return;
+            }
+
+            if (existing.Completed)
+            {
+                await ReplayAsync(context, existing);
+                return;
+            }
+
+            // Still running: unless its lease ran out (the node that took it died), the client waits.
+            var retaken = existing.LockedUntil < now && await db.IdempotencyRecords
+                .Where(r => r.Id == existing.Id && !r.Completed && r.LockedUntil == existing.LockedUntil)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.LockedUntil, now + Lease), context.RequestAborted) == 1;
+            if (!retaken)
+            {
+                await WriteProblem(context, problems, 409, "idempotency_request_in_progress",
+                    "A request with this Idempotency-Key is still being processed; retry shortly.");
+                return;
+            }
+
+            recordId = existing.Id;
+        }
+
+        db.ChangeTracker.Clear();
+        await RunAndKeepAsync(context, db, recordId);
+    }
+
+    private async Task RunAndKeepAsync(HttpContext context, StorekeepDbContext db, Guid recordId)
+    {
+        var original = context.Response.Body;
+        using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        try
+        {
+            await next(context);
+        }
+        catch
+        {
+            context.Response.Body = original;
+            await ForgetAsync(db, recordId);
+            throw;
+        }
+
+        context.Response.Body = original;
+        var response = context.Response;
+        if (response.StatusCode >= 500)
+        {
+            await ForgetAsync(db, recordId);
+        }
+        else
+        {
+            var body = buffer.ToArray();
+            var contentType = response.ContentType;
+            var location = response.Headers.Location.ToString();
+            await db.IdempotencyRecords.Where(r => r.Id == recordId).ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Completed, true)
+                .SetProperty(r => r.StatusCode, response.StatusCode)
+                .SetProperty(r => r.ContentType, contentType)
+                .SetProperty(r => r.Location, location.Length == 0 ? null : location)
+                .SetProperty(r => r.Body, body), CancellationToken.None);
+        }
+
+        buffer.Position = 0;
+        await buffer.CopyToAsync(original, context.RequestAborted);
+    }
+
+    private static Task ForgetAsync(StorekeepDbContext db, Guid recordId) =>
+        db.IdempotencyRecords.Where(r => r.Id == recordId).ExecuteDeleteAsync(CancellationToken.None);
+
+    private static async Task ReplayAsync(HttpContext context, IdempotencyRecord record)
+    {
+        context.Response.StatusCode = record.StatusCode;
+        context.Response.Headers[ReplayedHeader] = "true";
+        if (record.ContentType is not null)
+        {
+            context.Response.ContentType = record.ContentType;
+        }
+
+        if (record.Location is not null)
+        {
+            context.Response.Headers.Location = record.Location;
+        }
+
+        if (record.Body is { Length: > 0 } body)
+        {
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        }
+    }
+
+    private static async Task<string> FingerprintAsync(HttpRequest request)
+    {
+        request.EnableBuffering();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.Path}{request.QueryString}\n"));
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            hash.AppendData(chunk, 0, read);
+        }
+
+        request.Body.Position = 0;
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static Task WriteProblem(HttpContext context, IProblemDetailsService problems, int status, string code, string detail)
+    {
+        context.Response.StatusCode = status;
+        var problem = new ProblemDetails { Status = status, Title = Problems.Title(status), Detail = detail };
+        problem.Extensions["code"] = code;
+        return problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).AsTask();
+    }
+}

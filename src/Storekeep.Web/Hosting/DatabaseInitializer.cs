@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Storekeep.Access;
+using Storekeep.Data;
+
+namespace Storekeep.Web.Hosting;
+
+/// <summary>
+/// Before anything else starts (the server included): apply migrations, make sure the bootstrap
+/// API key exists, and seed the demo store into an empty database unless <c>Seed:Demo=false</c>.
+/// </summary>
+public sealed class DatabaseInitializer(IServiceProvider services, IConfiguration configuration, ILogger<DatabaseInitializer> logger) : IHostedLifecycleService
+{
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
+        await MigrateAsync(db, cancellationToken);
+
+        if (configuration["Bootstrap:ApiKey"] is { Length: > 0 } bootstrapKey)
+        {
+            await scope.ServiceProvider.GetRequiredService<ApiKeyService>().EnsureBootstrapKeyAsync(bootstrapKey, cancellationToken);
+        }
+
+        if (configuration.GetValue("Seed:Demo", true))
+        {
+            logger.LogDebug("Demo seeding is handled by the demo capability once registered.");
+        }
+    }
+
+    public static async Task MigrateAsync(StorekeepDbContext db, CancellationToken ct)
+    {
+        await db.Database.MigrateAsync(ct);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,20 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Storekeep.Data;
+
+namespace Storekeep.Web.Hosting;
+
+public static class StartupBanner
+{
+    public static void Print(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var (provider, _) = DatabaseSetup.Resolve(app.Configuration);
+        var first = addresses.FirstOrDefault() ?? "http://localhost:5000";
+        Console.WriteLine();
+        Console.WriteLine($"  Storekeep is running on {provider.ToString().ToLowerInvariant()}.");
+        Console.WriteLine($"  Open {first}/api/docs for the API reference, {first}/health to check it.");
+        Console.WriteLine("  Press Ctrl+C to stop.");
+        Console.WriteLine();
+    }
+}

@@ -1,0 +1,116 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Scalar.AspNetCore;
+using Storekeep.Access;
+using Storekeep.Data;
+using Storekeep.Payments;
+using Storekeep.Shared;
+using Storekeep.Web.Api;
+
+namespace Storekeep.Web.Hosting;
+
+/// <summary>Builds the <c>storekeep</c> web application: services, middleware and endpoints.</summary>
+public static class StorekeepApp
+{
+    public const string PublicRateLimit = "public";
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddStorekeep(builder.Configuration);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 2 * 1024 * 1024);
+
+        var app = builder.Build();
+        app.UseStorekeep();
+        return app;
+    }
+
+    public static IServiceCollection AddStorekeep(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddStorekeepDatabase(configuration);
+        services.AddMemoryCache();
+        services.AddHttpClient();
+        services.AddStorekeepCapabilities(configuration);
+        services.AddHostedService<DatabaseInitializer>();
+
+        services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(options => StorekeepJson.Configure(options.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            var status = problem.Status ?? context.HttpContext.Response.StatusCode;
+            problem.Extensions.TryAdd("code", Problems.DefaultCode(status));
+            problem.Title ??= Problems.Title(status);
+            problem.Detail ??= problem.Title;
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddStorekeepPermissions();
+
+        services.AddOptions<RateLimiterOptions>().Configure<IConfiguration>((options, config) =>
+        {
+            var permitsPerMinute = config.GetValue("RateLimiting:PublicRequestsPerMinute", 600);
+            options.AddPolicy(PublicRateLimit, context =>
+                context.User.Identity?.IsAuthenticated == true
+                    ? RateLimitPartition.GetNoLimiter("authenticated")
+                    : RateLimitPartition.GetTokenBucketLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = permitsPerMinute,
+                        TokensPerPeriod = Math.Max(1, permitsPerMinute / 6),
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(10),
+                        QueueLimit = 0,
+                    }));
+            options.OnRejected = async (context, ct) =>
+            {
+                var http = context.HttpContext;
+                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                http.Response.Headers.RetryAfter = "10";
+                var problem = new ProblemDetails { Status = 429, Title = Problems.Title(429), Detail = "Too many requests from this address; retry after a few seconds." };
+                problem.Extensions["code"] = "rate_limited";
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>()
+                    .WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
+            };
+        });
+        services.AddRateLimiter(_ => { });
+
+        services.AddStorekeepOpenApi();
+        return services;
+    }
+
+    private static AuthorizationBuilder AddStorekeepPermissions(this AuthorizationBuilder authorization)
+    {
+        foreach (var (permission, roles) in Permissions.Grants)
+        {
+            authorization.AddPolicy(permission, policy => policy
+                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireAuthenticatedUser()
+                .RequireRole(roles.Select(Permissions.RoleName)));
+        }
+
+        return authorization;
+    }
+
+    public static WebApplication UseStorekeep(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        app.UseMiddleware<IdempotencyMiddleware>();
+
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/api/docs", options => options.WithTitle("Storekeep API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapSystemEndpoints();
+
+        var api = app.MapGroup("/api/v1").AddEndpointFilter<DomainErrorFilter>();
+        api.MapStorekeepApi();
+        return app;
+    }
+}

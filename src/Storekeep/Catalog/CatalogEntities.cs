@@ -1,0 +1,56 @@
+namespace Storekeep.Catalog;
+
+public enum ProductStatus
+{
+    Draft,
+    Active,
+    Archived,
+}
+
+public sealed class Category
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public required string Name { get; set; }
+    public required string Slug { get; set; }
+    public string? Description { get; set; }
+    public DateTime CreatedAt { get; init; }
+}
+
+public sealed class Product
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public required string Title { get; set; }
+    public required string Slug { get; set; }
+    public string? Description { get; set; }
+    public Guid? CategoryId { get; set; }
+    public Category? Category { get; set; }
+    public ProductStatus Status { get; set; }
+    public DateTime CreatedAt { get; init; }
+    public DateTime UpdatedAt { get; set; }
+
+    /// <summary>Lower-cased title, description, SKUs and barcodes: what text search matches.</summary>
+    public string SearchText { get; set; } = "";
+
+    public List<ProductVariant> Variants { get; init; } = [];
+
+    public void RefreshSearchText() =>
+        SearchText = string.Join(' ',
+            new[] { Title, Description ?? "" }
+                .Concat(Variants.SelectMany(v => new[] { v.Sku, v.Title ?? "", v.Barcode ?? "" })))
+            .ToLowerInvariant();
+}
+
+public sealed class ProductVariant
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid ProductId { get; set; }
+    public Product? Product { get; set; }
+    public required string Sku { get; set; }
+    public string? Title { get; set; }
+    public decimal Price { get; set; }
+    public decimal? CompareAtPrice { get; set; }
+    public decimal? Cost { get; set; }
+    public int? WeightGrams { get; set; }
+    public string? Barcode { get; set; }
+    public int Position { get; set; }
+}

@@ -1,0 +1,148 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Storekeep.Access;
+using Storekeep.Catalog;
+using Storekeep.Checkout;
+using Storekeep.Customers;
+using Storekeep.Events;
+using Storekeep.Fulfillment;
+using Storekeep.Idempotency;
+using Storekeep.Inventory;
+using Storekeep.Orders;
+using Storekeep.Payments;
+using Storekeep.Shared;
+
+namespace Storekeep.Data;
+
+public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> options) : DbContext(options)
+{
+    public const string OrderNumberSequence = "order_numbers";
+    public const string ReturnNumberSequence = "return_numbers";
+
+    public DbSet<Category> Categories => Set<Category>();
+    public DbSet<Product> Products => Set<Product>();
+    public DbSet<ProductVariant> Variants => Set<ProductVariant>();
+    public DbSet<Warehouse> Warehouses => Set<Warehouse>();
+    public DbSet<StockLevel> StockLevels => Set<StockLevel>();
+    public DbSet<StockMovement> StockMovements => Set<StockMovement>();
+    public DbSet<Cart> Carts => Set<Cart>();
+    public DbSet<CartItem> CartItems => Set<CartItem>();
+    public DbSet<ShippingMethod> ShippingMethods => Set<ShippingMethod>();
+    public DbSet<TaxRate> TaxRates => Set<TaxRate>();
+    public DbSet<StoreSettings> StoreSettings => Set<StoreSettings>();
+    public DbSet<Customer> Customers => Set<Customer>();
+    public DbSet<Order> Orders => Set<Order>();
+    public DbSet<OrderLine> OrderLines => Set<OrderLine>();
+    public DbSet<OrderAllocation> OrderAllocations => Set<OrderAllocation>();
+    public DbSet<OrderTimelineEntry> OrderTimeline => Set<OrderTimelineEntry>();
+    public DbSet<Payment> Payments => Set<Payment>();
+    public DbSet<Refund> Refunds => Set<Refund>();
+    public DbSet<Shipment> Shipments => Set<Shipment>();
+    public DbSet<ShipmentLine> ShipmentLines => Set<ShipmentLine>();
+    public DbSet<ReturnRequest> Returns => Set<ReturnRequest>();
+    public DbSet<ReturnLine> ReturnLines => Set<ReturnLine>();
+    public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Money: decimal in code, exact integer cents in the database (see MinorUnits).
+        configurationBuilder.Properties<decimal>().HaveConversion<MinorUnitsConverter>();
+
+        // SQLite hands DateTimes back without a kind; everything we store is UTC.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<string>().HaveMaxLength(400);
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(StorekeepDbContext).Assembly);
+        if (IsPostgres)
+        {
+            modelBuilder.HasSequence<long>(OrderNumberSequence).StartsAt(1001);
+            modelBuilder.HasSequence<long>(ReturnNumberSequence).StartsAt(1001);
+        }
+
+        ApplySnakeCaseNames(modelBuilder);
+    }
+
+    /// <summary>snake_case tables and columns, so raw SQL and reports read naturally on both databases.</summary>
+    private static void ApplySnakeCaseNames(ModelBuilder modelBuilder)
+    {
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            if (entity.GetTableName() is { } table && !entity.IsOwned())
+            {
+                entity.SetTableName(ToSnakeCase(table));
+            }
+
+            foreach (var property in entity.GetProperties())
+            {
+                // An owned type shares its owner's row and key column; only its own columns are renamed.
+                if (!(entity.IsOwned() && property.IsKey()))
+                {
+                    property.SetColumnName(ToSnakeCase(property.GetColumnName()));
+                }
+            }
+
+            if (entity.IsOwned())
+            {
+                continue;
+            }
+
+            foreach (var key in entity.GetKeys())
+            {
+                key.SetName(ToSnakeCase(key.GetName()!));
+            }
+
+            foreach (var fk in entity.GetForeignKeys())
+            {
+                fk.SetConstraintName(ToSnakeCase(fk.GetConstraintName()!));
+            }
+
+            foreach (var index in entity.GetIndexes())
+            {
+                index.SetDatabaseName(ToSnakeCase(index.GetDatabaseName()!));
+            }
+        }
+    }
+
+    internal static string ToSnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && name[i - 1] != '_' && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]) ||
+                    (i + 1 < name.Length && char.IsLower(name[i + 1]))))
+                {
+                    builder.Append('_');
+                }
+
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private sealed class MinorUnitsConverter() : ValueConverter<decimal, long>(
+        v => MinorUnits.ToMinor(v),
+        v => MinorUnits.FromMinor(v));
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}

@@ -1,0 +1,40 @@
+using Storekeep.Data;
+using Storekeep.Shared;
+
+namespace Storekeep.Events;
+
+/// <summary>The event types Storekeep publishes (the feed and webhooks use these names).</summary>
+public static class EventTypes
+{
+    public const string OrderPlaced = "order.placed";
+    public const string OrderPaid = "order.paid";
+    public const string OrderShipped = "order.shipped";
+    public const string OrderDelivered = "order.delivered";
+    public const string OrderCancelled = "order.cancelled";
+    public const string RefundCreated = "refund.created";
+    public const string ReturnCreated = "return.created";
+    public const string ReturnReceived = "return.received";
+    public const string InventoryLowStock = "inventory.low_stock";
+    public const string ProductCreated = "product.created";
+    public const string ProductUpdated = "product.updated";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        OrderPlaced, OrderPaid, OrderShipped, OrderDelivered, OrderCancelled, RefundCreated,
+        ReturnCreated, ReturnReceived, InventoryLowStock, ProductCreated, ProductUpdated,
+    ];
+}
+
+public static class EventOutbox
+{
+    /// <summary>
+    /// Queues an event in the current unit of work: it commits with the change it describes, or
+    /// not at all, and is delivered only after that commit.
+    /// </summary>
+    public static OutboxEvent AddEvent<T>(this StorekeepDbContext db, string type, T data, DateTime now)
+    {
+        var outboxEvent = new OutboxEvent { Type = type, Payload = StorekeepJson.Serialize(data), OccurredAt = now };
+        db.OutboxEvents.Add(outboxEvent);
+        return outboxEvent;
+    }
+}

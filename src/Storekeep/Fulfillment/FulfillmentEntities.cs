@@ -1,0 +1,60 @@
+namespace Storekeep.Fulfillment;
+
+public enum ShipmentStatus
+{
+    Shipped,
+    Delivered,
+}
+
+public sealed class Shipment
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid OrderId { get; init; }
+    public Guid WarehouseId { get; init; }
+    public required string Carrier { get; init; }
+    public required string TrackingNumber { get; init; }
+    public ShipmentStatus Status { get; set; }
+    public DateTime ShippedAt { get; init; }
+    public DateTime? DeliveredAt { get; set; }
+    public List<ShipmentLine> Lines { get; init; } = [];
+}
+
+public sealed class ShipmentLine
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid ShipmentId { get; set; }
+    public required string Sku { get; init; }
+    public int Quantity { get; init; }
+}
+
+public enum ReturnStatus
+{
+    Requested,
+    Received,
+}
+
+public sealed class ReturnRequest
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+
+    /// <summary>Shown as RMA-1001.</summary>
+    public long Number { get; init; }
+
+    public string RmaNumber => $"RMA-{Number}";
+    public Guid OrderId { get; init; }
+    public required string Reason { get; init; }
+    public bool Restock { get; init; }
+    public ReturnStatus Status { get; set; }
+    public required string Actor { get; init; }
+    public DateTime CreatedAt { get; init; }
+    public DateTime? ReceivedAt { get; set; }
+    public List<ReturnLine> Lines { get; init; } = [];
+}
+
+public sealed class ReturnLine
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid ReturnId { get; set; }
+    public required string Sku { get; init; }
+    public int Quantity { get; init; }
+}

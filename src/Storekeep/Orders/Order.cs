@@ -1,0 +1,283 @@
+using Storekeep.Shared;
+
+namespace Storekeep.Orders;
+
+public enum OrderStatus
+{
+    Open,
+    Cancelled,
+    Completed,
+}
+
+public enum PaymentStatus
+{
+    Pending,
+    Authorized,
+    Paid,
+    PartiallyRefunded,
+    Refunded,
+    Voided,
+}
+
+public enum FulfillmentStatus
+{
+    Unfulfilled,
+    PartiallyShipped,
+    Shipped,
+    Delivered,
+}
+
+/// <summary>
+/// The order aggregate. Its three statuses move only through these methods, each of which guards
+/// its own transition and writes a timeline entry.
+/// </summary>
+public sealed class Order
+{
+    private Order()
+    {
+    }
+
+    public Guid Id { get; private init; } = Guid.CreateVersion7();
+
+    /// <summary>The short number people quote (#1042).</summary>
+    public long Number { get; private init; }
+
+    public OrderStatus Status { get; private set; }
+    public PaymentStatus PaymentStatus { get; private set; }
+    public FulfillmentStatus FulfillmentStatus { get; private set; }
+    public string Email { get; private init; } = "";
+    public Guid? CustomerId { get; private init; }
+    public string Currency { get; private init; } = "USD";
+    public decimal Subtotal { get; private init; }
+    public decimal ShippingTotal { get; private init; }
+    public decimal TaxTotal { get; private init; }
+    public decimal Total { get; private init; }
+    public bool PricesIncludeTax { get; private init; }
+    public string? ShippingMethod { get; private init; }
+    public Address ShippingAddress { get; private init; } = null!;
+    public Guid? CartId { get; private init; }
+    public DateTime CreatedAt { get; private init; }
+    public DateTime UpdatedAt { get; private set; }
+    public DateTime? CancelledAt { get; private set; }
+    public List<OrderLine> Lines { get; private init; } = [];
+    public List<OrderTimelineEntry> Timeline { get; private init; } = [];
+
+    public static Order Place(
+        long number,
+        string email,
+        Guid? customerId,
+        string currency,
+        Address shippingAddress,
+        string? shippingMethod,
+        IEnumerable<OrderLine> lines,
+        decimal shippingTotal,
+        decimal taxTotal,
+        bool pricesIncludeTax,
+        Guid? cartId,
+        DateTime now)
+    {
+        var lineList = lines.ToList();
+        if (lineList.Count == 0)
+        {
+            throw Errors.Unprocessable("order_empty", "An order needs at least one line.");
+        }
+
+        var subtotal = lineList.Sum(l => l.LineTotal);
+        var order = new Order
+        {
+            Number = number,
+            Email = email,
+            CustomerId = customerId,
+            Currency = currency,
+            ShippingAddress = shippingAddress,
+            ShippingMethod = shippingMethod,
+            Lines = lineList,
+            Subtotal = subtotal,
+            ShippingTotal = shippingTotal,
+            TaxTotal = taxTotal,
+            PricesIncludeTax = pricesIncludeTax,
+
+            // Inclusive prices already contain the tax, so it is not added twice.
+            Total = subtotal + shippingTotal + (pricesIncludeTax ? 0 : taxTotal),
+            CartId = cartId,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Status = OrderStatus.Open,
+            PaymentStatus = PaymentStatus.Pending,
+            FulfillmentStatus = FulfillmentStatus.Unfulfilled,
+        };
+        foreach (var line in lineList)
+        {
+            line.OrderId = order.Id;
+        }
+
+        order.Note("placed", $"Order #{number} placed by {email}.", Actor.Customer, now);
+        return order;
+    }
+
+    public OrderTimelineEntry Note(string kind, string message, Actor actor, DateTime now)
+    {
+        var entry = new OrderTimelineEntry
+        {
+            OrderId = Id,
+            Kind = kind,
+            Message = message,
+            Actor = actor.Name,
+            At = now,
+        };
+        Timeline.Add(entry);
+        UpdatedAt = now;
+        return entry;
+    }
+
+    public void MarkAuthorized(decimal amount, Actor actor, DateTime now)
+    {
+        EnsureOpen();
+        PaymentStatus = PaymentStatus.Authorized;
+        Note("payment_authorized", $"Payment of {amount:0.00} {Currency} authorized.", actor, now);
+    }
+
+    public void MarkPaid(decimal amount, Actor actor, DateTime now)
+    {
+        if (PaymentStatus is PaymentStatus.Paid or PaymentStatus.PartiallyRefunded or PaymentStatus.Refunded)
+        {
+            throw Errors.Conflict("already_paid", $"Order #{Number} is already paid.");
+        }
+
+        EnsureOpen();
+        PaymentStatus = PaymentStatus.Paid;
+        Note("payment_captured", $"Payment of {amount:0.00} {Currency} captured.", actor, now);
+        CompleteIfDone(now);
+    }
+
+    /// <summary>Records a successful refund; <paramref name="refundedSoFar"/> includes this one.</summary>
+    public void ApplyRefund(decimal amount, decimal refundedSoFar, decimal captured, string? reason, Actor actor, DateTime now)
+    {
+        PaymentStatus = refundedSoFar >= captured ? PaymentStatus.Refunded : PaymentStatus.PartiallyRefunded;
+        Note("refunded", $"Refunded {amount:0.00} {Currency}{(reason is null ? "" : $": {reason}")}.", actor, now);
+    }
+
+    public void Cancel(string? reason, Actor actor, DateTime now)
+    {
+        if (Status == OrderStatus.Cancelled)
+        {
+            throw Errors.Conflict("order_already_cancelled", $"Order #{Number} is already cancelled.");
+        }
+
+        if (FulfillmentStatus != FulfillmentStatus.Unfulfilled || Lines.Any(l => l.FulfilledQuantity > 0))
+        {
+            throw Errors.Conflict("order_already_shipped", $"Order #{Number} has shipped and can no longer be cancelled; create a return instead.");
+        }
+
+        Status = OrderStatus.Cancelled;
+        CancelledAt = now;
+        Note("cancelled", $"Order cancelled{(reason is null ? "" : $": {reason}")}.", actor, now);
+    }
+
+    /// <summary>After a payment is voided or fully refunded because the order was cancelled.</summary>
+    public void MarkPaymentVoided(Actor actor, DateTime now)
+    {
+        PaymentStatus = PaymentStatus.Voided;
+        Note("payment_voided", "Payment authorization voided.", actor, now);
+    }
+
+    /// <summary>Counts shipped units against the lines; never more than was ordered.</summary>
+    public void RecordShipment(IReadOnlyList<(string Sku, int Quantity)> lines, string carrier, string trackingNumber, Actor actor, DateTime now)
+    {
+        EnsureOpen();
+        foreach (var (sku, quantity) in lines)
+        {
+            var line = Lines.FirstOrDefault(l => string.Equals(l.Sku, sku, StringComparison.OrdinalIgnoreCase))
+                ?? throw Errors.Unprocessable("sku_not_in_order", $"SKU '{sku}' is not on order #{Number}.");
+            if (line.FulfilledQuantity + quantity > line.Quantity)
+            {
+                throw Errors.Conflict("shipment_exceeds_order",
+                    $"Cannot ship {quantity} of '{sku}': {line.Quantity - line.FulfilledQuantity} left to ship on order #{Number}.");
+            }
+
+            line.FulfilledQuantity += quantity;
+        }
+
+        FulfillmentStatus = Lines.All(l => l.FulfilledQuantity >= l.Quantity)
+            ? FulfillmentStatus.Shipped
+            : FulfillmentStatus.PartiallyShipped;
+        Note("shipped", $"Shipped {lines.Sum(l => l.Quantity)} unit(s) with {carrier}, tracking {trackingNumber}.", actor, now);
+    }
+
+    public void MarkDelivered(bool allShipmentsDelivered, Actor actor, DateTime now)
+    {
+        Note("delivered", "Shipment delivered.", actor, now);
+        if (allShipmentsDelivered && FulfillmentStatus == FulfillmentStatus.Shipped)
+        {
+            FulfillmentStatus = FulfillmentStatus.Delivered;
+            CompleteIfDone(now);
+        }
+    }
+
+    public void RecordReturn(IReadOnlyList<(string Sku, int Quantity)> lines, Actor actor, DateTime now)
+    {
+        foreach (var (sku, quantity) in lines)
+        {
+            var line = Lines.First(l => string.Equals(l.Sku, sku, StringComparison.OrdinalIgnoreCase));
+            line.ReturnedQuantity += quantity;
+        }
+
+        Note("returned", $"{lines.Sum(l => l.Quantity)} unit(s) received back.", actor, now);
+    }
+
+    private void CompleteIfDone(DateTime now)
+    {
+        if (Status == OrderStatus.Open && PaymentStatus == PaymentStatus.Paid && FulfillmentStatus == FulfillmentStatus.Delivered)
+        {
+            Status = OrderStatus.Completed;
+            UpdatedAt = now;
+        }
+    }
+
+    private void EnsureOpen()
+    {
+        if (Status == OrderStatus.Cancelled)
+        {
+            throw Errors.Conflict("order_cancelled", $"Order #{Number} is cancelled.");
+        }
+    }
+}
+
+public sealed class OrderLine
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid OrderId { get; set; }
+    public Guid VariantId { get; init; }
+    public required string Sku { get; init; }
+    public required string Title { get; init; }
+    public int Quantity { get; init; }
+    public decimal UnitPrice { get; init; }
+    public decimal LineTotal { get; init; }
+    public decimal TaxAmount { get; init; }
+    public int FulfilledQuantity { get; set; }
+    public int ReturnedQuantity { get; set; }
+}
+
+/// <summary>Which warehouse holds the reservation for (part of) an order line.</summary>
+public sealed class OrderAllocation
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid OrderId { get; init; }
+    public Guid OrderLineId { get; init; }
+    public Guid WarehouseId { get; init; }
+    public required string Sku { get; init; }
+    public int Quantity { get; init; }
+    public int ShippedQuantity { get; set; }
+    public int ReleasedQuantity { get; set; }
+    public int Outstanding => Quantity - ShippedQuantity - ReleasedQuantity;
+}
+
+public sealed class OrderTimelineEntry
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid OrderId { get; init; }
+    public required string Kind { get; init; }
+    public required string Message { get; init; }
+    public required string Actor { get; init; }
+    public DateTime At { get; init; }
+}

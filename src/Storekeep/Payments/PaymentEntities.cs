@@ -1,0 +1,61 @@
+namespace Storekeep.Payments;
+
+public enum PaymentMethod
+{
+    Card,
+    BankTransfer,
+    CashOnDelivery,
+}
+
+public enum PaymentRecordStatus
+{
+    Pending,
+    Authorized,
+    Captured,
+    PartiallyRefunded,
+    Refunded,
+    Voided,
+}
+
+/// <summary>
+/// One payment of an order. Holds only what a gateway returns about a card (brand, last four
+/// digits, the gateway's reference); never a card number.
+/// </summary>
+public sealed class Payment
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid OrderId { get; init; }
+    public PaymentMethod Method { get; init; }
+    public PaymentRecordStatus Status { get; set; }
+    public required string Gateway { get; init; }
+    public string? GatewayReference { get; set; }
+    public decimal Amount { get; init; }
+    public decimal CapturedAmount { get; set; }
+    public decimal RefundedAmount { get; set; }
+    public required string Currency { get; init; }
+    public string? CardBrand { get; init; }
+    public string? Last4 { get; init; }
+    public DateTime CreatedAt { get; init; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+public enum RefundStatus
+{
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+public sealed class Refund
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid OrderId { get; init; }
+    public Guid PaymentId { get; init; }
+    public decimal Amount { get; init; }
+    public string? Reason { get; init; }
+    public RefundStatus Status { get; set; }
+    public string? GatewayReference { get; set; }
+    public string? FailureMessage { get; set; }
+    public required string Actor { get; init; }
+    public DateTime CreatedAt { get; init; }
+}

@@ -1,0 +1,79 @@
+using System.Buffers.Text;
+using System.Text;
+
+namespace Storekeep.Shared;
+
+/// <summary>One page of a cursor-paginated list: <c>{ items, nextCursor }</c>.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+
+/// <summary>Opaque cursors: the key of the last item seen, base64url-encoded.</summary>
+public static class Cursor
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 200;
+
+    public static string Encode(string key) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(key));
+
+    public static string Encode(long key) => Encode(key.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public static string? Decode(string? cursor)
+    {
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+        }
+        catch (FormatException)
+        {
+            throw Errors.BadRequest("invalid_cursor", "The cursor is not one this API issued.");
+        }
+    }
+
+    public static long? DecodeLong(string? cursor)
+    {
+        var text = Decode(cursor);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return long.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw Errors.BadRequest("invalid_cursor", "The cursor is not one this API issued.");
+    }
+
+    public static Guid? DecodeGuid(string? cursor)
+    {
+        var text = Decode(cursor);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return Guid.TryParse(text, out var value)
+            ? value
+            : throw Errors.BadRequest("invalid_cursor", "The cursor is not one this API issued.");
+    }
+
+    public static int Limit(int? limit)
+    {
+        if (limit is null)
+        {
+            return DefaultLimit;
+        }
+
+        if (limit < 1 || limit > MaxLimit)
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]>
+            {
+                ["limit"] = [$"'limit' must be between 1 and {MaxLimit}."],
+            });
+        }
+
+        return limit.Value;
+    }
+}

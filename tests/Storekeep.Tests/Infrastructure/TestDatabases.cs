@@ -1,0 +1,129 @@
+using Npgsql;
+using Storekeep.Data;
+
+namespace Storekeep.Tests.Infrastructure;
+
+/// <summary>
+/// A fresh, migrated database per test: a SQLite file, or a PostgreSQL database cloned from a
+/// template migrated once per run. PostgreSQL comes from STOREKEEP_TEST_POSTGRES; without it the
+/// PostgreSQL cases skip, except under CI=true, where they fail.
+/// </summary>
+public static class TestDatabases
+{
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
+    public const string PostgresVariable = "STOREKEEP_TEST_POSTGRES";
+
+    private static readonly SemaphoreSlim TemplateLock = new(1, 1);
+    private static string? _templateName;
+
+    public static TheoryData<string> All => new(Sqlite, Postgres);
+
+    public static string? PostgresServer => Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } cs ? cs : null;
+
+    public static async Task<TestDatabase> CreateAsync(string kind)
+    {
+        if (kind == Sqlite)
+        {
+            var directory = Path.Combine(Path.GetTempPath(), "storekeep-tests");
+            Directory.CreateDirectory(directory);
+            var file = Path.Combine(directory, $"{Guid.NewGuid():N}.db");
+            return new TestDatabase(DatabaseProvider.Sqlite, $"Data Source={file}", () =>
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                foreach (var suffix in new[] { "", "-wal", "-shm" })
+                {
+                    File.Delete(file + suffix);
+                }
+
+                return Task.CompletedTask;
+            });
+        }
+
+        var server = PostgresServer;
+        if (server is null)
+        {
+            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"CI=true but {PostgresVariable} is not set: PostgreSQL tests must run in CI.");
+            }
+
+            Assert.Skip($"PostgreSQL is not configured: set {PostgresVariable} to a server connection string to run this case.");
+        }
+
+        var template = await EnsureTemplateAsync(server);
+        var name = $"sk_test_{Guid.NewGuid():N}";
+        await ExecuteAsync(server, $"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
+        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name }.ToString();
+        return new TestDatabase(DatabaseProvider.Postgres, connectionString, async () =>
+        {
+            await using (var connection = new NpgsqlConnection(connectionString))
+            {
+                NpgsqlConnection.ClearPool(connection);
+            }
+
+            await ExecuteAsync(server, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+        });
+    }
+
+    private static async Task<string> EnsureTemplateAsync(string server)
+    {
+        await TemplateLock.WaitAsync();
+        try
+        {
+            if (_templateName is not null)
+            {
+                return _templateName;
+            }
+
+            var name = $"sk_template_{Guid.NewGuid():N}";
+            await ExecuteAsync(server, $"CREATE DATABASE \"{name}\"");
+            var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name, Pooling = false }.ToString();
+            await using (var db = DatabaseSetup.CreateContext(DatabaseProvider.Postgres, connectionString))
+            {
+                await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.MigrateAsync(db.Database);
+            }
+
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                try
+                {
+                    ExecuteAsync(server, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").GetAwaiter().GetResult();
+                }
+                catch (NpgsqlException)
+                {
+                    // The server may already be gone at exit; the template is only a cache.
+                }
+            };
+            _templateName = name;
+            return name;
+        }
+        finally
+        {
+            TemplateLock.Release();
+        }
+    }
+
+    private static async Task ExecuteAsync(string server, string sql)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(server) { Pooling = false };
+        if (string.IsNullOrEmpty(builder.Database))
+        {
+            builder.Database = "postgres";
+        }
+
+        await using var connection = new NpgsqlConnection(builder.ToString());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
+
+public sealed class TestDatabase(DatabaseProvider provider, string connectionString, Func<Task> drop) : IAsyncDisposable
+{
+    public DatabaseProvider Provider { get; } = provider;
+    public string ConnectionString { get; } = connectionString;
+    public string ProviderSetting => Provider == DatabaseProvider.Postgres ? "postgres" : "sqlite";
+
+    public ValueTask DisposeAsync() => new(drop());
+}

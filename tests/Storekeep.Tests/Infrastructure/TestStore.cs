@@ -1,0 +1,114 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Storekeep.Access;
+using Storekeep.Data;
+using Storekeep.Payments;
+
+namespace Storekeep.Tests.Infrastructure;
+
+/// <summary>
+/// One Storekeep instance over its own fresh database, hosted in-process. Each test builds its own,
+/// so any test passes alone. <see cref="Client"/> carries the owner's bootstrap API key.
+/// </summary>
+public sealed class TestStore : IAsyncDisposable
+{
+    public const string OwnerKey = "sk_test_owner_key_for_tests";
+
+    private readonly StoreFactory _factory;
+    private readonly TestDatabase _database;
+
+    private TestStore(StoreFactory factory, TestDatabase database, HttpClient client, HttpClient anonymous)
+    {
+        _factory = factory;
+        _database = database;
+        Client = client;
+        Anonymous = anonymous;
+    }
+
+    /// <summary>Authenticated as the owner.</summary>
+    public HttpClient Client { get; }
+
+    /// <summary>No API key: what a shopper's browser or an attacker sends.</summary>
+    public HttpClient Anonymous { get; }
+
+    public IServiceProvider Services => _factory.Services;
+    public DatabaseProvider Provider => _database.Provider;
+    public string ConnectionString => _database.ConnectionString;
+    public TestPaymentGateway Gateway => Services.GetRequiredService<TestPaymentGateway>();
+
+    /// <param name="database"><see cref="TestDatabases.Sqlite"/> or <see cref="TestDatabases.Postgres"/>.</param>
+    /// <param name="kestrel">Serve over a real loopback socket (for concurrency over HTTP).</param>
+    /// <param name="settings">Extra configuration, e.g. <c>["Seed:Demo"] = "true"</c>.</param>
+    public static async Task<TestStore> StartAsync(string database, bool kestrel = false, IDictionary<string, string?>? settings = null)
+    {
+        var db = await TestDatabases.CreateAsync(database);
+        var all = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = db.ProviderSetting,
+            ["ConnectionStrings:Storekeep"] = db.ConnectionString,
+            ["Seed:Demo"] = "false",
+            ["Bootstrap:ApiKey"] = OwnerKey,
+            ["RateLimiting:PublicRequestsPerMinute"] = "100000",
+            ["Webhooks:RetryBaseMilliseconds"] = "100",
+            ["Webhooks:RetryMaxMilliseconds"] = "1000",
+            ["Events:PollMilliseconds"] = "100",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Error",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var factory = new StoreFactory(all);
+        if (kestrel)
+        {
+            factory.UseKestrel(0);
+            factory.StartServer();
+        }
+
+        var anonymous = factory.CreateClient();
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OwnerKey);
+        return new TestStore(factory, db, client, anonymous);
+    }
+
+    /// <summary>A client holding a fresh API key of <paramref name="role"/>.</summary>
+    public async Task<HttpClient> ClientForAsync(Role role)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var created = await scope.ServiceProvider.GetRequiredService<ApiKeyService>()
+            .CreateAsync($"test-{role}", role, CancellationToken.None);
+        var client = _factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created.Key);
+        return client;
+    }
+
+    public HttpClient CreateClient() => _factory.CreateClient();
+
+    /// <summary>A fresh DbContext on this store's database, to check what really was written.</summary>
+    public StorekeepDbContext Db() => DatabaseSetup.CreateContext(_database.Provider, _database.ConnectionString);
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        Anonymous.Dispose();
+        await _factory.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    private sealed class StoreFactory(IDictionary<string, string?> settings) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+
+            builder.UseEnvironment("Testing");
+        }
+    }
+}
