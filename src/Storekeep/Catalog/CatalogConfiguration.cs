@@ -1,0 +1,39 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Storekeep.Data;
+
+namespace Storekeep.Catalog;
+
+internal sealed class CategoryConfiguration : IEntityTypeConfiguration<Category>
+{
+    public void Configure(EntityTypeBuilder<Category> b)
+    {
+        b.HasIndex(c => c.Slug).IsUnique();
+        b.Property(c => c.Description).HasMaxLength(4000);
+    }
+}
+
+internal sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
+{
+    public void Configure(EntityTypeBuilder<Product> b)
+    {
+        b.HasIndex(p => p.Slug).IsUnique();
+        b.HasIndex(p => new { p.Status, p.Id });
+        b.HasIndex(p => new { p.CategoryId, p.Id });
+        b.Property(p => p.Status).AsSnakeCaseString();
+        b.Property(p => p.Description).HasMaxLength(20000);
+        b.Property(p => p.SearchText).HasMaxLength(30000);
+        b.HasOne(p => p.Category).WithMany().HasForeignKey(p => p.CategoryId).OnDelete(DeleteBehavior.SetNull);
+        b.HasMany(p => p.Variants).WithOne(v => v.Product).HasForeignKey(v => v.ProductId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ProductVariantConfiguration : IEntityTypeConfiguration<ProductVariant>
+{
+    public void Configure(EntityTypeBuilder<ProductVariant> b)
+    {
+        b.ToTable("product_variants");
+        b.HasIndex(v => v.Sku).IsUnique();
+        b.Property(v => v.Sku).HasMaxLength(64);
+    }
+}

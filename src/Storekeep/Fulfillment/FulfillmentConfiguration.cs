@@ -1,0 +1,32 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Storekeep.Data;
+using Storekeep.Orders;
+
+namespace Storekeep.Fulfillment;
+
+internal sealed class ShipmentConfiguration : IEntityTypeConfiguration<Shipment>
+{
+    public void Configure(EntityTypeBuilder<Shipment> b)
+    {
+        b.HasIndex(s => s.OrderId);
+        b.Property(s => s.Status).AsSnakeCaseString();
+        b.HasMany(s => s.Lines).WithOne().HasForeignKey(l => l.ShipmentId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Order>().WithMany().HasForeignKey(s => s.OrderId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ReturnConfiguration : IEntityTypeConfiguration<ReturnRequest>
+{
+    public void Configure(EntityTypeBuilder<ReturnRequest> b)
+    {
+        b.ToTable("returns");
+        b.HasIndex(r => r.Number).IsUnique();
+        b.HasIndex(r => r.OrderId);
+        b.Ignore(r => r.RmaNumber);
+        b.Property(r => r.Status).AsSnakeCaseString();
+        b.Property(r => r.Reason).HasMaxLength(1000);
+        b.HasMany(r => r.Lines).WithOne().HasForeignKey(l => l.ReturnId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Order>().WithMany().HasForeignKey(r => r.OrderId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Storekeep.Data;
+
+namespace Storekeep.Orders;
+
+internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
+{
+    public void Configure(EntityTypeBuilder<Order> b)
+    {
+        b.HasIndex(o => o.Number).IsUnique();
+        b.HasIndex(o => new { o.Email, o.Number });
+        b.HasIndex(o => new { o.Status, o.Number });
+        b.HasIndex(o => o.CreatedAt);
+        b.HasIndex(o => o.CartId).IsUnique();
+        b.Property(o => o.Status).AsSnakeCaseString();
+        b.Property(o => o.PaymentStatus).AsSnakeCaseString();
+        b.Property(o => o.FulfillmentStatus).AsSnakeCaseString();
+        b.Property(o => o.Email).HasMaxLength(254);
+        b.Property(o => o.Currency).HasMaxLength(3);
+        b.OwnsOne(o => o.ShippingAddress, a =>
+        {
+            a.Property(x => x.Name).HasColumnName("ship_name");
+            a.Property(x => x.Line1).HasColumnName("ship_line1");
+            a.Property(x => x.Line2).HasColumnName("ship_line2");
+            a.Property(x => x.City).HasColumnName("ship_city");
+            a.Property(x => x.Region).HasColumnName("ship_region");
+            a.Property(x => x.PostalCode).HasColumnName("ship_postal_code").HasMaxLength(32);
+            a.Property(x => x.Country).HasColumnName("ship_country").HasMaxLength(2);
+        });
+        b.Navigation(o => o.ShippingAddress).IsRequired();
+        b.HasMany(o => o.Lines).WithOne().HasForeignKey(l => l.OrderId).OnDelete(DeleteBehavior.Cascade);
+        b.HasMany(o => o.Timeline).WithOne().HasForeignKey(t => t.OrderId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLine>
+{
+    public void Configure(EntityTypeBuilder<OrderLine> b)
+    {
+        b.Property(l => l.Sku).HasMaxLength(64);
+        b.HasIndex(l => l.Sku);
+    }
+}
+
+internal sealed class OrderAllocationConfiguration : IEntityTypeConfiguration<OrderAllocation>
+{
+    public void Configure(EntityTypeBuilder<OrderAllocation> b)
+    {
+        b.HasIndex(a => a.OrderId);
+        b.HasIndex(a => new { a.WarehouseId, a.Sku });
+        b.Ignore(a => a.Outstanding);
+        b.Property(a => a.Sku).HasMaxLength(64);
+    }
+}
+
+internal sealed class OrderTimelineConfiguration : IEntityTypeConfiguration<OrderTimelineEntry>
+{
+    public void Configure(EntityTypeBuilder<OrderTimelineEntry> b)
+    {
+        b.ToTable("order_timeline");
+        b.Property(t => t.Message).HasMaxLength(2000);
+    }
+}

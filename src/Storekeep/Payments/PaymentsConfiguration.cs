@@ -1,0 +1,31 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Storekeep.Data;
+using Storekeep.Orders;
+
+namespace Storekeep.Payments;
+
+internal sealed class PaymentConfiguration : IEntityTypeConfiguration<Payment>
+{
+    public void Configure(EntityTypeBuilder<Payment> b)
+    {
+        b.HasIndex(p => p.OrderId);
+        b.HasIndex(p => p.GatewayReference);
+        b.Property(p => p.Method).AsSnakeCaseString();
+        b.Property(p => p.Status).AsSnakeCaseString();
+        b.Property(p => p.Currency).HasMaxLength(3);
+        b.Property(p => p.Last4).HasMaxLength(4);
+        b.HasOne<Order>().WithMany().HasForeignKey(p => p.OrderId).OnDelete(DeleteBehavior.Cascade);
+        b.ToTable(t => t.HasCheckConstraint("ck_payments_refund_within_capture", "refunded_amount <= captured_amount"));
+    }
+}
+
+internal sealed class RefundConfiguration : IEntityTypeConfiguration<Refund>
+{
+    public void Configure(EntityTypeBuilder<Refund> b)
+    {
+        b.HasIndex(r => r.OrderId);
+        b.Property(r => r.Status).AsSnakeCaseString();
+        b.HasOne<Payment>().WithMany().HasForeignKey(r => r.PaymentId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

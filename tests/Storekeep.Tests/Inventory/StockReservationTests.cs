@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+using Storekeep.Data;
+using Storekeep.Events;
+using Storekeep.Inventory;
+using Storekeep.Shared;
+using Storekeep.Tests.Infrastructure;
+
+namespace Storekeep.Tests.Inventory;
+
+public sealed class StockReservationTests
+{
+    private static async Task<(Guid East, Guid West)> TwoWarehousesAsync(StorekeepDbContext db, params (string Sku, int East, int West)[] stock)
+    {
+        var east = new Warehouse { Code = "EAST", Name = "East", Priority = 1 };
+        var west = new Warehouse { Code = "WEST", Name = "West", Priority = 2 };
+        db.Warehouses.AddRange(east, west);
+        foreach (var (sku, e, w) in stock)
+        {
+            db.StockLevels.Add(new StockLevel { Sku = sku, WarehouseId = east.Id, OnHand = e, LowStockThreshold = 2 });
+            db.StockLevels.Add(new StockLevel { Sku = sku, WarehouseId = west.Id, OnHand = w, LowStockThreshold = 2 });
+        }
+
+        await db.SaveChangesAsync();
+        return (east.Id, west.Id);
+    }
+
+    private static Task<IReadOnlyList<StockAllocation>> ReserveAsync(StorekeepDbContext db, params StockRequest[] lines) =>
+        db.InTransactionAsync(ct => new InventoryService(db, TimeProvider.System).ReserveAsync(lines, "order:test", Actor.System, ct));
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Whole_order_goes_to_the_first_warehouse_that_can_ship_all_of_it(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await using var db = store.Db();
+        var (_, west) = await TwoWarehousesAsync(db, ("A", 10, 10), ("B", 0, 5));
+
+        var plan = await ReserveAsync(db, new StockRequest("A", 3), new StockRequest("B", 2));
+
+        Assert.All(plan, a => Assert.Equal(west, a.WarehouseId));
+        var levels = await db.StockLevels.AsNoTracking().Where(s => s.WarehouseId == west).OrderBy(s => s.Sku).ToListAsync();
+        Assert.Equal([3L, 2L], levels.Select(l => l.Reserved));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_line_no_single_warehouse_can_cover_is_split_by_priority(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await using var db = store.Db();
+        var (east, west) = await TwoWarehousesAsync(db, ("A", 4, 5));
+
+        var plan = await ReserveAsync(db, new StockRequest("A", 7));
+
+        Assert.Equal(2, plan.Count);
+        Assert.Equal(4, plan.Single(p => p.WarehouseId == east).Quantity);
+        Assert.Equal(3, plan.Single(p => p.WarehouseId == west).Quantity);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Reserving_more_than_exists_changes_nothing_and_says_insufficient_stock(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await using var db = store.Db();
+        await TwoWarehousesAsync(db, ("A", 2, 3), ("B", 9, 9));
+
+        var error = await Assert.ThrowsAsync<StorekeepException>(() => ReserveAsync(db, new StockRequest("B", 1), new StockRequest("A", 6)));
+
+        Assert.Equal("insufficient_stock", error.Code);
+        Assert.Equal(0, await db.StockLevels.SumAsync(s => s.Reserved));
+        Assert.Equal(0, await db.StockMovements.CountAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Crossing_the_low_stock_threshold_raises_one_event_and_ledger_matches_balances(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await using var db = store.Db();
+        await TwoWarehousesAsync(db, ("A", 5, 0));
+
+        await ReserveAsync(db, new StockRequest("A", 2)); // 3 left: above threshold 2
+        await ReserveAsync(db, new StockRequest("A", 2)); // 1 left: crosses
+        await ReserveAsync(db, new StockRequest("A", 1)); // 0 left: already below, no second event
+
+        var events = await db.OutboxEvents.Where(e => e.Type == EventTypes.InventoryLowStock).ToListAsync();
+        Assert.Single(events);
+        Assert.Contains("\"available\":1", events[0].Payload, StringComparison.Ordinal);
+        var reserved = await db.StockLevels.SumAsync(s => s.Reserved);
+        var ledger = await db.StockMovements.SumAsync(m => m.ReservedDelta);
+        Assert.Equal(5, reserved);
+        Assert.Equal(reserved, ledger);
+    }
+}
