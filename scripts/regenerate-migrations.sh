@@ -7,6 +7,11 @@ dotnet tool restore >/dev/null
 for provider in Sqlite Postgres; do
   project="src/Storekeep.Migrations.$provider"
   rm -rf "$project/Migrations"
-  dotnet ef migrations add Initial --project "$project" --startup-project "$project" --output-dir Migrations --no-build "$@" >/dev/null
+  dotnet build "$project" -nologo -v q >/dev/null
+  if ! output=$(dotnet ef migrations add Initial --project "$project" --startup-project "$project" --output-dir Migrations --no-build 2>&1); then
+    echo "$output" >&2
+    echo "regenerating $provider migrations failed" >&2
+    exit 1
+  fi
 done
 echo "migrations regenerated"

@@ -31,7 +31,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Access.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -80,7 +79,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Catalog.Category", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -118,7 +116,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Catalog.Product", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -182,7 +179,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Catalog.ProductVariant", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -242,7 +238,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Checkout.Cart", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -291,7 +286,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Checkout.CartItem", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -330,7 +324,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Checkout.ShippingMethod", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -409,7 +402,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Checkout.TaxRate", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -447,7 +439,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Customers.Customer", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -499,7 +490,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Events.OutboxEvent", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -543,7 +533,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Events.Webhook", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -582,7 +571,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Events.WebhookDelivery", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -651,7 +639,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Fulfillment.ReturnLine", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -681,7 +668,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Fulfillment.ReturnRequest", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -739,7 +725,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Fulfillment.Shipment", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -789,7 +774,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Fulfillment.ShipmentLine", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -819,7 +803,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -888,7 +871,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Inventory.StockLevel", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -933,7 +915,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Inventory.StockMovement", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -996,7 +977,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Inventory.Warehouse", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -1033,7 +1013,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Orders.Order", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -1142,7 +1121,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Orders.OrderAllocation", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -1191,7 +1169,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Orders.OrderLine", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -1254,7 +1231,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Orders.OrderTimelineEntry", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -1296,7 +1272,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Payments.Payment", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -1381,7 +1356,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Payments.Refund", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 

@@ -20,7 +20,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Access.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -69,7 +68,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Catalog.Category", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -107,7 +105,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Catalog.Product", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -171,7 +168,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Catalog.ProductVariant", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -231,7 +227,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Checkout.Cart", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -280,7 +275,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Checkout.CartItem", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -319,7 +313,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Checkout.ShippingMethod", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -398,7 +391,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Checkout.TaxRate", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -436,7 +428,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Customers.Customer", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -488,7 +479,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Events.OutboxEvent", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -532,7 +522,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Events.Webhook", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -571,7 +560,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Events.WebhookDelivery", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -640,7 +628,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Fulfillment.ReturnLine", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -670,7 +657,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Fulfillment.ReturnRequest", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -728,7 +714,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Fulfillment.Shipment", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -778,7 +763,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Fulfillment.ShipmentLine", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -808,7 +792,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -877,7 +860,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Inventory.StockLevel", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -922,7 +904,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Inventory.StockMovement", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -985,7 +966,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Inventory.Warehouse", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -1022,7 +1002,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Orders.Order", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -1131,7 +1110,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Orders.OrderAllocation", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -1180,7 +1158,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Orders.OrderLine", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -1243,7 +1220,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Orders.OrderTimelineEntry", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -1285,7 +1261,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Payments.Payment", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -1370,7 +1345,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Payments.Refund", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 

@@ -1,4 +1,8 @@
 using Storekeep.Access;
+using Storekeep.Checkout;
+using Storekeep.Events;
+using Storekeep.Inventory;
+using Storekeep.Orders;
 using Storekeep.Payments;
 using Storekeep.Web.Api;
 
@@ -10,6 +14,12 @@ public static class Capabilities
     public static IServiceCollection AddStorekeepCapabilities(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddScoped<ApiKeyService>();
+        services.AddScoped<InventoryService>();
+        services.AddScoped<CheckoutSettings>();
+        services.AddScoped<CartService>();
+        services.AddScoped<CheckoutService>();
+        services.AddScoped<OrderQueries>();
+        services.AddSingleton<OutboxSignal>();
         services.AddSingleton<TestPaymentGateway>();
         services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<TestPaymentGateway>());
         return services;
@@ -17,6 +27,9 @@ public static class Capabilities
 
     public static RouteGroupBuilder MapStorekeepApi(this RouteGroupBuilder api)
     {
+        api.MapCheckoutEndpoints();
+        api.MapOrdersEndpoints();
+        api.MapSettingsEndpoints();
         return api;
     }
 }

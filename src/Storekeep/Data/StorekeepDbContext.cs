@@ -69,6 +69,17 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
             modelBuilder.HasSequence<long>(ReturnNumberSequence).StartsAt(1001);
         }
 
+        // Ids are Guid v7 made in code. Telling EF they are never generated means a new entity
+        // reached through a navigation (a timeline entry added by Order.MarkPaid) is inserted,
+        // not mistaken for an existing row.
+        foreach (var key in modelBuilder.Model.GetEntityTypes().Select(e => e.FindPrimaryKey()).OfType<Microsoft.EntityFrameworkCore.Metadata.IMutableKey>())
+        {
+            foreach (var property in key.Properties.Where(p => p.ClrType == typeof(Guid)))
+            {
+                property.ValueGenerated = Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never;
+            }
+        }
+
         ApplySnakeCaseNames(modelBuilder);
     }
 

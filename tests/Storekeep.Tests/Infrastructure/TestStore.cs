@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Storekeep.Access;
 using Storekeep.Data;
 using Storekeep.Payments;
@@ -62,7 +63,7 @@ public sealed class TestStore : IAsyncDisposable
             all[key] = value;
         }
 
-        var factory = new StoreFactory(all);
+        var factory = new StoreFactory(all, TestContext.Current.TestOutputHelper);
         if (kestrel)
         {
             factory.UseKestrel(0);
@@ -99,7 +100,7 @@ public sealed class TestStore : IAsyncDisposable
         await _database.DisposeAsync();
     }
 
-    private sealed class StoreFactory(IDictionary<string, string?> settings) : WebApplicationFactory<Program>
+    private sealed class StoreFactory(IDictionary<string, string?> settings, ITestOutputHelper? output) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -109,6 +110,7 @@ public sealed class TestStore : IAsyncDisposable
             }
 
             builder.UseEnvironment("Testing");
+            builder.ConfigureLogging(logging => logging.AddProvider(new TestOutputLoggerProvider(output)));
         }
     }
 }

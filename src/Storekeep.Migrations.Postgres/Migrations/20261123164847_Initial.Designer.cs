@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261123161743_Initial")]
+    [Migration("20261123164847_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -34,7 +34,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Access.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -83,7 +82,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Catalog.Category", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -121,7 +119,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Catalog.Product", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -185,7 +182,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Catalog.ProductVariant", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -245,7 +241,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Checkout.Cart", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -294,7 +289,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Checkout.CartItem", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -333,7 +327,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Checkout.ShippingMethod", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -412,7 +405,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Checkout.TaxRate", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -450,7 +442,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Customers.Customer", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -502,7 +493,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Events.OutboxEvent", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -546,7 +536,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Events.Webhook", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -585,7 +574,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Events.WebhookDelivery", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -654,7 +642,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Fulfillment.ReturnLine", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -684,7 +671,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Fulfillment.ReturnRequest", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -742,7 +728,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Fulfillment.Shipment", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -792,7 +777,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Fulfillment.ShipmentLine", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -822,7 +806,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -891,7 +874,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Inventory.StockLevel", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -936,7 +918,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Inventory.StockMovement", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -999,7 +980,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Inventory.Warehouse", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -1036,7 +1016,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Orders.Order", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -1145,7 +1124,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Orders.OrderAllocation", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -1194,7 +1172,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Orders.OrderLine", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -1257,7 +1234,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Orders.OrderTimelineEntry", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -1299,7 +1275,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Payments.Payment", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -1384,7 +1359,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Payments.Refund", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 

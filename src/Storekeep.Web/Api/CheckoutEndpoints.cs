@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Storekeep.Checkout;
+using Storekeep.Orders;
+using Storekeep.Web.Hosting;
+
+namespace Storekeep.Web.Api;
+
+/// <summary>Carts and checkout: public (a shopper's browser calls them), rate limited.</summary>
+public static class CheckoutEndpoints
+{
+    public static RouteGroupBuilder MapCheckoutEndpoints(this RouteGroupBuilder api)
+    {
+        var carts = api.MapGroup("/carts").WithTags("Carts and checkout").AllowAnonymous().RequireRateLimiting(StorekeepApp.PublicRateLimit);
+
+        carts.MapPost("/", CreateCart).WithName("CreateCart").WithSummary("Create an empty cart.")
+            .ProducesValidationProblem();
+        carts.MapGet("/{cartId:guid}", GetCart).WithName("GetCart").WithSummary("A cart with its lines and subtotal.")
+            .ProducesProblem(404);
+        carts.MapPost("/{cartId:guid}/items", AddItem).WithName("AddCartItem")
+            .WithSummary("Add units of a SKU to the cart (more than is available → 409 insufficient_stock).")
+            .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
+        carts.MapPatch("/{cartId:guid}/items/{sku}", SetItemQuantity).WithName("SetCartItemQuantity")
+            .WithSummary("Set the quantity of a cart line (0 removes it).")
+            .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
+        carts.MapDelete("/{cartId:guid}/items/{sku}", RemoveItem).WithName("RemoveCartItem").WithSummary("Remove a line from the cart.")
+            .ProducesProblem(404).ProducesProblem(409);
+        carts.MapPost("/{cartId:guid}/quote", Quote).WithName("QuoteCart")
+            .WithSummary("Shipping, tax and total of the cart for an address, without placing an order.")
+            .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
+        carts.MapPost("/{cartId:guid}/checkout", Checkout).WithName("Checkout")
+            .WithSummary("Place the order: reserve stock, take payment, record the order as one unit.")
+            .WithDescription("Stock gone → 409 insufficient_stock; declined card → 402 payment_declined; in both cases no order is kept, nothing is charged, no stock stays held and the cart is intact. Raw card numbers → 400 raw_card_data_not_accepted.")
+            .ProducesValidationProblem().ProducesProblem(402).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
+        return api;
+    }
+
+    private static async Task<Created<CartView>> CreateCart([FromBody] CreateCartRequest? request, CartService carts, CancellationToken ct)
+    {
+        var cart = await carts.CreateAsync(request, ct);
+        return TypedResults.Created($"/api/v1/carts/{cart.Id}", cart);
+    }
+
+    private static async Task<Ok<CartView>> GetCart(Guid cartId, CartService carts, CancellationToken ct) =>
+        TypedResults.Ok(await carts.ViewAsync(cartId, ct));
+
+    private static async Task<Ok<CartView>> AddItem(Guid cartId, CartItemRequest request, CartService carts, CancellationToken ct) =>
+        TypedResults.Ok(await carts.AddItemAsync(cartId, request, ct));
+
+    private static async Task<Ok<CartView>> SetItemQuantity(Guid cartId, string sku, CartItemQuantityRequest request, CartService carts, CancellationToken ct) =>
+        TypedResults.Ok(await carts.SetQuantityAsync(cartId, sku, request, ct));
+
+    private static async Task<Ok<CartView>> RemoveItem(Guid cartId, string sku, CartService carts, CancellationToken ct) =>
+        TypedResults.Ok(await carts.RemoveItemAsync(cartId, sku, ct));
+
+    private static async Task<Ok<QuoteView>> Quote(Guid cartId, QuoteRequest request, CheckoutService checkout, CancellationToken ct) =>
+        TypedResults.Ok(await checkout.QuoteAsync(cartId, request, ct));
+
+    private static async Task<Created<OrderView>> Checkout(Guid cartId, CheckoutRequest request, CheckoutService checkout, HttpContext http, CancellationToken ct)
+    {
+        var order = await checkout.CheckoutAsync(cartId, request, http.User.Actor(), ct);
+        return TypedResults.Created($"/api/v1/orders/{order.Id}", OrderView.From(order));
+    }
+}

@@ -1,0 +1,118 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Storekeep.Orders;
+using Storekeep.Payments;
+using Storekeep.Shared;
+
+namespace Storekeep.Checkout;
+
+public sealed record AddressRequest(string? Name, string? Line1, string? Line2, string? City, string? Region, string? PostalCode, string? Country);
+
+/// <summary>
+/// How the customer pays: <c>card</c> with a gateway token, or a manual method. Anything else a
+/// client sends here (a card number, a CVC) is caught by <see cref="Extra"/> and refused.
+/// </summary>
+public sealed record PaymentRequest(string? Method, string? Token)
+{
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; init; }
+}
+
+public sealed record CheckoutRequest(string? Email, AddressRequest? ShippingAddress, string? ShippingMethod, PaymentRequest? Payment);
+
+public sealed record QuoteRequest(AddressRequest? ShippingAddress, string? ShippingMethod);
+
+/// <summary>A checkout request that passed validation.</summary>
+internal sealed record ValidCheckout(string Email, Address Address, string? ShippingMethod, PaymentMethod Method, string? Token)
+{
+    private static readonly string[] ManualMethods = ["bank_transfer", "cash_on_delivery"];
+
+    public static ValidCheckout From(CheckoutRequest request)
+    {
+        RefuseCardData(request);
+        var v = new Validation();
+        var email = v.Email("email", request.Email)!;
+        var address = ValidateAddress(v, "shippingAddress", request.ShippingAddress);
+        var shippingMethod = v.Text("shippingMethod", request.ShippingMethod, 32);
+        var method = PaymentMethod.Card;
+        string? token = null;
+        if (request.Payment is null)
+        {
+            v.Add("payment", "'payment' is required.");
+        }
+        else
+        {
+            switch (request.Payment.Method)
+            {
+                case "card":
+                    token = v.Required("payment.token", request.Payment.Token, 255);
+                    break;
+                case "bank_transfer":
+                    method = PaymentMethod.BankTransfer;
+                    break;
+                case "cash_on_delivery":
+                    method = PaymentMethod.CashOnDelivery;
+                    break;
+                case null:
+                    v.Add("payment.method", "'payment.method' is required: card, bank_transfer or cash_on_delivery.");
+                    break;
+                default:
+                    v.Add("payment.method", $"'payment.method' must be card, {string.Join(" or ", ManualMethods)}.");
+                    break;
+            }
+        }
+
+        v.ThrowIfInvalid();
+        return new ValidCheckout(email, address!, shippingMethod, method, token);
+    }
+
+    public static Address? ValidateAddress(Validation v, string field, AddressRequest? request)
+    {
+        if (request is null)
+        {
+            v.Add(field, $"'{field}' is required.");
+            return null;
+        }
+
+        var country = v.Required($"{field}.country", request.Country, 2).ToUpperInvariant();
+        if (country.Length > 0 && !Countries.IsValid(country))
+        {
+            v.Add($"{field}.country", $"'{field}.country' must be an ISO 3166-1 alpha-2 code, e.g. US.");
+        }
+
+        return new Address
+        {
+            Name = v.Required($"{field}.name", request.Name, 200),
+            Line1 = v.Required($"{field}.line1", request.Line1, 200),
+            Line2 = v.Text($"{field}.line2", request.Line2, 200),
+            City = v.Required($"{field}.city", request.City, 100),
+            Region = v.Text($"{field}.region", request.Region, 64)?.ToUpperInvariant(),
+            PostalCode = v.Required($"{field}.postalCode", request.PostalCode, 20).ToUpperInvariant(),
+            Country = country,
+        };
+    }
+
+    /// <summary>Card numbers never enter Storekeep: not as a token, not in any other field.</summary>
+    private static void RefuseCardData(CheckoutRequest request)
+    {
+        var texts = new List<string?>
+        {
+            request.Email, request.ShippingMethod, request.Payment?.Method, request.Payment?.Token,
+            request.ShippingAddress?.Name, request.ShippingAddress?.Line1, request.ShippingAddress?.Line2,
+            request.ShippingAddress?.City, request.ShippingAddress?.Region, request.ShippingAddress?.PostalCode,
+            request.ShippingAddress?.Country,
+        };
+        if (request.Payment?.Extra is { Count: > 0 } extra)
+        {
+            texts.AddRange(extra.Values.Select(e => e.ToString()));
+        }
+
+        var cardFields = new[] { "number", "cardNumber", "card_number", "pan", "cvc", "cvv", "card" };
+        if (texts.Any(CardNumbers.ContainsCardNumber) ||
+            (request.Payment?.Extra?.Keys.Any(k => cardFields.Contains(k, StringComparer.OrdinalIgnoreCase)) ?? false))
+        {
+            throw Errors.BadRequest("raw_card_data_not_accepted",
+                "Card numbers are never accepted: tokenize the card with the payment gateway and send its token as payment.token.");
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using Storekeep.Payments;
+
+namespace Storekeep.Orders;
+
+public sealed record OrderLineView(
+    string Sku,
+    string Title,
+    int Quantity,
+    decimal UnitPrice,
+    decimal LineTotal,
+    decimal TaxAmount,
+    int FulfilledQuantity,
+    int ReturnedQuantity);
+
+public sealed record TimelineEntryView(string Kind, string Message, string Actor, DateTime At);
+
+public sealed record OrderView(
+    Guid Id,
+    long Number,
+    OrderStatus Status,
+    PaymentStatus PaymentStatus,
+    FulfillmentStatus FulfillmentStatus,
+    string Email,
+    string Currency,
+    decimal Subtotal,
+    decimal ShippingTotal,
+    decimal TaxTotal,
+    decimal Total,
+    bool PricesIncludeTax,
+    string? ShippingMethod,
+    Address ShippingAddress,
+    IReadOnlyList<OrderLineView> Lines,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    DateTime? CancelledAt,
+    IReadOnlyList<TimelineEntryView>? Timeline)
+{
+    public static OrderView From(Order o, bool withTimeline = false) => new(
+        o.Id, o.Number, o.Status, o.PaymentStatus, o.FulfillmentStatus, o.Email, o.Currency,
+        o.Subtotal, o.ShippingTotal, o.TaxTotal, o.Total, o.PricesIncludeTax, o.ShippingMethod, o.ShippingAddress,
+        o.Lines.Select(l => new OrderLineView(l.Sku, l.Title, l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount, l.FulfilledQuantity, l.ReturnedQuantity)).ToList(),
+        o.CreatedAt, o.UpdatedAt, o.CancelledAt,
+        withTimeline ? o.Timeline.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new TimelineEntryView(t.Kind, t.Message, t.Actor, t.At)).ToList() : null);
+}
+
+public sealed record PaymentView(Guid Id, PaymentMethod Method, PaymentRecordStatus Status, string Gateway, decimal Amount, decimal CapturedAmount, decimal RefundedAmount, string Currency, string? CardBrand, string? Last4, DateTime CreatedAt)
+{
+    public static PaymentView From(Payment p) =>
+        new(p.Id, p.Method, p.Status, p.Gateway, p.Amount, p.CapturedAmount, p.RefundedAmount, p.Currency, p.CardBrand, p.Last4, p.CreatedAt);
+}
+
+/// <summary>The event payload for order.* events: enough for a consumer to act without a lookup.</summary>
+public sealed record OrderEventData(Guid OrderId, long Number, string Email, string Currency, decimal Total, OrderStatus Status, PaymentStatus PaymentStatus, FulfillmentStatus FulfillmentStatus, IReadOnlyList<OrderLineView> Lines)
+{
+    public static OrderEventData From(Order o) => new(
+        o.Id, o.Number, o.Email, o.Currency, o.Total, o.Status, o.PaymentStatus, o.FulfillmentStatus,
+        o.Lines.Select(l => new OrderLineView(l.Sku, l.Title, l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount, l.FulfilledQuantity, l.ReturnedQuantity)).ToList());
+}
