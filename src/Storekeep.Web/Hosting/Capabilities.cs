@@ -1,4 +1,6 @@
 using Storekeep.Access;
+using Storekeep.Catalog;
+using Storekeep.Inventory;
 using Storekeep.Payments;
 using Storekeep.Web.Api;
 
@@ -12,11 +14,17 @@ public static class Capabilities
         services.AddScoped<ApiKeyService>();
         services.AddSingleton<TestPaymentGateway>();
         services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<TestPaymentGateway>());
+        services.AddScoped<CatalogService>();
+        services.AddScoped<InventoryService>();
+        services.AddScoped<WarehouseService>();
+        services.AddScoped<StockService>();
         return services;
     }
 
     public static RouteGroupBuilder MapStorekeepApi(this RouteGroupBuilder api)
     {
+        api.MapCatalogEndpoints();
+        api.MapInventoryEndpoints();
         return api;
     }
 }
