@@ -293,7 +293,8 @@ public sealed class CatalogService(StorekeepDbContext db, TimeProvider clock)
         var position = product.Variants.Count == 0 ? 0 : product.Variants.Max(x => x.Position) + 1;
         foreach (var input in added)
         {
-            product.Variants.Add(new ProductVariant
+            // Added through the set: a tracked parent's collection treats a child with a key as existing.
+            db.Variants.Add(new ProductVariant
             {
                 ProductId = product.Id,
                 Sku = input.Sku,
