@@ -348,5 +348,42 @@ public sealed class ProductApiTests
         ]);
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Replaying_a_creation_with_the_same_idempotency_key_creates_one_product(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        var body = new { title = "Once", status = "active", variants = new[] { new { sku = "ONCE-1", price = 5m } } };
+
+        var first = await (await store.Client.PostJson("/api/v1/products", body, "create-once")).Expect(HttpStatusCode.Created);
+        var replay = await store.Client.PostJson("/api/v1/products", body, "create-once");
+        var second = await replay.Expect(HttpStatusCode.Created);
+
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(first["id"].Str(), second["id"].Str());
+        await using var db = store.Db();
+        Assert.Equal(1, await db.Products.CountAsync());
+    }
+
+    [Fact]
+    public async Task OpenApi_document_describes_the_catalog_and_inventory_endpoints()
+    {
+        await using var store = await TestStore.StartAsync(TestDatabases.Sqlite);
+
+        var paths = (await (await store.Anonymous.GetAsync("/openapi/v1.json")).Expect(HttpStatusCode.OK))["paths"]!;
+
+        foreach (var path in new[]
+        {
+            "/api/v1/products", "/api/v1/products/{idOrSlug}", "/api/v1/products/{id}", "/api/v1/products/{id}/archive",
+            "/api/v1/categories", "/api/v1/warehouses", "/api/v1/inventory/adjustments", "/api/v1/inventory/transfers",
+            "/api/v1/inventory/movements", "/api/v1/inventory/low-stock", "/api/v1/inventory/{sku}", "/api/v1/inventory/{sku}/warehouses/{code}",
+        })
+        {
+            Assert.True(paths[path] is not null, $"{path} is missing from the OpenAPI document");
+        }
+
+        Assert.NotNull(paths["/api/v1/products"]!["post"]!["responses"]!["409"]);
+    }
+
     private static List<string> Ids(JsonNode page) => page["items"]!.AsArray().Select(p => p!["id"].Str()).ToList();
 }
