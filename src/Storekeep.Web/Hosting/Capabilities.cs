@@ -1,4 +1,5 @@
 using Storekeep.Access;
+using Storekeep.Catalog;
 using Storekeep.Checkout;
 using Storekeep.Events;
 using Storekeep.Inventory;
@@ -14,12 +15,21 @@ public static class Capabilities
     public static IServiceCollection AddStorekeepCapabilities(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddScoped<ApiKeyService>();
+
+        services.AddScoped<CatalogService>();
+
         services.AddScoped<InventoryService>();
+        services.AddScoped<WarehouseService>();
+        services.AddScoped<StockService>();
+
         services.AddScoped<CheckoutSettings>();
         services.AddScoped<CartService>();
         services.AddScoped<CheckoutService>();
+
         services.AddScoped<OrderQueries>();
+
         services.AddSingleton<OutboxSignal>();
+
         services.AddSingleton<TestPaymentGateway>();
         services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<TestPaymentGateway>());
         return services;
@@ -27,6 +37,8 @@ public static class Capabilities
 
     public static RouteGroupBuilder MapStorekeepApi(this RouteGroupBuilder api)
     {
+        api.MapCatalogEndpoints();
+        api.MapInventoryEndpoints();
         api.MapCheckoutEndpoints();
         api.MapOrdersEndpoints();
         api.MapSettingsEndpoints();

@@ -22,7 +22,7 @@ internal sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
         b.HasIndex(p => new { p.CategoryId, p.Id });
         b.Property(p => p.Status).AsSnakeCaseString();
         b.Property(p => p.Description).HasMaxLength(20000);
-        b.Property(p => p.SearchText).HasMaxLength(30000);
+        b.Property(p => p.SearchText).HasMaxLength(Product.SearchTextMaxLength);
         b.HasOne(p => p.Category).WithMany().HasForeignKey(p => p.CategoryId).OnDelete(DeleteBehavior.SetNull);
         b.HasMany(p => p.Variants).WithOne(v => v.Product).HasForeignKey(v => v.ProductId).OnDelete(DeleteBehavior.Cascade);
     }

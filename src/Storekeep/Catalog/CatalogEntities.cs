@@ -28,16 +28,27 @@ public sealed class Product
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; set; }
 
+    public const int SearchTextMaxLength = 30000;
+
     /// <summary>Lower-cased title, description, SKUs and barcodes: what text search matches.</summary>
     public string SearchText { get; set; } = "";
 
     public List<ProductVariant> Variants { get; init; } = [];
 
-    public void RefreshSearchText() =>
-        SearchText = string.Join(' ',
-            new[] { Title, Description ?? "" }
-                .Concat(Variants.SelectMany(v => new[] { v.Sku, v.Title ?? "", v.Barcode ?? "" })))
+    /// <summary>
+    /// Identifiers come before the description so that, when a long description pushes the text over
+    /// the column's length, only the end of the description stops being searchable.
+    /// </summary>
+    public void RefreshSearchText()
+    {
+        var text = string.Join(' ',
+            new[] { Title }
+                .Concat(Variants.SelectMany(v => new[] { v.Sku, v.Barcode ?? "", v.Title ?? "" }))
+                .Append(Description ?? "")
+                .Where(part => part.Length > 0))
             .ToLowerInvariant();
+        SearchText = text.Length > SearchTextMaxLength ? text[..SearchTextMaxLength] : text;
+    }
 }
 
 public sealed class ProductVariant

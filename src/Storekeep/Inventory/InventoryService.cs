@@ -142,6 +142,23 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
         return AddMovement(warehouseId, sku, type, quantity, 0, reason, actor, reference);
     }
 
+    /// <summary>
+    /// Moves units between warehouses: out of <paramref name="fromWarehouseId"/>, guarded like a
+    /// negative adjustment (never more than is available there), and into <paramref name="toWarehouseId"/>:
+    /// two ledger rows sharing <paramref name="reference"/>. Must run inside a transaction.
+    /// </summary>
+    public async Task<(StockMovement Out, StockMovement In)> TransferAsync(Guid fromWarehouseId, Guid toWarehouseId, string sku, int quantity, string? reason, Actor actor, string reference, CancellationToken ct)
+    {
+        if (fromWarehouseId == toWarehouseId || quantity <= 0)
+        {
+            throw new ArgumentException("A transfer moves a positive quantity between two different warehouses.");
+        }
+
+        var taken = await AdjustAsync(fromWarehouseId, sku, -quantity, MovementType.TransferOut, reason, actor, reference, ct);
+        var added = await AdjustAsync(toWarehouseId, sku, quantity, MovementType.TransferIn, reason, actor, reference, ct);
+        return (taken, added);
+    }
+
     /// <summary>Creates the (zero) balance row for a SKU in a warehouse if there is none yet.</summary>
     public async Task EnsureLevelAsync(Guid warehouseId, string sku, CancellationToken ct)
     {
