@@ -10,13 +10,13 @@ public static class Capabilities
     public static IServiceCollection AddStorekeepCapabilities(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddScoped<ApiKeyService>();
-        services.AddSingleton<TestPaymentGateway>();
-        services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<TestPaymentGateway>());
+        services.AddPaymentGateways();
         return services;
     }
 
     public static RouteGroupBuilder MapStorekeepApi(this RouteGroupBuilder api)
     {
+        api.MapPaymentsEndpoints();
         return api;
     }
 }
