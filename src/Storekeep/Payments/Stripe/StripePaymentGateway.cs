@@ -136,6 +136,8 @@ public sealed class StripePaymentGateway : IPaymentGateway
         return ThreeDecimalCurrencies.Contains(currency) ? minor * 10 : minor;
     }
 
+    public static bool IsZeroDecimal(string currency) => ZeroDecimalCurrencies.Contains(currency);
+
     public static decimal FromStripeAmount(long amount, string currency) =>
         ZeroDecimalCurrencies.Contains(currency) ? amount
         : ThreeDecimalCurrencies.Contains(currency) ? amount / 1000m

@@ -113,7 +113,8 @@ public sealed partial class StripeWebhookProcessor(
 
     private static string Amount(long minor, string? currency) =>
         currency is null ? minor.ToString(System.Globalization.CultureInfo.InvariantCulture)
-            : $"{StripePaymentGateway.FromStripeAmount(minor, currency):0.##} {currency.ToUpperInvariant()}";
+            : StripePaymentGateway.FromStripeAmount(minor, currency).ToString(StripePaymentGateway.IsZeroDecimal(currency) ? "0" : "0.00", System.Globalization.CultureInfo.InvariantCulture)
+              + " " + currency.ToUpperInvariant();
 
     private static StorekeepException InvalidSignature(string message) => Errors.BadRequest("invalid_signature", message);
 
