@@ -219,6 +219,19 @@ public sealed class StripeWebhookTests
         await AssertNothingRecordedAsync(store);
     }
 
+    [Theory]
+    [InlineData("not json at all")]
+    [InlineData("{}")]
+    [InlineData("[1,2]")]
+    public async Task A_signed_payload_that_is_not_a_Stripe_event_is_refused_as_invalid_payload(string payload)
+    {
+        await using var store = await StoreAsync(TestDatabases.Sqlite);
+
+        await (await Deliver(store, payload, Sign(payload))).ExpectProblem(HttpStatusCode.BadRequest, "invalid_payload");
+
+        await AssertNothingRecordedAsync(store);
+    }
+
     private static async Task AssertNothingRecordedAsync(TestStore store)
     {
         await using var db = store.Db();

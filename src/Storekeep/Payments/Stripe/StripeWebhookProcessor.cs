@@ -65,21 +65,30 @@ public sealed partial class StripeWebhookProcessor(
             throw InvalidSignature("The Stripe-Signature header is missing.");
         }
 
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
         try
         {
-            // Events carry the API version of the Stripe account, which need not match Stripe.net's.
-            return EventUtility.ConstructEvent(payload, signatureHeader, secret, ToleranceSeconds,
-                clock.GetUtcNow().ToUnixTimeSeconds(), throwOnApiVersionMismatch: false);
+            EventUtility.ValidateSignature(payload, signatureHeader, secret, ToleranceSeconds, now);
         }
         catch (StripeException)
         {
-            throw InvalidSignature("The Stripe-Signature header does not match the payload.");
+            throw InvalidSignature("The Stripe-Signature header does not match the payload, or is too old.");
         }
-        catch (Newtonsoft.Json.JsonException)
+
+        Event parsed;
+        try
         {
-            // Only reachable with a valid signature: Stripe (or whoever holds the secret) sent something unreadable.
-            throw Errors.BadRequest("invalid_payload", "The webhook payload is not a Stripe event.");
+            // Events carry the API version of the Stripe account, which need not match Stripe.net's.
+            parsed = EventUtility.ConstructEvent(payload, signatureHeader, secret, ToleranceSeconds, now, throwOnApiVersionMismatch: false);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The signature is valid, so whoever holds the secret sent something that is not an event;
+            // the parser's exception types are Stripe.net internals, hence the broad catch.
+            throw NotAnEvent();
+        }
+
+        return string.IsNullOrEmpty(parsed?.Id) || string.IsNullOrEmpty(parsed.Type) ? throw NotAnEvent() : parsed;
     }
 
     private async Task NoteOnOrdersAsync(Event stripeEvent, DateTime now, CancellationToken ct)
@@ -115,6 +124,8 @@ public sealed partial class StripeWebhookProcessor(
         currency is null ? minor.ToString(System.Globalization.CultureInfo.InvariantCulture)
             : StripePaymentGateway.FromStripeAmount(minor, currency).ToString(StripePaymentGateway.IsZeroDecimal(currency) ? "0" : "0.00", System.Globalization.CultureInfo.InvariantCulture)
               + " " + currency.ToUpperInvariant();
+
+    private static StorekeepException NotAnEvent() => Errors.BadRequest("invalid_payload", "The webhook payload is not a Stripe event.");
 
     private static StorekeepException InvalidSignature(string message) => Errors.BadRequest("invalid_signature", message);
 
