@@ -1414,6 +1414,32 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.ToTable("refunds");
                 });
 
+            modelBuilder.Entity("Storekeep.Payments.StripeWebhookEvent", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_stripe_webhook_events");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_stripe_webhook_events_received_at");
+
+                    b.ToTable("stripe_webhook_events");
+                });
+
             modelBuilder.Entity("Storekeep.Catalog.Product", b =>
                 {
                     b.HasOne("Storekeep.Catalog.Category", "Category")

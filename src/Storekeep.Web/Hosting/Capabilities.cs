@@ -30,8 +30,7 @@ public static class Capabilities
 
         services.AddSingleton<OutboxSignal>();
 
-        services.AddSingleton<TestPaymentGateway>();
-        services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<TestPaymentGateway>());
+        services.AddPaymentGateways();
         return services;
     }
 
@@ -42,6 +41,7 @@ public static class Capabilities
         api.MapCheckoutEndpoints();
         api.MapOrdersEndpoints();
         api.MapSettingsEndpoints();
+        api.MapPaymentsEndpoints();
         return api;
     }
 }

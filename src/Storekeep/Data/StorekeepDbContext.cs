@@ -38,6 +38,7 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
     public DbSet<OrderTimelineEntry> OrderTimeline => Set<OrderTimelineEntry>();
     public DbSet<Payment> Payments => Set<Payment>();
     public DbSet<Refund> Refunds => Set<Refund>();
+    public DbSet<StripeWebhookEvent> StripeWebhookEvents => Set<StripeWebhookEvent>();
     public DbSet<Shipment> Shipments => Set<Shipment>();
     public DbSet<ShipmentLine> ShipmentLines => Set<ShipmentLine>();
     public DbSet<ReturnRequest> Returns => Set<ReturnRequest>();

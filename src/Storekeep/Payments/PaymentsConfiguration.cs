@@ -29,3 +29,13 @@ internal sealed class RefundConfiguration : IEntityTypeConfiguration<Refund>
         b.HasOne<Payment>().WithMany().HasForeignKey(r => r.PaymentId).OnDelete(DeleteBehavior.Restrict);
     }
 }
+
+internal sealed class StripeWebhookEventConfiguration : IEntityTypeConfiguration<StripeWebhookEvent>
+{
+    public void Configure(EntityTypeBuilder<StripeWebhookEvent> b)
+    {
+        b.Property(e => e.Id).HasMaxLength(255).ValueGeneratedNever();
+        b.Property(e => e.Type).HasMaxLength(128);
+        b.HasIndex(e => e.ReceivedAt);
+    }
+}

@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261123164847_Initial")]
+    [Migration("20261123170107_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1415,6 +1415,32 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasDatabaseName("ix_refunds_payment_id");
 
                     b.ToTable("refunds");
+                });
+
+            modelBuilder.Entity("Storekeep.Payments.StripeWebhookEvent", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_stripe_webhook_events");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_stripe_webhook_events_received_at");
+
+                    b.ToTable("stripe_webhook_events");
                 });
 
             modelBuilder.Entity("Storekeep.Catalog.Product", b =>

@@ -11,7 +11,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261123164747_Initial")]
+    [Migration("20261123170034_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1404,6 +1404,32 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_refunds_payment_id");
 
                     b.ToTable("refunds");
+                });
+
+            modelBuilder.Entity("Storekeep.Payments.StripeWebhookEvent", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_stripe_webhook_events");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_stripe_webhook_events_received_at");
+
+                    b.ToTable("stripe_webhook_events");
                 });
 
             modelBuilder.Entity("Storekeep.Catalog.Product", b =>

@@ -210,6 +210,19 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "stripe_webhook_events",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    type = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    received_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_stripe_webhook_events", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "tax_rates",
                 columns: table => new
                 {
@@ -809,6 +822,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 column: "warehouse_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_stripe_webhook_events_received_at",
+                table: "stripe_webhook_events",
+                column: "received_at");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_tax_rates_country_region",
                 table: "tax_rates",
                 columns: new[] { "country", "region" },
@@ -889,6 +907,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "store_settings");
+
+            migrationBuilder.DropTable(
+                name: "stripe_webhook_events");
 
             migrationBuilder.DropTable(
                 name: "tax_rates");

@@ -1,0 +1,11 @@
+namespace Storekeep.Payments;
+
+/// <summary>A Stripe event we accepted, keyed by Stripe's event id so a redelivery is acknowledged, not applied twice.</summary>
+public sealed class StripeWebhookEvent
+{
+    /// <summary>Stripe's event id (<c>evt_…</c>).</summary>
+    public required string Id { get; init; }
+
+    public required string Type { get; init; }
+    public DateTime ReceivedAt { get; init; }
+}
