@@ -15,6 +15,7 @@ public static class Capabilities
     public static IServiceCollection AddStorekeepCapabilities(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddScoped<ApiKeyService>();
+        services.AddScoped<ApiKeyAdministration>();
 
         services.AddScoped<CatalogService>();
 
@@ -36,6 +37,7 @@ public static class Capabilities
 
     public static RouteGroupBuilder MapStorekeepApi(this RouteGroupBuilder api)
     {
+        api.MapAccessEndpoints();
         api.MapCatalogEndpoints();
         api.MapInventoryEndpoints();
         api.MapCheckoutEndpoints();

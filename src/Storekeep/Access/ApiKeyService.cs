@@ -55,3 +55,39 @@ public sealed class ApiKeyService(StorekeepDbContext db, TimeProvider clock)
         return db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash && k.RevokedAt == null, ct);
     }
 }
+
+public sealed record CreateApiKeyRequest(string? Name, string? Role);
+
+public sealed record ApiKeyView(Guid Id, string Name, string Role, string Prefix, DateTime CreatedAt, DateTime? RevokedAt);
+
+/// <summary>The API of API keys: list, create (the key is returned once), revoke.</summary>
+public sealed class ApiKeyAdministration(StorekeepDbContext db, ApiKeyService keys, TimeProvider clock)
+{
+    public async Task<IReadOnlyList<ApiKeyView>> ListAsync(CancellationToken ct) =>
+        (await db.ApiKeys.AsNoTracking().OrderBy(k => k.CreatedAt).ToListAsync(ct))
+        .Select(k => new ApiKeyView(k.Id, k.Name, Permissions.RoleName(k.Role), k.Prefix, k.CreatedAt, k.RevokedAt)).ToList();
+
+    public async Task<CreatedApiKey> CreateAsync(CreateApiKeyRequest request, CancellationToken ct)
+    {
+        var v = new Storekeep.Shared.Validation();
+        var name = v.Required("name", request.Name, 100);
+        if (!Permissions.TryParseRole(request.Role, out var role))
+        {
+            v.Add("role", $"'role' must be one of: {string.Join(", ", Enum.GetValues<Role>().Select(Permissions.RoleName))}.");
+        }
+
+        v.ThrowIfInvalid();
+        return await keys.CreateAsync(name, role, ct);
+    }
+
+    public async Task RevokeAsync(Guid id, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var revoked = await db.ApiKeys.Where(k => k.Id == id && k.RevokedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(k => k.RevokedAt, now), ct);
+        if (revoked == 0 && !await db.ApiKeys.AnyAsync(k => k.Id == id, ct))
+        {
+            throw Storekeep.Shared.Errors.NotFound("API key", id.ToString());
+        }
+    }
+}

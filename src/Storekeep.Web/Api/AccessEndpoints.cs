@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Storekeep.Access;
+
+namespace Storekeep.Web.Api;
+
+public static class AccessEndpoints
+{
+    public static RouteGroupBuilder MapAccessEndpoints(this RouteGroupBuilder api)
+    {
+        var keys = api.MapGroup("/api-keys").WithTags("Access").RequireAuthorization(Permissions.ApiKeysManage);
+
+        keys.MapGet("/", List).WithName("ListApiKeys").WithSummary("API keys with their role and prefix (never the key itself).");
+        keys.MapPost("/", Create).WithName("CreateApiKey")
+            .WithSummary("Create an API key with a role. The key is in this response only; it is stored hashed.")
+            .ProducesValidationProblem();
+        keys.MapDelete("/{id:guid}", Revoke).WithName("RevokeApiKey")
+            .WithSummary("Revoke an API key; it stops working within seconds.")
+            .ProducesProblem(404);
+        return api;
+    }
+
+    private static async Task<Ok<IReadOnlyList<ApiKeyView>>> List(ApiKeyAdministration keys, CancellationToken ct) =>
+        TypedResults.Ok(await keys.ListAsync(ct));
+
+    private static async Task<Created<CreatedApiKeyResponse>> Create(CreateApiKeyRequest request, ApiKeyAdministration keys, CancellationToken ct)
+    {
+        var created = await keys.CreateAsync(request, ct);
+        return TypedResults.Created($"/api/v1/api-keys/{created.Id}",
+            new CreatedApiKeyResponse(created.Id, created.Name, Permissions.RoleName(created.Role), created.Key, created.Prefix, created.CreatedAt));
+    }
+
+    private static async Task<NoContent> Revoke(Guid id, ApiKeyAdministration keys, CancellationToken ct)
+    {
+        await keys.RevokeAsync(id, ct);
+        return TypedResults.NoContent();
+    }
+
+    public sealed record CreatedApiKeyResponse(Guid Id, string Name, string Role, string Key, string Prefix, DateTime CreatedAt);
+}
