@@ -111,21 +111,21 @@ public sealed class WebhookService(StorekeepDbContext db, TimeProvider clock, Ou
     public async Task<DeliveryView> RetryAsync(Guid webhookId, Guid deliveryId, CancellationToken ct)
     {
         await FindActiveAsync(webhookId, ct);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var updated = await db.WebhookDeliveries.Where(d => d.Id == deliveryId && d.WebhookId == webhookId)
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Pending).SetProperty(d => d.NextAttemptAt, now), ct);
-        if (updated == 0)
-        {
-            throw Errors.NotFound("Delivery", deliveryId.ToString());
-        }
-
-        signal.Notify();
-        return await (
+        var before = await (
             from d in db.WebhookDeliveries.AsNoTracking()
-            where d.Id == deliveryId
+            where d.Id == deliveryId && d.WebhookId == webhookId
             join e in db.OutboxEvents on d.EventId equals e.Id
             select new DeliveryView(d.Id, d.EventId, e.Type, d.Status, d.Attempts, d.LastStatusCode, d.LastError, d.NextAttemptAt, d.DeliveredAt, d.CreatedAt))
-            .SingleAsync(ct);
+            .SingleOrDefaultAsync(ct) ?? throw Errors.NotFound("Delivery", deliveryId.ToString());
+
+        // The lease is left alone: an attempt in flight finishes and records its own outcome.
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.WebhookDeliveries.Where(d => d.Id == deliveryId)
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Pending).SetProperty(d => d.NextAttemptAt, now), ct);
+        signal.Notify();
+
+        // What the retry did, not a re-read that may already show the new attempt.
+        return before with { Status = DeliveryStatus.Pending, NextAttemptAt = now };
     }
 
     private async Task<Webhook> FindActiveAsync(Guid id, CancellationToken ct) =>
