@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Storekeep.Data;
 using Storekeep.Events;
 using Storekeep.Tests.Infrastructure;
 using static Storekeep.Tests.Events.EventTestData;
@@ -183,6 +185,28 @@ public sealed class WebhookDeliveryTests
         Assert.Equal(shipped.Select(i => i.ToString()).Order(), receiver.Received.Select(r => r.EventId!).Order());
         await using var db = store.Db();
         Assert.Equal(2, await db.WebhookDeliveries.CountAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task An_event_committed_by_the_app_is_delivered_at_once_without_waiting_for_the_poll(string database)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var store = await TestStore.StartAsync(database, settings: new Dictionary<string, string?> { ["Events:PollMilliseconds"] = "120000" });
+        await CreateWebhookAsync(store, receiver.Url);
+
+        await using (var scope = store.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
+            await db.InTransactionAsync(ct =>
+            {
+                db.AddEvent(EventTypes.OrderPlaced, new { number = 1 }, DateTime.UtcNow);
+                return Task.CompletedTask;
+            });
+        }
+
+        // The poll interval is two minutes: only the commit's wake-up can make this in time.
+        await Eventually.HoldsAsync(() => Task.FromResult(receiver.Received.Count == 1), "the event delivered right after its commit");
     }
 
     [Fact]
