@@ -32,6 +32,19 @@ public static class Capabilities
         services.AddSingleton<OutboxSignal>();
 
         services.AddPaymentGateways();
+
+        services.AddSingleton<WebhookSettings>();
+        services.AddScoped<OutboxPublisher>();
+        services.AddScoped<EventFeed>();
+        services.AddScoped<WebhookService>();
+        services.AddSingleton<WebhookDeliverer>();
+        services.AddHttpClient(WebhookDeliverer.HttpClientName, (sp, client) =>
+            {
+                client.Timeout = sp.GetRequiredService<WebhookSettings>().Timeout;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("Storekeep-Webhooks/1");
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        services.AddHostedService<EventDispatcherService>();
         return services;
     }
 
@@ -44,6 +57,8 @@ public static class Capabilities
         api.MapOrdersEndpoints();
         api.MapSettingsEndpoints();
         api.MapPaymentsEndpoints();
+        api.MapEventsEndpoints();
+        api.MapWebhooksEndpoints();
         return api;
     }
 }

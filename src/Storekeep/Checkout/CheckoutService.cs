@@ -24,7 +24,6 @@ public sealed class CheckoutService(
     CheckoutSettings settings,
     InventoryService inventory,
     IPaymentGateway gateway,
-    OutboxSignal outboxSignal,
     TimeProvider clock,
     ILogger<CheckoutService> logger)
 {
@@ -75,7 +74,6 @@ public sealed class CheckoutService(
             throw;
         }
 
-        outboxSignal.Notify();
         if (authorization is not null)
         {
             await CaptureAsync(order.Id, payment.Id, ct);
@@ -208,7 +206,6 @@ public sealed class CheckoutService(
                 db.AddEvent(EventTypes.OrderPaid, OrderEventData.From(order), now);
             }
         }, ct);
-        outboxSignal.Notify();
     }
 
     private async Task<Cart> LoadActiveCartAsync(Guid cartId, CancellationToken ct)

@@ -50,6 +50,10 @@ public static class DatabaseSetup
         {
             var (provider, connectionString) = Resolve(serviceProvider.GetRequiredService<IConfiguration>());
             Configure(options, provider, connectionString);
+            if (serviceProvider.GetService<Events.OutboxSignal>() is { } outboxSignal)
+            {
+                options.AddInterceptors(new Events.OutboxNotifyInterceptor(outboxSignal));
+            }
         });
         return services;
     }

@@ -1,8 +1,9 @@
 namespace Storekeep.Events;
 
 /// <summary>
-/// Wakes the event dispatcher right after a commit that wrote events, so delivery does not wait
-/// for the next poll. Missing a signal is harmless: the dispatcher also polls.
+/// In-process wake-up for the event dispatcher: code that commits events calls <see cref="Notify"/>
+/// so publishing and delivery start now instead of at the next poll. Other nodes still find the
+/// work by polling, so a lost or missing signal only delays, never loses.
 /// </summary>
 public sealed class OutboxSignal
 {
@@ -10,19 +11,16 @@ public sealed class OutboxSignal
 
     public void Notify()
     {
-        if (_signal.CurrentCount == 0)
+        // Many notifications while the dispatcher is busy collapse into one wake-up.
+        try
         {
-            try
-            {
-                _signal.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already signalled.
-            }
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
         }
     }
 
-    /// <summary>Returns when signalled or after <paramref name="timeout"/>.</summary>
-    public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
+    /// <summary>Waits for a notification or the timeout; true when notified.</summary>
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
 }

@@ -58,6 +58,12 @@ public static class Http
         return body;
     }
 
+    public static async Task<JsonNode> Expect(this Task<HttpResponseMessage> response, HttpStatusCode status) =>
+        await (await response).Expect(status);
+
+    public static async Task<JsonNode> ExpectProblem(this Task<HttpResponseMessage> response, HttpStatusCode status, string? code = null) =>
+        await (await response).ExpectProblem(status, code);
+
     public static decimal Dec(this JsonNode? node) => node!.GetValue<decimal>();
 
     public static string Str(this JsonNode? node) => node!.GetValue<string>();

@@ -45,6 +45,18 @@ public sealed class TestStore : IAsyncDisposable
     public static async Task<TestStore> StartAsync(string database, bool kestrel = false, IDictionary<string, string?>? settings = null)
     {
         var db = await TestDatabases.CreateAsync(database);
+        return await StartOnAsync(db, kestrel, settings);
+    }
+
+    /// <summary>
+    /// Another node on this store's database (a second app server): its own host, services and
+    /// background workers. Disposing it leaves the database to the first store.
+    /// </summary>
+    public Task<TestStore> StartAnotherNodeAsync(IDictionary<string, string?>? settings = null) =>
+        StartOnAsync(new TestDatabase(_database.Provider, _database.ConnectionString, () => Task.CompletedTask), kestrel: false, settings);
+
+    private static async Task<TestStore> StartOnAsync(TestDatabase db, bool kestrel, IDictionary<string, string?>? settings)
+    {
         var all = new Dictionary<string, string?>
         {
             ["Database:Provider"] = db.ProviderSetting,

@@ -1,0 +1,74 @@
+using Microsoft.EntityFrameworkCore;
+using Storekeep.Data;
+
+namespace Storekeep.Events;
+
+/// <summary>
+/// Publishes committed events: gives each a feed <see cref="OutboxEvent.Position"/> (strictly
+/// increasing, in Id order within a round) and queues one delivery per active webhook that wants
+/// it. Only one publisher assigns positions at a time: on PostgreSQL it takes a transaction-level
+/// advisory lock and skips the round when another node holds it; SQLite's IMMEDIATE transaction
+/// already serialises writers. Positions are assigned after commit, so an event whose transaction
+/// commits late still lands after everything a feed reader has already seen.
+/// </summary>
+public sealed class OutboxPublisher(StorekeepDbContext db, TimeProvider clock)
+{
+    /// <summary>The advisory lock key ("SKOUTBOX" in ASCII) that makes one node the publisher of a round.</summary>
+    public const long PostgresLockKey = 0x534B_4F55_5442_4F58;
+
+    public const int DefaultBatchSize = 500;
+
+    /// <summary>Publishes up to <paramref name="batchSize"/> events; returns how many.</summary>
+    public async Task<int> PublishAsync(int batchSize = DefaultBatchSize, CancellationToken ct = default)
+    {
+        // A cheap read first: an idle store should not take the write lock every poll.
+        if (!await db.OutboxEvents.AnyAsync(e => e.Position == null, ct))
+        {
+            return 0;
+        }
+
+        return await db.InTransactionAsync(async token =>
+        {
+            if (db.IsPostgres && !await TryTakePublisherLockAsync(token))
+            {
+                return 0;
+            }
+
+            var events = await db.OutboxEvents.Where(e => e.Position == null).OrderBy(e => e.Id).Take(batchSize).ToListAsync(token);
+            if (events.Count == 0)
+            {
+                return 0;
+            }
+
+            var position = await db.OutboxEvents.MaxAsync(e => e.Position, token) ?? 0;
+            var webhooks = await db.Webhooks.AsNoTracking().Where(w => w.IsActive).ToListAsync(token);
+            var now = clock.GetUtcNow().UtcDateTime;
+            foreach (var outboxEvent in events)
+            {
+                outboxEvent.Position = ++position;
+                outboxEvent.PublishedAt = now;
+                foreach (var webhook in webhooks.Where(w => w.Wants(outboxEvent.Type)))
+                {
+                    db.WebhookDeliveries.Add(new WebhookDelivery
+                    {
+                        WebhookId = webhook.Id,
+                        EventId = outboxEvent.Id,
+                        Status = DeliveryStatus.Pending,
+                        NextAttemptAt = now,
+                        CreatedAt = now,
+                    });
+                }
+            }
+
+            return events.Count;
+        }, ct);
+    }
+
+    private async Task<bool> TryTakePublisherLockAsync(CancellationToken ct)
+    {
+        var taken = await db.Database
+            .SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({PostgresLockKey}) AS \"Value\"")
+            .SingleAsync(ct);
+        return taken;
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Storekeep.Events;
+
+/// <summary>How the dispatcher polls and retries; read once from configuration.</summary>
+public sealed class WebhookSettings
+{
+    public WebhookSettings(IConfiguration configuration)
+    {
+        PollInterval = TimeSpan.FromMilliseconds(Math.Max(10, configuration.GetValue("Events:PollMilliseconds", 500)));
+        DispatcherEnabled = configuration.GetValue("Events:Dispatcher", true);
+        RetryBase = TimeSpan.FromMilliseconds(Math.Max(1, configuration.GetValue("Webhooks:RetryBaseMilliseconds", 5_000)));
+        RetryMax = TimeSpan.FromMilliseconds(Math.Max(1, configuration.GetValue("Webhooks:RetryMaxMilliseconds", 3_600_000)));
+        MaxAttempts = Math.Max(1, configuration.GetValue("Webhooks:MaxAttempts", 25));
+        Timeout = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Webhooks:TimeoutSeconds", 10)));
+        Concurrency = Math.Max(1, configuration.GetValue("Webhooks:Concurrency", 4));
+    }
+
+    public TimeSpan PollInterval { get; }
+    public bool DispatcherEnabled { get; }
+    public TimeSpan RetryBase { get; }
+    public TimeSpan RetryMax { get; }
+    public int MaxAttempts { get; }
+    public TimeSpan Timeout { get; }
+    public int Concurrency { get; }
+
+    /// <summary>Long enough to outlast one HTTP attempt; a node that dies mid-send frees it by expiry.</summary>
+    public TimeSpan Lease => Timeout + TimeSpan.FromSeconds(50);
+
+    public int BatchSize => Concurrency * 16;
+
+    /// <summary>Exponential backoff, capped, with ±20% jitter so failing deliveries do not retry in lockstep.</summary>
+    public TimeSpan RetryDelay(int attempts)
+    {
+        var exponential = RetryBase.TotalMilliseconds * Math.Pow(2, Math.Min(attempts - 1, 40));
+        var capped = Math.Min(exponential, RetryMax.TotalMilliseconds);
+        var jittered = capped * (0.8 + (Random.Shared.NextDouble() * 0.4));
+        return TimeSpan.FromMilliseconds(Math.Min(jittered, RetryMax.TotalMilliseconds));
+    }
+}
