@@ -1,4 +1,5 @@
 using Storekeep.Access;
+using Storekeep.Demo;
 using Storekeep.Payments;
 using Storekeep.Web.Api;
 
@@ -10,6 +11,7 @@ public static class Capabilities
     public static IServiceCollection AddStorekeepCapabilities(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddScoped<ApiKeyService>();
+        services.AddScoped<DemoStoreSeeder>();
         services.AddSingleton<TestPaymentGateway>();
         services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<TestPaymentGateway>());
         return services;
