@@ -1,6 +1,7 @@
 using Storekeep.Access;
 using Storekeep.Catalog;
 using Storekeep.Checkout;
+using Storekeep.Demo;
 using Storekeep.Events;
 using Storekeep.Inventory;
 using Storekeep.Orders;
@@ -45,6 +46,8 @@ public static class Capabilities
             })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         services.AddHostedService<EventDispatcherService>();
+
+        services.AddScoped<DemoStoreSeeder>();
         return services;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Access;
 using Storekeep.Data;
+using Storekeep.Demo;
 
 namespace Storekeep.Web.Hosting;
 
@@ -23,7 +24,12 @@ public sealed class DatabaseInitializer(IServiceProvider services, IConfiguratio
 
         if (configuration.GetValue("Seed:Demo", true))
         {
-            logger.LogDebug("Demo seeding is handled by the demo capability once registered.");
+            var result = await scope.ServiceProvider.GetRequiredService<DemoStoreSeeder>().SeedIfEmptyAsync(null, cancellationToken);
+            if (result.Seeded)
+            {
+                logger.LogInformation("Seeded the demo store in {Seconds:0.0} s: {Products} products, {Customers} customers, {Orders} orders.",
+                    result.Elapsed.TotalSeconds, result.Products, result.Customers, result.Orders);
+            }
         }
     }
 
