@@ -2,6 +2,7 @@ using Storekeep.Access;
 using Storekeep.Catalog;
 using Storekeep.Checkout;
 using Storekeep.Events;
+using Storekeep.Fulfillment;
 using Storekeep.Inventory;
 using Storekeep.Orders;
 using Storekeep.Payments;
@@ -27,6 +28,13 @@ public static class Capabilities
         services.AddScoped<CheckoutService>();
 
         services.AddScoped<OrderQueries>();
+        services.AddScoped<OrderCancellation>();
+
+        services.AddScoped<ShipmentService>();
+        services.AddScoped<PickListService>();
+        services.AddScoped<ReturnService>();
+        services.AddScoped<RefundService>();
+        services.AddScoped<PaymentService>();
 
         services.AddSingleton<OutboxSignal>();
 
@@ -41,6 +49,7 @@ public static class Capabilities
         api.MapInventoryEndpoints();
         api.MapCheckoutEndpoints();
         api.MapOrdersEndpoints();
+        api.MapFulfillmentEndpoints();
         api.MapSettingsEndpoints();
         return api;
     }
