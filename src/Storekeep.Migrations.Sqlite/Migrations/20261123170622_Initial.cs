@@ -563,6 +563,7 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 {
                     id = table.Column<Guid>(type: "TEXT", nullable: false),
                     return_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    warehouse_id = table.Column<Guid>(type: "TEXT", nullable: false),
                     sku = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
                     quantity = table.Column<int>(type: "INTEGER", nullable: false)
                 },

@@ -571,6 +571,7 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 {
                     id = table.Column<Guid>(type: "uuid", nullable: false),
                     return_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    warehouse_id = table.Column<Guid>(type: "uuid", nullable: false),
                     sku = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
                     quantity = table.Column<int>(type: "integer", nullable: false)
                 },
