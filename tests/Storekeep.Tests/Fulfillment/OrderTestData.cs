@@ -52,6 +52,22 @@ public static class OrderTestData
     public static async Task<JsonNode> ShipAsync(this TestStore store, JsonNode order, string? warehouse, params (string Sku, int Quantity)[] lines) =>
         await (await store.Client.PostJson($"/api/v1/orders/{order["id"].Str()}/shipments", Ship(warehouse, lines))).Expect(HttpStatusCode.Created);
 
+    /// <summary>
+    /// Puts the order back to "authorized, capture failed": a fresh, uncaptured authorization of
+    /// the same amount at the test gateway, and the payment and order marked authorized.
+    /// </summary>
+    public static async Task<string> SimulateFailedCaptureAsync(this TestStore store, decimal amount)
+    {
+        var authorization = await store.Gateway.AuthorizeAsync(new Storekeep.Payments.AuthorizeRequest(amount, "USD", "tok_visa", $"test:{Guid.NewGuid()}"), CancellationToken.None);
+        await using var db = store.Db();
+        await db.Payments.ExecuteUpdateAsync(u => u
+            .SetProperty(p => p.Status, Storekeep.Payments.PaymentRecordStatus.Authorized)
+            .SetProperty(p => p.CapturedAmount, 0m)
+            .SetProperty(p => p.GatewayReference, authorization.Reference));
+        await db.Orders.ExecuteUpdateAsync(u => u.SetProperty(o => o.PaymentStatus, Storekeep.Orders.PaymentStatus.Authorized));
+        return authorization.Reference!;
+    }
+
     public static async Task<string> PaymentIdAsync(this TestStore store, JsonNode order)
     {
         var payments = await (await store.Client.GetAsync($"/api/v1/orders/{order["id"].Str()}/payments")).Expect(HttpStatusCode.OK);

@@ -39,24 +39,39 @@ public sealed class PaymentCaptureTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
-    public async Task An_authorized_card_payment_whose_capture_failed_can_be_captured_again(string database)
+    public async Task An_authorized_card_payment_whose_capture_failed_can_be_captured_through_the_gateway(string database)
     {
         await using var store = await TestStore.StartAsync(database);
         await store.AddProductAsync("MUG-1", 10m, main: 5);
         var order = await store.PlaceOrderAsync(("MUG-1", 1));
-        await using (var db = store.Db())
-        {
-            await db.Payments.ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, PaymentRecordStatus.Authorized).SetProperty(p => p.CapturedAmount, 0m));
-            await db.Orders.ExecuteUpdateAsync(u => u.SetProperty(o => o.PaymentStatus, Storekeep.Orders.PaymentStatus.Authorized));
-        }
-
+        var reference = await store.SimulateFailedCaptureAsync(10m);
         var paymentId = await store.PaymentIdAsync(order);
         var url = $"/api/v1/orders/{order["id"].Str()}/payments/{paymentId}/capture";
 
-        // The test gateway did capture at checkout, so a second capture of the full amount is refused.
-        await (await store.Client.PostJson(url, new { })).ExpectProblem(HttpStatusCode.BadGateway, "capture_failed");
-        Assert.Equal("authorized", (await store.GetOrderAsync(order))["paymentStatus"].Str());
-        Assert.Single(store.Gateway.Journal, op => op.Kind == "capture");
+        var payment = await (await store.Client.PostJson(url, new { })).Expect(HttpStatusCode.OK);
+
+        Assert.Equal(("captured", 10m), (payment["status"].Str(), payment["capturedAmount"].Dec()));
+        Assert.Equal("paid", (await store.GetOrderAsync(order))["paymentStatus"].Str());
+        Assert.Single(store.Gateway.Journal, op => op.Kind == "capture" && op.Reference == reference);
+        await (await store.Client.PostJson(url, new { })).ExpectProblem(HttpStatusCode.Conflict, "already_paid");
+        Assert.Single(store.Gateway.Journal, op => op.Kind == "capture" && op.Reference == reference);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_capture_the_gateway_refuses_is_502_and_the_order_stays_authorized(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await store.AddProductAsync("MUG-1", 10m, main: 5);
+        var order = await store.PlaceOrderAsync(("MUG-1", 1));
+        await store.SimulateFailedCaptureAsync(5m); // an authorization smaller than the order: capture refused
+        var paymentId = await store.PaymentIdAsync(order);
+
+        await (await store.Client.PostJson($"/api/v1/orders/{order["id"].Str()}/payments/{paymentId}/capture", new { })).ExpectProblem(HttpStatusCode.BadGateway, "capture_failed");
+
+        var after = await store.GetOrderAsync(order);
+        Assert.Equal("authorized", after["paymentStatus"].Str());
+        Assert.Contains(after["timeline"]!.AsArray(), t => t!["kind"].Str() == "capture_failed");
     }
 
     [Theory]
