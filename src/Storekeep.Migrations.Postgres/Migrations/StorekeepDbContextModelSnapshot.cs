@@ -656,6 +656,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(400)")
                         .HasColumnName("sku");
 
+                    b.Property<Guid>("WarehouseId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("warehouse_id");
+
                     b.HasKey("Id")
                         .HasName("pk_return_lines");
 

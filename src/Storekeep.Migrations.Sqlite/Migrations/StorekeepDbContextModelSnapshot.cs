@@ -645,6 +645,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("sku");
 
+                    b.Property<Guid>("WarehouseId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("warehouse_id");
+
                     b.HasKey("Id")
                         .HasName("pk_return_lines");
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Storekeep.Access;
 using Storekeep.Orders;
+using Storekeep.Payments;
 using Storekeep.Shared;
 
 namespace Storekeep.Web.Api;
@@ -21,8 +22,24 @@ public static class OrdersEndpoints
         orders.MapGet("/{id}/payments", Payments).WithName("ListOrderPayments")
             .WithSummary("The order's payments: method, status, amounts, card brand and last four digits.")
             .RequireAuthorization(Permissions.OrdersRead).ProducesProblem(404);
+        orders.MapPost("/{id}/cancel", Cancel).WithName("CancelOrder")
+            .WithSummary("Cancel an order before it ships: releases its stock, then voids the authorization or refunds the capture.")
+            .WithDescription("Anything shipped → 409 order_already_shipped; cancelled twice → 409 order_already_cancelled.")
+            .RequireAuthorization(Permissions.OrdersManage)
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        orders.MapPost("/{id}/payments/{paymentId:guid}/capture", CapturePayment).WithName("CapturePayment")
+            .WithSummary("Record a bank transfer or cash-on-delivery payment as received, or capture an authorized card payment whose capture failed.")
+            .WithDescription("Already received → 409 already_paid; cancelled order → 409 order_cancelled; the gateway refusing → 502 capture_failed.")
+            .RequireAuthorization(Permissions.OrdersManage)
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(502);
         return api;
     }
+
+    private static async Task<Ok<OrderView>> Cancel(string id, [FromBody] CancelOrderRequest? request, OrderCancellation cancellation, HttpContext http, CancellationToken ct) =>
+        TypedResults.Ok(OrderView.From(await cancellation.CancelAsync(id, request, http.User.Actor(), ct), withTimeline: true));
+
+    private static async Task<Ok<PaymentView>> CapturePayment(string id, Guid paymentId, [FromBody] CapturePaymentRequest? request, PaymentService payments, HttpContext http, CancellationToken ct) =>
+        TypedResults.Ok(await payments.CaptureAsync(id, paymentId, request, http.User.Actor(), ct));
 
     private static async Task<Ok<Page<OrderView>>> List(
         [FromQuery] string? status,

@@ -3,6 +3,7 @@ using Storekeep.Catalog;
 using Storekeep.Checkout;
 using Storekeep.Demo;
 using Storekeep.Events;
+using Storekeep.Fulfillment;
 using Storekeep.Inventory;
 using Storekeep.Orders;
 using Storekeep.Payments;
@@ -29,6 +30,13 @@ public static class Capabilities
         services.AddScoped<CheckoutService>();
 
         services.AddScoped<OrderQueries>();
+        services.AddScoped<OrderCancellation>();
+
+        services.AddScoped<ShipmentService>();
+        services.AddScoped<PickListService>();
+        services.AddScoped<ReturnService>();
+        services.AddScoped<RefundService>();
+        services.AddScoped<PaymentService>();
 
         services.AddSingleton<OutboxSignal>();
 
@@ -58,6 +66,7 @@ public static class Capabilities
         api.MapInventoryEndpoints();
         api.MapCheckoutEndpoints();
         api.MapOrdersEndpoints();
+        api.MapFulfillmentEndpoints();
         api.MapSettingsEndpoints();
         api.MapPaymentsEndpoints();
         api.MapEventsEndpoints();

@@ -55,6 +55,10 @@ public sealed class ReturnLine
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid ReturnId { get; set; }
+
+    /// <summary>Where these units shipped from, so a restock puts them back where they left.</summary>
+    public Guid WarehouseId { get; init; }
+
     public required string Sku { get; init; }
     public int Quantity { get; init; }
 }

@@ -181,6 +181,21 @@ public sealed class Order
         Note("payment_voided", "Payment authorization voided.", actor, now);
     }
 
+    /// <summary>
+    /// Goods leave only for money in hand: a paid order (partial refunds included) or one whose
+    /// customer pays the courier (cash on delivery). A pending bank transfer or a card that is only
+    /// authorized waits.
+    /// </summary>
+    public void EnsureMayShip(bool cashOnDelivery)
+    {
+        EnsureOpen();
+        var paid = PaymentStatus is PaymentStatus.Paid or PaymentStatus.PartiallyRefunded;
+        if (!paid && !(cashOnDelivery && PaymentStatus == PaymentStatus.Pending))
+        {
+            throw Errors.Conflict("order_not_paid", $"Order #{Number} is not paid yet; it ships once payment is received (cash-on-delivery orders excepted).");
+        }
+    }
+
     /// <summary>Counts shipped units against the lines; never more than was ordered.</summary>
     public void RecordShipment(IReadOnlyList<(string Sku, int Quantity)> lines, string carrier, string trackingNumber, Actor actor, DateTime now)
     {
@@ -206,6 +221,7 @@ public sealed class Order
 
     public void MarkDelivered(bool allShipmentsDelivered, Actor actor, DateTime now)
     {
+        EnsureOpen();
         Note("delivered", "Shipment delivered.", actor, now);
         if (allShipmentsDelivered && FulfillmentStatus == FulfillmentStatus.Shipped)
         {
@@ -218,7 +234,14 @@ public sealed class Order
     {
         foreach (var (sku, quantity) in lines)
         {
-            var line = Lines.First(l => string.Equals(l.Sku, sku, StringComparison.OrdinalIgnoreCase));
+            var line = Lines.FirstOrDefault(l => string.Equals(l.Sku, sku, StringComparison.OrdinalIgnoreCase))
+                ?? throw Errors.Unprocessable("sku_not_in_order", $"SKU '{sku}' is not on order #{Number}.");
+            if (line.ReturnedQuantity + quantity > line.FulfilledQuantity)
+            {
+                throw Errors.Conflict("return_exceeds_shipped",
+                    $"Cannot take back {quantity} of '{sku}': {line.FulfilledQuantity - line.ReturnedQuantity} shipped and not yet returned on order #{Number}.");
+            }
+
             line.ReturnedQuantity += quantity;
         }
 
@@ -227,7 +250,7 @@ public sealed class Order
 
     private void CompleteIfDone(DateTime now)
     {
-        if (Status == OrderStatus.Open && PaymentStatus == PaymentStatus.Paid && FulfillmentStatus == FulfillmentStatus.Delivered)
+        if (Status == OrderStatus.Open && (PaymentStatus is PaymentStatus.Paid or PaymentStatus.PartiallyRefunded) && FulfillmentStatus == FulfillmentStatus.Delivered)
         {
             Status = OrderStatus.Completed;
             UpdatedAt = now;

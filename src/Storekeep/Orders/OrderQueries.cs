@@ -27,6 +27,22 @@ public sealed class OrderQueries(StorekeepDbContext db)
         return order ?? throw Errors.NotFound("Order", idOrNumber);
     }
 
+    /// <summary>The id of the order with this id or number, without loading it.</summary>
+    public async Task<Guid> ResolveIdAsync(string idOrNumber, CancellationToken ct)
+    {
+        Guid? found = null;
+        if (Guid.TryParse(idOrNumber, out var id))
+        {
+            found = await db.Orders.Where(o => o.Id == id).Select(o => (Guid?)o.Id).FirstOrDefaultAsync(ct);
+        }
+        else if (long.TryParse(idOrNumber.TrimStart('#'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        {
+            found = await db.Orders.Where(o => o.Number == number).Select(o => (Guid?)o.Id).FirstOrDefaultAsync(ct);
+        }
+
+        return found ?? throw Errors.NotFound("Order", idOrNumber);
+    }
+
     public async Task<Page<OrderView>> ListAsync(OrderListFilter filter, CancellationToken ct)
     {
         var limit = Cursor.Limit(filter.Limit);

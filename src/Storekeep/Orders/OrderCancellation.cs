@@ -1,0 +1,108 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Storekeep.Data;
+using Storekeep.Events;
+using Storekeep.Inventory;
+using Storekeep.Payments;
+using Storekeep.Shared;
+
+namespace Storekeep.Orders;
+
+public sealed record CancelOrderRequest(string? Reason);
+
+/// <summary>
+/// Cancelling an order before anything shipped: one transaction cancels it and releases every
+/// outstanding reservation; after that commit the money is undone: an authorization is voided, a
+/// capture refunded in full through the gateway, a manual payment not yet received left alone.
+/// A gateway failure there is written on the timeline; the order stays cancelled.
+/// </summary>
+public sealed class OrderCancellation(
+    StorekeepDbContext db,
+    OrderQueries orders,
+    InventoryService inventory,
+    RefundService refunds,
+    IPaymentGateway gateway,
+    OutboxSignal outboxSignal,
+    TimeProvider clock,
+    ILogger<OrderCancellation> logger)
+{
+    public async Task<Order> CancelAsync(string orderRef, CancelOrderRequest? request, Actor actor, CancellationToken ct)
+    {
+        var v = new Validation();
+        var reason = v.Text("reason", request?.Reason, 500);
+        v.ThrowIfInvalid();
+        var orderId = await orders.ResolveIdAsync(orderRef, ct);
+
+        await db.InTransactionAsync(async token =>
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var order = await db.LoadOrderForUpdateAsync(orderId, token);
+            order.Cancel(reason, actor, now);
+            var allocations = await db.OrderAllocations.Where(a => a.OrderId == orderId).ToListAsync(token);
+            foreach (var allocation in allocations.Where(a => a.Outstanding > 0).OrderBy(a => a.Sku, StringComparer.Ordinal).ThenBy(a => a.WarehouseId))
+            {
+                var outstanding = allocation.Outstanding;
+                await inventory.ReleaseAsync(new StockAllocation(allocation.WarehouseId, allocation.Sku, outstanding), $"order:{order.Number}", actor, token);
+                allocation.ReleasedQuantity += outstanding;
+            }
+
+            db.AddEvent(EventTypes.OrderCancelled, OrderEventData.From(order), now);
+        }, ct);
+        outboxSignal.Notify();
+
+        var payments = await db.Payments.AsNoTracking().Where(p => p.OrderId == orderId).OrderBy(p => p.CreatedAt).ToListAsync(ct);
+        foreach (var payment in payments)
+        {
+            if (payment.Status == PaymentRecordStatus.Authorized && payment.GatewayReference is not null)
+            {
+                await VoidAsync(orderId, payment, actor, ct);
+            }
+            else if (payment.CapturedAmount - payment.RefundedAmount > 0)
+            {
+                try
+                {
+                    await refunds.RefundAsync(orderId, payment.CapturedAmount - payment.RefundedAmount, "Order cancelled", actor, ct);
+                }
+                catch (StorekeepException e) when (e.Code is "refund_failed" or "refund_exceeds_captured")
+                {
+                    // Already on the timeline (refund_failed) or refunded meanwhile; a person follows up.
+                    logger.LogWarning("Refund after cancelling order {OrderId} did not go through: {Message}", orderId, e.Message);
+                }
+            }
+        }
+
+        return await orders.GetAsync(orderId.ToString(), ct);
+    }
+
+    private async Task VoidAsync(Guid orderId, Payment payment, Actor actor, CancellationToken ct)
+    {
+        GatewayResult result;
+        try
+        {
+            result = await gateway.VoidAsync(payment.GatewayReference!, $"payment:{payment.Id}:void", ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Voiding payment {PaymentId} failed at the gateway.", payment.Id);
+            result = GatewayResult.Declined("gateway_error", e.Message);
+        }
+
+        await db.InTransactionAsync(async token =>
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var order = await db.LoadOrderForUpdateAsync(orderId, token);
+            if (!result.Approved)
+            {
+                order.Note("void_failed", $"Voiding the payment authorization failed: {result.Message}", actor, now);
+                return;
+            }
+
+            var voided = await db.Payments.Where(p => p.Id == payment.Id && p.Status == PaymentRecordStatus.Authorized)
+                .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, PaymentRecordStatus.Voided).SetProperty(p => p.UpdatedAt, now), token);
+            if (voided == 1)
+            {
+                order.MarkPaymentVoided(actor, now);
+            }
+        }, ct);
+    }
+}
