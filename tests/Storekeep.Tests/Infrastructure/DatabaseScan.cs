@@ -4,17 +4,22 @@ using Storekeep.Payments;
 
 namespace Storekeep.Tests.Infrastructure;
 
-/// <summary>Reads every text and blob column of every table and looks for Luhn-valid card numbers.</summary>
+/// <summary>Reads every column of every table, to prove something was never stored.</summary>
 public static class DatabaseScan
 {
-    public static async Task AssertNoCardNumbersAsync(TestStore store)
+    public static Task AssertNoCardNumbersAsync(TestStore store) =>
+        AssertNowhereAsync(store, CardNumbers.ContainsCardNumber, "A card number");
+
+    public static Task AssertNotStoredAsync(TestStore store, string secret) =>
+        AssertNowhereAsync(store, text => text?.Contains(secret, StringComparison.Ordinal) ?? false, "The secret");
+
+    private static async Task AssertNowhereAsync(TestStore store, Func<string?, bool> forbidden, string what)
     {
         await using var db = store.Db();
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync();
-        var tables = db.Model.GetEntityTypes().Select(e => e.GetTableName()).Where(t => t is not null).Distinct().ToList();
         var scanned = 0;
-        foreach (var table in tables)
+        foreach (var table in db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Distinct())
         {
             await using var command = connection.CreateCommand();
             command.CommandText = $"SELECT * FROM {table}";
@@ -23,8 +28,7 @@ public static class DatabaseScan
             {
                 for (var i = 0; i < reader.FieldCount; i++)
                 {
-                    var text = ValueAsText(reader, i);
-                    Assert.False(CardNumbers.ContainsCardNumber(text), $"A card number was found in {table}.{reader.GetName(i)}");
+                    Assert.False(forbidden(ValueAsText(reader, i)), $"{what} was found in {table}.{reader.GetName(i)}");
                     scanned++;
                 }
             }
