@@ -35,12 +35,17 @@ public static class FulfillmentEndpoints
 
         orders.MapPost("/{id}/refunds", CreateRefund).WithName("CreateRefund")
             .WithSummary("Refund part or all of the captured payment through the gateway.")
-            .WithDescription("More than captured less already refunded → 422 refund_exceeds_captured, nothing changes; the gateway refusing → 502 refund_failed, nothing refunded.")
+            .WithDescription("More than captured less already refunded → 422 refund_exceeds_captured, nothing changes; the gateway refusing → 502 refund_failed, nothing refunded; the gateway not answering → 502 refund_pending (the amount stays reserved; retry with POST /refunds/{refundId}/retry).")
             .RequireAuthorization(Permissions.RefundsCreate)
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(422).ProducesProblem(502);
         orders.MapGet("/{id}/refunds", ListRefunds).WithName("ListRefunds")
             .WithSummary("The order's refunds (pending, succeeded and failed), oldest first.")
             .RequireAuthorization(Permissions.OrdersRead).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+
+        api.MapPost("/refunds/{refundId:guid}/retry", RetryRefund).WithTags("Fulfillment").WithName("RetryRefund")
+            .WithSummary("Send a pending refund (the gateway did not answer) again, with the same idempotency key.")
+            .RequireAuthorization(Permissions.RefundsCreate)
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(502);
 
         var returns = api.MapGroup("/returns").WithTags("Fulfillment");
         returns.MapGet("/{returnId:guid}", GetReturn).WithName("GetReturn")
@@ -90,6 +95,9 @@ public static class FulfillmentEndpoints
         var refund = await refunds.CreateAsync(id, request, http.User.Actor(), ct);
         return TypedResults.Created($"/api/v1/orders/{refund.OrderId}/refunds", refund);
     }
+
+    private static async Task<Ok<RefundView>> RetryRefund(Guid refundId, RefundService refunds, HttpContext http, CancellationToken ct) =>
+        TypedResults.Ok(await refunds.RetryAsync(refundId, http.User.Actor(), ct));
 
     private static async Task<Ok<IReadOnlyList<RefundView>>> ListRefunds(string id, RefundService refunds, CancellationToken ct) =>
         TypedResults.Ok(await refunds.ListAsync(id, ct));

@@ -77,20 +77,49 @@ public sealed class RefundService(
             db.Refunds.Add(refund);
         }, ct);
 
+        return await SendAsync(refund, payment, actor, ct);
+    }
+
+    /// <summary>
+    /// Sends a pending refund to the gateway again, with the same idempotency key, so a refund whose
+    /// first attempt ended without an answer is completed at most once.
+    /// </summary>
+    public async Task<RefundView> RetryAsync(Guid refundId, Actor actor, CancellationToken ct)
+    {
+        var refund = await db.Refunds.AsNoTracking().FirstOrDefaultAsync(r => r.Id == refundId, ct)
+            ?? throw Errors.NotFound("Refund", refundId.ToString());
+        if (refund.Status != RefundStatus.Pending)
+        {
+            throw Errors.Conflict("refund_not_pending", $"Refund {refundId} is {StorekeepDbContext.ToSnakeCase(refund.Status.ToString())}; only a pending refund can be retried.");
+        }
+
+        var payment = await db.Payments.AsNoTracking().SingleAsync(p => p.Id == refund.PaymentId, ct);
+        return await SendAsync(refund, payment, actor, ct);
+    }
+
+    private async Task<RefundView> SendAsync(Refund refund, Payment payment, Actor actor, CancellationToken ct)
+    {
         GatewayResult result;
         try
         {
             // A bank transfer or cash payment is paid back by hand; the refund records that it was.
             result = payment.Gateway == PaymentService.ManualGateway
                 ? new GatewayResult(true)
-                : await gateway.RefundAsync(payment.GatewayReference ?? "", amount, payment.Currency, $"refund:{refund.Id}", ct);
+                : await gateway.RefundAsync(payment.GatewayReference ?? "", refund.Amount, payment.Currency, $"refund:{refund.Id}", ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogWarning(e, "Refund {RefundId} failed at the gateway.", refund.Id);
-            result = GatewayResult.Declined("gateway_error", e.Message);
+            // No answer is not a "no": the money may have moved. The refund stays pending and keeps
+            // its share of the captured amount reserved until a retry learns the outcome.
+            logger.LogWarning(e, "Refund {RefundId} got no answer from the gateway; it stays pending.", refund.Id);
+            throw new StorekeepException(ErrorKind.BadGateway, "refund_pending",
+                $"The payment gateway did not answer. The refund is pending; retry it with POST /api/v1/refunds/{refund.Id}/retry.")
+            {
+                Extensions = new Dictionary<string, object?> { ["refundId"] = refund.Id },
+            };
         }
 
+        var cents = MinorUnits.ToMinor(refund.Amount);
         if (!result.Approved)
         {
             await FailAsync(refund, cents, result.Message ?? "The gateway refused the refund.", actor, ct);
@@ -103,10 +132,14 @@ public sealed class RefundService(
         var view = await db.InTransactionAsync(async token =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
-            var order = await db.LoadOrderForUpdateAsync(orderId, token);
-            await db.Refunds.Where(r => r.Id == refund.Id).ExecuteUpdateAsync(u => u
+            var order = await db.LoadOrderForUpdateAsync(refund.OrderId, token);
+            var completed = await db.Refunds.Where(r => r.Id == refund.Id && r.Status == RefundStatus.Pending).ExecuteUpdateAsync(u => u
                 .SetProperty(r => r.Status, RefundStatus.Succeeded)
                 .SetProperty(r => r.GatewayReference, result.Reference), token);
+            if (completed == 0)
+            {
+                throw Errors.Conflict("refund_not_pending", $"Refund {refund.Id} was completed by another request.");
+            }
 
             // Sums in memory: money is stored as cents behind a converter.
             var refunded = (await db.Refunds.Where(r => r.PaymentId == payment.Id && r.Status == RefundStatus.Succeeded).Select(r => r.Amount).ToListAsync(token)).Sum();
@@ -114,8 +147,9 @@ public sealed class RefundService(
             await db.Payments.Where(p => p.Id == payment.Id).ExecuteUpdateAsync(u => u
                 .SetProperty(p => p.Status, full ? PaymentRecordStatus.Refunded : PaymentRecordStatus.PartiallyRefunded)
                 .SetProperty(p => p.UpdatedAt, now), token);
-            order.ApplyRefund(amount, refunded, payment.CapturedAmount, reason, actor, now);
+            order.ApplyRefund(refund.Amount, refunded, payment.CapturedAmount, refund.Reason, actor, now);
             refund.Status = RefundStatus.Succeeded;
+            refund.GatewayReference = result.Reference;
             var succeeded = RefundView.From(refund, payment.Currency);
             db.AddEvent(EventTypes.RefundCreated, new RefundEventData(order.Id, order.Number, order.Email, order.PaymentStatus, succeeded), now);
             return succeeded;

@@ -42,10 +42,11 @@ public sealed class TestStore : IAsyncDisposable
     /// <param name="database"><see cref="TestDatabases.Sqlite"/> or <see cref="TestDatabases.Postgres"/>.</param>
     /// <param name="kestrel">Serve over a real loopback socket (for concurrency over HTTP).</param>
     /// <param name="settings">Extra configuration, e.g. <c>["Seed:Demo"] = "true"</c>.</param>
-    public static async Task<TestStore> StartAsync(string database, bool kestrel = false, IDictionary<string, string?>? settings = null)
+    /// <param name="services">Replaces services, e.g. a payment gateway that fails on purpose.</param>
+    public static async Task<TestStore> StartAsync(string database, bool kestrel = false, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var db = await TestDatabases.CreateAsync(database);
-        return await StartOnAsync(db, kestrel, settings);
+        return await StartOnAsync(db, kestrel, settings, services);
     }
 
     /// <summary>
@@ -55,7 +56,7 @@ public sealed class TestStore : IAsyncDisposable
     public Task<TestStore> StartAnotherNodeAsync(IDictionary<string, string?>? settings = null) =>
         StartOnAsync(new TestDatabase(_database.Provider, _database.ConnectionString, () => Task.CompletedTask), kestrel: false, settings);
 
-    private static async Task<TestStore> StartOnAsync(TestDatabase db, bool kestrel, IDictionary<string, string?>? settings)
+    private static async Task<TestStore> StartOnAsync(TestDatabase db, bool kestrel, IDictionary<string, string?>? settings, Action<IServiceCollection>? services = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -75,7 +76,7 @@ public sealed class TestStore : IAsyncDisposable
             all[key] = value;
         }
 
-        var factory = new StoreFactory(all, TestContext.Current.TestOutputHelper);
+        var factory = new StoreFactory(all, TestContext.Current.TestOutputHelper, services);
         if (kestrel)
         {
             factory.UseKestrel(0);
@@ -112,7 +113,7 @@ public sealed class TestStore : IAsyncDisposable
         await _database.DisposeAsync();
     }
 
-    private sealed class StoreFactory(IDictionary<string, string?> settings, ITestOutputHelper? output) : WebApplicationFactory<Program>
+    private sealed class StoreFactory(IDictionary<string, string?> settings, ITestOutputHelper? output, Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -123,6 +124,10 @@ public sealed class TestStore : IAsyncDisposable
 
             builder.UseEnvironment("Testing");
             builder.ConfigureLogging(logging => logging.AddProvider(new TestOutputLoggerProvider(output)));
+            if (services is not null)
+            {
+                builder.ConfigureServices(services);
+            }
         }
     }
 }
