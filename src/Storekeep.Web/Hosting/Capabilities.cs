@@ -56,6 +56,7 @@ public static class Capabilities
         services.AddHostedService<EventDispatcherService>();
 
         services.AddScoped<DemoStoreSeeder>();
+        services.AddHostedService<IdempotencyCleanupService>();
         return services;
     }
 
