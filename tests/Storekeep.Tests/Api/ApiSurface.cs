@@ -86,7 +86,7 @@ public static partial class ApiSurface
 
         if (schema?["type"] is JsonValue single)
         {
-            return [single.GetValue<string>()];
+            return single.GetValue<string>() == "null" ? [] : [single.GetValue<string>()];
         }
 
         return schema?["enum"] is not null ? ["string"] : [];
