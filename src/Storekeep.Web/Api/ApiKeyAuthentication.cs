@@ -10,7 +10,8 @@ namespace Storekeep.Web.Api;
 
 /// <summary>
 /// <c>Authorization: Bearer &lt;api key&gt;</c>. Keys are looked up by hash; a short cache keeps the
-/// lookup off the hot path (a revoked key stops working within that window).
+/// lookup off the hot path. Revoking drops the key from this node's cache at once; other nodes
+/// stop accepting it within the cache window.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -42,7 +43,7 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("Invalid API key.");
         }
 
-        var cacheKey = "apikey:" + ApiKeyService.Hash(key);
+        var cacheKey = CacheKey(ApiKeyService.Hash(key));
         if (!cache.TryGetValue(cacheKey, out ApiKey? apiKey))
         {
             var service = Context.RequestServices.GetRequiredService<ApiKeyService>();
@@ -65,6 +66,11 @@ public sealed class ApiKeyAuthenticationHandler(
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
+
+    /// <summary>Makes this node look the key up again on its next use (after a revoke).</summary>
+    public static void Forget(IMemoryCache cache, string keyHash) => cache.Remove(CacheKey(keyHash));
+
+    private static string CacheKey(string keyHash) => "apikey:" + keyHash;
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
         WriteProblemAsync(401, "unauthorized", "A valid API key is required: send 'Authorization: Bearer <api key>'.");

@@ -100,6 +100,7 @@ public static class StorekeepApp
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<ControlCharacterGuard>();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

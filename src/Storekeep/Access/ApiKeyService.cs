@@ -80,14 +80,14 @@ public sealed class ApiKeyAdministration(StorekeepDbContext db, ApiKeyService ke
         return await keys.CreateAsync(name, role, ct);
     }
 
-    public async Task RevokeAsync(Guid id, CancellationToken ct)
+    /// <summary>Revokes the key and returns its hash, so the caller can drop it from any lookup cache.</summary>
+    public async Task<string> RevokeAsync(Guid id, CancellationToken ct)
     {
+        var hash = await db.ApiKeys.Where(k => k.Id == id).Select(k => k.Hash).FirstOrDefaultAsync(ct)
+            ?? throw Storekeep.Shared.Errors.NotFound("API key", id.ToString());
         var now = clock.GetUtcNow().UtcDateTime;
-        var revoked = await db.ApiKeys.Where(k => k.Id == id && k.RevokedAt == null)
+        await db.ApiKeys.Where(k => k.Id == id && k.RevokedAt == null)
             .ExecuteUpdateAsync(u => u.SetProperty(k => k.RevokedAt, now), ct);
-        if (revoked == 0 && !await db.ApiKeys.AnyAsync(k => k.Id == id, ct))
-        {
-            throw Storekeep.Shared.Errors.NotFound("API key", id.ToString());
-        }
+        return hash;
     }
 }

@@ -23,15 +23,24 @@ public static class Cursor
             return null;
         }
 
+        string text;
         try
         {
-            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+            text = StrictUtf8.GetString(Base64Url.DecodeFromChars(cursor));
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or DecoderFallbackException)
         {
-            throw Errors.BadRequest("invalid_cursor", "The cursor is not one this API issued.");
+            throw InvalidCursor();
         }
+
+        // Keys we issue are printable; anything else would reach the database as a parameter
+        // (PostgreSQL refuses NUL outright).
+        return text.Length == 0 || text.Any(char.IsControl) ? throw InvalidCursor() : text;
     }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static StorekeepException InvalidCursor() => Errors.BadRequest("invalid_cursor", "The cursor is not one this API issued.");
 
     public static long? DecodeLong(string? cursor)
     {
@@ -43,7 +52,7 @@ public static class Cursor
 
         return long.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value)
             ? value
-            : throw Errors.BadRequest("invalid_cursor", "The cursor is not one this API issued.");
+            : throw InvalidCursor();
     }
 
     public static Guid? DecodeGuid(string? cursor)
@@ -56,7 +65,7 @@ public static class Cursor
 
         return Guid.TryParse(text, out var value)
             ? value
-            : throw Errors.BadRequest("invalid_cursor", "The cursor is not one this API issued.");
+            : throw InvalidCursor();
     }
 
     public static int Limit(int? limit)

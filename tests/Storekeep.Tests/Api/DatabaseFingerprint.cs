@@ -1,0 +1,88 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Storekeep.Data;
+
+namespace Storekeep.Tests.Api;
+
+/// <summary>
+/// A checksum of every row of every table, to prove a rejected request wrote nothing. Rows are
+/// hashed order-independently. Tables the background dispatcher writes on its own are compared
+/// by row count (outbox) or left out (webhook deliveries).
+/// </summary>
+public sealed class DatabaseFingerprint : IAsyncDisposable
+{
+    private static readonly HashSet<string> CountOnly = ["outbox_events"];
+    private static readonly HashSet<string> Ignored = ["webhook_deliveries"];
+
+    private readonly StorekeepDbContext _db;
+    private readonly DbConnection _connection;
+    private readonly IReadOnlyList<string> _tables;
+
+    private DatabaseFingerprint(StorekeepDbContext db, DbConnection connection, IReadOnlyList<string> tables)
+    {
+        _db = db;
+        _connection = connection;
+        _tables = tables;
+    }
+
+    public static async Task<DatabaseFingerprint> OpenAsync(Infrastructure.TestStore store)
+    {
+        var db = store.Db();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        var tables = db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>()
+            .Distinct().Where(t => !Ignored.Contains(t)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(tables.Count > 10, "Suspiciously few tables: " + string.Join(", ", tables));
+        return new DatabaseFingerprint(db, connection, tables);
+    }
+
+    /// <summary>Table → checksum of its rows.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> TakeAsync()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var table in _tables)
+        {
+            await using var command = _connection.CreateCommand();
+            if (CountOnly.Contains(table))
+            {
+                command.CommandText = $"SELECT COUNT(*) FROM {table}";
+                result[table] = Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture)!;
+                continue;
+            }
+
+            command.CommandText = $"SELECT * FROM {table}";
+            var rows = new List<string>();
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    var row = new StringBuilder();
+                    for (var i = 0; i < reader.FieldCount; i++)
+                    {
+                        var value = reader.IsDBNull(i) ? "∅" : reader.GetValue(i) is byte[] bytes ? Convert.ToHexString(bytes)
+                            : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+                        row.Append(value).Append('\u241F');
+                    }
+
+                    rows.Add(row.ToString());
+                }
+            }
+
+            rows.Sort(StringComparer.Ordinal);
+            result[table] = $"{rows.Count}:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\u241E", rows))))[..16];
+        }
+
+        return result;
+    }
+
+    public static IReadOnlyList<string> Differences(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after) =>
+        before.Keys.Union(after.Keys).Where(t => before.GetValueOrDefault(t) != after.GetValueOrDefault(t)).ToList();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _connection.CloseAsync();
+        await _db.DisposeAsync();
+    }
+}

@@ -1,0 +1,592 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Storekeep.Tests.Infrastructure;
+
+namespace Storekeep.Tests.Api;
+
+/// <summary>
+/// Generated from /openapi/v1.json: every operation that reads a JSON body gets malformed JSON,
+/// wrong types, extreme numbers, hostile strings, a body over the limit and a wrong content type;
+/// every GET gets hostile query and path values. Never a 5xx; every 4xx is a problem document with
+/// a code; a rejected request leaves the database exactly as it was.
+/// </summary>
+public sealed partial class HostileInputTests
+{
+    private static readonly string[] MalformedBodies = ["{", "{\"a\":", "[", "null", "\"str\"", "", "[]", "{\"a\":1,}", "\u0000"];
+
+    private static readonly JsonNode?[] WrongTypes = ["a string", 12345, new JsonArray(), new JsonObject(), true];
+
+    private static readonly string[] ExtremeNumbers = ["1e308", "-1e308", "-1", "0", "99999999999999999999", "0.001", "2147483648", "1.5"];
+
+    private static readonly string[] HostileStrings =
+    [
+        new string('x', 10_001),
+        "a\u0001b\u0007c\u001b[31m",
+        "nul\u0000inside",
+        "\u0000",
+        "cart 🛒 emoji 🎉 and RTL \u202Eevil\u202C עברית",
+        "'; DROP TABLE orders;--",
+        "<script>alert(1)</script>",
+        "   ",
+        "\uFEFF\u200B",
+    ];
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Hostile_request_bodies_never_cause_a_server_error_or_a_write_when_rejected(string database)
+    {
+        // Over a real socket, so the 2 MB request body limit of Kestrel is in force.
+        await using var store = await TestStore.StartAsync(database, kestrel: true);
+        var fixtures = await Fixtures.CreateAsync(store);
+        await using var fingerprint = await DatabaseFingerprint.OpenAsync(store);
+        var document = await ApiSurface.OpenApiAsync(store);
+        var operations = ApiSurface.Operations(document)
+            .Where(o => o.Method is "POST" or "PATCH" or "PUT" && o.Node["requestBody"]?["content"]?["application/json"] is not null)
+            .ToList();
+        Assert.True(operations.Count > 10, "Suspiciously few operations with a JSON body.");
+
+        var failures = new List<string>();
+        var statuses = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var sent = 0;
+        var snapshot = await fingerprint.TakeAsync();
+        foreach (var op in operations)
+        {
+            var schema = ApiSurface.Resolve(document, op.Node["requestBody"]!["content"]!["application/json"]!["schema"]);
+            var plausible = Plausible(document, schema, "", 0) ?? new JsonObject();
+            foreach (var (label, body, contentType) in HostileBodies(plausible))
+            {
+                var url = await fixtures.UrlAsync(op.Path);
+                using var request = new HttpRequestMessage(new HttpMethod(op.Method), url) { Content = new StringContent(Freshen(body, op.Path), Encoding.UTF8) };
+
+                // A well-behaved client of a large upload waits for 100-continue, so it hears the 413
+                // instead of writing into a connection the server has closed.
+                request.Headers.ExpectContinue = body.Length > 1024 * 1024;
+                request.Content.Headers.ContentType = contentType is null ? null : new System.Net.Http.Headers.MediaTypeHeaderValue(contentType) { CharSet = "utf-8" };
+                var what = $"{op} [{label}]";
+                HttpResponseMessage response;
+                try
+                {
+                    response = await store.Client.SendAsync(request);
+                }
+                catch (HttpRequestException e)
+                {
+                    failures.Add($"{what}: no response ({e.Message})");
+                    continue;
+                }
+
+                sent++;
+                var status = (int)response.StatusCode;
+                statuses[$"{op}: {status}"] = statuses.GetValueOrDefault($"{op}: {status}") + 1;
+                var text = await response.Content.ReadAsStringAsync();
+                if (label == "plausible" && status >= 400)
+                {
+                    // The sweep reaches deepest when the unaltered body is accepted; say when it is not.
+                    TestContext.Current.TestOutputHelper?.WriteLine($"{op}: plausible body {body} → {status} {Short(text)}");
+                }
+
+                if (status >= 500)
+                {
+                    failures.Add($"{what}: {status} {Short(text)}");
+                    snapshot = await fingerprint.TakeAsync();
+                }
+                else if (status >= 400)
+                {
+                    if (ProblemDefect(response, text) is { } defect)
+                    {
+                        failures.Add($"{what}: {status} {defect}: {Short(text)}");
+                    }
+
+                    var after = await fingerprint.TakeAsync();
+                    var changed = DatabaseFingerprint.Differences(snapshot, after);
+                    if (changed.Count > 0)
+                    {
+                        failures.Add($"{what}: {status} but changed {string.Join(", ", changed)}");
+                    }
+
+                    snapshot = after;
+                }
+                else
+                {
+                    await fixtures.RefreshAfterSuccessAsync(op.Path);
+                    snapshot = await fingerprint.TakeAsync();
+                }
+            }
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"{sent} hostile bodies sent to {operations.Count} operations:\n"
+            + string.Join("\n", statuses.Select(s => $"  {s.Key} ×{s.Value}")));
+        Assert.True(failures.Count == 0, $"{failures.Count} of {sent} hostile bodies were mishandled:\n" + string.Join("\n", failures));
+        await store.AssertLedgerMatchesBalancesAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Hostile_query_and_path_values_never_cause_a_server_error(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        var fixtures = await Fixtures.CreateAsync(store);
+        var document = await ApiSurface.OpenApiAsync(store);
+        var operations = ApiSurface.Operations(document).Where(o => o.Method is "GET" or "DELETE").ToList();
+        var failures = new List<string>();
+        var sent = 0;
+
+        foreach (var op in operations)
+        {
+            var parameters = op.Node["parameters"]?.AsArray().Select(p => p!.AsObject()).ToList() ?? [];
+            foreach (var parameter in parameters)
+            {
+                var name = parameter["name"]!.GetValue<string>();
+                var location = parameter["in"]!.GetValue<string>();
+                var type = ApiSurface.Types(ApiSurface.Resolve(document, parameter["schema"])).FirstOrDefault() ?? "string";
+                if (location == "path" && op.Method == "DELETE" && type != "string")
+                {
+                    continue;
+                }
+
+                foreach (var (label, value, mustReject) in HostileParameterValues(name, type, location))
+                {
+                    string url;
+                    if (location == "query")
+                    {
+                        url = await fixtures.UrlAsync(op.Path) + "?" + name + "=" + value;
+                    }
+                    else if (location == "path")
+                    {
+                        url = await fixtures.UrlAsync(op.Path.Replace("{" + name + "}", value, StringComparison.Ordinal));
+                    }
+                    else
+                    {
+                        continue;
+                    }
+
+                    var response = await store.Client.SendAsync(new HttpRequestMessage(new HttpMethod(op.Method), url));
+                    sent++;
+                    var status = (int)response.StatusCode;
+                    var text = await response.Content.ReadAsStringAsync();
+                    var what = $"{op} {location} {name}={label}";
+                    if (status >= 500)
+                    {
+                        failures.Add($"{what}: {status} {Short(text)}");
+                    }
+                    else if (status >= 400 && ProblemDefect(response, text) is { } defect)
+                    {
+                        failures.Add($"{what}: {status} {defect}: {Short(text)}");
+                    }
+                    else if (mustReject && status < 400)
+                    {
+                        failures.Add($"{what}: accepted with {status}, expected a 400 problem");
+                    }
+                    else if (status < 300 && op.Method == "DELETE")
+                    {
+                        await fixtures.RefreshAfterSuccessAsync(op.Path);
+                    }
+                }
+            }
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"{sent} hostile parameter values sent.");
+        Assert.True(sent > 100, "Suspiciously few requests.");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {sent} hostile parameter values were mishandled:\n" + string.Join("\n", failures));
+        await store.AssertLedgerMatchesBalancesAsync();
+    }
+
+    private static IEnumerable<(string Label, string Body, string? ContentType)> HostileBodies(JsonNode plausible)
+    {
+        const string Json = "application/json";
+        foreach (var malformed in MalformedBodies)
+        {
+            yield return ($"malformed {JsonSerializer.Serialize(malformed)}", malformed, Json);
+        }
+
+        var valid = plausible.ToJsonString();
+        yield return ("text/plain", valid, "text/plain");
+        yield return ("form content type", "a=1&b=2", "application/x-www-form-urlencoded");
+        yield return ("no content type", valid, null);
+        yield return ("json in xml clothing", valid, "application/xml");
+
+        var first = plausible is JsonObject { Count: > 0 } o ? o.First().Key : "a";
+        yield return ("body over 2 MB", new JsonObject { [first] = new string('a', 2 * 1024 * 1024 + 100) }.ToJsonString(), Json);
+
+        if (plausible is JsonObject top)
+        {
+            foreach (var property in top.Select(p => p.Key).ToList())
+            {
+                foreach (var wrong in WrongTypes)
+                {
+                    var body = top.DeepClone().AsObject();
+                    body[property] = wrong?.DeepClone();
+                    yield return ($"{property} = {wrong?.ToJsonString()}", body.ToJsonString(), Json);
+                }
+            }
+        }
+
+        foreach (var (path, leaf) in Leaves(plausible, ""))
+        {
+            var kind = leaf.GetValueKind();
+            if (kind == JsonValueKind.Number)
+            {
+                foreach (var number in ExtremeNumbers)
+                {
+                    yield return ($"{path} = {number}", Replace(plausible, path, JsonNode.Parse(number)), Json);
+                }
+            }
+            else if (kind == JsonValueKind.String)
+            {
+                foreach (var hostile in HostileStrings)
+                {
+                    var shown = hostile.Length > 40 ? $"<{hostile.Length} chars>" : JsonSerializer.Serialize(hostile);
+                    yield return ($"{path} = {shown}", Replace(plausible, path, JsonValue.Create(hostile)), Json);
+                }
+            }
+        }
+
+        yield return ("plausible", valid, Json);
+    }
+
+    private static IEnumerable<(string Label, string Value, bool MustReject)> HostileParameterValues(string name, string type, string location)
+    {
+        if (name.Equals("limit", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return ("-1", "-1", true);
+            yield return ("0", "0", true);
+            yield return ("999999", "999999", true);
+            yield return ("huge", "99999999999999999999", true);
+            yield return ("abc", "abc", true);
+            yield return ("1e308", "1e308", true);
+        }
+        else if (name.Equals("cursor", StringComparison.OrdinalIgnoreCase) || name.Equals("after", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return ("garbage", "garbage!!", true);
+            yield return ("base64 of junk", Uri.EscapeDataString(Convert.ToBase64String(Encoding.UTF8.GetBytes("junk|%|\u0000"))), true);
+            yield return ("base64url of NUL", "AA", true);
+            yield return ("base64url of invalid UTF-8", "__79", true);
+
+            // A text key we never issued is still a position in the keyset: not an error.
+            yield return ("base64url of text", "bm90LWEtY3Vyc29y", false);
+        }
+        else if (type is "integer" or "number")
+        {
+            yield return ("-1", "-1", false);
+            yield return ("huge", "99999999999999999999", false);
+            yield return ("abc", "abc", false);
+        }
+
+        yield return ("unknown value", "not_a_real_value", false);
+        if (location == "query")
+        {
+            // In a path, NUL is refused by the HTTP server itself before any endpoint runs.
+            yield return ("NUL", "%00", true);
+            yield return ("NUL inside", "a%00b", true);
+        }
+
+        yield return ("control characters", "a%01%07%1B", true);
+        yield return ("invalid UTF-8", "%FF%FE%C0", false);
+        yield return ("emoji and RTL", Uri.EscapeDataString("🛒\u202Eevil"), false);
+        yield return ("SQL injection", Uri.EscapeDataString("'; DROP TABLE orders;--"), false);
+        yield return ("HTML", Uri.EscapeDataString("<script>alert(1)</script>"), false);
+        yield return ("path traversal", "..%2F..%2Fetc%2Fpasswd", false);
+        yield return ("5000 chars", new string('x', 5000), false);
+    }
+
+    /// <summary>A body that would plausibly be accepted, from the schema and the property names.</summary>
+    private static JsonNode? Plausible(JsonObject document, JsonObject? schema, string name, int depth)
+    {
+        if (schema is null || depth > 5)
+        {
+            return null;
+        }
+
+        foreach (var combinator in new[] { "oneOf", "anyOf", "allOf" })
+        {
+            if (schema[combinator] is JsonArray alternatives)
+            {
+                var chosen = alternatives.Select(a => ApiSurface.Resolve(document, a)).FirstOrDefault(a => a is not null && !IsNullOnly(a));
+                return Plausible(document, chosen, name, depth + 1);
+            }
+        }
+
+        if (schema["enum"] is JsonArray values)
+        {
+            return values.FirstOrDefault(v => v is not null)?.DeepClone();
+        }
+
+        var types = ApiSurface.Types(schema);
+        var lower = name.ToLowerInvariant();
+        if (types.Contains("object") || schema["properties"] is not null)
+        {
+            var result = new JsonObject();
+            foreach (var (property, propertySchema) in schema["properties"]?.AsObject() ?? [])
+            {
+                result[property] = Plausible(document, ApiSurface.Resolve(document, propertySchema), property, depth + 1);
+            }
+
+            return result;
+        }
+
+        if (types.Contains("array"))
+        {
+            var item = Plausible(document, ApiSurface.Resolve(document, schema["items"]), Singular(name), depth + 1);
+            return item is null ? new JsonArray() : new JsonArray(item);
+        }
+
+        if (types.Contains("integer"))
+        {
+            return lower switch
+            {
+                _ when lower.Contains("gram", StringComparison.Ordinal) => 250,
+                "threshold" or "lowstockthreshold" => 5,
+                _ => 1,
+            };
+        }
+
+        if (types.Contains("number"))
+        {
+            return lower switch
+            {
+                "price" or "amount" => 10,
+                "rate" => 5,
+                _ => 1,
+            };
+        }
+
+        if (types.Contains("boolean"))
+        {
+            return true;
+        }
+
+        if (types.Contains("string") && lower is "slug" or "category")
+        {
+            // Generated from the title when absent; a category must exist.
+            return null;
+        }
+
+        if (types.Contains("string"))
+        {
+            return schema["format"]?.GetValue<string>() switch
+            {
+                "date-time" => "2026-01-01T00:00:00Z",
+                "uuid" => Guid.NewGuid().ToString(),
+                _ => PlausibleText(lower),
+            };
+        }
+
+        return null;
+    }
+
+    private static string PlausibleText(string name) => name switch
+    {
+        "sku" => Fixtures.Sku,
+        "warehouse" or "from" => "MAIN",
+        "to" => "WEST",
+        "email" => "ada@example.com",
+        "country" => "US",
+        "region" => "CA",
+        "countries" or "countrie" => "US",
+        "barcode" => "4006381333931",
+        "type" => "adjustment",
+        "postalcode" => "10001",
+        "city" => "New York",
+        "line1" => "12 Analytical Row",
+        "token" => "tok_visa",
+        "method" => "card",
+        "shippingmethod" => "standard",
+        "url" => "http://127.0.0.1:9/hooks",
+        "event" or "events" => "order.placed",
+        "status" => "active",
+        "role" => "sales",
+        "currency" => "USD",
+        "code" => UniqueCodePlaceholder,
+        "reason" => "damaged",
+        "carrier" => "ups",
+        "trackingnumber" => "1Z999AA10123456784",
+        _ => "Plausible " + name,
+    };
+
+    private const string UniqueCodePlaceholder = "UNIQUE-CODE";
+
+    /// <summary>
+    /// Codes, and SKUs of new products, must be new for the request to get past the uniqueness
+    /// checks to where the hostile value is stored.
+    /// </summary>
+    private static string Freshen(string body, string path)
+    {
+        var fresh = body.Replace($"\"{UniqueCodePlaceholder}\"", $"\"C{Guid.NewGuid().ToString("N")[..12]}\"", StringComparison.Ordinal);
+        return path.EndsWith("/products", StringComparison.Ordinal)
+            ? fresh.Replace($"\"{Fixtures.Sku}\"", $"\"NEW-{Guid.NewGuid():N}\"", StringComparison.Ordinal)
+            : fresh;
+    }
+
+    private static string Singular(string name) => name.EndsWith('s') ? name[..^1] : name;
+
+    private static bool IsNullOnly(JsonObject schema) => ApiSurface.Types(schema).Count == 0 && schema["type"] is not null;
+
+    private static IEnumerable<(string Path, JsonValue Leaf)> Leaves(JsonNode? node, string path)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (key, child) in obj)
+                {
+                    foreach (var leaf in Leaves(child, path.Length == 0 ? key : $"{path}.{key}"))
+                    {
+                        yield return leaf;
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    foreach (var leaf in Leaves(array[i], $"{path}[{i}]"))
+                    {
+                        yield return leaf;
+                    }
+                }
+
+                break;
+            case JsonValue value:
+                yield return (path, value);
+                break;
+        }
+    }
+
+    private static string Replace(JsonNode root, string path, JsonNode? value)
+    {
+        var clone = root.DeepClone();
+        var segments = PathSegment().Matches(path).Select(m => m.Value).ToList();
+        var parent = clone;
+        for (var i = 0; i < segments.Count - 1; i++)
+        {
+            parent = Step(parent, segments[i])!;
+        }
+
+        var last = segments[^1];
+        if (last.StartsWith('['))
+        {
+            parent.AsArray()[int.Parse(last[1..^1], System.Globalization.CultureInfo.InvariantCulture)] = value;
+        }
+        else
+        {
+            parent.AsObject()[last] = value;
+        }
+
+        return clone.ToJsonString();
+    }
+
+    private static JsonNode? Step(JsonNode node, string segment) =>
+        segment.StartsWith('[') ? node.AsArray()[int.Parse(segment[1..^1], System.Globalization.CultureInfo.InvariantCulture)] : node.AsObject()[segment];
+
+    /// <summary>Why the response is not a proper problem document, or null when it is.</summary>
+    private static string? ProblemDefect(HttpResponseMessage response, string text)
+    {
+        if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+        {
+            return $"content type {response.Content.Headers.ContentType?.MediaType ?? "none"}";
+        }
+
+        try
+        {
+            var body = JsonNode.Parse(text);
+            if (body?["status"]?.GetValue<int>() != (int)response.StatusCode)
+            {
+                return "status missing or different";
+            }
+
+            if (string.IsNullOrEmpty(body["title"]?.GetValue<string>()) || string.IsNullOrEmpty(body["code"]?.GetValue<string>()))
+            {
+                return "title or code missing";
+            }
+        }
+        catch (JsonException)
+        {
+            return "body is not JSON";
+        }
+
+        return null;
+    }
+
+    private static string Short(string text) => text.Length > 400 ? text[..400] + "…" : text;
+
+    [GeneratedRegex(@"[^.\[]+|\[\d+\]")]
+    private static partial Regex PathSegment();
+
+    /// <summary>Real ids for path parameters: a product, an active cart with a line, a paid order, a webhook.</summary>
+    private sealed partial class Fixtures(TestStore store)
+    {
+        public const string Sku = "HOST-1";
+
+        private readonly Dictionary<string, string> _ids = new(StringComparer.Ordinal);
+
+        public static async Task<Fixtures> CreateAsync(TestStore store)
+        {
+            await store.AddProductAsync(Sku, 10m, main: 1000, west: 1000);
+            await store.AddShippingAndTaxAsync();
+            var fixtures = new Fixtures(store);
+            var product = await store.Client.GetAsync("/api/v1/products/product-host-1").Expect(HttpStatusCode.OK);
+            fixtures._ids["products"] = product["id"].Str();
+            foreach (var resource in new[] { "carts", "orders", "webhooks" })
+            {
+                await fixtures.RefreshAsync(resource);
+            }
+
+            return fixtures;
+        }
+
+        public Task<string> UrlAsync(string path) =>
+            Task.FromResult(RouteParameter().Replace(path, m => Value(path[..m.Index], m.Groups[1].Value)));
+
+        /// <summary>A success may have used a fixture up (a cart checked out, an order cancelled): make a fresh one.</summary>
+        public async Task RefreshAfterSuccessAsync(string path)
+        {
+            foreach (var resource in new[] { "carts", "orders", "webhooks" })
+            {
+                if (path.Contains($"/{resource}/{{", StringComparison.Ordinal))
+                {
+                    await RefreshAsync(resource);
+                }
+            }
+        }
+
+        private async Task RefreshAsync(string resource)
+        {
+            switch (resource)
+            {
+                case "carts":
+                    _ids["carts"] = await store.CartWithAsync(store.Client, (Sku, 1));
+                    break;
+                case "orders":
+                    var cart = await store.CartWithAsync(store.Client, (Sku, 2));
+                    var order = await store.Client.PostJson($"/api/v1/carts/{cart}/checkout", TestCatalog.CheckoutBody()).Expect(HttpStatusCode.Created);
+                    _ids["orders"] = order["id"].Str();
+                    break;
+                case "webhooks":
+                    var webhook = await store.Client.PostJson("/api/v1/webhooks", new { url = "http://127.0.0.1:9/hooks", events = new[] { "order.placed" } })
+                        .Expect(HttpStatusCode.Created);
+                    _ids["webhooks"] = webhook["id"].Str();
+                    break;
+            }
+        }
+
+        private string Value(string before, string name)
+        {
+            var resource = before.TrimEnd('/').Split('/')[^1];
+            if (name.Contains("sku", StringComparison.OrdinalIgnoreCase))
+            {
+                return Sku;
+            }
+
+            if (name == "code")
+            {
+                return "MAIN";
+            }
+
+            return _ids.TryGetValue(resource, out var id) ? id : Guid.NewGuid().ToString();
+        }
+
+        [GeneratedRegex(@"\{([^}]*)\}")]
+        private static partial Regex RouteParameter();
+    }
+}
