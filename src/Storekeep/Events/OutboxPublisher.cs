@@ -5,7 +5,7 @@ namespace Storekeep.Events;
 
 /// <summary>
 /// Publishes committed events: gives each a feed <see cref="OutboxEvent.Position"/> (strictly
-/// increasing, in Id order within a round) and queues one delivery per active webhook that wants
+/// increasing, in order of occurrence (then id) within a round) and queues one delivery per active webhook that wants
 /// it. Only one publisher assigns positions at a time: on PostgreSQL it takes a transaction-level
 /// advisory lock and skips the round when another node holds it; SQLite's IMMEDIATE transaction
 /// already serialises writers. Positions are assigned after commit, so an event whose transaction
@@ -34,7 +34,7 @@ public sealed class OutboxPublisher(StorekeepDbContext db, TimeProvider clock)
                 return 0;
             }
 
-            var events = await db.OutboxEvents.Where(e => e.Position == null).OrderBy(e => e.Id).Take(batchSize).ToListAsync(token);
+            var events = await db.OutboxEvents.Where(e => e.Position == null).OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).Take(batchSize).ToListAsync(token);
             if (events.Count == 0)
             {
                 return 0;

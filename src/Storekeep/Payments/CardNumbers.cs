@@ -15,18 +15,15 @@ public static partial class CardNumbers
             return false;
         }
 
-        foreach (Match match in Candidates().Matches(text))
+        // A GUID whose groups happen to be all digits is not a card number.
+        foreach (Match match in Candidates().Matches(Guids().Replace(text, " ")))
         {
+            // A whole run of 13–19 digits, as a card number is written; windows inside longer
+            // runs would flag most long references by chance (each has a one-in-ten Luhn chance).
             var digits = new string(match.Value.Where(char.IsAsciiDigit).ToArray());
-            for (var length = 13; length <= 19; length++)
+            if (digits.Length is >= 13 and <= 19 && IsLuhnValid(digits))
             {
-                for (var start = 0; start + length <= digits.Length; start++)
-                {
-                    if (IsLuhnValid(digits.AsSpan(start, length)))
-                    {
-                        return true;
-                    }
-                }
+                return true;
             }
         }
 
@@ -58,4 +55,7 @@ public static partial class CardNumbers
 
     [GeneratedRegex(@"\d(?:[ -]?\d){12,}")]
     private static partial Regex Candidates();
+
+    [GeneratedRegex("[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")]
+    private static partial Regex Guids();
 }

@@ -68,3 +68,17 @@ public sealed class PricingTests
         Assert.Equal(0m, Pricing.TaxRateFor(rates, "FR", null));
     }
 }
+
+public sealed class CardNumberTests
+{
+    [Theory]
+    [InlineData("4242 4242 4242 4242", true)]
+    [InlineData("4111-1111-1111-1111", true)]
+    [InlineData("card: 5555555555554444 exp 12/30", true)]
+    [InlineData("4242 4242 4242 4241", false)] // fails Luhn
+    [InlineData("order 1042, phone 0123 456 789", false)]
+    [InlineData("12345678-1234-5678-1234-567812345678", false)] // a GUID that is all digits
+    [InlineData("tok_visa", false)]
+    public void Card_numbers_are_found_and_guids_are_not(string text, bool expected) =>
+        Assert.Equal(expected, Storekeep.Payments.CardNumbers.ContainsCardNumber(text));
+}
