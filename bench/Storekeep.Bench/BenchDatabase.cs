@@ -1,0 +1,137 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Storekeep.Bench;
+
+/// <summary>
+/// A fresh PostgreSQL database for one run (dropped afterwards), and the bulk seeding of the
+/// catalog and stock the scenarios buy from, written with COPY straight into the app's schema.
+/// </summary>
+public sealed class BenchDatabase : IAsyncDisposable
+{
+    public const string EnvironmentVariable = "STOREKEEP_BENCH_POSTGRES";
+    public const long UnitPriceCents = 1000;
+
+    private readonly string adminConnectionString;
+
+    private BenchDatabase(string adminConnectionString, string name)
+    {
+        this.adminConnectionString = adminConnectionString;
+        Name = name;
+        ConnectionString = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name }.ConnectionString;
+    }
+
+    public string Name { get; }
+
+    public string ConnectionString { get; }
+
+    public Guid WarehouseId { get; private set; }
+
+    public static async Task<BenchDatabase> CreateAsync(CancellationToken ct)
+    {
+        var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            throw new InvalidOperationException($"Set {EnvironmentVariable} to a PostgreSQL connection string, e.g. Host=localhost;Username=postgres;Password=postgres");
+        }
+
+        var admin = new NpgsqlConnectionStringBuilder(configured) { Database = "postgres", Pooling = false }.ConnectionString;
+        var name = $"storekeep_bench_{DateTime.UtcNow:yyyyMMddHHmmss}_{Guid.NewGuid().ToString("N")[..6]}";
+        await using var connection = new NpgsqlConnection(admin);
+        await connection.OpenAsync(ct);
+        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await create.ExecuteNonQueryAsync(ct);
+        return new BenchDatabase(admin, name);
+    }
+
+    /// <summary>
+    /// One warehouse, <paramref name="skuCount"/> active products with one variant each
+    /// (SKUs <c>BENCH-00000</c>…), each with <paramref name="stockPerSku"/> units on hand.
+    /// Runs after the app has migrated the database.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SeedAsync(int skuCount, long stockPerSku, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync(ct);
+        var now = DateTime.UtcNow;
+
+        WarehouseId = Guid.CreateVersion7();
+        await using (var warehouse = new NpgsqlCommand(
+            "INSERT INTO warehouses (id, code, name, priority, created_at) VALUES ($1, 'BENCH', 'Bench warehouse', 0, $2)", connection))
+        {
+            warehouse.Parameters.AddWithValue(WarehouseId);
+            warehouse.Parameters.AddWithValue(now);
+            await warehouse.ExecuteNonQueryAsync(ct);
+        }
+
+        var skus = Enumerable.Range(0, skuCount).Select(i => $"BENCH-{i:D5}").ToList();
+        var productIds = skus.Select(_ => Guid.CreateVersion7()).ToList();
+
+        await using (var products = await connection.BeginBinaryImportAsync(
+            "COPY products (id, title, slug, status, created_at, updated_at, search_text) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            for (var i = 0; i < skus.Count; i++)
+            {
+                await products.StartRowAsync(ct);
+                await products.WriteAsync(productIds[i], NpgsqlDbType.Uuid, ct);
+                await products.WriteAsync($"Bench product {i}", NpgsqlDbType.Varchar, ct);
+                await products.WriteAsync($"bench-product-{i}", NpgsqlDbType.Varchar, ct);
+                await products.WriteAsync("active", NpgsqlDbType.Varchar, ct);
+                await products.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+                await products.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+                await products.WriteAsync($"bench product {i} {skus[i].ToLowerInvariant()}", NpgsqlDbType.Varchar, ct);
+            }
+
+            await products.CompleteAsync(ct);
+        }
+
+        await using (var variants = await connection.BeginBinaryImportAsync(
+            "COPY product_variants (id, product_id, sku, price, position) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            for (var i = 0; i < skus.Count; i++)
+            {
+                await variants.StartRowAsync(ct);
+                await variants.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, ct);
+                await variants.WriteAsync(productIds[i], NpgsqlDbType.Uuid, ct);
+                await variants.WriteAsync(skus[i], NpgsqlDbType.Varchar, ct);
+                await variants.WriteAsync(UnitPriceCents, NpgsqlDbType.Bigint, ct);
+                await variants.WriteAsync(0, NpgsqlDbType.Integer, ct);
+            }
+
+            await variants.CompleteAsync(ct);
+        }
+
+        await using (var levels = await connection.BeginBinaryImportAsync(
+            "COPY stock_levels (id, warehouse_id, sku, on_hand, reserved, low_stock_threshold) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var sku in skus)
+            {
+                await levels.StartRowAsync(ct);
+                await levels.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, ct);
+                await levels.WriteAsync(WarehouseId, NpgsqlDbType.Uuid, ct);
+                await levels.WriteAsync(sku, NpgsqlDbType.Varchar, ct);
+                await levels.WriteAsync(stockPerSku, NpgsqlDbType.Bigint, ct);
+                await levels.WriteAsync(0L, NpgsqlDbType.Bigint, ct);
+                await levels.WriteAsync(5L, NpgsqlDbType.Bigint, ct);
+            }
+
+            await levels.CompleteAsync(ct);
+        }
+
+        await using (var analyze = new NpgsqlCommand("ANALYZE", connection))
+        {
+            await analyze.ExecuteNonQueryAsync(ct);
+        }
+
+        return skus;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(adminConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}

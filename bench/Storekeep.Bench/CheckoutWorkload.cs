@@ -1,0 +1,338 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Storekeep.Bench;
+
+/// <summary>Which SKUs one simulated buyer puts in the cart.</summary>
+public delegate IReadOnlyList<string> SkuPicker(Random random);
+
+public sealed record PhaseTimes(TimeSpan Warmup, TimeSpan Measure);
+
+/// <summary>What one phase (app or raw, at one client count) measured.</summary>
+public sealed record PhaseResult(string Name, int Clients, LatencyRecorder Latencies, TimeSpan Measured)
+{
+    public double Throughput => Latencies.Count / Measured.TotalSeconds;
+}
+
+/// <summary>
+/// Drives checkouts two ways from the same number of concurrent clients: through the app's HTTP
+/// API, and as the checkout transaction's own statements sent raw through Npgsql (the ceiling the
+/// database allows on this machine). Each client runs closed-loop: the next buyer starts when the
+/// previous one finished. Only iterations that start after the warm-up and end before the deadline count.
+/// </summary>
+public static class CheckoutWorkload
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>HTTP: build a cart (create + one POST per SKU), then check it out. Returns (checkout, cart building).</summary>
+    public static async Task<(PhaseResult Checkout, PhaseResult CartBuilding)> RunAppAsync(
+        Uri baseAddress, int clients, SkuPicker pick, PhaseTimes times, CancellationToken ct)
+    {
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+        using var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var checkout = new LatencyRecorder();
+        var building = new LatencyRecorder();
+        var clock = Stopwatch.StartNew();
+        var measureFrom = times.Warmup;
+        var deadline = times.Warmup + times.Measure;
+
+        async Task Client(int client)
+        {
+            var random = new Random(client * 7919);
+            for (var i = 0; clock.Elapsed < deadline && !ct.IsCancellationRequested; i++)
+            {
+                var started = clock.Elapsed;
+                var counted = started >= measureFrom;
+                string? cartId;
+                var t0 = Stopwatch.GetTimestamp();
+                try
+                {
+                    cartId = await BuildCartAsync(http, pick(random), ct);
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+                {
+                    cartId = null;
+                }
+
+                if (cartId is null)
+                {
+                    if (counted && clock.Elapsed <= deadline)
+                    {
+                        building.Error();
+                    }
+
+                    continue;
+                }
+
+                var t1 = Stopwatch.GetTimestamp();
+                var ok = false;
+                try
+                {
+                    using var response = await http.PostAsJsonAsync(new Uri($"api/v1/carts/{cartId}/checkout", UriKind.Relative), CheckoutBody(client, i), Json, ct);
+                    ok = response.IsSuccessStatusCode;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    ok = false;
+                }
+
+                var t2 = Stopwatch.GetTimestamp();
+                if (!counted || clock.Elapsed > deadline)
+                {
+                    continue;
+                }
+
+                building.Record(Stopwatch.GetElapsedTime(t0, t1));
+                if (ok)
+                {
+                    checkout.Record(Stopwatch.GetElapsedTime(t1, t2));
+                }
+                else
+                {
+                    checkout.Error();
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(() => Client(c), ct)));
+        return (new PhaseResult("app checkout (HTTP)", clients, checkout, times.Measure),
+                new PhaseResult("app cart building (HTTP, 1+n requests)", clients, building, times.Measure));
+    }
+
+    /// <summary>
+    /// The checkout transaction's statements, in the app's order (see CheckoutService.PlaceOrderAsync
+    /// and InventoryService.ReserveAsync), sent raw: order number, customer upsert and lookup, cart
+    /// claim, stock snapshot, savepoint, one guarded UPDATE per line, then the inserts (order, lines,
+    /// allocations, ledger rows, payment, timeline, outbox) in one batch as EF's SaveChanges sends
+    /// them, commit. The cart row it claims is written before the clock starts.
+    /// </summary>
+    public static async Task<PhaseResult> RunRawAsync(
+        string connectionString, Guid warehouseId, int clients, SkuPicker pick, PhaseTimes times, CancellationToken ct)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = clients + 2, ApplicationName = "storekeep-bench-raw" };
+        await using var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        var latencies = new LatencyRecorder();
+        var clock = Stopwatch.StartNew();
+        var measureFrom = times.Warmup;
+        var deadline = times.Warmup + times.Measure;
+
+        async Task Client(int client)
+        {
+            var random = new Random(client * 104729);
+            for (var i = 0; clock.Elapsed < deadline && !ct.IsCancellationRequested; i++)
+            {
+                var skus = pick(random);
+                var cartId = await CreateRawCartAsync(dataSource, ct);
+                var started = clock.Elapsed;
+                var t0 = Stopwatch.GetTimestamp();
+                bool ok;
+                try
+                {
+                    ok = await RawCheckoutAsync(dataSource, warehouseId, cartId, skus, $"raw{client}-{i}@bench.example", ct);
+                }
+                catch (PostgresException)
+                {
+                    ok = false;
+                }
+
+                var elapsed = Stopwatch.GetElapsedTime(t0);
+                if (started < measureFrom || clock.Elapsed > deadline)
+                {
+                    continue;
+                }
+
+                if (ok)
+                {
+                    latencies.Record(elapsed);
+                }
+                else
+                {
+                    latencies.Error();
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(() => Client(c), ct)));
+        return new PhaseResult("raw checkout tx (Npgsql)", clients, latencies, times.Measure);
+    }
+
+    private static async Task<string?> BuildCartAsync(HttpClient http, IReadOnlyList<string> skus, CancellationToken ct)
+    {
+        using var created = await http.PostAsJsonAsync(new Uri("api/v1/carts", UriKind.Relative), new { }, Json, ct);
+        if (!created.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        using var cart = JsonDocument.Parse(await created.Content.ReadAsStringAsync(ct));
+        var id = cart.RootElement.GetProperty("id").GetString();
+        foreach (var sku in skus)
+        {
+            using var added = await http.PostAsJsonAsync(new Uri($"api/v1/carts/{id}/items", UriKind.Relative), new { sku, quantity = 1 }, Json, ct);
+            if (!added.IsSuccessStatusCode)
+            {
+                return null;
+            }
+        }
+
+        return id;
+    }
+
+    private static object CheckoutBody(int client, int iteration) => new
+    {
+        email = $"app{client}-{iteration}@bench.example",
+        shippingAddress = new { name = "Bench Buyer", line1 = "1 Loop Road", city = "Springfield", postalCode = "12345", country = "US" },
+        payment = new { method = "card", token = "tok_visa" },
+    };
+
+    private static async Task<Guid> CreateRawCartAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        var id = Guid.CreateVersion7();
+        await using var command = dataSource.CreateCommand(
+            "INSERT INTO carts (id, status, currency, version, created_at, updated_at) VALUES ($1, 'active', 'USD', 1, $2, $2)");
+        command.Parameters.AddWithValue(id);
+        command.Parameters.AddWithValue(DateTime.UtcNow);
+        await command.ExecuteNonQueryAsync(ct);
+        return id;
+    }
+
+    private static async Task<bool> RawCheckoutAsync(NpgsqlDataSource dataSource, Guid warehouseId, Guid cartId, IReadOnlyList<string> skus, string email, CancellationToken ct)
+    {
+        var now = DateTime.UtcNow;
+        var orderId = Guid.CreateVersion7();
+        var ordered = skus.Order(StringComparer.Ordinal).ToArray();
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+
+        long number;
+        await using (var next = new NpgsqlCommand("SELECT nextval('order_numbers')", connection, transaction))
+        {
+            number = (long)(await next.ExecuteScalarAsync(ct))!;
+        }
+
+        await using (var upsert = new NpgsqlCommand(
+            "INSERT INTO customers (id, email, first_name, last_name, country, created_at) VALUES ($1, $2, 'Bench', 'Buyer', 'US', $3) ON CONFLICT (email) DO NOTHING", connection, transaction))
+        {
+            upsert.Parameters.AddWithValue(Guid.CreateVersion7());
+            upsert.Parameters.AddWithValue(email);
+            upsert.Parameters.AddWithValue(now);
+            await upsert.ExecuteNonQueryAsync(ct);
+        }
+
+        Guid customerId;
+        await using (var customer = new NpgsqlCommand("SELECT id FROM customers WHERE email = $1 LIMIT 2", connection, transaction))
+        {
+            customer.Parameters.AddWithValue(email);
+            customerId = (Guid)(await customer.ExecuteScalarAsync(ct))!;
+        }
+
+        await using (var claim = new NpgsqlCommand(
+            "UPDATE carts SET status = 'checked_out', order_id = $1, updated_at = $2 WHERE id = $3 AND status = 'active' AND version = 1", connection, transaction))
+        {
+            claim.Parameters.AddWithValue(orderId);
+            claim.Parameters.AddWithValue(now);
+            claim.Parameters.AddWithValue(cartId);
+            if (await claim.ExecuteNonQueryAsync(ct) != 1)
+            {
+                return false;
+            }
+        }
+
+        await using (var levels = new NpgsqlCommand(
+            "SELECT s.sku, s.warehouse_id, w.code, w.priority, s.on_hand - s.reserved FROM stock_levels AS s INNER JOIN warehouses AS w ON s.warehouse_id = w.id WHERE s.sku = ANY($1)", connection, transaction))
+        {
+            levels.Parameters.AddWithValue(ordered);
+            await using var reader = await levels.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                // The app plans from this snapshot; the guarded updates below decide.
+            }
+        }
+
+        await transaction.SaveAsync("reserve", ct);
+        foreach (var sku in ordered)
+        {
+            await using var reserve = new NpgsqlCommand(
+                "UPDATE stock_levels SET reserved = reserved + $1 WHERE sku = $2 AND warehouse_id = $3 AND on_hand - reserved >= $1 RETURNING on_hand - reserved, low_stock_threshold", connection, transaction);
+            reserve.Parameters.AddWithValue(1L);
+            reserve.Parameters.AddWithValue(sku);
+            reserve.Parameters.AddWithValue(warehouseId);
+            await using var reader = await reserve.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct))
+            {
+                return false;
+            }
+        }
+
+        await transaction.ReleaseAsync("reserve", ct);
+
+        var subtotal = BenchDatabase.UnitPriceCents * ordered.Length;
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(Command(
+            "INSERT INTO orders (id, number, status, payment_status, fulfillment_status, email, customer_id, currency, subtotal, shipping_total, tax_total, total, prices_include_tax, shipping_method, ship_name, ship_line1, ship_city, ship_postal_code, ship_country, cart_id, created_at, updated_at) " +
+            "VALUES ($1, $2, 'open', 'authorized', 'unfulfilled', $3, $4, 'USD', $5, 0, 0, $5, FALSE, NULL, 'Bench Buyer', '1 Loop Road', 'Springfield', '12345', 'US', $6, $7, $7)",
+            orderId, number, email, customerId, subtotal, cartId, now));
+        foreach (var sku in ordered)
+        {
+            var lineId = Guid.CreateVersion7();
+            batch.BatchCommands.Add(Command(
+                "INSERT INTO order_lines (id, order_id, variant_id, sku, title, quantity, unit_price, line_total, tax_amount, fulfilled_quantity, returned_quantity) VALUES ($1, $2, $3, $4, $5, 1, $6, $6, 0, 0, 0)",
+                lineId, orderId, Guid.CreateVersion7(), sku, $"Bench product {sku}", BenchDatabase.UnitPriceCents));
+            batch.BatchCommands.Add(Command(
+                "INSERT INTO order_allocations (id, order_id, order_line_id, warehouse_id, sku, quantity, shipped_quantity, released_quantity) VALUES ($1, $2, $3, $4, $5, 1, 0, 0)",
+                Guid.CreateVersion7(), orderId, lineId, warehouseId, sku));
+            batch.BatchCommands.Add(Command(
+                "INSERT INTO stock_movements (id, sku, warehouse_id, type, on_hand_delta, reserved_delta, actor, reference, created_at) VALUES ($1, $2, $3, 'reservation', 0, 1, 'anonymous', $4, $5)",
+                Guid.CreateVersion7(), sku, warehouseId, $"order:{number}", now));
+        }
+
+        batch.BatchCommands.Add(Command(
+            "INSERT INTO payments (id, order_id, method, status, gateway, gateway_reference, amount, captured_amount, refunded_amount, currency, card_brand, last4, created_at, updated_at) VALUES ($1, $2, 'card', 'authorized', 'test', $3, $4, 0, 0, 'USD', 'visa', '4242', $5, $5)",
+            Guid.CreateVersion7(), orderId, $"test_auth_{Guid.NewGuid():N}", subtotal, now));
+        batch.BatchCommands.Add(Command(
+            "INSERT INTO order_timeline (id, order_id, kind, message, actor, at) VALUES ($1, $2, 'payment_authorized', $3, 'system', $4)",
+            Guid.CreateVersion7(), orderId, $"Payment of {subtotal / 100m:0.00} USD authorized.", now));
+        batch.BatchCommands.Add(Command(
+            "INSERT INTO outbox_events (id, type, payload, occurred_at) VALUES ($1, 'order.placed', $2, $3)",
+            Guid.CreateVersion7(), OrderPayload(orderId, number, email, ordered, subtotal, now), now));
+        await batch.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
+        return true;
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(value is DateTime
+                ? new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlDbType.TimestampTz }
+                : new NpgsqlParameter { Value = value });
+        }
+
+        return command;
+    }
+
+    /// <summary>About the size and shape of the app's order.placed payload.</summary>
+    private static string OrderPayload(Guid orderId, long number, string email, string[] skus, long subtotalCents, DateTime now) =>
+        JsonSerializer.Serialize(new
+        {
+            id = orderId,
+            number,
+            email,
+            status = "open",
+            paymentStatus = "authorized",
+            fulfillmentStatus = "unfulfilled",
+            currency = "USD",
+            subtotal = subtotalCents / 100m,
+            shippingTotal = 0m,
+            taxTotal = 0m,
+            total = subtotalCents / 100m,
+            shippingAddress = new { name = "Bench Buyer", line1 = "1 Loop Road", city = "Springfield", postalCode = "12345", country = "US" },
+            lines = skus.Select(s => new { sku = s, title = $"Bench product {s}", quantity = 1, unitPrice = BenchDatabase.UnitPriceCents / 100m, lineTotal = BenchDatabase.UnitPriceCents / 100m }),
+            createdAt = now,
+        }, Json);
+}

@@ -1,0 +1,48 @@
+namespace Storekeep.Bench;
+
+/// <summary>Collects request latencies from many clients; percentiles by sorting at the end.</summary>
+public sealed class LatencyRecorder
+{
+    private readonly List<double> samples = [];
+    private readonly Lock gate = new();
+    private long errors;
+
+    public void Record(TimeSpan elapsed)
+    {
+        lock (gate)
+        {
+            samples.Add(elapsed.TotalMilliseconds);
+        }
+    }
+
+    public void Error() => Interlocked.Increment(ref errors);
+
+    public long Errors => Interlocked.Read(ref errors);
+
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return samples.Count;
+            }
+        }
+    }
+
+    /// <summary>The latency (ms) below which <paramref name="percent"/> of the samples fall (nearest rank).</summary>
+    public double Percentile(double percent)
+    {
+        lock (gate)
+        {
+            if (samples.Count == 0)
+            {
+                return double.NaN;
+            }
+
+            var sorted = samples.Order().ToArray();
+            var rank = (int)Math.Ceiling(percent / 100 * sorted.Length);
+            return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
+        }
+    }
+}

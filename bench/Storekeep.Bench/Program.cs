@@ -1,0 +1,40 @@
+using Storekeep.Bench;
+
+// dotnet run -c Release --project bench/Storekeep.Bench -- <scenario> [--quick]
+var scenarios = new Dictionary<string, Func<bool, CancellationToken, Task<int>>>(StringComparer.OrdinalIgnoreCase)
+{
+    [CheckoutScenario.Name] = CheckoutScenario.RunAsync,
+    [HotSkuScenario.Name] = HotSkuScenario.RunAsync,
+};
+
+var quick = args.Contains("--quick", StringComparer.OrdinalIgnoreCase);
+var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
+if (args.Contains("--help", StringComparer.OrdinalIgnoreCase) || args.Contains("-h") || names.Count != 1 || !scenarios.ContainsKey(names[0]))
+{
+    Console.WriteLine("""
+        Storekeep benchmarks: the app against the raw database, on this machine.
+
+        usage: dotnet run -c Release --project bench/Storekeep.Bench -- <scenario> [--quick]
+
+        scenarios:
+          checkout   checkouts of 3 random SKUs out of 10,000, 8 and 32 clients, app vs raw Npgsql
+          hot-sku    every checkout buys the same SKU, 8 and 32 clients, app vs raw Npgsql
+
+        --quick      short phases (whole run within two minutes)
+        --help       this text
+
+        needs: STOREKEEP_BENCH_POSTGRES (e.g. Host=localhost;Username=postgres;Password=postgres) and a
+        Release build of src/Storekeep.Web (or STOREKEEP_BENCH_SERVER=<path to storekeep.dll>).
+        Each run creates a fresh database and drops it afterwards. Last line: <scenario>: ratio=<app/raw>.
+        """);
+    return names.Count == 1 && !scenarios.ContainsKey(names[0]) ? 2 : 0;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+return await scenarios[names[0]](quick, cancel.Token);

@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Storekeep.Bench;
+
+/// <summary>
+/// The real storekeep app as a child process on a free loopback port. Disposing kills the whole
+/// process tree; so does the bench exiting (ProcessExit / Ctrl+C hooks), so no server outlives a run.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly List<string> output = [];
+
+    private ServerProcess(Process process, Uri baseAddress)
+    {
+        this.process = process;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public static async Task<ServerProcess> StartAsync(string connectionString, CancellationToken ct)
+    {
+        var dll = FindServerAssembly();
+        var port = FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        var info = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        info.ArgumentList.Add(dll);
+        info.ArgumentList.Add("--urls");
+        info.ArgumentList.Add(url);
+        info.Environment["Database__Provider"] = "postgres";
+        info.Environment["ConnectionStrings__Storekeep"] = connectionString;
+        info.Environment["Seed__Demo"] = "false";
+        info.Environment["RateLimiting__PublicRequestsPerMinute"] = "100000000";
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the storekeep server.");
+        var server = new ServerProcess(process, new Uri(url + "/"));
+        process.OutputDataReceived += (_, e) => server.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Kill();
+        Console.CancelKeyPress += (_, _) => server.Kill();
+
+        try
+        {
+            await server.WaitHealthyAsync(ct);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        return server;
+    }
+
+    public string RecentOutput()
+    {
+        lock (output)
+        {
+            return string.Join(Environment.NewLine, output.TakeLast(40));
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.Add(line);
+            if (output.Count > 200)
+            {
+                output.RemoveAt(0);
+            }
+        }
+    }
+
+    private void Kill()
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    private async Task WaitHealthyAsync(CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The storekeep server exited with {process.ExitCode}:{Environment.NewLine}{RecentOutput()}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri("health", UriKind.Relative), ct);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // Slow start.
+            }
+
+            await Task.Delay(250, ct);
+        }
+
+        throw new TimeoutException($"The storekeep server was not healthy within 60 s:{Environment.NewLine}{RecentOutput()}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The Release build of src/Storekeep.Web, found from the bench's own location upwards.</summary>
+    private static string FindServerAssembly()
+    {
+        var configured = Environment.GetEnvironmentVariable("STOREKEEP_BENCH_SERVER");
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return Path.GetFullPath(configured);
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "src", "Storekeep.Web", "bin", "Release", "net10.0", "storekeep.dll");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException(
+            "storekeep.dll not found: build it first (dotnet build -c Release src/Storekeep.Web) or set STOREKEEP_BENCH_SERVER.");
+    }
+}
