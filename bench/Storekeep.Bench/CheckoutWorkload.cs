@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
@@ -14,14 +13,14 @@ public sealed record PhaseTimes(TimeSpan Warmup, TimeSpan Measure);
 /// <summary>What one phase (app or raw, at one client count) measured.</summary>
 public sealed record PhaseResult(string Name, int Clients, LatencyRecorder Latencies, TimeSpan Measured)
 {
-    public double Throughput => Latencies.Count / Measured.TotalSeconds;
+    public double Throughput => Measured > TimeSpan.Zero ? Latencies.Count / Measured.TotalSeconds : 0;
 }
 
 /// <summary>
 /// Drives checkouts two ways from the same number of concurrent clients: through the app's HTTP
 /// API, and as the checkout transaction's own statements sent raw through Npgsql (the ceiling the
 /// database allows on this machine). Each client runs closed-loop: the next buyer starts when the
-/// previous one finished. Only iterations that start after the warm-up and end before the deadline count.
+/// previous one finished. A request counts when it completes inside the measured window (after the warm-up, before the deadline).
 /// </summary>
 public static class CheckoutWorkload
 {
@@ -35,6 +34,7 @@ public static class CheckoutWorkload
         using var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var checkout = new LatencyRecorder();
         var building = new LatencyRecorder();
+        var attempts = 0;
         var clock = Stopwatch.StartNew();
         var measureFrom = times.Warmup;
         var deadline = times.Warmup + times.Measure;
@@ -42,24 +42,30 @@ public static class CheckoutWorkload
         async Task Client(int client)
         {
             var random = new Random(client * 7919);
+            bool InWindow()
+            {
+                var now = clock.Elapsed;
+                return now >= measureFrom && now <= deadline;
+            }
+
             for (var i = 0; clock.Elapsed < deadline && !ct.IsCancellationRequested; i++)
             {
-                var started = clock.Elapsed;
-                var counted = started >= measureFrom;
+                Interlocked.Increment(ref attempts);
                 string? cartId;
                 var t0 = Stopwatch.GetTimestamp();
                 try
                 {
-                    cartId = await BuildCartAsync(http, pick(random), ct);
+                    cartId = await BuildCartAsync(http, pick(random), building, ct);
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
                 {
+                    building.Note(e.Message);
                     cartId = null;
                 }
 
                 if (cartId is null)
                 {
-                    if (counted && clock.Elapsed <= deadline)
+                    if (InWindow())
                     {
                         building.Error();
                     }
@@ -67,28 +73,41 @@ public static class CheckoutWorkload
                     continue;
                 }
 
+                if (InWindow())
+                {
+                    building.Record(Stopwatch.GetElapsedTime(t0));
+                }
+
+                if (clock.Elapsed >= deadline)
+                {
+                    break;
+                }
+
                 var t1 = Stopwatch.GetTimestamp();
                 var ok = false;
                 try
                 {
-                    using var response = await http.PostAsJsonAsync(new Uri($"api/v1/carts/{cartId}/checkout", UriKind.Relative), CheckoutBody(client, i), Json, ct);
+                    using var response = await PostAsync(http, $"api/v1/carts/{cartId}/checkout", CheckoutBody(client, i), ct);
                     ok = response.IsSuccessStatusCode;
+                    if (!ok)
+                    {
+                        checkout.Note($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+                    }
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
+                    checkout.Note(e.Message);
                     ok = false;
                 }
 
-                var t2 = Stopwatch.GetTimestamp();
-                if (!counted || clock.Elapsed > deadline)
+                if (!InWindow())
                 {
                     continue;
                 }
 
-                building.Record(Stopwatch.GetElapsedTime(t0, t1));
                 if (ok)
                 {
-                    checkout.Record(Stopwatch.GetElapsedTime(t1, t2));
+                    checkout.Record(Stopwatch.GetElapsedTime(t1));
                 }
                 else
                 {
@@ -98,6 +117,7 @@ public static class CheckoutWorkload
         }
 
         await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(() => Client(c), ct)));
+        Console.WriteLine(FormattableString.Invariant($"  {attempts} buyers started in {clock.Elapsed.TotalSeconds:0.0} s"));
         return (new PhaseResult("app checkout (HTTP)", clients, checkout, times.Measure),
                 new PhaseResult("app cart building (HTTP, 1+n requests)", clients, building, times.Measure));
     }
@@ -126,20 +146,21 @@ public static class CheckoutWorkload
             {
                 var skus = pick(random);
                 var cartId = await CreateRawCartAsync(dataSource, ct);
-                var started = clock.Elapsed;
                 var t0 = Stopwatch.GetTimestamp();
                 bool ok;
                 try
                 {
                     ok = await RawCheckoutAsync(dataSource, warehouseId, cartId, skus, $"raw{client}-{i}@bench.example", ct);
                 }
-                catch (PostgresException)
+                catch (PostgresException e)
                 {
+                    latencies.Note(e.Message);
                     ok = false;
                 }
 
                 var elapsed = Stopwatch.GetElapsedTime(t0);
-                if (started < measureFrom || clock.Elapsed > deadline)
+                var finished = clock.Elapsed;
+                if (finished < measureFrom || finished > deadline)
                 {
                     continue;
                 }
@@ -159,11 +180,12 @@ public static class CheckoutWorkload
         return new PhaseResult("raw checkout tx (Npgsql)", clients, latencies, times.Measure);
     }
 
-    private static async Task<string?> BuildCartAsync(HttpClient http, IReadOnlyList<string> skus, CancellationToken ct)
+    private static async Task<string?> BuildCartAsync(HttpClient http, IReadOnlyList<string> skus, LatencyRecorder recorder, CancellationToken ct)
     {
-        using var created = await http.PostAsJsonAsync(new Uri("api/v1/carts", UriKind.Relative), new { }, Json, ct);
+        using var created = await PostAsync(http, "api/v1/carts", new { }, ct);
         if (!created.IsSuccessStatusCode)
         {
+            recorder.Note($"{(int)created.StatusCode} {await created.Content.ReadAsStringAsync(ct)}");
             return null;
         }
 
@@ -171,15 +193,23 @@ public static class CheckoutWorkload
         var id = cart.RootElement.GetProperty("id").GetString();
         foreach (var sku in skus)
         {
-            using var added = await http.PostAsJsonAsync(new Uri($"api/v1/carts/{id}/items", UriKind.Relative), new { sku, quantity = 1 }, Json, ct);
+            using var added = await PostAsync(http, $"api/v1/carts/{id}/items", new { sku, quantity = 1 }, ct);
             if (!added.IsSuccessStatusCode)
             {
+                recorder.Note($"{(int)added.StatusCode} {await added.Content.ReadAsStringAsync(ct)}");
                 return null;
             }
         }
 
         return id;
     }
+
+    /// <summary>JSON with a Content-Length, as a browser or SDK sends it.</summary>
+    private static Task<HttpResponseMessage> PostAsync(HttpClient http, string path, object body, CancellationToken ct) =>
+        http.PostAsync(
+            new Uri(path, UriKind.Relative),
+            new StringContent(JsonSerializer.Serialize(body, Json), System.Text.Encoding.UTF8, "application/json"),
+            ct);
 
     private static object CheckoutBody(int client, int iteration) => new
     {

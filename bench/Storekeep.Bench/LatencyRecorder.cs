@@ -17,6 +17,17 @@ public sealed class LatencyRecorder
 
     public void Error() => Interlocked.Increment(ref errors);
 
+    /// <summary>The first failure's description, to tell what the errors were.</summary>
+    public string? FirstError { get; private set; }
+
+    public void Note(string message)
+    {
+        lock (gate)
+        {
+            FirstError ??= message.Length > 300 ? message[..300] : message;
+        }
+    }
+
     public long Errors => Interlocked.Read(ref errors);
 
     public int Count
