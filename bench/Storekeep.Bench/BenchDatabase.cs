@@ -27,6 +27,8 @@ public sealed class BenchDatabase : IAsyncDisposable
 
     public Guid WarehouseId { get; private set; }
 
+    private Dictionary<string, Guid> VariantIds { get; } = new(StringComparer.Ordinal);
+
     public static async Task<BenchDatabase> CreateAsync(CancellationToken ct)
     {
         var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
@@ -91,7 +93,9 @@ public sealed class BenchDatabase : IAsyncDisposable
             for (var i = 0; i < skus.Count; i++)
             {
                 await variants.StartRowAsync(ct);
-                await variants.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, ct);
+                var variantId = Guid.CreateVersion7();
+                VariantIds[skus[i]] = variantId;
+                await variants.WriteAsync(variantId, NpgsqlDbType.Uuid, ct);
                 await variants.WriteAsync(productIds[i], NpgsqlDbType.Uuid, ct);
                 await variants.WriteAsync(skus[i], NpgsqlDbType.Varchar, ct);
                 await variants.WriteAsync(UnitPriceCents, NpgsqlDbType.Bigint, ct);
@@ -124,6 +128,56 @@ public sealed class BenchDatabase : IAsyncDisposable
         }
 
         return skus;
+    }
+
+    /// <summary>
+    /// Active carts written straight into the database (as the cart API would leave them), so a
+    /// checkout phase measures checkouts alone; cart building over HTTP is measured on its own.
+    /// </summary>
+    public async Task<List<Guid>> PrebuildCartsAsync(IEnumerable<IReadOnlyList<string>> carts, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync(ct);
+        var now = DateTime.UtcNow;
+        var built = carts.Select(skus => (Id: Guid.CreateVersion7(), Skus: skus)).ToList();
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            "COPY carts (id, status, currency, version, created_at, updated_at) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var cart in built)
+            {
+                await writer.StartRowAsync(ct);
+                await writer.WriteAsync(cart.Id, NpgsqlDbType.Uuid, ct);
+                await writer.WriteAsync("active", NpgsqlDbType.Varchar, ct);
+                await writer.WriteAsync("USD", NpgsqlDbType.Varchar, ct);
+                await writer.WriteAsync(cart.Skus.Count, NpgsqlDbType.Integer, ct);
+                await writer.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+                await writer.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+            }
+
+            await writer.CompleteAsync(ct);
+        }
+
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            "COPY cart_items (id, cart_id, sku, variant_id, quantity, added_at) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var cart in built)
+            {
+                foreach (var sku in cart.Skus)
+                {
+                    await writer.StartRowAsync(ct);
+                    await writer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, ct);
+                    await writer.WriteAsync(cart.Id, NpgsqlDbType.Uuid, ct);
+                    await writer.WriteAsync(sku, NpgsqlDbType.Varchar, ct);
+                    await writer.WriteAsync(VariantIds[sku], NpgsqlDbType.Uuid, ct);
+                    await writer.WriteAsync(1, NpgsqlDbType.Integer, ct);
+                    await writer.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+                }
+            }
+
+            await writer.CompleteAsync(ct);
+        }
+
+        return built.Select(c => c.Id).ToList();
     }
 
     public async ValueTask DisposeAsync()

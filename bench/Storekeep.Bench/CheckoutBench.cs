@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Spectre.Console;
 
 namespace Storekeep.Bench;
@@ -16,6 +17,10 @@ public static class CheckoutBench
         ? new PhaseTimes(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(10))
         : new PhaseTimes(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
 
+    public static PhaseTimes CartTimes(bool quick) => quick
+        ? new PhaseTimes(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5))
+        : new PhaseTimes(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
+
     public static async Task<int> RunAsync(string scenario, int skuCount, long stockPerSku, Func<IReadOnlyList<string>, SkuPicker> picker, bool quick, CancellationToken ct)
     {
         var times = Times(quick);
@@ -30,22 +35,32 @@ public static class CheckoutBench
         AnsiConsole.MarkupLineInterpolated($"seeded {skus.Count:N0} SKUs × {stockPerSku:N0} units in {(DateTime.UtcNow - seeded).TotalSeconds:0.0} s");
         var pick = picker(skus);
 
+        // Checkouts take carts written straight into the database, so the app phase measures the
+        // checkout request alone, like the raw phase; cart building over HTTP is its own phase.
+        var cartCount = quick ? 3_000 : 10_000;
+        var random = new Random(42);
+        var carts = new ConcurrentQueue<Guid>(await database.PrebuildCartsAsync(Enumerable.Range(0, cartCount).Select(_ => pick(random)), ct));
+        AnsiConsole.MarkupLineInterpolated($"prepared {cartCount:N0} carts");
+
         // A cold server spends its first seconds compiling; on a busy 2-core box that is longer
-        // than a warm-up phase, so both paths run untimed first.
+        // than a warm-up phase, so every path runs untimed first.
         AnsiConsole.MarkupLine("warming up (untimed)…");
-        var prewarm = new PhaseTimes(TimeSpan.FromSeconds(quick ? 8 : 15), TimeSpan.Zero);
-        await CheckoutWorkload.RunAppAsync(server.BaseAddress, 4, pick, prewarm, ct);
+        var prewarm = new PhaseTimes(TimeSpan.FromSeconds(quick ? 4 : 8), TimeSpan.Zero);
+        await CheckoutWorkload.RunAppCartBuildingAsync(server.BaseAddress, 4, pick, prewarm, ct);
+        await CheckoutWorkload.RunAppCheckoutsAsync(server.BaseAddress, 4, carts, prewarm, ct);
         await CheckoutWorkload.RunRawAsync(database.ConnectionString, database.WarehouseId, 4, pick, new PhaseTimes(TimeSpan.FromSeconds(2), TimeSpan.Zero), ct);
 
         var rows = new List<PhaseResult>();
         var ratios = new List<(int Clients, double Ratio)>();
         foreach (var clients in ClientCounts)
         {
-            AnsiConsole.MarkupLineInterpolated($"{clients} clients: app over HTTP…");
-            var (checkout, building) = await CheckoutWorkload.RunAppAsync(server.BaseAddress, clients, pick, times, ct);
+            AnsiConsole.MarkupLineInterpolated($"{clients} clients: app cart building over HTTP…");
+            var building = await CheckoutWorkload.RunAppCartBuildingAsync(server.BaseAddress, clients, pick, CartTimes(quick), ct);
+            AnsiConsole.MarkupLineInterpolated($"{clients} clients: app checkouts over HTTP…");
+            var checkout = await CheckoutWorkload.RunAppCheckoutsAsync(server.BaseAddress, clients, carts, times, ct);
             AnsiConsole.MarkupLineInterpolated($"{clients} clients: raw statements through Npgsql…");
             var raw = await CheckoutWorkload.RunRawAsync(database.ConnectionString, database.WarehouseId, clients, pick, times, ct);
-            rows.AddRange([checkout, building, raw]);
+            rows.AddRange([checkout, raw, building]);
             ratios.Add((clients, raw.Throughput > 0 ? checkout.Throughput / raw.Throughput : 0));
         }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Npgsql;
@@ -26,64 +27,28 @@ public static class CheckoutWorkload
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>HTTP: build a cart (create + one POST per SKU), then check it out. Returns (checkout, cart building).</summary>
-    public static async Task<(PhaseResult Checkout, PhaseResult CartBuilding)> RunAppAsync(
-        Uri baseAddress, int clients, SkuPicker pick, PhaseTimes times, CancellationToken ct)
+    /// <summary>HTTP: checkouts of carts prepared beforehand (one cart per checkout, taken from <paramref name="carts"/>).</summary>
+    public static async Task<PhaseResult> RunAppCheckoutsAsync(
+        Uri baseAddress, int clients, ConcurrentQueue<Guid> carts, PhaseTimes times, CancellationToken ct)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var checkout = new LatencyRecorder();
-        var building = new LatencyRecorder();
-        var attempts = 0;
         var clock = Stopwatch.StartNew();
         var measureFrom = times.Warmup;
         var deadline = times.Warmup + times.Measure;
 
         async Task Client(int client)
         {
-            var random = new Random(client * 7919);
-            bool InWindow()
-            {
-                var now = clock.Elapsed;
-                return now >= measureFrom && now <= deadline;
-            }
-
             for (var i = 0; clock.Elapsed < deadline && !ct.IsCancellationRequested; i++)
             {
-                Interlocked.Increment(ref attempts);
-                string? cartId;
+                if (!carts.TryDequeue(out var cartId))
+                {
+                    checkout.Note("ran out of prepared carts: raise the number prepared");
+                    return;
+                }
+
                 var t0 = Stopwatch.GetTimestamp();
-                try
-                {
-                    cartId = await BuildCartAsync(http, pick(random), building, ct);
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
-                {
-                    building.Note(e.Message);
-                    cartId = null;
-                }
-
-                if (cartId is null)
-                {
-                    if (InWindow())
-                    {
-                        building.Error();
-                    }
-
-                    continue;
-                }
-
-                if (InWindow())
-                {
-                    building.Record(Stopwatch.GetElapsedTime(t0));
-                }
-
-                if (clock.Elapsed >= deadline)
-                {
-                    break;
-                }
-
-                var t1 = Stopwatch.GetTimestamp();
                 var ok = false;
                 try
                 {
@@ -97,17 +62,17 @@ public static class CheckoutWorkload
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
                     checkout.Note(e.Message);
-                    ok = false;
                 }
 
-                if (!InWindow())
+                var finished = clock.Elapsed;
+                if (finished < measureFrom || finished > deadline)
                 {
                     continue;
                 }
 
                 if (ok)
                 {
-                    checkout.Record(Stopwatch.GetElapsedTime(t1));
+                    checkout.Record(Stopwatch.GetElapsedTime(t0));
                 }
                 else
                 {
@@ -117,9 +82,56 @@ public static class CheckoutWorkload
         }
 
         await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(() => Client(c), ct)));
-        Console.WriteLine(FormattableString.Invariant($"  {attempts} buyers started in {clock.Elapsed.TotalSeconds:0.0} s"));
-        return (new PhaseResult("app checkout (HTTP)", clients, checkout, times.Measure),
-                new PhaseResult("app cart building (HTTP, 1+n requests)", clients, building, times.Measure));
+        return new PhaseResult("app checkout (HTTP)", clients, checkout, times.Measure);
+    }
+
+    /// <summary>HTTP: cart building as a buyer does it, <c>POST /carts</c> then one <c>POST /items</c> per SKU; one sample per cart.</summary>
+    public static async Task<PhaseResult> RunAppCartBuildingAsync(
+        Uri baseAddress, int clients, SkuPicker pick, PhaseTimes times, CancellationToken ct)
+    {
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+        using var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var building = new LatencyRecorder();
+        var clock = Stopwatch.StartNew();
+        var measureFrom = times.Warmup;
+        var deadline = times.Warmup + times.Measure;
+
+        async Task Client(int client)
+        {
+            var random = new Random(client * 7919);
+            while (clock.Elapsed < deadline && !ct.IsCancellationRequested)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                string? cartId;
+                try
+                {
+                    cartId = await BuildCartAsync(http, pick(random), building, ct);
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+                {
+                    building.Note(e.Message);
+                    cartId = null;
+                }
+
+                var finished = clock.Elapsed;
+                if (finished < measureFrom || finished > deadline)
+                {
+                    continue;
+                }
+
+                if (cartId is null)
+                {
+                    building.Error();
+                }
+                else
+                {
+                    building.Record(Stopwatch.GetElapsedTime(t0));
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(() => Client(c), ct)));
+        return new PhaseResult("app cart building (HTTP, 1+n requests)", clients, building, times.Measure);
     }
 
     /// <summary>
