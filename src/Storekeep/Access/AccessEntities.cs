@@ -1,3 +1,5 @@
+using Storekeep.Shared;
+
 namespace Storekeep.Access;
 
 public enum Role
@@ -13,7 +15,7 @@ public enum Role
 /// <summary>An API key. Only its SHA-256 hash is stored; the key is shown once, when created.</summary>
 public sealed class ApiKey
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public required string Name { get; set; }
 
     /// <summary>The first characters of the key, so people can tell keys apart.</summary>

@@ -1,3 +1,5 @@
+using Storekeep.Shared;
+
 namespace Storekeep.Catalog;
 
 public enum ProductStatus
@@ -9,7 +11,7 @@ public enum ProductStatus
 
 public sealed class Category
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public required string Name { get; set; }
     public required string Slug { get; set; }
     public string? Description { get; set; }
@@ -18,7 +20,7 @@ public sealed class Category
 
 public sealed class Product
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public required string Title { get; set; }
     public required string Slug { get; set; }
     public string? Description { get; set; }
@@ -53,7 +55,7 @@ public sealed class Product
 
 public sealed class ProductVariant
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public Guid ProductId { get; set; }
     public Product? Product { get; set; }
     public required string Sku { get; set; }

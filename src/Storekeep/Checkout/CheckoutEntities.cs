@@ -1,3 +1,5 @@
+using Storekeep.Shared;
+
 namespace Storekeep.Checkout;
 
 public enum CartStatus
@@ -8,7 +10,7 @@ public enum CartStatus
 
 public sealed class Cart
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public CartStatus Status { get; set; }
     public required string Currency { get; init; }
     public string? Email { get; set; }
@@ -24,7 +26,7 @@ public sealed class Cart
 
 public sealed class CartItem
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public Guid CartId { get; set; }
     public required string Sku { get; set; }
     public Guid VariantId { get; set; }
@@ -35,7 +37,7 @@ public sealed class CartItem
 /// <summary>Flat-rate shipping, free over a threshold when set, for a list of countries ("*" for all).</summary>
 public sealed class ShippingMethod
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public required string Code { get; set; }
     public required string Name { get; set; }
     public decimal Rate { get; set; }
@@ -54,7 +56,7 @@ public sealed class ShippingMethod
 /// <summary>A tax rate in percent for a country, or one region of it (a region rate wins).</summary>
 public sealed class TaxRate
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public required string Country { get; set; }
     public string? Region { get; set; }
     public required string Name { get; set; }

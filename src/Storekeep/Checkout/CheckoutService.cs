@@ -45,7 +45,7 @@ public sealed class CheckoutService(
         var (variants, totals, shipping, store) = await PriceAsync(cart, input.Address, input.ShippingMethod, ct);
 
         GatewayResult? authorization = null;
-        var attempt = Guid.CreateVersion7();
+        var attempt = Ids.NewId();
         if (input.Method == PaymentMethod.Card)
         {
             authorization = await gateway.AuthorizeAsync(
@@ -272,7 +272,7 @@ public sealed class CheckoutService(
     private async Task<Guid> EnsureCustomerAsync(ValidCheckout input, DateTime now, CancellationToken ct)
     {
         // Insert-if-absent in one statement: concurrent first orders by one email cannot collide.
-        var id = Guid.CreateVersion7();
+        var id = Ids.NewId();
         var parts = input.Address.Name.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
         var first = parts.ElementAtOrDefault(0);
         var last = parts.ElementAtOrDefault(1);

@@ -1,8 +1,10 @@
+using Storekeep.Shared;
+
 namespace Storekeep.Customers;
 
 public sealed class Customer
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public required string Email { get; set; }
     public string? FirstName { get; set; }
     public string? LastName { get; set; }

@@ -1,3 +1,5 @@
+using Storekeep.Shared;
+
 namespace Storekeep.Events;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Storekeep.Events;
 /// </summary>
 public sealed class OutboxEvent
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public required string Type { get; init; }
 
     /// <summary>The event's data as JSON (camelCase).</summary>
@@ -19,7 +21,7 @@ public sealed class OutboxEvent
 
 public sealed class Webhook
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public required string Url { get; set; }
 
     /// <summary>Comma-separated event types, or "*".</summary>
@@ -44,7 +46,7 @@ public enum DeliveryStatus
 
 public sealed class WebhookDelivery
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public Guid WebhookId { get; init; }
     public Guid EventId { get; init; }
     public DeliveryStatus Status { get; set; }

@@ -1,3 +1,5 @@
+using Storekeep.Shared;
+
 namespace Storekeep.Fulfillment;
 
 public enum ShipmentStatus
@@ -8,7 +10,7 @@ public enum ShipmentStatus
 
 public sealed class Shipment
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public Guid OrderId { get; init; }
     public Guid WarehouseId { get; init; }
     public required string Carrier { get; init; }
@@ -21,7 +23,7 @@ public sealed class Shipment
 
 public sealed class ShipmentLine
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public Guid ShipmentId { get; set; }
     public required string Sku { get; init; }
     public int Quantity { get; init; }
@@ -35,7 +37,7 @@ public enum ReturnStatus
 
 public sealed class ReturnRequest
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
 
     /// <summary>Shown as RMA-1001.</summary>
     public long Number { get; init; }
@@ -53,7 +55,7 @@ public sealed class ReturnRequest
 
 public sealed class ReturnLine
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public Guid ReturnId { get; set; }
 
     /// <summary>Where these units shipped from, so a restock puts them back where they left.</summary>

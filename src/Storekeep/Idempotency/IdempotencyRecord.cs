@@ -1,9 +1,11 @@
+using Storekeep.Shared;
+
 namespace Storekeep.Idempotency;
 
 /// <summary>The first response to a POST carrying an Idempotency-Key, kept to replay it.</summary>
 public sealed class IdempotencyRecord
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
 
     /// <summary>Who sent it and where: the API key (or "public") and the request path.</summary>
     public required string Scope { get; init; }

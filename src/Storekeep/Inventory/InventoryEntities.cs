@@ -1,8 +1,10 @@
+using Storekeep.Shared;
+
 namespace Storekeep.Inventory;
 
 public sealed class Warehouse
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public required string Code { get; set; }
     public required string Name { get; set; }
 
@@ -18,7 +20,7 @@ public sealed class Warehouse
 /// </summary>
 public sealed class StockLevel
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public Guid WarehouseId { get; set; }
     public Warehouse? Warehouse { get; set; }
     public required string Sku { get; set; }
@@ -44,7 +46,7 @@ public enum MovementType
 /// <summary>An append-only ledger row: per SKU and warehouse the deltas sum to the balances.</summary>
 public sealed class StockMovement
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public required string Sku { get; init; }
     public Guid WarehouseId { get; init; }
     public MovementType Type { get; init; }

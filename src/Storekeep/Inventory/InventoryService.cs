@@ -162,7 +162,7 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
     /// <summary>Creates the (zero) balance row for a SKU in a warehouse if there is none yet.</summary>
     public async Task EnsureLevelAsync(Guid warehouseId, string sku, CancellationToken ct)
     {
-        var id = Guid.CreateVersion7();
+        var id = Ids.NewId();
         await db.Database.ExecuteSqlAsync(
             $"INSERT INTO stock_levels (id, warehouse_id, sku, on_hand, reserved, low_stock_threshold) VALUES ({id}, {warehouseId}, {sku}, 0, 0, {DefaultLowStockThreshold}) ON CONFLICT (sku, warehouse_id) DO NOTHING",
             ct);

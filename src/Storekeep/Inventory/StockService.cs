@@ -47,7 +47,7 @@ public sealed class StockService(StorekeepDbContext db, InventoryService invento
 
         v.ThrowIfInvalid();
 
-        var id = Guid.CreateVersion7();
+        var id = Ids.NewId();
         var reference = $"transfer:{id}";
         return await db.InTransactionAsync(async token =>
         {

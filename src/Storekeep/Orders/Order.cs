@@ -37,7 +37,7 @@ public sealed class Order
     {
     }
 
-    public Guid Id { get; private init; } = Guid.CreateVersion7();
+    public Guid Id { get; private init; } = Ids.NewId();
 
     /// <summary>The short number people quote (#1042).</summary>
     public long Number { get; private init; }
@@ -268,7 +268,7 @@ public sealed class Order
 
 public sealed class OrderLine
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public Guid OrderId { get; set; }
     public Guid VariantId { get; init; }
     public required string Sku { get; init; }
@@ -284,7 +284,7 @@ public sealed class OrderLine
 /// <summary>Which warehouse holds the reservation for (part of) an order line.</summary>
 public sealed class OrderAllocation
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public Guid OrderId { get; init; }
     public Guid OrderLineId { get; init; }
     public Guid WarehouseId { get; init; }
@@ -297,7 +297,7 @@ public sealed class OrderAllocation
 
 public sealed class OrderTimelineEntry
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public Guid OrderId { get; init; }
     public required string Kind { get; init; }
     public required string Message { get; init; }

@@ -1,3 +1,5 @@
+using Storekeep.Shared;
+
 namespace Storekeep.Payments;
 
 public enum PaymentMethod
@@ -23,7 +25,7 @@ public enum PaymentRecordStatus
 /// </summary>
 public sealed class Payment
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public Guid OrderId { get; init; }
     public PaymentMethod Method { get; init; }
     public PaymentRecordStatus Status { get; set; }
@@ -48,7 +50,7 @@ public enum RefundStatus
 
 public sealed class Refund
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.NewId();
     public Guid OrderId { get; init; }
     public Guid PaymentId { get; init; }
     public decimal Amount { get; init; }

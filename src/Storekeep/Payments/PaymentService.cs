@@ -52,7 +52,7 @@ public sealed class PaymentService(
             GatewayResult result;
             try
             {
-                result = await gateway.CaptureAsync(payment.GatewayReference ?? "", payment.Amount, payment.Currency, $"payment:{payment.Id}:capture:{Guid.CreateVersion7()}", ct);
+                result = await gateway.CaptureAsync(payment.GatewayReference ?? "", payment.Amount, payment.Currency, $"payment:{payment.Id}:capture:{Ids.NewId()}", ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Storekeep.Shared;
 
 namespace Storekeep.Payments;
 
@@ -48,7 +49,7 @@ public sealed class TestPaymentGateway : IPaymentGateway
                 return GatewayResult.Declined("invalid_token", $"'{request.Token}' is not a test card token.");
             }
 
-            var reference = "test_auth_" + Guid.CreateVersion7().ToString("N");
+            var reference = "test_auth_" + Ids.NewId().ToString("N");
             _authorizations[reference] = new Authorization(request.Amount);
             _journal.Enqueue(new GatewayOperation("authorize", reference, request.Amount));
             return new GatewayResult(true, reference, CardBrand: card.Brand, Last4: card.Last4);
@@ -116,7 +117,7 @@ public sealed class TestPaymentGateway : IPaymentGateway
                 auth.Refunded += amount;
             }
 
-            var refundReference = "test_refund_" + Guid.CreateVersion7().ToString("N");
+            var refundReference = "test_refund_" + Ids.NewId().ToString("N");
             _journal.Enqueue(new GatewayOperation("refund", reference, amount));
             return new GatewayResult(true, refundReference);
         }));
