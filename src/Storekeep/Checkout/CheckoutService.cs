@@ -74,12 +74,8 @@ public sealed class CheckoutService(
             throw;
         }
 
-        if (authorization is not null)
-        {
-            await CaptureAsync(order.Id, payment.Id, ct);
-        }
-
-        return await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == order.Id, ct);
+        // The response is built from the order as the last transaction left it: no second read.
+        return authorization is null ? order : await CaptureAsync(order, payment.Id, ct);
     }
 
     private async Task<(Order, Payment)> PlaceOrderAsync(
@@ -166,12 +162,12 @@ public sealed class CheckoutService(
     /// Takes the authorized money. Runs after the order's commit; if the gateway fails, the order
     /// stays authorized (a person or a retry can capture it later) and the failure is on its timeline.
     /// </summary>
-    public async Task CaptureAsync(Guid orderId, Guid paymentId, CancellationToken ct)
+    private async Task<Order> CaptureAsync(Order placed, Guid paymentId, CancellationToken ct)
     {
         var payment = await db.Payments.AsNoTracking().SingleAsync(p => p.Id == paymentId, ct);
         if (payment.Status != PaymentRecordStatus.Authorized || payment.GatewayReference is null)
         {
-            return;
+            return placed;
         }
 
         GatewayResult result;
@@ -185,14 +181,14 @@ public sealed class CheckoutService(
             result = GatewayResult.Declined("gateway_error", e.Message);
         }
 
-        await db.InTransactionAsync(async token =>
+        return await db.InTransactionAsync(async token =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
-            var order = await db.Orders.Include(o => o.Lines).SingleAsync(o => o.Id == orderId, token);
+            var order = await db.Orders.Include(o => o.Lines).SingleAsync(o => o.Id == placed.Id, token);
             if (!result.Approved)
             {
                 order.Note("capture_failed", $"Capture failed: {result.Message}", Actor.System, now);
-                return;
+                return order;
             }
 
             var captured = await db.Payments
@@ -205,6 +201,8 @@ public sealed class CheckoutService(
                 order.MarkPaid(payment.Amount, Actor.System, now);
                 db.AddEvent(EventTypes.OrderPaid, OrderEventData.From(order), now);
             }
+
+            return order;
         }, ct);
     }
 

@@ -15,7 +15,6 @@ public sealed class ReturnService(
     StorekeepDbContext db,
     OrderQueries orders,
     InventoryService inventory,
-    OutboxSignal outboxSignal,
     TimeProvider clock)
 {
     public async Task<ReturnView> CreateAsync(string orderRef, CreateReturnRequest request, Actor actor, CancellationToken ct)
@@ -101,7 +100,6 @@ public sealed class ReturnService(
             db.AddEvent(EventTypes.ReturnCreated, new ReturnEventData(order.Id, order.Number, order.Email, result), now);
             return result;
         }, ct);
-        outboxSignal.Notify();
         return view;
     }
 
@@ -136,7 +134,6 @@ public sealed class ReturnService(
             db.AddEvent(EventTypes.ReturnReceived, new ReturnEventData(order.Id, order.Number, order.Email, result), now);
             return result;
         }, ct);
-        outboxSignal.Notify();
         return view;
     }
 

@@ -17,7 +17,6 @@ public sealed class ShipmentService(
     StorekeepDbContext db,
     OrderQueries orders,
     InventoryService inventory,
-    OutboxSignal outboxSignal,
     TimeProvider clock)
 {
     public async Task<ShipmentView> CreateAsync(string orderRef, CreateShipmentRequest request, Actor actor, CancellationToken ct)
@@ -92,7 +91,6 @@ public sealed class ShipmentService(
             db.AddEvent(EventTypes.OrderShipped, new ShipmentEventData(order.Id, order.Number, order.Email, order.FulfillmentStatus, result), now);
             return result;
         }, ct);
-        outboxSignal.Notify();
         return view;
     }
 
@@ -124,7 +122,6 @@ public sealed class ShipmentService(
             var code = await db.Warehouses.Where(w => w.Id == shipment.WarehouseId).Select(w => w.Code).SingleAsync(token);
             return ShipmentView.From(shipment, code);
         }, ct);
-        outboxSignal.Notify();
         return view;
     }
 

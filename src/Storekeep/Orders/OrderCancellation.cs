@@ -22,7 +22,6 @@ public sealed class OrderCancellation(
     InventoryService inventory,
     RefundService refunds,
     IPaymentGateway gateway,
-    OutboxSignal outboxSignal,
     TimeProvider clock,
     ILogger<OrderCancellation> logger)
 {
@@ -48,7 +47,6 @@ public sealed class OrderCancellation(
 
             db.AddEvent(EventTypes.OrderCancelled, OrderEventData.From(order), now);
         }, ct);
-        outboxSignal.Notify();
 
         var payments = await db.Payments.AsNoTracking().Where(p => p.OrderId == orderId).OrderBy(p => p.CreatedAt).ToListAsync(ct);
         foreach (var payment in payments)

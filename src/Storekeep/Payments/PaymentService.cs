@@ -17,7 +17,6 @@ public sealed class PaymentService(
     StorekeepDbContext db,
     OrderQueries orders,
     IPaymentGateway gateway,
-    OutboxSignal outboxSignal,
     TimeProvider clock,
     ILogger<PaymentService> logger)
 {
@@ -101,7 +100,6 @@ public sealed class PaymentService(
             db.AddEvent(EventTypes.OrderPaid, OrderEventData.From(order), now);
             return await db.Payments.AsNoTracking().SingleAsync(p => p.Id == paymentId, token);
         }, ct);
-        outboxSignal.Notify();
         return PaymentView.From(view);
     }
 }

@@ -28,7 +28,6 @@ public sealed class RefundService(
     StorekeepDbContext db,
     OrderQueries orders,
     IPaymentGateway gateway,
-    OutboxSignal outboxSignal,
     TimeProvider clock,
     ILogger<RefundService> logger)
 {
@@ -154,7 +153,6 @@ public sealed class RefundService(
             db.AddEvent(EventTypes.RefundCreated, new RefundEventData(order.Id, order.Number, order.Email, order.PaymentStatus, succeeded), now);
             return succeeded;
         }, ct);
-        outboxSignal.Notify();
         return view;
     }
 
