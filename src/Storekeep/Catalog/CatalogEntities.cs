@@ -30,6 +30,26 @@ public sealed class Product
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; set; }
 
+    public string? Vendor { get; set; }
+    public string? ProductType { get; set; }
+
+    /// <summary>Comma-separated, as Shopify keeps them.</summary>
+    public string? Tags { get; set; }
+
+    /// <summary>Shown on the storefront home page.</summary>
+    public bool Featured { get; set; }
+
+    /// <summary>Search engine title and description; the storefront falls back to the title and description.</summary>
+    public string? SeoTitle { get; set; }
+    public string? SeoDescription { get; set; }
+
+    /// <summary>Names of up to three options (Size, Color, Material); variants carry the values.</summary>
+    public string? Option1Name { get; set; }
+    public string? Option2Name { get; set; }
+    public string? Option3Name { get; set; }
+
+    public List<ProductImage> Images { get; init; } = [];
+
     public const int SearchTextMaxLength = 30000;
 
     /// <summary>Lower-cased title, description, SKUs and barcodes: what text search matches.</summary>
@@ -65,5 +85,22 @@ public sealed class ProductVariant
     public decimal? Cost { get; set; }
     public int? WeightGrams { get; set; }
     public string? Barcode { get; set; }
+    public int Position { get; set; }
+
+    public string? Option1 { get; set; }
+    public string? Option2 { get; set; }
+    public string? Option3 { get; set; }
+
+    /// <summary>The image shown when this variant is chosen.</summary>
+    public string? ImageUrl { get; set; }
+}
+
+/// <summary>A product picture by URL (files are hosted elsewhere, as Shopify exports point at its CDN).</summary>
+public sealed class ProductImage
+{
+    public Guid Id { get; init; } = Ids.NewId();
+    public Guid ProductId { get; set; }
+    public required string Url { get; set; }
+    public string? AltText { get; set; }
     public int Position { get; set; }
 }

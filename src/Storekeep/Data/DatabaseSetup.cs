@@ -54,6 +54,8 @@ public static class DatabaseSetup
             {
                 options.AddInterceptors(new Events.OutboxNotifyInterceptor(outboxSignal));
             }
+
+            options.AddInterceptors(new Audit.AuditInterceptor(serviceProvider.GetService<TimeProvider>() ?? TimeProvider.System));
         });
         return services;
     }

@@ -1,7 +1,11 @@
 using System.Text;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Storekeep.Access;
+using Storekeep.Accounts;
+using Storekeep.Audit;
 using Storekeep.Catalog;
 using Storekeep.Checkout;
 using Storekeep.Customers;
@@ -15,7 +19,9 @@ using Storekeep.Shared;
 
 namespace Storekeep.Data;
 
-public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> options) : DbContext(options)
+/// <summary>The one database context; ASP.NET Identity's users and roles live in it too (tables users, roles, user_roles…).</summary>
+public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> options)
+    : IdentityDbContext<UserAccount, UserRole, Guid>(options)
 {
     public const string OrderNumberSequence = "order_numbers";
     public const string ReturnNumberSequence = "return_numbers";
@@ -23,6 +29,7 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
     public DbSet<Category> Categories => Set<Category>();
     public DbSet<Product> Products => Set<Product>();
     public DbSet<ProductVariant> Variants => Set<ProductVariant>();
+    public DbSet<ProductImage> ProductImages => Set<ProductImage>();
     public DbSet<Warehouse> Warehouses => Set<Warehouse>();
     public DbSet<StockLevel> StockLevels => Set<StockLevel>();
     public DbSet<StockMovement> StockMovements => Set<StockMovement>();
@@ -48,6 +55,7 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -63,6 +71,14 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<UserAccount>().ToTable("users");
+        modelBuilder.Entity<UserRole>().ToTable("roles");
+        modelBuilder.Entity<IdentityUserRole<Guid>>().ToTable("user_roles");
+        modelBuilder.Entity<IdentityUserClaim<Guid>>().ToTable("user_claims");
+        modelBuilder.Entity<IdentityUserLogin<Guid>>().ToTable("user_logins");
+        modelBuilder.Entity<IdentityUserToken<Guid>>().ToTable("user_tokens");
+        modelBuilder.Entity<IdentityRoleClaim<Guid>>().ToTable("role_claims");
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(StorekeepDbContext).Assembly);
         if (IsPostgres)
         {

@@ -1,5 +1,6 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
@@ -34,6 +35,24 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_api_keys", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "audit_log",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    occurred_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    actor = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    action = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    entity_type = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    entity_id = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    before = table.Column<string>(type: "character varying(100000)", maxLength: 100000, nullable: true),
+                    after = table.Column<string>(type: "character varying(100000)", maxLength: 100000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_audit_log", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -178,6 +197,20 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "roles",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    normalized_name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    concurrency_stamp = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_roles", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "shipping_methods",
                 columns: table => new
                 {
@@ -235,6 +268,34 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_tax_rates", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "users",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    display_name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    customer_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    user_name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    normalized_user_name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    normalized_email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    email_confirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    password_hash = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    security_stamp = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    concurrency_stamp = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    phone_number = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    phone_number_confirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    two_factor_enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    lockout_end = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    lockout_enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    access_failed_count = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_users", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -302,6 +363,15 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    vendor = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    product_type = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    tags = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    featured = table.Column<bool>(type: "boolean", nullable: false),
+                    seo_title = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    seo_description = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    option1_name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    option2_name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    option3_name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
                     search_text = table.Column<string>(type: "character varying(30000)", maxLength: 30000, nullable: false)
                 },
                 constraints: table =>
@@ -445,6 +515,112 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "role_claims",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    role_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    claim_type = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    claim_value = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_role_claims", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_role_claims_roles_role_id",
+                        column: x => x.role_id,
+                        principalTable: "roles",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "user_claims",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    claim_type = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    claim_value = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_user_claims", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_user_claims_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "user_logins",
+                columns: table => new
+                {
+                    login_provider = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    provider_key = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    provider_display_name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_user_logins", x => new { x.login_provider, x.provider_key });
+                    table.ForeignKey(
+                        name: "fk_user_logins_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "user_roles",
+                columns: table => new
+                {
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    role_id = table.Column<Guid>(type: "uuid", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_user_roles", x => new { x.user_id, x.role_id });
+                    table.ForeignKey(
+                        name: "fk_user_roles_roles_role_id",
+                        column: x => x.role_id,
+                        principalTable: "roles",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_user_roles_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "user_tokens",
+                columns: table => new
+                {
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    login_provider = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    value = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_user_tokens", x => new { x.user_id, x.login_provider, x.name });
+                    table.ForeignKey(
+                        name: "fk_user_tokens_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "stock_levels",
                 columns: table => new
                 {
@@ -527,6 +703,27 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "product_images",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    product_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    url = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    alt_text = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    position = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_product_images", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_product_images_products_product_id",
+                        column: x => x.product_id,
+                        principalTable: "products",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "product_variants",
                 columns: table => new
                 {
@@ -539,7 +736,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     cost = table.Column<long>(type: "bigint", nullable: true),
                     weight_grams = table.Column<int>(type: "integer", nullable: true),
                     barcode = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    position = table.Column<int>(type: "integer", nullable: false)
+                    position = table.Column<int>(type: "integer", nullable: false),
+                    option1 = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    option2 = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    option3 = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    image_url = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -624,6 +825,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 table: "api_keys",
                 column: "hash",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_log_entity_type_entity_id",
+                table: "audit_log",
+                columns: new[] { "entity_type", "entity_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_log_occurred_at",
+                table: "audit_log",
+                column: "occurred_at");
 
             migrationBuilder.CreateIndex(
                 name: "ix_cart_items_cart_id_sku",
@@ -733,6 +944,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 column: "order_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_product_images_product_id_position",
+                table: "product_images",
+                columns: new[] { "product_id", "position" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_product_variants_product_id",
                 table: "product_variants",
                 column: "product_id");
@@ -747,6 +963,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "ix_products_category_id_id",
                 table: "products",
                 columns: new[] { "category_id", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_products_featured_status",
+                table: "products",
+                columns: new[] { "featured", "status" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_products_slug",
@@ -784,6 +1005,17 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "ix_returns_order_id",
                 table: "returns",
                 column: "order_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_role_claims_role_id",
+                table: "role_claims",
+                column: "role_id");
+
+            migrationBuilder.CreateIndex(
+                name: "role_name_index",
+                table: "roles",
+                column: "normalized_name",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_shipment_lines_shipment_id",
@@ -834,6 +1066,32 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_user_claims_user_id",
+                table: "user_claims",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_user_logins_user_id",
+                table: "user_logins",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_user_roles_role_id",
+                table: "user_roles",
+                column: "role_id");
+
+            migrationBuilder.CreateIndex(
+                name: "email_index",
+                table: "users",
+                column: "normalized_email");
+
+            migrationBuilder.CreateIndex(
+                name: "user_name_index",
+                table: "users",
+                column: "normalized_user_name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_warehouses_code",
                 table: "warehouses",
                 column: "code",
@@ -868,6 +1126,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "api_keys");
 
             migrationBuilder.DropTable(
+                name: "audit_log");
+
+            migrationBuilder.DropTable(
                 name: "cart_items");
 
             migrationBuilder.DropTable(
@@ -886,6 +1147,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "order_timeline");
 
             migrationBuilder.DropTable(
+                name: "product_images");
+
+            migrationBuilder.DropTable(
                 name: "product_variants");
 
             migrationBuilder.DropTable(
@@ -893,6 +1157,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "return_lines");
+
+            migrationBuilder.DropTable(
+                name: "role_claims");
 
             migrationBuilder.DropTable(
                 name: "shipment_lines");
@@ -916,6 +1183,18 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "tax_rates");
 
             migrationBuilder.DropTable(
+                name: "user_claims");
+
+            migrationBuilder.DropTable(
+                name: "user_logins");
+
+            migrationBuilder.DropTable(
+                name: "user_roles");
+
+            migrationBuilder.DropTable(
+                name: "user_tokens");
+
+            migrationBuilder.DropTable(
                 name: "webhook_deliveries");
 
             migrationBuilder.DropTable(
@@ -935,6 +1214,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "warehouses");
+
+            migrationBuilder.DropTable(
+                name: "roles");
+
+            migrationBuilder.DropTable(
+                name: "users");
 
             migrationBuilder.DropTable(
                 name: "outbox_events");

@@ -29,6 +29,24 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "audit_log",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    occurred_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    actor = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    action = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    entity_type = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    entity_id = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    before = table.Column<string>(type: "TEXT", maxLength: 100000, nullable: true),
+                    after = table.Column<string>(type: "TEXT", maxLength: 100000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_audit_log", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "carts",
                 columns: table => new
                 {
@@ -170,6 +188,20 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "roles",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    normalized_name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    concurrency_stamp = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_roles", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "shipping_methods",
                 columns: table => new
                 {
@@ -227,6 +259,34 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_tax_rates", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "users",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    display_name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    customer_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    user_name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    normalized_user_name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    normalized_email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    email_confirmed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    password_hash = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    security_stamp = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    concurrency_stamp = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    phone_number = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    phone_number_confirmed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    two_factor_enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    lockout_end = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
+                    lockout_enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    access_failed_count = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_users", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -294,6 +354,15 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    vendor = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    product_type = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    tags = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    featured = table.Column<bool>(type: "INTEGER", nullable: false),
+                    seo_title = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    seo_description = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    option1_name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    option2_name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    option3_name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
                     search_text = table.Column<string>(type: "TEXT", maxLength: 30000, nullable: false)
                 },
                 constraints: table =>
@@ -437,6 +506,112 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "role_claims",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    role_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    claim_type = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    claim_value = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_role_claims", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_role_claims_roles_role_id",
+                        column: x => x.role_id,
+                        principalTable: "roles",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "user_claims",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    claim_type = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    claim_value = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_user_claims", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_user_claims_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "user_logins",
+                columns: table => new
+                {
+                    login_provider = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    provider_key = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    provider_display_name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    user_id = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_user_logins", x => new { x.login_provider, x.provider_key });
+                    table.ForeignKey(
+                        name: "fk_user_logins_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "user_roles",
+                columns: table => new
+                {
+                    user_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    role_id = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_user_roles", x => new { x.user_id, x.role_id });
+                    table.ForeignKey(
+                        name: "fk_user_roles_roles_role_id",
+                        column: x => x.role_id,
+                        principalTable: "roles",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_user_roles_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "user_tokens",
+                columns: table => new
+                {
+                    user_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    login_provider = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    value = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_user_tokens", x => new { x.user_id, x.login_provider, x.name });
+                    table.ForeignKey(
+                        name: "fk_user_tokens_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "stock_levels",
                 columns: table => new
                 {
@@ -519,6 +694,27 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "product_images",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    product_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    alt_text = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    position = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_product_images", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_product_images_products_product_id",
+                        column: x => x.product_id,
+                        principalTable: "products",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "product_variants",
                 columns: table => new
                 {
@@ -531,7 +727,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     cost = table.Column<long>(type: "INTEGER", nullable: true),
                     weight_grams = table.Column<int>(type: "INTEGER", nullable: true),
                     barcode = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
-                    position = table.Column<int>(type: "INTEGER", nullable: false)
+                    position = table.Column<int>(type: "INTEGER", nullable: false),
+                    option1 = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    option2 = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    option3 = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    image_url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -616,6 +816,16 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 table: "api_keys",
                 column: "hash",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_log_entity_type_entity_id",
+                table: "audit_log",
+                columns: new[] { "entity_type", "entity_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_log_occurred_at",
+                table: "audit_log",
+                column: "occurred_at");
 
             migrationBuilder.CreateIndex(
                 name: "ix_cart_items_cart_id_sku",
@@ -725,6 +935,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 column: "order_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_product_images_product_id_position",
+                table: "product_images",
+                columns: new[] { "product_id", "position" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_product_variants_product_id",
                 table: "product_variants",
                 column: "product_id");
@@ -739,6 +954,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "ix_products_category_id_id",
                 table: "products",
                 columns: new[] { "category_id", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_products_featured_status",
+                table: "products",
+                columns: new[] { "featured", "status" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_products_slug",
@@ -776,6 +996,17 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "ix_returns_order_id",
                 table: "returns",
                 column: "order_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_role_claims_role_id",
+                table: "role_claims",
+                column: "role_id");
+
+            migrationBuilder.CreateIndex(
+                name: "role_name_index",
+                table: "roles",
+                column: "normalized_name",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_shipment_lines_shipment_id",
@@ -826,6 +1057,32 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_user_claims_user_id",
+                table: "user_claims",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_user_logins_user_id",
+                table: "user_logins",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_user_roles_role_id",
+                table: "user_roles",
+                column: "role_id");
+
+            migrationBuilder.CreateIndex(
+                name: "email_index",
+                table: "users",
+                column: "normalized_email");
+
+            migrationBuilder.CreateIndex(
+                name: "user_name_index",
+                table: "users",
+                column: "normalized_user_name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_warehouses_code",
                 table: "warehouses",
                 column: "code",
@@ -860,6 +1117,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "api_keys");
 
             migrationBuilder.DropTable(
+                name: "audit_log");
+
+            migrationBuilder.DropTable(
                 name: "cart_items");
 
             migrationBuilder.DropTable(
@@ -878,6 +1138,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "order_timeline");
 
             migrationBuilder.DropTable(
+                name: "product_images");
+
+            migrationBuilder.DropTable(
                 name: "product_variants");
 
             migrationBuilder.DropTable(
@@ -885,6 +1148,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "return_lines");
+
+            migrationBuilder.DropTable(
+                name: "role_claims");
 
             migrationBuilder.DropTable(
                 name: "shipment_lines");
@@ -908,6 +1174,18 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "tax_rates");
 
             migrationBuilder.DropTable(
+                name: "user_claims");
+
+            migrationBuilder.DropTable(
+                name: "user_logins");
+
+            migrationBuilder.DropTable(
+                name: "user_roles");
+
+            migrationBuilder.DropTable(
+                name: "user_tokens");
+
+            migrationBuilder.DropTable(
                 name: "webhook_deliveries");
 
             migrationBuilder.DropTable(
@@ -927,6 +1205,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "warehouses");
+
+            migrationBuilder.DropTable(
+                name: "roles");
+
+            migrationBuilder.DropTable(
+                name: "users");
 
             migrationBuilder.DropTable(
                 name: "outbox_events");
