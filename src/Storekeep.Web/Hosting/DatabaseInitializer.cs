@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Access;
+using Storekeep.Accounts;
 using Storekeep.Data;
 using Storekeep.Demo;
 
@@ -22,11 +23,19 @@ public sealed class DatabaseInitializer(IServiceProvider services, IConfiguratio
             await scope.ServiceProvider.GetRequiredService<ApiKeyService>().EnsureBootstrapKeyAsync(bootstrapKey, cancellationToken);
         }
 
+        var staff = scope.ServiceProvider.GetRequiredService<StaffAccounts>();
+        await staff.EnsureRolesAsync();
+        if (configuration["Bootstrap:OwnerEmail"] is { Length: > 0 } ownerEmail && configuration["Bootstrap:OwnerPassword"] is { Length: > 0 } ownerPassword)
+        {
+            await staff.EnsureOwnerAsync(ownerEmail, ownerPassword);
+        }
+
         if (configuration.GetValue("Seed:Demo", true))
         {
             var result = await scope.ServiceProvider.GetRequiredService<DemoStoreSeeder>().SeedIfEmptyAsync(null, cancellationToken);
             if (result.Seeded)
             {
+                await DemoStaff.CreateAsync(staff);
                 logger.LogInformation("Seeded the demo store in {Seconds:0.0} s: {Products} products, {Customers} customers, {Orders} orders.",
                     result.Elapsed.TotalSeconds, result.Products, result.Customers, result.Orders);
             }

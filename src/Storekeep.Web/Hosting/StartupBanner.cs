@@ -13,7 +13,12 @@ public static class StartupBanner
         var first = addresses.FirstOrDefault() ?? "http://localhost:5000";
         Console.WriteLine();
         Console.WriteLine($"  Storekeep is running on {provider.ToString().ToLowerInvariant()}.");
-        Console.WriteLine($"  Open {first}/api/docs for the API reference, {first}/health to check it.");
+        Console.WriteLine($"  Open {first}/ for the shop, {first}/admin for the back office, {first}/api/docs for the API reference.");
+        if (app.Configuration.GetValue("Seed:Demo", true))
+        {
+            Console.WriteLine($"  Demo back-office accounts: {DemoStaff.Email(Access.Role.Owner)} (and manager@, sales@, warehouse@, support@, marketing@), password {DemoStaff.Password}");
+        }
+
         Console.WriteLine("  Press Ctrl+C to stop.");
         Console.WriteLine();
     }

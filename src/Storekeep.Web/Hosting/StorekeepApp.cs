@@ -1,5 +1,4 @@
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
@@ -49,16 +48,15 @@ public static class StorekeepApp
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
 
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddAuthorizationBuilder().AddStorekeepPermissions();
+        services.AddStorekeepUi();
+        services.AddAuthorizationBuilder().AddStorekeepPermissions().AddStaffPolicies();
 
         services.AddOptions<RateLimiterOptions>().Configure<IConfiguration>((options, config) =>
         {
             var permitsPerMinute = config.GetValue("RateLimiting:PublicRequestsPerMinute", 600);
             options.AddPolicy(PublicRateLimit, context =>
-                context.User.Identity?.IsAuthenticated == true
-                    ? RateLimitPartition.GetNoLimiter("authenticated")
+                context.User.Identity?.AuthenticationType == ApiKeyAuthenticationHandler.SchemeName
+                    ? RateLimitPartition.GetNoLimiter("api-key")
                     : RateLimitPartition.GetTokenBucketLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new TokenBucketRateLimiterOptions
                     {
                         TokenLimit = permitsPerMinute,
@@ -98,12 +96,15 @@ public static class StorekeepApp
 
     public static WebApplication UseStorekeep(this WebApplication app)
     {
+        app.UseMiddleware<SecurityHeaders>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<ControlCharacterGuard>();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseMiddleware<StaffAuditScope>();
+        app.UseAntiforgery();
         app.UseMiddleware<IdempotencyMiddleware>();
 
         app.MapOpenApi("/openapi/{documentName}.json");
@@ -112,6 +113,7 @@ public static class StorekeepApp
 
         var api = app.MapGroup("/api/v1").AddEndpointFilter<DomainErrorFilter>();
         api.MapStorekeepApi();
+        app.MapStorekeepUi();
         return app;
     }
 }

@@ -19,6 +19,8 @@ public static class Permissions
     public const string WebhooksManage = "webhooks.manage";
     public const string SettingsManage = "settings.manage";
     public const string ApiKeysManage = "api_keys.manage";
+    public const string UsersManage = "users.manage";
+    public const string AuditRead = "audit.read";
 
     public static readonly IReadOnlyDictionary<string, Role[]> Grants = new Dictionary<string, Role[]>
     {
@@ -35,6 +37,8 @@ public static class Permissions
         [WebhooksManage] = [Role.Owner, Role.Manager],
         [SettingsManage] = [Role.Owner, Role.Manager],
         [ApiKeysManage] = [Role.Owner],
+        [UsersManage] = [Role.Owner],
+        [AuditRead] = [Role.Owner, Role.Manager],
     };
 
     public static string RoleName(Role role) => role.ToString().ToLowerInvariant();

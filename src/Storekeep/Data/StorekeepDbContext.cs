@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -21,7 +22,7 @@ namespace Storekeep.Data;
 
 /// <summary>The one database context; ASP.NET Identity's users and roles live in it too (tables users, roles, user_roles…).</summary>
 public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> options)
-    : IdentityDbContext<UserAccount, UserRole, Guid>(options)
+    : IdentityDbContext<UserAccount, UserRole, Guid>(options), IDataProtectionKeyContext
 {
     public const string OrderNumberSequence = "order_numbers";
     public const string ReturnNumberSequence = "return_numbers";
@@ -57,6 +58,9 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
 
+    /// <summary>Cookie and antiforgery keys, shared by every app node on the same database.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -79,6 +83,7 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
         modelBuilder.Entity<IdentityUserLogin<Guid>>().ToTable("user_logins");
         modelBuilder.Entity<IdentityUserToken<Guid>>().ToTable("user_tokens");
         modelBuilder.Entity<IdentityRoleClaim<Guid>>().ToTable("role_claims");
+        modelBuilder.Entity<DataProtectionKey>().Property(k => k.Xml).HasMaxLength(20000);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(StorekeepDbContext).Assembly);
         if (IsPostgres)
         {

@@ -1,0 +1,118 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Storekeep.Access;
+using Storekeep.Shared;
+
+namespace Storekeep.Accounts;
+
+public sealed record StaffMember(Guid Id, string Email, string? DisplayName, IReadOnlyList<Role> Roles, bool LockedOut, bool TwoFactorEnabled, DateTime CreatedAt);
+
+/// <summary>Staff users and their roles: the bootstrap owner, invitations, role changes.</summary>
+public sealed class StaffAccounts(UserManager<UserAccount> users, RoleManager<UserRole> roles, TimeProvider clock)
+{
+    /// <summary>Creates the six role rows once; Identity stores user ↔ role links against them.</summary>
+    public async Task EnsureRolesAsync()
+    {
+        foreach (var role in Enum.GetValues<Role>())
+        {
+            var name = Permissions.RoleName(role);
+            if (!await roles.RoleExistsAsync(name))
+            {
+                Check(await roles.CreateAsync(new UserRole(name)));
+            }
+        }
+    }
+
+    /// <summary>Makes sure the owner from <c>Bootstrap:OwnerEmail</c>/<c>Bootstrap:OwnerPassword</c> exists; never changes an existing password.</summary>
+    public async Task EnsureOwnerAsync(string email, string password)
+    {
+        await EnsureRolesAsync();
+        var user = await users.FindByEmailAsync(email);
+        if (user is null)
+        {
+            await CreateAsync(email, "Owner", [Role.Owner], password);
+        }
+        else if (!await users.IsInRoleAsync(user, Permissions.RoleName(Role.Owner)))
+        {
+            Check(await users.AddToRoleAsync(user, Permissions.RoleName(Role.Owner)));
+        }
+    }
+
+    public async Task<UserAccount> CreateAsync(string email, string? displayName, IReadOnlyCollection<Role> staffRoles, string password)
+    {
+        var validation = new Validation();
+        validation.Email("email", email);
+        if (staffRoles.Count == 0)
+        {
+            validation.Add("roles", "Choose at least one role.");
+        }
+
+        validation.ThrowIfInvalid();
+        await EnsureRolesAsync();
+        var user = new UserAccount
+        {
+            UserName = email.Trim(),
+            Email = email.Trim(),
+            EmailConfirmed = true,
+            DisplayName = string.IsNullOrWhiteSpace(displayName) ? null : displayName.Trim(),
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        Check(await users.CreateAsync(user, password));
+        Check(await users.AddToRolesAsync(user, staffRoles.Select(Permissions.RoleName)));
+        return user;
+    }
+
+    public async Task<IReadOnlyList<StaffMember>> ListAsync(CancellationToken ct)
+    {
+        var staffRoleNames = Enum.GetValues<Role>().Select(Permissions.RoleName).ToList();
+        var now = clock.GetUtcNow();
+        var staff = await users.Users
+            .Where(u => u.CustomerId == null)
+            .OrderBy(u => u.Email)
+            .ToListAsync(ct);
+        var result = new List<StaffMember>();
+        foreach (var user in staff)
+        {
+            var names = await users.GetRolesAsync(user);
+            var userRoles = names.Where(staffRoleNames.Contains).Select(n => Enum.Parse<Role>(n, ignoreCase: true)).ToList();
+            result.Add(new StaffMember(user.Id, user.Email ?? "", user.DisplayName, userRoles,
+                user.LockoutEnd is { } end && end > now, user.TwoFactorEnabled, user.CreatedAt));
+        }
+
+        return result;
+    }
+
+    public async Task SetRolesAsync(Guid userId, IReadOnlyCollection<Role> staffRoles)
+    {
+        if (staffRoles.Count == 0)
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]> { ["roles"] = ["Choose at least one role."] });
+        }
+
+        var user = await users.FindByIdAsync(userId.ToString()) ?? throw Errors.NotFound("User", userId.ToString());
+        var current = await users.GetRolesAsync(user);
+        var wanted = staffRoles.Select(Permissions.RoleName).ToList();
+        if (current.Contains(Permissions.RoleName(Role.Owner)) && !wanted.Contains(Permissions.RoleName(Role.Owner)) &&
+            (await users.GetUsersInRoleAsync(Permissions.RoleName(Role.Owner))).Count == 1)
+        {
+            throw Errors.Conflict("last_owner", "The store needs at least one owner; make someone else owner first.");
+        }
+
+        Check(await users.RemoveFromRolesAsync(user, current.Except(wanted)));
+        Check(await users.AddToRolesAsync(user, wanted.Except(current)));
+        // Signs the user's cookies out of date: the new roles apply within a minute (SecurityStampValidator).
+        Check(await users.UpdateSecurityStampAsync(user));
+    }
+
+    internal static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new RequestValidationException(result.Errors
+                .GroupBy(e => e.Code.StartsWith("Password", StringComparison.Ordinal) ? "password"
+                    : e.Code.Contains("Email", StringComparison.Ordinal) || e.Code.Contains("UserName", StringComparison.Ordinal) ? "email"
+                    : "user")
+                .ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray()));
+        }
+    }
+}
