@@ -102,6 +102,8 @@ public sealed class TestStore : IAsyncDisposable
 
     public HttpClient CreateClient() => _factory.CreateClient();
 
+    public HttpClient CreateBrowserClient(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions options) => _factory.CreateClient(options);
+
     /// <summary>A fresh DbContext on this store's database, to check what really was written.</summary>
     public StorekeepDbContext Db() => DatabaseSetup.CreateContext(_database.Provider, _database.ConnectionString);
 
