@@ -19,6 +19,9 @@ public static class StorekeepApp
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // Serve package assets (MudBlazor's CSS/JS) from the build output in every environment, not
+        // only Development; a published app has them in wwwroot and this does nothing.
+        builder.WebHost.UseStaticWebAssets();
         builder.Services.AddStorekeep(builder.Configuration);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 2 * 1024 * 1024);
 

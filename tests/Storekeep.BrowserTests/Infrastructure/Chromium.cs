@@ -1,0 +1,72 @@
+using Microsoft.Playwright;
+
+namespace Storekeep.BrowserTests.Infrastructure;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright (Playwright's own browser download cannot work offline).
+/// Without Chromium the tests skip with a reason on a developer's machine and fail in CI.
+/// </summary>
+public sealed class Chromium : IAsyncLifetime
+{
+    public const string ExecutablePath = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+
+    public IBrowser Browser { get; private set; } = default!;
+
+    /// <summary>Where screenshots go; .ci/run keeps them as artifacts.</summary>
+    public static string ScreenshotDirectory { get; } = Environment.GetEnvironmentVariable("STOREKEEP_SCREENSHOTS")
+        ?? Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public static void SkipIfMissing()
+    {
+        if (File.Exists(ExecutablePath))
+        {
+            return;
+        }
+
+        if (Environment.GetEnvironmentVariable("CI") == "true")
+        {
+            Assert.Fail($"{ExecutablePath} is missing; .ci/run must install Debian's chromium package.");
+        }
+
+        Assert.Skip($"Chromium is not installed at {ExecutablePath} (apt-get install chromium).");
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists(ExecutablePath))
+        {
+            return;
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ExecutablePath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"],
+        });
+    }
+
+    /// <summary>A fresh browser context (own cookies) sized like a phone, or a desktop for staff.</summary>
+    public Task<IBrowserContext> NewContextAsync(bool phone, string baseUrl) =>
+        Browser.NewContextAsync(phone
+            ? new BrowserNewContextOptions { BaseURL = baseUrl, ViewportSize = new ViewportSize { Width = 390, Height = 844 }, DeviceScaleFactor = 2, IsMobile = true, HasTouch = true, UserAgent = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36" }
+            : new BrowserNewContextOptions { BaseURL = baseUrl, ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
+
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(ScreenshotDirectory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_playwright is not null)
+        {
+            await Browser.DisposeAsync();
+            _playwright.Dispose();
+        }
+    }
+}
