@@ -39,10 +39,15 @@ public sealed record ImportProgress(string Stage, int Done, int Total);
 /// <param name="Warehouse">Whose available stock becomes <c>Variant Inventory Qty</c>; the default warehouse when null.</param>
 public sealed record ExportOptions(ProductStatus? Status = null, string? Warehouse = null);
 
-/// <summary>The import found errors; nothing was written. Carries the report with every row error.</summary>
-public sealed class ImportHasErrorsException(ImportReport report)
-    : StorekeepException(ErrorKind.Unprocessable, "import_has_errors",
-        $"{report.Errors.Count} error(s) in the file; nothing was imported.")
+/// <summary>The import found errors; nothing was written. The problem response carries the report with every row error.</summary>
+public sealed class ImportHasErrorsException : StorekeepException
 {
-    public ImportReport Report { get; } = report;
+    public ImportHasErrorsException(ImportReport report)
+        : base(ErrorKind.Unprocessable, "import_has_errors", $"{report.Errors.Count} error(s) in the file; nothing was imported.")
+    {
+        Report = report;
+        Extensions = new Dictionary<string, object?> { ["report"] = report };
+    }
+
+    public ImportReport Report { get; }
 }
