@@ -28,7 +28,7 @@ public static class CatalogImportEndpoints
             .WithName("ImportProducts")
             .WithSummary("Import Shopify's product CSV (text/csv body, a multipart file, or JSON {csv}); dryRun=true only reports. With any row error nothing is written (422 import_has_errors).")
             .RequireAuthorization(Permissions.CatalogWrite)
-            .Accepts<ImportProductsRequest>("application/json")
+            .Accepts<ImportProductsRequest>("application/json", "text/csv", "application/csv", "multipart/form-data")
             .WithMetadata(new RequestSizeLimitAttribute(MaxImportBytes))
             .AddOpenApiOperationTransformer(DescribeCsvBodies)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
