@@ -291,6 +291,7 @@ public sealed class ShopifyCsvImporter(StorekeepDbContext db, InventoryService i
         var existing = await db.Products.Include(p => p.Variants).Include(p => p.Images).AsSplitQuery()
             .Where(p => handles.Contains(p.Slug)).ToDictionaryAsync(p => p.Slug, StringComparer.Ordinal, ct);
         var now = Now();
+        var written = new List<(Product Product, bool IsNew)>(batch.Count);
         foreach (var rows in batch)
         {
             var isNew = !existing.TryGetValue(rows.Handle, out var product);
@@ -302,9 +303,23 @@ public sealed class ShopifyCsvImporter(StorekeepDbContext db, InventoryService i
             if (isNew)
             {
                 db.Products.Add(product);
+            }
+
+            written.Add((product, isNew));
+        }
+
+        // Once per batch: which existing products did the file really change?
+        db.ChangeTracker.DetectChanges();
+        var changedImages = db.ChangeTracker.Entries<ProductImage>().Where(e => e.State != EntityState.Unchanged)
+            .Select(e => e.Entity.ProductId).ToHashSet();
+        foreach (var (product, isNew) in written)
+        {
+            if (isNew)
+            {
                 db.AddEvent(EventTypes.ProductCreated, CatalogService.Changed(product), now);
             }
-            else if (HasChanges(product))
+            else if (changedImages.Contains(product.Id) || db.Entry(product).State != EntityState.Unchanged
+                || product.Variants.Any(v => db.Entry(v).State != EntityState.Unchanged))
             {
                 product.UpdatedAt = now;
                 db.AddEvent(EventTypes.ProductUpdated, CatalogService.Changed(product), now);
@@ -491,14 +506,6 @@ public sealed class ShopifyCsvImporter(StorekeepDbContext db, InventoryService i
         {
             db.ProductImages.Remove(stale);
         }
-    }
-
-    private bool HasChanges(Product product)
-    {
-        db.ChangeTracker.DetectChanges();
-        return db.Entry(product).State != EntityState.Unchanged
-            || product.Variants.Any(v => db.Entry(v).State != EntityState.Unchanged)
-            || db.ChangeTracker.Entries<ProductImage>().Any(e => e.Entity.ProductId == product.Id && e.State != EntityState.Unchanged);
     }
 
     /// <summary>
