@@ -22,7 +22,7 @@ public static class StorekeepCli
     public const int Failed = 1;
     public const int Usage = 2;
 
-    private static readonly string[] CommandNames = ["migrate", "seed-demo", "create-api-key"];
+    private static readonly string[] CommandNames = ["migrate", "seed-demo", "create-api-key", "import", "export"];
     private static readonly string[] RootOptions = ["--help", "-h", "-?", "--version"];
 
     /// <summary>Only real commands (and help/version): anything else, such as <c>--urls</c>, starts the server.</summary>
@@ -38,7 +38,7 @@ public static class StorekeepCli
     {
         var writer = output ?? Console.Out;
         var console = CreateConsole(output);
-        var root = BuildCommands(configuration, console);
+        var root = BuildCommands(configuration, console, output);
         var parsed = root.Parse(args);
         if (parsed.Action is ParseErrorAction)
         {
@@ -54,7 +54,7 @@ public static class StorekeepCli
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = writer, Error = writer, EnableDefaultExceptionHandler = false }, ct);
     }
 
-    private static RootCommand BuildCommands(IReadOnlyDictionary<string, string?>? configuration, IAnsiConsole console)
+    private static RootCommand BuildCommands(IReadOnlyDictionary<string, string?>? configuration, IAnsiConsole console, TextWriter? output)
     {
         var root = new RootCommand("Storekeep: a self-hosted commerce back end. Run without a command to serve the web app and the API.");
 
@@ -77,6 +77,7 @@ public static class StorekeepCli
         var createKey = new Command("create-api-key", "Create an API key with a role and print it once.") { role, name };
         createKey.SetAction((parsed, ct) => GuardAsync(console, () => CreateKeyCommandAsync(configuration, console, parsed.GetValue(role), parsed.GetValue(name), ct)));
         root.Subcommands.Add(createKey);
+        CatalogCsvCommands.Add(root, configuration, console, output);
         return root;
     }
 
@@ -181,7 +182,7 @@ public static class StorekeepCli
         return Ok;
     }
 
-    private static async Task<int> MigrateAsync(StorekeepDbContext db, CancellationToken ct)
+    internal static async Task<int> MigrateAsync(StorekeepDbContext db, CancellationToken ct)
     {
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).Count();
         await DatabaseInitializer.MigrateAsync(db, ct);
@@ -189,7 +190,7 @@ public static class StorekeepCli
     }
 
     /// <summary>Turns failures the operator can fix (database unreachable, bad settings) into a message and exit code 1.</summary>
-    private static async Task<int> GuardAsync(IAnsiConsole console, Func<Task<int>> command)
+    internal static async Task<int> GuardAsync(IAnsiConsole console, Func<Task<int>> command)
     {
         try
         {
@@ -203,7 +204,7 @@ public static class StorekeepCli
     }
 
     /// <summary>The server's own configuration sources and services, without starting the server.</summary>
-    private static WebApplication BuildServices(IReadOnlyDictionary<string, string?>? configuration)
+    internal static WebApplication BuildServices(IReadOnlyDictionary<string, string?>? configuration)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         if (configuration is not null)

@@ -1,5 +1,6 @@
 using Storekeep.Access;
 using Storekeep.Catalog;
+using Storekeep.Catalog.ShopifyCsv;
 using Storekeep.Checkout;
 using Storekeep.Demo;
 using Storekeep.Events;
@@ -20,6 +21,8 @@ public static class Capabilities
         services.AddScoped<ApiKeyAdministration>();
 
         services.AddScoped<CatalogService>();
+        services.AddScoped<ShopifyCsvImporter>();
+        services.AddScoped<ShopifyCsvExporter>();
 
         services.AddScoped<InventoryService>();
         services.AddScoped<WarehouseService>();
@@ -64,6 +67,7 @@ public static class Capabilities
     {
         api.MapAccessEndpoints();
         api.MapCatalogEndpoints();
+        api.MapCatalogImportEndpoints();
         api.MapInventoryEndpoints();
         api.MapCheckoutEndpoints();
         api.MapOrdersEndpoints();

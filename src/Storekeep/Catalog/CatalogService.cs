@@ -484,7 +484,7 @@ public sealed class CatalogService(StorekeepDbContext db, TimeProvider clock)
 
     private DateTime Now() => clock.GetUtcNow().UtcDateTime;
 
-    private static ProductChanged Changed(Product p) =>
+    internal static ProductChanged Changed(Product p) =>
         new(p.Id, p.Slug, p.Title, p.Status, p.Variants.OrderBy(x => x.Position).Select(x => x.Sku).ToList());
 
     private static CategoryView ToView(Category c) => new(c.Id, c.Name, c.Slug, c.Description, c.CreatedAt);
