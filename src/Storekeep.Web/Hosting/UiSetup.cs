@@ -7,6 +7,7 @@ using Storekeep.Access;
 using Storekeep.Accounts;
 using Storekeep.Data;
 using Storekeep.Web.Admin;
+using Storekeep.Web.Admin.CatalogImport;
 using Storekeep.Web.Api;
 using Storekeep.Web.Components;
 
@@ -130,6 +131,7 @@ public static class UiSetup
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdminAccountEndpoints();
+        app.MapCatalogCsvDownload();
         return app;
     }
 }
