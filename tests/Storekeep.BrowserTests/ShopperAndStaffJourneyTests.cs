@@ -1,0 +1,181 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Storekeep.BrowserTests.Infrastructure;
+using Storekeep.Catalog;
+using Storekeep.Data;
+using static Microsoft.Playwright.Assertions;
+
+namespace Storekeep.BrowserTests;
+
+/// <summary>
+/// The story of issue #3 in one run against a real server and Debian's Chromium: a shopper on a
+/// phone finds a product, buys it with tok_visa, signs up and finds the order; a warehouse user
+/// ships it; the shopper sees the tracking; a manager refunds part of it; a support user is refused
+/// the settings and API keys by the server; the audit log shows each staff change.
+/// </summary>
+public sealed partial class ShopperAndStaffJourneyTests(StorekeepServer server, Chromium chromium) : IClassFixture<StorekeepServer>, IClassFixture<Chromium>
+{
+    private const string StaffPassword = "demo-password-1";
+
+    [Fact]
+    public async Task A_shopper_buys_on_a_phone_and_staff_ship_refund_and_are_audited()
+    {
+        Chromium.SkipIfMissing();
+        var product = await ProductInStockAsync();
+        var shopperEmail = $"shopper-{Guid.NewGuid():N}@example.com";
+
+        // The shopper, on a phone.
+        await using var phone = await chromium.NewContextAsync(phone: true, server.BaseUrl);
+        var shop = await phone.NewPageAsync();
+        await shop.GotoAsync("/");
+        await Chromium.ScreenshotAsync(shop, "01-storefront-home-phone");
+        await shop.GetByTestId("search-input").First.FillAsync(product.Title);
+        await shop.GetByTestId("search-input").First.PressAsync("Enter");
+        await shop.WaitForURLAsync(new Regex("/search"));
+        await Chromium.ScreenshotAsync(shop, "02-search-results-phone");
+        await shop.GetByTestId("product-card").Filter(new() { HasText = product.Title }).First.ClickAsync();
+        await shop.WaitForURLAsync(new Regex("/p/" + Regex.Escape(product.Slug)));
+        await Expect(shop.GetByTestId("product-price")).ToBeVisibleAsync();
+        await Chromium.ScreenshotAsync(shop, "03-product-page-phone");
+
+        await shop.GetByTestId("add-to-cart").ClickAsync();
+        await shop.WaitForURLAsync(new Regex("/cart"));
+        await Expect(shop.GetByTestId("cart-line")).ToHaveCountAsync(1);
+        await Chromium.ScreenshotAsync(shop, "04-cart-phone");
+
+        await shop.GetByTestId("checkout-button").ClickAsync();
+        await shop.WaitForURLAsync(new Regex("/checkout"));
+        await shop.GetByTestId("checkout-email").FillAsync(shopperEmail);
+        await shop.GetByTestId("checkout-name").FillAsync("Ada Shopper");
+        await shop.GetByTestId("checkout-line1").FillAsync("1 Market Street");
+        await shop.GetByTestId("checkout-city").FillAsync("Springfield");
+        await shop.GetByTestId("checkout-postal-code").FillAsync("12345");
+        await shop.GetByTestId("checkout-country").SelectOptionAsync("US");
+        await shop.GetByTestId("payment-token").SelectOptionAsync("tok_visa");
+        await Chromium.ScreenshotAsync(shop, "05-checkout-phone");
+        await shop.GetByTestId("checkout-submit").ClickAsync();
+        await shop.WaitForURLAsync(new Regex("/checkout/confirmation/"));
+        var orderNumber = (await shop.GetByTestId("order-number").InnerTextAsync()).Trim().TrimStart('#');
+        Assert.Matches("^[0-9]+$", orderNumber);
+        await Chromium.ScreenshotAsync(shop, "06-order-confirmation-phone");
+
+        await shop.GotoAsync("/account/register");
+        await shop.GetByTestId("register-name").FillAsync("Ada Shopper");
+        await shop.GetByTestId("register-email").FillAsync(shopperEmail);
+        await shop.GetByTestId("register-password").FillAsync("shopper-password-1");
+        await shop.GetByTestId("register-submit").ClickAsync();
+        await shop.GotoAsync("/account/orders");
+        await Expect(shop.GetByTestId("account-order").Filter(new() { HasText = orderNumber })).ToHaveCountAsync(1);
+        await Chromium.ScreenshotAsync(shop, "07-account-orders-phone");
+
+        // A warehouse user ships it with a tracking number.
+        var trackingNumber = "1Z" + Random.Shared.NextInt64(10_000_000, 99_999_999);
+        await using (var warehouse = await SignInStaffAsync("warehouse"))
+        {
+            var page = warehouse.Pages[0];
+            await page.GotoAsync($"/admin/orders/{orderNumber}");
+            await page.GetByTestId("ship-button").ClickAsync();
+            await FillAsync(page.GetByTestId("carrier-input"), "UPS");
+            await FillAsync(page.GetByTestId("tracking-input"), trackingNumber);
+            await Chromium.ScreenshotAsync(page, "08-admin-ship-dialog");
+            await page.GetByTestId("confirm-ship").ClickAsync();
+            await Expect(page.GetByTestId("shipments")).ToContainTextAsync(trackingNumber);
+            await Chromium.ScreenshotAsync(page, "09-admin-order-shipped");
+        }
+
+        // The shopper sees the tracking.
+        await shop.GotoAsync($"/account/orders/{orderNumber}");
+        await Expect(shop.GetByTestId("tracking-number")).ToContainTextAsync(trackingNumber);
+        await Chromium.ScreenshotAsync(shop, "10-account-order-tracking-phone");
+
+        // A manager refunds part of it.
+        await using (var manager = await SignInStaffAsync("manager"))
+        {
+            var page = manager.Pages[0];
+            await page.GotoAsync($"/admin/orders/{orderNumber}");
+            await page.GetByTestId("refund-button").ClickAsync();
+            await FillAsync(page.GetByTestId("refund-amount"), "1.00");
+            await page.GetByTestId("confirm-refund").ClickAsync();
+            await Expect(page.GetByTestId("refunds")).ToContainTextAsync("1.00");
+            await Chromium.ScreenshotAsync(page, "11-admin-order-refunded");
+
+            await page.GotoAsync("/admin/orders");
+            await Chromium.ScreenshotAsync(page, "12-admin-orders");
+            await page.GotoAsync("/admin/products");
+            await Chromium.ScreenshotAsync(page, "13-admin-products");
+            await page.GotoAsync("/admin/inventory");
+            await Chromium.ScreenshotAsync(page, "14-admin-inventory");
+            await page.GotoAsync("/admin/customers");
+            await Chromium.ScreenshotAsync(page, "15-admin-customers");
+            await page.GotoAsync("/admin");
+            await Chromium.ScreenshotAsync(page, "16-admin-dashboard");
+
+            // The audit log shows who shipped and who refunded.
+            await page.GotoAsync("/admin/audit");
+            await Expect(page.GetByTestId("audit-table")).ToContainTextAsync("warehouse@demo.storekeep.test");
+            await Expect(page.GetByTestId("audit-table")).ToContainTextAsync("manager@demo.storekeep.test");
+            await Chromium.ScreenshotAsync(page, "17-admin-audit-log");
+        }
+
+        // Support is refused the settings and the API keys by the server, not just by a hidden link.
+        await using (var support = await SignInStaffAsync("support"))
+        {
+            var page = support.Pages[0];
+            foreach (var path in new[] { "/admin/settings", "/admin/settings/api-keys", "/admin/settings/users" })
+            {
+                var response = await page.GotoAsync(path);
+                Assert.Equal(403, response!.Status);
+                await Expect(page.GetByText("Not allowed")).ToBeVisibleAsync();
+                Assert.Equal(0, await page.GetByTestId("api-keys-table").CountAsync());
+            }
+
+            await Chromium.ScreenshotAsync(page, "18-admin-support-refused-settings");
+        }
+
+        await using (var owner = await SignInStaffAsync("owner"))
+        {
+            var page = owner.Pages[0];
+            await page.GotoAsync("/admin/settings");
+            await Chromium.ScreenshotAsync(page, "19-admin-settings");
+            await page.GotoAsync("/admin/settings/api-keys");
+            await Expect(page.GetByTestId("api-keys-table")).ToBeVisibleAsync();
+        }
+    }
+
+    private async Task<IBrowserContext> SignInStaffAsync(string role)
+    {
+        var context = await chromium.NewContextAsync(phone: false, server.BaseUrl);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/admin/login");
+        await page.FillAsync("#email", $"{role}@demo.storekeep.test");
+        await page.FillAsync("#password", StaffPassword);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(new Regex("/admin$"));
+        // Wait for the interactive circuit, so clicks reach the server.
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        return context;
+    }
+
+    /// <summary>MudBlazor puts the test id on the field's input or on its wrapper; fill the input and leave it, so the value binds.</summary>
+    private static async Task FillAsync(ILocator field, string value)
+    {
+        var input = await field.EvaluateAsync<string>("e => e.tagName") is "INPUT" or "TEXTAREA" ? field : field.Locator("input, textarea").First;
+        await input.FillAsync(value);
+        await input.PressAsync("Tab");
+    }
+
+    private async Task<(string Title, string Slug)> ProductInStockAsync()
+    {
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
+        var inStock = db.StockLevels.Where(s => s.OnHand - s.Reserved >= 5).Select(s => s.Sku);
+        var product = await db.Products.AsNoTracking()
+            .Where(p => p.Status == ProductStatus.Active && p.Variants.Count == 1 && p.Variants.All(v => inStock.Contains(v.Sku)))
+            .OrderBy(p => p.Slug)
+            .Select(p => new { p.Title, p.Slug })
+            .FirstAsync(TestContext.Current.CancellationToken);
+        return (product.Title, product.Slug);
+    }
+}
