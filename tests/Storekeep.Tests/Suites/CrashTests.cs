@@ -73,7 +73,7 @@ public sealed class CrashTests
                     {
                         // The server died under this request: its outcome is unknown, so it makes no claim.
                         Interlocked.Increment(ref interrupted);
-                        await Task.Delay(100, CancellationToken.None);
+                        await Task.Delay(250, CancellationToken.None);
                     }
                     catch (Xunit.Sdk.XunitException e)
                     {
