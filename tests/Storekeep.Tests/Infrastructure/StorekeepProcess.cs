@@ -100,8 +100,8 @@ public sealed class StorekeepProcess : IAsyncDisposable
 
     private async Task WaitUntilHealthyAsync()
     {
-        using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(15) };
+        var deadline = DateTime.UtcNow.AddSeconds(120);
         var waited = Stopwatch.StartNew();
         while (true)
         {
@@ -127,7 +127,7 @@ public sealed class StorekeepProcess : IAsyncDisposable
                 // Listening, still starting.
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"storekeep did not become healthy within 60 s:{Environment.NewLine}{string.Join(Environment.NewLine, _output.Skip(_firstLine))}");
+            Assert.True(DateTime.UtcNow < deadline, $"storekeep did not become healthy within 120 s:{Environment.NewLine}{string.Join(Environment.NewLine, _output.Skip(_firstLine))}");
             await Task.Delay(100);
         }
     }

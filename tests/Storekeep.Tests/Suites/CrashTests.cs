@@ -15,6 +15,7 @@ namespace Storekeep.Tests.Suites;
 /// three times and started again on the same database: what it acknowledged survives whole, what
 /// it did not finish leaves nothing half-written, and every placed order's event still goes out.
 /// </summary>
+[Collection(HeavySuites.Name)]
 public sealed class CrashTests
 {
     private const int Clients = 6;

@@ -11,6 +11,7 @@ namespace Storekeep.Tests.Suites;
 /// in a row: exactly a hundred orders each round, every other buyer a clean 409, no charge
 /// without an order and no order without its stock.
 /// </summary>
+[Collection(HeavySuites.Name)]
 public sealed class OversellAtScaleTests
 {
     private const int Buyers = 1000;

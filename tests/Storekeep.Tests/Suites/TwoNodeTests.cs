@@ -12,6 +12,7 @@ namespace Storekeep.Tests.Suites;
 /// node and pays on the other. Stock is shared truth, and both nodes' dispatchers deliver the
 /// events they find without losing or repeating one.
 /// </summary>
+[Collection(HeavySuites.Name)]
 public sealed class TwoNodeTests
 {
     private const int Buyers = 400;
