@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Catalog;
 using Storekeep.Data;
+using Storekeep.Payments;
 using Storekeep.Shared;
 
 namespace Storekeep.Checkout;
@@ -35,6 +36,7 @@ public sealed class CartService(StorekeepDbContext db, CheckoutSettings settings
 
     public async Task<CartView> CreateAsync(CreateCartRequest? request, CancellationToken ct)
     {
+        CardNumbers.Refuse(request?.Email);
         var v = new Validation();
         var email = v.Email("email", request?.Email, required: false);
         v.ThrowIfInvalid();

@@ -10,7 +10,8 @@ public enum CartStatus
 
 public sealed class Cart
 {
-    public Guid Id { get; init; } = Ids.NewId();
+    /// <summary>Whoever holds the id holds the cart (it is public), so it is random, not sequential.</summary>
+    public Guid Id { get; init; } = Ids.NewUnguessableId();
     public CartStatus Status { get; set; }
     public required string Currency { get; init; }
     public string? Email { get; set; }

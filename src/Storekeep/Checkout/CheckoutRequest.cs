@@ -111,7 +111,7 @@ internal sealed record ValidCheckout(string Email, Address Address, string? Ship
         if (texts.Any(CardNumbers.ContainsCardNumber) ||
             (request.Payment?.Extra?.Keys.Any(k => cardFields.Contains(k, StringComparer.OrdinalIgnoreCase)) ?? false))
         {
-            throw Errors.BadRequest("raw_card_data_not_accepted",
+            throw Errors.BadRequest(CardNumbers.RefusedCode,
                 "Card numbers are never accepted: tokenize the card with the payment gateway and send its token as payment.token.");
         }
     }

@@ -29,6 +29,8 @@ public sealed class CheckoutService(
 {
     public async Task<QuoteView> QuoteAsync(Guid cartId, QuoteRequest request, CancellationToken ct)
     {
+        var a = request.ShippingAddress;
+        CardNumbers.Refuse(request.ShippingMethod, a?.Name, a?.Line1, a?.Line2, a?.City, a?.Region, a?.PostalCode, a?.Country);
         var v = new Validation();
         var address = ValidCheckout.ValidateAddress(v, "shippingAddress", request.ShippingAddress);
         var method = v.Text("shippingMethod", request.ShippingMethod, 32);

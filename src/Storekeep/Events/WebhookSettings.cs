@@ -14,6 +14,7 @@ public sealed class WebhookSettings
         MaxAttempts = Math.Max(1, configuration.GetValue("Webhooks:MaxAttempts", 25));
         Timeout = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Webhooks:TimeoutSeconds", 10)));
         Concurrency = Math.Max(1, configuration.GetValue("Webhooks:Concurrency", 4));
+        LeaseGrace = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Webhooks:LeaseGraceSeconds", 50)));
     }
 
     public TimeSpan PollInterval { get; }
@@ -24,8 +25,11 @@ public sealed class WebhookSettings
     public TimeSpan Timeout { get; }
     public int Concurrency { get; }
 
+    /// <summary>Beyond the HTTP timeout, how long a claimed delivery stays another node's.</summary>
+    public TimeSpan LeaseGrace { get; }
+
     /// <summary>Long enough to outlast one HTTP attempt; a node that dies mid-send frees it by expiry.</summary>
-    public TimeSpan Lease => Timeout + TimeSpan.FromSeconds(50);
+    public TimeSpan Lease => Timeout + LeaseGrace;
 
     public int BatchSize => Concurrency * 16;
 

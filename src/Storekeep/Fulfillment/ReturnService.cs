@@ -3,6 +3,7 @@ using Storekeep.Data;
 using Storekeep.Events;
 using Storekeep.Inventory;
 using Storekeep.Orders;
+using Storekeep.Payments;
 using Storekeep.Shared;
 
 namespace Storekeep.Fulfillment;
@@ -19,6 +20,7 @@ public sealed class ReturnService(
 {
     public async Task<ReturnView> CreateAsync(string orderRef, CreateReturnRequest request, Actor actor, CancellationToken ct)
     {
+        CardNumbers.Refuse(request.Reason);
         var v = new Validation();
         var lines = ItemLines.Validate(v, request.Lines);
         var reason = v.Required("reason", request.Reason, 1000);

@@ -27,6 +27,7 @@ public sealed class OrderCancellation(
 {
     public async Task<Order> CancelAsync(string orderRef, CancelOrderRequest? request, Actor actor, CancellationToken ct)
     {
+        CardNumbers.Refuse(request?.Reason);
         var v = new Validation();
         var reason = v.Text("reason", request?.Reason, 500);
         v.ThrowIfInvalid();

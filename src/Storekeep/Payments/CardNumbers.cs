@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Storekeep.Shared;
 
 namespace Storekeep.Payments;
 
@@ -8,6 +9,25 @@ namespace Storekeep.Payments;
 /// </summary>
 public static partial class CardNumbers
 {
+    public const string RefusedCode = "raw_card_data_not_accepted";
+
+    /// <summary>
+    /// 400 <see cref="RefusedCode"/> when any of these texts holds a card number. For the free text of
+    /// the card flows (checkout, carts, refunds, cancellations, returns), which would otherwise keep it
+    /// in a table, an event and a webhook body.
+    /// </summary>
+    public static void Refuse(params ReadOnlySpan<string?> texts)
+    {
+        foreach (var text in texts)
+        {
+            if (ContainsCardNumber(text))
+            {
+                throw Errors.BadRequest(RefusedCode,
+                    "Card numbers are never accepted or stored: remove it; to pay, tokenize the card with the payment gateway and send its token as payment.token.");
+            }
+        }
+    }
+
     public static bool ContainsCardNumber(string? text)
     {
         if (string.IsNullOrEmpty(text))

@@ -35,6 +35,7 @@ public sealed class RefundService(
 
     public async Task<RefundView> CreateAsync(string orderRef, CreateRefundRequest request, Actor actor, CancellationToken ct)
     {
+        CardNumbers.Refuse(request.Reason);
         var v = new Validation();
         var amount = v.Money("amount", request.Amount, allowZero: false);
         var reason = v.Text("reason", request.Reason, ReasonMaxLength);

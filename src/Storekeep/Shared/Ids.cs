@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Storekeep.Shared;
 
 /// <summary>
@@ -27,6 +29,20 @@ public static class Ids
         }
 
         return new Guid(candidate, bigEndian: true);
+    }
+
+    /// <summary>
+    /// 122 random bits from the cryptographic generator (a version 4 Guid), for an id that is the
+    /// only key to what it names, such as a shopper's cart: <see cref="NewId"/> makes ids in the
+    /// same millisecond one apart, so one would lead to the next.
+    /// </summary>
+    public static Guid NewUnguessableId()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        RandomNumberGenerator.Fill(bytes);
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x40);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes, bigEndian: true);
     }
 
     /// <summary>Adds one to the 74 random bits, leaving the timestamp, version and variant alone.</summary>

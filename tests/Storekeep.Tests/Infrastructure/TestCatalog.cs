@@ -86,9 +86,12 @@ public static class TestCatalog
     }
 
     /// <summary>The stock invariant: per SKU and warehouse the ledger sums to the balances.</summary>
-    public static async Task AssertLedgerMatchesBalancesAsync(this TestStore store)
+    public static Task AssertLedgerMatchesBalancesAsync(this TestStore store) => AssertLedgerMatchesBalancesAsync(store.Db);
+
+    /// <inheritdoc cref="AssertLedgerMatchesBalancesAsync(TestStore)"/>
+    public static async Task AssertLedgerMatchesBalancesAsync(Func<Storekeep.Data.StorekeepDbContext> open)
     {
-        await using var db = store.Db();
+        await using var db = open();
         var levels = await db.StockLevels.AsNoTracking().ToListAsync();
         var ledger = await db.StockMovements.AsNoTracking()
             .GroupBy(m => new { m.Sku, m.WarehouseId })

@@ -19,6 +19,9 @@ public static class TestDatabases
 
     public static TheoryData<string> All => new(Sqlite, Postgres);
 
+    /// <summary>What only a server database can do, such as several app nodes on one database.</summary>
+    public static TheoryData<string> PostgresOnly => new(Postgres);
+
     public static string? PostgresServer => Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } cs ? cs : null;
 
     public static async Task<TestDatabase> CreateAsync(string kind)
