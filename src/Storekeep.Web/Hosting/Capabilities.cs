@@ -20,6 +20,8 @@ public static class Capabilities
         services.AddScoped<ApiKeyAdministration>();
 
         services.AddScoped<CatalogService>();
+        services.AddSingleton<Storekeep.Storefront.CatalogChangeSignal>();
+        services.AddScoped<Storekeep.Storefront.StorefrontCatalog>();
 
         services.AddScoped<InventoryService>();
         services.AddScoped<WarehouseService>();

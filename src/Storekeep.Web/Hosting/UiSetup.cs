@@ -9,6 +9,7 @@ using Storekeep.Data;
 using Storekeep.Web.Admin;
 using Storekeep.Web.Api;
 using Storekeep.Web.Components;
+using Storekeep.Web.Storefront;
 
 namespace Storekeep.Web.Hosting;
 
@@ -105,6 +106,8 @@ public static class UiSetup
         });
 
         services.AddScoped<StaffAccounts>();
+        services.AddOutputCache(Storefront.StorefrontCache.AddPolicy);
+        services.AddSingleton<Storefront.StorefrontCache>();
         return services;
     }
 
@@ -130,6 +133,8 @@ public static class UiSetup
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdminAccountEndpoints();
+        app.MapStorefrontEndpoints();
+        _ = app.Services.GetRequiredService<Storefront.StorefrontCache>(); // subscribes to catalog changes from the start
         return app;
     }
 }
