@@ -28,7 +28,7 @@ public sealed partial class StorefrontPageTests
         }).Expect(HttpStatusCode.Created);
 
     private static Task AdjustStockAsync(TestStore store, string sku, int quantity) =>
-        store.Client.PostJson("/api/v1/inventory/adjustments", new { sku, warehouse = "MAIN", quantity, type = quantity >= 0 ? "receipt" : "adjustment" })
+        store.Client.PostJson("/api/v1/inventory/adjustments", new { sku, warehouse = "MAIN", quantity, reason = "count", type = quantity >= 0 ? "receipt" : "adjustment" })
             .Expect(HttpStatusCode.Created);
 
     private static async Task EnsureWarehouseAsync(TestStore store) =>
