@@ -23,6 +23,8 @@ public static class Capabilities
         services.AddScoped<CatalogService>();
         services.AddScoped<ShopifyCsvImporter>();
         services.AddScoped<ShopifyCsvExporter>();
+        services.AddSingleton<Storekeep.Storefront.CatalogChangeSignal>();
+        services.AddScoped<Storekeep.Storefront.StorefrontCatalog>();
 
         services.AddScoped<InventoryService>();
         services.AddScoped<WarehouseService>();

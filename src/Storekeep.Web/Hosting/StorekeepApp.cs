@@ -106,6 +106,7 @@ public static class StorekeepApp
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseOutputCache();
         app.UseMiddleware<StaffAuditScope>();
         app.UseAntiforgery();
         app.UseMiddleware<IdempotencyMiddleware>();

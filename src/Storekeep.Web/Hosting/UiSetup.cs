@@ -10,6 +10,7 @@ using Storekeep.Web.Admin;
 using Storekeep.Web.Admin.CatalogImport;
 using Storekeep.Web.Api;
 using Storekeep.Web.Components;
+using Storekeep.Web.Storefront;
 
 namespace Storekeep.Web.Hosting;
 
@@ -106,6 +107,8 @@ public static class UiSetup
         });
 
         services.AddScoped<StaffAccounts>();
+        services.AddOutputCache(Storefront.StorefrontCache.AddPolicy);
+        services.AddSingleton<Storefront.StorefrontCache>();
         return services;
     }
 
@@ -132,6 +135,8 @@ public static class UiSetup
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdminAccountEndpoints();
         app.MapCatalogCsvDownload();
+        app.MapStorefrontEndpoints();
+        _ = app.Services.GetRequiredService<Storefront.StorefrontCache>(); // subscribes to catalog changes from the start
         return app;
     }
 }

@@ -55,6 +55,11 @@ public static class DatabaseSetup
                 options.AddInterceptors(new Events.OutboxNotifyInterceptor(outboxSignal));
             }
 
+            if (serviceProvider.GetService<Storefront.CatalogChangeSignal>() is { } catalogSignal)
+            {
+                options.AddInterceptors(new Storefront.CatalogChangeInterceptor(catalogSignal));
+            }
+
             options.AddInterceptors(new Audit.AuditInterceptor(serviceProvider.GetService<TimeProvider>() ?? TimeProvider.System));
         });
         return services;

@@ -160,6 +160,19 @@ internal sealed class DemoStoreBuilder
                 _data.Products.Add(product);
             }
         }
+
+        MarkFeatured();
+    }
+
+    /// <summary>About eight active products spread over the categories, chosen without drawing from the random sequence so the rest of the data stays the same.</summary>
+    private void MarkFeatured()
+    {
+        var active = _data.Products.Where(p => p.Status == ProductStatus.Active).ToList();
+        var step = Math.Max(1, active.Count / 8);
+        for (var i = 0; i < active.Count && i / step < 8; i += step)
+        {
+            active[i].Featured = true;
+        }
     }
 
     private Product NewProduct(CategoryTemplate template, Category category, ProductKind kind, string title, int number, HashSet<string> slugs)
