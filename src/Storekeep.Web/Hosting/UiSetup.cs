@@ -105,6 +105,8 @@ public static class UiSetup
         });
 
         services.AddScoped<StaffAccounts>();
+        services.AddSingleton<Storekeep.Web.Storefront.StorefrontEvents>();
+        services.AddSingleton<Storekeep.Web.Storefront.IStorefrontEvents>(sp => sp.GetRequiredService<Storekeep.Web.Storefront.StorefrontEvents>());
         return services;
     }
 
@@ -130,6 +132,7 @@ public static class UiSetup
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdminAccountEndpoints();
+        Storekeep.Web.Storefront.Cart.CartEndpoints.MapStorefrontCartEndpoints(app);
         return app;
     }
 }
