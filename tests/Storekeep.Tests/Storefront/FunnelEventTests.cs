@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Storekeep.Storefront;
 using Storekeep.Tests.Infrastructure;
 
@@ -40,7 +41,7 @@ public sealed class FunnelEventTests
         await store.Browser().GetAsync("/p/no-such-product");
 
         await using var db = store.Db();
-        var events = await db.StorefrontEvents.AsNoTracking().OrderBy(e => e.Id).ToListAsync();
+        List<StorefrontEvent> events = await db.StorefrontEvents.AsNoTracking<StorefrontEvent>().OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToListAsync();
         var shopper = events.Where(e => e.SessionId == events[0].SessionId).ToList();
         Assert.Equal(
             [StorefrontEventTypes.SessionStarted, StorefrontEventTypes.ProductViewed, StorefrontEventTypes.ProductViewed, StorefrontEventTypes.AddedToCart, StorefrontEventTypes.CheckoutStarted, StorefrontEventTypes.OrderPlaced],
