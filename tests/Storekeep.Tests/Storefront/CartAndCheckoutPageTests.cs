@@ -112,10 +112,9 @@ public sealed class CartAndCheckoutPageTests
         var browser = store.Browser();
         await browser.AddToCartAsync("MUG-1");
         var form = await browser.CheckoutFormAsync(ShopperBrowser.CheckoutFields());
-        var body = await form.ReadAsStringAsync();
 
-        var first = await browser.PostAsync("/checkout", new StringContent(body, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
-        var second = await browser.PostAsync("/checkout", new StringContent(body, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
+        var first = await browser.PostAsync("/checkout", new FormUrlEncodedContent(form));
+        var second = await browser.PostAsync("/checkout", new FormUrlEncodedContent(form));
 
         var firstUrl = await ShopperBrowser.ExpectRedirectAsync(first, "/checkout/confirmation/");
         Assert.Equal(firstUrl, await ShopperBrowser.ExpectRedirectAsync(second, "/checkout/confirmation/"));

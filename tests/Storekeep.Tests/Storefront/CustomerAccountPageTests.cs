@@ -63,7 +63,7 @@ public sealed class CustomerAccountPageTests
 
         var anonymous = await browser.GetAsync("/account/orders");
         Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
-        Assert.StartsWith("/account/login", anonymous.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        Assert.StartsWith("/account/login", anonymous.Headers.Location!.OriginalString, StringComparison.Ordinal);
 
         await store.Browser().SignUpAsync("ada@example.com", "Ada");
         for (var i = 0; i < 5; i++)

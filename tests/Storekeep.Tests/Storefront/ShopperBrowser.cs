@@ -40,7 +40,7 @@ public static partial class ShopperBrowser
     };
 
     /// <summary>The checkout form as rendered once (its hidden attempt id and token) filled with <paramref name="fields"/>.</summary>
-    public static async Task<FormUrlEncodedContent> CheckoutFormAsync(this HttpClient browser, Dictionary<string, string> fields)
+    public static async Task<Dictionary<string, string>> CheckoutFormAsync(this HttpClient browser, Dictionary<string, string> fields)
     {
         var html = await browser.GetPageAsync("/checkout");
         var form = FormPattern().Matches(html).Select(m => m.Value).Single(f => f.Contains("value=\"checkout\"", StringComparison.Ordinal));
@@ -50,7 +50,7 @@ public static partial class ShopperBrowser
             values[name] = value;
         }
 
-        return new FormUrlEncodedContent(values);
+        return values;
     }
 
     /// <summary>Adds <paramref name="sku"/> and checks out; returns the confirmation URL it was sent to.</summary>
