@@ -19,6 +19,22 @@ public sealed class StorefrontCheckout(StorekeepDbContext db, CheckoutService ch
 {
     private const string Scope = "storefront:checkout";
 
+    /// <summary>The order an earlier post of this attempt placed, if it did (the form was sent again after the cart was checked out).</summary>
+    public async Task<PlacedOrder?> FindPlacedAsync(Guid attemptId, CancellationToken ct)
+    {
+        var key = attemptId.ToString("N");
+        var location = await db.IdempotencyRecords.AsNoTracking()
+            .Where(r => r.Scope == Scope && r.Key == key && r.Completed)
+            .Select(r => r.Location).FirstOrDefaultAsync(ct);
+        if (!Guid.TryParse(location, out var orderId))
+        {
+            return null;
+        }
+
+        var number = await db.Orders.Where(o => o.Id == orderId).Select(o => (long?)o.Number).SingleOrDefaultAsync(ct);
+        return number is null ? null : new PlacedOrder(orderId, number.Value, Replayed: true);
+    }
+
     public async Task<PlacedOrder> PlaceAsync(Guid cartId, Guid attemptId, CheckoutRequest request, Actor actor, CancellationToken ct)
     {
         var key = attemptId.ToString("N");
