@@ -33,6 +33,9 @@ public static class Capabilities
         services.AddScoped<CheckoutSettings>();
         services.AddScoped<CartService>();
         services.AddScoped<CheckoutService>();
+        services.AddScoped<Storekeep.Storefront.StorefrontCheckout>();
+        services.AddScoped<Storekeep.Storefront.CustomerAccounts>();
+        services.AddScoped<Storekeep.Storefront.FunnelQueries>();
 
         services.AddScoped<OrderQueries>();
         services.AddScoped<OrderCancellation>();

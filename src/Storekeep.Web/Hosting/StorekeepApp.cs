@@ -103,6 +103,7 @@ public static class StorekeepApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<ControlCharacterGuard>();
+        app.UseMiddleware<Storekeep.Web.Storefront.StorefrontSessionMiddleware>(); // before any output cache: cached product pages still count as viewed
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

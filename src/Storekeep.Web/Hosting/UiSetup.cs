@@ -109,6 +109,8 @@ public static class UiSetup
         services.AddScoped<StaffAccounts>();
         services.AddOutputCache(Storefront.StorefrontCache.AddPolicy);
         services.AddSingleton<Storefront.StorefrontCache>();
+        services.AddSingleton<Storekeep.Web.Storefront.StorefrontEvents>();
+        services.AddSingleton<Storekeep.Web.Storefront.IStorefrontEvents>(sp => sp.GetRequiredService<Storekeep.Web.Storefront.StorefrontEvents>());
         return services;
     }
 
@@ -137,6 +139,7 @@ public static class UiSetup
         app.MapCatalogCsvDownload();
         app.MapStorefrontEndpoints();
         _ = app.Services.GetRequiredService<Storefront.StorefrontCache>(); // subscribes to catalog changes from the start
+        Storekeep.Web.Storefront.Cart.CartEndpoints.MapStorefrontCartEndpoints(app);
         return app;
     }
 }

@@ -57,6 +57,7 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+    public DbSet<Storekeep.Storefront.StorefrontEvent> StorefrontEvents => Set<Storekeep.Storefront.StorefrontEvent>();
 
     /// <summary>Cookie and antiforgery keys, shared by every app node on the same database.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

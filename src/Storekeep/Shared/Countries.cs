@@ -23,5 +23,7 @@ public static class Countries
         "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
     };
 
+    public static IReadOnlyList<string> All { get; } = [.. Codes.Order(StringComparer.Ordinal)];
+
     public static bool IsValid(string? code) => code is { Length: 2 } && Codes.Contains(code.ToUpperInvariant());
 }

@@ -257,6 +257,24 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "storefront_events",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    session_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    product_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    cart_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    order_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    occurred_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_storefront_events", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "stripe_webhook_events",
                 columns: table => new
                 {
@@ -1069,6 +1087,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 column: "warehouse_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_storefront_events_occurred_at_type",
+                table: "storefront_events",
+                columns: new[] { "occurred_at", "type" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_stripe_webhook_events_received_at",
                 table: "stripe_webhook_events",
                 column: "received_at");
@@ -1192,6 +1215,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "store_settings");
+
+            migrationBuilder.DropTable(
+                name: "storefront_events");
 
             migrationBuilder.DropTable(
                 name: "stripe_webhook_events");

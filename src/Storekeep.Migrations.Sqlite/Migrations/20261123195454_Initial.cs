@@ -248,6 +248,24 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "storefront_events",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    session_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    product_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    cart_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    occurred_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_storefront_events", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "stripe_webhook_events",
                 columns: table => new
                 {
@@ -1060,6 +1078,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 column: "warehouse_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_storefront_events_occurred_at_type",
+                table: "storefront_events",
+                columns: new[] { "occurred_at", "type" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_stripe_webhook_events_received_at",
                 table: "stripe_webhook_events",
                 column: "received_at");
@@ -1183,6 +1206,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "store_settings");
+
+            migrationBuilder.DropTable(
+                name: "storefront_events");
 
             migrationBuilder.DropTable(
                 name: "stripe_webhook_events");

@@ -1,0 +1,112 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Storekeep.Accounts;
+using Storekeep.Data;
+using Storekeep.Fulfillment;
+using Storekeep.Orders;
+using Storekeep.Shared;
+
+namespace Storekeep.Storefront;
+
+public sealed record CustomerOrderSummary(long Number, DateTime PlacedAt, OrderStatus Status, PaymentStatus PaymentStatus, FulfillmentStatus FulfillmentStatus, decimal Total, string Currency, int Units);
+
+public sealed record CustomerOrderDetail(OrderView Order, IReadOnlyList<ShipmentView> Shipments, IReadOnlyList<ReturnView> Returns);
+
+/// <summary>
+/// Shopper accounts: sign-up links the account to the customer record of its email (created by
+/// the first order, or now), and order history is every order of that customer, so guest orders
+/// placed earlier with the same email appear too. The email is not verified yet: see docs.
+/// </summary>
+public sealed class CustomerAccounts(
+    StorekeepDbContext db,
+    UserManager<UserAccount> users,
+    OrderQueries orders,
+    ShipmentService shipments,
+    ReturnService returns,
+    TimeProvider clock)
+{
+    public const int MaxHistory = 100;
+
+    public async Task<UserAccount> RegisterAsync(string? email, string? password, string? name, CancellationToken ct)
+    {
+        var v = new Validation();
+        var normalized = v.Email("email", email);
+        var displayName = v.Required("name", name, 200);
+        var secret = v.Required("password", password, 200);
+        v.ThrowIfInvalid();
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var customerId = await EnsureCustomerAsync(normalized!, displayName, now, ct);
+        var user = new UserAccount
+        {
+            UserName = normalized,
+            Email = normalized,
+            DisplayName = displayName,
+            CustomerId = customerId,
+            CreatedAt = now,
+        };
+        var result = await users.CreateAsync(user, secret);
+        if (!result.Succeeded)
+        {
+            var errors = new Validation();
+            foreach (var error in result.Errors)
+            {
+                var field = error.Code.Contains("Password", StringComparison.Ordinal) ? "password" : "email";
+                errors.Add(field, error.Code is "DuplicateEmail" or "DuplicateUserName"
+                    ? "An account with this email already exists; sign in instead."
+                    : error.Description);
+            }
+
+            errors.ThrowIfInvalid();
+        }
+
+        return user;
+    }
+
+    public async Task<IReadOnlyList<CustomerOrderSummary>> OrdersAsync(Guid customerId, CancellationToken ct)
+    {
+        var list = await db.Orders.AsNoTracking().Where(o => o.CustomerId == customerId)
+            .OrderByDescending(o => o.Number).Take(MaxHistory)
+            .Select(o => new { o.Number, o.CreatedAt, o.Status, o.PaymentStatus, o.FulfillmentStatus, o.Total, o.Currency, Units = o.Lines.Sum(l => l.Quantity) })
+            .ToListAsync(ct);
+        return list.Select(o => new CustomerOrderSummary(o.Number, o.CreatedAt, o.Status, o.PaymentStatus, o.FulfillmentStatus, o.Total, o.Currency, o.Units)).ToList();
+    }
+
+    /// <summary>The order if it is this customer's; null otherwise (the page answers 404 either way).</summary>
+    public async Task<CustomerOrderDetail?> OrderAsync(Guid customerId, long number, CancellationToken ct)
+    {
+        if (!await db.Orders.AnyAsync(o => o.Number == number && o.CustomerId == customerId, ct))
+        {
+            return null;
+        }
+
+        var reference = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var order = await orders.GetAsync(reference, ct);
+        return new CustomerOrderDetail(OrderView.From(order), await shipments.ListAsync(reference, ct), await returns.ListForOrderAsync(reference, ct));
+    }
+
+    /// <summary>Asks for a return of shipped units of the customer's own order; staff receive it later.</summary>
+    public async Task<ReturnView?> RequestReturnAsync(Guid customerId, long number, IReadOnlyList<ItemLineRequest> lines, string? reason, CancellationToken ct)
+    {
+        if (!await db.Orders.AnyAsync(o => o.Number == number && o.CustomerId == customerId, ct))
+        {
+            return null;
+        }
+
+        var request = new CreateReturnRequest(lines, reason, Restock: true);
+        return await returns.CreateAsync(number.ToString(System.Globalization.CultureInfo.InvariantCulture), request, Actor.Customer, ct);
+    }
+
+    private async Task<Guid> EnsureCustomerAsync(string email, string name, DateTime now, CancellationToken ct)
+    {
+        // Insert-if-absent in one statement, as checkout does: a first order racing sign-up cannot collide.
+        var id = Ids.NewId();
+        var parts = name.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
+        var first = parts.ElementAtOrDefault(0);
+        var last = parts.ElementAtOrDefault(1);
+        await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO customers (id, email, first_name, last_name, created_at) VALUES ({id}, {email}, {first}, {last}, {now}) ON CONFLICT (email) DO NOTHING",
+            ct);
+        return await db.Customers.Where(c => c.Email == email).Select(c => c.Id).SingleAsync(ct);
+    }
+}

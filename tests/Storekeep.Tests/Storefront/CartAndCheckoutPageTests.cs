@@ -1,0 +1,172 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Storekeep.Orders;
+using Storekeep.Payments;
+using Storekeep.Tests.Infrastructure;
+
+namespace Storekeep.Tests.Storefront;
+
+public sealed class CartAndCheckoutPageTests
+{
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Adding_to_the_cart_shows_the_line_on_the_cart_page_and_keeps_the_cart_in_a_safe_cookie(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await store.AddProductAsync("MUG-1", 12.50m, main: 10, title: "Blue mug");
+        var browser = store.Browser();
+
+        var added = await browser.AddToCartAsync("MUG-1", "2");
+
+        Assert.Equal(HttpStatusCode.SeeOther, added.StatusCode);
+        Assert.Equal("/cart", added.Headers.Location!.OriginalString);
+        var cookie = Assert.Single(ShopperBrowser.SetCookies(added, "storekeep.cart"));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
+        var page = await browser.GetPageAsync("/cart");
+        Assert.Contains("data-testid=\"cart-line\" data-sku=\"MUG-1\"", page, StringComparison.Ordinal);
+        Assert.Contains("Blue mug", page, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"cart-subtotal\">25.00 USD<", page, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"checkout-button\"", page, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Cart_forms_refuse_a_post_without_antiforgery_token_and_explain_bad_input(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await store.AddProductAsync("MUG-1", 12.50m, main: 3);
+        var browser = store.Browser();
+
+        var forged = await browser.PostAsync("/cart/add", new FormUrlEncodedContent(new Dictionary<string, string> { ["sku"] = "MUG-1", ["quantity"] = "1" }));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+
+        var unknown = await browser.AddToCartAsync("NOPE-9");
+        Assert.StartsWith("/cart?error=unknown_sku", unknown.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        var tooMany = await browser.AddToCartAsync("MUG-1", "5");
+        Assert.StartsWith("/cart?error=insufficient_stock", tooMany.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        var junk = await browser.AddToCartAsync("MUG-1", "lots");
+        Assert.StartsWith("/cart?error=invalid_quantity", junk.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        var page = await browser.GetPageAsync(tooMany.Headers.Location!.OriginalString);
+        Assert.Contains("3 available", page, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Cart_lines_can_be_changed_and_removed(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await store.AddProductAsync("MUG-1", 10m, main: 10);
+        await store.AddProductAsync("CUP-1", 4m, main: 10);
+        var browser = store.Browser();
+        await browser.AddToCartAsync("MUG-1");
+        await browser.AddToCartAsync("CUP-1");
+
+        var updated = await browser.SubmitFormAsync("/cart", new() { ["sku"] = "MUG-1", ["quantity"] = "3" });
+        Assert.Equal(HttpStatusCode.SeeOther, updated.StatusCode);
+        var token = await ShopperBrowser.AntiforgeryTokenAsync(browser);
+        var removed = await browser.PostAsync("/cart/remove", new FormUrlEncodedContent(new Dictionary<string, string> { ["sku"] = "CUP-1", ["__RequestVerificationToken"] = token }));
+        Assert.Equal(HttpStatusCode.SeeOther, removed.StatusCode);
+
+        var page = await browser.GetPageAsync("/cart");
+        Assert.Contains("data-sku=\"MUG-1\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-sku=\"CUP-1\"", page, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"cart-subtotal\">30.00 USD<", page, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Checkout_with_a_test_card_places_a_paid_order_shown_only_to_the_browser_that_placed_it(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await store.AddProductAsync("MUG-1", 12.50m, main: 10);
+        var browser = store.Browser();
+        await browser.AddToCartAsync("MUG-1", "2");
+        var checkoutPage = await browser.GetPageAsync("/checkout");
+        Assert.Contains("Test mode: no real card is charged", checkoutPage, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"payment-token\"", checkoutPage, StringComparison.Ordinal);
+
+        var response = await browser.SubmitFormAsync("/checkout", ShopperBrowser.CheckoutFields(), "checkout");
+
+        var confirmation = await ShopperBrowser.ExpectRedirectAsync(response, "/checkout/confirmation/");
+        await using var db = store.Db();
+        var order = await db.Orders.AsNoTracking().SingleAsync();
+        Assert.Equal($"/checkout/confirmation/{order.Number}", confirmation);
+        Assert.Equal(PaymentStatus.Paid, order.PaymentStatus);
+        Assert.Equal(PaymentRecordStatus.Captured, (await db.Payments.AsNoTracking().SingleAsync()).Status);
+        Assert.Equal(2, await db.StockLevels.Where(s => s.Sku == "MUG-1").SumAsync(s => s.Reserved));
+        var page = await browser.GetPageAsync(confirmation);
+        Assert.Contains($"data-testid=\"order-number\">#{order.Number}<", page, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"cart-empty\"", await browser.GetPageAsync("/cart"), StringComparison.Ordinal);
+
+        await store.Browser().GetPageAsync(confirmation, HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Submitting_the_checkout_form_twice_places_one_order_and_authorizes_the_card_once(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await store.AddProductAsync("MUG-1", 12.50m, main: 10);
+        var browser = store.Browser();
+        await browser.AddToCartAsync("MUG-1");
+        var form = await browser.CheckoutFormAsync(ShopperBrowser.CheckoutFields());
+
+        var first = await browser.PostAsync("/checkout", new FormUrlEncodedContent(form));
+        var second = await browser.PostAsync("/checkout", new FormUrlEncodedContent(form));
+
+        var firstUrl = await ShopperBrowser.ExpectRedirectAsync(first, "/checkout/confirmation/");
+        Assert.Equal(firstUrl, await ShopperBrowser.ExpectRedirectAsync(second, "/checkout/confirmation/"));
+        await using var db = store.Db();
+        Assert.Equal(1, await db.Orders.CountAsync());
+        Assert.Single(store.Gateway.Journal, op => op.Kind == "authorize");
+        Assert.Single(store.Gateway.Journal, op => op.Kind == "capture");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_declined_card_re_renders_checkout_with_a_message_and_the_shoppers_input(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await store.AddProductAsync("MUG-1", 12.50m, main: 10);
+        var browser = store.Browser();
+        await browser.AddToCartAsync("MUG-1");
+
+        var response = await browser.SubmitFormAsync("/checkout", ShopperBrowser.CheckoutFields(token: "tok_chargeDeclined"), "checkout");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains("data-testid=\"checkout-error\"", page, StringComparison.Ordinal);
+        Assert.Contains("declined", page, StringComparison.Ordinal);
+        Assert.Contains("value=\"12 Analytical Row\"", page, StringComparison.Ordinal);
+        await using var db = store.Db();
+        Assert.Equal(0, await db.Orders.CountAsync());
+        Assert.Contains("data-sku=\"MUG-1\"", await browser.GetPageAsync("/cart"), StringComparison.Ordinal);
+
+        var missing = await browser.SubmitFormAsync("/checkout", new() { ["Input.Email"] = "not-an-email", ["Input.PaymentToken"] = "tok_visa" }, "checkout");
+        var invalid = await missing.Content.ReadAsStringAsync();
+        Assert.Contains("must be a valid email address", invalid, StringComparison.Ordinal);
+        Assert.Contains("value=\"not-an-email\"", invalid, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Live_mode_checkout_says_card_entry_needs_stripe_elements_and_offers_no_submit(string database)
+    {
+        await using var store = await TestStore.StartAsync(database, settings: new Dictionary<string, string?>
+        {
+            ["Payments:Gateway"] = "stripe",
+            ["Payments:Stripe:SecretKey"] = "sk_test_unused",
+        });
+        await store.AddProductAsync("MUG-1", 12.50m, main: 10);
+        var browser = store.Browser();
+        await browser.AddToCartAsync("MUG-1");
+
+        var page = await browser.GetPageAsync("/checkout");
+
+        Assert.Contains("data-testid=\"live-mode-note\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"checkout-submit\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("tok_visa", page, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Storekeep.Storefront;
+using Storekeep.Tests.Infrastructure;
+
+namespace Storekeep.Tests.Storefront;
+
+public sealed class FunnelEventTests
+{
+    /// <summary>Stands in for the product page (built elsewhere): a 200 for GET /p/{slug}.</summary>
+    private sealed class FakeProductPages : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            next(app);
+            app.Run(context => context.Request.Path.StartsWithSegments("/p")
+                ? context.Response.WriteAsync("<h1>product</h1>")
+                : Task.CompletedTask);
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Each_funnel_step_of_a_session_is_recorded_and_counted(string database)
+    {
+        await using var store = await TestStore.StartAsync(database, services: s => s.AddTransient<IStartupFilter, FakeProductPages>());
+        await store.AddProductAsync("MUG-1", 12.50m, main: 10);
+        var from = DateTime.UtcNow.AddMinutes(-1);
+        var browser = store.Browser();
+
+        var view = await browser.GetAsync("/p/product-mug-1");
+        var session = Assert.Single(ShopperBrowser.SetCookies(view, "storekeep.sid"));
+        Assert.Contains("httponly", session, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=lax", session, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("secure", session, StringComparison.OrdinalIgnoreCase);
+        await browser.GetAsync("/p/product-mug-1");
+        await browser.BuyAsync("MUG-1");
+        await store.Browser().GetAsync("/p/no-such-product");
+
+        await using var db = store.Db();
+        List<StorefrontEvent> events = await db.StorefrontEvents.AsNoTracking<StorefrontEvent>().OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToListAsync();
+        var shopper = events.Where(e => e.SessionId == events[0].SessionId).ToList();
+        Assert.Equal(
+            [StorefrontEventTypes.SessionStarted, StorefrontEventTypes.ProductViewed, StorefrontEventTypes.ProductViewed, StorefrontEventTypes.AddedToCart, StorefrontEventTypes.CheckoutStarted, StorefrontEventTypes.OrderPlaced],
+            shopper.Select(e => e.Type));
+        var product = await db.Products.AsNoTracking().SingleAsync();
+        var order = await db.Orders.AsNoTracking().SingleAsync();
+        Assert.Equal(product.Id, shopper[1].ProductId);
+        Assert.Equal("MUG-1", shopper[3].Sku);
+        Assert.NotNull(shopper[3].CartId);
+        Assert.Equal(order.Id, shopper[5].OrderId);
+
+        var counts = await new FunnelQueries(db).CountsAsync(from, DateTime.UtcNow.AddMinutes(1), CancellationToken.None);
+        Assert.Equal(2, counts.Sessions);
+        Assert.Equal(2, counts.ProductViewed);
+        Assert.Equal(1, counts.AddedToCart);
+        Assert.Equal(1, counts.CheckoutStarted);
+        Assert.Equal(1, counts.OrderPlaced);
+        Assert.Equal(0.5m, counts.ConversionRate);
+        Assert.Equal(0, (await new FunnelQueries(db).CountsAsync(from.AddDays(-2), from.AddDays(-1), CancellationToken.None)).Sessions);
+    }
+}

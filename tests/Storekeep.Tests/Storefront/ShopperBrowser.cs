@@ -1,0 +1,101 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Storekeep.Tests.Infrastructure;
+
+namespace Storekeep.Tests.Storefront;
+
+/// <summary>What a shopper's browser does on the storefront, as plain form posts.</summary>
+public static partial class ShopperBrowser
+{
+    public const string Password = "shopper-password-1";
+
+    /// <summary>The product page's "Add to cart" form: sku, quantity and an antiforgery token from any page.</summary>
+    public static async Task<HttpResponseMessage> AddToCartAsync(this HttpClient browser, string sku, string quantity = "1")
+    {
+        var token = await AntiforgeryTokenAsync(browser);
+        return await browser.PostAsync("/cart/add", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["sku"] = sku,
+            ["quantity"] = quantity,
+            ["__RequestVerificationToken"] = token,
+        }));
+    }
+
+    public static async Task<string> AntiforgeryTokenAsync(HttpClient browser)
+    {
+        var html = await browser.GetPageAsync("/account/login");
+        return WebUtility.HtmlDecode(TokenPattern().Match(html).Groups[1].Value);
+    }
+
+    public static Dictionary<string, string> CheckoutFields(string token = "tok_visa", string email = "ada@example.com") => new()
+    {
+        ["Input.Email"] = email,
+        ["Input.Name"] = "Ada Lovelace",
+        ["Input.Line1"] = "12 Analytical Row",
+        ["Input.City"] = "New York",
+        ["Input.Region"] = "NY",
+        ["Input.PostalCode"] = "10001",
+        ["Input.Country"] = "US",
+        ["Input.PaymentToken"] = token,
+    };
+
+    /// <summary>The checkout form as rendered once (its hidden attempt id and token) filled with <paramref name="fields"/>.</summary>
+    public static async Task<Dictionary<string, string>> CheckoutFormAsync(this HttpClient browser, Dictionary<string, string> fields)
+    {
+        var html = await browser.GetPageAsync("/checkout");
+        var form = FormPattern().Matches(html).Select(m => m.Value).Single(f => f.Contains("value=\"checkout\"", StringComparison.Ordinal));
+        var values = HiddenPattern().Matches(form).ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
+        foreach (var (name, value) in fields)
+        {
+            values[name] = value;
+        }
+
+        return values;
+    }
+
+    /// <summary>Adds <paramref name="sku"/> and checks out; returns the confirmation URL it was sent to.</summary>
+    public static async Task<string> BuyAsync(this HttpClient browser, string sku, int quantity = 1, string email = "ada@example.com")
+    {
+        Assert.Equal(HttpStatusCode.SeeOther, (await browser.AddToCartAsync(sku, quantity.ToString(System.Globalization.CultureInfo.InvariantCulture))).StatusCode);
+        var response = await browser.SubmitFormAsync("/checkout", CheckoutFields(email: email), "checkout");
+        return await ExpectRedirectAsync(response, "/checkout/confirmation/");
+    }
+
+    public static async Task SignUpAsync(this HttpClient browser, string email, string name = "Grace Hopper")
+    {
+        var response = await browser.SubmitFormAsync("/account/register", new()
+        {
+            ["Input.Name"] = name,
+            ["Input.Email"] = email,
+            ["Input.Password"] = Password,
+        }, "register");
+        await ExpectRedirectAsync(response, "/account/orders");
+    }
+
+    /// <summary>Asserts a 302/303 to a path starting with <paramref name="pathPrefix"/> and returns that path.</summary>
+    public static async Task<string> ExpectRedirectAsync(HttpResponseMessage response, string pathPrefix)
+    {
+        if (response.StatusCode is not (HttpStatusCode.Redirect or HttpStatusCode.SeeOther))
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.Fail($"expected a redirect to {pathPrefix}, got {(int)response.StatusCode}: {body[..Math.Min(body.Length, 3000)]}");
+        }
+
+        var location = response.Headers.Location!;
+        var path = location.IsAbsoluteUri ? location.PathAndQuery : location.OriginalString;
+        Assert.StartsWith(pathPrefix, path, StringComparison.Ordinal);
+        return path;
+    }
+
+    public static IReadOnlyList<string> SetCookies(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues("Set-Cookie", out var values) ? values.Where(v => v.StartsWith(name + "=", StringComparison.Ordinal)).ToList() : [];
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]*)\"")]
+    private static partial Regex TokenPattern();
+
+    [GeneratedRegex("<form[\\s\\S]*?</form>", RegexOptions.IgnoreCase)]
+    private static partial Regex FormPattern();
+
+    [GeneratedRegex("<input[^>]*type=\"hidden\"[^>]*name=\"([^\"]*)\"[^>]*value=\"([^\"]*)\"", RegexOptions.IgnoreCase)]
+    private static partial Regex HiddenPattern();
+}
