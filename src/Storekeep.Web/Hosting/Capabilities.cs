@@ -30,6 +30,7 @@ public static class Capabilities
         services.AddScoped<CheckoutService>();
 
         services.AddScoped<OrderQueries>();
+        services.AddScoped<OrderSearch>();
         services.AddScoped<OrderCancellation>();
 
         services.AddScoped<ShipmentService>();
