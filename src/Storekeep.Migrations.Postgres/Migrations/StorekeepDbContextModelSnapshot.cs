@@ -1174,6 +1174,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_returns_order_id");
 
+                    b.HasIndex("Status", "OrderId")
+                        .HasDatabaseName("ix_returns_status_order_id");
+
                     b.ToTable("returns", (string)null);
                 });
 
@@ -1566,6 +1569,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.HasIndex("Email", "Number")
                         .HasDatabaseName("ix_orders_email_number");
+
+                    b.HasIndex("FulfillmentStatus", "Number")
+                        .HasDatabaseName("ix_orders_fulfillment_status_number");
+
+                    b.HasIndex("PaymentStatus", "Number")
+                        .HasDatabaseName("ix_orders_payment_status_number");
 
                     b.HasIndex("Status", "Number")
                         .HasDatabaseName("ix_orders_status_number");

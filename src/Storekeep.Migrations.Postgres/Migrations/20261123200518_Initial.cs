@@ -926,10 +926,20 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 columns: new[] { "email", "number" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_orders_fulfillment_status_number",
+                table: "orders",
+                columns: new[] { "fulfillment_status", "number" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_orders_number",
                 table: "orders",
                 column: "number",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_orders_payment_status_number",
+                table: "orders",
+                columns: new[] { "payment_status", "number" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_orders_status_number",
@@ -1019,6 +1029,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "ix_returns_order_id",
                 table: "returns",
                 column: "order_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_returns_status_order_id",
+                table: "returns",
+                columns: new[] { "status", "order_id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_role_claims_role_id",

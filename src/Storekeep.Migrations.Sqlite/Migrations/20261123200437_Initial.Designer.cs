@@ -11,7 +11,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261123190811_Initial")]
+    [Migration("20261123200437_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1160,6 +1160,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_returns_order_id");
 
+                    b.HasIndex("Status", "OrderId")
+                        .HasDatabaseName("ix_returns_status_order_id");
+
                     b.ToTable("returns", (string)null);
                 });
 
@@ -1552,6 +1555,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
                     b.HasIndex("Email", "Number")
                         .HasDatabaseName("ix_orders_email_number");
+
+                    b.HasIndex("FulfillmentStatus", "Number")
+                        .HasDatabaseName("ix_orders_fulfillment_status_number");
+
+                    b.HasIndex("PaymentStatus", "Number")
+                        .HasDatabaseName("ix_orders_payment_status_number");
 
                     b.HasIndex("Status", "Number")
                         .HasDatabaseName("ix_orders_status_number");

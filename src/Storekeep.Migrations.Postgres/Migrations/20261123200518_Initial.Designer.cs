@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261123190822_Initial")]
+    [Migration("20261123200518_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1177,6 +1177,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_returns_order_id");
 
+                    b.HasIndex("Status", "OrderId")
+                        .HasDatabaseName("ix_returns_status_order_id");
+
                     b.ToTable("returns", (string)null);
                 });
 
@@ -1569,6 +1572,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.HasIndex("Email", "Number")
                         .HasDatabaseName("ix_orders_email_number");
+
+                    b.HasIndex("FulfillmentStatus", "Number")
+                        .HasDatabaseName("ix_orders_fulfillment_status_number");
+
+                    b.HasIndex("PaymentStatus", "Number")
+                        .HasDatabaseName("ix_orders_payment_status_number");
 
                     b.HasIndex("Status", "Number")
                         .HasDatabaseName("ix_orders_status_number");
