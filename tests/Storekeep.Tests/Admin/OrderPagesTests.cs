@@ -107,13 +107,13 @@ public sealed class OrderPagesTests
         var unpaid = await store.PlaceManualOrderAsync("bank_transfer", ("MUG-1", 1));
         var browser = await store.SignedInStaffAsync(Role.Warehouse);
 
-        var all = await browser.GetPageAsync("/admin/pick-lists/all");
+        var all = WebUtility.HtmlDecode(await browser.GetPageAsync("/admin/pick-lists/all"));
         Assert.Contains("data-warehouse=\"MAIN\"", all, StringComparison.Ordinal);
         Assert.Contains("data-warehouse=\"WEST\"", all, StringComparison.Ordinal);
         Assert.Contains($"#{N(first)} × 2, #{N(second)} × 3", all, StringComparison.Ordinal);
         Assert.DoesNotContain($"#{N(unpaid)} ", all, StringComparison.Ordinal);
 
-        var chosen = await browser.GetPageAsync($"/admin/pick-lists/all?orders={N(second)}");
+        var chosen = WebUtility.HtmlDecode(await browser.GetPageAsync($"/admin/pick-lists/all?orders={N(second)}"));
         Assert.Contains($"#{N(second)} × 3", chosen, StringComparison.Ordinal);
         Assert.DoesNotContain($"#{N(first)} ", chosen, StringComparison.Ordinal);
         Assert.DoesNotContain("data-warehouse=\"WEST\"", chosen, StringComparison.Ordinal);
