@@ -38,6 +38,7 @@ public static class Capabilities
         services.AddScoped<Storekeep.Storefront.FunnelQueries>();
 
         services.AddScoped<OrderQueries>();
+        services.AddScoped<OrderSearch>();
         services.AddScoped<OrderCancellation>();
 
         services.AddScoped<ShipmentService>();

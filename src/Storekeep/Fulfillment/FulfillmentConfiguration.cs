@@ -23,6 +23,9 @@ internal sealed class ReturnConfiguration : IEntityTypeConfiguration<ReturnReque
         b.ToTable("returns");
         b.HasIndex(r => r.Number).IsUnique();
         b.HasIndex(r => r.OrderId);
+
+        // Orders with a return waiting to be received (the back office's returns tab).
+        b.HasIndex(r => new { r.Status, r.OrderId });
         b.Ignore(r => r.RmaNumber);
         b.Property(r => r.Status).AsSnakeCaseString();
         b.Property(r => r.Reason).HasMaxLength(1000);

@@ -44,6 +44,8 @@ public sealed record ReturnView(
         r.CreatedAt, r.ReceivedAt);
 }
 
+public sealed record OutstandingAllocationView(string Warehouse, string Sku, int Quantity);
+
 public sealed record PickListOrderView(Guid OrderId, long Number, int Quantity);
 
 public sealed record PickListLineView(string Sku, string Title, int Quantity, IReadOnlyList<PickListOrderView> Orders);

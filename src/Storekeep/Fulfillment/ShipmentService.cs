@@ -134,6 +134,21 @@ public sealed class ShipmentService(
         return shipments.Select(s => ShipmentView.From(s, codes[s.WarehouseId])).ToList();
     }
 
+    /// <summary>What is still reserved for the order and not shipped, per warehouse and SKU: where it can ship from.</summary>
+    public async Task<IReadOnlyList<OutstandingAllocationView>> OutstandingAsync(string orderRef, CancellationToken ct)
+    {
+        var orderId = await orders.ResolveIdAsync(orderRef, ct);
+        var rows = await (
+            from a in db.OrderAllocations
+            join w in db.Warehouses on a.WarehouseId equals w.Id
+            where a.OrderId == orderId && a.Quantity - a.ShippedQuantity - a.ReleasedQuantity > 0
+            select new { w.Code, w.Priority, a.Sku, Outstanding = a.Quantity - a.ShippedQuantity - a.ReleasedQuantity })
+            .AsNoTracking().ToListAsync(ct);
+        return rows.GroupBy(r => (r.Code, r.Priority, r.Sku))
+            .OrderBy(g => g.Key.Priority).ThenBy(g => g.Key.Code, StringComparer.Ordinal).ThenBy(g => g.Key.Sku, StringComparer.Ordinal)
+            .Select(g => new OutstandingAllocationView(g.Key.Code, g.Key.Sku, g.Sum(r => r.Outstanding))).ToList();
+    }
+
     /// <summary>Without a named warehouse: the highest-priority one whose reservation covers every line.</summary>
     private static Warehouse? ChooseOrigin(List<Warehouse> warehouses, List<OrderAllocation> allocations, List<(string Sku, int Quantity)> lines) =>
         warehouses.FirstOrDefault(w => lines.All(l =>

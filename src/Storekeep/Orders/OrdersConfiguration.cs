@@ -11,6 +11,10 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.HasIndex(o => o.Number).IsUnique();
         b.HasIndex(o => new { o.Email, o.Number });
         b.HasIndex(o => new { o.Status, o.Number });
+
+        // The back office's order tabs (OrderSearch): each walks one of these in number order.
+        b.HasIndex(o => new { o.FulfillmentStatus, o.Number });
+        b.HasIndex(o => new { o.PaymentStatus, o.Number });
         b.HasIndex(o => o.CreatedAt);
         b.HasIndex(o => o.CartId).IsUnique();
         b.Property(o => o.Status).AsSnakeCaseString();
