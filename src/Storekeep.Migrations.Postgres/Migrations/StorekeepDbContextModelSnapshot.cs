@@ -370,6 +370,39 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.ToTable("roles", (string)null);
                 });
 
+            modelBuilder.Entity("Storekeep.Analytics.DailySales", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<long>("Gross")
+                        .HasColumnType("bigint")
+                        .HasColumnName("gross");
+
+                    b.Property<int>("Orders")
+                        .HasColumnType("integer")
+                        .HasColumnName("orders");
+
+                    b.Property<long>("Refunds")
+                        .HasColumnType("bigint")
+                        .HasColumnName("refunds");
+
+                    b.Property<long>("Units")
+                        .HasColumnType("bigint")
+                        .HasColumnName("units");
+
+                    b.HasKey("Day", "Currency")
+                        .HasName("pk_daily_sales");
+
+                    b.ToTable("daily_sales", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Audit.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1859,6 +1892,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_refunds");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_refunds_created_at");
 
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_refunds_order_id");

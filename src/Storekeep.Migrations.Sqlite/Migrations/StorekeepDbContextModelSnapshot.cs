@@ -353,6 +353,39 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.ToTable("roles", (string)null);
                 });
 
+            modelBuilder.Entity("Storekeep.Analytics.DailySales", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("day");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<long>("Gross")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("gross");
+
+                    b.Property<int>("Orders")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("orders");
+
+                    b.Property<long>("Refunds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("refunds");
+
+                    b.Property<long>("Units")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("units");
+
+                    b.HasKey("Day", "Currency")
+                        .HasName("pk_daily_sales");
+
+                    b.ToTable("daily_sales", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Audit.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1842,6 +1875,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_refunds");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_refunds_created_at");
 
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_refunds_order_id");

@@ -1,4 +1,5 @@
 using Storekeep.Access;
+using Storekeep.Analytics;
 using Storekeep.Catalog;
 using Storekeep.Checkout;
 using Storekeep.Demo;
@@ -56,6 +57,10 @@ public static class Capabilities
         services.AddHostedService<EventDispatcherService>();
 
         services.AddScoped<DemoStoreSeeder>();
+
+        services.AddScoped<DailySalesRollup>();
+        services.AddScoped<IOutboxEventHandler>(sp => sp.GetRequiredService<DailySalesRollup>());
+        services.AddScoped<SalesDashboard>();
         services.AddHostedService<IdempotencyCleanupService>();
         return services;
     }

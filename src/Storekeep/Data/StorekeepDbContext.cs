@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Storekeep.Access;
 using Storekeep.Accounts;
+using Storekeep.Analytics;
 using Storekeep.Audit;
 using Storekeep.Catalog;
 using Storekeep.Checkout;
@@ -57,6 +58,7 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+    public DbSet<DailySales> DailySales => Set<DailySales>();
 
     /// <summary>Cookie and antiforgery keys, shared by every app node on the same database.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

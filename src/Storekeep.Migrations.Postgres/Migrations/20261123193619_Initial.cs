@@ -107,6 +107,22 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "daily_sales",
+                columns: table => new
+                {
+                    day = table.Column<DateOnly>(type: "date", nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    orders = table.Column<int>(type: "integer", nullable: false),
+                    gross = table.Column<long>(type: "bigint", nullable: false),
+                    refunds = table.Column<long>(type: "bigint", nullable: false),
+                    units = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_daily_sales", x => new { x.day, x.currency });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "data_protection_keys",
                 columns: table => new
                 {
@@ -995,6 +1011,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 columns: new[] { "status", "id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_refunds_created_at",
+                table: "refunds",
+                column: "created_at");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_refunds_order_id",
                 table: "refunds",
                 column: "order_id");
@@ -1147,6 +1168,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "customers");
+
+            migrationBuilder.DropTable(
+                name: "daily_sales");
 
             migrationBuilder.DropTable(
                 name: "data_protection_keys");

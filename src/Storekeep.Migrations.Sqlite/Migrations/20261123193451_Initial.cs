@@ -98,6 +98,22 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "daily_sales",
+                columns: table => new
+                {
+                    day = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    orders = table.Column<int>(type: "INTEGER", nullable: false),
+                    gross = table.Column<long>(type: "INTEGER", nullable: false),
+                    refunds = table.Column<long>(type: "INTEGER", nullable: false),
+                    units = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_daily_sales", x => new { x.day, x.currency });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "data_protection_keys",
                 columns: table => new
                 {
@@ -986,6 +1002,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 columns: new[] { "status", "id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_refunds_created_at",
+                table: "refunds",
+                column: "created_at");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_refunds_order_id",
                 table: "refunds",
                 column: "order_id");
@@ -1138,6 +1159,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "customers");
+
+            migrationBuilder.DropTable(
+                name: "daily_sales");
 
             migrationBuilder.DropTable(
                 name: "data_protection_keys");
