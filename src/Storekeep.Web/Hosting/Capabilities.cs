@@ -21,6 +21,8 @@ public static class Capabilities
         services.AddScoped<ApiKeyAdministration>();
 
         services.AddScoped<CatalogService>();
+        services.AddScoped<ProductBulkChanges>();
+        services.AddScoped<Storekeep.Customers.CustomerDirectory>();
 
         services.AddScoped<InventoryService>();
         services.AddScoped<WarehouseService>();
