@@ -27,6 +27,7 @@ public static class Capabilities
         services.AddScoped<InventoryService>();
         services.AddScoped<WarehouseService>();
         services.AddScoped<StockService>();
+        services.AddScoped<StockTotals>();
 
         services.AddScoped<CheckoutSettings>();
         services.AddScoped<CartService>();
