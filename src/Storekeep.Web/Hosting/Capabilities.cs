@@ -1,4 +1,5 @@
 using Storekeep.Access;
+using Storekeep.Analytics;
 using Storekeep.Catalog;
 using Storekeep.Catalog.ShopifyCsv;
 using Storekeep.Checkout;
@@ -25,10 +26,13 @@ public static class Capabilities
         services.AddScoped<ShopifyCsvExporter>();
         services.AddSingleton<Storekeep.Storefront.CatalogChangeSignal>();
         services.AddScoped<Storekeep.Storefront.StorefrontCatalog>();
+        services.AddScoped<ProductBulkChanges>();
+        services.AddScoped<Storekeep.Customers.CustomerDirectory>();
 
         services.AddScoped<InventoryService>();
         services.AddScoped<WarehouseService>();
         services.AddScoped<StockService>();
+        services.AddScoped<StockTotals>();
 
         services.AddScoped<CheckoutSettings>();
         services.AddScoped<CartService>();
@@ -65,6 +69,10 @@ public static class Capabilities
         services.AddHostedService<EventDispatcherService>();
 
         services.AddScoped<DemoStoreSeeder>();
+
+        services.AddScoped<DailySalesRollup>();
+        services.AddScoped<IOutboxEventHandler>(sp => sp.GetRequiredService<DailySalesRollup>());
+        services.AddScoped<SalesDashboard>();
         services.AddHostedService<IdempotencyCleanupService>();
         return services;
     }

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Storekeep.Access;
 using Storekeep.Accounts;
+using Storekeep.Analytics;
 using Storekeep.Audit;
 using Storekeep.Catalog;
 using Storekeep.Checkout;
@@ -58,6 +59,7 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<Storekeep.Storefront.StorefrontEvent> StorefrontEvents => Set<Storekeep.Storefront.StorefrontEvent>();
+    public DbSet<DailySales> DailySales => Set<DailySales>();
 
     /// <summary>Cookie and antiforgery keys, shared by every app node on the same database.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

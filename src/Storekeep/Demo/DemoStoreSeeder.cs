@@ -53,6 +53,7 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock)
             }
 
             await WriteAsync(data, progress, token);
+            await new Analytics.DailySalesRollup(db).RebuildAsync(token);
             return true;
         }, ct);
 

@@ -11,7 +11,7 @@ namespace Storekeep.Events;
 /// already serialises writers. Positions are assigned after commit, so an event whose transaction
 /// commits late still lands after everything a feed reader has already seen.
 /// </summary>
-public sealed class OutboxPublisher(StorekeepDbContext db, TimeProvider clock)
+public sealed class OutboxPublisher(StorekeepDbContext db, TimeProvider clock, IEnumerable<IOutboxEventHandler> handlers)
 {
     /// <summary>The advisory lock key ("SKOUTBOX" in ASCII) that makes one node the publisher of a round.</summary>
     public const long PostgresLockKey = 0x534B_4F55_5442_4F58;
@@ -58,6 +58,11 @@ public sealed class OutboxPublisher(StorekeepDbContext db, TimeProvider clock)
                         CreatedAt = now,
                     });
                 }
+            }
+
+            foreach (var handler in handlers)
+            {
+                await handler.HandleAsync(events, token);
             }
 
             return events.Count;

@@ -25,6 +25,7 @@ internal sealed class RefundConfiguration : IEntityTypeConfiguration<Refund>
     public void Configure(EntityTypeBuilder<Refund> b)
     {
         b.HasIndex(r => r.OrderId);
+        b.HasIndex(r => r.CreatedAt);
         b.Property(r => r.Status).AsSnakeCaseString();
         b.HasOne<Payment>().WithMany().HasForeignKey(r => r.PaymentId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -1,0 +1,158 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Storekeep.Data;
+using Storekeep.Events;
+using Storekeep.Orders;
+using Storekeep.Payments;
+
+namespace Storekeep.Analytics;
+
+/// <summary>
+/// Keeps <see cref="DailySales"/> exact. Each order or refund event recomputes, from the orders and
+/// refunds themselves, every day the order touches (the day it was placed and the days of its
+/// refunds). Recomputing a whole day is idempotent, so replays and concurrent changes cannot drift.
+/// </summary>
+public sealed class DailySalesRollup(StorekeepDbContext db) : IOutboxEventHandler
+{
+    private static readonly HashSet<string> Relevant =
+        [EventTypes.OrderPlaced, EventTypes.OrderPaid, EventTypes.OrderCancelled, EventTypes.RefundCreated];
+
+    public async Task HandleAsync(IReadOnlyList<OutboxEvent> events, CancellationToken ct)
+    {
+        var orderIds = events.Where(e => Relevant.Contains(e.Type)).Select(e => OrderIdOf(e.Payload)).OfType<Guid>().Distinct().ToList();
+        if (orderIds.Count == 0)
+        {
+            return;
+        }
+
+        var days = new HashSet<DateOnly>();
+        foreach (var chunk in orderIds.Chunk(200))
+        {
+            var placed = await db.Orders.AsNoTracking().Where(o => chunk.Contains(o.Id)).Select(o => o.CreatedAt).ToListAsync(ct);
+            var refunded = await db.Refunds.AsNoTracking().Where(r => chunk.Contains(r.OrderId)).Select(r => r.CreatedAt).ToListAsync(ct);
+            days.UnionWith(placed.Concat(refunded).Select(DayOf));
+        }
+
+        foreach (var day in days.Order())
+        {
+            await RecomputeDayAsync(day, ct);
+        }
+    }
+
+    /// <summary>Replaces the rows of <paramref name="day"/> with figures computed from orders and refunds.</summary>
+    public async Task RecomputeDayAsync(DateOnly day, CancellationToken ct)
+    {
+        var computed = await ComputeAsync(db, Start(day), Start(day.AddDays(1)), ct);
+        await db.DailySales.Where(d => d.Day == day).ExecuteDeleteAsync(ct);
+        foreach (var stale in db.ChangeTracker.Entries<DailySales>().Where(e => e.Entity.Day == day).ToList())
+        {
+            stale.State = EntityState.Detached;
+        }
+
+        db.DailySales.AddRange(computed.Select(c => c with { Day = day }).Select(ToRow));
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Recomputes every day from scratch (after a bulk import, the demo seed, or by hand).</summary>
+    public async Task RebuildAsync(CancellationToken ct)
+    {
+        await db.DailySales.ExecuteDeleteAsync(ct);
+        var rows = new Dictionary<(DateOnly, string), DayFigures>();
+
+        // Streams once over each table; the dictionary holds one entry per day and currency.
+        await foreach (var o in db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled)
+            .Select(o => new { o.CreatedAt, o.Currency, o.Total }).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            var key = (DayOf(o.CreatedAt), o.Currency);
+            var f = rows.GetValueOrDefault(key) ?? new DayFigures(key.Item1, o.Currency, 0, 0, 0, 0);
+            rows[key] = f with { Orders = f.Orders + 1, Gross = f.Gross + o.Total };
+        }
+
+        await foreach (var l in UnitsQuery(db, null, null).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            var key = (DayOf(l.CreatedAt), l.Currency);
+            var f = rows.GetValueOrDefault(key) ?? new DayFigures(key.Item1, l.Currency, 0, 0, 0, 0);
+            rows[key] = f with { Units = f.Units + l.Quantity };
+        }
+
+        await foreach (var r in RefundsQuery(db, null, null).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            var key = (DayOf(r.CreatedAt), r.Currency);
+            var f = rows.GetValueOrDefault(key) ?? new DayFigures(key.Item1, r.Currency, 0, 0, 0, 0);
+            rows[key] = f with { Refunds = f.Refunds + r.Amount };
+        }
+
+        foreach (var chunk in rows.Values.Chunk(500))
+        {
+            db.DailySales.AddRange(chunk.Select(ToRow));
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    /// <summary>Figures per currency for orders placed and refunds created in [from, to), straight from the source tables.</summary>
+    internal static async Task<IReadOnlyList<DayFigures>> ComputeAsync(StorekeepDbContext db, DateTime from, DateTime to, CancellationToken ct)
+    {
+        var orders = await db.Orders.AsNoTracking()
+            .Where(o => o.CreatedAt >= from && o.CreatedAt < to && o.Status != OrderStatus.Cancelled)
+            .Select(o => new { o.Currency, o.Total }).ToListAsync(ct);
+        var units = await UnitsQuery(db, from, to).ToListAsync(ct);
+        var refunds = await RefundsQuery(db, from, to).ToListAsync(ct);
+        var day = DayOf(from);
+        return orders.Select(o => o.Currency).Concat(units.Select(u => u.Currency)).Concat(refunds.Select(r => r.Currency))
+            .Distinct(StringComparer.Ordinal)
+            .Select(c => new DayFigures(
+                day,
+                c,
+                orders.Count(o => o.Currency == c),
+                orders.Where(o => o.Currency == c).Sum(o => o.Total),
+                refunds.Where(r => r.Currency == c).Sum(r => r.Amount),
+                units.Where(u => u.Currency == c).Sum(u => (long)u.Quantity)))
+            .ToList();
+    }
+
+    private static IQueryable<UnitRow> UnitsQuery(StorekeepDbContext db, DateTime? from, DateTime? to)
+    {
+        var orders = db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled);
+        if (from is { } f && to is { } t)
+        {
+            orders = orders.Where(o => o.CreatedAt >= f && o.CreatedAt < t);
+        }
+
+        return orders.Join(db.OrderLines.AsNoTracking(), o => o.Id, l => l.OrderId, (o, l) => new UnitRow(o.CreatedAt, o.Currency, l.Quantity));
+    }
+
+    private static IQueryable<RefundRow> RefundsQuery(StorekeepDbContext db, DateTime? from, DateTime? to)
+    {
+        var refunds = db.Refunds.AsNoTracking().Where(r => r.Status == RefundStatus.Succeeded);
+        if (from is { } f && to is { } t)
+        {
+            refunds = refunds.Where(r => r.CreatedAt >= f && r.CreatedAt < t);
+        }
+
+        return refunds.Join(db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled), r => r.OrderId, o => o.Id, (r, o) => new RefundRow(r.CreatedAt, o.Currency, r.Amount));
+    }
+
+    internal static DateOnly DayOf(DateTime utc) => DateOnly.FromDateTime(utc);
+
+    internal static DateTime Start(DateOnly day) => day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+
+    private static DailySales ToRow(DayFigures f) =>
+        new() { Day = f.Day, Currency = f.Currency, Orders = f.Orders, Gross = f.Gross, Refunds = f.Refunds, Units = f.Units };
+
+    private static Guid? OrderIdOf(string payload)
+    {
+        using var json = JsonDocument.Parse(payload);
+        return json.RootElement.TryGetProperty("orderId", out var id) && id.TryGetGuid(out var guid) ? guid : null;
+    }
+
+    private sealed record UnitRow(DateTime CreatedAt, string Currency, int Quantity);
+
+    private sealed record RefundRow(DateTime CreatedAt, string Currency, decimal Amount);
+}
+
+/// <summary>Sales figures of one day (or any span) in one currency.</summary>
+public sealed record DayFigures(DateOnly Day, string Currency, int Orders, decimal Gross, decimal Refunds, long Units)
+{
+    public decimal Revenue => Gross - Refunds;
+}

@@ -1,0 +1,204 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Storekeep.Analytics;
+using Storekeep.Data;
+using Storekeep.Events;
+using Storekeep.Orders;
+using Storekeep.Payments;
+using Storekeep.Shared;
+using Storekeep.Tests.Infrastructure;
+
+namespace Storekeep.Tests.Analytics;
+
+public sealed class SalesDashboardTests
+{
+    private static Address Somewhere => new() { Name = "Ada", Line1 = "1 Row", City = "Paris", PostalCode = "75001", Country = "FR" };
+    private static long _number = 500_000;
+
+    /// <summary>Writes an order placed at <paramref name="at"/> (and its event) the way checkout would, without going through checkout.</summary>
+    private static async Task<Order> PlaceAsync(StorekeepDbContext db, DateTime at, params (int Quantity, decimal UnitPrice)[] lines)
+    {
+        var order = Order.Place(
+            Interlocked.Increment(ref _number),
+            "ada@example.com",
+            null,
+            "USD",
+            Somewhere,
+            "standard",
+            lines.Select((l, i) => new OrderLine { Sku = $"SKU-{i}", Title = "Thing", Quantity = l.Quantity, UnitPrice = l.UnitPrice, LineTotal = l.Quantity * l.UnitPrice }),
+            4.99m,
+            0m,
+            false,
+            null,
+            at);
+        db.Orders.Add(order);
+        db.AddEvent(EventTypes.OrderPlaced, OrderEventData.From(order), at);
+        await db.SaveChangesAsync();
+        return order;
+    }
+
+    private static async Task RefundAsync(StorekeepDbContext db, Order order, decimal amount, DateTime at, RefundStatus status = RefundStatus.Succeeded)
+    {
+        var payment = await db.Payments.FirstOrDefaultAsync(p => p.OrderId == order.Id);
+        if (payment is null)
+        {
+            payment = new Payment { OrderId = order.Id, Gateway = "test", Amount = order.Total, CapturedAmount = order.Total, Currency = "USD", Status = PaymentRecordStatus.Captured, CreatedAt = order.CreatedAt };
+            db.Payments.Add(payment);
+        }
+
+        db.Refunds.Add(new Refund { OrderId = order.Id, PaymentId = payment.Id, Amount = amount, Status = status, Actor = "test", CreatedAt = at });
+        db.AddEvent(EventTypes.RefundCreated, new { orderId = order.Id }, at);
+        await db.SaveChangesAsync();
+    }
+
+    private static async Task CancelAsync(StorekeepDbContext db, Order order, DateTime at)
+    {
+        var tracked = await db.Orders.Include(o => o.Lines).SingleAsync(o => o.Id == order.Id);
+        tracked.Cancel("test", Actor.System, at);
+        db.AddEvent(EventTypes.OrderCancelled, OrderEventData.From(tracked), at);
+        await db.SaveChangesAsync();
+    }
+
+    private static Task AllEventsHandledAsync(TestStore store) =>
+        Eventually.HoldsAsync(async () =>
+        {
+            await using var db = store.Db();
+            return !await db.OutboxEvents.AnyAsync(e => e.Position == null);
+        }, "every event published");
+
+    /// <summary>The figures straight from SQL over orders and refunds: what the dashboard must equal to the cent.</summary>
+    private static async Task<PeriodFigures> RawAsync(StorekeepDbContext db, DateOnly first, DateOnly last)
+    {
+        var from = first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var to = last.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var orders = await db.Database.SqlQuery<long>($"SELECT CAST(COUNT(*) AS BIGINT) AS \"Value\" FROM orders WHERE status <> 'cancelled' AND currency = 'USD' AND created_at >= {from} AND created_at < {to}").SingleAsync();
+        var grossCents = await db.Database.SqlQuery<long>($"SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) AS \"Value\" FROM orders WHERE status <> 'cancelled' AND currency = 'USD' AND created_at >= {from} AND created_at < {to}").SingleAsync();
+        var units = await db.Database.SqlQuery<long>($"SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) AS \"Value\" FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.status <> 'cancelled' AND o.currency = 'USD' AND o.created_at >= {from} AND o.created_at < {to}").SingleAsync();
+        var refundCents = await db.Database.SqlQuery<long>($"SELECT CAST(COALESCE(SUM(r.amount), 0) AS BIGINT) AS \"Value\" FROM refunds r JOIN orders o ON o.id = r.order_id WHERE r.status = 'succeeded' AND o.status <> 'cancelled' AND o.currency = 'USD' AND r.created_at >= {from} AND r.created_at < {to}").SingleAsync();
+        var gross = grossCents / 100m;
+        var refunds = refundCents / 100m;
+        return new PeriodFigures((int)orders, gross, refunds, gross - refunds, orders == 0 ? 0m : Math.Round(gross / orders, 2, MidpointRounding.AwayFromZero), units);
+    }
+
+    private static async Task<IReadOnlyList<PeriodComparison>> DashboardPeriodsAsync(TestStore store)
+    {
+        await using var scope = store.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<SalesDashboard>().PeriodsAsync("USD", CancellationToken.None);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Dashboard_figures_equal_a_raw_sql_computation_for_every_period(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        var now = DateTime.UtcNow;
+        var today = DateOnly.FromDateTime(now);
+        await using (var db = store.Db())
+        {
+            var todays = await PlaceAsync(db, now.AddSeconds(-1), (2, 19.99m));
+            await PlaceAsync(db, now.AddSeconds(-1), (1, 5.01m), (3, 0.33m));
+            var yesterday = await PlaceAsync(db, now.AddDays(-1), (1, 120.00m));
+            var lastWeek = await PlaceAsync(db, now.AddDays(-5), (4, 12.50m));
+            await PlaceAsync(db, now.AddDays(-9), (1, 33.33m));
+            var weeksAgo = await PlaceAsync(db, now.AddDays(-20), (2, 45.45m));
+            await PlaceAsync(db, now.AddDays(-40), (7, 1.11m));
+            var cancelledLater = await PlaceAsync(db, now.AddDays(-12), (1, 999.99m));
+            await PlaceAsync(db, now.AddDays(-70), (1, 10m));
+
+            // Refunds count on their own day; a refund of an old order changes today, a cancellation changes the day it was placed.
+            await RefundAsync(db, weeksAgo, 10.10m, now.AddSeconds(-1));
+            await RefundAsync(db, lastWeek, 7.77m, now.AddDays(-2));
+            await RefundAsync(db, yesterday, 50m, now.AddDays(-1), RefundStatus.Failed);
+            await RefundAsync(db, todays, 3.33m, now.AddSeconds(-1), RefundStatus.Pending);
+            await RefundAsync(db, cancelledLater, 100m, now.AddDays(-3));
+            await CancelAsync(db, cancelledLater, now.AddDays(-3));
+        }
+
+        await AllEventsHandledAsync(store);
+        var periods = await DashboardPeriodsAsync(store);
+
+        await using var check = store.Db();
+        Assert.Equal(3, periods.Count);
+        foreach (var period in periods)
+        {
+            Assert.Equal(today, period.To);
+            Assert.Equal(await RawAsync(check, period.From, period.To), period.Current);
+            Assert.Equal(await RawAsync(check, period.From.AddDays(-period.Days), period.From.AddDays(-1)), period.Previous);
+        }
+
+        var month = periods.Single(p => p.Days == 30).Current;
+        Assert.Equal(6, month.Orders);
+        Assert.Equal(2 * 19.99m + 5.01m + 0.99m + 120m + 50m + 33.33m + 90.90m + (6 * 4.99m), month.Gross);
+        Assert.Equal(10.10m + 7.77m, month.Refunds);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task The_rollup_follows_a_new_order_on_a_past_day_without_a_restart_and_matches_a_rebuild(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        var now = DateTime.UtcNow;
+        var yesterday = DateOnly.FromDateTime(now.AddDays(-1));
+        await using (var db = store.Db())
+        {
+            await PlaceAsync(db, now.AddDays(-1), (1, 10m));
+        }
+
+        await AllEventsHandledAsync(store);
+        await using (var db = store.Db())
+        {
+            var row = await db.DailySales.AsNoTracking().SingleAsync(d => d.Day == yesterday);
+            Assert.Equal((1, 14.99m, 1L), (row.Orders, row.Gross, row.Units));
+
+            await PlaceAsync(db, now.AddDays(-1), (3, 2.50m));
+        }
+
+        await AllEventsHandledAsync(store);
+        await using (var db = store.Db())
+        {
+            var row = await db.DailySales.AsNoTracking().SingleAsync(d => d.Day == yesterday);
+            Assert.Equal((2, 14.99m + 12.49m, 4L), (row.Orders, row.Gross, row.Units));
+        }
+
+        var periods = await DashboardPeriodsAsync(store);
+        Assert.Equal(2, periods.Single(p => p.Days == 7).Current.Orders);
+
+        List<DailySales> incremental;
+        await using (var db = store.Db())
+        {
+            incremental = await db.DailySales.AsNoTracking().OrderBy(d => d.Day).ToListAsync();
+            await new DailySalesRollup(db).RebuildAsync(CancellationToken.None);
+        }
+
+        await using (var db = store.Db())
+        {
+            var rebuilt = await db.DailySales.AsNoTracking().OrderBy(d => d.Day).ToListAsync();
+            Assert.Equal(
+                incremental.Select(d => (d.Day, d.Currency, d.Orders, d.Gross, d.Refunds, d.Units)),
+                rebuilt.Select(d => (d.Day, d.Currency, d.Orders, d.Gross, d.Refunds, d.Units)));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task An_order_placed_through_checkout_shows_today_and_waits_to_ship(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await store.AddShippingAndTaxAsync();
+        await store.AddProductAsync("DASH-1", 25.00m, main: 10);
+        var cart = await store.CartWithAsync(store.Anonymous, ("DASH-1", 2));
+        var order = await (await store.Anonymous.PostJson($"/api/v1/carts/{cart}/checkout", TestCatalog.CheckoutBody())).Expect(HttpStatusCode.Created);
+
+        await using var scope = store.Services.CreateAsyncScope();
+        var view = await scope.ServiceProvider.GetRequiredService<SalesDashboard>().GetAsync(CancellationToken.None);
+
+        var today = view.Periods.Single(p => p.Days == 1).Current;
+        Assert.Equal(1, today.Orders);
+        Assert.Equal(order["total"].Dec(), today.Gross);
+        Assert.Equal(2, today.Units);
+        Assert.Equal(order["total"].Dec(), view.Revenue30Days[^1].Revenue);
+        Assert.Equal(30, view.Revenue30Days.Count);
+        Assert.Equal(order["number"]!.GetValue<long>(), Assert.Single(view.ToShip).Number);
+    }
+}
