@@ -105,6 +105,7 @@ public static class UiSetup
         });
 
         services.AddScoped<StaffAccounts>();
+        services.AddScoped<AccountSecurity>();
         return services;
     }
 
