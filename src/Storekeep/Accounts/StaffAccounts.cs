@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Access;
+using Storekeep.Audit;
+using Storekeep.Data;
 using Storekeep.Shared;
 
 namespace Storekeep.Accounts;
@@ -8,7 +10,7 @@ namespace Storekeep.Accounts;
 public sealed record StaffMember(Guid Id, string Email, string? DisplayName, IReadOnlyList<Role> Roles, bool LockedOut, bool TwoFactorEnabled, DateTime CreatedAt);
 
 /// <summary>Staff users and their roles: the bootstrap owner, invitations, role changes.</summary>
-public sealed class StaffAccounts(UserManager<UserAccount> users, RoleManager<UserRole> roles, TimeProvider clock)
+public sealed class StaffAccounts(UserManager<UserAccount> users, RoleManager<UserRole> roles, StorekeepDbContext db, TimeProvider clock)
 {
     /// <summary>Creates the six role rows once; Identity stores user ↔ role links against them.</summary>
     public async Task EnsureRolesAsync()
@@ -100,6 +102,9 @@ public sealed class StaffAccounts(UserManager<UserAccount> users, RoleManager<Us
 
         Check(await users.RemoveFromRolesAsync(user, current.Except(wanted)));
         Check(await users.AddToRolesAsync(user, wanted.Except(current)));
+        // The link rows name roles by id; this entry says it in words (saved with the stamp update below).
+        AuditInterceptor.Record(db, clock.GetUtcNow().UtcDateTime, "updated", nameof(UserAccount), user.Id.ToString(),
+            new { Email = user.Email, Roles = current.Order(StringComparer.Ordinal).ToList() }, new { Email = user.Email, Roles = wanted.Order(StringComparer.Ordinal).ToList() });
         // Signs the user's cookies out of date: the new roles apply within a minute (SecurityStampValidator).
         Check(await users.UpdateSecurityStampAsync(user));
     }
