@@ -82,15 +82,15 @@ public sealed class BackOfficePermissionTests
     }
 
     [Fact]
-    public void The_back_office_table_in_docs_permissions_md_matches_the_pages()
+    public void The_table_in_docs_back_office_permissions_md_matches_the_pages()
     {
-        var docs = Path.Combine(AppContext.BaseDirectory, "../../../../../docs/permissions.md");
+        var docs = Path.Combine(AppContext.BaseDirectory, "../../../../../docs/back-office-permissions.md");
         var text = File.ReadAllText(docs);
         var table = BackOfficeTable();
-        Assert.True(text.Contains(table, StringComparison.Ordinal), "docs/permissions.md lacks the current back-office table; paste this:\n" + table);
+        Assert.True(text.Contains(table, StringComparison.Ordinal), "docs/back-office-permissions.md lacks the current back-office table; paste this:\n" + table);
     }
 
-    /// <summary>The Markdown table of pages × roles, as docs/permissions.md shows it.</summary>
+    /// <summary>The Markdown table of pages × roles, as docs/back-office-permissions.md shows it.</summary>
     public static string BackOfficeTable()
     {
         var roles = Enum.GetValues<Role>();
