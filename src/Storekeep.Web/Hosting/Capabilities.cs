@@ -59,6 +59,7 @@ public static class Capabilities
         services.AddScoped<OutboxPublisher>();
         services.AddScoped<EventFeed>();
         services.AddScoped<WebhookService>();
+        services.AddScoped<Storekeep.Audit.AuditQueries>();
         services.AddSingleton<WebhookDeliverer>();
         services.AddHttpClient(WebhookDeliverer.HttpClientName, (sp, client) =>
             {

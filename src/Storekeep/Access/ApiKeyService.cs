@@ -86,8 +86,18 @@ public sealed class ApiKeyAdministration(StorekeepDbContext db, ApiKeyService ke
         var hash = await db.ApiKeys.Where(k => k.Id == id).Select(k => k.Hash).FirstOrDefaultAsync(ct)
             ?? throw Storekeep.Shared.Errors.NotFound("API key", id.ToString());
         var now = clock.GetUtcNow().UtcDateTime;
-        await db.ApiKeys.Where(k => k.Id == id && k.RevokedAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(k => k.RevokedAt, now), ct);
+        await db.InTransactionAsync(async token =>
+        {
+            var revoked = await db.ApiKeys.Where(k => k.Id == id && k.RevokedAt == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(k => k.RevokedAt, now), token);
+            if (revoked > 0)
+            {
+                // A bulk update bypasses the audit interceptor; revoking a key is worth a record.
+                Storekeep.Audit.AuditInterceptor.Record(db, now, "updated", nameof(ApiKey), id.ToString(), new { RevokedAt = (DateTime?)null }, new { RevokedAt = now });
+            }
+
+            return revoked;
+        }, ct);
         return hash;
     }
 }

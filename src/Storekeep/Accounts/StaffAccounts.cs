@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Access;
+using Storekeep.Audit;
+using Storekeep.Data;
 using Storekeep.Shared;
 
 namespace Storekeep.Accounts;
@@ -8,7 +10,7 @@ namespace Storekeep.Accounts;
 public sealed record StaffMember(Guid Id, string Email, string? DisplayName, IReadOnlyList<Role> Roles, bool LockedOut, bool TwoFactorEnabled, DateTime CreatedAt);
 
 /// <summary>Staff users and their roles: the bootstrap owner, invitations, role changes.</summary>
-public sealed class StaffAccounts(UserManager<UserAccount> users, RoleManager<UserRole> roles, TimeProvider clock)
+public sealed class StaffAccounts(UserManager<UserAccount> users, RoleManager<UserRole> roles, StorekeepDbContext db, TimeProvider clock)
 {
     /// <summary>Creates the six role rows once; Identity stores user ↔ role links against them.</summary>
     public async Task EnsureRolesAsync()
@@ -100,9 +102,61 @@ public sealed class StaffAccounts(UserManager<UserAccount> users, RoleManager<Us
 
         Check(await users.RemoveFromRolesAsync(user, current.Except(wanted)));
         Check(await users.AddToRolesAsync(user, wanted.Except(current)));
+        // The link rows name roles by id; this entry says it in words (saved with the stamp update below).
+        AuditInterceptor.Record(db, clock.GetUtcNow().UtcDateTime, "updated", nameof(UserAccount), user.Id.ToString(),
+            new { Email = user.Email, Roles = current.Order(StringComparer.Ordinal).ToList() }, new { Email = user.Email, Roles = wanted.Order(StringComparer.Ordinal).ToList() });
         // Signs the user's cookies out of date: the new roles apply within a minute (SecurityStampValidator).
         Check(await users.UpdateSecurityStampAsync(user));
     }
+
+    /// <summary>Locks the user out until unlocked; their open sessions end within a minute.</summary>
+    public async Task LockAsync(Guid userId)
+    {
+        var user = await FindAsync(userId);
+        if (await users.IsInRoleAsync(user, Permissions.RoleName(Role.Owner)))
+        {
+            var now = clock.GetUtcNow();
+            var activeOwners = (await users.GetUsersInRoleAsync(Permissions.RoleName(Role.Owner)))
+                .Count(u => u.Id != user.Id && !(u.LockoutEnd is { } end && end > now));
+            if (activeOwners == 0)
+            {
+                throw Errors.Conflict("last_owner", "The store needs at least one owner who can sign in.");
+            }
+        }
+
+        Check(await users.SetLockoutEnabledAsync(user, true));
+        Check(await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue));
+        Check(await users.UpdateSecurityStampAsync(user));
+    }
+
+    /// <summary>Lifts a lock (manual or after failed sign-ins) and clears the failed-attempt count.</summary>
+    public async Task UnlockAsync(Guid userId)
+    {
+        var user = await FindAsync(userId);
+        Check(await users.SetLockoutEndDateAsync(user, null));
+        Check(await users.ResetAccessFailedCountAsync(user));
+    }
+
+    /// <summary>For someone who lost their phone and recovery codes: two-factor off, key and codes forgotten.</summary>
+    public async Task ResetTwoFactorAsync(Guid userId)
+    {
+        var user = await FindAsync(userId);
+        Check(await users.SetTwoFactorEnabledAsync(user, false));
+        Check(await users.ResetAuthenticatorKeyAsync(user));
+        await users.RemoveAuthenticationTokenAsync(user, "[AspNetUserStore]", "RecoveryCodes");
+    }
+
+    /// <summary>A random password that satisfies the password rules, for an invitation shown once.</summary>
+    public static string GeneratePassword()
+    {
+        const string alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        var chars = System.Security.Cryptography.RandomNumberGenerator.GetItems<char>(alphabet, 14);
+        // At least one digit and one lower-case letter, whatever the draw.
+        return new string(chars) + "7k";
+    }
+
+    private async Task<UserAccount> FindAsync(Guid userId) =>
+        await users.FindByIdAsync(userId.ToString()) ?? throw Errors.NotFound("User", userId.ToString());
 
     internal static void Check(IdentityResult result)
     {

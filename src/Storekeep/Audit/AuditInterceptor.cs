@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -10,11 +12,14 @@ namespace Storekeep.Audit;
 /// <summary>
 /// Writes an <see cref="AuditEntry"/> for every tracked insert, update and delete saved while an
 /// <see cref="AuditScope"/> is open, in the same SaveChanges (so the audit row commits or rolls back
-/// with the change). Stock moves through guarded SQL and has its own ledger.
+/// with the change). Changes to owned values (an order's address) are recorded on their owner as
+/// <c>Owner.Property</c>. Bulk updates (ExecuteUpdate) bypass the change tracker: the services doing
+/// them staff can trigger record them with <see cref="Record"/>. Stock has its own ledger.
 /// </summary>
 public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesInterceptor
 {
-    private static readonly HashSet<Type> NotAudited = [typeof(AuditEntry), typeof(OutboxEvent), typeof(WebhookDelivery), typeof(IdempotencyRecord)];
+    // Data-protection keys are key material; deliveries, outbox and idempotency rows are machinery.
+    private static readonly HashSet<Type> NotAudited = [typeof(AuditEntry), typeof(OutboxEvent), typeof(WebhookDelivery), typeof(IdempotencyRecord), typeof(DataProtectionKey)];
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -28,6 +33,29 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
         return ValueTask.FromResult(result);
     }
 
+    /// <summary>
+    /// Adds an audit row for a change the change tracker cannot see (ExecuteUpdate), when an audit
+    /// scope is open; it is saved with the context's next SaveChanges.
+    /// </summary>
+    public static void Record(DbContext db, DateTime now, string action, string entityType, string entityId, object? before, object? after)
+    {
+        if (AuditScope.Current is not { } actor)
+        {
+            return;
+        }
+
+        db.Add(new AuditEntry
+        {
+            OccurredAt = now,
+            Actor = actor.Name,
+            Action = action,
+            EntityType = entityType,
+            EntityId = entityId,
+            Before = before is null ? null : JsonSerializer.Serialize(before),
+            After = after is null ? null : JsonSerializer.Serialize(after),
+        });
+    }
+
     private void AddEntries(DbContext? context)
     {
         if (context is null || AuditScope.Current is not { } actor)
@@ -37,37 +65,60 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
 
         context.ChangeTracker.DetectChanges();
         var now = clock.GetUtcNow().UtcDateTime;
-        var entries = context.ChangeTracker.Entries()
+        var changed = context.ChangeTracker.Entries()
             .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
-            .Where(e => !NotAudited.Contains(e.Entity.GetType()) && !e.Metadata.IsOwned())
-            .Select(e => Describe(e, actor.Name, now))
-            .OfType<AuditEntry>()
+            .Where(e => !NotAudited.Contains(e.Entity.GetType()))
             .ToList();
-        context.AddRange(entries);
+        var audited = changed.Where(e => !e.Metadata.IsOwned()).ToList();
+
+        // An owned value changed on its own (owner unchanged): the owner's row names the change.
+        foreach (var owner in changed.Where(e => e.Metadata.IsOwned()).Select(e => FindOwner(context, e)).OfType<EntityEntry>())
+        {
+            if (!audited.Contains(owner))
+            {
+                audited.Add(owner);
+            }
+        }
+
+        context.AddRange(audited.Select(e => Describe(e, actor.Name, now)).OfType<AuditEntry>().ToList());
+    }
+
+    private static EntityEntry? FindOwner(DbContext context, EntityEntry owned)
+    {
+        var ownership = owned.Metadata.FindOwnership();
+        if (ownership is null)
+        {
+            return null;
+        }
+
+        var key = ownership.Properties.Select(p => owned.Property(p.Name).CurrentValue).ToList();
+        var owner = context.ChangeTracker.Entries().FirstOrDefault(e => e.Metadata == ownership.PrincipalEntityType &&
+            ownership.PrincipalKey.Properties.Select(p => e.Property(p.Name).CurrentValue).SequenceEqual(key));
+        return owner is not null && owner.Metadata.IsOwned() ? FindOwner(context, owner) : owner;
     }
 
     private static AuditEntry? Describe(EntityEntry entry, string actor, DateTime now)
     {
-        var properties = entry.Properties.Where(p => !p.Metadata.IsPrimaryKey()).ToList();
-        var owned = entry.References.Where(r => r.TargetEntry is { } target && target.Metadata.IsOwned()).ToList();
         Dictionary<string, object?>? before = null, after = null;
         switch (entry.State)
         {
             case EntityState.Added:
-                after = properties.ToDictionary(p => p.Metadata.Name, p => Shown(p.Metadata.Name, p.CurrentValue));
+                after = [];
+                Collect(entry, "", after, null, p => p.CurrentValue);
                 break;
             case EntityState.Deleted:
-                before = properties.ToDictionary(p => p.Metadata.Name, p => Shown(p.Metadata.Name, p.OriginalValue));
+                before = [];
+                Collect(entry, "", before, null, p => p.OriginalValue);
                 break;
             default:
-                var changed = properties.Where(p => p.IsModified && !Equals(p.OriginalValue, p.CurrentValue)).ToList();
-                if (changed.Count == 0 && owned.Count == 0)
+                before = [];
+                after = [];
+                CollectChanges(entry, "", before, after);
+                if (after.Count == 0 && before.Count == 0)
                 {
                     return null;
                 }
 
-                before = changed.ToDictionary(p => p.Metadata.Name, p => Shown(p.Metadata.Name, p.OriginalValue));
-                after = changed.ToDictionary(p => p.Metadata.Name, p => Shown(p.Metadata.Name, p.CurrentValue));
                 break;
         }
 
@@ -77,17 +128,67 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
             OccurredAt = now,
             Actor = actor,
             Action = entry.State switch { EntityState.Added => "created", EntityState.Deleted => "deleted", _ => "updated" },
-            EntityType = entry.Metadata.ClrType.Name,
+            EntityType = TypeName(entry.Metadata.ClrType),
             EntityId = string.Join('/', key),
             Before = before is null ? null : JsonSerializer.Serialize(before),
             After = after is null ? null : JsonSerializer.Serialize(after),
         };
     }
 
-    /// <summary>Secrets and hashes are never copied into the audit log, only the fact that they changed.</summary>
-    private static object? Shown(string property, object? value) =>
+    /// <summary>All values of an added or deleted entity, its owned values included.</summary>
+    private static void Collect(EntityEntry entry, string prefix, Dictionary<string, object?> values, Func<PropertyEntry, bool>? only, Func<PropertyEntry, object?> value)
+    {
+        foreach (var p in Properties(entry).Where(p => only is null || only(p)))
+        {
+            values[prefix + p.Metadata.Name] = Shown(entry, p.Metadata.Name, value(p));
+        }
+
+        foreach (var owned in OwnedTargets(entry))
+        {
+            Collect(owned.Entry, prefix + owned.Name + ".", values, only, value);
+        }
+    }
+
+    private static void CollectChanges(EntityEntry entry, string prefix, Dictionary<string, object?> before, Dictionary<string, object?> after)
+    {
+        foreach (var p in Properties(entry).Where(p => p.IsModified && !Equals(p.OriginalValue, p.CurrentValue)))
+        {
+            before[prefix + p.Metadata.Name] = Shown(entry, p.Metadata.Name, p.OriginalValue);
+            after[prefix + p.Metadata.Name] = Shown(entry, p.Metadata.Name, p.CurrentValue);
+        }
+
+        foreach (var owned in OwnedTargets(entry))
+        {
+            switch (owned.Entry.State)
+            {
+                case EntityState.Added:
+                    Collect(owned.Entry, prefix + owned.Name + ".", after, null, p => p.CurrentValue);
+                    break;
+                case EntityState.Deleted:
+                    Collect(owned.Entry, prefix + owned.Name + ".", before, null, p => p.OriginalValue);
+                    break;
+                case EntityState.Modified:
+                    CollectChanges(owned.Entry, prefix + owned.Name + ".", before, after);
+                    break;
+            }
+        }
+    }
+
+    private static IEnumerable<PropertyEntry> Properties(EntityEntry entry) =>
+        entry.Properties.Where(p => !p.Metadata.IsPrimaryKey() && !(entry.Metadata.IsOwned() && p.Metadata.IsForeignKey()));
+
+    private static IEnumerable<(string Name, EntityEntry Entry)> OwnedTargets(EntityEntry entry) =>
+        entry.References.Where(r => r.TargetEntry is { } target && target.Metadata.IsOwned()).Select(r => (r.Metadata.Name, r.TargetEntry!));
+
+    /// <summary>Identity's generic names (IdentityUserRole`1) read as UserRoleLink and so on.</summary>
+    private static string TypeName(Type type) =>
+        type.IsGenericType ? type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)].Replace("Identity", "", StringComparison.Ordinal) : type.Name;
+
+    /// <summary>Secrets, hashes and tokens are never copied into the audit log, only the fact that they changed.</summary>
+    private static object? Shown(EntityEntry entry, string property, object? value) =>
         property.EndsWith("Hash", StringComparison.Ordinal) || property.Contains("Secret", StringComparison.Ordinal) ||
-        property is "SecurityStamp" or "ConcurrencyStamp" or "Token"
+        property is "SecurityStamp" or "ConcurrencyStamp" or "Token" ||
+        (entry.Entity is IdentityUserToken<Guid> && property == "Value")
             ? (value is null ? null : "[redacted]")
             : value;
 }

@@ -60,6 +60,11 @@ public sealed class CheckoutSettings(StorekeepDbContext db, IMemoryCache cache)
             db.StoreSettings.Add(settings);
         }
 
+        if (request.Currency is not null && request.Currency != settings.Currency && await CurrencyLockedAsync(ct))
+        {
+            throw Errors.Conflict("currency_locked", "The currency cannot change once the store has orders.");
+        }
+
         settings.Name = name ?? settings.Name;
         settings.Currency = request.Currency ?? settings.Currency;
         settings.PricesIncludeTax = request.PricesIncludeTax ?? settings.PricesIncludeTax;
@@ -106,6 +111,72 @@ public sealed class CheckoutSettings(StorekeepDbContext db, IMemoryCache cache)
         cache.Remove(CacheKey);
         return ToView(method, (await GetAsync(ct)).Store.Currency);
     }
+
+    /// <summary>Replaces a method's fields; fields left out (null) keep their value.</summary>
+    public async Task<ShippingMethodView> UpdateShippingMethodAsync(Guid id, ShippingMethodRequest request, CancellationToken ct)
+    {
+        var method = await db.ShippingMethods.SingleOrDefaultAsync(m => m.Id == id, ct) ?? throw Errors.NotFound("Shipping method", id.ToString());
+        var v = new Validation();
+        var code = request.Code is null ? method.Code : v.Code("code", request.Code, 32);
+        var name = request.Name is null ? method.Name : v.Required("name", request.Name, 100);
+        var rate = request.Rate is null ? method.Rate : v.Money("rate", request.Rate);
+        var freeOver = request.FreeOver is null ? null : (decimal?)v.Money("freeOver", request.FreeOver);
+        var countries = request.Countries is null ? method.Countries : ValidateCountries(v, request.Countries);
+        v.ThrowIfInvalid();
+        if (code != method.Code && await db.ShippingMethods.AnyAsync(m => m.Code == code, ct))
+        {
+            throw Errors.Conflict("shipping_method_code_taken", $"A shipping method with code '{code}' already exists.");
+        }
+
+        method.Code = code;
+        method.Name = name;
+        method.Rate = rate;
+        method.FreeOver = freeOver;
+        method.Countries = countries;
+        method.IsActive = request.IsActive ?? method.IsActive;
+        method.Position = request.Position ?? method.Position;
+        await db.SaveChangesAsync(ct);
+        cache.Remove(CacheKey);
+        return ToView(method, (await GetAsync(ct)).Store.Currency);
+    }
+
+    /// <summary>Orders keep their own copy of the method they used, so deleting one changes no order.</summary>
+    public async Task DeleteShippingMethodAsync(Guid id, CancellationToken ct)
+    {
+        var method = await db.ShippingMethods.SingleOrDefaultAsync(m => m.Id == id, ct) ?? throw Errors.NotFound("Shipping method", id.ToString());
+        db.ShippingMethods.Remove(method);
+        await db.SaveChangesAsync(ct);
+        cache.Remove(CacheKey);
+    }
+
+    public async Task<TaxRateView> UpdateTaxRateAsync(Guid id, TaxRateRequest request, CancellationToken ct)
+    {
+        var rate = await db.TaxRates.SingleOrDefaultAsync(t => t.Id == id, ct) ?? throw Errors.NotFound("Tax rate", id.ToString());
+        var v = new Validation();
+        var name = request.Name is null ? rate.Name : v.Required("name", request.Name, 100);
+        if (request.Rate is { } percent && (percent < 0 || percent > 100 || decimal.Round(percent, 4) != percent))
+        {
+            v.Add("rate", "'rate' must be a percentage from 0 to 100 with at most four decimals.");
+        }
+
+        v.ThrowIfInvalid();
+        rate.Name = name;
+        rate.Rate = request.Rate ?? rate.Rate;
+        await db.SaveChangesAsync(ct);
+        cache.Remove(CacheKey);
+        return ToView(rate);
+    }
+
+    public async Task DeleteTaxRateAsync(Guid id, CancellationToken ct)
+    {
+        var rate = await db.TaxRates.SingleOrDefaultAsync(t => t.Id == id, ct) ?? throw Errors.NotFound("Tax rate", id.ToString());
+        db.TaxRates.Remove(rate);
+        await db.SaveChangesAsync(ct);
+        cache.Remove(CacheKey);
+    }
+
+    /// <summary>The currency is fixed once orders exist: their amounts are in it.</summary>
+    public Task<bool> CurrencyLockedAsync(CancellationToken ct) => db.Orders.AnyAsync(ct);
 
     public async Task<IReadOnlyList<TaxRateView>> ListTaxRatesAsync(CancellationToken ct) =>
         (await db.TaxRates.AsNoTracking().OrderBy(t => t.Country).ThenBy(t => t.Region).ToListAsync(ct)).Select(ToView).ToList();
