@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261123205034_Initial")]
+    [Migration("20261123205132_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

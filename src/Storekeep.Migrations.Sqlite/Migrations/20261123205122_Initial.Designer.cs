@@ -11,7 +11,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261123205023_Initial")]
+    [Migration("20261123205122_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
