@@ -76,7 +76,7 @@ public sealed partial class ShopperAndStaffJourneyTests(StorekeepServer server, 
         {
             var page = warehouse.Pages[0];
             await page.GotoAsync($"/admin/orders/{orderNumber}");
-            await page.GetByTestId("ship-button").ClickAsync();
+            await OpenDialogAsync(page.GetByTestId("ship-button"), page.GetByTestId("carrier-input"));
             await FillAsync(page.GetByTestId("carrier-input"), "UPS");
             await FillAsync(page.GetByTestId("tracking-input"), trackingNumber);
             await Chromium.ScreenshotAsync(page, "08-admin-ship-dialog");
@@ -95,7 +95,7 @@ public sealed partial class ShopperAndStaffJourneyTests(StorekeepServer server, 
         {
             var page = manager.Pages[0];
             await page.GotoAsync($"/admin/orders/{orderNumber}");
-            await page.GetByTestId("refund-button").ClickAsync();
+            await OpenDialogAsync(page.GetByTestId("refund-button"), page.GetByTestId("refund-amount"));
             await FillAsync(page.GetByTestId("refund-amount"), "1.00");
             await page.GetByTestId("confirm-refund").ClickAsync();
             await Expect(page.GetByTestId("refunds")).ToContainTextAsync("1.00");
@@ -156,6 +156,29 @@ public sealed partial class ShopperAndStaffJourneyTests(StorekeepServer server, 
         // Wait for the interactive circuit, so clicks reach the server.
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
         return context;
+    }
+
+    /// <summary>
+    /// A prerendered button can be clicked before the page's interactive circuit is connected, and
+    /// that click goes nowhere; click until the dialog shows (as a person would).
+    /// </summary>
+    private static async Task OpenDialogAsync(ILocator button, ILocator dialogField)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            await button.ClickAsync();
+            try
+            {
+                await dialogField.First.WaitForAsync(new() { Timeout = 1500 });
+                return;
+            }
+            catch (TimeoutException)
+            {
+                // Not interactive yet.
+            }
+        }
+
+        await Expect(dialogField.First).ToBeVisibleAsync();
     }
 
     /// <summary>MudBlazor puts the test id on the field's input or on its wrapper; fill the input and leave it, so the value binds.</summary>

@@ -23,6 +23,15 @@ public static class UiSetup
     /// <summary>Picks the API key handler when a request carries a bearer token, the Identity cookie otherwise.</summary>
     public const string SelectingScheme = "Storekeep";
 
+    private const string AccessDeniedHtml = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Not allowed · Storekeep</title><link rel="stylesheet" href="/css/admin.css"></head>
+        <body><main class="bare"><section class="access-denied" role="alert"><h1>Not allowed</h1>
+        <p>Your role does not give you access to this page. Ask the store owner if you need it.</p>
+        <p><a href="/admin">Back to the dashboard</a></p></section></main></body></html>
+        """;
+
     public static IServiceCollection AddStorekeepUi(this IServiceCollection services)
     {
         // Cookies are marked Secure whenever the request came over HTTPS (directly or through a
@@ -82,7 +91,8 @@ public static class UiSetup
             {
                 // A forbidden page answers 403 with a page saying so, not a redirect that looks like success.
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                return Task.CompletedTask;
+                context.Response.ContentType = "text/html; charset=utf-8";
+                return context.Response.WriteAsync(AccessDeniedHtml);
             };
         });
         foreach (var scheme in new[] { IdentityConstants.TwoFactorUserIdScheme, IdentityConstants.TwoFactorRememberMeScheme, IdentityConstants.ExternalScheme })
