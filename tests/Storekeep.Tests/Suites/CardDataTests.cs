@@ -120,7 +120,9 @@ public sealed class CardDataTests
         var response = await sending;
         var body = await response.Content.ReadAsStringAsync();
         Assert.True((int)response.StatusCode is >= 400 and < 500, $"A card number was accepted ({(int)response.StatusCode}): {body}");
-        Assert.True(echoed || !CardNumbers.ContainsCardNumber(body), $"The answer repeats the card number: {body}");
+        // The trace id is random hex: its digit runs are Luhn-valid one time in ten and are not card data.
+        var withoutTraceId = System.Text.RegularExpressions.Regex.Replace(body, "\"traceId\":\"[^\"]*\"", "");
+        Assert.True(echoed || !CardNumbers.ContainsCardNumber(withoutTraceId), $"The answer repeats the card number: {body}");
     }
 
     /// <summary>Keeps every log entry at every enabled level: message, structured values, exception.</summary>
