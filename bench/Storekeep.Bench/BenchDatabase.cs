@@ -3,6 +3,9 @@ using NpgsqlTypes;
 
 namespace Storekeep.Bench;
 
+/// <summary>An active cart already in the database, and the SKUs in it (one unit each); its version is the number of SKUs.</summary>
+public sealed record PrebuiltCart(Guid Id, IReadOnlyList<string> Skus);
+
 /// <summary>
 /// A fresh PostgreSQL database for one run (dropped afterwards), and the bulk seeding of the
 /// catalog and stock the scenarios buy from, written with COPY straight into the app's schema.
@@ -18,7 +21,9 @@ public sealed class BenchDatabase : IAsyncDisposable
     {
         this.adminConnectionString = adminConnectionString;
         Name = name;
-        ConnectionString = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name }.ConnectionString;
+        // The admin connection is unpooled (it must not keep the dropped database open); the
+        // workload's must be pooled, or every transaction pays a SCRAM handshake.
+        ConnectionString = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name, Pooling = true }.ConnectionString;
     }
 
     public string Name { get; }
@@ -70,7 +75,7 @@ public sealed class BenchDatabase : IAsyncDisposable
         var productIds = skus.Select(_ => Guid.CreateVersion7()).ToList();
 
         await using (var products = await connection.BeginBinaryImportAsync(
-            "COPY products (id, title, slug, status, created_at, updated_at, search_text) FROM STDIN (FORMAT BINARY)", ct))
+            "COPY products (id, title, slug, status, featured, created_at, updated_at, search_text) FROM STDIN (FORMAT BINARY)", ct))
         {
             for (var i = 0; i < skus.Count; i++)
             {
@@ -79,6 +84,7 @@ public sealed class BenchDatabase : IAsyncDisposable
                 await products.WriteAsync($"Bench product {i}", NpgsqlDbType.Varchar, ct);
                 await products.WriteAsync($"bench-product-{i}", NpgsqlDbType.Varchar, ct);
                 await products.WriteAsync("active", NpgsqlDbType.Varchar, ct);
+                await products.WriteAsync(false, NpgsqlDbType.Boolean, ct);
                 await products.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
                 await products.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
                 await products.WriteAsync($"bench product {i} {skus[i].ToLowerInvariant()}", NpgsqlDbType.Varchar, ct);
@@ -134,7 +140,7 @@ public sealed class BenchDatabase : IAsyncDisposable
     /// Active carts written straight into the database (as the cart API would leave them), so a
     /// checkout phase measures checkouts alone; cart building over HTTP is measured on its own.
     /// </summary>
-    public async Task<List<Guid>> PrebuildCartsAsync(IEnumerable<IReadOnlyList<string>> carts, CancellationToken ct)
+    public async Task<List<PrebuiltCart>> PrebuildCartsAsync(IEnumerable<IReadOnlyList<string>> carts, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync(ct);
@@ -177,7 +183,7 @@ public sealed class BenchDatabase : IAsyncDisposable
             await writer.CompleteAsync(ct);
         }
 
-        return built.Select(c => c.Id).ToList();
+        return built.Select(c => new PrebuiltCart(c.Id, c.Skus)).ToList();
     }
 
     public async ValueTask DisposeAsync()

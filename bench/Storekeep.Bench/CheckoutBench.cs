@@ -35,12 +35,13 @@ public static class CheckoutBench
         AnsiConsole.MarkupLineInterpolated($"seeded {skus.Count:N0} SKUs × {stockPerSku:N0} units in {(DateTime.UtcNow - seeded).TotalSeconds:0.0} s");
         var pick = picker(skus);
 
-        // Checkouts take carts written straight into the database, so the app phase measures the
-        // checkout request alone, like the raw phase; cart building over HTTP is its own phase.
-        var cartCount = quick ? 3_000 : 10_000;
+        // Both sides check out carts written straight into the database beforehand, so each phase
+        // measures checkouts alone; cart building over HTTP is its own phase.
+        var cartCount = quick ? 8_000 : 25_000;
         var random = new Random(42);
-        var carts = new ConcurrentQueue<Guid>(await database.PrebuildCartsAsync(Enumerable.Range(0, cartCount).Select(_ => pick(random)), ct));
-        AnsiConsole.MarkupLineInterpolated($"prepared {cartCount:N0} carts");
+        var carts = new ConcurrentQueue<PrebuiltCart>(await database.PrebuildCartsAsync(Enumerable.Range(0, cartCount).Select(_ => pick(random)), ct));
+        var rawCarts = new ConcurrentQueue<PrebuiltCart>(await database.PrebuildCartsAsync(Enumerable.Range(0, cartCount).Select(_ => pick(random)), ct));
+        AnsiConsole.MarkupLineInterpolated($"prepared {cartCount:N0} carts for each side");
 
         // A cold server spends its first seconds compiling; on a busy 2-core box that is longer
         // than a warm-up phase, so every path runs untimed first.
@@ -48,7 +49,7 @@ public static class CheckoutBench
         var prewarm = new PhaseTimes(TimeSpan.FromSeconds(quick ? 4 : 8), TimeSpan.Zero);
         await CheckoutWorkload.RunAppCartBuildingAsync(server.BaseAddress, 4, pick, prewarm, ct);
         await CheckoutWorkload.RunAppCheckoutsAsync(server.BaseAddress, 4, carts, prewarm, ct);
-        await CheckoutWorkload.RunRawAsync(database.ConnectionString, database.WarehouseId, 4, pick, new PhaseTimes(TimeSpan.FromSeconds(2), TimeSpan.Zero), ct);
+        await CheckoutWorkload.RunRawAsync(database.ConnectionString, database.WarehouseId, 4, rawCarts, new PhaseTimes(TimeSpan.FromSeconds(2), TimeSpan.Zero), ct);
 
         var rows = new List<PhaseResult>();
         var ratios = new List<(int Clients, double Ratio)>();
@@ -59,7 +60,7 @@ public static class CheckoutBench
             AnsiConsole.MarkupLineInterpolated($"{clients} clients: app checkouts over HTTP…");
             var checkout = await CheckoutWorkload.RunAppCheckoutsAsync(server.BaseAddress, clients, carts, times, ct);
             AnsiConsole.MarkupLineInterpolated($"{clients} clients: raw statements through Npgsql…");
-            var raw = await CheckoutWorkload.RunRawAsync(database.ConnectionString, database.WarehouseId, clients, pick, times, ct);
+            var raw = await CheckoutWorkload.RunRawAsync(database.ConnectionString, database.WarehouseId, clients, rawCarts, times, ct);
             rows.AddRange([checkout, raw, building]);
             ratios.Add((clients, raw.Throughput > 0 ? checkout.Throughput / raw.Throughput : 0));
         }

@@ -29,7 +29,7 @@ public static class CheckoutWorkload
 
     /// <summary>HTTP: checkouts of carts prepared beforehand (one cart per checkout, taken from <paramref name="carts"/>).</summary>
     public static async Task<PhaseResult> RunAppCheckoutsAsync(
-        Uri baseAddress, int clients, ConcurrentQueue<Guid> carts, PhaseTimes times, CancellationToken ct)
+        Uri baseAddress, int clients, ConcurrentQueue<PrebuiltCart> carts, PhaseTimes times, CancellationToken ct)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -42,11 +42,13 @@ public static class CheckoutWorkload
         {
             for (var i = 0; clock.Elapsed < deadline && !ct.IsCancellationRequested; i++)
             {
-                if (!carts.TryDequeue(out var cartId))
+                if (!carts.TryDequeue(out var cart))
                 {
                     checkout.Note("ran out of prepared carts: raise the number prepared");
                     return;
                 }
+
+                var cartId = cart.Id;
 
                 var t0 = Stopwatch.GetTimestamp();
                 var ok = false;
@@ -139,10 +141,10 @@ public static class CheckoutWorkload
     /// and InventoryService.ReserveAsync), sent raw: order number, customer upsert and lookup, cart
     /// claim, stock snapshot, savepoint, one guarded UPDATE per line, then the inserts (order, lines,
     /// allocations, ledger rows, payment, timeline, outbox) in one batch as EF's SaveChanges sends
-    /// them, commit. The cart row it claims is written before the clock starts.
+    /// them, commit. The carts it claims were written beforehand (COPY), like the app side's.
     /// </summary>
     public static async Task<PhaseResult> RunRawAsync(
-        string connectionString, Guid warehouseId, int clients, SkuPicker pick, PhaseTimes times, CancellationToken ct)
+        string connectionString, Guid warehouseId, int clients, ConcurrentQueue<PrebuiltCart> carts, PhaseTimes times, CancellationToken ct)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = clients + 2, ApplicationName = "storekeep-bench-raw" };
         await using var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
@@ -153,16 +155,19 @@ public static class CheckoutWorkload
 
         async Task Client(int client)
         {
-            var random = new Random(client * 104729);
             for (var i = 0; clock.Elapsed < deadline && !ct.IsCancellationRequested; i++)
             {
-                var skus = pick(random);
-                var cartId = await CreateRawCartAsync(dataSource, ct);
+                if (!carts.TryDequeue(out var cart))
+                {
+                    latencies.Note("ran out of prepared carts: raise the number prepared");
+                    return;
+                }
+
                 var t0 = Stopwatch.GetTimestamp();
                 bool ok;
                 try
                 {
-                    ok = await RawCheckoutAsync(dataSource, warehouseId, cartId, skus, $"raw{client}-{i}@bench.example", ct);
+                    ok = await RawCheckoutAsync(dataSource, warehouseId, cart, $"raw{client}-{i}@bench.example", ct);
                 }
                 catch (PostgresException e)
                 {
@@ -230,22 +235,12 @@ public static class CheckoutWorkload
         payment = new { method = "card", token = "tok_visa" },
     };
 
-    private static async Task<Guid> CreateRawCartAsync(NpgsqlDataSource dataSource, CancellationToken ct)
-    {
-        var id = Guid.CreateVersion7();
-        await using var command = dataSource.CreateCommand(
-            "INSERT INTO carts (id, status, currency, version, created_at, updated_at) VALUES ($1, 'active', 'USD', 1, $2, $2)");
-        command.Parameters.AddWithValue(id);
-        command.Parameters.AddWithValue(DateTime.UtcNow);
-        await command.ExecuteNonQueryAsync(ct);
-        return id;
-    }
-
-    private static async Task<bool> RawCheckoutAsync(NpgsqlDataSource dataSource, Guid warehouseId, Guid cartId, IReadOnlyList<string> skus, string email, CancellationToken ct)
+    private static async Task<bool> RawCheckoutAsync(NpgsqlDataSource dataSource, Guid warehouseId, PrebuiltCart cart, string email, CancellationToken ct)
     {
         var now = DateTime.UtcNow;
         var orderId = Guid.CreateVersion7();
-        var ordered = skus.Order(StringComparer.Ordinal).ToArray();
+        var cartId = cart.Id;
+        var ordered = cart.Skus.Order(StringComparer.Ordinal).ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
@@ -272,11 +267,12 @@ public static class CheckoutWorkload
         }
 
         await using (var claim = new NpgsqlCommand(
-            "UPDATE carts SET status = 'checked_out', order_id = $1, updated_at = $2 WHERE id = $3 AND status = 'active' AND version = 1", connection, transaction))
+            "UPDATE carts SET status = 'checked_out', order_id = $1, updated_at = $2 WHERE id = $3 AND status = 'active' AND version = $4", connection, transaction))
         {
             claim.Parameters.AddWithValue(orderId);
             claim.Parameters.AddWithValue(now);
             claim.Parameters.AddWithValue(cartId);
+            claim.Parameters.AddWithValue(cart.Skus.Count);
             if (await claim.ExecuteNonQueryAsync(ct) != 1)
             {
                 return false;

@@ -13,6 +13,11 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process process;
     private readonly List<string> output = [];
 
+    /// <summary>STOREKEEP_BENCH_SERVER_LOG=&lt;file&gt; keeps the server's whole output there (for profiling runs).</summary>
+    private readonly StreamWriter? log = Environment.GetEnvironmentVariable("STOREKEEP_BENCH_SERVER_LOG") is { Length: > 0 } path
+        ? new StreamWriter(path, append: true) { AutoFlush = true }
+        : null;
+
     private ServerProcess(Process process, Uri baseAddress)
     {
         this.process = process;
@@ -42,6 +47,16 @@ public sealed class ServerProcess : IAsyncDisposable
         info.Environment["RateLimiting__PublicRequestsPerMinute"] = "100000000";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+
+        // STOREKEEP_BENCH_SERVER_ENV="NAME=value;NAME2=value2" reaches only the server (profiling knobs).
+        foreach (var pair in (Environment.GetEnvironmentVariable("STOREKEEP_BENCH_SERVER_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                info.Environment[pair[..equals].Trim()] = pair[(equals + 1)..];
+            }
+        }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the storekeep server.");
         var server = new ServerProcess(process, new Uri(url + "/"));
@@ -89,6 +104,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
         lock (output)
         {
+            log?.WriteLine(line);
             output.Add(line);
             if (output.Count > 200)
             {

@@ -90,24 +90,36 @@ public sealed class DailySalesRollup(StorekeepDbContext db) : IOutboxEventHandle
         }
     }
 
-    /// <summary>Figures per currency for orders placed and refunds created in [from, to), straight from the source tables.</summary>
+    /// <summary>
+    /// Figures per currency for orders placed and refunds created in [from, to), straight from the
+    /// source tables. The database sums (GROUP BY currency), so a busy day costs three aggregate
+    /// queries over an index range, not every order and line of the day shipped to the app.
+    /// </summary>
     internal static async Task<IReadOnlyList<DayFigures>> ComputeAsync(StorekeepDbContext db, DateTime from, DateTime to, CancellationToken ct)
     {
         var orders = await db.Orders.AsNoTracking()
             .Where(o => o.CreatedAt >= from && o.CreatedAt < to && o.Status != OrderStatus.Cancelled)
-            .Select(o => new { o.Currency, o.Total }).ToListAsync(ct);
-        var units = await UnitsQuery(db, from, to).ToListAsync(ct);
-        var refunds = await RefundsQuery(db, from, to).ToListAsync(ct);
+            .GroupBy(o => o.Currency)
+            .Select(g => new { Currency = g.Key, Orders = g.Count(), Gross = g.Sum(o => o.Total) })
+            .ToListAsync(ct);
+        var units = await UnitsQuery(db, from, to)
+            .GroupBy(u => u.Currency)
+            .Select(g => new { Currency = g.Key, Units = g.Sum(u => (long)u.Quantity) })
+            .ToListAsync(ct);
+        var refunds = await RefundsQuery(db, from, to)
+            .GroupBy(r => r.Currency)
+            .Select(g => new { Currency = g.Key, Amount = g.Sum(r => r.Amount) })
+            .ToListAsync(ct);
         var day = DayOf(from);
         return orders.Select(o => o.Currency).Concat(units.Select(u => u.Currency)).Concat(refunds.Select(r => r.Currency))
             .Distinct(StringComparer.Ordinal)
             .Select(c => new DayFigures(
                 day,
                 c,
-                orders.Count(o => o.Currency == c),
-                orders.Where(o => o.Currency == c).Sum(o => o.Total),
+                orders.Where(o => o.Currency == c).Sum(o => o.Orders),
+                orders.Where(o => o.Currency == c).Sum(o => o.Gross),
                 refunds.Where(r => r.Currency == c).Sum(r => r.Amount),
-                units.Where(u => u.Currency == c).Sum(u => (long)u.Quantity)))
+                units.Where(u => u.Currency == c).Sum(u => u.Units)))
             .ToList();
     }
 
@@ -119,7 +131,7 @@ public sealed class DailySalesRollup(StorekeepDbContext db) : IOutboxEventHandle
             orders = orders.Where(o => o.CreatedAt >= f && o.CreatedAt < t);
         }
 
-        return orders.Join(db.OrderLines.AsNoTracking(), o => o.Id, l => l.OrderId, (o, l) => new UnitRow(o.CreatedAt, o.Currency, l.Quantity));
+        return orders.Join(db.OrderLines.AsNoTracking(), o => o.Id, l => l.OrderId, (o, l) => new UnitRow { CreatedAt = o.CreatedAt, Currency = o.Currency, Quantity = l.Quantity });
     }
 
     private static IQueryable<RefundRow> RefundsQuery(StorekeepDbContext db, DateTime? from, DateTime? to)
@@ -130,7 +142,7 @@ public sealed class DailySalesRollup(StorekeepDbContext db) : IOutboxEventHandle
             refunds = refunds.Where(r => r.CreatedAt >= f && r.CreatedAt < t);
         }
 
-        return refunds.Join(db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled), r => r.OrderId, o => o.Id, (r, o) => new RefundRow(r.CreatedAt, o.Currency, r.Amount));
+        return refunds.Join(db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled), r => r.OrderId, o => o.Id, (r, o) => new RefundRow { CreatedAt = r.CreatedAt, Currency = o.Currency, Amount = r.Amount });
     }
 
     internal static DateOnly DayOf(DateTime utc) => DateOnly.FromDateTime(utc);
@@ -146,9 +158,20 @@ public sealed class DailySalesRollup(StorekeepDbContext db) : IOutboxEventHandle
         return json.RootElement.TryGetProperty("orderId", out var id) && id.TryGetGuid(out var guid) ? guid : null;
     }
 
-    private sealed record UnitRow(DateTime CreatedAt, string Currency, int Quantity);
+    // Member-initialised (not positional) so EF can group and sum over the projection in SQL.
+    private sealed class UnitRow
+    {
+        public DateTime CreatedAt { get; init; }
+        public required string Currency { get; init; }
+        public int Quantity { get; init; }
+    }
 
-    private sealed record RefundRow(DateTime CreatedAt, string Currency, decimal Amount);
+    private sealed class RefundRow
+    {
+        public DateTime CreatedAt { get; init; }
+        public required string Currency { get; init; }
+        public decimal Amount { get; init; }
+    }
 }
 
 /// <summary>Sales figures of one day (or any span) in one currency.</summary>

@@ -77,7 +77,7 @@ public sealed class CheckoutService(
         }
 
         // The response is built from the order as the last transaction left it: no second read.
-        return authorization is null ? order : await CaptureAsync(order, payment.Id, ct);
+        return authorization is null ? order : await CaptureAsync(order, payment, ct);
     }
 
     private async Task<(Order, Payment)> PlaceOrderAsync(
@@ -163,10 +163,11 @@ public sealed class CheckoutService(
     /// <summary>
     /// Takes the authorized money. Runs after the order's commit; if the gateway fails, the order
     /// stays authorized (a person or a retry can capture it later) and the failure is on its timeline.
+    /// Works from the order and payment the placing transaction left tracked: the guarded updates
+    /// below re-check, under the order's row lock, that nothing moved them on since.
     /// </summary>
-    private async Task<Order> CaptureAsync(Order placed, Guid paymentId, CancellationToken ct)
+    private async Task<Order> CaptureAsync(Order placed, Payment payment, CancellationToken ct)
     {
-        var payment = await db.Payments.AsNoTracking().SingleAsync(p => p.Id == paymentId, ct);
         if (payment.Status != PaymentRecordStatus.Authorized || payment.GatewayReference is null)
         {
             return placed;
@@ -183,29 +184,55 @@ public sealed class CheckoutService(
             result = GatewayResult.Declined("gateway_error", e.Message);
         }
 
-        return await db.InTransactionAsync(async token =>
+        if (!result.Approved)
+        {
+            return await db.InTransactionAsync(async token =>
+            {
+                var order = await db.LoadOrderForUpdateAsync(placed.Id, token);
+                order.Note("capture_failed", $"Capture failed: {result.Message}", Actor.System, clock.GetUtcNow().UtcDateTime);
+                return order;
+            }, ct);
+        }
+
+        var paid = await db.InTransactionAsync<Order?>(async token =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
-            var order = await db.Orders.Include(o => o.Lines).SingleAsync(o => o.Id == placed.Id, token);
-            if (!result.Approved)
+
+            // Order first, then payment: the same lock order as cancellation, so the two cannot deadlock.
+            var stillAuthorized = await db.Orders
+                .Where(o => o.Id == placed.Id && o.Status == OrderStatus.Open && o.PaymentStatus == PaymentStatus.Authorized)
+                .ExecuteUpdateAsync(u => u.SetProperty(o => o.UpdatedAt, now), token);
+            if (stillAuthorized == 0)
             {
-                order.Note("capture_failed", $"Capture failed: {result.Message}", Actor.System, now);
-                return order;
+                return null;
             }
 
             var captured = await db.Payments
-                .Where(p => p.Id == paymentId && p.Status == PaymentRecordStatus.Authorized)
+                .Where(p => p.Id == payment.Id && p.Status == PaymentRecordStatus.Authorized)
                 .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, PaymentRecordStatus.Captured)
                     .SetProperty(p => p.CapturedAmount, payment.Amount)
                     .SetProperty(p => p.UpdatedAt, now), token);
-            if (captured == 1 && order.Status == OrderStatus.Open)
+            if (captured == 0)
             {
-                order.MarkPaid(payment.Amount, Actor.System, now);
-                db.AddEvent(EventTypes.OrderPaid, OrderEventData.From(order), now);
+                return null;
             }
 
+            // A retried attempt (deadlock, serialization) starts from a cleared tracker: reload then.
+            var order = db.Entry(placed).State == EntityState.Unchanged && placed.PaymentStatus == PaymentStatus.Authorized
+                ? placed
+                : await db.Orders.Include(o => o.Lines).SingleAsync(o => o.Id == placed.Id, token);
+            order.MarkPaid(payment.Amount, Actor.System, now);
+            db.AddEvent(EventTypes.OrderPaid, OrderEventData.From(order), now);
             return order;
         }, ct);
+        if (paid is not null)
+        {
+            return paid;
+        }
+
+        // Someone else moved the order on in the meantime (cancelled it, say): answer with what it is now.
+        db.ChangeTracker.Clear();
+        return await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == placed.Id, ct);
     }
 
     private async Task<Cart> LoadActiveCartAsync(Guid cartId, CancellationToken ct)

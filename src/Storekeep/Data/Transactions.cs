@@ -22,7 +22,19 @@ public static class Transactions
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(ct);
                 var result = await work(ct);
-                await db.SaveChangesAsync(ct);
+
+                // The last save is followed by the commit, and a failure rolls back the whole
+                // transaction anyway: EF's automatic savepoint around it would be two wasted round trips.
+                db.Database.AutoSavepointsEnabled = false;
+                try
+                {
+                    await db.SaveChangesAsync(ct);
+                }
+                finally
+                {
+                    db.Database.AutoSavepointsEnabled = true;
+                }
+
                 await transaction.CommitAsync(ct);
                 return result;
             }

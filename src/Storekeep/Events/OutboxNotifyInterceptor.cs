@@ -57,9 +57,26 @@ public sealed class OutboxNotifyInterceptor(OutboxSignal signal) : ISaveChangesI
 
     private void Track(DbContext? context)
     {
-        if (context is not null && context.ChangeTracker.Entries<OutboxEvent>().Any(e => e.State == EntityState.Added))
+        if (context is null)
         {
-            _pending.AddOrUpdate(context, Marker);
+            return;
+        }
+
+        // Only added events matter, and Add() sets that state at once: no need for the full
+        // DetectChanges scan that Entries() would otherwise run on every save.
+        var tracker = context.ChangeTracker;
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            if (tracker.Entries<OutboxEvent>().Any(e => e.State == EntityState.Added))
+            {
+                _pending.AddOrUpdate(context, Marker);
+            }
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detect;
         }
     }
 

@@ -11,7 +11,14 @@ public sealed class OutboxSignal
 
     public void Notify()
     {
-        // Many notifications while the dispatcher is busy collapse into one wake-up.
+        // Many notifications while the dispatcher is busy collapse into one wake-up. Checking first
+        // keeps the common case (already signalled) free of a thrown exception; the catch covers
+        // the race between the check and the release.
+        if (_signal.CurrentCount > 0)
+        {
+            return;
+        }
+
         try
         {
             _signal.Release();
