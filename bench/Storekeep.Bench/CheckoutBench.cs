@@ -1,12 +1,10 @@
-using System.Collections.Concurrent;
 using Spectre.Console;
 
 namespace Storekeep.Bench;
 
 /// <summary>
-/// The shared shape of the checkout scenarios: fresh database, the real app as a child process
-/// (it migrates), bulk-seeded stock, then for each client count the app over HTTP and the raw
-/// statements, a table, and <c>&lt;scenario&gt;: ratio=&lt;x&gt;</c> (app ÷ raw throughput, the
+/// The shared shape of the checkout scenarios: a <see cref="CheckoutRig"/>, then for each client
+/// count the app over HTTP and the raw statements, a table, and <c>&lt;scenario&gt;: ratio=&lt;x&gt;</c> (app ÷ raw throughput, the
 /// lowest across client counts).
 /// </summary>
 public static class CheckoutBench
@@ -26,30 +24,9 @@ public static class CheckoutBench
         var times = Times(quick);
         AnsiConsole.MarkupLineInterpolated($"[bold]{scenario}[/]: {skuCount:N0} SKUs, clients {string.Join(" and ", ClientCounts)}, warm-up {times.Warmup.TotalSeconds} s, measured {times.Measure.TotalSeconds} s per phase");
 
-        await using var database = await BenchDatabase.CreateAsync(ct);
-        AnsiConsole.MarkupLineInterpolated($"database {database.Name}");
-        await using var server = await ServerProcess.StartAsync(database.ConnectionString, ct);
-        AnsiConsole.MarkupLineInterpolated($"storekeep listening on {server.BaseAddress}");
-        var seeded = DateTime.UtcNow;
-        var skus = await database.SeedAsync(skuCount, stockPerSku, ct);
-        AnsiConsole.MarkupLineInterpolated($"seeded {skus.Count:N0} SKUs × {stockPerSku:N0} units in {(DateTime.UtcNow - seeded).TotalSeconds:0.0} s");
-        var pick = picker(skus);
-
-        // Both sides check out carts written straight into the database beforehand, so each phase
-        // measures checkouts alone; cart building over HTTP is its own phase.
-        var cartCount = quick ? 8_000 : 25_000;
-        var random = new Random(42);
-        var carts = new ConcurrentQueue<PrebuiltCart>(await database.PrebuildCartsAsync(Enumerable.Range(0, cartCount).Select(_ => pick(random)), ct));
-        var rawCarts = new ConcurrentQueue<PrebuiltCart>(await database.PrebuildCartsAsync(Enumerable.Range(0, cartCount).Select(_ => pick(random)), ct));
-        AnsiConsole.MarkupLineInterpolated($"prepared {cartCount:N0} carts for each side");
-
-        // A cold server spends its first seconds compiling; on a busy 2-core box that is longer
-        // than a warm-up phase, so every path runs untimed first.
-        AnsiConsole.MarkupLine("warming up (untimed)…");
-        var prewarm = new PhaseTimes(TimeSpan.FromSeconds(quick ? 4 : 8), TimeSpan.Zero);
-        await CheckoutWorkload.RunAppCartBuildingAsync(server.BaseAddress, 4, pick, prewarm, ct);
-        await CheckoutWorkload.RunAppCheckoutsAsync(server.BaseAddress, 4, carts, prewarm, ct);
-        await CheckoutWorkload.RunRawAsync(database.ConnectionString, database.WarehouseId, 4, rawCarts, new PhaseTimes(TimeSpan.FromSeconds(2), TimeSpan.Zero), ct);
+        await using var rig = await CheckoutRig.StartAsync(skuCount, stockPerSku, picker, cartsPerSide: quick ? 8_000 : 25_000, ct);
+        await rig.WarmUpAsync(quick, ct);
+        var (server, database, carts, rawCarts, pick) = (rig.Server, rig.Database, rig.AppCarts, rig.RawCarts, rig.Pick);
 
         var rows = new List<PhaseResult>();
         var ratios = new List<(int Clients, double Ratio)>();
@@ -76,7 +53,7 @@ public static class CheckoutBench
         return 0;
     }
 
-    private static void Print(IEnumerable<PhaseResult> rows)
+    public static void Print(IEnumerable<PhaseResult> rows)
     {
         var table = new Table().AddColumns("phase", "clients", "ops", "throughput/s", "p50 ms", "p99 ms", "errors");
         foreach (var row in rows)

@@ -8,7 +8,7 @@ public static class CheckoutScenario
     public static Task<int> RunAsync(bool quick, CancellationToken ct) =>
         CheckoutBench.RunAsync(Name, skuCount: 10_000, stockPerSku: 1_000_000, skus => random => Pick(skus, random), quick, ct);
 
-    private static string[] Pick(IReadOnlyList<string> skus, Random random)
+    public static string[] Pick(IReadOnlyList<string> skus, Random random)
     {
         var picked = new HashSet<string>(StringComparer.Ordinal);
         while (picked.Count < 3)

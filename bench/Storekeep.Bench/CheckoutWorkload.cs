@@ -87,6 +87,77 @@ public static class CheckoutWorkload
         return new PhaseResult("app checkout (HTTP)", clients, checkout, times.Measure);
     }
 
+    /// <summary>
+    /// HTTP, open loop: checkouts start at a constant rate whether or not earlier ones finished
+    /// (as buyers arrive), and each latency runs from the moment its request was due, so queueing
+    /// inside the app shows in the figures instead of slowing the load (no coordinated omission).
+    /// </summary>
+    public static async Task<PhaseResult> RunAppOpenLoopAsync(
+        Uri baseAddress, double perSecond, ConcurrentQueue<PrebuiltCart> carts, PhaseTimes times, CancellationToken ct)
+    {
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+        using var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var latencies = new LatencyRecorder();
+        var total = times.Warmup + times.Measure;
+        var count = (int)(total.TotalSeconds * perSecond);
+        var inFlight = new List<Task>(count);
+        var start = Stopwatch.GetTimestamp();
+
+        async Task Send(int i, TimeSpan due)
+        {
+            if (!carts.TryDequeue(out var cart))
+            {
+                latencies.Note("ran out of prepared carts: raise the number prepared");
+                latencies.Error();
+                return;
+            }
+
+            var ok = false;
+            try
+            {
+                using var response = await PostAsync(http, $"api/v1/carts/{cart.Id}/checkout", CheckoutBody(9000, i), ct);
+                ok = response.IsSuccessStatusCode;
+                if (!ok)
+                {
+                    latencies.Note($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                latencies.Note(e.Message);
+            }
+
+            if (due < times.Warmup)
+            {
+                return;
+            }
+
+            if (ok)
+            {
+                latencies.Record(Stopwatch.GetElapsedTime(start) - due);
+            }
+            else
+            {
+                latencies.Error();
+            }
+        }
+
+        for (var i = 0; i < count && !ct.IsCancellationRequested; i++)
+        {
+            var due = TimeSpan.FromSeconds(i / perSecond);
+            var wait = due - Stopwatch.GetElapsedTime(start);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, ct);
+            }
+
+            inFlight.Add(Task.Run(() => Send(i, due), ct));
+        }
+
+        await Task.WhenAll(inFlight);
+        return new PhaseResult($"app checkout, open loop at {perSecond:0.#}/s", 0, latencies, times.Measure);
+    }
+
     /// <summary>HTTP: cart building as a buyer does it, <c>POST /carts</c> then one <c>POST /items</c> per SKU; one sample per cart.</summary>
     public static async Task<PhaseResult> RunAppCartBuildingAsync(
         Uri baseAddress, int clients, SkuPicker pick, PhaseTimes times, CancellationToken ct)

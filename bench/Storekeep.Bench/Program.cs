@@ -5,6 +5,8 @@ var scenarios = new Dictionary<string, Func<bool, CancellationToken, Task<int>>>
 {
     [CheckoutScenario.Name] = CheckoutScenario.RunAsync,
     [HotSkuScenario.Name] = HotSkuScenario.RunAsync,
+    [LatencyScenario.Name] = LatencyScenario.RunAsync,
+    [CatalogScenario.Name] = CatalogScenario.RunAsync,
 };
 
 var quick = args.Contains("--quick", StringComparer.OrdinalIgnoreCase);
@@ -19,13 +21,15 @@ if (args.Contains("--help", StringComparer.OrdinalIgnoreCase) || args.Contains("
         scenarios:
           checkout   checkouts of 3 random SKUs out of 10,000, 8 and 32 clients, app vs raw Npgsql
           hot-sku    every checkout buys the same SKU, 8 and 32 clients, app vs raw Npgsql
+          latency    open-loop checkouts at half the app's saturation: p99 vs one client's raw transaction
+          catalog    product page and product-list API vs a static file from the same Kestrel
 
         --quick      short phases (whole run within two minutes)
         --help       this text
 
         needs: STOREKEEP_BENCH_POSTGRES (e.g. Host=localhost;Username=postgres;Password=postgres) and a
         Release build of src/Storekeep.Web (or STOREKEEP_BENCH_SERVER=<path to storekeep.dll>).
-        Each run creates a fresh database and drops it afterwards. Last line: <scenario>: ratio=<app/raw>.
+        Each run creates a fresh database and drops it afterwards. Last line: <scenario>: ratio=<x>.
         """);
     return names.Count == 1 && !scenarios.ContainsKey(names[0]) ? 2 : 0;
 }

@@ -5,6 +5,7 @@ using Storekeep.Access;
 using Storekeep.Catalog;
 using Storekeep.Shared;
 using Storekeep.Web.Hosting;
+using Storekeep.Web.Storefront;
 
 namespace Storekeep.Web.Api;
 
@@ -23,11 +24,13 @@ public static class CatalogEndpoints
             .WithName("ListProducts")
             .WithSummary("Products, newest first; q searches title, description, SKUs and barcodes. The public sees only active ones.")
             .AllowAnonymous().RequireRateLimiting(StorekeepApp.PublicRateLimit)
+            .CacheOutput(StorefrontCache.PolicyName)
             .ProducesProblem(400).ProducesProblem(429);
         products.MapGet("/{idOrSlug}", GetProduct)
             .WithName("GetProduct")
             .WithSummary("One product by id or slug. Drafts and archived products are 404 to the public.")
             .AllowAnonymous().RequireRateLimiting(StorekeepApp.PublicRateLimit)
+            .CacheOutput(StorefrontCache.PolicyName)
             .ProducesProblem(404).ProducesProblem(429);
         products.MapPatch("/{id}", UpdateProduct)
             .WithName("UpdateProduct")
@@ -45,6 +48,7 @@ public static class CatalogEndpoints
             .WithName("ListCategories")
             .WithSummary("Categories, alphabetical by slug.")
             .AllowAnonymous().RequireRateLimiting(StorekeepApp.PublicRateLimit)
+            .CacheOutput(StorefrontCache.PolicyName)
             .ProducesProblem(400).ProducesProblem(429);
         categories.MapPost("", CreateCategory)
             .WithName("CreateCategory")

@@ -13,6 +13,46 @@ public sealed class ProductApiTests
 {
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Public_catalog_reads_are_cached_but_show_a_change_as_soon_as_it_commits(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        var product = await (await store.Client.PostJson("/api/v1/products", new
+        {
+            title = "Cached Kettle",
+            status = "active",
+            variants = new object[] { new { sku = "KETTLE-C", price = 20m } },
+        })).Expect(HttpStatusCode.Created);
+        var id = product["id"].Str();
+
+        // The same anonymous read twice: the second is answered from the output cache.
+        var first = await store.Anonymous.GetAsync("/api/v1/products?limit=5");
+        var second = await store.Anonymous.GetAsync("/api/v1/products?limit=5");
+        Assert.Equal(20m, (await first.Expect(HttpStatusCode.OK))["items"]![0]!["variants"]![0]!["price"].Dec());
+        Assert.Equal(20m, (await second.Expect(HttpStatusCode.OK))["items"]![0]!["variants"]![0]!["price"].Dec());
+        Assert.True(second.Headers.Age is not null, "the repeated anonymous read should come from the output cache (Age header)");
+
+        // A price change commits: the next anonymous reads show it, list and single product alike.
+        await (await store.Client.PatchJson($"/api/v1/products/{id}", new { variants = new object[] { new { sku = "KETTLE-C", price = 25m } } })).Expect(HttpStatusCode.OK);
+        var listed = await (await store.Anonymous.GetAsync("/api/v1/products?limit=5")).Expect(HttpStatusCode.OK);
+        var single = await (await store.Anonymous.GetAsync($"/api/v1/products/{id}")).Expect(HttpStatusCode.OK);
+        Assert.Equal(25m, listed["items"]![0]!["variants"]![0]!["price"].Dec());
+        Assert.Equal(25m, single["variants"]![0]!["price"].Dec());
+
+        // Staff (an API key) are never served the public copy: they see drafts the public does not.
+        await (await store.Client.PostJson("/api/v1/products", new
+        {
+            title = "Draft Kettle",
+            status = "draft",
+            variants = new object[] { new { sku = "KETTLE-D", price = 30m } },
+        })).Expect(HttpStatusCode.Created);
+        var staffList = await (await store.Client.GetAsync("/api/v1/products?limit=5")).Expect(HttpStatusCode.OK);
+        var publicList = await (await store.Anonymous.GetAsync("/api/v1/products?limit=5")).Expect(HttpStatusCode.OK);
+        Assert.Contains("KETTLE-D", staffList["items"]!.AsArray().SelectMany(p => p!["variants"]!.AsArray()).Select(v => v!["sku"].Str()));
+        Assert.DoesNotContain("KETTLE-D", publicList["items"]!.AsArray().SelectMany(p => p!["variants"]!.AsArray()).Select(v => v!["sku"].Str()));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
     public async Task Creating_a_product_returns_it_with_generated_slug_and_location_and_writes_an_event(string database)
     {
         await using var store = await TestStore.StartAsync(database);
