@@ -121,6 +121,7 @@ public static class UiSetup
         services.AddSingleton<Storefront.StorefrontCache>();
         services.AddSingleton<Storekeep.Web.Storefront.StorefrontEvents>();
         services.AddSingleton<Storekeep.Web.Storefront.IStorefrontEvents>(sp => sp.GetRequiredService<Storekeep.Web.Storefront.StorefrontEvents>());
+        services.AddHostedService<Storekeep.Web.Storefront.StorefrontEventWriter>();
         services.AddScoped<AccountSecurity>();
         return services;
     }

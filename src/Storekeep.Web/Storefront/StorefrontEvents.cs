@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Data;
 using Storekeep.Storefront;
@@ -6,8 +7,11 @@ using Storekeep.Storefront;
 namespace Storekeep.Web.Storefront;
 
 /// <summary>
-/// Records a funnel step of the current storefront session. One insert on its own connection,
-/// outside whatever the request is doing; a failure is logged and never reaches the shopper.
+/// Records a funnel step of the current storefront session. The step is queued in memory and
+/// written by <see cref="StorefrontEventWriter"/> in batches, so a page view costs the shopper no
+/// database round trip and a busy storefront one insert batch per moment instead of one commit per
+/// view. A failure is logged and never reaches the shopper; steps still queued when the process is
+/// killed (not stopped) are lost, which a funnel of counts can afford.
 /// </summary>
 public interface IStorefrontEvents
 {
@@ -16,6 +20,19 @@ public interface IStorefrontEvents
 
 public sealed class StorefrontEvents(IServiceScopeFactory scopes, TimeProvider clock, ILogger<StorefrontEvents> logger) : IStorefrontEvents
 {
+    /// <summary>Beyond this many unwritten steps (the database is down or far behind), new ones are dropped and logged.</summary>
+    public const int QueueCapacity = 50_000;
+    private const int BatchSize = 1_000;
+
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(
+        new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private long _queued;
+    private long _written;
+    private long _dropped;
+
+    /// <summary>A step as queued: a product view carries the page's slug, resolved to the product when written.</summary>
+    private sealed record Pending(string SessionId, string Type, Guid? ProductId, string? ProductSlug, string? Sku, Guid? CartId, Guid? OrderId, DateTime OccurredAt);
+
     public const string SessionCookie = "storekeep.sid";
     private const string SessionItem = "storekeep.session-id";
 
@@ -58,48 +75,103 @@ public sealed class StorefrontEvents(IServiceScopeFactory scopes, TimeProvider c
         return session;
     }
 
-    public async Task RecordAsync(HttpContext http, string type, Guid? productId = null, string? sku = null, Guid? cartId = null, Guid? orderId = null)
+    public Task RecordAsync(HttpContext http, string type, Guid? productId = null, string? sku = null, Guid? cartId = null, Guid? orderId = null)
     {
+        Enqueue(new Pending(SessionId(http), type, productId, null, sku is { Length: > 64 } ? sku[..64] : sku, cartId, orderId, clock.GetUtcNow().UtcDateTime));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A product page was served: the view is recorded against the product its slug names.</summary>
+    internal void RecordProductView(HttpContext http, string slug) =>
+        Enqueue(new Pending(SessionId(http), StorefrontEventTypes.ProductViewed, null, slug, null, null, null, clock.GetUtcNow().UtcDateTime));
+
+    private void Enqueue(Pending step)
+    {
+        if (_queue.Writer.TryWrite(step))
+        {
+            Interlocked.Increment(ref _queued);
+        }
+        else if (Interlocked.Increment(ref _dropped) % 1_000 == 1)
+        {
+            logger.LogWarning("The storefront event queue is full ({Capacity} unwritten); {Dropped} steps dropped so far.", QueueCapacity, Interlocked.Read(ref _dropped));
+        }
+    }
+
+    /// <summary>Waits until every step queued before the call is written (or failed and logged); for tests and shutdown.</summary>
+    public async Task FlushAsync(TimeSpan? timeout = null)
+    {
+        var target = Interlocked.Read(ref _queued);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (Interlocked.Read(ref _written) < target && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>The writer's loop: whatever has queued up, in batches, until stopped; then what is left.</summary>
+    internal async Task WriteQueuedAsync(CancellationToken stoppingToken)
+    {
+        var reader = _queue.Reader;
         try
         {
-            var session = SessionId(http);
+            while (await reader.WaitToReadAsync(stoppingToken))
+            {
+                await WriteBatchAsync(reader);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            while (reader.TryPeek(out _))
+            {
+                await WriteBatchAsync(reader);
+            }
+        }
+    }
+
+    private async Task WriteBatchAsync(ChannelReader<Pending> reader)
+    {
+        var batch = new List<Pending>(BatchSize);
+        while (batch.Count < BatchSize && reader.TryRead(out var step))
+        {
+            batch.Add(step);
+        }
+
+        try
+        {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
-            db.StorefrontEvents.Add(new StorefrontEvent
+            var slugs = batch.Select(e => e.ProductSlug).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            var products = slugs.Count == 0
+                ? []
+                : await db.Products.AsNoTracking().Where(p => slugs.Contains(p.Slug)).Select(p => new { p.Slug, p.Id }).ToDictionaryAsync(p => p.Slug, p => p.Id, StringComparer.Ordinal, CancellationToken.None);
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            db.StorefrontEvents.AddRange(batch.Select(e => new StorefrontEvent
             {
-                SessionId = session,
-                Type = type,
-                ProductId = productId,
-                Sku = sku is { Length: > 64 } ? sku[..64] : sku,
-                CartId = cartId,
-                OrderId = orderId,
-                OccurredAt = clock.GetUtcNow().UtcDateTime,
-            });
+                SessionId = e.SessionId,
+                Type = e.Type,
+                ProductId = e.ProductSlug is { } slug ? (products.TryGetValue(slug, out var id) ? id : null) : e.ProductId,
+                Sku = e.Sku,
+                CartId = e.CartId,
+                OrderId = e.OrderId,
+                OccurredAt = e.OccurredAt,
+            }));
             await db.SaveChangesAsync(CancellationToken.None);
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Could not record storefront event {Type}.", type);
+            logger.LogWarning(e, "Could not record {Count} storefront events.", batch.Count);
+        }
+        finally
+        {
+            Interlocked.Add(ref _written, batch.Count);
         }
     }
+}
 
-    /// <summary>A product page was served: resolve its slug to the product and record the view.</summary>
-    internal async Task RecordProductViewAsync(HttpContext http, string slug)
-    {
-        Guid? productId = null;
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
-            productId = await db.Products.AsNoTracking().Where(p => p.Slug == slug).Select(p => (Guid?)p.Id).FirstOrDefaultAsync(CancellationToken.None);
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Could not resolve product slug for a view.");
-        }
-
-        await RecordAsync(http, StorefrontEventTypes.ProductViewed, productId);
-    }
+/// <summary>Writes the queued storefront events (see <see cref="StorefrontEvents"/>); on shutdown, what is still queued.</summary>
+public sealed class StorefrontEventWriter(StorefrontEvents events) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => events.WriteQueuedAsync(stoppingToken);
 }
 
 /// <summary>
@@ -130,7 +202,7 @@ public sealed class StorefrontSessionMiddleware(RequestDelegate next, Storefront
 
         if (ProductSlug(context.Request.Path) is { } slug)
         {
-            await events.RecordProductViewAsync(context, slug);
+            events.RecordProductView(context, slug);
         }
     }
 

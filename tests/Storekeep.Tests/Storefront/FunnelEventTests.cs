@@ -39,6 +39,7 @@ public sealed class FunnelEventTests
         await browser.GetAsync("/p/product-mug-1");
         await browser.BuyAsync("MUG-1");
         await store.Browser().GetAsync("/p/product-mug-1"); // a second session that looks but does not buy
+        await store.Services.GetRequiredService<Storekeep.Web.Storefront.StorefrontEvents>().FlushAsync();
 
         await using var db = store.Db();
         List<StorefrontEvent> events = await db.StorefrontEvents.AsNoTracking<StorefrontEvent>().OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToListAsync();
