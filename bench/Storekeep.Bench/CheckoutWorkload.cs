@@ -208,11 +208,13 @@ public static class CheckoutWorkload
     }
 
     /// <summary>
-    /// The checkout transaction's statements, in the app's order (see CheckoutService.PlaceOrderAsync
-    /// and InventoryService.ReserveAsync), sent raw: order number, customer upsert and lookup, cart
-    /// claim, stock snapshot, savepoint, one guarded UPDATE per line, then the inserts (order, lines,
-    /// allocations, ledger rows, payment, timeline, outbox) in one batch as EF's SaveChanges sends
-    /// them, commit. The carts it claims were written beforehand (COPY), like the app side's.
+    /// The statements a checkout request issues, in the app's order (see CheckoutService and
+    /// InventoryService.ReserveAsync), sent raw: the cart and pricing reads; the order transaction
+    /// (order number, customer upsert and lookup, cart claim, stock snapshot, savepoint, one guarded
+    /// UPDATE per line, then the inserts of order, lines, allocations, ledger rows, payment, timeline
+    /// and outbox in one batch as EF's SaveChanges sends them, commit); then the capture transaction
+    /// (guarded order and payment updates, then order update, timeline and outbox in one batch,
+    /// commit). The carts it claims were written beforehand (COPY), like the app side's.
     /// </summary>
     public static async Task<PhaseResult> RunRawAsync(
         string connectionString, Guid warehouseId, int clients, ConcurrentQueue<PrebuiltCart> carts, PhaseTimes times, CancellationToken ct)
@@ -313,6 +315,25 @@ public static class CheckoutWorkload
         var cartId = cart.Id;
         var ordered = cart.Skus.Order(StringComparer.Ordinal).ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+
+        // Before the transaction, as CheckoutService does: the cart with its items, then the
+        // variants with their products for pricing (the app's settings come from a cache).
+        await using (var cartRead = new NpgsqlCommand(
+            "SELECT c1.id, c1.created_at, c1.currency, c1.email, c1.order_id, c1.status, c1.updated_at, c1.version, c0.id, c0.added_at, c0.cart_id, c0.quantity, c0.sku, c0.variant_id " +
+            "FROM (SELECT c.id, c.created_at, c.currency, c.email, c.order_id, c.status, c.updated_at, c.version FROM carts AS c WHERE c.id = $1 LIMIT 1) AS c1 " +
+            "LEFT JOIN cart_items AS c0 ON c1.id = c0.cart_id ORDER BY c1.id", connection))
+        {
+            cartRead.Parameters.AddWithValue(cart.Id);
+            await DrainAsync(cartRead, ct);
+        }
+
+        await using (var pricing = new NpgsqlCommand(
+            "SELECT p.*, p0.* FROM product_variants AS p INNER JOIN products AS p0 ON p.product_id = p0.id WHERE p.sku = ANY($1)", connection))
+        {
+            pricing.Parameters.AddWithValue(cart.Skus.ToArray());
+            await DrainAsync(pricing, ct);
+        }
+
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
         long number;
@@ -379,6 +400,7 @@ public static class CheckoutWorkload
         await transaction.ReleaseAsync("reserve", ct);
 
         var subtotal = BenchDatabase.UnitPriceCents * ordered.Length;
+        var paymentId = Guid.CreateVersion7();
         await using var batch = new NpgsqlBatch(connection, transaction);
         batch.BatchCommands.Add(Command(
             "INSERT INTO orders (id, number, status, payment_status, fulfillment_status, email, customer_id, currency, subtotal, shipping_total, tax_total, total, prices_include_tax, shipping_method, ship_name, ship_line1, ship_city, ship_postal_code, ship_country, cart_id, created_at, updated_at) " +
@@ -400,7 +422,7 @@ public static class CheckoutWorkload
 
         batch.BatchCommands.Add(Command(
             "INSERT INTO payments (id, order_id, method, status, gateway, gateway_reference, amount, captured_amount, refunded_amount, currency, card_brand, last4, created_at, updated_at) VALUES ($1, $2, 'card', 'authorized', 'test', $3, $4, 0, 0, 'USD', 'visa', '4242', $5, $5)",
-            Guid.CreateVersion7(), orderId, $"test_auth_{Guid.NewGuid():N}", subtotal, now));
+            paymentId, orderId, $"test_auth_{Guid.NewGuid():N}", subtotal, now));
         batch.BatchCommands.Add(Command(
             "INSERT INTO order_timeline (id, order_id, kind, message, actor, at) VALUES ($1, $2, 'payment_authorized', $3, 'system', $4)",
             Guid.CreateVersion7(), orderId, $"Payment of {subtotal / 100m:0.00} USD authorized.", now));
@@ -409,7 +431,46 @@ public static class CheckoutWorkload
             Guid.CreateVersion7(), OrderPayload(orderId, number, email, ordered, subtotal, now), now));
         await batch.ExecuteNonQueryAsync(ct);
         await transaction.CommitAsync(ct);
+
+        // After the commit, as CheckoutService.CaptureAsync does: the capture transaction.
+        await using var capture = await connection.BeginTransactionAsync(ct);
+        await using (var guard = new NpgsqlCommand(
+            "UPDATE orders SET updated_at = $1 WHERE id = $2 AND status = 'open' AND payment_status = 'authorized'", connection, capture))
+        {
+            guard.Parameters.AddWithValue(NpgsqlDbType.TimestampTz, now);
+            guard.Parameters.AddWithValue(orderId);
+            await guard.ExecuteNonQueryAsync(ct);
+        }
+
+        await using (var captured = new NpgsqlCommand(
+            "UPDATE payments SET status = 'captured', captured_amount = $1, updated_at = $2 WHERE id = $3 AND status = 'authorized'", connection, capture))
+        {
+            captured.Parameters.AddWithValue(subtotal);
+            captured.Parameters.AddWithValue(NpgsqlDbType.TimestampTz, now);
+            captured.Parameters.AddWithValue(paymentId);
+            await captured.ExecuteNonQueryAsync(ct);
+        }
+
+        await using var paid = new NpgsqlBatch(connection, capture);
+        paid.BatchCommands.Add(Command("UPDATE orders SET payment_status = 'paid', updated_at = $1 WHERE id = $2", now, orderId));
+        paid.BatchCommands.Add(Command(
+            "INSERT INTO order_timeline (id, order_id, kind, message, actor, at) VALUES ($1, $2, 'payment_captured', $3, 'system', $4)",
+            Guid.CreateVersion7(), orderId, $"Payment of {subtotal / 100m:0.00} USD captured.", now));
+        paid.BatchCommands.Add(Command(
+            "INSERT INTO outbox_events (id, type, payload, occurred_at) VALUES ($1, 'order.paid', $2, $3)",
+            Guid.CreateVersion7(), OrderPayload(orderId, number, email, ordered, subtotal, now), now));
+        await paid.ExecuteNonQueryAsync(ct);
+        await capture.CommitAsync(ct);
         return true;
+    }
+
+    private static async Task DrainAsync(NpgsqlCommand command, CancellationToken ct)
+    {
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            // Read every row, as the app materialises them.
+        }
     }
 
     private static NpgsqlBatchCommand Command(string sql, params object[] values)

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Storekeep.Catalog;
 using Storekeep.Inventory;
@@ -62,10 +63,47 @@ public sealed class CatalogChangeInterceptor(CatalogChangeSignal signal) : ISave
 
     private void Track(DbContext? context)
     {
-        if (context is not null && context.ChangeTracker.Entries().Any(e =>
-                e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted && ShowsOnStorefront(e.Entity)))
+        if (context is not null && ChangesStorefront(context.ChangeTracker))
         {
             _pending.AddOrUpdate(context, Marker);
+        }
+    }
+
+    /// <summary>
+    /// Whether a storefront-visible entity is added, deleted or changed. Runs before SaveChanges'
+    /// own DetectChanges, so it first looks without a full scan: added and deleted states are set
+    /// when they happen. Only when something tracked could have been edited in place (an entry
+    /// that is not Added) does it pay for the scan. Storefront children (images, variants) hang
+    /// only off products, themselves storefront entities, so an all-Added graph needs no scan.
+    /// </summary>
+    private static bool ChangesStorefront(ChangeTracker tracker)
+    {
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            var mayHaveEdits = false;
+            foreach (var entry in tracker.Entries())
+            {
+                if (ShowsOnStorefront(entry.Entity) && entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+                {
+                    return true;
+                }
+
+                mayHaveEdits |= entry.State != EntityState.Added;
+            }
+
+            if (!mayHaveEdits)
+            {
+                return false;
+            }
+
+            tracker.DetectChanges();
+            return tracker.Entries().Any(e => ShowsOnStorefront(e.Entity) && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted);
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detect;
         }
     }
 
