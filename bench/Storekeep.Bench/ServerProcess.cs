@@ -26,6 +26,16 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>CPU the server process has used so far (user + system), to tell app work from waiting on the database.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+    }
+
     public static async Task<ServerProcess> StartAsync(string connectionString, CancellationToken ct)
     {
         var dll = FindServerAssembly();
@@ -171,7 +181,7 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>The Release build of src/Storekeep.Web, found from the bench's own location upwards.</summary>
-    private static string FindServerAssembly()
+    internal static string FindServerAssembly()
     {
         var configured = Environment.GetEnvironmentVariable("STOREKEEP_BENCH_SERVER");
         if (!string.IsNullOrEmpty(configured))

@@ -17,7 +17,7 @@ public sealed class ShopifyCsvImporter(StorekeepDbContext db, InventoryService i
 {
     public const int ProductsPerBatch = 250;
     public const int VariantsPerBatch = 2000;
-    private const int LookupChunk = 500;
+    private const int LookupChunk = 2000;
     private const int UniqueAttempts = 3;
 
     /// <summary>Checks the file against the catalog and says what an import would do; writes nothing.</summary>
@@ -47,12 +47,24 @@ public sealed class ShopifyCsvImporter(StorekeepDbContext db, InventoryService i
         var batches = Batches(plan.File.Products).ToList();
         var done = 0;
         progress?.Report(new ImportProgress("Importing products", 0, plan.File.Products.Count));
-        foreach (var batch in batches)
+
+        // Thousands of entities per batch: the batch detects changes once, where it needs to, instead
+        // of every Add, Entries() and SaveChanges scanning the whole tracker again.
+        var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
         {
-            await WithUniqueRetryAsync(() => db.InTransactionAsync(token => WriteBatchAsync(plan, batch, categories, actor, reference, token), ct));
-            db.ChangeTracker.Clear();
-            done += batch.Count;
-            progress?.Report(new ImportProgress("Importing products", done, plan.File.Products.Count));
+            foreach (var batch in batches)
+            {
+                await WithUniqueRetryAsync(() => db.InTransactionAsync(token => WriteBatchAsync(plan, batch, categories, actor, reference, token), ct));
+                db.ChangeTracker.Clear();
+                done += batch.Count;
+                progress?.Report(new ImportProgress("Importing products", done, plan.File.Products.Count));
+            }
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
         }
 
         return plan.Report(dryRun: false, imported: true);
@@ -321,7 +333,8 @@ public sealed class ShopifyCsvImporter(StorekeepDbContext db, InventoryService i
             else if (changedImages.Contains(product.Id) || db.Entry(product).State != EntityState.Unchanged
                 || product.Variants.Any(v => db.Entry(v).State != EntityState.Unchanged))
             {
-                product.UpdatedAt = now;
+                // Set through the entry: changes are not detected again before the save.
+                db.Entry(product).Property(p => p.UpdatedAt).CurrentValue = now;
                 db.AddEvent(EventTypes.ProductUpdated, CatalogService.Changed(product), now);
             }
         }
@@ -510,31 +523,20 @@ public sealed class ShopifyCsvImporter(StorekeepDbContext db, InventoryService i
 
     /// <summary>
     /// Sets available stock (on hand less reserved) to the file's quantity by adjusting on hand by
-    /// the difference: one guarded update and ledger row per SKU that changes, in SKU order as
-    /// checkout locks them.
+    /// the difference: set-based for the whole batch (<see cref="InventoryService.SetAvailableAsync"/>),
+    /// one ledger row per SKU that changes, rows locked in SKU order as checkout locks them.
     /// </summary>
     private async Task SetStockAsync(Warehouse warehouse, List<ShopifyProductRows> batch, Actor actor, string reference, CancellationToken ct)
     {
         var wanted = batch.SelectMany(p => p.Variants).Where(v => v.Quantity is not null)
-            .OrderBy(v => v.Sku, StringComparer.Ordinal).ToList();
+            .Select(v => new StockTarget(v.Sku, v.Quantity!.Value)).ToList();
         if (wanted.Count == 0)
         {
             return;
         }
 
-        var skus = wanted.Select(v => v.Sku).ToList();
-        var available = await db.StockLevels.AsNoTracking().Where(s => s.WarehouseId == warehouse.Id && skus.Contains(s.Sku))
-            .Select(s => new { s.Sku, Available = s.OnHand - s.Reserved })
-            .ToDictionaryAsync(s => s.Sku, s => s.Available, StringComparer.Ordinal, ct);
-        foreach (var variant in wanted)
-        {
-            var delta = variant.Quantity!.Value - available.GetValueOrDefault(variant.Sku);
-            if (delta != 0)
-            {
-                await inventory.AdjustAsync(warehouse.Id, variant.Sku, checked((int)delta), MovementType.Adjustment,
-                    $"Shopify CSV import: available set to {variant.Quantity}", actor, reference, ct);
-            }
-        }
+        await inventory.SetAvailableAsync(warehouse.Id, wanted, MovementType.Adjustment,
+            target => $"Shopify CSV import: available set to {target.Available}", actor, reference, ct);
     }
 
     /// <summary>A concurrent writer can take a category slug or SKU between the check and the insert; the batch runs again from fresh reads.</summary>
