@@ -7,6 +7,7 @@ var scenarios = new Dictionary<string, Func<bool, CancellationToken, Task<int>>>
     [HotSkuScenario.Name] = HotSkuScenario.RunAsync,
     [LatencyScenario.Name] = LatencyScenario.RunAsync,
     [CatalogScenario.Name] = CatalogScenario.RunAsync,
+    [ScaleScenario.Name] = ScaleScenario.RunAsync,
     [ImportScenario.Name] = ImportScenario.RunAsync,
 };
 
@@ -24,6 +25,8 @@ if (args.Contains("--help", StringComparer.OrdinalIgnoreCase) || args.Contains("
           hot-sku    every checkout buys the same SKU, 8 and 32 clients, app vs raw Npgsql
           latency    open-loop checkouts at half the app's saturation: p99 vs one client's raw transaction
           catalog    product page and product-list API vs a static file from the same Kestrel
+          scale      order list, email search and dashboard API at 10,000 vs 1,000,000 bulk-loaded orders
+                     (200,000 with --quick); checks the dashboard against raw SQL to the cent
           import     Shopify CSV of 100,000 variants through the import API vs binary COPY of the same rows
 
         --quick      short phases (whole run within two minutes; import: 20,000 variants)

@@ -90,6 +90,39 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Runs a command of the server's CLI (<c>storekeep.dll create-api-key …</c>) against
+    /// <paramref name="connectionString"/> with the server's environment; returns its exit code and output.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunCommandAsync(string connectionString, IEnumerable<string> args, CancellationToken ct)
+    {
+        var dll = FindServerAssembly();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        info.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["Database__Provider"] = "postgres";
+        info.Environment["ConnectionStrings__Storekeep"] = connectionString;
+        info.Environment["Seed__Demo"] = "false";
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment["NO_COLOR"] = "1";
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the storekeep CLI.");
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
     public string RecentOutput()
     {
         lock (output)

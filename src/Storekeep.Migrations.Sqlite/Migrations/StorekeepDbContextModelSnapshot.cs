@@ -1595,6 +1595,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.HasIndex("Status", "Number")
                         .HasDatabaseName("ix_orders_status_number");
 
+                    b.HasIndex(new[] { "Number" }, "ix_orders_waiting_to_ship")
+                        .HasDatabaseName("ix_orders_waiting_to_ship")
+                        .HasFilter("status = 'open' AND payment_status IN ('paid', 'partially_refunded') AND fulfillment_status IN ('unfulfilled', 'partially_shipped')");
+
                     b.ToTable("orders");
                 });
 

@@ -12,7 +12,8 @@ using Storekeep.Web.Hosting;
 namespace Storekeep.Web.Cli;
 
 /// <summary>
-/// The commands besides serving: <c>migrate</c>, <c>seed-demo</c>, <c>create-api-key</c>. They read
+/// The commands besides serving: <c>migrate</c>, <c>seed-demo</c>, <c>create-api-key</c>,
+/// <c>rebuild-analytics</c>, <c>import</c>, <c>export</c>. They read
 /// the same configuration as the server (appsettings, environment variables such as
 /// <c>Database__Provider</c>). Exit codes: 0 done, 1 failed, 2 wrong usage.
 /// </summary>
@@ -22,7 +23,7 @@ public static class StorekeepCli
     public const int Failed = 1;
     public const int Usage = 2;
 
-    private static readonly string[] CommandNames = ["migrate", "seed-demo", "create-api-key", "import", "export"];
+    private static readonly string[] CommandNames = ["migrate", "seed-demo", "create-api-key", "rebuild-analytics", "import", "export"];
     private static readonly string[] RootOptions = ["--help", "-h", "-?", "--version"];
 
     /// <summary>Only real commands (and help/version): anything else, such as <c>--urls</c>, starts the server.</summary>
@@ -77,6 +78,10 @@ public static class StorekeepCli
         var createKey = new Command("create-api-key", "Create an API key with a role and print it once.") { role, name };
         createKey.SetAction((parsed, ct) => GuardAsync(console, () => CreateKeyCommandAsync(configuration, console, parsed.GetValue(role), parsed.GetValue(name), ct)));
         root.Subcommands.Add(createKey);
+
+        var rebuild = new Command("rebuild-analytics", "Recompute the dashboard's daily sales rollup from the orders and refunds (after a bulk load that bypassed the app).");
+        rebuild.SetAction((_, ct) => GuardAsync(console, () => RebuildAnalyticsCommandAsync(configuration, console, ct)));
+        root.Subcommands.Add(rebuild);
         CatalogCsvCommands.Add(root, configuration, console, output);
         return root;
     }
@@ -144,6 +149,19 @@ public static class StorekeepCli
         table.AddRow("Stock movements", result.StockMovements.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
         console.Write(table);
         console.MarkupLine($"[green]Seeded the demo store in {result.Elapsed.TotalSeconds:0.0} s[/] (built in memory in {result.BuildElapsed.TotalSeconds:0.0} s, written in {(result.Elapsed - result.BuildElapsed).TotalSeconds:0.0} s).");
+        return Ok;
+    }
+
+    private static async Task<int> RebuildAnalyticsCommandAsync(IReadOnlyDictionary<string, string?>? configuration, IAnsiConsole console, CancellationToken ct)
+    {
+        await using var app = BuildServices(configuration);
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
+        console.MarkupLine($"Database: [bold]{Markup.Escape(Describe(app.Configuration))}[/]");
+        await MigrateAsync(db, ct);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var days = await scope.ServiceProvider.GetRequiredService<Storekeep.Analytics.DailySalesRollup>().RebuildAsync(ct);
+        console.MarkupLine($"[green]Rebuilt the daily sales rollup[/]: {days.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} day(s) in {clock.Elapsed.TotalSeconds.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} s.");
         return Ok;
     }
 

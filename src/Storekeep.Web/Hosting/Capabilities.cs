@@ -86,6 +86,7 @@ public static class Capabilities
         api.MapInventoryEndpoints();
         api.MapCheckoutEndpoints();
         api.MapOrdersEndpoints();
+        api.MapAnalyticsEndpoints();
         api.MapFulfillmentEndpoints();
         api.MapSettingsEndpoints();
         api.MapPaymentsEndpoints();

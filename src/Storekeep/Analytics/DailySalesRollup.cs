@@ -53,41 +53,68 @@ public sealed class DailySalesRollup(StorekeepDbContext db) : IOutboxEventHandle
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>Recomputes every day from scratch (after a bulk import, the demo seed, or by hand).</summary>
-    public async Task RebuildAsync(CancellationToken ct)
+    /// <summary>
+    /// Recomputes every day from scratch (after a bulk import, the demo seed, or by hand). The
+    /// database sums per UTC day and currency (three GROUP BY queries), so a million orders cost
+    /// three aggregate scans, not every order and line shipped to the app. Returns the days written.
+    /// </summary>
+    public async Task<int> RebuildAsync(CancellationToken ct)
     {
-        await db.DailySales.ExecuteDeleteAsync(ct);
+        var orders = await db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled)
+            .GroupBy(o => new { o.CreatedAt.Date, o.Currency })
+            .Select(g => new { g.Key.Date, g.Key.Currency, Orders = g.Count(), Gross = g.Sum(o => o.Total) })
+            .ToListAsync(ct);
+        var units = await UnitsQuery(db, null, null)
+            .GroupBy(u => new { u.CreatedAt.Date, u.Currency })
+            .Select(g => new { g.Key.Date, g.Key.Currency, Units = g.Sum(u => (long)u.Quantity) })
+            .ToListAsync(ct);
+        var refunds = await RefundsQuery(db, null, null)
+            .GroupBy(r => new { r.CreatedAt.Date, r.Currency })
+            .Select(g => new { g.Key.Date, g.Key.Currency, Amount = g.Sum(r => r.Amount) })
+            .ToListAsync(ct);
+
+        // One entry per day and currency; the same day may come back from each query.
         var rows = new Dictionary<(DateOnly, string), DayFigures>();
-
-        // Streams once over each table; the dictionary holds one entry per day and currency.
-        await foreach (var o in db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled)
-            .Select(o => new { o.CreatedAt, o.Currency, o.Total }).AsAsyncEnumerable().WithCancellation(ct))
+        DayFigures Row(DateTime date, string currency)
         {
-            var key = (DayOf(o.CreatedAt), o.Currency);
-            var f = rows.GetValueOrDefault(key) ?? new DayFigures(key.Item1, o.Currency, 0, 0, 0, 0);
-            rows[key] = f with { Orders = f.Orders + 1, Gross = f.Gross + o.Total };
+            var key = (DayOf(date), currency);
+            return rows.GetValueOrDefault(key) ?? new DayFigures(key.Item1, currency, 0, 0, 0, 0);
         }
 
-        await foreach (var l in UnitsQuery(db, null, null).AsAsyncEnumerable().WithCancellation(ct))
+        foreach (var o in orders)
         {
-            var key = (DayOf(l.CreatedAt), l.Currency);
-            var f = rows.GetValueOrDefault(key) ?? new DayFigures(key.Item1, l.Currency, 0, 0, 0, 0);
-            rows[key] = f with { Units = f.Units + l.Quantity };
+            var f = Row(o.Date, o.Currency);
+            rows[(f.Day, f.Currency)] = f with { Orders = f.Orders + o.Orders, Gross = f.Gross + o.Gross };
         }
 
-        await foreach (var r in RefundsQuery(db, null, null).AsAsyncEnumerable().WithCancellation(ct))
+        foreach (var u in units)
         {
-            var key = (DayOf(r.CreatedAt), r.Currency);
-            var f = rows.GetValueOrDefault(key) ?? new DayFigures(key.Item1, r.Currency, 0, 0, 0, 0);
-            rows[key] = f with { Refunds = f.Refunds + r.Amount };
+            var f = Row(u.Date, u.Currency);
+            rows[(f.Day, f.Currency)] = f with { Units = f.Units + u.Units };
         }
 
-        foreach (var chunk in rows.Values.Chunk(500))
+        foreach (var r in refunds)
+        {
+            var f = Row(r.Date, r.Currency);
+            rows[(f.Day, f.Currency)] = f with { Refunds = f.Refunds + r.Amount };
+        }
+
+        // Replaced in one transaction (the caller's when it has one), so readers never see it empty.
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        await db.DailySales.ExecuteDeleteAsync(ct);
+        foreach (var chunk in rows.Values.OrderBy(f => f.Day).Chunk(500))
         {
             db.DailySales.AddRange(chunk.Select(ToRow));
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();
         }
+
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(ct);
+        }
+
+        return rows.Count;
     }
 
     /// <summary>

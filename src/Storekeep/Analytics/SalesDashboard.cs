@@ -80,28 +80,18 @@ public sealed class SalesDashboard(StorekeepDbContext db, TimeProvider clock)
     public async Task<IReadOnlyList<PeriodComparison>> PeriodsAsync(string currency, CancellationToken ct)
     {
         var today = DailySalesRollup.DayOf(clock.GetUtcNow().UtcDateTime);
-        var longest = PeriodLengths.Max(p => p.Days);
-        var days = await DailyAsync(today.AddDays(1 - (2 * longest)), today, currency, ct);
-        return PeriodLengths.Select(p =>
-        {
-            var from = today.AddDays(1 - p.Days);
-            var previousFrom = from.AddDays(-p.Days);
-            return new PeriodComparison(
-                p.Name,
-                p.Days,
-                from,
-                today,
-                PeriodFigures.Of(days.Where(d => d.Day >= from && d.Day <= today)),
-                PeriodFigures.Of(days.Where(d => d.Day >= previousFrom && d.Day < from)));
-        }).ToList();
+        return Periods(today, await DailyAsync(FirstDay(today), today, currency, ct));
     }
 
     public async Task<DashboardView> GetAsync(CancellationToken ct)
     {
         var currency = await db.StoreSettings.AsNoTracking().Select(s => s.Currency).FirstOrDefaultAsync(ct) ?? "USD";
         var today = DailySalesRollup.DayOf(clock.GetUtcNow().UtcDateTime);
-        var periods = await PeriodsAsync(currency, ct);
-        var chart = (await DailyAsync(today.AddDays(-29), today, currency, ct)).Select(d => new DailyRevenue(d.Day, d.Revenue, d.Orders)).ToList();
+
+        // One read of the days serves the periods and the chart: today is computed live once.
+        var days = await DailyAsync(FirstDay(today), today, currency, ct);
+        var periods = Periods(today, days);
+        var chart = days.Where(d => d.Day >= today.AddDays(-29)).Select(d => new DailyRevenue(d.Day, d.Revenue, d.Orders)).ToList();
 
         var lowStockQuery = db.StockLevels.AsNoTracking().Where(s => s.OnHand - s.Reserved <= s.LowStockThreshold);
         var lowStock = await lowStockQuery
@@ -125,6 +115,23 @@ public sealed class SalesDashboard(StorekeepDbContext db, TimeProvider clock)
             toShip,
             await toShipQuery.CountAsync(ct));
     }
+
+    /// <summary>The first day the periods and their previous periods cover (the chart's 30 days are inside).</summary>
+    private static DateOnly FirstDay(DateOnly today) => today.AddDays(1 - (2 * PeriodLengths.Max(p => p.Days)));
+
+    private static List<PeriodComparison> Periods(DateOnly today, IReadOnlyList<DayFigures> days) =>
+        PeriodLengths.Select(p =>
+        {
+            var from = today.AddDays(1 - p.Days);
+            var previousFrom = from.AddDays(-p.Days);
+            return new PeriodComparison(
+                p.Name,
+                p.Days,
+                from,
+                today,
+                PeriodFigures.Of(days.Where(d => d.Day >= from && d.Day <= today)),
+                PeriodFigures.Of(days.Where(d => d.Day >= previousFrom && d.Day < from)));
+        }).ToList();
 
     /// <summary>Open orders that are paid (or partly refunded) and not fully shipped: the warehouse's queue.</summary>
     public static IQueryable<Order> WaitingToShip(StorekeepDbContext db) =>

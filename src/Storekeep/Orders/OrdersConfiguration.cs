@@ -16,6 +16,11 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.HasIndex(o => new { o.FulfillmentStatus, o.Number });
         b.HasIndex(o => new { o.PaymentStatus, o.Number });
         b.HasIndex(o => o.CreatedAt);
+
+        // The dashboard's "waiting to ship" queue (SalesDashboard.WaitingToShip): its count and first
+        // page read only the queue, not every open or unfulfilled order (cancelled ones are unfulfilled).
+        b.HasIndex(o => o.Number, "ix_orders_waiting_to_ship")
+            .HasFilter("status = 'open' AND payment_status IN ('paid', 'partially_refunded') AND fulfillment_status IN ('unfulfilled', 'partially_shipped')");
         b.HasIndex(o => o.CartId).IsUnique();
         b.Property(o => o.Status).AsSnakeCaseString();
         b.Property(o => o.PaymentStatus).AsSnakeCaseString();

@@ -201,4 +201,60 @@ public sealed class SalesDashboardTests
         Assert.Equal(30, view.Revenue30Days.Count);
         Assert.Equal(order["number"]!.GetValue<long>(), Assert.Single(view.ToShip).Number);
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task The_dashboard_api_answers_the_figures_of_every_period(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        var now = DateTime.UtcNow;
+        var today = DateOnly.FromDateTime(now);
+        await using (var db = store.Db())
+        {
+            var todays = await PlaceAsync(db, now.AddSeconds(-1), (2, 19.99m));
+            await PlaceAsync(db, now.AddDays(-3), (1, 5.01m), (3, 0.33m));
+            var old = await PlaceAsync(db, now.AddDays(-20), (2, 45.45m));
+            await PlaceAsync(db, now.AddDays(-45), (1, 10m));
+            var cancelled = await PlaceAsync(db, now.AddDays(-2), (1, 999.99m));
+            await RefundAsync(db, old, 10.10m, now.AddSeconds(-1));
+            await RefundAsync(db, todays, 1.00m, now.AddSeconds(-1), RefundStatus.Failed);
+            await CancelAsync(db, cancelled, now.AddDays(-1));
+        }
+
+        await AllEventsHandledAsync(store);
+
+        // Sales staff read it (orders.read); marketing does not have orders.read.
+        var sales = await store.ClientForAsync(Storekeep.Access.Role.Sales);
+        var view = await sales.GetAsync("/api/v1/analytics/dashboard").Expect(HttpStatusCode.OK);
+        await (await store.ClientForAsync(Storekeep.Access.Role.Marketing)).GetAsync("/api/v1/analytics/dashboard").ExpectProblem(HttpStatusCode.Forbidden);
+        await store.Anonymous.GetAsync("/api/v1/analytics/dashboard").ExpectProblem(HttpStatusCode.Unauthorized);
+
+        Assert.Equal("USD", view["currency"]!.GetValue<string>());
+        Assert.Equal(today, DateOnly.Parse(view["today"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+        var periods = view["periods"]!.AsArray();
+        Assert.Equal(["Today", "Last 7 days", "Last 30 days"], periods.Select(p => p!["period"]!.GetValue<string>()));
+        await using var check = store.Db();
+        foreach (var period in periods)
+        {
+            var days = period!["days"]!.GetValue<int>();
+            var from = today.AddDays(1 - days);
+            Assert.Equal(await RawAsync(check, from, today), Figures(period["current"]!));
+            Assert.Equal(await RawAsync(check, from.AddDays(-days), from.AddDays(-1)), Figures(period["previous"]!));
+        }
+
+        var month = Figures(periods[2]!["current"]!);
+        Assert.Equal(3, month.Orders);
+        Assert.Equal(2 * 19.99m + 5.01m + 0.99m + 90.90m + (3 * 4.99m), month.Gross);
+        Assert.Equal(10.10m, month.Refunds);
+        Assert.Equal(2 + 4 + 2, month.Units);
+        Assert.Equal(Figures(periods[0]!["current"]!).Revenue, view["revenue30Days"]!.AsArray()[^1]!["revenue"].Dec());
+    }
+
+    private static PeriodFigures Figures(System.Text.Json.Nodes.JsonNode node) => new(
+        node["orders"]!.GetValue<int>(),
+        node["gross"].Dec(),
+        node["refunds"].Dec(),
+        node["revenue"].Dec(),
+        node["averageOrderValue"].Dec(),
+        node["units"]!.GetValue<long>());
 }

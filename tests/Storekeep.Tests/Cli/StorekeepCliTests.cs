@@ -45,6 +45,36 @@ public sealed partial class StorekeepCliTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Rebuild_analytics_recomputes_the_daily_sales_rollup_from_the_orders(string database)
+    {
+        await using var db = await TestDatabases.CreateAsync(database);
+        var (migrated, migrateOutput) = await RunAsync(Settings(db.Provider, db.ConnectionString), "migrate");
+        Assert.True(migrated == 0, migrateOutput);
+        var placed = DateTime.UtcNow.Date.AddDays(-3).AddHours(10);
+        await using (var context = DatabaseSetup.CreateContext(db.Provider, db.ConnectionString))
+        {
+            // Written as a bulk load would: no events, so the rollup knows nothing of it; and a stale row.
+            context.Orders.Add(Storekeep.Orders.Order.Place(
+                1001, "bulk@example.com", null, "USD",
+                new Storekeep.Orders.Address { Name = "Ada", Line1 = "1 Row", City = "Paris", PostalCode = "75001", Country = "FR" },
+                "standard",
+                [new Storekeep.Orders.OrderLine { Sku = "BULK-1", Title = "Thing", Quantity = 3, UnitPrice = 2.50m, LineTotal = 7.50m }],
+                4.99m, 0m, false, null, placed));
+            context.DailySales.Add(new Storekeep.Analytics.DailySales { Day = DateOnly.FromDateTime(placed).AddDays(-1), Currency = "USD", Orders = 9, Gross = 99m });
+            await context.SaveChangesAsync();
+        }
+
+        var (exitCode, output) = await RunAsync(Settings(db.Provider, db.ConnectionString), "rebuild-analytics");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("Rebuilt the daily sales rollup", output, StringComparison.Ordinal);
+        await using var check = DatabaseSetup.CreateContext(db.Provider, db.ConnectionString);
+        var row = Assert.Single(await check.DailySales.AsNoTracking().ToListAsync());
+        Assert.Equal((DateOnly.FromDateTime(placed), "USD", 1, 12.49m, 0m, 3L), (row.Day, row.Currency, row.Orders, row.Gross, row.Refunds, row.Units));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
     public async Task Create_api_key_prints_a_key_once_that_authenticates_with_its_role(string database)
     {
         await using var store = await TestStore.StartAsync(database);
@@ -92,6 +122,7 @@ public sealed partial class StorekeepCliTests
     [InlineData("seed-demo", "--help")]
     [InlineData("create-api-key", "--help")]
     [InlineData("create-api-key", "-h")]
+    [InlineData("rebuild-analytics", "--help")]
     public async Task Every_command_explains_itself_with_help(params string[] args)
     {
         var (exitCode, output) = await RunAsync(null, args);
@@ -100,7 +131,7 @@ public sealed partial class StorekeepCliTests
         Assert.Contains("Usage:", output, StringComparison.Ordinal);
         if (args[0] == "--help")
         {
-            Assert.All(["migrate", "seed-demo", "create-api-key"], command => Assert.Contains(command, output, StringComparison.Ordinal));
+            Assert.All(["migrate", "seed-demo", "create-api-key", "rebuild-analytics"], command => Assert.Contains(command, output, StringComparison.Ordinal));
         }
         else if (args[0] == "create-api-key")
         {

@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261123205132_Initial")]
+    [Migration("20261130214207_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1614,6 +1614,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.HasIndex("Status", "Number")
                         .HasDatabaseName("ix_orders_status_number");
+
+                    b.HasIndex(new[] { "Number" }, "ix_orders_waiting_to_ship")
+                        .HasDatabaseName("ix_orders_waiting_to_ship")
+                        .HasFilter("status = 'open' AND payment_status IN ('paid', 'partially_refunded') AND fulfillment_status IN ('unfulfilled', 'partially_shipped')");
 
                     b.ToTable("orders");
                 });

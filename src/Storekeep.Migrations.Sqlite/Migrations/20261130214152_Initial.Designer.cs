@@ -11,7 +11,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261123205122_Initial")]
+    [Migration("20261130214152_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1597,6 +1597,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
                     b.HasIndex("Status", "Number")
                         .HasDatabaseName("ix_orders_status_number");
+
+                    b.HasIndex(new[] { "Number" }, "ix_orders_waiting_to_ship")
+                        .HasDatabaseName("ix_orders_waiting_to_ship")
+                        .HasFilter("status = 'open' AND payment_status IN ('paid', 'partially_refunded') AND fulfillment_status IN ('unfulfilled', 'partially_shipped')");
 
                     b.ToTable("orders");
                 });

@@ -1,0 +1,349 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Npgsql;
+using Spectre.Console;
+
+namespace Storekeep.Bench;
+
+/// <summary>
+/// Does the back office stay fast as the store grows? Two stores, each its own database and server:
+/// 10,000 orders, and 1,000,000 (200,000 with --quick) of the same 400-day history, bulk-loaded with
+/// binary COPY into the app's tables (the large one gets its first 10,000 orders, then grows). The
+/// app's CLI rebuilds the analytics rollup of each. Then the order list's first page, order search
+/// by email and the dashboard API are timed, requests alternating between the stores so both see
+/// the same machine. Ratio = the largest median(large) ÷ median(10k). Finally every dashboard
+/// figure is checked against raw SQL to the cent (exit 1 when any differs).
+/// </summary>
+public static partial class ScaleScenario
+{
+    public const string Name = "scale";
+    private const int Small = 10_000;
+    private const int Skus = 500;
+    private const int Warmup = 5;
+    private const int Timed = 30;
+
+    public static async Task<int> RunAsync(bool quick, CancellationToken ct)
+    {
+        var large = quick ? 200_000 : 1_000_000;
+        AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 120); // the figures' table, also when redirected
+        AnsiConsole.MarkupLineInterpolated($"[bold]{Name}[/]: {Small:N0} orders against {large:N0} (the same {OrderLoader.HistoryDays}-day history, denser); {Warmup} untimed + {Timed} timed requests per operation and size");
+        var now = DateTime.UtcNow;
+        var run = Stopwatch.StartNew();
+        var stride = large / Small;
+
+        // Two stores, each its own database and server: 10,000 orders, and the large one (its first
+        // 10,000 orders loaded, then grown). Requests alternate between them, so both sizes see the
+        // same machine (other processes, autovacuum) and the ratio compares sizes, not moments.
+        // Customers are 30 % of each store's orders, so a customer's page of orders is alike in both.
+        var starting = new[] { Store.StartAsync("10k", Small, large, now, ct), Store.StartAsync("large", large, large, now, ct) };
+        try
+        {
+            await Task.WhenAll(starting);
+        }
+        catch
+        {
+            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully))
+            {
+                await started.Result.DisposeAsync();
+            }
+
+            throw;
+        }
+
+        await using var small = starting[0].Result;
+        await using var grown = starting[1].Result;
+
+        async Task PrepareSmallAsync()
+        {
+            await small.LoadAsync(i => i % stride == 0, ct);
+            await small.RebuildAsync(ct);
+        }
+
+        async Task PrepareLargeAsync()
+        {
+            await grown.LoadAsync(i => i % stride == 0, ct);
+            await grown.LoadAsync(i => i % stride != 0, ct);
+            await grown.RebuildAsync(ct);
+        }
+
+        await Task.WhenAll(PrepareSmallAsync(), PrepareLargeAsync());
+
+        var rows = new List<(Timing Small, Timing Large)>();
+        rows.Add(await TimeAsync(small, grown, "order list, first page (limit=50)", (_, _) => "api/v1/orders?limit=50", page => page["items"]!.AsArray().Count == 50, ct));
+        rows.Add(await TimeAsync(small, grown, "order search by email", (store, n) => $"api/v1/orders?email={Uri.EscapeDataString(store.Emails[n % store.Emails.Count])}", page => page["items"]!.AsArray().Count > 0, ct));
+        rows.Add(await TimeAsync(small, grown, "dashboard (/analytics/dashboard)", (_, _) => "api/v1/analytics/dashboard", view => view["periods"]!.AsArray().Count == 3, ct));
+
+        var table = new Table().AddColumn("orders").AddColumn("operation")
+            .AddColumn(new TableColumn("median ms").RightAligned()).AddColumn(new TableColumn("p90 ms").RightAligned()).AddColumn(new TableColumn("ratio").RightAligned());
+        foreach (var row in rows.Select(r => r.Small).Concat(rows.Select(r => r.Large)))
+        {
+            var pair = rows.Single(r => r.Small.Operation == row.Operation);
+            table.AddRow(
+                row.Orders.ToString("N0", CultureInfo.InvariantCulture),
+                Markup.Escape(row.Operation),
+                row.MedianMs.ToString("0.00", CultureInfo.InvariantCulture),
+                row.P90Ms.ToString("0.00", CultureInfo.InvariantCulture),
+                ReferenceEquals(row, pair.Small) ? "" : (row.MedianMs / pair.Small.MedianMs).ToString("0.00", CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.MarkupLine("[bold]summary[/]");
+        foreach (var note in small.Notes.Concat(grown.Notes))
+        {
+            AnsiConsole.MarkupLineInterpolated($"  {note}");
+        }
+
+        AnsiConsole.Write(table);
+
+        var exact = await DashboardEqualsRawSqlAsync(small, ct) & await DashboardEqualsRawSqlAsync(grown, ct);
+        Console.WriteLine($"dashboard equals raw SQL: {(exact ? "yes" : "no")}");
+        Console.WriteLine(FormattableString.Invariant($"sizes: {Small:N0} and {large:N0} orders; whole run {run.Elapsed.TotalSeconds:0} s"));
+        Console.WriteLine(FormattableString.Invariant($"{Name}: ratio={rows.Max(r => r.Large.MedianMs / r.Small.MedianMs):0.00}"));
+        return exact ? 0 : 1;
+    }
+
+    /// <summary>One store under test: its database, server, API client and order history.</summary>
+    private sealed class Store : IAsyncDisposable
+    {
+        private BenchDatabase database = null!;
+        private ServerProcess server = null!;
+
+        public long Size { get; private set; }
+
+        public long Loaded { get; private set; }
+
+        public HttpClient Http { get; private set; } = null!;
+
+        public OrderLoader Loader { get; private set; } = null!;
+
+        public List<string> Emails { get; } = [];
+
+        public List<string> Notes { get; } = [];
+
+        public string ConnectionString => database.ConnectionString;
+
+        public required string Label { get; init; }
+
+        public static async Task<Store> StartAsync(string label, long size, long history, DateTime now, CancellationToken ct)
+        {
+            var store = new Store { Label = label, Size = size };
+            try
+            {
+                store.database = await BenchDatabase.CreateAsync(ct);
+                store.server = await ServerProcess.StartAsync(store.database.ConnectionString, ct);
+                await store.database.SeedAsync(Skus, 1_000_000, ct);
+                var key = await CreateApiKeyAsync(store.database.ConnectionString, ct);
+                store.Http = new HttpClient { BaseAddress = store.server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+                store.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+                store.Loader = await OrderLoader.CreateAsync(store.database.ConnectionString, history, size * 3 / 10, now, ct);
+                return store;
+            }
+            catch
+            {
+                await store.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async Task LoadAsync(Func<long, bool> include, CancellationToken ct)
+        {
+            AnsiConsole.MarkupLineInterpolated($"{Label} store: loading orders with binary COPY…");
+            var clock = Stopwatch.StartNew();
+            var written = await Loader.LoadAsync(include, ct);
+            var copied = clock.Elapsed;
+            Loaded += written;
+
+            // VACUUM too: the measurement should not race autovacuum over freshly copied pages.
+            await using (var connection = new NpgsqlConnection(ConnectionString))
+            {
+                await connection.OpenAsync(ct);
+                await using var analyze = new NpgsqlCommand("VACUUM ANALYZE orders, order_lines, payments, refunds", connection) { CommandTimeout = 600 };
+                await analyze.ExecuteNonQueryAsync(ct);
+            }
+
+            Note(FormattableString.Invariant($"{Label} store: loaded {written:N0} orders (+ lines, payments, refunds) in {copied.TotalSeconds:0.0} s ({written / copied.TotalSeconds:N0} orders/s); VACUUM ANALYZE {(clock.Elapsed - copied).TotalSeconds:0.0} s; {Loaded:N0} orders, emails from {Size * 3 / 10:N0} customers"));
+        }
+
+        public async Task RebuildAsync(CancellationToken ct)
+        {
+            var clock = Stopwatch.StartNew();
+            var (exitCode, output) = await ServerProcess.RunCommandAsync(ConnectionString, ["rebuild-analytics"], ct);
+            if (exitCode != 0)
+            {
+                throw new InvalidOperationException($"rebuild-analytics failed ({exitCode}):{Environment.NewLine}{output}");
+            }
+
+            var reported = RebuildLine().Match(output);
+            Note(FormattableString.Invariant($"{Label} store: rebuild-analytics at {Loaded:N0} orders: {(reported.Success ? reported.Groups[1].Value : "?")} s in the command ({clock.Elapsed.TotalSeconds:0.0} s with process start)"));
+
+            // Emails of the loaded customers for the search, at random, a different one per request.
+            await using var connection = new NpgsqlConnection(ConnectionString);
+            await connection.OpenAsync(ct);
+            await using var command = new NpgsqlCommand("SELECT email FROM (SELECT DISTINCT email FROM orders) e ORDER BY random() LIMIT $1", connection);
+            command.Parameters.AddWithValue(Warmup + Timed);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            Emails.Clear();
+            while (await reader.ReadAsync(ct))
+            {
+                Emails.Add(reader.GetString(0));
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Http?.Dispose();
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
+
+            if (database is not null)
+            {
+                await database.DisposeAsync();
+            }
+        }
+
+        private void Note(string line)
+        {
+            AnsiConsole.MarkupLineInterpolated($"{line}");
+            Notes.Add(line);
+        }
+    }
+
+    private sealed record Timing(long Orders, string Operation, double MedianMs, double P90Ms);
+
+    private static async Task<string> CreateApiKeyAsync(string connectionString, CancellationToken ct)
+    {
+        var (exitCode, output) = await ServerProcess.RunCommandAsync(connectionString, ["create-api-key", "--role", "owner", "--name", "bench"], ct);
+        var match = ApiKeyLine().Match(output);
+        if (exitCode != 0 || !match.Success)
+        {
+            throw new InvalidOperationException($"create-api-key failed ({exitCode}):{Environment.NewLine}{output}");
+        }
+
+        return match.Groups[1].Value;
+    }
+
+    /// <summary>Sequential requests alternating between the two stores (which goes first alternates too).</summary>
+    private static async Task<(Timing Small, Timing Large)> TimeAsync(Store small, Store large, string operation, Func<Store, int, string> path, Func<JsonNode, bool> valid, CancellationToken ct)
+    {
+        AnsiConsole.MarkupLineInterpolated($"timing {operation}…");
+        var times = new Dictionary<Store, List<double>> { [small] = [], [large] = [] };
+        for (var n = 0; n < Warmup + Timed; n++)
+        {
+            foreach (var store in n % 2 == 0 ? new[] { small, large } : [large, small])
+            {
+                var uri = new Uri(path(store, n), UriKind.Relative);
+                var t0 = Stopwatch.GetTimestamp();
+                using var response = await store.Http.GetAsync(uri, ct);
+                var body = await response.Content.ReadAsStringAsync(ct);
+                var elapsed = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                if (!response.IsSuccessStatusCode || !valid(JsonNode.Parse(body)!))
+                {
+                    throw new InvalidOperationException($"{operation}: unexpected answer {(int)response.StatusCode} to {uri}: {body[..Math.Min(body.Length, 400)]}");
+                }
+
+                if (n >= Warmup)
+                {
+                    times[store].Add(elapsed);
+                }
+            }
+        }
+
+        Timing Of(Store store)
+        {
+            var sorted = times[store].Order().ToList();
+            return new Timing(store.Loaded, operation, Percentile(sorted, 0.5), Percentile(sorted, 0.9));
+        }
+
+        return (Of(small), Of(large));
+    }
+
+    private static double Percentile(List<double> sorted, double p)
+    {
+        var rank = p * (sorted.Count - 1);
+        var low = (int)Math.Floor(rank);
+        var high = Math.Min(low + 1, sorted.Count - 1);
+        return sorted[low] + ((sorted[high] - sorted[low]) * (rank - low));
+    }
+
+    /// <summary>Every figure of every period (current and previous) of the API against SQL over orders, order_lines and refunds.</summary>
+    private static async Task<bool> DashboardEqualsRawSqlAsync(Store store, CancellationToken ct)
+    {
+        var view = JsonNode.Parse(await store.Http.GetStringAsync(new Uri("api/v1/analytics/dashboard", UriKind.Relative), ct))!;
+        var currency = view["currency"]!.GetValue<string>();
+        await using var connection = new NpgsqlConnection(store.ConnectionString);
+        await connection.OpenAsync(ct);
+        var table = new Table().AddColumn("period").AddColumn(new TableColumn("orders").RightAligned()).AddColumn(new TableColumn("gross").RightAligned())
+            .AddColumn(new TableColumn("refunds").RightAligned()).AddColumn(new TableColumn("revenue").RightAligned()).AddColumn(new TableColumn("AOV").RightAligned())
+            .AddColumn(new TableColumn("units").RightAligned()).AddColumn("SQL");
+        var exact = true;
+        foreach (var period in view["periods"]!.AsArray())
+        {
+            var days = period!["days"]!.GetValue<int>();
+            var from = DateOnly.Parse(period["from"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+            var to = DateOnly.Parse(period["to"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+            foreach (var (which, first, last) in new[] { ("current", from, to), ("previous", from.AddDays(-days), from.AddDays(-1)) })
+            {
+                var api = Figures.Of(period[which]!);
+                var raw = await RawAsync(connection, currency, first, last, ct);
+                var equal = api == raw;
+                exact &= equal;
+                table.AddRow(
+                    $"{days}d{(which == "previous" ? " prev" : "")}",
+                    api.Orders.ToString("N0", CultureInfo.InvariantCulture), Money(api.Gross), Money(api.Refunds), Money(api.Revenue), Money(api.AverageOrderValue),
+                    api.Units.ToString("N0", CultureInfo.InvariantCulture),
+                    equal ? "[green]=[/]" : Markup.Escape($"differs: {raw}"));
+            }
+        }
+
+        AnsiConsole.MarkupLineInterpolated($"dashboard at {store.Loaded:N0} orders ({currency}, today {view["today"]}) against raw SQL:");
+        AnsiConsole.Write(table);
+        return exact;
+    }
+
+    private static string Money(decimal value) => value.ToString("0.00", CultureInfo.InvariantCulture);
+
+    private static async Task<Figures> RawAsync(NpgsqlConnection connection, string currency, DateOnly first, DateOnly last, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT
+              (SELECT count(*) FROM orders o WHERE o.status <> 'cancelled' AND o.currency = $1 AND o.created_at >= $2 AND o.created_at < $3),
+              (SELECT coalesce(sum(o.total), 0)::bigint FROM orders o WHERE o.status <> 'cancelled' AND o.currency = $1 AND o.created_at >= $2 AND o.created_at < $3),
+              (SELECT coalesce(sum(r.amount), 0)::bigint FROM refunds r JOIN orders o ON o.id = r.order_id
+                 WHERE r.status = 'succeeded' AND o.status <> 'cancelled' AND o.currency = $1 AND r.created_at >= $2 AND r.created_at < $3),
+              (SELECT coalesce(sum(l.quantity), 0)::bigint FROM order_lines l JOIN orders o ON o.id = l.order_id
+                 WHERE o.status <> 'cancelled' AND o.currency = $1 AND o.created_at >= $2 AND o.created_at < $3)
+            """;
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 300 };
+        command.Parameters.AddWithValue(currency);
+        command.Parameters.AddWithValue(first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc));
+        command.Parameters.AddWithValue(last.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var orders = reader.GetInt64(0);
+        var gross = reader.GetInt64(1) / 100m;
+        var refunds = reader.GetInt64(2) / 100m;
+        var units = reader.GetInt64(3);
+        return new Figures(orders, gross, refunds, gross - refunds, orders == 0 ? 0m : Math.Round(gross / orders, 2, MidpointRounding.AwayFromZero), units);
+    }
+
+    private sealed record Figures(long Orders, decimal Gross, decimal Refunds, decimal Revenue, decimal AverageOrderValue, long Units)
+    {
+        public static Figures Of(JsonNode node) => new(
+            node["orders"]!.GetValue<long>(),
+            node["gross"]!.GetValue<decimal>(),
+            node["refunds"]!.GetValue<decimal>(),
+            node["revenue"]!.GetValue<decimal>(),
+            node["averageOrderValue"]!.GetValue<decimal>(),
+            node["units"]!.GetValue<long>());
+    }
+
+    [GeneratedRegex(@"API key:\s*(sk_\S+)")]
+    private static partial Regex ApiKeyLine();
+
+    [GeneratedRegex(@"day\(s\) in ([0-9.]+) s")]
+    private static partial Regex RebuildLine();
+}
