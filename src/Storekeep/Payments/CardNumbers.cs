@@ -41,13 +41,35 @@ public static partial class CardNumbers
             // A whole run of 13–19 digits, as a card number is written; windows inside longer
             // runs would flag most long references by chance (each has a one-in-ten Luhn chance).
             var digits = new string(match.Value.Where(char.IsAsciiDigit).ToArray());
-            if (digits.Length is >= 13 and <= 19 && IsLuhnValid(digits))
+            if (digits.Length is >= 13 and <= 19 && IsPaymentCardPrefix(digits) && IsLuhnValid(digits))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Whether the number starts like a payment card (ISO/IEC 7812 issuer ranges): 3 (Amex 34/37,
+    /// JCB 35, Diners 30/36/38/39), 4 (Visa), 5 (Mastercard, Maestro), 6 (Discover, UnionPay,
+    /// Maestro) or Mastercard's 2221–2720. Dates, timestamps and references (20261130…,
+    /// 1…, 9…) are Luhn-valid one time in ten but are not cards.
+    /// </summary>
+    public static bool IsPaymentCardPrefix(ReadOnlySpan<char> digits)
+    {
+        if (digits.Length < 4)
+        {
+            return false;
+        }
+
+        return digits[0] switch
+        {
+            '3' => digits[1] is '0' or '4' or '5' or '6' or '7' or '8' or '9',
+            '4' or '5' or '6' => true,
+            '2' => int.Parse(digits[..4], System.Globalization.CultureInfo.InvariantCulture) is >= 2221 and <= 2720,
+            _ => false,
+        };
     }
 
     public static bool IsLuhnValid(ReadOnlySpan<char> digits)
@@ -73,7 +95,9 @@ public static partial class CardNumbers
         return sum % 10 == 0 && digits.Length > 0 && digits.ToString().Any(c => c != '0');
     }
 
-    [GeneratedRegex(@"\d(?:[ -]?\d){12,}")]
+    // A card number as written stands apart from letters: digit runs glued inside hex hashes,
+    // base64 or identifiers ("a3f41234567890123b") are not card numbers.
+    [GeneratedRegex(@"(?<![0-9A-Za-z])\d(?:[ -]?\d){12,}(?![0-9A-Za-z])")]
     private static partial Regex Candidates();
 
     [GeneratedRegex("[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")]

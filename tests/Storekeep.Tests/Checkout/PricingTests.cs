@@ -79,6 +79,12 @@ public sealed class CardNumberTests
     [InlineData("order 1042, phone 0123 456 789", false)]
     [InlineData("12345678-1234-5678-1234-567812345678", false)] // a GUID that is all digits
     [InlineData("tok_visa", false)]
+    [InlineData("2223003122003222", true)] // Mastercard's 2-series
+    [InlineData("378282246310005", true)] // Amex
+    [InlineData("Applying migration '20261130214152_Initial'", false)] // a Luhn-valid timestamp, not a card
+    [InlineData("reference 1234567812345670", false)] // Luhn-valid, but no card issuer starts with 1
+    [InlineData("card:4242424242424242;", true)]
+    [InlineData("hash ab4242424242424242cd", false)] // a digit run inside a hex value
     public void Card_numbers_are_found_and_guids_are_not(string text, bool expected) =>
         Assert.Equal(expected, Storekeep.Payments.CardNumbers.ContainsCardNumber(text));
 }
