@@ -51,7 +51,7 @@ public static class ImportScenario
             await using var server = await ServerProcess.StartAsync(database.ConnectionString, ct);
             AnsiConsole.MarkupLineInterpolated($"storekeep listening on {server.BaseAddress}");
             await CreateWarehouseAsync(database.ConnectionString, ct);
-            var key = await CreateApiKeyAsync(database.ConnectionString, ct);
+            var key = await ServerProcess.CreateApiKeyAsync(database.ConnectionString, ct);
 
             using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(30) };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -75,7 +75,7 @@ public static class ImportScenario
         await using (var database = await BenchDatabase.CreateAsync(ct))
         {
             AnsiConsole.MarkupLineInterpolated($"database {database.Name} (COPY side)");
-            await RunCliAsync(database.ConnectionString, ["migrate"], ct);
+            await ServerProcess.RunCommandOrThrowAsync(database.ConnectionString, ["migrate"], ct);
             var warehouseId = await CreateWarehouseAsync(database.ConnectionString, ct);
             AnsiConsole.MarkupLineInterpolated($"binary COPY of {variantCount:N0} variants…");
             var clock = Stopwatch.StartNew();
@@ -275,50 +275,6 @@ public static class ImportScenario
         insert.Parameters.AddWithValue(DateTime.UtcNow);
         await insert.ExecuteNonQueryAsync(ct);
         return id;
-    }
-
-    private static async Task<string> CreateApiKeyAsync(string connectionString, CancellationToken ct)
-    {
-        var output = await RunCliAsync(connectionString, ["create-api-key", "--role", "owner", "--name", "bench"], ct);
-        var line = output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("API key:", StringComparison.Ordinal))
-            ?? throw new InvalidOperationException($"create-api-key printed no key:{Environment.NewLine}{output}");
-        return line["API key:".Length..].Trim();
-    }
-
-    /// <summary>The server's own CLI (storekeep.dll &lt;command&gt;) against the database; its output.</summary>
-    private static async Task<string> RunCliAsync(string connectionString, string[] args, CancellationToken ct)
-    {
-        var dll = ServerProcess.FindServerAssembly();
-        var info = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-        };
-        info.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["Database__Provider"] = "postgres";
-        info.Environment["ConnectionStrings__Storekeep"] = connectionString;
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["NO_COLOR"] = "1";
-        info.Environment["COLUMNS"] = "200";
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the storekeep CLI.");
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
-        var output = await stdout + await stderr;
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"storekeep {string.Join(' ', args)} exited with {process.ExitCode}:{Environment.NewLine}{output}");
-        }
-
-        return output;
     }
 
     private static async Task<ImportCounts> CountAsync(string connectionString, string handlePrefix, CancellationToken ct)

@@ -134,7 +134,7 @@ public static partial class ScaleScenario
                 store.database = await BenchDatabase.CreateAsync(ct);
                 store.server = await ServerProcess.StartAsync(store.database.ConnectionString, ct);
                 await store.database.SeedAsync(Skus, 1_000_000, ct);
-                var key = await CreateApiKeyAsync(store.database.ConnectionString, ct);
+                var key = await ServerProcess.CreateApiKeyAsync(store.database.ConnectionString, ct);
                 store.Http = new HttpClient { BaseAddress = store.server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
                 store.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
                 store.Loader = await OrderLoader.CreateAsync(store.database.ConnectionString, history, size * 3 / 10, now, ct);
@@ -213,18 +213,6 @@ public static partial class ScaleScenario
     }
 
     private sealed record Timing(long Orders, string Operation, double MedianMs, double P90Ms);
-
-    private static async Task<string> CreateApiKeyAsync(string connectionString, CancellationToken ct)
-    {
-        var (exitCode, output) = await ServerProcess.RunCommandAsync(connectionString, ["create-api-key", "--role", "owner", "--name", "bench"], ct);
-        var match = ApiKeyLine().Match(output);
-        if (exitCode != 0 || !match.Success)
-        {
-            throw new InvalidOperationException($"create-api-key failed ({exitCode}):{Environment.NewLine}{output}");
-        }
-
-        return match.Groups[1].Value;
-    }
 
     /// <summary>Sequential requests alternating between the two stores (which goes first alternates too).</summary>
     private static async Task<(Timing Small, Timing Large)> TimeAsync(Store small, Store large, string operation, Func<Store, int, string> path, Func<JsonNode, bool> valid, CancellationToken ct)
@@ -340,9 +328,6 @@ public static partial class ScaleScenario
             node["averageOrderValue"]!.GetValue<decimal>(),
             node["units"]!.GetValue<long>());
     }
-
-    [GeneratedRegex(@"API key:\s*(sk_\S+)")]
-    private static partial Regex ApiKeyLine();
 
     [GeneratedRegex(@"day\(s\) in ([0-9.]+) s")]
     private static partial Regex RebuildLine();

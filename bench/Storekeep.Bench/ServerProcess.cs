@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 
 namespace Storekeep.Bench;
 
@@ -8,7 +9,7 @@ namespace Storekeep.Bench;
 /// The real storekeep app as a child process on a free loopback port. Disposing kills the whole
 /// process tree; so does the bench exiting (ProcessExit / Ctrl+C hooks), so no server outlives a run.
 /// </summary>
-public sealed class ServerProcess : IAsyncDisposable
+public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly List<string> output = [];
@@ -38,25 +39,10 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public static async Task<ServerProcess> StartAsync(string connectionString, CancellationToken ct)
     {
-        var dll = FindServerAssembly();
         var port = FreePort();
         var url = $"http://127.0.0.1:{port}";
-        var info = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-        };
-        info.ArgumentList.Add(dll);
-        info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add(url);
-        info.Environment["Database__Provider"] = "postgres";
-        info.Environment["ConnectionStrings__Storekeep"] = connectionString;
-        info.Environment["Seed__Demo"] = "false";
+        var info = StartInfo(connectionString, ["--urls", url]);
         info.Environment["RateLimiting__PublicRequestsPerMinute"] = "100000000";
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
 
         // STOREKEEP_BENCH_SERVER_ENV="NAME=value;NAME2=value2" reaches only the server (profiling knobs).
         foreach (var pair in (Environment.GetEnvironmentVariable("STOREKEEP_BENCH_SERVER_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
@@ -96,6 +82,36 @@ public sealed class ServerProcess : IAsyncDisposable
     /// </summary>
     public static async Task<(int ExitCode, string Output)> RunCommandAsync(string connectionString, IEnumerable<string> args, CancellationToken ct)
     {
+        var info = StartInfo(connectionString, args);
+        info.Environment["NO_COLOR"] = "1";
+        info.Environment["COLUMNS"] = "200";
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the storekeep CLI.");
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>Runs a CLI command that must succeed; its output.</summary>
+    public static async Task<string> RunCommandOrThrowAsync(string connectionString, IEnumerable<string> args, CancellationToken ct)
+    {
+        var (exitCode, output) = await RunCommandAsync(connectionString, args, ct);
+        return exitCode == 0
+            ? output
+            : throw new InvalidOperationException($"storekeep {string.Join(' ', args)} exited with {exitCode}:{Environment.NewLine}{output}");
+    }
+
+    /// <summary>An owner API key made by the server's own <c>create-api-key</c> command.</summary>
+    public static async Task<string> CreateApiKeyAsync(string connectionString, CancellationToken ct)
+    {
+        var output = await RunCommandOrThrowAsync(connectionString, ["create-api-key", "--role", "owner", "--name", "bench"], ct);
+        var match = ApiKeyLine().Match(output);
+        return match.Success ? match.Groups[1].Value : throw new InvalidOperationException($"create-api-key printed no key:{Environment.NewLine}{output}");
+    }
+
+    /// <summary>storekeep.dll with <paramref name="args"/>, on PostgreSQL at <paramref name="connectionString"/>, quiet, no demo data.</summary>
+    private static ProcessStartInfo StartInfo(string connectionString, IEnumerable<string> args)
+    {
         var dll = FindServerAssembly();
         var info = new ProcessStartInfo("dotnet")
         {
@@ -115,12 +131,7 @@ public sealed class ServerProcess : IAsyncDisposable
         info.Environment["Seed__Demo"] = "false";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["NO_COLOR"] = "1";
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the storekeep CLI.");
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
-        return (process.ExitCode, await stdout + await stderr);
+        return info;
     }
 
     public string RecentOutput()
@@ -234,4 +245,7 @@ public sealed class ServerProcess : IAsyncDisposable
         throw new FileNotFoundException(
             "storekeep.dll not found: build it first (dotnet build -c Release src/Storekeep.Web) or set STOREKEEP_BENCH_SERVER.");
     }
+
+    [GeneratedRegex(@"API key:\s*(sk_\S+)")]
+    private static partial Regex ApiKeyLine();
 }

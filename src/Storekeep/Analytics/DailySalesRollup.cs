@@ -42,7 +42,7 @@ public sealed class DailySalesRollup(StorekeepDbContext db) : IOutboxEventHandle
     /// <summary>Replaces the rows of <paramref name="day"/> with figures computed from orders and refunds.</summary>
     public async Task RecomputeDayAsync(DateOnly day, CancellationToken ct)
     {
-        var computed = await ComputeAsync(db, Start(day), Start(day.AddDays(1)), ct);
+        var computed = await ComputeDayAsync(db, day, ct);
         await db.DailySales.Where(d => d.Day == day).ExecuteDeleteAsync(ct);
         foreach (var stale in db.ChangeTracker.Entries<DailySales>().Where(e => e.Entity.Day == day).ToList())
         {
@@ -54,21 +54,51 @@ public sealed class DailySalesRollup(StorekeepDbContext db) : IOutboxEventHandle
     }
 
     /// <summary>
-    /// Recomputes every day from scratch (after a bulk import, the demo seed, or by hand). The
-    /// database sums per UTC day and currency (three GROUP BY queries), so a million orders cost
-    /// three aggregate scans, not every order and line shipped to the app. Returns the days written.
+    /// Recomputes every day from scratch (after a bulk import, the demo seed, or by hand).
+    /// Returns the days written.
     /// </summary>
     public async Task<int> RebuildAsync(CancellationToken ct)
     {
-        var orders = await db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled)
+        var rows = await SumByDayAsync(db, null, null, ct);
+
+        // Replaced in one transaction (the caller's when it has one), so readers never see it empty.
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        await db.DailySales.ExecuteDeleteAsync(ct);
+        foreach (var chunk in rows.OrderBy(f => f.Day).Chunk(500))
+        {
+            db.DailySales.AddRange(chunk.Select(ToRow));
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+        }
+
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(ct);
+        }
+
+        return rows.Count;
+    }
+
+    /// <summary>Figures per currency for orders placed and refunds created on <paramref name="day"/>, straight from the source tables.</summary>
+    internal static Task<IReadOnlyList<DayFigures>> ComputeDayAsync(StorekeepDbContext db, DateOnly day, CancellationToken ct) =>
+        SumByDayAsync(db, Start(day), Start(day.AddDays(1)), ct);
+
+    /// <summary>
+    /// Figures per UTC day and currency for [from, to), or for all time when both are null. The
+    /// database sums (three GROUP BY day and currency queries), so a busy day or a million orders
+    /// cost three aggregate scans, not every order, line and refund shipped to the app.
+    /// </summary>
+    private static async Task<IReadOnlyList<DayFigures>> SumByDayAsync(StorekeepDbContext db, DateTime? from, DateTime? to, CancellationToken ct)
+    {
+        var orders = await OrdersQuery(db, from, to)
             .GroupBy(o => new { o.CreatedAt.Date, o.Currency })
             .Select(g => new { g.Key.Date, g.Key.Currency, Orders = g.Count(), Gross = g.Sum(o => o.Total) })
             .ToListAsync(ct);
-        var units = await UnitsQuery(db, null, null)
+        var units = await UnitsQuery(db, from, to)
             .GroupBy(u => new { u.CreatedAt.Date, u.Currency })
             .Select(g => new { g.Key.Date, g.Key.Currency, Units = g.Sum(u => (long)u.Quantity) })
             .ToListAsync(ct);
-        var refunds = await RefundsQuery(db, null, null)
+        var refunds = await RefundsQuery(db, from, to)
             .GroupBy(r => new { r.CreatedAt.Date, r.Currency })
             .Select(g => new { g.Key.Date, g.Key.Currency, Amount = g.Sum(r => r.Amount) })
             .ToListAsync(ct);
@@ -99,66 +129,18 @@ public sealed class DailySalesRollup(StorekeepDbContext db) : IOutboxEventHandle
             rows[(f.Day, f.Currency)] = f with { Refunds = f.Refunds + r.Amount };
         }
 
-        // Replaced in one transaction (the caller's when it has one), so readers never see it empty.
-        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
-        await db.DailySales.ExecuteDeleteAsync(ct);
-        foreach (var chunk in rows.Values.OrderBy(f => f.Day).Chunk(500))
-        {
-            db.DailySales.AddRange(chunk.Select(ToRow));
-            await db.SaveChangesAsync(ct);
-            db.ChangeTracker.Clear();
-        }
-
-        if (transaction is not null)
-        {
-            await transaction.CommitAsync(ct);
-        }
-
-        return rows.Count;
+        return [.. rows.Values];
     }
 
-    /// <summary>
-    /// Figures per currency for orders placed and refunds created in [from, to), straight from the
-    /// source tables. The database sums (GROUP BY currency), so a busy day costs three aggregate
-    /// queries over an index range, not every order and line of the day shipped to the app.
-    /// </summary>
-    internal static async Task<IReadOnlyList<DayFigures>> ComputeAsync(StorekeepDbContext db, DateTime from, DateTime to, CancellationToken ct)
+    private static IQueryable<Order> OrdersQuery(StorekeepDbContext db, DateTime? from, DateTime? to)
     {
-        var orders = await db.Orders.AsNoTracking()
-            .Where(o => o.CreatedAt >= from && o.CreatedAt < to && o.Status != OrderStatus.Cancelled)
-            .GroupBy(o => o.Currency)
-            .Select(g => new { Currency = g.Key, Orders = g.Count(), Gross = g.Sum(o => o.Total) })
-            .ToListAsync(ct);
-        var units = await UnitsQuery(db, from, to)
-            .GroupBy(u => u.Currency)
-            .Select(g => new { Currency = g.Key, Units = g.Sum(u => (long)u.Quantity) })
-            .ToListAsync(ct);
-        var refunds = await RefundsQuery(db, from, to)
-            .GroupBy(r => r.Currency)
-            .Select(g => new { Currency = g.Key, Amount = g.Sum(r => r.Amount) })
-            .ToListAsync(ct);
-        var day = DayOf(from);
-        return orders.Select(o => o.Currency).Concat(units.Select(u => u.Currency)).Concat(refunds.Select(r => r.Currency))
-            .Distinct(StringComparer.Ordinal)
-            .Select(c => new DayFigures(
-                day,
-                c,
-                orders.Where(o => o.Currency == c).Sum(o => o.Orders),
-                orders.Where(o => o.Currency == c).Sum(o => o.Gross),
-                refunds.Where(r => r.Currency == c).Sum(r => r.Amount),
-                units.Where(u => u.Currency == c).Sum(u => u.Units)))
-            .ToList();
+        var orders = db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled);
+        return from is { } f && to is { } t ? orders.Where(o => o.CreatedAt >= f && o.CreatedAt < t) : orders;
     }
 
     private static IQueryable<UnitRow> UnitsQuery(StorekeepDbContext db, DateTime? from, DateTime? to)
     {
-        var orders = db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled);
-        if (from is { } f && to is { } t)
-        {
-            orders = orders.Where(o => o.CreatedAt >= f && o.CreatedAt < t);
-        }
-
-        return orders.Join(db.OrderLines.AsNoTracking(), o => o.Id, l => l.OrderId, (o, l) => new UnitRow { CreatedAt = o.CreatedAt, Currency = o.Currency, Quantity = l.Quantity });
+        return OrdersQuery(db, from, to).Join(db.OrderLines.AsNoTracking(), o => o.Id, l => l.OrderId, (o, l) => new UnitRow { CreatedAt = o.CreatedAt, Currency = o.Currency, Quantity = l.Quantity });
     }
 
     private static IQueryable<RefundRow> RefundsQuery(StorekeepDbContext db, DateTime? from, DateTime? to)

@@ -60,7 +60,7 @@ public sealed class SalesDashboard(StorekeepDbContext db, TimeProvider clock)
         var byDay = rolled.ToDictionary(d => d.Day, d => new DayFigures(d.Day, d.Currency, d.Orders, d.Gross, d.Refunds, d.Units));
         if (from <= today && today <= to)
         {
-            var live = await DailySalesRollup.ComputeAsync(db, DailySalesRollup.Start(today), DailySalesRollup.Start(today.AddDays(1)), ct);
+            var live = await DailySalesRollup.ComputeDayAsync(db, today, ct);
             if (live.FirstOrDefault(f => f.Currency == currency) is { } mine)
             {
                 byDay[today] = mine;
