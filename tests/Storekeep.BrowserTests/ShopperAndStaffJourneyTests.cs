@@ -17,8 +17,6 @@ namespace Storekeep.BrowserTests;
 /// </summary>
 public sealed partial class ShopperAndStaffJourneyTests(StorekeepServer server, Chromium chromium) : IClassFixture<StorekeepServer>, IClassFixture<Chromium>
 {
-    private const string StaffPassword = "demo-password-1";
-
     [Fact]
     public async Task A_shopper_buys_on_a_phone_and_staff_ship_refund_and_are_audited()
     {
@@ -150,7 +148,7 @@ public sealed partial class ShopperAndStaffJourneyTests(StorekeepServer server, 
         var page = await context.NewPageAsync();
         await page.GotoAsync("/admin/login");
         await page.FillAsync("#email", $"{role}@demo.storekeep.test");
-        await page.FillAsync("#password", StaffPassword);
+        await page.FillAsync("#password", server.StaffPassword);
         await page.ClickAsync("button[type=submit]");
         await page.WaitForURLAsync(new Regex("/admin$"));
         // Wait for the interactive circuit, so clicks reach the server.

@@ -14,10 +14,11 @@ public sealed class SmokeTests(StorekeepServer server, Chromium chromium) : ICla
         await page.GotoAsync("/admin");
         Assert.Contains("/admin/login", page.Url, StringComparison.Ordinal);
         await page.FillAsync("#email", "manager@demo.storekeep.test");
-        await page.FillAsync("#password", "demo-password-1");
+        await page.FillAsync("#password", server.StaffPassword);
         await page.ClickAsync("button[type=submit]");
         await page.WaitForURLAsync("**/admin");
         await Assertions.Expect(page.GetByTestId("signed-in-as")).ToContainTextAsync("manager@demo.storekeep.test");
+        await Assertions.Expect(page.GetByTestId("test-mode-banner")).ToBeVisibleAsync();
         await Chromium.ScreenshotAsync(page, "admin-dashboard");
     }
 }

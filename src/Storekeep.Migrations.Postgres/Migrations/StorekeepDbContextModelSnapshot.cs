@@ -971,6 +971,28 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.ToTable("customers");
                 });
 
+            modelBuilder.Entity("Storekeep.Demo.DemoCredentials", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Password")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("password");
+
+                    b.HasKey("Id")
+                        .HasName("pk_demo_credentials");
+
+                    b.ToTable("demo_credentials", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Events.OutboxEvent", b =>
                 {
                     b.Property<Guid>("Id")

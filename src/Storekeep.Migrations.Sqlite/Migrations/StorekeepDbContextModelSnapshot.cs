@@ -954,6 +954,28 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.ToTable("customers");
                 });
 
+            modelBuilder.Entity("Storekeep.Demo.DemoCredentials", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Password")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("password");
+
+                    b.HasKey("Id")
+                        .HasName("pk_demo_credentials");
+
+                    b.ToTable("demo_credentials", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Events.OutboxEvent", b =>
                 {
                     b.Property<Guid>("Id")

@@ -8,7 +8,7 @@ namespace Storekeep.Web.Hosting;
 
 /// <summary>
 /// Before anything else starts (the server included): apply migrations, make sure the bootstrap
-/// API key exists, and seed the demo store into an empty database unless <c>Seed:Demo=false</c>.
+/// API key exists, and seed the demo store into an empty database when <see cref="ShouldSeedDemo"/>.
 /// </summary>
 public sealed class DatabaseInitializer(IServiceProvider services, IConfiguration configuration, ILogger<DatabaseInitializer> logger) : IHostedLifecycleService
 {
@@ -30,17 +30,29 @@ public sealed class DatabaseInitializer(IServiceProvider services, IConfiguratio
             await staff.EnsureOwnerAsync(ownerEmail, ownerPassword);
         }
 
-        if (configuration.GetValue("Seed:Demo", true))
+        if (ShouldSeedDemo(configuration))
         {
             var result = await scope.ServiceProvider.GetRequiredService<DemoStoreSeeder>().SeedIfEmptyAsync(null, cancellationToken);
             if (result.Seeded)
             {
-                await DemoStaff.CreateAsync(staff);
+                var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+                await DemoStaff.CreateAsync(staff, db, configuration["Seed:DemoPassword"], now, cancellationToken);
                 logger.LogInformation("Seeded the demo store in {Seconds:0.0} s: {Products} products, {Customers} customers, {Orders} orders.",
                     result.Elapsed.TotalSeconds, result.Products, result.Customers, result.Orders);
             }
         }
+
+        services.GetRequiredService<DemoSignIn>().Password = await DemoCredentials.FindAsync(db, cancellationToken);
     }
+
+    /// <summary>
+    /// <c>Seed:Demo=true</c> always seeds an empty database and <c>false</c> never does; unset, the
+    /// demo is seeded only when no <c>Bootstrap:OwnerEmail</c> says this is a real store.
+    /// </summary>
+    public static bool ShouldSeedDemo(IConfiguration configuration) =>
+        configuration["Seed:Demo"] is { Length: > 0 } explicitChoice
+            ? bool.TryParse(explicitChoice, out var seed) ? seed : throw new InvalidOperationException($"Seed:Demo is '{explicitChoice}'; it must be true or false.")
+            : string.IsNullOrWhiteSpace(configuration["Bootstrap:OwnerEmail"]);
 
     public static async Task MigrateAsync(StorekeepDbContext db, CancellationToken ct)
     {

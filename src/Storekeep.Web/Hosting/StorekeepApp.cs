@@ -37,6 +37,7 @@ public static class StorekeepApp
         services.AddMemoryCache();
         services.AddHttpClient();
         services.AddStorekeepCapabilities(configuration);
+        services.AddSingleton<DemoSignIn>();
         services.AddHostedService<DatabaseInitializer>();
 
         services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(options => StorekeepJson.Configure(options.SerializerOptions));

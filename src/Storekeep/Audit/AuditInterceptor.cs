@@ -189,6 +189,7 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
     /// <summary>Secrets, hashes and tokens are never copied into the audit log, only the fact that they changed.</summary>
     private static object? Shown(EntityEntry entry, string property, object? value) =>
         property.EndsWith("Hash", StringComparison.Ordinal) || property.Contains("Secret", StringComparison.Ordinal) ||
+        property.Contains("Password", StringComparison.Ordinal) ||
         property is "SecurityStamp" or "ConcurrencyStamp" or "Token" ||
         (entry.Entity is IdentityUserToken<Guid> && property == "Value")
             ? (value is null ? null : "[redacted]")

@@ -24,6 +24,10 @@ public static class PaymentGatewaySelection
         return services;
     }
 
+    /// <summary>True while the built-in test gateway takes payments: shop and back office say so in a banner.</summary>
+    public static bool IsTestMode(IConfiguration configuration) =>
+        StripeSettings.GatewayName(configuration) == TestPaymentGateway.GatewayName;
+
     private static IPaymentGateway Select(IServiceProvider sp)
     {
         var name = StripeSettings.GatewayName(sp.GetRequiredService<IConfiguration>());

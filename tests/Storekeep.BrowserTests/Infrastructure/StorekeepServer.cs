@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Storekeep.BrowserTests.Infrastructure;
@@ -16,6 +17,10 @@ public sealed class StorekeepServer : IAsyncLifetime
     public string BaseUrl { get; private set; } = "";
 
     public IServiceProvider Services => _factory!.Services;
+
+    /// <summary>The demo staff password: random for this database, as a real start prints it.</summary>
+    public string StaffPassword => Services.GetRequiredService<Storekeep.Web.Hosting.DemoSignIn>().Password
+        ?? throw new InvalidOperationException("The demo store has no staff password: was it seeded?");
 
     public async ValueTask InitializeAsync()
     {
