@@ -50,6 +50,7 @@ public static class Capabilities
         services.AddScoped<ReturnService>();
         services.AddScoped<RefundService>();
         services.AddScoped<PaymentService>();
+        services.AddScoped<PaymentCapture>();
 
         services.AddSingleton<OutboxSignal>();
 
