@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
@@ -18,7 +17,6 @@ public abstract class AdminPage : ComponentBase
 {
     [Inject] protected IServiceScopeFactory ScopeFactory { get; set; } = default!;
     [Inject] protected ISnackbar Snackbar { get; set; } = default!;
-    [Inject] protected IAuthorizationService Authorization { get; set; } = default!;
     [Inject] protected NavigationManager Navigation { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState>? AuthenticationState { get; set; }
 
@@ -40,8 +38,15 @@ public abstract class AdminPage : ComponentBase
     /// <summary>Load the page's data here (instead of OnInitializedAsync).</summary>
     protected virtual Task OnPageInitializedAsync() => Task.CompletedTask;
 
-    protected async Task<bool> MayAsync(string staffPolicy) =>
-        (await Authorization.AuthorizeAsync(User, staffPolicy)).Succeeded;
+    /// <summary>
+    /// Checks <paramref name="staffPolicy"/> against the user as the database has them now (exists,
+    /// not locked out, current roles), not the principal this tab opened with.
+    /// </summary>
+    protected async Task<bool> MayAsync(string staffPolicy)
+    {
+        await using var scope = ScopeFactory.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<StaffAuthorization>().MayAsync(User, staffPolicy);
+    }
 
     /// <summary>Reads in a fresh scope.</summary>
     protected async Task<T> QueryAsync<T>(Func<IServiceProvider, Task<T>> read)

@@ -50,6 +50,7 @@ public static class Capabilities
         services.AddScoped<ReturnService>();
         services.AddScoped<RefundService>();
         services.AddScoped<PaymentService>();
+        services.AddScoped<PaymentCapture>();
 
         services.AddSingleton<OutboxSignal>();
 
@@ -60,13 +61,21 @@ public static class Capabilities
         services.AddScoped<EventFeed>();
         services.AddScoped<WebhookService>();
         services.AddScoped<Storekeep.Audit.AuditQueries>();
+        services.AddSingleton<WebhookAddressPolicy>();
         services.AddSingleton<WebhookDeliverer>();
         services.AddHttpClient(WebhookDeliverer.HttpClientName, (sp, client) =>
             {
                 client.Timeout = sp.GetRequiredService<WebhookSettings>().Timeout;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("Storekeep-Webhooks/1");
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                // No redirects and no proxy: the address policy must judge the address actually connected to.
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectCallback = sp.GetRequiredService<WebhookAddressPolicy>().ConnectAsync,
+            });
         services.AddHostedService<EventDispatcherService>();
 
         services.AddScoped<DemoStoreSeeder>();

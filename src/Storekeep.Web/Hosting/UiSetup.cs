@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using MudBlazor.Services;
@@ -40,6 +41,8 @@ public static class UiSetup
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddCascadingAuthenticationState();
+        // An open back-office tab re-checks its user's security stamp (role removed, locked, deleted).
+        services.AddScoped<AuthenticationStateProvider, Admin.Account.StaffRevalidatingAuthenticationStateProvider>();
 
         services.AddIdentityCore<UserAccount>(options =>
             {
@@ -117,6 +120,7 @@ public static class UiSetup
         });
 
         services.AddScoped<StaffAccounts>();
+        services.AddScoped<StaffAuthorization>();
         services.AddOutputCache(Storefront.StorefrontCache.AddPolicy);
         services.AddSingleton<Storefront.StorefrontCache>();
         services.AddSingleton<Storekeep.Web.Storefront.StorefrontEvents>();

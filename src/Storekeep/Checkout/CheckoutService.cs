@@ -24,6 +24,7 @@ public sealed class CheckoutService(
     CheckoutSettings settings,
     InventoryService inventory,
     IPaymentGateway gateway,
+    PaymentCapture capture,
     TimeProvider clock,
     ILogger<CheckoutService> logger)
 {
@@ -163,8 +164,7 @@ public sealed class CheckoutService(
     /// <summary>
     /// Takes the authorized money. Runs after the order's commit; if the gateway fails, the order
     /// stays authorized (a person or a retry can capture it later) and the failure is on its timeline.
-    /// Works from the order and payment the placing transaction left tracked: the guarded updates
-    /// below re-check, under the order's row lock, that nothing moved them on since.
+    /// If the order was cancelled between its commit and here, nothing is captured (see PaymentCapture).
     /// </summary>
     private async Task<Order> CaptureAsync(Order placed, Payment payment, CancellationToken ct)
     {
@@ -173,66 +173,16 @@ public sealed class CheckoutService(
             return placed;
         }
 
-        GatewayResult result;
         try
         {
-            result = await gateway.CaptureAsync(payment.GatewayReference, payment.Amount, payment.Currency, $"payment:{payment.Id}:capture", ct);
+            return (await capture.CaptureAsync(placed.Id, payment.Id, $"payment:{payment.Id}:capture", Actor.System, ct)).Order;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (StorekeepException e) when (e.Kind == ErrorKind.Conflict)
         {
-            logger.LogWarning(e, "Capture of payment {PaymentId} failed; the order stays authorized.", payment.Id);
-            result = GatewayResult.Declined("gateway_error", e.Message);
+            // Someone else moved the order on in the meantime (cancelled it, say): answer with what it is now.
+            db.ChangeTracker.Clear();
+            return await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == placed.Id, ct);
         }
-
-        if (!result.Approved)
-        {
-            return await db.InTransactionAsync(async token =>
-            {
-                var order = await db.LoadOrderForUpdateAsync(placed.Id, token);
-                order.Note("capture_failed", $"Capture failed: {result.Message}", Actor.System, clock.GetUtcNow().UtcDateTime);
-                return order;
-            }, ct);
-        }
-
-        var paid = await db.InTransactionAsync<Order?>(async token =>
-        {
-            var now = clock.GetUtcNow().UtcDateTime;
-
-            // Order first, then payment: the same lock order as cancellation, so the two cannot deadlock.
-            var stillAuthorized = await db.Orders
-                .Where(o => o.Id == placed.Id && o.Status == OrderStatus.Open && o.PaymentStatus == PaymentStatus.Authorized)
-                .ExecuteUpdateAsync(u => u.SetProperty(o => o.UpdatedAt, now), token);
-            if (stillAuthorized == 0)
-            {
-                return null;
-            }
-
-            var captured = await db.Payments
-                .Where(p => p.Id == payment.Id && p.Status == PaymentRecordStatus.Authorized)
-                .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, PaymentRecordStatus.Captured)
-                    .SetProperty(p => p.CapturedAmount, payment.Amount)
-                    .SetProperty(p => p.UpdatedAt, now), token);
-            if (captured == 0)
-            {
-                return null;
-            }
-
-            // A retried attempt (deadlock, serialization) starts from a cleared tracker: reload then.
-            var order = db.Entry(placed).State == EntityState.Unchanged && placed.PaymentStatus == PaymentStatus.Authorized
-                ? placed
-                : await db.Orders.Include(o => o.Lines).SingleAsync(o => o.Id == placed.Id, token);
-            order.MarkPaid(payment.Amount, Actor.System, now);
-            db.AddEvent(EventTypes.OrderPaid, OrderEventData.From(order), now);
-            return order;
-        }, ct);
-        if (paid is not null)
-        {
-            return paid;
-        }
-
-        // Someone else moved the order on in the meantime (cancelled it, say): answer with what it is now.
-        db.ChangeTracker.Clear();
-        return await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == placed.Id, ct);
     }
 
     private async Task<Cart> LoadActiveCartAsync(Guid cartId, CancellationToken ct)

@@ -25,7 +25,7 @@ public sealed record DeliveryView(
     DateTime CreatedAt);
 
 /// <summary>Webhook subscriptions and their delivery log.</summary>
-public sealed class WebhookService(StorekeepDbContext db, TimeProvider clock, OutboxSignal signal)
+public sealed class WebhookService(StorekeepDbContext db, TimeProvider clock, OutboxSignal signal, WebhookAddressPolicy addresses)
 {
     public const string AllEvents = "*";
     public const int MaxUrlLength = 2000;
@@ -36,6 +36,7 @@ public sealed class WebhookService(StorekeepDbContext db, TimeProvider clock, Ou
         var checkedUrl = ValidUrl(validation, url);
         var types = ValidEventTypes(validation, events);
         validation.ThrowIfInvalid();
+        await addresses.EnsureAllowedAsync(new Uri(checkedUrl), ct);
 
         var webhook = new Webhook
         {

@@ -14,6 +14,7 @@ public sealed class WebhookSettings
         MaxAttempts = Math.Max(1, configuration.GetValue("Webhooks:MaxAttempts", 25));
         Timeout = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Webhooks:TimeoutSeconds", 10)));
         Concurrency = Math.Max(1, configuration.GetValue("Webhooks:Concurrency", 4));
+        AllowPrivateNetworks = configuration.GetValue("Webhooks:AllowPrivateNetworks", false);
         LeaseGrace = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Webhooks:LeaseGraceSeconds", 50)));
     }
 
@@ -24,6 +25,9 @@ public sealed class WebhookSettings
     public int MaxAttempts { get; }
     public TimeSpan Timeout { get; }
     public int Concurrency { get; }
+
+    /// <summary>Lets webhooks reach loopback and private addresses: tests, or a receiver inside the owner's own network.</summary>
+    public bool AllowPrivateNetworks { get; }
 
     /// <summary>Beyond the HTTP timeout, how long a claimed delivery stays another node's.</summary>
     public TimeSpan LeaseGrace { get; }

@@ -37,6 +37,13 @@ public sealed class OrderCancellation(
         {
             var now = clock.GetUtcNow().UtcDateTime;
             var order = await db.LoadOrderForUpdateAsync(orderId, token);
+            // Under the order's lock, as capture claims its payment: a capture at the gateway right
+            // now wins, and this cancel refuses rather than void an authorization being captured.
+            if (await db.Payments.AnyAsync(p => p.OrderId == orderId && p.Status == PaymentRecordStatus.Capturing, token))
+            {
+                throw PaymentCapture.InProgress();
+            }
+
             order.Cancel(reason, actor, now);
             var allocations = await db.OrderAllocations.Where(a => a.OrderId == orderId).ToListAsync(token);
             foreach (var allocation in allocations.Where(a => a.Outstanding > 0).OrderBy(a => a.Sku, StringComparer.Ordinal).ThenBy(a => a.WarehouseId))

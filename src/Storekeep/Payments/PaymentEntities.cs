@@ -13,6 +13,9 @@ public enum PaymentRecordStatus
 {
     Pending,
     Authorized,
+
+    /// <summary>A capture is at the gateway; cancelling the order waits for its answer (see PaymentCapture).</summary>
+    Capturing,
     Captured,
     PartiallyRefunded,
     Refunded,

@@ -48,7 +48,7 @@ public sealed class RefundService(
     public async Task<RefundView> RefundAsync(Guid orderId, decimal amount, string? reason, Actor actor, CancellationToken ct)
     {
         var payment = await db.Payments.AsNoTracking()
-            .Where(p => p.OrderId == orderId && p.Status != PaymentRecordStatus.Pending && p.Status != PaymentRecordStatus.Authorized && p.Status != PaymentRecordStatus.Voided)
+            .Where(p => p.OrderId == orderId && p.Status != PaymentRecordStatus.Pending && p.Status != PaymentRecordStatus.Authorized && p.Status != PaymentRecordStatus.Capturing && p.Status != PaymentRecordStatus.Voided)
             .OrderBy(p => p.CreatedAt).FirstOrDefaultAsync(ct)
             ?? throw Exceeds(amount, 0m, "Nothing has been captured on this order, so there is nothing to refund.");
         var cents = MinorUnits.ToMinor(amount);

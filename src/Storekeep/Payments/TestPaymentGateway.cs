@@ -7,10 +7,16 @@ namespace Storekeep.Payments;
 /// The built-in gateway for test mode: it moves no real money but behaves like a processor,
 /// tokens and all (tok_visa and tok_mastercard approve; tok_chargeDeclined and
 /// tok_insufficientFunds decline). It keeps a journal of what it did so tests can count charges.
+/// Its memory is bounded: it remembers the last <see cref="Capacity"/> authorizations (the oldest are
+/// forgotten first; capturing, voiding or refunding a forgotten one answers unknown_authorization),
+/// the last 4 × Capacity idempotency keys, and the last 4 × Capacity journal entries.
 /// </summary>
-public sealed class TestPaymentGateway : IPaymentGateway
+public sealed class TestPaymentGateway(int capacity = TestPaymentGateway.DefaultCapacity) : IPaymentGateway
 {
     public const string GatewayName = "test";
+
+    /// <summary>How many authorizations a long-running demo or benchmark server keeps at most.</summary>
+    public const int DefaultCapacity = 10_000;
 
     private static readonly Dictionary<string, (string Brand, string Last4)> ApprovingTokens = new(StringComparer.Ordinal)
     {
@@ -24,11 +30,29 @@ public sealed class TestPaymentGateway : IPaymentGateway
         ["tok_insufficientFunds"] = ("insufficient_funds", "The card has insufficient funds."),
     };
 
-    private readonly ConcurrentDictionary<string, GatewayResult> _byIdempotencyKey = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Authorization> _authorizations = new(StringComparer.Ordinal);
+    // All state below changes only under the lock taken in Once.
+    private readonly Dictionary<string, GatewayResult> _byIdempotencyKey = new(StringComparer.Ordinal);
+    private readonly Queue<string> _keysOldestFirst = new();
+    private readonly Dictionary<string, Authorization> _authorizations = new(StringComparer.Ordinal);
+    private readonly Queue<string> _authorizationsOldestFirst = new();
     private readonly ConcurrentQueue<GatewayOperation> _journal = new();
 
     public string Name => GatewayName;
+
+    /// <summary>The most authorizations remembered at once.</summary>
+    public int Capacity { get; } = Math.Max(1, capacity);
+
+    /// <summary>How many authorizations it remembers now (never more than <see cref="Capacity"/>).</summary>
+    public int AuthorizationCount
+    {
+        get
+        {
+            lock (_byIdempotencyKey)
+            {
+                return _authorizations.Count;
+            }
+        }
+    }
 
     /// <summary>Every operation that took effect, in order (replays of an idempotency key are not repeated).</summary>
     public IReadOnlyCollection<GatewayOperation> Journal => _journal;
@@ -40,7 +64,7 @@ public sealed class TestPaymentGateway : IPaymentGateway
         {
             if (DecliningTokens.TryGetValue(request.Token, out var decline))
             {
-                _journal.Enqueue(new GatewayOperation("decline", null, request.Amount));
+                Record(new GatewayOperation("decline", null, request.Amount));
                 return GatewayResult.Declined(decline.Code, decline.Message);
             }
 
@@ -51,7 +75,13 @@ public sealed class TestPaymentGateway : IPaymentGateway
 
             var reference = "test_auth_" + Ids.NewId().ToString("N");
             _authorizations[reference] = new Authorization(request.Amount);
-            _journal.Enqueue(new GatewayOperation("authorize", reference, request.Amount));
+            _authorizationsOldestFirst.Enqueue(reference);
+            while (_authorizationsOldestFirst.Count > Capacity)
+            {
+                _authorizations.Remove(_authorizationsOldestFirst.Dequeue());
+            }
+
+            Record(new GatewayOperation("authorize", reference, request.Amount));
             return new GatewayResult(true, reference, CardBrand: card.Brand, Last4: card.Last4);
         }));
 
@@ -73,7 +103,7 @@ public sealed class TestPaymentGateway : IPaymentGateway
                 auth.Captured += amount;
             }
 
-            _journal.Enqueue(new GatewayOperation("capture", reference, amount));
+            Record(new GatewayOperation("capture", reference, amount));
             return new GatewayResult(true, reference);
         }));
 
@@ -95,7 +125,7 @@ public sealed class TestPaymentGateway : IPaymentGateway
                 auth.Voided = true;
             }
 
-            _journal.Enqueue(new GatewayOperation("void", reference, auth.Amount));
+            Record(new GatewayOperation("void", reference, auth.Amount));
             return new GatewayResult(true, reference);
         }));
 
@@ -118,7 +148,7 @@ public sealed class TestPaymentGateway : IPaymentGateway
             }
 
             var refundReference = "test_refund_" + Ids.NewId().ToString("N");
-            _journal.Enqueue(new GatewayOperation("refund", reference, amount));
+            Record(new GatewayOperation("refund", reference, amount));
             return new GatewayResult(true, refundReference);
         }));
 
@@ -134,7 +164,21 @@ public sealed class TestPaymentGateway : IPaymentGateway
 
             var result = operation();
             _byIdempotencyKey[idempotencyKey] = result;
+            _keysOldestFirst.Enqueue(idempotencyKey);
+            while (_keysOldestFirst.Count > 4 * Capacity)
+            {
+                _byIdempotencyKey.Remove(_keysOldestFirst.Dequeue());
+            }
+
             return result;
+        }
+    }
+
+    private void Record(GatewayOperation operation)
+    {
+        _journal.Enqueue(operation);
+        while (_journal.Count > 4 * Capacity && _journal.TryDequeue(out _))
+        {
         }
     }
 

@@ -9,7 +9,7 @@ namespace Storekeep.BrowserTests.Infrastructure;
 /// A real Storekeep server on a loopback port (Kestrel), over a fresh SQLite file seeded with the
 /// demo store, shared by the browser tests of one class. Chromium talks to it over HTTP.
 /// </summary>
-public sealed class StorekeepServer : IAsyncLifetime
+public class StorekeepServer : IAsyncLifetime
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "storekeep-browser-" + Guid.NewGuid().ToString("N"));
     private Factory? _factory;
@@ -22,10 +22,13 @@ public sealed class StorekeepServer : IAsyncLifetime
     public string StaffPassword => Services.GetRequiredService<Storekeep.Web.Hosting.DemoSignIn>().Password
         ?? throw new InvalidOperationException("The demo store has no staff password: was it seeded?");
 
+    /// <summary>Settings a test class needs on top of (or instead of) the defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>();
+
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
-        _factory = new Factory(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Database:Provider"] = "sqlite",
             ["ConnectionStrings:Storekeep"] = $"Data Source={Path.Combine(_directory, "storekeep.db")}",
@@ -33,7 +36,13 @@ public sealed class StorekeepServer : IAsyncLifetime
             ["RateLimiting:PublicRequestsPerMinute"] = "100000",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Error",
-        });
+        };
+        foreach (var (key, value) in ExtraSettings)
+        {
+            settings[key] = value;
+        }
+
+        _factory = new Factory(settings);
         _factory.UseKestrel(0);
         _factory.StartServer();
         using var client = _factory.CreateClient();
@@ -41,7 +50,7 @@ public sealed class StorekeepServer : IAsyncLifetime
         await Task.CompletedTask;
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (_factory is not null)
         {

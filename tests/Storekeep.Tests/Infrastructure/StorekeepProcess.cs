@@ -52,6 +52,7 @@ public sealed class StorekeepProcess : IAsyncDisposable
             ["Bootstrap__ApiKey"] = TestStore.OwnerKey,
             ["RateLimiting__PublicRequestsPerMinute"] = "100000",
             ["Webhooks__RetryBaseMilliseconds"] = "100",
+            ["Webhooks__AllowPrivateNetworks"] = "true", // the suites' receivers listen on loopback
             ["Webhooks__RetryMaxMilliseconds"] = "1000",
             ["Events__PollMilliseconds"] = "100",
             ["Logging__LogLevel__Default"] = "Warning",

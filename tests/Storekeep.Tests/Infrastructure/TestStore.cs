@@ -66,6 +66,7 @@ public sealed class TestStore : IAsyncDisposable
             ["Bootstrap:ApiKey"] = OwnerKey,
             ["RateLimiting:PublicRequestsPerMinute"] = "100000",
             ["Webhooks:RetryBaseMilliseconds"] = "100",
+            ["Webhooks:AllowPrivateNetworks"] = "true", // test receivers listen on loopback; WebhookAddressPolicyTests turn it off
             ["Webhooks:RetryMaxMilliseconds"] = "1000",
             ["Events:PollMilliseconds"] = "100",
             ["Logging:LogLevel:Default"] = "Warning",

@@ -1,0 +1,137 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Storekeep.Data;
+using Storekeep.Events;
+using Storekeep.Orders;
+using Storekeep.Shared;
+
+namespace Storekeep.Payments;
+
+/// <summary>What a card capture came to: the gateway's answer and the order as recorded afterwards.</summary>
+public sealed record CaptureOutcome(GatewayResult Result, Order Order);
+
+/// <summary>
+/// Capturing an authorized card payment so that it can never race a cancellation into money taken
+/// at the gateway and not recorded. Capture and cancel serialize on the order's row lock:
+/// <list type="number">
+/// <item>Under the lock the capture re-checks that the order is not cancelled and claims the payment
+/// (<see cref="PaymentRecordStatus.Capturing"/>); a cancelled order refuses here, before the gateway.</item>
+/// <item>The gateway call runs outside any transaction.</item>
+/// <item>Under the lock again the answer is recorded: captured (and the order paid) or back to authorized.</item>
+/// </list>
+/// Cancellation, under the same lock, refuses with 409 <c>capture_in_progress</c> while a payment is
+/// capturing, and refunds what was captured once it is recorded. A node that dies between 2 and 3
+/// leaves the payment <c>capturing</c>: the record that a capture was in flight, for a person to
+/// check against the gateway.
+/// </summary>
+public sealed class PaymentCapture(
+    StorekeepDbContext db,
+    IPaymentGateway gateway,
+    RefundService refunds,
+    TimeProvider clock,
+    ILogger<PaymentCapture> logger)
+{
+    public const string InProgressCode = "capture_in_progress";
+
+    public static StorekeepException InProgress() =>
+        Errors.Conflict(InProgressCode, "A payment of this order is being captured right now; try again in a moment.");
+
+    /// <summary>Claims, captures at the gateway and records; throws 409 when the order is cancelled or the payment not capturable.</summary>
+    public async Task<CaptureOutcome> CaptureAsync(Guid orderId, Guid paymentId, string idempotencyKey, Actor actor, CancellationToken ct)
+    {
+        var payment = await ClaimAsync(orderId, paymentId, ct);
+
+        // Not cancelled with the caller's request: once claimed, the capture runs to a recorded answer.
+        GatewayResult result;
+        try
+        {
+            result = await gateway.CaptureAsync(payment.GatewayReference ?? "", payment.Amount, payment.Currency, idempotencyKey, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Capture of payment {PaymentId} failed at the gateway.", payment.Id);
+            result = GatewayResult.Declined("gateway_error", e.Message);
+        }
+
+        // Recorded whatever happens to the caller's request: the gateway has already answered.
+        var (order, refundAfter) = await RecordAsync(orderId, payment, result, actor, CancellationToken.None);
+        if (refundAfter)
+        {
+            try
+            {
+                await refunds.RefundAsync(orderId, payment.Amount, "Order cancelled while the payment was being captured", actor, CancellationToken.None);
+            }
+            catch (StorekeepException e)
+            {
+                logger.LogWarning("Refund of payment {PaymentId}, captured after its order was cancelled, did not go through: {Message}", payment.Id, e.Message);
+            }
+
+            db.ChangeTracker.Clear();
+            order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == orderId, CancellationToken.None);
+        }
+
+        return new CaptureOutcome(result, order);
+    }
+
+    private async Task<Payment> ClaimAsync(Guid orderId, Guid paymentId, CancellationToken ct) =>
+        await db.InTransactionAsync(async token =>
+        {
+            // The caller's context may still track the order as it placed it: read it as it is now.
+            db.ChangeTracker.Clear();
+            var order = await db.LoadOrderForUpdateAsync(orderId, token);
+            var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Id == paymentId && p.OrderId == orderId, token)
+                ?? throw Errors.NotFound("Payment", paymentId.ToString());
+            switch (payment.Status)
+            {
+                case PaymentRecordStatus.Capturing:
+                    throw InProgress();
+                case PaymentRecordStatus.Captured or PaymentRecordStatus.PartiallyRefunded or PaymentRecordStatus.Refunded:
+                    throw Errors.Conflict("already_paid", "This payment has already been received.");
+                case PaymentRecordStatus.Voided:
+                    throw Errors.Conflict("order_cancelled", "The order was cancelled; its payment can no longer be taken.");
+                case PaymentRecordStatus.Pending:
+                    throw Errors.Conflict("payment_not_authorized", "Only an authorized card payment can be captured.");
+            }
+
+            if (order.Status == OrderStatus.Cancelled)
+            {
+                throw Errors.Conflict("order_cancelled", "The order was cancelled; its payment can no longer be taken.");
+            }
+
+            var now = clock.GetUtcNow().UtcDateTime;
+            await db.Payments.Where(p => p.Id == paymentId && p.Status == PaymentRecordStatus.Authorized)
+                .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, PaymentRecordStatus.Capturing).SetProperty(p => p.UpdatedAt, now), token);
+            return payment;
+        }, ct);
+
+    private async Task<(Order Order, bool RefundAfter)> RecordAsync(Guid orderId, Payment payment, GatewayResult result, Actor actor, CancellationToken ct) =>
+        await db.InTransactionAsync(async token =>
+        {
+            db.ChangeTracker.Clear();
+            var now = clock.GetUtcNow().UtcDateTime;
+            var order = await db.LoadOrderForUpdateAsync(orderId, token);
+            if (!result.Approved)
+            {
+                await db.Payments.Where(p => p.Id == payment.Id && p.Status == PaymentRecordStatus.Capturing)
+                    .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, PaymentRecordStatus.Authorized).SetProperty(p => p.UpdatedAt, now), token);
+                order.Note("capture_failed", $"Capture failed: {result.Message}", actor, now);
+                return (order, false);
+            }
+
+            await db.Payments.Where(p => p.Id == payment.Id && p.Status == PaymentRecordStatus.Capturing)
+                .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, PaymentRecordStatus.Captured)
+                    .SetProperty(p => p.CapturedAmount, payment.Amount)
+                    .SetProperty(p => p.UpdatedAt, now), token);
+            if (order.Status == OrderStatus.Cancelled)
+            {
+                // Cancellation refuses while a payment is capturing, so this is belt and braces:
+                // the money is recorded as captured and refunded right after this commit.
+                order.Note("captured_after_cancel", $"Payment of {payment.Amount:0.00} {payment.Currency} was captured after the order was cancelled; refunding it.", actor, now);
+                return (order, true);
+            }
+
+            order.MarkPaid(payment.Amount, actor, now);
+            db.AddEvent(EventTypes.OrderPaid, OrderEventData.From(order), now);
+            return (order, false);
+        }, ct);
+}
