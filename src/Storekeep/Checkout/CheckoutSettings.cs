@@ -91,6 +91,10 @@ public sealed class CheckoutSettings(StorekeepDbContext db, IMemoryCache cache)
         {
             v.Add("manualMethods", $"'manualMethods' is required: a list of {string.Join(", ", ManualPaymentMethods.All)} (empty for card only).");
         }
+        else if (request.ManualMethods.Length > ManualPaymentMethods.All.Count * 2)
+        {
+            v.Add("manualMethods", "'manualMethods' lists too many names.");
+        }
         else
         {
             foreach (var name in request.ManualMethods.Where(m => ManualPaymentMethods.Parse(m) is null).Distinct())

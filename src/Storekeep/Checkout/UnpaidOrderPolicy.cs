@@ -35,9 +35,6 @@ public sealed record CheckoutOrigin(string ClientAddress, bool Trusted)
 {
     public const string UnknownAddress = "unknown";
 
-    /// <summary>For code that places orders on nobody's behalf (tools, tests of the service itself).</summary>
-    public static readonly CheckoutOrigin Internal = new(UnknownAddress, Trusted: true);
-
     public static CheckoutOrigin From(IPAddress? address, bool trusted) =>
         new(address is null ? UnknownAddress : (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString(), trusted);
 }
