@@ -137,9 +137,54 @@ public sealed partial class ShopperAndStaffJourneyTests(StorekeepServer server, 
             var page = owner.Pages[0];
             await page.GotoAsync("/admin/settings");
             await Chromium.ScreenshotAsync(page, "19-admin-settings");
+
+            // The demo offers both manual methods; the owner stops taking cash on delivery.
+            var cashOnDelivery = page.GetByRole(AriaRole.Checkbox, new() { Name = "Cash on delivery" });
+            await Expect(cashOnDelivery).ToBeCheckedAsync();
+            await Expect(page.GetByRole(AriaRole.Checkbox, new() { Name = "Bank transfer" })).ToBeCheckedAsync();
+            await UntickCashOnDeliveryAndSaveAsync(page);
+            await page.GotoAsync("/admin/settings");
+            await Expect(page.GetByRole(AriaRole.Checkbox, new() { Name = "Cash on delivery" })).Not.ToBeCheckedAsync();
+
             await page.GotoAsync("/admin/settings/api-keys");
             await Expect(page.GetByTestId("api-keys-table")).ToBeVisibleAsync();
         }
+    }
+
+    /// <summary>
+    /// Unticks cash on delivery and saves, again until the database says so: a click before the
+    /// page's circuit is connected toggles the box in the browser only.
+    /// </summary>
+    private async Task UntickCashOnDeliveryAndSaveAsync(IPage page)
+    {
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var checkbox = page.GetByRole(AriaRole.Checkbox, new() { Name = "Cash on delivery" });
+            if (await checkbox.IsCheckedAsync())
+            {
+                await checkbox.ClickAsync();
+            }
+
+            await page.GetByTestId("payments-save").ClickAsync();
+            try
+            {
+                await page.GetByText("Payment methods saved.").First.WaitForAsync(new() { Timeout = 1500 });
+            }
+            catch (TimeoutException)
+            {
+            }
+
+            await using var scope = server.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
+            if ((await db.StoreSettings.AsNoTracking().SingleAsync()).ManualPaymentMethods == "bank_transfer")
+            {
+                return;
+            }
+
+            await page.GotoAsync("/admin/settings");
+        }
+
+        Assert.Fail("Unticking cash on delivery was never saved.");
     }
 
     private async Task<IBrowserContext> SignInStaffAsync(string role)

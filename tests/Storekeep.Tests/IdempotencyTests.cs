@@ -34,4 +34,29 @@ public sealed class IdempotencyTests
         await using var db = store.Db();
         Assert.Equal(0, await db.Warehouses.CountAsync());
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Anonymous_clients_at_different_addresses_sending_the_same_key_each_get_their_own_cart(string database)
+    {
+        await using var store = await TestStore.StartAsync(database, kestrel: true);
+        using var ada = store.ClientFrom("127.0.0.2");
+        using var grace = store.ClientFrom("127.0.0.3");
+        const string key = "cart-1";
+
+        var adaCart = await ada.PostJson("/api/v1/carts", new { }, key).Expect(HttpStatusCode.Created);
+        var graceCart = await grace.PostJson("/api/v1/carts", new { }, key).Expect(HttpStatusCode.Created);
+        Assert.NotEqual(adaCart["id"].Str(), graceCart["id"].Str());
+
+        var adaReplay = await ada.PostJson("/api/v1/carts", new { }, key);
+        Assert.Equal(adaCart["id"].Str(), (await adaReplay.Expect(HttpStatusCode.Created))["id"].Str());
+        Assert.Equal("true", adaReplay.Headers.GetValues("Idempotent-Replayed").Single());
+        var graceReplay = await grace.PostJson("/api/v1/carts", new { }, key);
+        Assert.Equal(graceCart["id"].Str(), (await graceReplay.Expect(HttpStatusCode.Created))["id"].Str());
+
+        // The same key with another body is still refused, for the client that used it.
+        await ada.PostJson("/api/v1/carts", new { email = "ada@example.com" }, key).ExpectProblem(HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        await using var db = store.Db();
+        Assert.Equal(2, await db.Carts.CountAsync());
+    }
 }

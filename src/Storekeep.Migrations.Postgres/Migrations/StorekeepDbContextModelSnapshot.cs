@@ -867,6 +867,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(400)")
                         .HasColumnName("currency");
 
+                    b.Property<string>("ManualPaymentMethods")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("manual_payment_methods");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(400)
@@ -1537,6 +1543,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("cart_id");
 
+                    b.Property<string>("ClientAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("client_address");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -1633,6 +1644,14 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.HasIndex("Status", "Number")
                         .HasDatabaseName("ix_orders_status_number");
+
+                    b.HasIndex(new[] { "CreatedAt" }, "ix_orders_unpaid_by_age")
+                        .HasDatabaseName("ix_orders_unpaid_by_age")
+                        .HasFilter("status = 'open' AND payment_status = 'pending'");
+
+                    b.HasIndex(new[] { "ClientAddress" }, "ix_orders_unpaid_by_client")
+                        .HasDatabaseName("ix_orders_unpaid_by_client")
+                        .HasFilter("status = 'open' AND payment_status = 'pending'");
 
                     b.HasIndex(new[] { "Number" }, "ix_orders_waiting_to_ship")
                         .HasDatabaseName("ix_orders_waiting_to_ship")

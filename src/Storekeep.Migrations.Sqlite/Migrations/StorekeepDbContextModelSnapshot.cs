@@ -850,6 +850,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("currency");
 
+                    b.Property<string>("ManualPaymentMethods")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("manual_payment_methods");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(400)
@@ -1520,6 +1526,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("cart_id");
 
+                    b.Property<string>("ClientAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client_address");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
@@ -1616,6 +1627,14 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
                     b.HasIndex("Status", "Number")
                         .HasDatabaseName("ix_orders_status_number");
+
+                    b.HasIndex(new[] { "CreatedAt" }, "ix_orders_unpaid_by_age")
+                        .HasDatabaseName("ix_orders_unpaid_by_age")
+                        .HasFilter("status = 'open' AND payment_status = 'pending'");
+
+                    b.HasIndex(new[] { "ClientAddress" }, "ix_orders_unpaid_by_client")
+                        .HasDatabaseName("ix_orders_unpaid_by_client")
+                        .HasFilter("status = 'open' AND payment_status = 'pending'");
 
                     b.HasIndex(new[] { "Number" }, "ix_orders_waiting_to_ship")
                         .HasDatabaseName("ix_orders_waiting_to_ship")

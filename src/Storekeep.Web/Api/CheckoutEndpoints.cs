@@ -30,7 +30,7 @@ public static class CheckoutEndpoints
             .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
         carts.MapPost("/{cartId:guid}/checkout", Checkout).WithName("Checkout")
             .WithSummary("Place the order: reserve stock, take payment, record the order as one unit.")
-            .WithDescription("Stock gone → 409 insufficient_stock; declined card → 402 payment_declined; in both cases no order is kept, nothing is charged, no stock stays held and the cart is intact. Raw card numbers → 400 raw_card_data_not_accepted.")
+            .WithDescription("Stock gone → 409 insufficient_stock; declined card → 402 payment_declined; in both cases no order is kept, nothing is charged, no stock stays held and the cart is intact. Raw card numbers → 400 raw_card_data_not_accepted. A manual method the store does not offer → 422 payment_method_not_enabled; too many open unpaid manual orders from this address or email → 429 too_many_unpaid_orders.")
             .ProducesValidationProblem().ProducesProblem(402).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
         return api;
     }
@@ -58,7 +58,14 @@ public static class CheckoutEndpoints
 
     private static async Task<Created<OrderView>> Checkout(Guid cartId, CheckoutRequest request, CheckoutService checkout, HttpContext http, CancellationToken ct)
     {
-        var order = await checkout.CheckoutAsync(cartId, request, http.User.Actor(), ct);
+        var order = await checkout.CheckoutAsync(cartId, request, http.User.Actor(), http.CheckoutOrigin(), ct);
         return TypedResults.Created($"/api/v1/orders/{order.Id}", OrderView.From(order));
     }
+
+    /// <summary>
+    /// The client's address as this server sees it (a proxy's X-Forwarded-For only counts when
+    /// ASPNETCORE_FORWARDEDHEADERS_ENABLED is set); API-key callers are staff integrations.
+    /// </summary>
+    public static CheckoutOrigin CheckoutOrigin(this HttpContext http) =>
+        Storekeep.Checkout.CheckoutOrigin.From(http.Connection.RemoteIpAddress, http.User.Identity?.AuthenticationType == ApiKeyAuthenticationHandler.SchemeName);
 }

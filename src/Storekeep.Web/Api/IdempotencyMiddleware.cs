@@ -10,7 +10,8 @@ namespace Storekeep.Web.Api;
 /// <summary>
 /// The Idempotency-Key contract: the first response to a POST is kept and replayed for the same
 /// key (with <c>Idempotent-Replayed: true</c>); the same key with another body is 422; a replay while
-/// the first is still running is 409. The record is claimed with a unique insert, so concurrent
+/// the first is still running is 409. Keys are scoped per caller (API key, or anonymous client
+/// address) and path. The record is claimed with a unique insert, so concurrent
 /// replays on any node agree on one winner. Server errors are not kept, so a client may retry them.
 /// </summary>
 public sealed class IdempotencyMiddleware(RequestDelegate next)
@@ -36,8 +37,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
             return;
         }
 
-        var keyId = context.User.FindFirst(ApiKeyAuthenticationHandler.KeyIdClaim)?.Value ?? "public";
-        var scope = $"{keyId}:{context.Request.Path.Value}";
+        var scope = $"{Caller(context)}:{context.Request.Path.Value}";
         var fingerprint = await FingerprintAsync(context.Request);
         var now = clock.GetUtcNow().UtcDateTime;
 
@@ -83,6 +83,14 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         db.ChangeTracker.Clear();
         await RunAndKeepAsync(context, db, recordId);
     }
+
+    /// <summary>
+    /// Whose keys these are: the API key, or for anonymous callers their client address, so two
+    /// shoppers who happen to send the same key never get each other's cart or order back.
+    /// </summary>
+    private static string Caller(HttpContext context) =>
+        context.User.FindFirst(ApiKeyAuthenticationHandler.KeyIdClaim)?.Value
+            ?? $"public@{Storekeep.Checkout.CheckoutOrigin.From(context.Connection.RemoteIpAddress, trusted: false).ClientAddress}";
 
     private async Task RunAndKeepAsync(HttpContext context, StorekeepDbContext db, Guid recordId)
     {

@@ -17,6 +17,7 @@ public static class Problems
         ErrorKind.PaymentRequired => StatusCodes.Status402PaymentRequired,
         ErrorKind.Forbidden => StatusCodes.Status403Forbidden,
         ErrorKind.BadGateway => StatusCodes.Status502BadGateway,
+        ErrorKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status400BadRequest,
     };
 

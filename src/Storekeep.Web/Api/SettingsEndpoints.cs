@@ -14,6 +14,12 @@ public static class SettingsEndpoints
         settings.MapGet("/settings/store", GetStore).WithName("GetStoreSettings").WithSummary("Store name, currency, tax-inclusive prices.");
         settings.MapPatch("/settings/store", UpdateStore).WithName("UpdateStoreSettings").WithSummary("Change store settings.")
             .ProducesValidationProblem();
+        settings.MapGet("/settings/payments", GetPayments).WithName("GetPaymentSettings")
+            .WithSummary("The manual payment methods checkout offers besides card (bank_transfer, cash_on_delivery).");
+        settings.MapPatch("/settings/payments", UpdatePayments).WithName("UpdatePaymentSettings")
+            .WithSummary("Choose the manual payment methods checkout offers; an empty list leaves card only.")
+            .WithDescription("A checkout with a method not listed here is 422 payment_method_not_enabled. A new store offers none.")
+            .ProducesValidationProblem();
         settings.MapGet("/shipping-methods", ListShipping).WithName("ListShippingMethods").WithSummary("Shipping methods, in display order.");
         settings.MapPost("/shipping-methods", CreateShipping).WithName("CreateShippingMethod")
             .WithSummary("A flat-rate method, free over a threshold when set, for some countries or all ('*').")
@@ -30,6 +36,12 @@ public static class SettingsEndpoints
 
     private static async Task<Ok<StoreSettingsView>> UpdateStore(UpdateStoreSettingsRequest request, CheckoutSettings settings, CancellationToken ct) =>
         TypedResults.Ok(await settings.UpdateStoreAsync(request, ct));
+
+    private static async Task<Ok<PaymentSettingsView>> GetPayments(CheckoutSettings settings, CancellationToken ct) =>
+        TypedResults.Ok(await settings.GetPaymentsAsync(ct));
+
+    private static async Task<Ok<PaymentSettingsView>> UpdatePayments(UpdatePaymentSettingsRequest request, CheckoutSettings settings, CancellationToken ct) =>
+        TypedResults.Ok(await settings.UpdatePaymentsAsync(request, ct));
 
     private static async Task<Ok<IReadOnlyList<ShippingMethodView>>> ListShipping(CheckoutSettings settings, CancellationToken ct) =>
         TypedResults.Ok(await settings.ListShippingMethodsAsync(ct));

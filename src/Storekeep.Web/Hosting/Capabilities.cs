@@ -37,6 +37,9 @@ public static class Capabilities
         services.AddScoped<CheckoutSettings>();
         services.AddScoped<CartService>();
         services.AddScoped<CheckoutService>();
+        services.AddSingleton<UnpaidOrderPolicy>();
+        services.AddScoped<UnpaidOrderSweep>();
+        services.AddHostedService<UnpaidOrderSweepService>();
         services.AddScoped<Storekeep.Storefront.StorefrontCheckout>();
         services.AddScoped<Storekeep.Storefront.CustomerAccounts>();
         services.AddScoped<Storekeep.Storefront.FunnelQueries>();

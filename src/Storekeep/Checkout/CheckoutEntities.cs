@@ -76,4 +76,11 @@ public sealed class StoreSettings
 
     /// <summary>When true, catalog prices already contain tax and tax is extracted from them.</summary>
     public bool PricesIncludeTax { get; set; }
+
+    /// <summary>
+    /// The manual payment methods shoppers may choose, comma-separated names (<c>bank_transfer</c>,
+    /// <c>cash_on_delivery</c>). Empty in a new store: an unpaid manual order holds stock, so the
+    /// shop opts in.
+    /// </summary>
+    public string ManualPaymentMethods { get; set; } = "";
 }

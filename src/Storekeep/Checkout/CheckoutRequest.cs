@@ -25,8 +25,6 @@ public sealed record QuoteRequest(AddressRequest? ShippingAddress, string? Shipp
 /// <summary>A checkout request that passed validation.</summary>
 internal sealed record ValidCheckout(string Email, Address Address, string? ShippingMethod, PaymentMethod Method, string? Token)
 {
-    private static readonly string[] ManualMethods = ["bank_transfer", "cash_on_delivery"];
-
     public static ValidCheckout From(CheckoutRequest request)
     {
         RefuseCardData(request);
@@ -47,17 +45,14 @@ internal sealed record ValidCheckout(string Email, Address Address, string? Ship
                 case "card":
                     token = v.Required("payment.token", request.Payment.Token, 255);
                     break;
-                case "bank_transfer":
-                    method = PaymentMethod.BankTransfer;
-                    break;
-                case "cash_on_delivery":
-                    method = PaymentMethod.CashOnDelivery;
+                case ManualPaymentMethods.BankTransfer or ManualPaymentMethods.CashOnDelivery:
+                    method = ManualPaymentMethods.Parse(request.Payment.Method)!.Value;
                     break;
                 case null:
                     v.Add("payment.method", "'payment.method' is required: card, bank_transfer or cash_on_delivery.");
                     break;
                 default:
-                    v.Add("payment.method", $"'payment.method' must be card, {string.Join(" or ", ManualMethods)}.");
+                    v.Add("payment.method", $"'payment.method' must be card, {string.Join(" or ", ManualPaymentMethods.All)}.");
                     break;
             }
         }

@@ -25,6 +25,7 @@ public sealed class CheckoutService(
     InventoryService inventory,
     IPaymentGateway gateway,
     PaymentCapture capture,
+    UnpaidOrderPolicy unpaidOrders,
     TimeProvider clock,
     ILogger<CheckoutService> logger)
 {
@@ -41,11 +42,15 @@ public sealed class CheckoutService(
         return new QuoteView(cart.Currency, totals.Subtotal, totals.ShippingTotal, totals.TaxTotal, totals.Total, totals.TaxRatePercent, totals.PricesIncludeTax, shipping?.Code);
     }
 
-    public async Task<Order> CheckoutAsync(Guid cartId, CheckoutRequest request, Actor actor, CancellationToken ct)
+    public async Task<Order> CheckoutAsync(Guid cartId, CheckoutRequest request, Actor actor, CheckoutOrigin origin, CancellationToken ct)
     {
         var input = ValidCheckout.From(request);
         var cart = await LoadActiveCartAsync(cartId, ct);
         var (variants, totals, shipping, store) = await PriceAsync(cart, input.Address, input.ShippingMethod, ct);
+        if (ManualPaymentMethods.IsManual(input.Method) && !ManualPaymentMethods.Enabled(store).Contains(ManualPaymentMethods.Name(input.Method)))
+        {
+            throw Errors.Unprocessable("payment_method_not_enabled", $"This store does not accept {ManualPaymentMethods.Name(input.Method)}; pay by card.");
+        }
 
         GatewayResult? authorization = null;
         var attempt = Ids.NewId();
@@ -69,7 +74,7 @@ public sealed class CheckoutService(
         try
         {
             (order, payment) = await db.InTransactionAsync(token =>
-                PlaceOrderAsync(cart, input, variants, totals, shipping, store, authorization, actor, token), ct);
+                PlaceOrderAsync(cart, input, variants, totals, shipping, store, authorization, actor, origin, token), ct);
         }
         catch (Exception e) when (authorization is { Approved: true })
         {
@@ -90,8 +95,14 @@ public sealed class CheckoutService(
         StoreSettings store,
         GatewayResult? authorization,
         Actor actor,
+        CheckoutOrigin origin,
         CancellationToken ct)
     {
+        if (ManualPaymentMethods.IsManual(input.Method) && !origin.Trusted)
+        {
+            await EnsureUnpaidOrderSlotAsync(origin.ClientAddress, input.Email, ct);
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
         var number = await db.NextOrderNumberAsync(ct);
         var customerId = await EnsureCustomerAsync(input, now, ct);
@@ -106,7 +117,7 @@ public sealed class CheckoutService(
             TaxAmount = l.TaxAmount,
         }).ToList();
         var order = Order.Place(number, input.Email, customerId, cart.Currency, input.Address, shipping?.Code, lines,
-            totals.ShippingTotal, totals.TaxTotal, totals.PricesIncludeTax, cart.Id, now);
+            totals.ShippingTotal, totals.TaxTotal, totals.PricesIncludeTax, cart.Id, now, origin.ClientAddress);
 
         // Exactly one checkout converts the version of the cart that was priced.
         var claimed = await db.Carts
@@ -159,6 +170,36 @@ public sealed class CheckoutService(
 
         db.AddEvent(EventTypes.OrderPlaced, OrderEventData.From(order), now);
         return (order, payment);
+    }
+
+    /// <summary>
+    /// An unpaid manual order holds stock, so one client (address, or email) may have only
+    /// <see cref="UnpaidOrderPolicy.MaxOpenPerClient"/> of them open. Counting and then inserting is
+    /// safe only if checkouts of one client queue: on PostgreSQL each takes a transaction-scoped
+    /// advisory lock on its address and its email first (in one order, so two cannot deadlock), and
+    /// a queued checkout counts after the previous one committed (read committed); SQLite's
+    /// IMMEDIATE transaction already serialises every writer. Call first thing in the transaction.
+    /// </summary>
+    private async Task EnsureUnpaidOrderSlotAsync(string clientAddress, string email, CancellationToken ct)
+    {
+        if (db.IsPostgres)
+        {
+            foreach (var key in new[] { $"unpaid-orders:address:{clientAddress}", $"unpaid-orders:email:{email}" }.Order(StringComparer.Ordinal))
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", ct);
+            }
+        }
+
+        // Payment "pending" on an open order means a manual method not yet received: card orders
+        // are authorized in the transaction that places them.
+        var unpaid = db.Orders.Where(o => o.Status == OrderStatus.Open && o.PaymentStatus == PaymentStatus.Pending && o.FulfillmentStatus == FulfillmentStatus.Unfulfilled);
+        var limit = unpaidOrders.MaxOpenPerClient;
+        if (await unpaid.CountAsync(o => o.ClientAddress == clientAddress, ct) >= limit ||
+            await unpaid.CountAsync(o => o.Email == email, ct) >= limit)
+        {
+            throw new StorekeepException(ErrorKind.TooManyRequests, "too_many_unpaid_orders",
+                $"There are already {limit} unpaid orders from this address or email: pay one of them, or pay this order by card.");
+        }
     }
 
     /// <summary>

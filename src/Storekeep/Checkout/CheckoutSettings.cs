@@ -9,6 +9,11 @@ public sealed record StoreSettingsView(string Name, string Currency, bool Prices
 
 public sealed record UpdateStoreSettingsRequest(string? Name, string? Currency, bool? PricesIncludeTax);
 
+/// <summary>Which manual payment methods (bank_transfer, cash_on_delivery) checkout offers besides card.</summary>
+public sealed record PaymentSettingsView(IReadOnlyList<string> ManualMethods);
+
+public sealed record UpdatePaymentSettingsRequest(string[]? ManualMethods);
+
 public sealed record ShippingMethodRequest(string? Code, string? Name, decimal? Rate, decimal? FreeOver, string[]? Countries, bool? IsActive, int? Position);
 
 public sealed record ShippingMethodView(Guid Id, string Code, string Name, decimal Rate, decimal? FreeOver, string[] Countries, bool IsActive, int Position, string Currency);
@@ -74,6 +79,43 @@ public sealed class CheckoutSettings(StorekeepDbContext db, IMemoryCache cache)
     }
 
     public async Task<StoreSettingsView> GetStoreAsync(CancellationToken ct) => ToView((await GetAsync(ct)).Store);
+
+    public async Task<PaymentSettingsView> GetPaymentsAsync(CancellationToken ct) =>
+        new(ManualPaymentMethods.Enabled((await GetAsync(ct)).Store));
+
+    /// <summary>Replaces the list of manual methods checkout offers; an empty list leaves card only.</summary>
+    public async Task<PaymentSettingsView> UpdatePaymentsAsync(UpdatePaymentSettingsRequest request, CancellationToken ct)
+    {
+        var v = new Validation();
+        if (request.ManualMethods is null)
+        {
+            v.Add("manualMethods", $"'manualMethods' is required: a list of {string.Join(", ", ManualPaymentMethods.All)} (empty for card only).");
+        }
+        else if (request.ManualMethods.Length > ManualPaymentMethods.All.Count * 2)
+        {
+            v.Add("manualMethods", "'manualMethods' lists too many names.");
+        }
+        else
+        {
+            foreach (var name in request.ManualMethods.Where(m => ManualPaymentMethods.Parse(m) is null).Distinct())
+            {
+                v.Add("manualMethods", $"'{Truncate(name ?? "null")}' is not a manual payment method: use {string.Join(" or ", ManualPaymentMethods.All)}.");
+            }
+        }
+
+        v.ThrowIfInvalid();
+        var settings = await db.StoreSettings.FirstOrDefaultAsync(ct);
+        if (settings is null)
+        {
+            settings = new StoreSettings();
+            db.StoreSettings.Add(settings);
+        }
+
+        settings.ManualPaymentMethods = string.Join(',', ManualPaymentMethods.All.Where(request.ManualMethods!.Contains));
+        await db.SaveChangesAsync(ct);
+        cache.Remove(CacheKey);
+        return new PaymentSettingsView(ManualPaymentMethods.Enabled(settings));
+    }
 
     public async Task<IReadOnlyList<ShippingMethodView>> ListShippingMethodsAsync(CancellationToken ct)
     {

@@ -84,7 +84,15 @@ internal sealed class DemoStoreBuilder
         _start = _end.AddDays(-HistoryDays);
         _data = new DemoDataSet
         {
-            Settings = new StoreSettings { Name = "Harbor & Pine Supply Co.", Currency = Currency, PricesIncludeTax = false },
+            Settings = new StoreSettings
+            {
+                Name = "Harbor & Pine Supply Co.",
+                Currency = Currency,
+                PricesIncludeTax = false,
+
+                // The demo's history has bank-transfer and cash-on-delivery orders, and its checkout offers both.
+                ManualPaymentMethods = string.Join(',', ManualPaymentMethods.All),
+            },
             HistoryEnd = _end,
         };
     }

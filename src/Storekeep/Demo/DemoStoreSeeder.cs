@@ -78,6 +78,7 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock)
             settings.Name = data.Settings.Name;
             settings.Currency = data.Settings.Currency;
             settings.PricesIncludeTax = data.Settings.PricesIncludeTax;
+            settings.ManualPaymentMethods = data.Settings.ManualPaymentMethods;
         }
 
         await db.SaveChangesAsync(ct);

@@ -7,7 +7,7 @@ public sealed class IdempotencyRecord
 {
     public Guid Id { get; init; } = Ids.NewId();
 
-    /// <summary>Who sent it and where: the API key (or "public") and the request path.</summary>
+    /// <summary>Who sent it and where: the API key (or "public@" and the client address) and the request path.</summary>
     public required string Scope { get; init; }
 
     public required string Key { get; init; }

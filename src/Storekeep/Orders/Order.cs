@@ -56,6 +56,10 @@ public sealed class Order
     public string? ShippingMethod { get; private init; }
     public Address ShippingAddress { get; private init; } = null!;
     public Guid? CartId { get; private init; }
+
+    /// <summary>The IP address the order was placed from, to limit open unpaid orders per client.</summary>
+    public string? ClientAddress { get; private init; }
+
     public DateTime CreatedAt { get; private init; }
     public DateTime UpdatedAt { get; private set; }
     public DateTime? CancelledAt { get; private set; }
@@ -74,7 +78,8 @@ public sealed class Order
         decimal taxTotal,
         bool pricesIncludeTax,
         Guid? cartId,
-        DateTime now)
+        DateTime now,
+        string? clientAddress = null)
     {
         var lineList = lines.ToList();
         if (lineList.Count == 0)
@@ -100,6 +105,7 @@ public sealed class Order
             // Inclusive prices already contain the tax, so it is not added twice.
             Total = subtotal + shippingTotal + (pricesIncludeTax ? 0 : taxTotal),
             CartId = cartId,
+            ClientAddress = clientAddress,
             CreatedAt = now,
             UpdatedAt = now,
             Status = OrderStatus.Open,

@@ -25,6 +25,9 @@ public sealed class OrderCancellation(
     TimeProvider clock,
     ILogger<OrderCancellation> logger)
 {
+    /// <summary>The cancellation reason of an unpaid manual order whose hold ran out.</summary>
+    public const string PaymentTimeoutReason = "payment_timeout";
+
     public async Task<Order> CancelAsync(string orderRef, CancelOrderRequest? request, Actor actor, CancellationToken ct)
     {
         CardNumbers.Refuse(request?.Reason);
@@ -35,7 +38,6 @@ public sealed class OrderCancellation(
 
         await db.InTransactionAsync(async token =>
         {
-            var now = clock.GetUtcNow().UtcDateTime;
             var order = await db.LoadOrderForUpdateAsync(orderId, token);
             // Under the order's lock, as capture claims its payment: a capture at the gateway right
             // now wins, and this cancel refuses rather than void an authorization being captured.
@@ -44,16 +46,7 @@ public sealed class OrderCancellation(
                 throw PaymentCapture.InProgress();
             }
 
-            order.Cancel(reason, actor, now);
-            var allocations = await db.OrderAllocations.Where(a => a.OrderId == orderId).ToListAsync(token);
-            foreach (var allocation in allocations.Where(a => a.Outstanding > 0).OrderBy(a => a.Sku, StringComparer.Ordinal).ThenBy(a => a.WarehouseId))
-            {
-                var outstanding = allocation.Outstanding;
-                await inventory.ReleaseAsync(new StockAllocation(allocation.WarehouseId, allocation.Sku, outstanding), $"order:{order.Number}", actor, token);
-                allocation.ReleasedQuantity += outstanding;
-            }
-
-            db.AddEvent(EventTypes.OrderCancelled, OrderEventData.From(order), now);
+            await CancelAndReleaseAsync(order, reason, actor, token);
         }, ct);
 
         var payments = await db.Payments.AsNoTracking().Where(p => p.OrderId == orderId).OrderBy(p => p.CreatedAt).ToListAsync(ct);
@@ -78,6 +71,46 @@ public sealed class OrderCancellation(
         }
 
         return await orders.GetAsync(orderId.ToString(), ct);
+    }
+
+    /// <summary>
+    /// Cancels an order placed with a manual method that is still unpaid and unshipped, placed
+    /// before <paramref name="placedBefore"/> (reason <see cref="PaymentTimeoutReason"/>, actor
+    /// system). The conditions are checked again under the order's row lock, so of two nodes
+    /// sweeping together, or a sweep racing "payment received", exactly one wins: false means the
+    /// order had moved on (paid, shipped, cancelled) and nothing was written. A manual payment
+    /// never reached a gateway, so nothing is voided or refunded.
+    /// </summary>
+    public async Task<bool> CancelUnpaidAsync(Guid orderId, DateTime placedBefore, CancellationToken ct) =>
+        await db.InTransactionAsync(async token =>
+        {
+            var order = await db.LoadOrderForUpdateAsync(orderId, token);
+            var manualPaymentPending = await db.Payments.AnyAsync(
+                p => p.OrderId == orderId && p.Method != PaymentMethod.Card && p.Status == PaymentRecordStatus.Pending, token);
+            if (order.Status != OrderStatus.Open || order.PaymentStatus != PaymentStatus.Pending ||
+                order.FulfillmentStatus != FulfillmentStatus.Unfulfilled || order.CreatedAt >= placedBefore || !manualPaymentPending)
+            {
+                return false;
+            }
+
+            await CancelAndReleaseAsync(order, PaymentTimeoutReason, Actor.System, token);
+            return true;
+        }, ct);
+
+    /// <summary>Cancels the locked order, releases what it still holds, and writes order.cancelled in the same transaction.</summary>
+    private async Task CancelAndReleaseAsync(Order order, string? reason, Actor actor, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        order.Cancel(reason, actor, now);
+        var allocations = await db.OrderAllocations.Where(a => a.OrderId == order.Id).ToListAsync(ct);
+        foreach (var allocation in allocations.Where(a => a.Outstanding > 0).OrderBy(a => a.Sku, StringComparer.Ordinal).ThenBy(a => a.WarehouseId))
+        {
+            var outstanding = allocation.Outstanding;
+            await inventory.ReleaseAsync(new StockAllocation(allocation.WarehouseId, allocation.Sku, outstanding), $"order:{order.Number}", actor, ct);
+            allocation.ReleasedQuantity += outstanding;
+        }
+
+        db.AddEvent(EventTypes.OrderCancelled, OrderEventData.From(order), now);
     }
 
     private async Task VoidAsync(Guid orderId, Payment payment, Actor actor, CancellationToken ct)

@@ -22,6 +22,13 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.HasIndex(o => o.Number, "ix_orders_waiting_to_ship")
             .HasFilter("status = 'open' AND payment_status IN ('paid', 'partially_refunded') AND fulfillment_status IN ('unfulfilled', 'partially_shipped')");
         b.HasIndex(o => o.CartId).IsUnique();
+
+        // Open unpaid orders (manual methods): the per-client limit counts them by address, the
+        // unpaid-order sweep walks them by age.
+        const string unpaid = "status = 'open' AND payment_status = 'pending'";
+        b.HasIndex(o => o.ClientAddress, "ix_orders_unpaid_by_client").HasFilter(unpaid);
+        b.HasIndex(o => o.CreatedAt, "ix_orders_unpaid_by_age").HasFilter(unpaid);
+        b.Property(o => o.ClientAddress).HasMaxLength(64);
         b.Property(o => o.Status).AsSnakeCaseString();
         b.Property(o => o.PaymentStatus).AsSnakeCaseString();
         b.Property(o => o.FulfillmentStatus).AsSnakeCaseString();

@@ -11,6 +11,7 @@ public enum ErrorKind
     PaymentRequired,
     Forbidden,
     BadGateway,
+    TooManyRequests,
 }
 
 /// <summary>

@@ -35,7 +35,7 @@ public sealed class StorefrontCheckout(StorekeepDbContext db, CheckoutService ch
         return number is null ? null : new PlacedOrder(orderId, number.Value, Replayed: true);
     }
 
-    public async Task<PlacedOrder> PlaceAsync(Guid cartId, Guid attemptId, CheckoutRequest request, Actor actor, CancellationToken ct)
+    public async Task<PlacedOrder> PlaceAsync(Guid cartId, Guid attemptId, CheckoutRequest request, Actor actor, CheckoutOrigin origin, CancellationToken ct)
     {
         var key = attemptId.ToString("N");
         var fingerprint = cartId.ToString("N");
@@ -67,7 +67,7 @@ public sealed class StorefrontCheckout(StorekeepDbContext db, CheckoutService ch
         db.ChangeTracker.Clear();
         try
         {
-            var order = await checkout.CheckoutAsync(cartId, request, actor, ct);
+            var order = await checkout.CheckoutAsync(cartId, request, actor, origin, ct);
             await db.IdempotencyRecords.Where(r => r.Id == record.Id).ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.Completed, true)
                 .SetProperty(r => r.StatusCode, 303)

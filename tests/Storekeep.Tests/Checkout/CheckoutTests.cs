@@ -177,6 +177,7 @@ public sealed class CheckoutTests
     {
         await using var store = await TestStore.StartAsync(database);
         await store.AddProductAsync("MUG-1", 10m, main: 5);
+        await store.EnableManualPaymentMethodsAsync("bank_transfer");
         var cart = await store.CartWithAsync(store.Anonymous, ("MUG-1", 2));
 
         var order = await (await store.Anonymous.PostJson($"/api/v1/carts/{cart}/checkout", new

@@ -13,8 +13,11 @@ public static class OrderTestData
         store.PlaceOrderAsync(new { method = "card", token = "tok_visa" }, lines);
 
     /// <summary>An order paid by "bank_transfer" or "cash_on_delivery": placed, payment pending.</summary>
-    public static Task<JsonNode> PlaceManualOrderAsync(this TestStore store, string method, params (string Sku, int Quantity)[] lines) =>
-        store.PlaceOrderAsync(new { method }, lines);
+    public static async Task<JsonNode> PlaceManualOrderAsync(this TestStore store, string method, params (string Sku, int Quantity)[] lines)
+    {
+        await store.EnableManualPaymentMethodsAsync();
+        return await store.PlaceOrderAsync(new { method }, lines);
+    }
 
     public static async Task<JsonNode> PlaceOrderAsync(this TestStore store, object payment, params (string Sku, int Quantity)[] lines)
     {

@@ -42,6 +42,14 @@ public static class TestCatalog
         await db.SaveChangesAsync();
     }
 
+    /// <summary>
+    /// Lets checkout take bank transfers and cash on delivery (a new store offers card only), as an
+    /// owner would in the settings.
+    /// </summary>
+    public static async Task EnableManualPaymentMethodsAsync(this TestStore store, params string[] methods) =>
+        await (await store.Client.PatchJson("/api/v1/settings/payments", new { manualMethods = methods.Length > 0 ? methods : ["bank_transfer", "cash_on_delivery"] }))
+            .Expect(HttpStatusCode.OK);
+
     public static async Task<string> CartWithAsync(this TestStore store, HttpClient client, params (string Sku, int Quantity)[] lines)
     {
         var cart = await (await client.PostJson("/api/v1/carts", new { })).Expect(HttpStatusCode.Created);

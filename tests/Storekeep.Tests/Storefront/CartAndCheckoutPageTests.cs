@@ -169,4 +169,62 @@ public sealed class CartAndCheckoutPageTests
         Assert.DoesNotContain("data-testid=\"checkout-submit\"", page, StringComparison.Ordinal);
         Assert.DoesNotContain("tok_visa", page, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_checkout_page_offers_only_the_manual_payment_methods_the_store_enabled()
+    {
+        await using var store = await TestStore.StartAsync(TestDatabases.Sqlite);
+        await store.AddProductAsync("MUG-1", 12.50m, main: 10);
+        var browser = store.Browser();
+        await browser.AddToCartAsync("MUG-1");
+        var cardOnly = await browser.GetPageAsync("/checkout");
+        Assert.DoesNotContain("bank_transfer", cardOnly, StringComparison.Ordinal);
+        Assert.DoesNotContain("cash_on_delivery", cardOnly, StringComparison.Ordinal);
+
+        await store.EnableManualPaymentMethodsAsync("bank_transfer");
+        var page = await browser.GetPageAsync("/checkout");
+        Assert.Contains("data-testid=\"payment-method\"", page, StringComparison.Ordinal);
+        Assert.Contains("value=\"bank_transfer\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("cash_on_delivery", page, StringComparison.Ordinal);
+
+        // A method the store does not offer, posted by hand, places nothing.
+        var refused = await browser.SubmitFormAsync("/checkout", new(ShopperBrowser.CheckoutFields()) { ["Input.PaymentMethod"] = "cash_on_delivery" }, "checkout");
+        Assert.Contains("Choose one of the payment methods offered.", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await using (var db = store.Db())
+        {
+            Assert.Equal(0, await db.Orders.CountAsync());
+        }
+
+        var response = await browser.SubmitFormAsync("/checkout", new(ShopperBrowser.CheckoutFields()) { ["Input.PaymentMethod"] = "bank_transfer" }, "checkout");
+
+        await ShopperBrowser.ExpectRedirectAsync(response, "/checkout/confirmation/");
+        await using var check = store.Db();
+        Assert.Equal(PaymentStatus.Pending, (await check.Orders.AsNoTracking().SingleAsync()).PaymentStatus);
+        Assert.Equal(PaymentMethod.BankTransfer, (await check.Payments.AsNoTracking().SingleAsync()).Method);
+        Assert.Empty(store.Gateway.Journal);
+    }
+
+    [Fact]
+    public async Task Live_mode_checkout_with_bank_transfer_enabled_takes_orders_without_cards()
+    {
+        await using var store = await TestStore.StartAsync(TestDatabases.Sqlite, settings: new Dictionary<string, string?>
+        {
+            ["Payments:Gateway"] = "stripe",
+            ["Payments:Stripe:SecretKey"] = "sk_test_unused",
+        });
+        await store.AddProductAsync("MUG-1", 12.50m, main: 10);
+        await store.EnableManualPaymentMethodsAsync("bank_transfer");
+        var browser = store.Browser();
+        await browser.AddToCartAsync("MUG-1");
+
+        var page = await browser.GetPageAsync("/checkout");
+
+        Assert.Contains("data-testid=\"checkout-submit\"", page, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"payment-method-only\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("tok_visa", page, StringComparison.Ordinal);
+        var response = await browser.SubmitFormAsync("/checkout", ShopperBrowser.CheckoutFields(), "checkout");
+        await ShopperBrowser.ExpectRedirectAsync(response, "/checkout/confirmation/");
+        await using var db = store.Db();
+        Assert.Equal(PaymentMethod.BankTransfer, (await db.Payments.AsNoTracking().SingleAsync()).Method);
+    }
 }

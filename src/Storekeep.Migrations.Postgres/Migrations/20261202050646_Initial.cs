@@ -214,6 +214,7 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     ship_postal_code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     ship_country = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
                     cart_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    client_address = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     cancelled_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
@@ -278,7 +279,8 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     id = table.Column<int>(type: "integer", nullable: false),
                     name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
                     currency = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    prices_include_tax = table.Column<bool>(type: "boolean", nullable: false)
+                    prices_include_tax = table.Column<bool>(type: "boolean", nullable: false),
+                    manual_payment_methods = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -992,6 +994,18 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "ix_orders_status_number",
                 table: "orders",
                 columns: new[] { "status", "number" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_orders_unpaid_by_age",
+                table: "orders",
+                column: "created_at",
+                filter: "status = 'open' AND payment_status = 'pending'");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_orders_unpaid_by_client",
+                table: "orders",
+                column: "client_address",
+                filter: "status = 'open' AND payment_status = 'pending'");
 
             migrationBuilder.CreateIndex(
                 name: "ix_orders_waiting_to_ship",

@@ -205,6 +205,7 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     ship_postal_code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     ship_country = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false),
                     cart_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    client_address = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
                     created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     cancelled_at = table.Column<DateTime>(type: "TEXT", nullable: true)
@@ -269,7 +270,8 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     id = table.Column<int>(type: "INTEGER", nullable: false),
                     name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
                     currency = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
-                    prices_include_tax = table.Column<bool>(type: "INTEGER", nullable: false)
+                    prices_include_tax = table.Column<bool>(type: "INTEGER", nullable: false),
+                    manual_payment_methods = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -983,6 +985,18 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "ix_orders_status_number",
                 table: "orders",
                 columns: new[] { "status", "number" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_orders_unpaid_by_age",
+                table: "orders",
+                column: "created_at",
+                filter: "status = 'open' AND payment_status = 'pending'");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_orders_unpaid_by_client",
+                table: "orders",
+                column: "client_address",
+                filter: "status = 'open' AND payment_status = 'pending'");
 
             migrationBuilder.CreateIndex(
                 name: "ix_orders_waiting_to_ship",

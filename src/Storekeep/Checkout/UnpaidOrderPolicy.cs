@@ -1,0 +1,40 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+
+namespace Storekeep.Checkout;
+
+/// <summary>
+/// How long an order paid by a manual method may hold stock unpaid, and how many such orders one
+/// client may have open at once; read once from configuration.
+/// </summary>
+public sealed class UnpaidOrderPolicy
+{
+    public UnpaidOrderPolicy(IConfiguration configuration)
+    {
+        Hold = TimeSpan.FromMinutes(Math.Max(0, configuration.GetValue("Checkout:UnpaidOrderHoldMinutes", 4320)));
+        SweepInterval = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Checkout:UnpaidOrderSweepSeconds", 60)));
+        MaxOpenPerClient = Math.Max(0, configuration.GetValue("Checkout:MaxOpenUnpaidOrdersPerClient", 3));
+    }
+
+    /// <summary>An unpaid manual order placed longer ago than this is cancelled (<c>payment_timeout</c>).</summary>
+    public TimeSpan Hold { get; }
+
+    /// <summary>How often each node looks for unpaid orders past <see cref="Hold"/>.</summary>
+    public TimeSpan SweepInterval { get; }
+
+    /// <summary>Open unpaid manual orders allowed per client address and per email.</summary>
+    public int MaxOpenPerClient { get; }
+}
+
+/// <summary>
+/// Where a checkout comes from. <see cref="ClientAddress"/> is the client's IP address as the server
+/// sees it (<see cref="UnknownAddress"/> when the connection has none, as in-process test clients);
+/// a staff integration with an API key is <see cref="Trusted"/> and not held to the per-client limit.
+/// </summary>
+public sealed record CheckoutOrigin(string ClientAddress, bool Trusted)
+{
+    public const string UnknownAddress = "unknown";
+
+    public static CheckoutOrigin From(IPAddress? address, bool trusted) =>
+        new(address is null ? UnknownAddress : (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString(), trusted);
+}
