@@ -765,7 +765,7 @@ internal sealed class DemoStoreBuilder
             var readyAt = placedAt;
             if (method == PaymentMethod.BankTransfer)
             {
-                readyAt = placedAt.AddHours(Rng.Next(10, 80));
+                readyAt = placedAt.AddHours(Rng.Next(10, 70)); // inside the store's 3-day hold on unpaid orders
                 Step(readyAt, () => ReceiveManualPayment("Bank transfer received.", readyAt));
             }
 
@@ -785,18 +785,22 @@ internal sealed class DemoStoreBuilder
 
         private void PlanCancellation(PaymentMethod method, bool captured)
         {
-            var cancelAt = method == PaymentMethod.BankTransfer
-                ? placedAt.AddDays(Rng.Next(5, 9))
+            // An unpaid bank transfer is cancelled by the server when the default hold runs out, as
+            // UnpaidOrderSweep does in a running store.
+            var timedOut = method == PaymentMethod.BankTransfer;
+            var cancelAt = timedOut
+                ? placedAt.AddMinutes(4320)
                 : placedAt.AddMinutes(Rng.Next(20, 60 * 36));
-            var reason = method == PaymentMethod.BankTransfer ? "Payment not received" : builder.Pick(DemoCatalogData.CancelReasons);
+            var reason = timedOut ? "payment_timeout" : builder.Pick(DemoCatalogData.CancelReasons);
+            var actor = timedOut ? Actor.System : SupportActor;
             Step(cancelAt, () =>
             {
-                order.Cancel(reason, SupportActor, cancelAt);
+                order.Cancel(reason, actor, cancelAt);
                 foreach (var allocation in allocations)
                 {
                     var warehouse = builder._data.Warehouses.FindIndex(w => w.Id == allocation.WarehouseId);
                     allocation.ReleasedQuantity = allocation.Quantity;
-                    builder.Move(warehouse, allocation.Sku, MovementType.Release, 0, -allocation.Quantity, "order cancelled", SupportActor, $"order:{order.Number}", cancelAt);
+                    builder.Move(warehouse, allocation.Sku, MovementType.Release, 0, -allocation.Quantity, "order cancelled", actor, $"order:{order.Number}", cancelAt);
                 }
             });
             if (method != PaymentMethod.Card)
