@@ -1551,6 +1551,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("payment_status");
 
+                    b.Property<Guid?>("PlacedByUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("placed_by_user_id");
+
                     b.Property<bool>("PricesIncludeTax")
                         .HasColumnType("boolean")
                         .HasColumnName("prices_include_tax");
@@ -1608,6 +1612,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.HasIndex("PaymentStatus", "Number")
                         .HasDatabaseName("ix_orders_payment_status_number");
+
+                    b.HasIndex("PlacedByUserId", "Number")
+                        .HasDatabaseName("ix_orders_placed_by_user_id_number");
 
                     b.HasIndex("Status", "Number")
                         .HasDatabaseName("ix_orders_status_number");

@@ -1534,6 +1534,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("payment_status");
 
+                    b.Property<Guid?>("PlacedByUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("placed_by_user_id");
+
                     b.Property<bool>("PricesIncludeTax")
                         .HasColumnType("INTEGER")
                         .HasColumnName("prices_include_tax");
@@ -1591,6 +1595,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
                     b.HasIndex("PaymentStatus", "Number")
                         .HasDatabaseName("ix_orders_payment_status_number");
+
+                    b.HasIndex("PlacedByUserId", "Number")
+                        .HasDatabaseName("ix_orders_placed_by_user_id_number");
 
                     b.HasIndex("Status", "Number")
                         .HasDatabaseName("ix_orders_status_number");

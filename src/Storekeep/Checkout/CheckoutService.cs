@@ -40,7 +40,11 @@ public sealed class CheckoutService(
         return new QuoteView(cart.Currency, totals.Subtotal, totals.ShippingTotal, totals.TaxTotal, totals.Total, totals.TaxRatePercent, totals.PricesIncludeTax, shipping?.Code);
     }
 
-    public async Task<Order> CheckoutAsync(Guid cartId, CheckoutRequest request, Actor actor, CancellationToken ct)
+    public Task<Order> CheckoutAsync(Guid cartId, CheckoutRequest request, Actor actor, CancellationToken ct) =>
+        CheckoutAsync(cartId, request, actor, placedByUserId: null, ct);
+
+    /// <param name="placedByUserId">The storefront account signed in while ordering, recorded on the order.</param>
+    public async Task<Order> CheckoutAsync(Guid cartId, CheckoutRequest request, Actor actor, Guid? placedByUserId, CancellationToken ct)
     {
         var input = ValidCheckout.From(request);
         var cart = await LoadActiveCartAsync(cartId, ct);
@@ -68,7 +72,7 @@ public sealed class CheckoutService(
         try
         {
             (order, payment) = await db.InTransactionAsync(token =>
-                PlaceOrderAsync(cart, input, variants, totals, shipping, store, authorization, actor, token), ct);
+                PlaceOrderAsync(cart, input, variants, totals, shipping, store, authorization, actor, placedByUserId, token), ct);
         }
         catch (Exception e) when (authorization is { Approved: true })
         {
@@ -89,6 +93,7 @@ public sealed class CheckoutService(
         StoreSettings store,
         GatewayResult? authorization,
         Actor actor,
+        Guid? placedByUserId,
         CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -105,7 +110,7 @@ public sealed class CheckoutService(
             TaxAmount = l.TaxAmount,
         }).ToList();
         var order = Order.Place(number, input.Email, customerId, cart.Currency, input.Address, shipping?.Code, lines,
-            totals.ShippingTotal, totals.TaxTotal, totals.PricesIncludeTax, cart.Id, now);
+            totals.ShippingTotal, totals.TaxTotal, totals.PricesIncludeTax, cart.Id, now, placedByUserId);
 
         // Exactly one checkout converts the version of the cart that was priced.
         var claimed = await db.Carts

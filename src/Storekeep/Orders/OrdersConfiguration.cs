@@ -22,6 +22,7 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.HasIndex(o => o.Number, "ix_orders_waiting_to_ship")
             .HasFilter("status = 'open' AND payment_status IN ('paid', 'partially_refunded') AND fulfillment_status IN ('unfulfilled', 'partially_shipped')");
         b.HasIndex(o => o.CartId).IsUnique();
+        b.HasIndex(o => new { o.PlacedByUserId, o.Number });
         b.Property(o => o.Status).AsSnakeCaseString();
         b.Property(o => o.PaymentStatus).AsSnakeCaseString();
         b.Property(o => o.FulfillmentStatus).AsSnakeCaseString();

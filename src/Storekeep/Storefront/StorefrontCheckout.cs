@@ -35,7 +35,8 @@ public sealed class StorefrontCheckout(StorekeepDbContext db, CheckoutService ch
         return number is null ? null : new PlacedOrder(orderId, number.Value, Replayed: true);
     }
 
-    public async Task<PlacedOrder> PlaceAsync(Guid cartId, Guid attemptId, CheckoutRequest request, Actor actor, CancellationToken ct)
+    /// <param name="accountId">The shopper account signed in while ordering, if any (see <see cref="Orders.Order.PlacedByUserId"/>).</param>
+    public async Task<PlacedOrder> PlaceAsync(Guid cartId, Guid attemptId, CheckoutRequest request, Actor actor, Guid? accountId, CancellationToken ct)
     {
         var key = attemptId.ToString("N");
         var fingerprint = cartId.ToString("N");
@@ -67,7 +68,7 @@ public sealed class StorefrontCheckout(StorekeepDbContext db, CheckoutService ch
         db.ChangeTracker.Clear();
         try
         {
-            var order = await checkout.CheckoutAsync(cartId, request, actor, ct);
+            var order = await checkout.CheckoutAsync(cartId, request, actor, accountId, ct);
             await db.IdempotencyRecords.Where(r => r.Id == record.Id).ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.Completed, true)
                 .SetProperty(r => r.StatusCode, 303)

@@ -26,6 +26,7 @@ public sealed class StorekeepServer : IAsyncLifetime
             ["ConnectionStrings:Storekeep"] = $"Data Source={Path.Combine(_directory, "storekeep.db")}",
             ["Seed:Demo"] = "true",
             ["RateLimiting:PublicRequestsPerMinute"] = "100000",
+            ["RateLimiting:SignInPerMinute"] = "100000",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Error",
         });

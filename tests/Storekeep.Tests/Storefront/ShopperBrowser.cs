@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Storekeep.Tests.Infrastructure;
 
 namespace Storekeep.Tests.Storefront;
@@ -70,6 +71,29 @@ public static partial class ShopperBrowser
             ["Input.Password"] = Password,
         }, "register");
         await ExpectRedirectAsync(response, "/account/orders");
+    }
+
+    public static async Task SignInAsync(this HttpClient browser, string email, string password = Password)
+    {
+        var response = await browser.SubmitFormAsync("/account/login", new() { ["Input.Email"] = email, ["Input.Password"] = password }, "login");
+        await ExpectRedirectAsync(response, "/account");
+    }
+
+    /// <summary>The email-confirmation link of the account with <paramref name="email"/> (site-relative).</summary>
+    public static async Task<string> VerificationLinkAsync(TestStore store, string email)
+    {
+        await using var scope = store.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Storekeep.Accounts.UserAccount>>();
+        var user = await users.FindByEmailAsync(email) ?? throw new InvalidOperationException($"No account {email}.");
+        var token = await users.GenerateEmailConfirmationTokenAsync(user);
+        return $"/account/verify-email?userId={user.Id}&token={Uri.EscapeDataString(token)}";
+    }
+
+    /// <summary>Follows the account's email-confirmation link in this browser.</summary>
+    public static async Task VerifyEmailAsync(this HttpClient browser, TestStore store, string email)
+    {
+        var page = await browser.GetPageAsync(await VerificationLinkAsync(store, email));
+        Assert.Contains("data-testid=\"email-verified\"", page, StringComparison.Ordinal);
     }
 
     /// <summary>Asserts a 302/303 to a path starting with <paramref name="pathPrefix"/> and returns that path.</summary>
