@@ -24,6 +24,7 @@ public sealed class CustomerAccounts(
     OrderQueries orders,
     ShipmentService shipments,
     ReturnService returns,
+    AccountEmails emails,
     TimeProvider clock)
 {
     public const int MaxHistory = 100;
@@ -61,8 +62,13 @@ public sealed class CustomerAccounts(
             errors.ThrowIfInvalid();
         }
 
+        // Saved after the account: no email for an account that does not exist.
+        await emails.SendVerificationAsync(user, ct);
         return user;
     }
+
+    /// <summary>Sends the confirmation link again (a new token; older links keep working until they expire).</summary>
+    public Task ResendVerificationAsync(UserAccount account, CancellationToken ct) => emails.SendVerificationAsync(account, ct);
 
     public async Task<IReadOnlyList<CustomerOrderSummary>> OrdersAsync(UserAccount account, CancellationToken ct)
     {
