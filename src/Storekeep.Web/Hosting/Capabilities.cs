@@ -7,6 +7,7 @@ using Storekeep.Demo;
 using Storekeep.Events;
 using Storekeep.Fulfillment;
 using Storekeep.Inventory;
+using Storekeep.Messaging;
 using Storekeep.Orders;
 using Storekeep.Payments;
 using Storekeep.Web.Api;
@@ -74,6 +75,8 @@ public static class Capabilities
         services.AddScoped<DailySalesRollup>();
         services.AddScoped<IOutboxEventHandler>(sp => sp.GetRequiredService<DailySalesRollup>());
         services.AddScoped<SalesDashboard>();
+
+        services.AddMessaging();
         services.AddHostedService<IdempotencyCleanupService>();
         return services;
     }

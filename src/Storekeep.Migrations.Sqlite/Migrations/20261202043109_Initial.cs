@@ -149,6 +149,48 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "message_templates",
+                columns: table => new
+                {
+                    key = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    subject = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    html = table.Column<string>(type: "TEXT", maxLength: 100000, nullable: false),
+                    text = table.Column<string>(type: "TEXT", maxLength: 50000, nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_message_templates", x => x.key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "messages",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    to = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    type = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    subject = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    html_body = table.Column<string>(type: "TEXT", maxLength: 200000, nullable: false),
+                    text_body = table.Column<string>(type: "TEXT", maxLength: 100000, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    next_attempt_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    lease_until = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    last_error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    sent_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    dedupe_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    campaign_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_messages", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "order_allocations",
                 columns: table => new
                 {
@@ -257,6 +299,7 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     id = table.Column<int>(type: "INTEGER", nullable: false),
                     name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
                     currency = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    address = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
                     prices_include_tax = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
@@ -911,6 +954,32 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_messages_dedupe_key",
+                table: "messages",
+                column: "dedupe_key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_messages_order_id",
+                table: "messages",
+                column: "order_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_messages_status_next_attempt_at",
+                table: "messages",
+                columns: new[] { "status", "next_attempt_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_messages_to_id",
+                table: "messages",
+                columns: new[] { "to", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_messages_type_id",
+                table: "messages",
+                columns: new[] { "type", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_order_allocations_order_id",
                 table: "order_allocations",
                 column: "order_id");
@@ -1218,6 +1287,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "idempotency_records");
+
+            migrationBuilder.DropTable(
+                name: "message_templates");
+
+            migrationBuilder.DropTable(
+                name: "messages");
 
             migrationBuilder.DropTable(
                 name: "order_allocations");
