@@ -82,4 +82,29 @@ public sealed class AccountOrderVisibilityTests
         Assert.False((await db.Users.AsNoTracking().SingleAsync(u => u.Id == victimAccount.Id)).EmailConfirmed);
         Assert.Contains("data-testid=\"no-orders\"", await attacker.GetPageAsync("/account/orders"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Registration_queues_a_verification_email_and_an_unverified_shopper_can_have_it_sent_again()
+    {
+        await using var smtp = await SmtpTestServer.StartAsync();
+        await using var store = await TestStore.StartAsync(TestDatabases.Sqlite, settings: smtp.Settings());
+        var browser = store.Browser();
+        await browser.SignUpAsync("ada@example.com", "Ada");
+
+        var first = await smtp.WaitForAsync("ada@example.com", "Confirm your email address");
+        var text = first.TextBody ?? "";
+        Assert.Contains("https://shop.example.test/account/verify-email?userId=", text, StringComparison.Ordinal);
+        var firstLink = ShopperBrowser.RelativeLink(text, "/account/verify-email?");
+
+        var token = await ShopperBrowser.AntiforgeryTokenAsync(browser);
+        var resent = await browser.PostAsync("/account/verify-email/resend", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+        Assert.Equal("/account/orders?verification=sent", await ShopperBrowser.ExpectRedirectAsync(resent, "/account/orders"));
+        Assert.Contains("data-testid=\"verification-sent\"", await browser.GetPageAsync("/account/orders?verification=sent"), StringComparison.Ordinal);
+        await using var db = store.Db();
+        Assert.Equal(2, await db.Messages.CountAsync(m => m.Type == Storekeep.Messaging.MessageTypes.AccountVerification && m.To == "ada@example.com"));
+
+        var confirmed = await browser.GetPageAsync(firstLink);
+        Assert.Contains("data-testid=\"email-verified\"", confirmed, StringComparison.Ordinal);
+        Assert.True((await db.Users.AsNoTracking().SingleAsync(u => u.NormalizedEmail == "ADA@EXAMPLE.COM")).EmailConfirmed);
+    }
 }

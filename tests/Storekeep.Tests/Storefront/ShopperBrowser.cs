@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
 using Storekeep.Tests.Infrastructure;
 
 namespace Storekeep.Tests.Storefront;
@@ -79,14 +79,28 @@ public static partial class ShopperBrowser
         await ExpectRedirectAsync(response, "/account");
     }
 
-    /// <summary>The email-confirmation link of the account with <paramref name="email"/> (site-relative).</summary>
-    public static async Task<string> VerificationLinkAsync(TestStore store, string email)
+    /// <summary>The confirmation link in the latest verification email queued for <paramref name="email"/> (site-relative).</summary>
+    public static Task<string> VerificationLinkAsync(TestStore store, string email) =>
+        LinkInLatestMessageAsync(store, Storekeep.Messaging.MessageTypes.AccountVerification, email, "/account/verify-email?");
+
+    /// <summary>The link to <paramref name="pathPrefix"/> in the latest <paramref name="type"/> message queued for <paramref name="email"/>, as a site-relative URL.</summary>
+    public static async Task<string> LinkInLatestMessageAsync(TestStore store, string type, string email, string pathPrefix)
     {
-        await using var scope = store.Services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Storekeep.Accounts.UserAccount>>();
-        var user = await users.FindByEmailAsync(email) ?? throw new InvalidOperationException($"No account {email}.");
-        var token = await users.GenerateEmailConfirmationTokenAsync(user);
-        return $"/account/verify-email?userId={user.Id}&token={Uri.EscapeDataString(token)}";
+        await using var db = store.Db();
+        var text = await db.Messages.AsNoTracking()
+            .Where(m => m.Type == type && m.To == email.ToLowerInvariant())
+            .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
+            .Select(m => m.TextBody).FirstOrDefaultAsync()
+            ?? throw new InvalidOperationException($"No {type} message to {email}.");
+        return RelativeLink(text, pathPrefix);
+    }
+
+    /// <summary>The first link to <paramref name="pathPrefix"/> in an email's text, without the store's public address.</summary>
+    public static string RelativeLink(string text, string pathPrefix)
+    {
+        var match = LinkPattern().Matches(text).Select(m => new Uri(m.Value)).FirstOrDefault(u => u.PathAndQuery.StartsWith(pathPrefix, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"No link to {pathPrefix} in:\n{text}");
+        return match.PathAndQuery;
     }
 
     /// <summary>Follows the account's email-confirmation link in this browser.</summary>
@@ -113,6 +127,9 @@ public static partial class ShopperBrowser
 
     public static IReadOnlyList<string> SetCookies(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues("Set-Cookie", out var values) ? values.Where(v => v.StartsWith(name + "=", StringComparison.Ordinal)).ToList() : [];
+
+    [GeneratedRegex("https?://[^\\s\"<>]+")]
+    private static partial Regex LinkPattern();
 
     [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]*)\"")]
     private static partial Regex TokenPattern();
