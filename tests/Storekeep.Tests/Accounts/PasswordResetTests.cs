@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Storekeep.Access;
 using Storekeep.Accounts;
 using Storekeep.Messaging;
+using Storekeep.Tests.Admin;
 using Storekeep.Tests.Infrastructure;
 using Storekeep.Tests.Storefront;
 
