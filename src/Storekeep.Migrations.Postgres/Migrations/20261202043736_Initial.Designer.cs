@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261202042403_Initial")]
+    [Migration("20261202043736_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
