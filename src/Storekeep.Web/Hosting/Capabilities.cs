@@ -95,6 +95,7 @@ public static class Capabilities
         api.MapPaymentsEndpoints();
         api.MapEventsEndpoints();
         api.MapWebhooksEndpoints();
+        api.MapMessagingEndpoints();
         return api;
     }
 }

@@ -13,6 +13,12 @@ public static class MessageTypes
     public static readonly IReadOnlyList<string> All =
         [OrderConfirmation, ShippingConfirmation, Refund, ReturnReceived, AccountVerification, PasswordReset];
 
+    /// <summary>
+    /// Messages whose body holds a sign-in grade secret (a reset or verification link): the log
+    /// shows that they were sent, never their body, so log readers cannot take over an account.
+    /// </summary>
+    public static readonly IReadOnlySet<string> HoldsSecrets = new HashSet<string>(StringComparer.Ordinal) { AccountVerification, PasswordReset };
+
     public static bool IsKnown(string? key) => key is not null && All.Contains(key, StringComparer.Ordinal);
 }
 

@@ -10,6 +10,8 @@ public static class MessagingSetup
     {
         services.AddSingleton<EmailSettings>();
         services.AddScoped<MessageQueue>();
+        services.AddScoped<MessageLog>();
+        services.AddScoped<MessageTemplates>();
         services.AddScoped<OrderEmails>();
         services.AddScoped<IOutboxEventHandler>(sp => sp.GetRequiredService<OrderEmails>());
         services.AddSingleton<MessageSignal>();

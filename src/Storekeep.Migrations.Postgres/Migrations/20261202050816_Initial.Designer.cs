@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261202043128_Initial")]
+    [Migration("20261202050816_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

@@ -11,7 +11,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261202043109_Initial")]
+    [Migration("20261202050800_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
