@@ -64,6 +64,10 @@ public sealed partial class ShopperAndStaffJourneyTests(StorekeepServer server, 
         await shop.GetByTestId("register-email").FillAsync(shopperEmail);
         await shop.GetByTestId("register-password").FillAsync("shopper-password-1");
         await shop.GetByTestId("register-submit").ClickAsync();
+        await shop.WaitForURLAsync(new Regex("/account/orders"));
+        // The guest order joins the account once the email is confirmed through the emailed link.
+        await shop.GotoAsync(await server.LinkInLatestMessageAsync(Storekeep.Messaging.MessageTypes.AccountVerification, shopperEmail, "/account/verify-email?"));
+        await Expect(shop.GetByTestId("email-verified")).ToBeVisibleAsync();
         await shop.GotoAsync("/account/orders");
         await Expect(shop.GetByTestId("account-order").Filter(new() { HasText = orderNumber })).ToHaveCountAsync(1);
         await Chromium.ScreenshotAsync(shop, "07-account-orders-phone");

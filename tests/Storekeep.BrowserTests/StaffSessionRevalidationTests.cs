@@ -13,11 +13,11 @@ namespace Storekeep.BrowserTests;
 /// <summary>A server whose back-office tabs revalidate every 2 seconds, over an empty store.</summary>
 public sealed class QuicklyRevalidatingServer : StorekeepServer
 {
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>
+    protected override ValueTask<IDictionary<string, string?>> MoreSettingsAsync() => ValueTask.FromResult<IDictionary<string, string?>>(new Dictionary<string, string?>
     {
         ["Admin:RevalidationSeconds"] = "2",
         ["Seed:Demo"] = "false",
-    };
+    });
 }
 
 /// <summary>

@@ -27,6 +27,8 @@ public static class StaffPolicies
     public const string ApiKeysManage = Prefix + Permissions.ApiKeysManage;
     public const string UsersManage = Prefix + Permissions.UsersManage;
     public const string AuditRead = Prefix + Permissions.AuditRead;
+    public const string MessagesRead = Prefix + Permissions.MessagesRead;
+    public const string MessagesManage = Prefix + Permissions.MessagesManage;
 
     public static string For(string permission) => Prefix + permission;
 }

@@ -7,6 +7,7 @@ using Storekeep.Demo;
 using Storekeep.Events;
 using Storekeep.Fulfillment;
 using Storekeep.Inventory;
+using Storekeep.Messaging;
 using Storekeep.Orders;
 using Storekeep.Payments;
 using Storekeep.Web.Api;
@@ -86,6 +87,8 @@ public static class Capabilities
         services.AddScoped<DailySalesRollup>();
         services.AddScoped<IOutboxEventHandler>(sp => sp.GetRequiredService<DailySalesRollup>());
         services.AddScoped<SalesDashboard>();
+
+        services.AddMessaging();
         services.AddHostedService<IdempotencyCleanupService>();
         return services;
     }
@@ -104,6 +107,7 @@ public static class Capabilities
         api.MapPaymentsEndpoints();
         api.MapEventsEndpoints();
         api.MapWebhooksEndpoints();
+        api.MapMessagingEndpoints();
         return api;
     }
 }

@@ -27,7 +27,16 @@ public sealed class DatabaseInitializer(IServiceProvider services, IConfiguratio
         await staff.EnsureRolesAsync();
         if (configuration["Bootstrap:OwnerEmail"] is { Length: > 0 } ownerEmail && configuration["Bootstrap:OwnerPassword"] is { Length: > 0 } ownerPassword)
         {
-            await staff.EnsureOwnerAsync(ownerEmail, ownerPassword);
+            try
+            {
+                await staff.EnsureOwnerAsync(ownerEmail, ownerPassword);
+            }
+            catch (BootstrapOwnerConflictException e)
+            {
+                // Refusing to start is the point: say why in the log before the host gives up.
+                logger.LogCritical("Storekeep will not start: {Reason}", e.Message);
+                throw;
+            }
         }
 
         if (ShouldSeedDemo(configuration))

@@ -16,6 +16,18 @@ public static class StorekeepApp
 {
     public const string PublicRateLimit = "public";
 
+    /// <summary>Sign-in, registration, password reset and verification forms: their POSTs, per client address.</summary>
+    public const string SignInRateLimit = "sign-in";
+
+    private const string TooManyRequestsHtml = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Too many attempts · Storekeep</title></head>
+        <body><main><h1>Too many attempts</h1>
+        <p data-testid="rate-limited">Too many attempts from your network. Wait a minute, then go back and try again.</p>
+        </main></body></html>
+        """;
+
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -68,11 +80,33 @@ public static class StorekeepApp
                         ReplenishmentPeriod = TimeSpan.FromSeconds(10),
                         QueueLimit = 0,
                     }));
+            // One window per address shared by every account form (shopper and staff), so an attacker
+            // cannot multiply their guesses by switching forms; the per-account lockout still applies.
+            // Only POSTs count: showing the form costs nothing.
+            var signInPerMinute = Math.Max(1, config.GetValue("RateLimiting:SignInPerMinute", 10));
+            options.AddPolicy(SignInRateLimit, context =>
+                !HttpMethods.IsPost(context.Request.Method)
+                    ? RateLimitPartition.GetNoLimiter("")
+                    : RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = signInPerMinute,
+                        Window = TimeSpan.FromMinutes(1),
+                        QueueLimit = 0,
+                    }));
             options.OnRejected = async (context, ct) =>
             {
                 var http = context.HttpContext;
                 http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                http.Response.Headers.RetryAfter = "10";
+                var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? (int)Math.Ceiling(retryAfter.TotalSeconds) : 10;
+                http.Response.Headers.RetryAfter = Math.Max(1, seconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
+                {
+                    // A person at a form gets a page, not JSON.
+                    http.Response.ContentType = "text/html; charset=utf-8";
+                    await http.Response.WriteAsync(TooManyRequestsHtml, ct);
+                    return;
+                }
+
                 var problem = new ProblemDetails { Status = 429, Title = Problems.Title(429), Detail = "Too many requests from this address; retry after a few seconds." };
                 problem.Extensions["code"] = "rate_limited";
                 await http.RequestServices.GetRequiredService<IProblemDetailsService>()

@@ -54,11 +54,13 @@ public static class UiSetup
                 options.Lockout.MaxFailedAccessAttempts = 5;
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
                 options.SignIn.RequireConfirmedAccount = false;
+                options.Tokens.PasswordResetTokenProvider = PasswordResetTokenProvider.ProviderName;
             })
             .AddRoles<UserRole>()
             .AddEntityFrameworkStores<StorekeepDbContext>()
             .AddSignInManager()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<PasswordResetTokenProvider>(PasswordResetTokenProvider.ProviderName);
 
         // Keys in the database so every app node can read the cookies the others wrote.
         services.AddDataProtection().SetApplicationName("storekeep").PersistKeysToDbContext<StorekeepDbContext>();
@@ -127,6 +129,7 @@ public static class UiSetup
         services.AddSingleton<Storekeep.Web.Storefront.IStorefrontEvents>(sp => sp.GetRequiredService<Storekeep.Web.Storefront.StorefrontEvents>());
         services.AddHostedService<Storekeep.Web.Storefront.StorefrontEventWriter>();
         services.AddScoped<AccountSecurity>();
+        services.AddScoped<AccountEmails>();
         return services;
     }
 
@@ -152,6 +155,7 @@ public static class UiSetup
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdminAccountEndpoints();
+        Storekeep.Web.Storefront.Account.AccountEndpoints.MapStorefrontAccountEndpoints(app);
         app.MapCatalogCsvDownload();
         app.MapStorefrontEndpoints();
         _ = app.Services.GetRequiredService<Storefront.StorefrontCache>(); // subscribes to catalog changes from the start

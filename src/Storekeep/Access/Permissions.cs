@@ -21,6 +21,8 @@ public static class Permissions
     public const string ApiKeysManage = "api_keys.manage";
     public const string UsersManage = "users.manage";
     public const string AuditRead = "audit.read";
+    public const string MessagesRead = "messages.read";
+    public const string MessagesManage = "messages.manage";
 
     public static readonly IReadOnlyDictionary<string, Role[]> Grants = new Dictionary<string, Role[]>
     {
@@ -39,6 +41,8 @@ public static class Permissions
         [ApiKeysManage] = [Role.Owner],
         [UsersManage] = [Role.Owner],
         [AuditRead] = [Role.Owner, Role.Manager],
+        [MessagesRead] = [Role.Owner, Role.Manager, Role.Support, Role.Marketing],
+        [MessagesManage] = [Role.Owner, Role.Manager, Role.Marketing],
     };
 
     public static string RoleName(Role role) => role.ToString().ToLowerInvariant();

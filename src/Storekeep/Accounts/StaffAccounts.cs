@@ -25,7 +25,12 @@ public sealed class StaffAccounts(UserManager<UserAccount> users, RoleManager<Us
         }
     }
 
-    /// <summary>Makes sure the owner from <c>Bootstrap:OwnerEmail</c>/<c>Bootstrap:OwnerPassword</c> exists; never changes an existing password.</summary>
+    /// <summary>
+    /// Makes sure the owner from <c>Bootstrap:OwnerEmail</c>/<c>Bootstrap:OwnerPassword</c> exists; never changes an existing password.
+    /// An existing staff account with that email becomes owner; a shopper account never does: anyone
+    /// may register a shopper account with any address, so promoting it would hand the store to
+    /// whoever registered first. Startup stops with <see cref="BootstrapOwnerConflictException"/> instead.
+    /// </summary>
     public async Task EnsureOwnerAsync(string email, string password)
     {
         await EnsureRolesAsync();
@@ -34,10 +39,21 @@ public sealed class StaffAccounts(UserManager<UserAccount> users, RoleManager<Us
         {
             await CreateAsync(email, "Owner", [Role.Owner], password);
         }
+        else if (!await IsStaffAsync(user))
+        {
+            throw new BootstrapOwnerConflictException(email);
+        }
         else if (!await users.IsInRoleAsync(user, Permissions.RoleName(Role.Owner)))
         {
             Check(await users.AddToRoleAsync(user, Permissions.RoleName(Role.Owner)));
         }
+    }
+
+    /// <summary>Staff hold at least one staff role; shoppers hold none.</summary>
+    public async Task<bool> IsStaffAsync(UserAccount user)
+    {
+        var staffRoleNames = Enum.GetValues<Role>().Select(Permissions.RoleName).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return (await users.GetRolesAsync(user)).Any(staffRoleNames.Contains);
     }
 
     public async Task<UserAccount> CreateAsync(string email, string? displayName, IReadOnlyCollection<Role> staffRoles, string password)
@@ -170,3 +186,10 @@ public sealed class StaffAccounts(UserManager<UserAccount> users, RoleManager<Us
         }
     }
 }
+
+/// <summary><c>Bootstrap:OwnerEmail</c> names a shopper account, which is never promoted to staff.</summary>
+public sealed class BootstrapOwnerConflictException(string email)
+    : InvalidOperationException(
+        $"Bootstrap:OwnerEmail '{email}' belongs to a shopper account, and a shopper account is never made owner " +
+        "(anyone can register one with any email). Set Bootstrap:OwnerEmail to another email address, or delete " +
+        "that shopper account first, then start Storekeep again.");

@@ -21,7 +21,8 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
     // Data-protection keys are key material; deliveries, outbox and idempotency rows are machinery;
     // a stock movement is itself the audit record of a stock change (who, what, why, when), so a
     // second row for it would only double the log (an import of 100,000 SKUs wrote 100,000 twins).
-    private static readonly HashSet<Type> NotAudited = [typeof(AuditEntry), typeof(OutboxEvent), typeof(WebhookDelivery), typeof(IdempotencyRecord), typeof(DataProtectionKey), typeof(Inventory.StockMovement)];
+    // A message is its own log, and its body may hold a password-reset link that must not be copied.
+    private static readonly HashSet<Type> NotAudited = [typeof(AuditEntry), typeof(OutboxEvent), typeof(WebhookDelivery), typeof(IdempotencyRecord), typeof(DataProtectionKey), typeof(Inventory.StockMovement), typeof(Messaging.Message)];
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {

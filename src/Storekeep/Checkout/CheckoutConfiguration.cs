@@ -47,5 +47,6 @@ internal sealed class StoreSettingsConfiguration : IEntityTypeConfiguration<Stor
     {
         b.ToTable("store_settings");
         b.Property(s => s.Id).ValueGeneratedNever();
+        b.Property(s => s.Address).HasMaxLength(StoreSettings.MaxAddressLength);
     }
 }

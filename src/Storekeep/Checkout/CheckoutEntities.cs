@@ -70,9 +70,13 @@ public sealed class TaxRate
 public sealed class StoreSettings
 {
     public const int SingletonId = 1;
+    public const int MaxAddressLength = 500;
     public int Id { get; init; } = SingletonId;
     public string Name { get; set; } = "Storekeep Demo Store";
     public string Currency { get; set; } = "USD";
+
+    /// <summary>The store's postal address, several lines; shown at the foot of every email.</summary>
+    public string? Address { get; set; }
 
     /// <summary>When true, catalog prices already contain tax and tax is extracted from them.</summary>
     public bool PricesIncludeTax { get; set; }

@@ -117,7 +117,7 @@ public sealed class CheckoutService(
             TaxAmount = l.TaxAmount,
         }).ToList();
         var order = Order.Place(number, input.Email, customerId, cart.Currency, input.Address, shipping?.Code, lines,
-            totals.ShippingTotal, totals.TaxTotal, totals.PricesIncludeTax, cart.Id, now, origin.ClientAddress);
+            totals.ShippingTotal, totals.TaxTotal, totals.PricesIncludeTax, cart.Id, now, origin.ClientAddress, origin.AccountId);
 
         // Exactly one checkout converts the version of the cart that was priced.
         var claimed = await db.Carts

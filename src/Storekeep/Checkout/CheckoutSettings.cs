@@ -5,9 +5,10 @@ using Storekeep.Shared;
 
 namespace Storekeep.Checkout;
 
-public sealed record StoreSettingsView(string Name, string Currency, bool PricesIncludeTax);
+public sealed record StoreSettingsView(string Name, string Currency, bool PricesIncludeTax, string? Address);
 
-public sealed record UpdateStoreSettingsRequest(string? Name, string? Currency, bool? PricesIncludeTax);
+/// <param name="Address">The store's postal address (several lines, shown at the foot of emails); "" clears it, null keeps it.</param>
+public sealed record UpdateStoreSettingsRequest(string? Name, string? Currency, bool? PricesIncludeTax, string? Address = null);
 
 /// <summary>Which manual payment methods (bank_transfer, cash_on_delivery) checkout offers besides card.</summary>
 public sealed record PaymentSettingsView(IReadOnlyList<string> ManualMethods);
@@ -57,6 +58,7 @@ public sealed class CheckoutSettings(StorekeepDbContext db, IMemoryCache cache)
             v.Add("currency", "'currency' must be a three-letter ISO 4217 code in capitals, e.g. USD.");
         }
 
+        var address = ValidAddress(v, request.Address);
         v.ThrowIfInvalid();
         var settings = await db.StoreSettings.FirstOrDefaultAsync(ct);
         if (settings is null)
@@ -73,6 +75,11 @@ public sealed class CheckoutSettings(StorekeepDbContext db, IMemoryCache cache)
         settings.Name = name ?? settings.Name;
         settings.Currency = request.Currency ?? settings.Currency;
         settings.PricesIncludeTax = request.PricesIncludeTax ?? settings.PricesIncludeTax;
+        if (request.Address is not null)
+        {
+            settings.Address = address;
+        }
+
         await db.SaveChangesAsync(ct);
         cache.Remove(CacheKey);
         return ToView(settings);
@@ -285,7 +292,34 @@ public sealed class CheckoutSettings(StorekeepDbContext db, IMemoryCache cache)
 
     private static string Truncate(string text) => text.Length > 10 ? text[..10] + "…" : text;
 
-    private static StoreSettingsView ToView(StoreSettings s) => new(s.Name, s.Currency, s.PricesIncludeTax);
+    private static StoreSettingsView ToView(StoreSettings s) => new(s.Name, s.Currency, s.PricesIncludeTax, s.Address);
+
+    /// <summary>Several lines (line breaks kept, trimmed per line), at most 500 characters; blank clears it.</summary>
+    private static string? ValidAddress(Validation v, string? address)
+    {
+        if (address is null)
+        {
+            return null;
+        }
+
+        var lines = address.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').Select(l => l.Trim()).ToList();
+        while (lines.Count > 0 && lines[^1].Length == 0)
+        {
+            lines.RemoveAt(lines.Count - 1);
+        }
+
+        var text = string.Join('\n', lines.SkipWhile(l => l.Length == 0));
+        if (text.Length > StoreSettings.MaxAddressLength)
+        {
+            v.Add("address", $"'address' must be at most {StoreSettings.MaxAddressLength} characters.");
+        }
+        else if (text.Any(c => char.IsControl(c) && c != '\n'))
+        {
+            v.Add("address", "'address' must not contain control characters other than line breaks.");
+        }
+
+        return text.Length == 0 ? null : text;
+    }
 
     private static ShippingMethodView ToView(ShippingMethod m, string currency) =>
         new(m.Id, m.Code, m.Name, m.Rate, m.FreeOver, m.Countries.Split(','), m.IsActive, m.Position, currency);

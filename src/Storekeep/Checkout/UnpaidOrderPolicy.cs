@@ -33,6 +33,9 @@ public sealed class UnpaidOrderPolicy
 /// </summary>
 public sealed record CheckoutOrigin(string ClientAddress, bool Trusted)
 {
+    /// <summary>The storefront account signed in while ordering, recorded on the order so the account sees it before its email is verified.</summary>
+    public Guid? AccountId { get; init; }
+
     public const string UnknownAddress = "unknown";
 
     public static CheckoutOrigin From(IPAddress? address, bool trusted) =>

@@ -15,6 +15,7 @@ using Storekeep.Events;
 using Storekeep.Fulfillment;
 using Storekeep.Idempotency;
 using Storekeep.Inventory;
+using Storekeep.Messaging;
 using Storekeep.Orders;
 using Storekeep.Payments;
 using Storekeep.Shared;
@@ -60,6 +61,8 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<Storekeep.Storefront.StorefrontEvent> StorefrontEvents => Set<Storekeep.Storefront.StorefrontEvent>();
     public DbSet<DailySales> DailySales => Set<DailySales>();
+    public DbSet<Message> Messages => Set<Message>();
+    public DbSet<MessageTemplate> MessageTemplates => Set<MessageTemplate>();
 
     /// <summary>Cookie and antiforgery keys, shared by every app node on the same database.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -17,6 +17,7 @@ public sealed class DemoCredentials
     public DateTime CreatedAt { get; init; }
 
     private const string Alphabet = "abcdefghjkmnpqrstuvwxyz23456789";
+    private const string Digits = "23456789";
 
     /// <summary>Like <c>demo-k7qm-2xvt-9hwp</c>: 60 bits of randomness, easy to read and type.</summary>
     public static string NewPassword()
@@ -27,6 +28,9 @@ public sealed class DemoCredentials
             groups[i] = (i + 1) % 5 == 0 ? '-' : Alphabet[RandomNumberGenerator.GetInt32(Alphabet.Length)];
         }
 
+        // Identity's password rules want a digit: one random letter position becomes one.
+        var position = RandomNumberGenerator.GetInt32(12);
+        groups[position + (position / 4)] = Digits[RandomNumberGenerator.GetInt32(Digits.Length)];
         return $"demo-{groups}";
     }
 

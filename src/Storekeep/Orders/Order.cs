@@ -47,6 +47,12 @@ public sealed class Order
     public FulfillmentStatus FulfillmentStatus { get; private set; }
     public string Email { get; private init; } = "";
     public Guid? CustomerId { get; private init; }
+
+    /// <summary>
+    /// The shopper account that was signed in when the storefront placed this order (null for guests
+    /// and the API): an account sees these orders before its email is verified, and no others.
+    /// </summary>
+    public Guid? PlacedByUserId { get; private init; }
     public string Currency { get; private init; } = "USD";
     public decimal Subtotal { get; private init; }
     public decimal ShippingTotal { get; private init; }
@@ -79,7 +85,8 @@ public sealed class Order
         bool pricesIncludeTax,
         Guid? cartId,
         DateTime now,
-        string? clientAddress = null)
+        string? clientAddress = null,
+        Guid? placedByUserId = null)
     {
         var lineList = lines.ToList();
         if (lineList.Count == 0)
@@ -93,6 +100,7 @@ public sealed class Order
             Number = number,
             Email = email,
             CustomerId = customerId,
+            PlacedByUserId = placedByUserId,
             Currency = currency,
             ShippingAddress = shippingAddress,
             ShippingMethod = shippingMethod,

@@ -29,6 +29,7 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.HasIndex(o => o.ClientAddress, "ix_orders_unpaid_by_client").HasFilter(unpaid);
         b.HasIndex(o => o.CreatedAt, "ix_orders_unpaid_by_age").HasFilter(unpaid);
         b.Property(o => o.ClientAddress).HasMaxLength(64);
+        b.HasIndex(o => new { o.PlacedByUserId, o.Number });
         b.Property(o => o.Status).AsSnakeCaseString();
         b.Property(o => o.PaymentStatus).AsSnakeCaseString();
         b.Property(o => o.FulfillmentStatus).AsSnakeCaseString();

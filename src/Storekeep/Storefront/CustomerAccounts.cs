@@ -14,8 +14,9 @@ public sealed record CustomerOrderDetail(OrderView Order, IReadOnlyList<Shipment
 
 /// <summary>
 /// Shopper accounts: sign-up links the account to the customer record of its email (created by
-/// the first order, or now), and order history is every order of that customer, so guest orders
-/// placed earlier with the same email appear too. The email is not verified yet: see docs.
+/// the first order, or now). Order history is what the account placed while signed in and, once
+/// the email is verified through the emailed link, every order of that customer, so guest orders
+/// placed earlier with the same email appear too (docs/security.md, section 2).
 /// </summary>
 public sealed class CustomerAccounts(
     StorekeepDbContext db,
@@ -23,6 +24,7 @@ public sealed class CustomerAccounts(
     OrderQueries orders,
     ShipmentService shipments,
     ReturnService returns,
+    AccountEmails emails,
     TimeProvider clock)
 {
     public const int MaxHistory = 100;
@@ -60,22 +62,27 @@ public sealed class CustomerAccounts(
             errors.ThrowIfInvalid();
         }
 
+        // Saved after the account: no email for an account that does not exist.
+        await emails.SendVerificationAsync(user, ct);
         return user;
     }
 
-    public async Task<IReadOnlyList<CustomerOrderSummary>> OrdersAsync(Guid customerId, CancellationToken ct)
+    /// <summary>Sends the confirmation link again (a new token; older links keep working until they expire).</summary>
+    public Task ResendVerificationAsync(UserAccount account, CancellationToken ct) => emails.SendVerificationAsync(account, ct);
+
+    public async Task<IReadOnlyList<CustomerOrderSummary>> OrdersAsync(UserAccount account, CancellationToken ct)
     {
-        var list = await db.Orders.AsNoTracking().Where(o => o.CustomerId == customerId)
+        var list = await Visible(account).AsNoTracking()
             .OrderByDescending(o => o.Number).Take(MaxHistory)
             .Select(o => new { o.Number, o.CreatedAt, o.Status, o.PaymentStatus, o.FulfillmentStatus, o.Total, o.Currency, Units = o.Lines.Sum(l => l.Quantity) })
             .ToListAsync(ct);
         return list.Select(o => new CustomerOrderSummary(o.Number, o.CreatedAt, o.Status, o.PaymentStatus, o.FulfillmentStatus, o.Total, o.Currency, o.Units)).ToList();
     }
 
-    /// <summary>The order if it is this customer's; null otherwise (the page answers 404 either way).</summary>
-    public async Task<CustomerOrderDetail?> OrderAsync(Guid customerId, long number, CancellationToken ct)
+    /// <summary>The order if this account may see it; null otherwise (the page answers 404 either way).</summary>
+    public async Task<CustomerOrderDetail?> OrderAsync(UserAccount account, long number, CancellationToken ct)
     {
-        if (!await db.Orders.AnyAsync(o => o.Number == number && o.CustomerId == customerId, ct))
+        if (!await CanSeeAsync(account, number, ct))
         {
             return null;
         }
@@ -85,16 +92,32 @@ public sealed class CustomerAccounts(
         return new CustomerOrderDetail(OrderView.From(order), await shipments.ListAsync(reference, ct), await returns.ListForOrderAsync(reference, ct));
     }
 
-    /// <summary>Asks for a return of shipped units of the customer's own order; staff receive it later.</summary>
-    public async Task<ReturnView?> RequestReturnAsync(Guid customerId, long number, IReadOnlyList<ItemLineRequest> lines, string? reason, CancellationToken ct)
+    /// <summary>Asks for a return of shipped units of an order this account may see; staff receive it later.</summary>
+    public async Task<ReturnView?> RequestReturnAsync(UserAccount account, long number, IReadOnlyList<ItemLineRequest> lines, string? reason, CancellationToken ct)
     {
-        if (!await db.Orders.AnyAsync(o => o.Number == number && o.CustomerId == customerId, ct))
+        if (!await CanSeeAsync(account, number, ct))
         {
             return null;
         }
 
         var request = new CreateReturnRequest(lines, reason, Restock: true);
         return await returns.CreateAsync(number.ToString(System.Globalization.CultureInfo.InvariantCulture), request, Actor.Customer, ct);
+    }
+
+    public Task<bool> CanSeeAsync(UserAccount account, long number, CancellationToken ct) =>
+        Visible(account).AnyAsync(o => o.Number == number, ct);
+
+    /// <summary>
+    /// What an account may see: the orders placed while signed in to it and, once its email is
+    /// verified, every order of its customer record (guest orders with that email included).
+    /// Before verification anyone could have typed someone else's address at sign-up.
+    /// </summary>
+    private IQueryable<Order> Visible(UserAccount account)
+    {
+        var accountId = account.Id;
+        return account is { EmailConfirmed: true, CustomerId: { } customerId }
+            ? db.Orders.Where(o => o.PlacedByUserId == accountId || o.CustomerId == customerId)
+            : db.Orders.Where(o => o.PlacedByUserId == accountId);
     }
 
     private async Task<Guid> EnsureCustomerAsync(string email, string name, DateTime now, CancellationToken ct)

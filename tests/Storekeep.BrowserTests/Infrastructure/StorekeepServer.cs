@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -22,9 +23,6 @@ public class StorekeepServer : IAsyncLifetime
     public string StaffPassword => Services.GetRequiredService<Storekeep.Web.Hosting.DemoSignIn>().Password
         ?? throw new InvalidOperationException("The demo store has no staff password: was it seeded?");
 
-    /// <summary>Settings a test class needs on top of (or instead of) the defaults.</summary>
-    protected virtual IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>();
-
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
@@ -34,10 +32,11 @@ public class StorekeepServer : IAsyncLifetime
             ["ConnectionStrings:Storekeep"] = $"Data Source={Path.Combine(_directory, "storekeep.db")}",
             ["Seed:Demo"] = "true",
             ["RateLimiting:PublicRequestsPerMinute"] = "100000",
+            ["RateLimiting:SignInPerMinute"] = "100000",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Error",
         };
-        foreach (var (key, value) in ExtraSettings)
+        foreach (var (key, value) in await MoreSettingsAsync())
         {
             settings[key] = value;
         }
@@ -47,8 +46,27 @@ public class StorekeepServer : IAsyncLifetime
         _factory.StartServer();
         using var client = _factory.CreateClient();
         BaseUrl = client.BaseAddress!.ToString().TrimEnd('/');
-        await Task.CompletedTask;
     }
+
+    /// <summary>The path and query of the link in the latest <paramref name="type"/> email queued for <paramref name="to"/>.</summary>
+    public async Task<string> LinkInLatestMessageAsync(string type, string to, string pathPrefix)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Storekeep.Data.StorekeepDbContext>();
+        var text = await db.Messages.AsNoTracking().Where(m => m.Type == type && m.To == to.ToLowerInvariant())
+            .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Select(m => m.TextBody).FirstOrDefaultAsync()
+            ?? throw new InvalidOperationException($"No {type} email to {to}.");
+        return PathOfLink(text, pathPrefix);
+    }
+
+    /// <summary>The first link to <paramref name="pathPrefix"/> in an email's text, without the store's public address.</summary>
+    public static string PathOfLink(string text, string pathPrefix) =>
+        System.Text.RegularExpressions.Regex.Matches(text, "https?://[^\\s\"<>]+").Select(m => new Uri(m.Value).PathAndQuery)
+            .FirstOrDefault(p => p.StartsWith(pathPrefix, StringComparison.Ordinal))
+        ?? throw new InvalidOperationException($"No link to {pathPrefix} in:\n{text}");
+
+    /// <summary>Settings a derived fixture adds on top of (or instead of) the defaults, after starting what they name (an SMTP server).</summary>
+    protected virtual ValueTask<IDictionary<string, string?>> MoreSettingsAsync() => ValueTask.FromResult<IDictionary<string, string?>>(new Dictionary<string, string?>());
 
     public virtual async ValueTask DisposeAsync()
     {

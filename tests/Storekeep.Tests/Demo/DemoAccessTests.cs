@@ -37,6 +37,7 @@ public sealed class DemoAccessTests
         var passwords = Enumerable.Range(0, 1000).Select(_ => DemoCredentials.NewPassword()).ToList();
         Assert.Equal(passwords.Count, passwords.Distinct().Count());
         Assert.All(passwords, p => Assert.Matches("^demo-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$", p));
+        Assert.All(passwords, p => Assert.Contains(p[5..], char.IsAsciiDigit)); // Identity's rules want a digit
     }
 
     [Theory]

@@ -60,18 +60,31 @@ public static partial class HtmlPages
     /// </summary>
     public static async Task<HttpResponseMessage> SubmitFormAsync(this HttpClient browser, string pageUrl, Dictionary<string, string> fields, string? formName = null)
     {
+        var (action, values) = await browser.ReadFormAsync(pageUrl, formName);
+        return await browser.PostFormAsync(action, values, fields);
+    }
+
+    /// <summary>The action and hidden fields of a page's form, to post it later (or twice).</summary>
+    public static async Task<(string Action, Dictionary<string, string> Hidden)> ReadFormAsync(this HttpClient browser, string pageUrl, string? formName = null)
+    {
         var html = await browser.GetPageAsync(pageUrl);
         var forms = FormPattern().Matches(html).Select(m => m.Value).ToList();
         var form = forms.FirstOrDefault(f => formName is null || f.Contains($"value=\"{formName}\"", StringComparison.Ordinal))
             ?? throw new InvalidOperationException($"No form {formName} on {pageUrl}.");
         var action = ActionPattern().Match(form) is { Success: true } a ? WebUtility.HtmlDecode(a.Groups[1].Value) : pageUrl;
         var values = HiddenPattern().Matches(form).ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
+        return (action, values);
+    }
+
+    public static Task<HttpResponseMessage> PostFormAsync(this HttpClient browser, string action, Dictionary<string, string> hidden, Dictionary<string, string> fields)
+    {
+        var values = new Dictionary<string, string>(hidden);
         foreach (var (name, value) in fields)
         {
             values[name] = value;
         }
 
-        return await browser.PostAsync(action, new FormUrlEncodedContent(values));
+        return browser.PostAsync(action, new FormUrlEncodedContent(values));
     }
 
     [GeneratedRegex("<form[\\s\\S]*?</form>", RegexOptions.IgnoreCase)]

@@ -25,6 +25,9 @@ public static class Http
     public static Task<HttpResponseMessage> PatchJson(this HttpClient client, string url, object body) =>
         client.SendAsync(new HttpRequestMessage(HttpMethod.Patch, url) { Content = JsonContent.Create(body, options: JsonOptions) });
 
+    public static Task<HttpResponseMessage> PutJson(this HttpClient client, string url, object body) =>
+        client.SendAsync(new HttpRequestMessage(HttpMethod.Put, url) { Content = JsonContent.Create(body, options: JsonOptions) });
+
     public static Task<HttpResponseMessage> PostRaw(this HttpClient client, string url, string rawBody, string contentType = "application/json") =>
         client.PostAsync(url, new StringContent(rawBody, Encoding.UTF8, contentType));
 

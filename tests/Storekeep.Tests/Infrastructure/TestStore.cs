@@ -65,6 +65,7 @@ public sealed class TestStore : IAsyncDisposable
             ["Seed:Demo"] = "false",
             ["Bootstrap:ApiKey"] = OwnerKey,
             ["RateLimiting:PublicRequestsPerMinute"] = "100000",
+            ["RateLimiting:SignInPerMinute"] = "100000",
             ["Webhooks:RetryBaseMilliseconds"] = "100",
             ["Webhooks:AllowPrivateNetworks"] = "true", // test receivers listen on loopback; WebhookAddressPolicyTests turn it off
             ["Webhooks:RetryMaxMilliseconds"] = "1000",

@@ -9,7 +9,7 @@ public sealed class CustomerAccountPageTests
 {
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
-    public async Task A_guest_order_appears_after_sign_up_with_its_tracking_and_can_be_returned_but_never_by_another_customer(string database)
+    public async Task A_guest_order_appears_after_sign_up_and_email_verification_with_its_tracking_and_can_be_returned_but_never_by_another_customer(string database)
     {
         await using var store = await TestStore.StartAsync(database);
         await store.AddProductAsync("MUG-1", 12.50m, main: 10);
@@ -20,6 +20,7 @@ public sealed class CustomerAccountPageTests
 
         var grace = store.Browser();
         await grace.SignUpAsync("Grace@Example.com");
+        await grace.VerifyEmailAsync(store, "grace@example.com");
         var history = await grace.GetPageAsync("/account/orders");
         Assert.Contains($"data-testid=\"account-order\" data-number=\"{order.Number}\"", history, StringComparison.Ordinal);
         Assert.Contains(

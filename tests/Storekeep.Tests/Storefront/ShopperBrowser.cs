@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 using Storekeep.Tests.Infrastructure;
 
 namespace Storekeep.Tests.Storefront;
@@ -72,6 +73,43 @@ public static partial class ShopperBrowser
         await ExpectRedirectAsync(response, "/account/orders");
     }
 
+    public static async Task SignInAsync(this HttpClient browser, string email, string password = Password)
+    {
+        var response = await browser.SubmitFormAsync("/account/login", new() { ["Input.Email"] = email, ["Input.Password"] = password }, "login");
+        await ExpectRedirectAsync(response, "/account");
+    }
+
+    /// <summary>The confirmation link in the latest verification email queued for <paramref name="email"/> (site-relative).</summary>
+    public static Task<string> VerificationLinkAsync(TestStore store, string email) =>
+        LinkInLatestMessageAsync(store, Storekeep.Messaging.MessageTypes.AccountVerification, email, "/account/verify-email?");
+
+    /// <summary>The link to <paramref name="pathPrefix"/> in the latest <paramref name="type"/> message queued for <paramref name="email"/>, as a site-relative URL.</summary>
+    public static async Task<string> LinkInLatestMessageAsync(TestStore store, string type, string email, string pathPrefix)
+    {
+        await using var db = store.Db();
+        var text = await db.Messages.AsNoTracking()
+            .Where(m => m.Type == type && m.To == email.ToLowerInvariant())
+            .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
+            .Select(m => m.TextBody).FirstOrDefaultAsync()
+            ?? throw new InvalidOperationException($"No {type} message to {email}.");
+        return RelativeLink(text, pathPrefix);
+    }
+
+    /// <summary>The first link to <paramref name="pathPrefix"/> in an email's text, without the store's public address.</summary>
+    public static string RelativeLink(string text, string pathPrefix)
+    {
+        var match = LinkPattern().Matches(text).Select(m => new Uri(m.Value)).FirstOrDefault(u => u.PathAndQuery.StartsWith(pathPrefix, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"No link to {pathPrefix} in:\n{text}");
+        return match.PathAndQuery;
+    }
+
+    /// <summary>Follows the account's email-confirmation link in this browser.</summary>
+    public static async Task VerifyEmailAsync(this HttpClient browser, TestStore store, string email)
+    {
+        var page = await browser.GetPageAsync(await VerificationLinkAsync(store, email));
+        Assert.Contains("data-testid=\"email-verified\"", page, StringComparison.Ordinal);
+    }
+
     /// <summary>Asserts a 302/303 to a path starting with <paramref name="pathPrefix"/> and returns that path.</summary>
     public static async Task<string> ExpectRedirectAsync(HttpResponseMessage response, string pathPrefix)
     {
@@ -89,6 +127,9 @@ public static partial class ShopperBrowser
 
     public static IReadOnlyList<string> SetCookies(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues("Set-Cookie", out var values) ? values.Where(v => v.StartsWith(name + "=", StringComparison.Ordinal)).ToList() : [];
+
+    [GeneratedRegex("https?://[^\\s\"<>]+")]
+    private static partial Regex LinkPattern();
 
     [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]*)\"")]
     private static partial Regex TokenPattern();

@@ -1,0 +1,80 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Storekeep.Access;
+using Storekeep.Messaging;
+using Storekeep.Shared;
+
+namespace Storekeep.Web.Api;
+
+/// <summary>The message log and the editable email templates.</summary>
+public static class MessagingEndpoints
+{
+    public static RouteGroupBuilder MapMessagingEndpoints(this RouteGroupBuilder api)
+    {
+        var messages = api.MapGroup("/messages").WithTags("Messaging");
+        messages.MapGet("/", List)
+            .RequireAuthorization(Permissions.MessagesRead)
+            .WithName("ListMessages")
+            .WithSummary("The message log, newest first; filter by recipient (to), type and status.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        messages.MapGet("/{id:guid}", Get)
+            .RequireAuthorization(Permissions.MessagesRead)
+            .WithName("GetMessage")
+            .WithSummary("One message with its bodies (hidden for reset and verification emails).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        messages.MapPost("/{id:guid}/retry", Retry)
+            .RequireAuthorization(Permissions.MessagesManage)
+            .WithName("RetryMessage")
+            .WithSummary("Makes a failed, logged or waiting message due now; a sent one is never sent again (409).")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        var templates = api.MapGroup("/message-templates").WithTags("Messaging").RequireAuthorization(Permissions.MessagesManage);
+        templates.MapGet("/", ListTemplates)
+            .WithName("ListMessageTemplates")
+            .WithSummary("Every template the store sends with: its own version or the built-in default.");
+        templates.MapGet("/{key}", GetTemplate)
+            .WithName("GetMessageTemplate")
+            .WithSummary("One template, with the placeholders it may use.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        templates.MapPut("/{key}", SaveTemplate)
+            .WithName("SaveMessageTemplate")
+            .WithSummary("Replaces the store's version of a template (subject, HTML and text).")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        templates.MapDelete("/{key}", ResetTemplate)
+            .WithName("ResetMessageTemplate")
+            .WithSummary("Deletes the store's version: the built-in default applies again.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        templates.MapPost("/{key}/preview", Preview)
+            .WithName("PreviewMessageTemplate")
+            .WithSummary("Renders the given (or stored) subject, HTML and text with sample values.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return api;
+    }
+
+    private static async Task<Ok<Page<MessageView>>> List(MessageLog log, string? to, string? type, string? status, int? limit, string? cursor, CancellationToken ct) =>
+        TypedResults.Ok(await log.ListAsync(to, type, status, limit, cursor, ct));
+
+    private static async Task<Ok<MessageDetailView>> Get(Guid id, MessageLog log, CancellationToken ct) =>
+        TypedResults.Ok(await log.GetAsync(id, ct));
+
+    private static async Task<Accepted<MessageView>> Retry(Guid id, MessageLog log, CancellationToken ct) =>
+        TypedResults.Accepted($"/api/v1/messages/{id}", await log.RetryAsync(id, ct));
+
+    private static async Task<Ok<IReadOnlyList<MessageTemplateView>>> ListTemplates(MessageTemplates templates, CancellationToken ct) =>
+        TypedResults.Ok(await templates.ListAsync(ct));
+
+    private static async Task<Ok<MessageTemplateView>> GetTemplate(string key, MessageTemplates templates, CancellationToken ct) =>
+        TypedResults.Ok(await templates.GetAsync(key, ct));
+
+    private static async Task<Ok<MessageTemplateView>> SaveTemplate(string key, MessageTemplateRequest request, MessageTemplates templates, CancellationToken ct) =>
+        TypedResults.Ok(await templates.SaveAsync(key, request, ct));
+
+    private static async Task<Ok<MessageTemplateView>> ResetTemplate(string key, MessageTemplates templates, CancellationToken ct) =>
+        TypedResults.Ok(await templates.ResetAsync(key, ct));
+
+    private static async Task<Ok<MessagePreview>> Preview(string key, MessageTemplateRequest request, MessageTemplates templates, CancellationToken ct) =>
+        TypedResults.Ok(await templates.PreviewAsync(key, request, ct));
+}

@@ -1,0 +1,204 @@
+using MailKit;
+using MailKit.Net.Smtp;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MimeKit;
+using Storekeep.Checkout;
+using Storekeep.Data;
+
+namespace Storekeep.Messaging;
+
+/// <summary>
+/// Sends due messages. Each one is claimed by a guarded UPDATE that sets a lease, so two nodes never
+/// send the same message at once; the outcome is written back only while that lease is still ours.
+/// No transaction stays open across the SMTP conversation. A node that dies after the SMTP server
+/// accepted a message but before recording it lets the lease expire, and the message is sent again:
+/// the stable Message-Id (from the message id) lets mail systems recognise that rare duplicate.
+/// With no SMTP server configured, a due message is written to the log and kept as <c>logged</c>.
+/// </summary>
+public sealed partial class MessageDeliverer(
+    IServiceScopeFactory scopes,
+    TimeProvider clock,
+    EmailSettings settings,
+    ILogger<MessageDeliverer> logger)
+{
+    private const string NoSmtp = "No SMTP server is configured (Email:Smtp:Host): the message was written to the log instead. Configure SMTP and retry it to send it.";
+
+    private readonly MailboxAddress _from = ParseFrom(settings.From);
+
+    /// <summary>Attempts the messages due now, a few at a time; returns how many this node attempted.</summary>
+    public async Task<int> DeliverDueAsync(CancellationToken ct)
+    {
+        List<Guid> due;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
+            var now = clock.GetUtcNow().UtcDateTime;
+            due = await db.Messages
+                .Where(m => m.Status == MessageStatus.Pending && m.NextAttemptAt <= now && (m.LeaseUntil == null || m.LeaseUntil < now))
+                .OrderBy(m => m.NextAttemptAt)
+                .Select(m => m.Id)
+                .Take(settings.BatchSize)
+                .ToListAsync(ct);
+        }
+
+        var attempted = 0;
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = ct }, async (id, token) =>
+        {
+            if (await DeliverAsync(id, token))
+            {
+                Interlocked.Increment(ref attempted);
+            }
+        });
+        return attempted;
+    }
+
+    /// <summary>Claims, sends and records one message; false when another node (or attempt) has it.</summary>
+    public async Task<bool> DeliverAsync(Guid messageId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
+        var now = clock.GetUtcNow().UtcDateTime;
+
+        // Milliseconds only: the lease doubles as the claim token, and PostgreSQL keeps microseconds.
+        var lease = TruncateToMilliseconds(now + settings.Lease);
+        var claimed = await db.Messages
+            .Where(m => m.Id == messageId && m.Status == MessageStatus.Pending && m.NextAttemptAt <= now && (m.LeaseUntil == null || m.LeaseUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseUntil, lease), ct);
+        if (claimed == 0)
+        {
+            return false;
+        }
+
+        var message = await db.Messages.AsNoTracking().SingleAsync(m => m.Id == messageId, ct);
+        var mine = db.Messages.Where(m => m.Id == messageId && m.LeaseUntil == lease);
+        if (settings.SmtpHost is null)
+        {
+            LogWithoutSmtp(message.Id, message.Type, message.To, message.Subject, message.TextBody);
+            await mine.ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, MessageStatus.Logged)
+                .SetProperty(m => m.LastError, NoSmtp)
+                .SetProperty(m => m.LeaseUntil, (DateTime?)null), CancellationToken.None);
+            return true;
+        }
+
+        var storeName = (await scope.ServiceProvider.GetRequiredService<CheckoutSettings>().GetAsync(ct)).Store.Name;
+        var attempts = message.Attempts + 1;
+        (string? Error, bool Permanent) outcome;
+        try
+        {
+            outcome = await SendAsync(ToMime(message, storeName), ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Shutting down: hand the message back at once instead of waiting for the lease to expire.
+            await mine.ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseUntil, (DateTime?)null), CancellationToken.None);
+            throw;
+        }
+
+        var finished = clock.GetUtcNow().UtcDateTime;
+        if (outcome.Error is null)
+        {
+            await mine.ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, MessageStatus.Sent)
+                .SetProperty(m => m.Attempts, attempts)
+                .SetProperty(m => m.LastError, (string?)null)
+                .SetProperty(m => m.SentAt, finished)
+                .SetProperty(m => m.LeaseUntil, (DateTime?)null), CancellationToken.None);
+            return true;
+        }
+
+        var givesUp = outcome.Permanent || attempts >= settings.MaxAttempts;
+        var next = finished + settings.RetryDelay(attempts);
+        var error = outcome.Error.Length > Message.MaxErrorLength ? outcome.Error[..Message.MaxErrorLength] : outcome.Error;
+        await mine.ExecuteUpdateAsync(s => s
+            .SetProperty(m => m.Status, givesUp ? MessageStatus.Failed : MessageStatus.Pending)
+            .SetProperty(m => m.Attempts, attempts)
+            .SetProperty(m => m.LastError, error)
+            .SetProperty(m => m.NextAttemptAt, next)
+            .SetProperty(m => m.LeaseUntil, (DateTime?)null), CancellationToken.None);
+        if (givesUp)
+        {
+            LogGaveUp(messageId, message.To, attempts, error);
+        }
+        else
+        {
+            LogFailed(messageId, message.To, attempts, error, next);
+        }
+
+        return true;
+    }
+
+    /// <summary>The MIME form of a message; its Message-Id is derived from the message id, so a resend carries the same one.</summary>
+    public MimeMessage ToMime(Message message, string storeName)
+    {
+        var from = new MailboxAddress(string.IsNullOrEmpty(_from.Name) ? storeName : _from.Name, _from.Address);
+        var mime = new MimeMessage();
+        mime.From.Add(from);
+        mime.To.Add(MailboxAddress.Parse(message.To));
+        mime.Subject = message.Subject;
+        mime.Date = message.CreatedAt;
+        mime.MessageId = $"{message.Id:N}@{from.Domain}";
+        mime.Body = new BodyBuilder { HtmlBody = message.HtmlBody, TextBody = message.TextBody }.ToMessageBody();
+        return mime;
+    }
+
+    private async Task<(string? Error, bool Permanent)> SendAsync(MimeMessage mime, CancellationToken ct)
+    {
+        using var client = new SmtpClient { Timeout = (int)settings.Timeout.TotalMilliseconds };
+        try
+        {
+            await client.ConnectAsync(settings.SmtpHost!, settings.SmtpPort, settings.Security, ct);
+            if (settings.SmtpUsername is not null)
+            {
+                await client.AuthenticateAsync(settings.SmtpUsername, settings.SmtpPassword ?? "", ct);
+            }
+
+            await client.SendAsync(mime, ct);
+        }
+        catch (SmtpCommandException e) when (e.ErrorCode == SmtpErrorCode.RecipientNotAccepted && (int)e.StatusCode >= 500)
+        {
+            // The server refuses this address for good: retrying cannot help.
+            return ($"The SMTP server refused the recipient: {e.Message}", true);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // Any failure to reach or talk to the SMTP server is recorded and retried.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return ($"{e.GetType().Name}: {e.Message}", false);
+        }
+
+        // Accepted: a failure to say goodbye does not make it unsent.
+        try
+        {
+            await client.DisconnectAsync(true, ct);
+        }
+        catch (Exception e) when (e is IOException or ServiceNotConnectedException or SmtpProtocolException or OperationCanceledException or TimeoutException)
+        {
+        }
+
+        return (null, false);
+    }
+
+    private static MailboxAddress ParseFrom(string from) =>
+        MailboxAddress.TryParse(from, out var address) && address.Address.Contains('@', StringComparison.Ordinal)
+            ? address
+            : throw new InvalidOperationException($"Email:From must be an email address, optionally with a name (\"Shop <shop@example.com>\"); it is '{from}'.");
+
+    private static DateTime TruncateToMilliseconds(DateTime value) =>
+        new(value.Ticks - (value.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No SMTP server configured; message {MessageId} ({Type}) to {To} kept as logged. Subject: {Subject}\n{TextBody}")]
+    private partial void LogWithoutSmtp(Guid messageId, string type, string to, string subject, string textBody);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Email {MessageId} to {To} failed (attempt {Attempts}): {Error} Next attempt at {NextAttemptAt:O}.")]
+    private partial void LogFailed(Guid messageId, string to, int attempts, string error, DateTime nextAttemptAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Email {MessageId} to {To} failed {Attempts} times and is marked failed: {Error} It can be retried by hand.")]
+    private partial void LogGaveUp(Guid messageId, string to, int attempts, string error);
+}

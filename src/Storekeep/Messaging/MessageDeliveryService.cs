@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Storekeep.Messaging;
+
+/// <summary>Wakes a node's <see cref="MessageSignal"/>-driven or periodic delivery round.</summary>
+public sealed class MessageSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        if (_signal.CurrentCount > 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
+}
+
+/// <summary>
+/// The email loop of this node: send due messages, then sleep until a retry is asked for or the
+/// poll interval (<c>Email:PollMilliseconds</c>) passes. Every node runs it; leases keep them from
+/// sending the same message.
+/// </summary>
+public sealed partial class MessageDeliveryService(
+    MessageDeliverer deliverer,
+    MessageSignal signal,
+    EmailSettings settings,
+    ILogger<MessageDeliveryService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!settings.DelivererEnabled)
+        {
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var busy = false;
+            try
+            {
+                busy = await deliverer.DeliverDueAsync(stoppingToken) >= settings.BatchSize;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The loop must survive a database hiccup; the next round retries.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogRoundFailed(e);
+            }
+
+            if (!busy)
+            {
+                try
+                {
+                    await signal.WaitAsync(settings.PollInterval, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The email delivery round failed; retrying at the next poll.")]
+    private partial void LogRoundFailed(Exception exception);
+}

@@ -1,0 +1,103 @@
+using Microsoft.EntityFrameworkCore;
+using MimeKit;
+using Storekeep.Checkout;
+using Storekeep.Data;
+using Storekeep.Shared;
+
+namespace Storekeep.Messaging;
+
+/// <summary>
+/// Queues a message in the caller's unit of work: it is rendered now and added to the scoped
+/// <see cref="StorekeepDbContext"/> without saving, so it commits with the change that justifies it
+/// or not at all. The deliverer sends it after that commit.
+/// </summary>
+public sealed class MessageQueue(StorekeepDbContext db, CheckoutSettings checkoutSettings, EmailSettings settings, TimeProvider clock)
+{
+    /// <summary>
+    /// Renders <paramref name="type"/>'s template (the store's override, or the built-in default)
+    /// with <paramref name="values"/> and the store's own values (<c>store.name</c>, <c>store.address</c>,
+    /// <c>store.url</c>), and adds the message to the current unit of work. With a
+    /// <paramref name="dedupeKey"/> already queued (saved or in this unit of work), returns that
+    /// message and adds nothing: the same fact never queues two messages.
+    /// </summary>
+    /// <exception cref="ArgumentException">The type is not one of <see cref="MessageTypes"/>.</exception>
+    /// <exception cref="StorekeepException"><c>invalid_recipient</c> (422) when <paramref name="to"/> is not a plain email address.</exception>
+    public async Task<Message> QueueAsync(string type, string to, IReadOnlyDictionary<string, string?> values, string? dedupeKey, CancellationToken ct)
+    {
+        var definition = BuiltInTemplates.Find(type) ?? throw new ArgumentException($"'{type}' is not a message type.", nameof(type));
+        var recipient = ValidRecipient(to);
+        if (dedupeKey is not null)
+        {
+            if (dedupeKey.Length > Message.MaxDedupeKeyLength)
+            {
+                throw new ArgumentException($"A dedupe key is at most {Message.MaxDedupeKeyLength} characters.", nameof(dedupeKey));
+            }
+
+            var queued = db.ChangeTracker.Entries<Message>().Select(e => e.Entity).FirstOrDefault(m => m.DedupeKey == dedupeKey)
+                ?? await db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.DedupeKey == dedupeKey, ct);
+            if (queued is not null)
+            {
+                return queued;
+            }
+        }
+
+        var rendered = await RenderAsync(definition, values, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var message = new Message
+        {
+            To = recipient,
+            Type = type,
+            Subject = Cap(rendered.Subject, Message.MaxSubjectLength),
+            HtmlBody = Cap(rendered.Html, Message.MaxHtmlLength),
+            TextBody = Cap(rendered.Text, Message.MaxTextLength),
+            Status = MessageStatus.Pending,
+            NextAttemptAt = now,
+            CreatedAt = now,
+            DedupeKey = dedupeKey,
+            OrderId = values.TryGetValue(OrderIdValue, out var orderId) && Guid.TryParse(orderId, out var id) ? id : null,
+        };
+        db.Messages.Add(message);
+        return message;
+    }
+
+    /// <summary>A value that is not a placeholder: links the message to its order in the log.</summary>
+    public const string OrderIdValue = "_orderId";
+
+    /// <summary>Renders the template the store uses for <paramref name="definition"/> (override or default).</summary>
+    public async Task<RenderedMessage> RenderAsync(TemplateDefinition definition, IReadOnlyDictionary<string, string?> values, CancellationToken ct)
+    {
+        var stored = await db.MessageTemplates.AsNoTracking().FirstOrDefaultAsync(t => t.Key == definition.Key, ct);
+        return await RenderAsync(stored?.Subject ?? definition.Subject, stored?.Html ?? definition.Html, stored?.Text ?? definition.Text, values, ct);
+    }
+
+    /// <summary>Renders the given template text with <paramref name="values"/> plus the store's values.</summary>
+    public async Task<RenderedMessage> RenderAsync(string subject, string html, string text, IReadOnlyDictionary<string, string?> values, CancellationToken ct)
+    {
+        var store = (await checkoutSettings.GetAsync(ct)).Store;
+        var all = new Dictionary<string, string?>(values, StringComparer.Ordinal)
+        {
+            [BuiltInTemplates.StoreName] = store.Name,
+            [BuiltInTemplates.StoreAddress] = store.Address ?? "",
+            [BuiltInTemplates.StoreUrl] = settings.PublicUrl,
+        };
+        return TemplateRenderer.Render(subject, html, text, all);
+    }
+
+    /// <summary>A link into the storefront (<c>Store:PublicUrl</c> + path).</summary>
+    public string Link(string path) => settings.PublicUrl + (path.StartsWith('/') ? path : "/" + path);
+
+    internal static string ValidRecipient(string? to)
+    {
+        var address = to?.Trim() ?? "";
+        if (address.Length == 0 || address.Length > Message.MaxToLength || address.Any(char.IsControl) ||
+            !MailboxAddress.TryParse(address, out var mailbox) || !string.Equals(mailbox.Address, address, StringComparison.Ordinal) || !address.Contains('@', StringComparison.Ordinal))
+        {
+            throw Errors.Unprocessable("invalid_recipient", "The recipient is not a plain email address.");
+        }
+
+        // One spelling per address, so the log filters by recipient reliably.
+        return address.ToLowerInvariant();
+    }
+
+    private static string Cap(string text, int max) => text.Length <= max ? text : text[..max];
+}

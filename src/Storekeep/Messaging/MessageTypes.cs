@@ -1,0 +1,258 @@
+namespace Storekeep.Messaging;
+
+/// <summary>The template keys; a message's <see cref="Message.Type"/> is one of these.</summary>
+public static class MessageTypes
+{
+    public const string OrderConfirmation = "order_confirmation";
+    public const string ShippingConfirmation = "shipping_confirmation";
+    public const string Refund = "refund";
+    public const string ReturnReceived = "return_received";
+    public const string AccountVerification = "account_verification";
+    public const string PasswordReset = "password_reset";
+
+    public static readonly IReadOnlyList<string> All =
+        [OrderConfirmation, ShippingConfirmation, Refund, ReturnReceived, AccountVerification, PasswordReset];
+
+    /// <summary>
+    /// Messages whose body holds a sign-in grade secret (a reset or verification link): the log
+    /// shows that they were sent, never their body, so log readers cannot take over an account.
+    /// </summary>
+    public static readonly IReadOnlySet<string> HoldsSecrets = new HashSet<string>(StringComparer.Ordinal) { AccountVerification, PasswordReset };
+
+    public static bool IsKnown(string? key) => key is not null && All.Contains(key, StringComparer.Ordinal);
+}
+
+/// <summary>A built-in template: what it is for, the placeholders it may use, sample values for previews, and its default text.</summary>
+public sealed record TemplateDefinition(
+    string Key,
+    string Description,
+    IReadOnlyDictionary<string, string> Samples,
+    string Subject,
+    string Html,
+    string Text)
+{
+    /// <summary>Every placeholder this template may use: its own values and the store's.</summary>
+    public IReadOnlyList<string> Placeholders => [.. Samples.Keys];
+}
+
+/// <summary>
+/// The default text of every message. A store can override each one (see <see cref="MessageTemplate"/>);
+/// the defaults stay here, so "reset to default" is deleting the override.
+/// </summary>
+public static class BuiltInTemplates
+{
+    public const string StoreName = "store.name";
+    public const string StoreAddress = "store.address";
+    public const string StoreUrl = "store.url";
+
+    private static readonly Dictionary<string, string> StoreSamples = new(StringComparer.Ordinal)
+    {
+        [StoreName] = "Example Store",
+        [StoreAddress] = "1 Market Street\nSpringfield 12345",
+        [StoreUrl] = "https://shop.example.com",
+    };
+
+    private static readonly Dictionary<string, TemplateDefinition> Definitions = new TemplateDefinition[]
+    {
+        new(
+            MessageTypes.OrderConfirmation,
+            "Sent when an order is placed.",
+            Samples(new()
+            {
+                ["name"] = "Ada Lovelace",
+                ["order.number"] = "1001",
+                ["order.link"] = "https://shop.example.com/account/orders/1001",
+                ["order.lines"] = "2 × Blue mug (MUG-BLUE) — 24.00 USD\n1 × Tea towel (TOWEL-1) — 8.50 USD",
+                ["order.subtotal"] = "32.50 USD",
+                ["order.shipping"] = "5.00 USD",
+                ["order.tax"] = "0.00 USD",
+                ["order.total"] = "37.50 USD",
+                ["shipping.address"] = "Ada Lovelace\n12 St James's Square\nLondon SW1Y 4JH\nGB",
+            }),
+            "Order #{{order.number}} confirmed",
+            Layout("""
+                <p>Hello {{name}},</p>
+                <p>Thank you for your order <strong>#{{order.number}}</strong>. We will email you again when it ships.</p>
+                <p>{{order.lines}}</p>
+                <table style="border-collapse:collapse">
+                <tr><td style="padding:2px 16px 2px 0">Subtotal</td><td>{{order.subtotal}}</td></tr>
+                <tr><td style="padding:2px 16px 2px 0">Shipping</td><td>{{order.shipping}}</td></tr>
+                <tr><td style="padding:2px 16px 2px 0">Tax</td><td>{{order.tax}}</td></tr>
+                <tr><td style="padding:2px 16px 2px 0"><strong>Total</strong></td><td><strong>{{order.total}}</strong></td></tr>
+                </table>
+                <p><strong>Shipping to</strong><br>{{shipping.address}}</p>
+                <p><a href="{{order.link}}">View your order</a></p>
+                """),
+            TextLayout("""
+                Hello {{name}},
+
+                Thank you for your order #{{order.number}}. We will email you again when it ships.
+
+                {{order.lines}}
+
+                Subtotal: {{order.subtotal}}
+                Shipping: {{order.shipping}}
+                Tax: {{order.tax}}
+                Total: {{order.total}}
+
+                Shipping to:
+                {{shipping.address}}
+
+                View your order: {{order.link}}
+                """)),
+        new(
+            MessageTypes.ShippingConfirmation,
+            "Sent when a shipment of an order leaves the warehouse.",
+            Samples(new()
+            {
+                ["name"] = "Ada Lovelace",
+                ["order.number"] = "1001",
+                ["order.link"] = "https://shop.example.com/account/orders/1001",
+                ["carrier"] = "UPS",
+                ["tracking.number"] = "1Z999AA10123456784",
+                ["tracking.link"] = "https://www.ups.com/track?tracknum=1Z999AA10123456784",
+                ["shipment.lines"] = "2 × MUG-BLUE",
+            }),
+            "Order #{{order.number}} has shipped",
+            Layout("""
+                <p>Hello {{name}},</p>
+                <p>Good news: your order <strong>#{{order.number}}</strong> is on its way with {{carrier}}.</p>
+                <p>Tracking number: <strong>{{tracking.number}}</strong><br><a href="{{tracking.link}}">Track your parcel</a></p>
+                <p>In this parcel:<br>{{shipment.lines}}</p>
+                <p><a href="{{order.link}}">View your order</a></p>
+                """),
+            TextLayout("""
+                Hello {{name}},
+
+                Good news: your order #{{order.number}} is on its way with {{carrier}}.
+
+                Tracking number: {{tracking.number}}
+                Track your parcel: {{tracking.link}}
+
+                In this parcel:
+                {{shipment.lines}}
+
+                View your order: {{order.link}}
+                """)),
+        new(
+            MessageTypes.Refund,
+            "Sent when a refund to the customer succeeds.",
+            Samples(new()
+            {
+                ["name"] = "Ada Lovelace",
+                ["order.number"] = "1001",
+                ["order.link"] = "https://shop.example.com/account/orders/1001",
+                ["refund.amount"] = "12.50 USD",
+                ["refund.currency"] = "USD",
+                ["refund.reason"] = "Damaged in transit",
+            }),
+            "Refund of {{refund.amount}} for order #{{order.number}}",
+            Layout("""
+                <p>Hello {{name}},</p>
+                <p>We have refunded <strong>{{refund.amount}}</strong> for your order <strong>#{{order.number}}</strong>. Depending on your bank it may take a few days to appear.</p>
+                <p>Reason: {{refund.reason}}</p>
+                <p><a href="{{order.link}}">View your order</a></p>
+                """),
+            TextLayout("""
+                Hello {{name}},
+
+                We have refunded {{refund.amount}} for your order #{{order.number}}. Depending on your bank it may take a few days to appear.
+
+                Reason: {{refund.reason}}
+
+                View your order: {{order.link}}
+                """)),
+        new(
+            MessageTypes.ReturnReceived,
+            "Sent when a returned parcel arrives at the warehouse.",
+            Samples(new()
+            {
+                ["name"] = "Ada Lovelace",
+                ["order.number"] = "1001",
+                ["order.link"] = "https://shop.example.com/account/orders/1001",
+                ["return.number"] = "RMA-1001",
+                ["return.lines"] = "1 × MUG-BLUE",
+            }),
+            "We received your return {{return.number}}",
+            Layout("""
+                <p>Hello {{name}},</p>
+                <p>Your return <strong>{{return.number}}</strong> for order <strong>#{{order.number}}</strong> has arrived. We will let you know about your refund.</p>
+                <p>Received:<br>{{return.lines}}</p>
+                <p><a href="{{order.link}}">View your order</a></p>
+                """),
+            TextLayout("""
+                Hello {{name}},
+
+                Your return {{return.number}} for order #{{order.number}} has arrived. We will let you know about your refund.
+
+                Received:
+                {{return.lines}}
+
+                View your order: {{order.link}}
+                """)),
+        new(
+            MessageTypes.AccountVerification,
+            "Sent to a shopper who registers, to confirm the email address.",
+            Samples(new() { ["name"] = "Ada Lovelace", ["link"] = "https://shop.example.com/account/verify?token=sample" }),
+            "Confirm your email address for {{store.name}}",
+            Layout("""
+                <p>Hello {{name}},</p>
+                <p>Please confirm your email address to finish creating your account.</p>
+                <p><a href="{{link}}">Confirm my email address</a></p>
+                <p>If you did not create an account, you can ignore this email.</p>
+                """),
+            TextLayout("""
+                Hello {{name}},
+
+                Please confirm your email address to finish creating your account:
+                {{link}}
+
+                If you did not create an account, you can ignore this email.
+                """)),
+        new(
+            MessageTypes.PasswordReset,
+            "Sent to a shopper or a staff member who asked to reset their password.",
+            Samples(new() { ["name"] = "Ada Lovelace", ["link"] = "https://shop.example.com/account/reset?token=sample" }),
+            "Reset your {{store.name}} password",
+            Layout("""
+                <p>Hello {{name}},</p>
+                <p>Someone (hopefully you) asked to reset your password.</p>
+                <p><a href="{{link}}">Choose a new password</a></p>
+                <p>If you did not ask for this, ignore this email: your password stays as it is.</p>
+                """),
+            TextLayout("""
+                Hello {{name}},
+
+                Someone (hopefully you) asked to reset your password. Choose a new password here:
+                {{link}}
+
+                If you did not ask for this, ignore this email: your password stays as it is.
+                """)),
+    }.ToDictionary(d => d.Key, StringComparer.Ordinal);
+
+    public static IReadOnlyCollection<TemplateDefinition> All => Definitions.Values;
+
+    public static TemplateDefinition? Find(string? key) => key is not null && Definitions.TryGetValue(key, out var d) ? d : null;
+
+    private static Dictionary<string, string> Samples(Dictionary<string, string> own)
+    {
+        foreach (var (key, value) in StoreSamples)
+        {
+            own[key] = value;
+        }
+
+        return own;
+    }
+
+    // The store's name on top and its address at the foot of every email.
+    private static string Layout(string body) =>
+        "<!DOCTYPE html>\n<html><body style=\"font-family:Helvetica,Arial,sans-serif;color:#222;max-width:600px;margin:0 auto;padding:16px\">\n" +
+        "<h2 style=\"margin-top:0\">{{store.name}}</h2>\n" +
+        body +
+        "\n<hr style=\"border:none;border-top:1px solid #ddd;margin-top:32px\">\n" +
+        "<p style=\"color:#777;font-size:12px\">{{store.name}}<br>{{store.address}}<br><a href=\"{{store.url}}\">{{store.url}}</a></p>\n" +
+        "</body></html>\n";
+
+    private static string TextLayout(string body) =>
+        "{{store.name}}\n\n" + body + "\n\n--\n{{store.name}}\n{{store.address}}\n{{store.url}}\n";
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.DependencyInjection;
+using Storekeep.Events;
+
+namespace Storekeep.Messaging;
+
+public static class MessagingSetup
+{
+    /// <summary>The message queue, the order emails, the log and templates, and this node's email sender.</summary>
+    public static IServiceCollection AddMessaging(this IServiceCollection services)
+    {
+        services.AddSingleton<EmailSettings>();
+        services.AddScoped<MessageQueue>();
+        services.AddScoped<MessageLog>();
+        services.AddScoped<MessageTemplates>();
+        services.AddScoped<OrderEmails>();
+        services.AddScoped<IOutboxEventHandler>(sp => sp.GetRequiredService<OrderEmails>());
+        services.AddSingleton<MessageSignal>();
+        services.AddSingleton<MessageDeliverer>();
+        services.AddHostedService<MessageDeliveryService>();
+        return services;
+    }
+}

@@ -1,0 +1,135 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Storekeep.Messaging;
+using Storekeep.Tests.Fulfillment;
+using Storekeep.Tests.Infrastructure;
+
+namespace Storekeep.Tests.Messaging;
+
+/// <summary>The four order emails, sent through a real SMTP server after the change committed.</summary>
+public sealed class OrderEmailTests
+{
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_placed_order_sends_one_confirmation_with_lines_totals_address_and_order_link(string database)
+    {
+        await using var smtp = await SmtpTestServer.StartAsync();
+        await using var store = await TestStore.StartAsync(database, settings: smtp.Settings());
+        await store.AddProductAsync("MUG-1", 12m, main: 5, title: "Blue mug");
+        var order = await store.PlaceOrderAsync(("MUG-1", 2));
+        var number = order["number"]!.GetValue<long>();
+
+        var email = await smtp.WaitForAsync("ada@example.com", $"Order #{number} confirmed");
+        var text = email.TextBody;
+        Assert.Contains("2 × Blue mug (MUG-1) — 24.00 USD", text, StringComparison.Ordinal);
+        Assert.Contains($"Total: {order["total"]!.GetValue<decimal>():0.00} USD", text, StringComparison.Ordinal);
+        Assert.Contains("12 Analytical Row", text, StringComparison.Ordinal);
+        Assert.Contains($"https://shop.example.test/account/orders/{number}", text, StringComparison.Ordinal);
+        Assert.Contains($"href=\"https://shop.example.test/account/orders/{number}\"", email.HtmlBody, StringComparison.Ordinal);
+        Assert.Equal("shop@example.test", Assert.Single(email.From.Mailboxes).Address);
+
+        await using var db = store.Db();
+        var message = await db.Messages.SingleAsync();
+        Assert.Equal($"{message.Id:N}@example.test", email.MessageId);
+        await WaitForStatusAsync(store, message.Id, MessageStatus.Sent);
+        Assert.Single(smtp.Received);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_shipment_sends_the_carrier_tracking_number_and_tracking_link(string database)
+    {
+        await using var smtp = await SmtpTestServer.StartAsync();
+        await using var store = await TestStore.StartAsync(database, settings: smtp.Settings());
+        await store.AddProductAsync("MUG-1", 12m, main: 5, title: "Blue mug");
+        var order = await store.PlaceOrderAsync(("MUG-1", 2));
+        var number = order["number"]!.GetValue<long>();
+        await store.ShipAsync(order, null, ("MUG-1", 2));
+
+        var email = await smtp.WaitForAsync("ada@example.com", $"Order #{number} has shipped");
+        Assert.Contains("UPS", email.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Tracking number: 1Z999", email.TextBody, StringComparison.Ordinal);
+        Assert.Contains("https://www.ups.com/track?tracknum=1Z999", email.TextBody, StringComparison.Ordinal);
+        Assert.Contains("href=\"https://www.ups.com/track?tracknum=1Z999\"", email.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains("2 × Blue mug (MUG-1)", email.TextBody, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_refund_sends_the_amount_and_currency(string database)
+    {
+        await using var smtp = await SmtpTestServer.StartAsync();
+        await using var store = await TestStore.StartAsync(database, settings: smtp.Settings());
+        await store.AddProductAsync("MUG-1", 12m, main: 5, title: "Blue mug");
+        var order = await store.PlaceOrderAsync(("MUG-1", 2));
+        var number = order["number"]!.GetValue<long>();
+        await (await store.Client.PostJson($"/api/v1/orders/{order["id"].Str()}/refunds", new { amount = 7.5m, reason = "Chipped handle" })).Expect(HttpStatusCode.Created);
+
+        var email = await smtp.WaitForAsync("ada@example.com", $"Refund of 7.50 USD for order #{number}");
+        Assert.Contains("We have refunded 7.50 USD", email.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Chipped handle", email.TextBody, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_received_return_sends_the_rma_number_and_items(string database)
+    {
+        await using var smtp = await SmtpTestServer.StartAsync();
+        await using var store = await TestStore.StartAsync(database, settings: smtp.Settings());
+        await store.AddProductAsync("MUG-1", 12m, main: 5, title: "Blue mug");
+        var order = await store.PlaceOrderAsync(("MUG-1", 2));
+        await store.ShipAsync(order, null, ("MUG-1", 2));
+        var created = await (await store.Client.PostJson($"/api/v1/orders/{order["id"].Str()}/returns", new
+        {
+            lines = new[] { new { sku = "MUG-1", quantity = 1 } },
+            reason = "Too small",
+            restock = true,
+        })).Expect(HttpStatusCode.Created);
+        var rma = created["rmaNumber"].Str();
+        await (await store.Client.PostJson($"/api/v1/returns/{created["id"].Str()}/receive", new { })).Expect(HttpStatusCode.OK);
+
+        var email = await smtp.WaitForAsync("ada@example.com", $"We received your return {rma}");
+        Assert.Contains("1 × Blue mug (MUG-1)", email.TextBody, StringComparison.Ordinal);
+
+        // Confirmation, shipping and return-received: the return request itself sends nothing.
+        await WaitForStatusAsync(store, MessageStatus.Sent, count: 3);
+        await using var db = store.Db();
+        Assert.Equal(
+            [MessageTypes.OrderConfirmation, MessageTypes.ReturnReceived, MessageTypes.ShippingConfirmation],
+            (await db.Messages.Select(m => m.Type).ToListAsync()).Order(StringComparer.Ordinal));
+    }
+
+    internal static async Task WaitForStatusAsync(TestStore store, Guid id, MessageStatus status)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            await using var db = store.Db();
+            var current = await db.Messages.Where(m => m.Id == id).Select(m => m.Status).SingleAsync();
+            if (current == status)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Message {id} is {current}, expected {status}.");
+            await Task.Delay(50);
+        }
+    }
+
+    internal static async Task WaitForStatusAsync(TestStore store, MessageStatus status, int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await using var db = store.Db();
+            var done = await db.Messages.CountAsync(m => m.Status == status);
+            if (done >= count)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{done} messages are {status}, expected {count}.");
+            await Task.Delay(50);
+        }
+    }
+}
