@@ -55,6 +55,11 @@ public static class DatabaseSetup
                 options.AddInterceptors(new Events.OutboxNotifyInterceptor(outboxSignal));
             }
 
+            if (serviceProvider.GetService<Messaging.MessageSignal>() is { } messageSignal)
+            {
+                options.AddInterceptors(new CommitNotifyInterceptor<Messaging.Message>(messageSignal.Notify));
+            }
+
             if (serviceProvider.GetService<Storefront.CatalogChangeSignal>() is { } catalogSignal)
             {
                 options.AddInterceptors(new Storefront.CatalogChangeInterceptor(catalogSignal));

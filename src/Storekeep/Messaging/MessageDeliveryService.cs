@@ -3,7 +3,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Storekeep.Messaging;
 
-/// <summary>Wakes a node's <see cref="MessageSignal"/>-driven or periodic delivery round.</summary>
+/// <summary>
+/// In-process wake-up for this node's sender: fired after a commit that added messages (see
+/// <see cref="Data.CommitNotifyInterceptor{TEntity}"/>) and by a manual retry. Other nodes find the
+/// work by polling, so a lost signal only delays.
+/// </summary>
 public sealed class MessageSignal
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
@@ -28,8 +32,8 @@ public sealed class MessageSignal
 }
 
 /// <summary>
-/// The email loop of this node: send due messages, then sleep until a retry is asked for or the
-/// poll interval (<c>Email:PollMilliseconds</c>) passes. Every node runs it; leases keep them from
+/// The email loop of this node: send due messages, then sleep until messages commit, a retry is
+/// asked for, or the poll interval (<c>Email:PollMilliseconds</c>) passes. Every node runs it; leases keep them from
 /// sending the same message.
 /// </summary>
 public sealed partial class MessageDeliveryService(

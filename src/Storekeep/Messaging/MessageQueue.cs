@@ -13,6 +13,8 @@ namespace Storekeep.Messaging;
 /// </summary>
 public sealed class MessageQueue(StorekeepDbContext db, CheckoutSettings checkoutSettings, EmailSettings settings, TimeProvider clock)
 {
+    private readonly Dictionary<string, MessageTemplate?> _stored = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Renders <paramref name="type"/>'s template (the store's override, or the built-in default)
     /// with <paramref name="values"/> and the store's own values (<c>store.name</c>, <c>store.address</c>,
@@ -66,7 +68,13 @@ public sealed class MessageQueue(StorekeepDbContext db, CheckoutSettings checkou
     /// <summary>Renders the template the store uses for <paramref name="definition"/> (override or default).</summary>
     public async Task<RenderedMessage> RenderAsync(TemplateDefinition definition, IReadOnlyDictionary<string, string?> values, CancellationToken ct)
     {
-        var stored = await db.MessageTemplates.AsNoTracking().FirstOrDefaultAsync(t => t.Key == definition.Key, ct);
+        // Read once per unit of work: a batch of order emails renders the same template many times.
+        if (!_stored.TryGetValue(definition.Key, out var stored))
+        {
+            stored = await db.MessageTemplates.AsNoTracking().FirstOrDefaultAsync(t => t.Key == definition.Key, ct);
+            _stored[definition.Key] = stored;
+        }
+
         return await RenderAsync(stored?.Subject ?? definition.Subject, stored?.Html ?? definition.Html, stored?.Text ?? definition.Text, values, ct);
     }
 

@@ -28,22 +28,34 @@ public sealed partial class OrderEmails(StorekeepDbContext db, MessageQueue queu
 
     public async Task HandleAsync(IReadOnlyList<OutboxEvent> events, CancellationToken ct)
     {
-        foreach (var outboxEvent in events)
+        var relevant = events.Where(e => TypeOf.ContainsKey(e.Type)).ToList();
+        if (relevant.Count == 0)
         {
-            if (!TypeOf.TryGetValue(outboxEvent.Type, out var type))
-            {
-                continue;
-            }
+            return;
+        }
 
+        // The batch's orders in a few queries, not one per event.
+        var orderIds = relevant.Select(e => OrderIdOf(e.Payload)).OfType<Guid>().Distinct().ToList();
+        var orders = new Dictionary<Guid, Order>();
+        foreach (var chunk in orderIds.Chunk(200))
+        {
+            foreach (var loaded in await db.Orders.AsNoTracking().Include(o => o.Lines).Where(o => chunk.Contains(o.Id)).ToListAsync(ct))
+            {
+                orders[loaded.Id] = loaded;
+            }
+        }
+
+        foreach (var outboxEvent in relevant)
+        {
+            var type = TypeOf[outboxEvent.Type];
             using var payload = JsonDocument.Parse(outboxEvent.Payload);
             var root = payload.RootElement;
-            if (!root.TryGetProperty("orderId", out var idElement) || !idElement.TryGetGuid(out var orderId))
+            if (OrderIdOf(root) is not { } orderId)
             {
                 continue;
             }
 
-            var order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleOrDefaultAsync(o => o.Id == orderId, ct);
-            if (order is null)
+            if (!orders.TryGetValue(orderId, out var order))
             {
                 LogSkipped(outboxEvent.Id, type, "the order no longer exists");
                 continue;
@@ -78,6 +90,15 @@ public sealed partial class OrderEmails(StorekeepDbContext db, MessageQueue queu
             }
         }
     }
+
+    private static Guid? OrderIdOf(string payload)
+    {
+        using var json = JsonDocument.Parse(payload);
+        return OrderIdOf(json.RootElement);
+    }
+
+    private static Guid? OrderIdOf(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("orderId", out var id) && id.TryGetGuid(out var guid) ? guid : null;
 
     /// <summary>A carrier's public tracking page for a number, or null for a carrier we do not know.</summary>
     public static string? TrackingLink(string carrier, string trackingNumber)
