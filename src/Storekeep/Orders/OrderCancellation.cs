@@ -14,7 +14,8 @@ public sealed record CancelOrderRequest(string? Reason);
 /// Cancelling an order before anything shipped: one transaction cancels it and releases every
 /// outstanding reservation; after that commit the money is undone: an authorization is voided, a
 /// capture refunded in full through the gateway, a manual payment not yet received left alone.
-/// A gateway failure there is written on the timeline; the order stays cancelled.
+/// A gateway failure there is written on the timeline; the order stays cancelled. While a card
+/// capture is at the gateway the cancel refuses (409 capture_in_progress; see PaymentCapture).
 /// </summary>
 public sealed class OrderCancellation(
     StorekeepDbContext db,

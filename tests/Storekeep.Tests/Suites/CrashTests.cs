@@ -201,8 +201,9 @@ public sealed class CrashTests
             }
 
             var payment = Assert.Single(payments, p => p.OrderId == order.Id);
-            Assert.Contains(payment.Status, new[] { PaymentRecordStatus.Authorized, PaymentRecordStatus.Captured });
-            uncaptured += payment.Status == PaymentRecordStatus.Authorized ? 1 : 0;
+            // Capturing: killed while the capture was at the gateway, recorded as in doubt (see PaymentCapture).
+            Assert.Contains(payment.Status, new[] { PaymentRecordStatus.Authorized, PaymentRecordStatus.Capturing, PaymentRecordStatus.Captured });
+            uncaptured += payment.Status == PaymentRecordStatus.Captured ? 0 : 1;
             Assert.Equal(order.Lines.Sum(l => l.Quantity), reserved.GetValueOrDefault($"order:{order.Number}"));
             Assert.True(carts.TryGetValue(order.Id, out var cart) && cart.Status == CartStatus.CheckedOut, $"Order {order.Number} has no checked-out cart.");
             Assert.Contains(order.Id, placedEvents);
@@ -218,6 +219,6 @@ public sealed class CrashTests
         // Stock movements of an order exist only with their order.
         Assert.Equal(orders.Count, reserved.Count);
         Assert.Equal(orders.Count, carts.Count);
-        TestContext.Current.TestOutputHelper?.WriteLine($"{orders.Count} orders in the database, {uncaptured} left authorized by a kill between commit and capture.");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{orders.Count} orders in the database, {uncaptured} left authorized or capturing by a kill between commit and capture.");
     }
 }
