@@ -103,6 +103,35 @@ public sealed class AccountTrustJourneyTests(StorekeepServerWithMail server, Chr
         await page.WaitForURLAsync(new Regex("/account/orders"));
         await Expect(page.GetByTestId("account-order").Filter(new() { HasText = orderNumber })).ToHaveCountAsync(1);
         await Chromium.ScreenshotAsync(page, "36-signed-in-with-new-password");
+
+        // The owner finds every one of those emails in the back office's message log, sent, and
+        // edits the order confirmation with a live preview.
+        await using var staff = await chromium.NewContextAsync(phone: false, server.BaseUrl);
+        var admin = await staff.NewPageAsync();
+        await admin.GotoAsync("/admin/login");
+        await admin.FillAsync("#email", "owner@demo.storekeep.test");
+        await admin.FillAsync("#password", server.StaffPassword);
+        await admin.ClickAsync("button[type=submit]");
+        await admin.WaitForURLAsync(new Regex("/admin$"));
+        await admin.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await admin.GotoAsync("/admin/messages");
+        await admin.Locator("input[data-testid=messages-to], [data-testid=messages-to] input").First.FillAsync(email);
+        await admin.GetByTestId("messages-search").ClickAsync();
+        var rows = admin.GetByTestId("messages-table").Locator("tbody tr");
+        await Expect(rows.Filter(new() { HasText = "order_confirmation" })).ToHaveCountAsync(1);
+        await Expect(rows.Filter(new() { HasText = "account_verification" })).ToHaveCountAsync(1);
+        await Expect(rows.Filter(new() { HasText = "password_reset" })).ToHaveCountAsync(1);
+        await Expect(rows.GetByTestId("message-status").Filter(new() { HasText = "Sent" })).ToHaveCountAsync(3);
+        await rows.Filter(new() { HasText = "order_confirmation" }).GetByTestId("message-open").ClickAsync();
+        await Expect(admin.GetByTestId("message-text")).ToContainTextAsync(orderNumber);
+        await Chromium.ScreenshotAsync(admin, "37-admin-message-log");
+
+        await admin.GotoAsync("/admin/messages/templates");
+        await admin.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        var subject = admin.Locator("input[data-testid=template-subject], [data-testid=template-subject] input").First;
+        await subject.FillAsync("Your order #{{order.number}} is in");
+        await Expect(admin.GetByTestId("preview-subject")).ToHaveTextAsync(new Regex(@"^Your order #\d+ is in$"));
+        await Chromium.ScreenshotAsync(admin, "38-admin-template-preview");
     }
 
     private async Task<string> ProductInStockAsync()

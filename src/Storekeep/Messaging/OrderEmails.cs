@@ -61,23 +61,45 @@ public sealed partial class OrderEmails(StorekeepDbContext db, MessageQueue queu
                 continue;
             }
 
-            var values = OrderValues(order);
-            switch (type)
+            // The part of the payload an email needs beyond the order; an event without it (written
+            // by an older version, or by hand) is skipped, never thrown on.
+            var part = type switch
             {
-                case MessageTypes.OrderConfirmation:
-                    AddConfirmationValues(values, order);
-                    break;
-                case MessageTypes.ShippingConfirmation:
-                    AddShipmentValues(values, order, root.GetProperty("shipment"));
-                    break;
-                case MessageTypes.Refund:
-                    AddRefundValues(values, root.GetProperty("refund"), order.Currency);
-                    break;
-                case MessageTypes.ReturnReceived:
-                    AddReturnValues(values, order, root.GetProperty("return"));
-                    break;
-                default:
-                    continue;
+                MessageTypes.ShippingConfirmation => "shipment",
+                MessageTypes.Refund => "refund",
+                MessageTypes.ReturnReceived => "return",
+                _ => null,
+            };
+            var detail = default(JsonElement);
+            if (part is not null && !root.TryGetProperty(part, out detail))
+            {
+                LogSkipped(outboxEvent.Id, type, $"the event has no '{part}'");
+                continue;
+            }
+
+            var values = OrderValues(order);
+            try
+            {
+                switch (type)
+                {
+                    case MessageTypes.OrderConfirmation:
+                        AddConfirmationValues(values, order);
+                        break;
+                    case MessageTypes.ShippingConfirmation:
+                        AddShipmentValues(values, order, detail);
+                        break;
+                    case MessageTypes.Refund:
+                        AddRefundValues(values, detail, order.Currency);
+                        break;
+                    case MessageTypes.ReturnReceived:
+                        AddReturnValues(values, order, detail);
+                        break;
+                }
+            }
+            catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                LogSkipped(outboxEvent.Id, type, $"the event's '{part}' is not as expected ({e.Message})");
+                continue;
             }
 
             try

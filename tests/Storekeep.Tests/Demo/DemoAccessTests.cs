@@ -32,6 +32,22 @@ public sealed class DemoAccessTests
     }
 
     [Fact]
+    public async Task The_demo_message_log_starts_with_the_latest_orders_confirmations_kept_as_logged()
+    {
+        await using var store = await TestStore.StartAsync(TestDatabases.Sqlite, settings: new Dictionary<string, string?> { ["Seed:Demo"] = "true" });
+        await using var db = store.Db();
+
+        var latest = await db.Orders.OrderByDescending(o => o.Number).Take(DemoMessages.RecentOrders).Select(o => new { o.Id, o.Email, o.Number }).ToListAsync();
+        var messages = await db.Messages.AsNoTracking().ToListAsync();
+        Assert.Equal(DemoMessages.RecentOrders, messages.Count);
+        Assert.All(messages, m => Assert.Equal(Storekeep.Messaging.MessageStatus.Logged, m.Status));
+        Assert.All(messages, m => Assert.Equal(Storekeep.Messaging.MessageTypes.OrderConfirmation, m.Type));
+        Assert.Equal(latest.Select(o => o.Id).Order(), messages.Select(m => m.OrderId!.Value).Order());
+        Assert.All(messages, m => Assert.Equal(latest.Single(o => o.Id == m.OrderId).Email, m.To));
+        Assert.All(messages, m => Assert.Contains(latest.Single(o => o.Id == m.OrderId).Number.ToString(System.Globalization.CultureInfo.InvariantCulture), m.Subject, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Demo_passwords_differ_every_time_they_are_made()
     {
         var passwords = Enumerable.Range(0, 1000).Select(_ => DemoCredentials.NewPassword()).ToList();
