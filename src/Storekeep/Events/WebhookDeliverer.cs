@@ -60,7 +60,7 @@ public sealed partial class WebhookDeliverer(
         var now = clock.GetUtcNow().UtcDateTime;
 
         // Milliseconds only: the lease doubles as the claim token, and PostgreSQL keeps microseconds.
-        var lease = TruncateToMilliseconds(now + settings.Lease);
+        var lease = Shared.Retries.LeaseToken(now + settings.Lease);
         var claimed = await db.WebhookDeliveries
             .Where(d => d.Id == deliveryId && d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now && (d.LeaseUntil == null || d.LeaseUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, lease), ct);
@@ -154,8 +154,6 @@ public sealed partial class WebhookDeliverer(
         }
     }
 
-    private static DateTime TruncateToMilliseconds(DateTime value) =>
-        new(value.Ticks - (value.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} to {Url} failed (attempt {Attempts}): {Error} Next attempt at {NextAttemptAt:O}.")]
     private partial void LogFailed(Guid deliveryId, string url, int attempts, string error, DateTime nextAttemptAt);

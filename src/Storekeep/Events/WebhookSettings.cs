@@ -38,11 +38,5 @@ public sealed class WebhookSettings
     public int BatchSize => Concurrency * 16;
 
     /// <summary>Exponential backoff, capped, with ±20% jitter so failing deliveries do not retry in lockstep.</summary>
-    public TimeSpan RetryDelay(int attempts)
-    {
-        var exponential = RetryBase.TotalMilliseconds * Math.Pow(2, Math.Min(attempts - 1, 40));
-        var capped = Math.Min(exponential, RetryMax.TotalMilliseconds);
-        var jittered = capped * (0.8 + (Random.Shared.NextDouble() * 0.4));
-        return TimeSpan.FromMilliseconds(Math.Min(jittered, RetryMax.TotalMilliseconds));
-    }
+    public TimeSpan RetryDelay(int attempts) => Shared.Retries.Backoff(attempts, RetryBase, RetryMax);
 }

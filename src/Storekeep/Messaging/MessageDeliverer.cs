@@ -62,7 +62,7 @@ public sealed partial class MessageDeliverer(
         var now = clock.GetUtcNow().UtcDateTime;
 
         // Milliseconds only: the lease doubles as the claim token, and PostgreSQL keeps microseconds.
-        var lease = TruncateToMilliseconds(now + settings.Lease);
+        var lease = Shared.Retries.LeaseToken(now + settings.Lease);
         var claimed = await db.Messages
             .Where(m => m.Id == messageId && m.Status == MessageStatus.Pending && m.NextAttemptAt <= now && (m.LeaseUntil == null || m.LeaseUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseUntil, lease), ct);
@@ -190,8 +190,6 @@ public sealed partial class MessageDeliverer(
             ? address
             : throw new InvalidOperationException($"Email:From must be an email address, optionally with a name (\"Shop <shop@example.com>\"); it is '{from}'.");
 
-    private static DateTime TruncateToMilliseconds(DateTime value) =>
-        new(value.Ticks - (value.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No SMTP server configured; message {MessageId} ({Type}) to {To} kept as logged. Subject: {Subject}\n{TextBody}")]
     private partial void LogWithoutSmtp(Guid messageId, string type, string to, string subject, string textBody);

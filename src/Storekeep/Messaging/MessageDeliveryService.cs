@@ -8,28 +8,7 @@ namespace Storekeep.Messaging;
 /// <see cref="Data.CommitNotifyInterceptor{TEntity}"/>) and by a manual retry. Other nodes find the
 /// work by polling, so a lost signal only delays.
 /// </summary>
-public sealed class MessageSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        if (_signal.CurrentCount > 0)
-        {
-            return;
-        }
-
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-        }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
-}
+public sealed class MessageSignal : Storekeep.Shared.WakeUpSignal;
 
 /// <summary>
 /// The email loop of this node: send due messages, then sleep until messages commit, a retry is
