@@ -36,7 +36,7 @@ public sealed class DemoCredentials
 
     /// <summary>The demo staff password of this database, or null when it has no demo accounts.</summary>
     public static Task<string?> FindAsync(StorekeepDbContext db, CancellationToken ct) =>
-        db.Set<DemoCredentials>().AsNoTracking().Select(c => c.Password).FirstOrDefaultAsync(ct);
+        db.Set<DemoCredentials>().AsNoTracking().OrderBy(c => c.Id).Select(c => c.Password).FirstOrDefaultAsync(ct);
 }
 
 internal sealed class DemoCredentialsConfiguration : IEntityTypeConfiguration<DemoCredentials>
