@@ -122,22 +122,6 @@ public sealed partial class OrderEmails(StorekeepDbContext db, MessageQueue queu
     private static Guid? OrderIdOf(JsonElement root) =>
         root.ValueKind == JsonValueKind.Object && root.TryGetProperty("orderId", out var id) && id.TryGetGuid(out var guid) ? guid : null;
 
-    /// <summary>A carrier's public tracking page for a number, or null for a carrier we do not know.</summary>
-    public static string? TrackingLink(string carrier, string trackingNumber)
-    {
-        var number = Uri.EscapeDataString(trackingNumber);
-        return carrier.Trim().ToLowerInvariant() switch
-        {
-            "ups" => $"https://www.ups.com/track?tracknum={number}",
-            "usps" => $"https://tools.usps.com/go/TrackConfirmAction?tLabels={number}",
-            "fedex" => $"https://www.fedex.com/fedextrack/?trknbr={number}",
-            "dhl" => $"https://www.dhl.com/global-en/home/tracking.html?tracking-id={number}",
-            "royal mail" or "royalmail" => $"https://www.royalmail.com/track-your-item#/tracking-results/{number}",
-            "dpd" => $"https://www.dpd.com/tracking/?parcelNumber={number}",
-            _ => null,
-        };
-    }
-
     public static string Money(decimal amount, string currency) =>
         amount.ToString("0.00", CultureInfo.InvariantCulture) + " " + currency;
 
@@ -169,7 +153,7 @@ public sealed partial class OrderEmails(StorekeepDbContext db, MessageQueue queu
         var trackingNumber = shipment.GetProperty("trackingNumber").GetString() ?? "";
         values["carrier"] = carrier;
         values["tracking.number"] = trackingNumber;
-        values["tracking.link"] = TrackingLink(carrier, trackingNumber) ?? values["order.link"];
+        values["tracking.link"] = Fulfillment.TrackingLinks.For(carrier, trackingNumber) ?? values["order.link"];
         values["shipment.lines"] = ItemLines(shipment, order);
     }
 

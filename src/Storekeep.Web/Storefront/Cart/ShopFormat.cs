@@ -39,18 +39,4 @@ public static class ShopFormat
 
         return text.ToString();
     }
-
-    /// <summary>A tracking page for carriers we know; other carriers get the number alone.</summary>
-    public static string? TrackingUrl(string carrier, string trackingNumber)
-    {
-        var number = Uri.EscapeDataString(trackingNumber);
-        return carrier.Trim().ToUpperInvariant() switch
-        {
-            "UPS" => $"https://www.ups.com/track?tracknum={number}",
-            "USPS" => $"https://tools.usps.com/go/TrackConfirmAction?tLabels={number}",
-            "FEDEX" => $"https://www.fedex.com/fedextrack/?trknbr={number}",
-            "DHL" => $"https://www.dhl.com/global-en/home/tracking.html?tracking-id={number}",
-            _ => null,
-        };
-    }
 }
