@@ -3,7 +3,7 @@ using Storekeep.Access;
 namespace Storekeep.Web.Admin;
 
 /// <summary>
-/// Authorization policies for signed-in staff, one per permission in <see cref="Permissions.Grants"/>
+/// Authorization policies for signed-in staff, one per permission in <see cref="StorekeepModules.PermissionGrants"/>
 /// (the same table the API uses), checked by the server on every page and every action.
 /// Use as <c>@attribute [Authorize(Policy = StaffPolicies.OrdersRead)]</c>.
 /// </summary>

@@ -16,11 +16,11 @@ public static class StartupBanner
         Console.WriteLine($"  Open {first}/ for the shop, {first}/admin for the back office, {first}/api/docs for the API reference.");
         if (app.Services.GetRequiredService<DemoSignIn>().Password is { } demoPassword)
         {
-            Console.WriteLine($"  Demo back-office accounts: {DemoStaff.Email(Access.Role.Owner)} (and manager@, sales@, warehouse@, support@, marketing@), password {demoPassword}");
+            Console.WriteLine($"  Demo back-office accounts: {DemoStaff.Email(Storekeep.Access.Role.Owner)} (and manager@, sales@, warehouse@, support@, marketing@), password {demoPassword}");
             Console.WriteLine("  (random for this database; the demo accounts are for trying Storekeep, not for a live store)");
         }
 
-        if (Payments.PaymentGatewaySelection.IsTestMode(app.Configuration))
+        if (Storekeep.Payments.PaymentGatewaySelection.IsTestMode(app.Configuration))
         {
             Console.WriteLine("  Payments are in test mode (Payments:Gateway=test): no real money moves.");
         }

@@ -48,7 +48,7 @@ public static class StorekeepApp
         services.AddStorekeepDatabase(configuration);
         services.AddMemoryCache();
         services.AddHttpClient();
-        services.AddStorekeepCapabilities(configuration);
+        services.AddStorekeepModules(configuration);
         services.AddSingleton<DemoSignIn>();
         services.AddHostedService<DatabaseInitializer>();
 
@@ -121,7 +121,7 @@ public static class StorekeepApp
 
     private static AuthorizationBuilder AddStorekeepPermissions(this AuthorizationBuilder authorization)
     {
-        foreach (var (permission, roles) in Permissions.Grants)
+        foreach (var (permission, roles) in StorekeepModules.PermissionGrants)
         {
             authorization.AddPolicy(permission, policy => policy
                 .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)

@@ -121,15 +121,7 @@ public static class UiSetup
             options.Cookie.SameSite = SameSiteMode.Strict;
         });
 
-        services.AddScoped<StaffAccounts>();
         services.AddScoped<StaffAuthorization>();
-        services.AddOutputCache(Storefront.StorefrontCache.AddPolicy);
-        services.AddSingleton<Storefront.StorefrontCache>();
-        services.AddSingleton<Storekeep.Web.Storefront.StorefrontEvents>();
-        services.AddSingleton<Storekeep.Web.Storefront.IStorefrontEvents>(sp => sp.GetRequiredService<Storekeep.Web.Storefront.StorefrontEvents>());
-        services.AddHostedService<Storekeep.Web.Storefront.StorefrontEventWriter>();
-        services.AddScoped<AccountSecurity>();
-        services.AddScoped<AccountEmails>();
         return services;
     }
 
@@ -139,7 +131,7 @@ public static class UiSetup
             .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)
             .RequireAuthenticatedUser()
             .RequireRole(Enum.GetValues<Role>().Select(Permissions.RoleName)));
-        foreach (var (permission, roles) in Permissions.Grants)
+        foreach (var (permission, roles) in StorekeepModules.PermissionGrants)
         {
             authorization.AddPolicy(StaffPolicies.For(permission), policy => policy
                 .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)
@@ -155,11 +147,7 @@ public static class UiSetup
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdminAccountEndpoints();
-        Storekeep.Web.Storefront.Account.AccountEndpoints.MapStorefrontAccountEndpoints(app);
-        app.MapCatalogCsvDownload();
-        app.MapStorefrontEndpoints();
-        _ = app.Services.GetRequiredService<Storefront.StorefrontCache>(); // subscribes to catalog changes from the start
-        Storekeep.Web.Storefront.Cart.CartEndpoints.MapStorefrontCartEndpoints(app);
+        app.MapStorekeepPages();
         return app;
     }
 }

@@ -1,8 +1,9 @@
 namespace Storekeep.Access;
 
 /// <summary>
-/// What each role may do. Endpoints name a permission; this table is the single source of truth
-/// (also printed in docs/permissions.md and tested in full).
+/// The names of the permissions endpoints and pages require. Which roles hold each is declared by
+/// the capability's module (<c>StorekeepModule.Permissions</c>), printed in docs/permissions.md and
+/// tested in full. A new capability declares its permission names in its own folder.
 /// </summary>
 public static class Permissions
 {
@@ -23,27 +24,6 @@ public static class Permissions
     public const string AuditRead = "audit.read";
     public const string MessagesRead = "messages.read";
     public const string MessagesManage = "messages.manage";
-
-    public static readonly IReadOnlyDictionary<string, Role[]> Grants = new Dictionary<string, Role[]>
-    {
-        [CatalogWrite] = [Role.Owner, Role.Manager, Role.Marketing],
-        [InventoryRead] = [Role.Owner, Role.Manager, Role.Warehouse, Role.Sales, Role.Support],
-        [InventoryWrite] = [Role.Owner, Role.Manager, Role.Warehouse],
-        [OrdersRead] = [Role.Owner, Role.Manager, Role.Sales, Role.Warehouse, Role.Support],
-        [OrdersManage] = [Role.Owner, Role.Manager, Role.Sales, Role.Support],
-        [FulfillmentWrite] = [Role.Owner, Role.Manager, Role.Warehouse],
-        [ReturnsCreate] = [Role.Owner, Role.Manager, Role.Support, Role.Warehouse],
-        [RefundsCreate] = [Role.Owner, Role.Manager, Role.Support],
-        [CustomersRead] = [Role.Owner, Role.Manager, Role.Sales, Role.Support, Role.Marketing],
-        [EventsRead] = [Role.Owner, Role.Manager],
-        [WebhooksManage] = [Role.Owner, Role.Manager],
-        [SettingsManage] = [Role.Owner, Role.Manager],
-        [ApiKeysManage] = [Role.Owner],
-        [UsersManage] = [Role.Owner],
-        [AuditRead] = [Role.Owner, Role.Manager],
-        [MessagesRead] = [Role.Owner, Role.Manager, Role.Support, Role.Marketing],
-        [MessagesManage] = [Role.Owner, Role.Manager, Role.Marketing],
-    };
 
     public static string RoleName(Role role) => role.ToString().ToLowerInvariant();
 

@@ -69,7 +69,7 @@ public sealed class BackOfficeOpsTests
         Assert.Contains("Walnut Desk Organiser", await warehouse.GetPageAsync("/admin/products"), StringComparison.Ordinal);
         Assert.Contains("PAGE-1", await warehouse.GetPageAsync("/admin/inventory"), StringComparison.Ordinal);
 
-        Assert.DoesNotContain(Role.Marketing, Permissions.Grants[Permissions.InventoryRead]);
+        Assert.DoesNotContain(Role.Marketing, Storekeep.Web.Hosting.StorekeepModules.PermissionGrants[Permissions.InventoryRead]);
         var marketing = await store.SignedInStaffAsync(Role.Marketing);
         await marketing.GetPageAsync("/admin/products", HttpStatusCode.Forbidden);
 

@@ -34,7 +34,7 @@ public sealed class BackOfficePermissionTests
 
     private static bool Grants(string policy, Role role) =>
         policy == StaffPolicies.AnyStaff ||
-        (policy.StartsWith(StaffPolicies.Prefix, StringComparison.Ordinal) && Permissions.Grants[policy[StaffPolicies.Prefix.Length..]].Contains(role));
+        (policy.StartsWith(StaffPolicies.Prefix, StringComparison.Ordinal) && Storekeep.Web.Hosting.StorekeepModules.PermissionGrants[policy[StaffPolicies.Prefix.Length..]].Contains(role));
 
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]

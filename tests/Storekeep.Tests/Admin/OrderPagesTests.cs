@@ -54,7 +54,7 @@ public sealed class OrderPagesTests
         await using var store = await TestStore.StartAsync(database);
         await store.AddProductAsync("MUG-1", 10m, main: 10);
         var order = await store.PlaceOrderAsync(("MUG-1", 1));
-        Assert.DoesNotContain(Role.Marketing, Permissions.Grants[Permissions.OrdersRead]);
+        Assert.DoesNotContain(Role.Marketing, Storekeep.Web.Hosting.StorekeepModules.PermissionGrants[Permissions.OrdersRead]);
 
         var marketing = await store.SignedInStaffAsync(Role.Marketing);
         await marketing.GetPageAsync("/admin/orders", HttpStatusCode.Forbidden);

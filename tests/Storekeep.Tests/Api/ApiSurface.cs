@@ -113,7 +113,7 @@ public static partial class ApiSurface
             var roles = Enum.GetValues<Role>().ToList();
             foreach (var permission in permissions)
             {
-                var granted = Storekeep.Access.Permissions.Grants.TryGetValue(permission, out var g) ? g : [];
+                var granted = Storekeep.Web.Hosting.StorekeepModules.PermissionGrants.TryGetValue(permission, out var g) ? g : [];
                 roles = roles.Where(granted.Contains).ToList();
             }
 
@@ -151,13 +151,13 @@ public static partial class ApiSurface
             .Select(e => e.DisplayName ?? e.RoutePattern.RawText ?? "?")
             .ToList();
 
-    /// <summary>docs/permissions.md, generated from the endpoints' metadata and <c>Permissions.Grants</c>.</summary>
+    /// <summary>docs/permissions.md, generated from the endpoints' metadata and each module's <c>Permissions</c>.</summary>
     public static string PermissionsMarkdown(IReadOnlyList<EndpointAccess> endpoints)
     {
         var text = new StringBuilder();
         text.Append("# Permissions\n\n");
-        text.Append("Generated from the endpoints' authorization metadata and `Permissions.Grants`\n");
-        text.Append("(src/Storekeep/Access/Permissions.cs) by `PermissionMatrixTests`; do not edit by hand.\n");
+        text.Append("Generated from the endpoints' authorization metadata and the roles each capability's module grants\n");
+        text.Append("(`StorekeepModule.Permissions`, e.g. src/Storekeep.Web/Orders/OrdersModule.cs) by `PermissionMatrixTests`; do not edit by hand.\n");
         text.Append("Refresh with `STOREKEEP_UPDATE_DOCS=1 dotnet test --filter PermissionMatrixTests`.\n\n");
         text.Append("| Endpoint | Method | Permission | Roles allowed | Anonymous |\n");
         text.Append("|---|---|---|---|---|\n");

@@ -8,7 +8,7 @@ namespace Storekeep.Tests.Api;
 
 /// <summary>
 /// Every endpoint × every role, generated from the endpoints' authorization metadata and
-/// <see cref="Permissions.Grants"/>: what the table promises is what the server does.
+/// <see cref="Storekeep.Web.Hosting.StorekeepModules.PermissionGrants"/>: what the table promises is what the server does.
 /// </summary>
 public sealed class PermissionMatrixTests
 {
@@ -69,9 +69,9 @@ public sealed class PermissionMatrixTests
         await using var store = await TestStore.StartAsync(TestDatabases.Sqlite);
         var undeclared = ApiSurface.EndpointsWithoutAccessDeclaration(store.Services);
         var unknown = ApiSurface.Endpoints(store.Services)
-            .SelectMany(e => e.Permissions.Where(p => !Permissions.Grants.ContainsKey(p)).Select(p => $"{e}: {p}")).ToList();
+            .SelectMany(e => e.Permissions.Where(p => !Storekeep.Web.Hosting.StorekeepModules.PermissionGrants.ContainsKey(p)).Select(p => $"{e}: {p}")).ToList();
         Assert.True(undeclared.Count == 0, "Neither RequireAuthorization(...) nor AllowAnonymous():\n" + string.Join("\n", undeclared));
-        Assert.True(unknown.Count == 0, "Permissions missing from Permissions.Grants:\n" + string.Join("\n", unknown));
+        Assert.True(unknown.Count == 0, "Permissions missing from Storekeep.Web.Hosting.StorekeepModules.PermissionGrants:\n" + string.Join("\n", unknown));
     }
 
     [Fact]

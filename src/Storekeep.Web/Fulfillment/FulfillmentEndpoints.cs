@@ -3,8 +3,9 @@ using Microsoft.AspNetCore.Mvc;
 using Storekeep.Access;
 using Storekeep.Fulfillment;
 using Storekeep.Payments;
+using Storekeep.Web.Api;
 
-namespace Storekeep.Web.Api;
+namespace Storekeep.Web.Fulfillment;
 
 /// <summary>Shipments, pick lists, returns and refunds of orders.</summary>
 public static class FulfillmentEndpoints

@@ -7,8 +7,9 @@ using Storekeep.Access;
 using Storekeep.Catalog;
 using Storekeep.Catalog.ShopifyCsv;
 using Storekeep.Shared;
+using Storekeep.Web.Api;
 
-namespace Storekeep.Web.Api;
+namespace Storekeep.Web.Catalog;
 
 /// <param name="Csv">The whole CSV file as text, for clients that only speak JSON.</param>
 public sealed record ImportProductsRequest(string? Csv);

@@ -2,8 +2,9 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Storekeep.Payments.Stripe;
 using Storekeep.Web.Hosting;
+using Storekeep.Web.Api;
 
-namespace Storekeep.Web.Api;
+namespace Storekeep.Web.Payments;
 
 public static class PaymentsEndpoints
 {

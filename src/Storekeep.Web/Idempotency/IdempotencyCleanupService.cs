@@ -1,7 +1,7 @@
 using Storekeep.Data;
 using Storekeep.Idempotency;
 
-namespace Storekeep.Web.Hosting;
+namespace Storekeep.Web.Idempotency;
 
 /// <summary>Hourly, on every node (deleting twice is harmless): drops expired idempotency records.</summary>
 public sealed class IdempotencyCleanupService(IServiceScopeFactory scopes, TimeProvider clock, ILogger<IdempotencyCleanupService> logger) : BackgroundService

@@ -3,8 +3,9 @@ using Microsoft.AspNetCore.Mvc;
 using Storekeep.Checkout;
 using Storekeep.Orders;
 using Storekeep.Web.Hosting;
+using Storekeep.Web.Api;
 
-namespace Storekeep.Web.Api;
+namespace Storekeep.Web.Checkout;
 
 /// <summary>Carts and checkout: public (a shopper's browser calls them), rate limited.</summary>
 public static class CheckoutEndpoints

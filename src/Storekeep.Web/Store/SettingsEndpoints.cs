@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Storekeep.Access;
 using Storekeep.Checkout;
+using Storekeep.Web.Api;
 
-namespace Storekeep.Web.Api;
+namespace Storekeep.Web.Store;
 
 /// <summary>Store settings, shipping methods and tax rates.</summary>
 public static class SettingsEndpoints

@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Caching.Memory;
 using Storekeep.Access;
+using Storekeep.Web.Api;
 
-namespace Storekeep.Web.Api;
+namespace Storekeep.Web.Access;
 
 public static class AccessEndpoints
 {

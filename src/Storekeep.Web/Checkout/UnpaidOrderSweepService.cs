@@ -1,6 +1,6 @@
 using Storekeep.Checkout;
 
-namespace Storekeep.Web.Hosting;
+namespace Storekeep.Web.Checkout;
 
 /// <summary>
 /// Every <c>Checkout:UnpaidOrderSweepSeconds</c>, on every node: cancels unpaid manual orders past

@@ -4,8 +4,9 @@ using Storekeep.Access;
 using Storekeep.Orders;
 using Storekeep.Payments;
 using Storekeep.Shared;
+using Storekeep.Web.Api;
 
-namespace Storekeep.Web.Api;
+namespace Storekeep.Web.Orders;
 
 public static class OrdersEndpoints
 {

@@ -2,8 +2,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Storekeep.Access;
 using Storekeep.Events;
 using Storekeep.Shared;
+using Storekeep.Web.Api;
 
-namespace Storekeep.Web.Api;
+namespace Storekeep.Web.Events;
 
 public static class EventsEndpoints
 {

@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Storekeep.Access;
 using Storekeep.Analytics;
+using Storekeep.Web.Api;
 
-namespace Storekeep.Web.Api;
+namespace Storekeep.Web.Analytics;
 
 /// <summary>The back office dashboard's figures (definitions in docs/analytics.md).</summary>
 public static class AnalyticsEndpoints

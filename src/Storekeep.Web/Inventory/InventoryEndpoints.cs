@@ -2,8 +2,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Storekeep.Access;
 using Storekeep.Inventory;
 using Storekeep.Shared;
+using Storekeep.Web.Api;
 
-namespace Storekeep.Web.Api;
+namespace Storekeep.Web.Inventory;
 
 /// <summary>Warehouses, stock balances and the stock ledger. Reads need <c>inventory.read</c>, changes <c>inventory.write</c>.</summary>
 public static class InventoryEndpoints

@@ -6,8 +6,9 @@ using Storekeep.Catalog;
 using Storekeep.Shared;
 using Storekeep.Web.Hosting;
 using Storekeep.Web.Storefront;
+using Storekeep.Web.Api;
 
-namespace Storekeep.Web.Api;
+namespace Storekeep.Web.Catalog;
 
 /// <summary>Products and categories. Reads are public and see only active products; writes need <c>catalog.write</c>.</summary>
 public static class CatalogEndpoints

@@ -2,8 +2,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Storekeep.Access;
 using Storekeep.Messaging;
 using Storekeep.Shared;
+using Storekeep.Web.Api;
 
-namespace Storekeep.Web.Api;
+namespace Storekeep.Web.Messaging;
 
 /// <summary>The message log and the editable email templates.</summary>
 public static class MessagingEndpoints

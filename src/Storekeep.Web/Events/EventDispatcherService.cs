@@ -1,6 +1,6 @@
 using Storekeep.Events;
 
-namespace Storekeep.Web.Hosting;
+namespace Storekeep.Web.Events;
 
 /// <summary>
 /// The outbox loop of this node: publish committed events, then send due webhook deliveries; sleep

@@ -1,0 +1,46 @@
+using MudBlazor;
+using Storekeep.Access;
+using Storekeep.Catalog;
+using Storekeep.Catalog.ShopifyCsv;
+using Storekeep.Events;
+using Storekeep.Web.Admin.CatalogImport;
+using Storekeep.Web.Hosting;
+
+namespace Storekeep.Web.Catalog;
+
+/// <summary>Products, variants, categories, images, and the Shopify CSV import and export.</summary>
+public sealed class CatalogModule : StorekeepModule
+{
+    public override string Name => "Catalog";
+
+    public override IEnumerable<PermissionGrant> Permissions =>
+    [
+        new(Storekeep.Access.Permissions.CatalogWrite, Role.Owner, Role.Manager, Role.Marketing),
+    ];
+
+    public override IEnumerable<string> EventTypes => [Storekeep.Events.EventTypes.ProductCreated, Storekeep.Events.EventTypes.ProductUpdated];
+
+    public override IEnumerable<AdminNavEntry> Navigation =>
+    [
+        new(20, "Products", "/admin/products", Icons.Material.Filled.Inventory2, Storekeep.Access.Permissions.InventoryRead),
+        new(30, "Import / export", "/admin/products/import", Icons.Material.Filled.UploadFile, Storekeep.Access.Permissions.CatalogWrite),
+    ];
+
+    public override void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddScoped<CatalogService>();
+        services.AddScoped<ShopifyCsvImporter>();
+        services.AddScoped<ShopifyCsvExporter>();
+        services.AddSingleton<Storekeep.Storefront.CatalogChangeSignal>();
+        services.AddScoped<Storekeep.Storefront.StorefrontCatalog>();
+        services.AddScoped<ProductBulkChanges>();
+    }
+
+    public override void MapApi(RouteGroupBuilder api)
+    {
+        api.MapCatalogEndpoints();
+        api.MapCatalogImportEndpoints();
+    }
+
+    public override void MapPages(IEndpointRouteBuilder app) => app.MapCatalogCsvDownload();
+}

@@ -1,0 +1,28 @@
+using MudBlazor;
+using Storekeep.Access;
+using Storekeep.Messaging;
+using Storekeep.Web.Hosting;
+
+namespace Storekeep.Web.Messaging;
+
+/// <summary>Email: templates, the message log, and delivery over SMTP.</summary>
+public sealed class MessagingModule : StorekeepModule
+{
+    public override string Name => "Messaging";
+
+    public override IEnumerable<PermissionGrant> Permissions =>
+    [
+        new(Storekeep.Access.Permissions.MessagesRead, Role.Owner, Role.Manager, Role.Support, Role.Marketing),
+        new(Storekeep.Access.Permissions.MessagesManage, Role.Owner, Role.Manager, Role.Marketing),
+    ];
+
+    public override IEnumerable<AdminNavEntry> Navigation =>
+    [
+        new(60, "Messages", "/admin/messages", Icons.Material.Filled.Email, Storekeep.Access.Permissions.MessagesRead, MatchAll: true),
+        new(70, "Email templates", "/admin/messages/templates", Icons.Material.Filled.EditNote, Storekeep.Access.Permissions.MessagesManage),
+    ];
+
+    public override void AddServices(IServiceCollection services, IConfiguration configuration) => services.AddMessaging();
+
+    public override void MapApi(RouteGroupBuilder api) => api.MapMessagingEndpoints();
+}

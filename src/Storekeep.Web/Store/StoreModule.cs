@@ -1,0 +1,23 @@
+using MudBlazor;
+using Storekeep.Access;
+using Storekeep.Web.Hosting;
+
+namespace Storekeep.Web.Store;
+
+/// <summary>The store's own settings: name, currency, address, payment methods, shipping and tax.</summary>
+public sealed class StoreModule : StorekeepModule
+{
+    public override string Name => "Store";
+
+    public override IEnumerable<PermissionGrant> Permissions =>
+    [
+        new(Storekeep.Access.Permissions.SettingsManage, Role.Owner, Role.Manager),
+    ];
+
+    public override IEnumerable<AdminNavEntry> Navigation =>
+    [
+        new(100, "Settings", "/admin/settings", Icons.Material.Filled.Settings, Storekeep.Access.Permissions.SettingsManage),
+    ];
+
+    public override void MapApi(RouteGroupBuilder api) => api.MapSettingsEndpoints();
+}
