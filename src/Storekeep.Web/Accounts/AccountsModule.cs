@@ -10,6 +10,11 @@ public sealed class AccountsModule : StorekeepModule
 {
     public override string Name => "Accounts";
 
+    public override IEnumerable<ErrorCode> ErrorCodes =>
+    [
+        new("last_owner", 409, "The change would leave the store without an owner."),
+    ];
+
     public override IEnumerable<PermissionGrant> Permissions =>
     [
         new(Storekeep.Access.Permissions.UsersManage, Role.Owner),

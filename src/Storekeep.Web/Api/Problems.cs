@@ -38,6 +38,38 @@ public static class Problems
         _ => status >= 500 ? "internal_error" : "error",
     };
 
+    /// <summary>
+    /// The codes every capability may answer with: HTTP-level failures, validation, and the API's
+    /// own conventions (idempotency, cursors, rate limits). A capability's own codes are declared by
+    /// its module (<see cref="Hosting.StorekeepModule.ErrorCodes"/>); docs/api.md lists both.
+    /// </summary>
+    public static readonly IReadOnlyList<Hosting.ErrorCode> PlatformCodes =
+    [
+        new("validation_failed", 400, "One or more fields are invalid; errors maps each field path to its messages."),
+        new("malformed_json", 400, "The body is not valid JSON."),
+        new("bad_request", 400, "The request cannot be read."),
+        new("invalid_cursor", 400, "The cursor was not issued by this API."),
+        new("invalid_idempotency_key", 400, "The Idempotency-Key header must be 1 to 255 printable characters."),
+        new("unauthorized", 401, "A valid API key or sign-in is required."),
+        new("payment_required", 402, "Payment is required."),
+        new("forbidden", 403, "The caller's role does not have the permission this operation needs."),
+        new("antiforgery_failed", 400, "A form post without a valid antiforgery token."),
+        new("not_found", 404, "The resource does not exist (or the caller may not know it does)."),
+        new("method_not_allowed", 405, "The path does not answer this HTTP method."),
+        new("conflict", 409, "Another request changed the same data at the same time; retry."),
+        new("idempotency_request_in_progress", 409, "A request with the same Idempotency-Key is still running."),
+        new("insufficient_stock", 409, "Not enough available stock (the problem carries sku and available)."),
+        new("payload_too_large", 413, "The body is larger than the server accepts."),
+        new("unsupported_media_type", 415, "The body's content type is not one this endpoint reads."),
+        new("unprocessable", 422, "The request is well-formed but cannot be carried out."),
+        new("idempotency_key_reused", 422, "The Idempotency-Key was used before with another body."),
+        new("rate_limited", 429, "Too many requests from this address; retry after Retry-After seconds."),
+        new("internal_error", 500, "An unexpected error; it is logged with the trace id."),
+        new("error", 400, "Any other client error status without a more specific code."),
+        new("bad_gateway", 502, "A service Storekeep depends on did not answer as expected."),
+        new("database_unavailable", 503, "The database does not answer (GET /health)."),
+    ];
+
     public static ProblemDetails From(StorekeepException e)
     {
         var status = StatusOf(e.Kind);

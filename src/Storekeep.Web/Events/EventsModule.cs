@@ -10,6 +10,11 @@ public sealed class EventsModule : StorekeepModule
 {
     public override string Name => "Events";
 
+    public override IEnumerable<ErrorCode> ErrorCodes =>
+    [
+        new("webhook_url_not_allowed", 422, "The webhook URL is or resolves to a private, loopback or otherwise internal address."),
+    ];
+
     public override IEnumerable<PermissionGrant> Permissions =>
     [
         new(Storekeep.Access.Permissions.EventsRead, Role.Owner, Role.Manager),

@@ -10,6 +10,15 @@ public sealed class InventoryModule : StorekeepModule
 {
     public override string Name => "Inventory";
 
+    public override IEnumerable<ErrorCode> ErrorCodes =>
+    [
+        new("unknown_sku", 422, "No product variant has this SKU."),
+        new("unknown_warehouse", 422, "No warehouse has this code."),
+        new("warehouse_code_taken", 409, "A warehouse with this code already exists."),
+        new("stock_changed", 409, "Stock changed while a bulk stock update ran; nothing was written."),
+        new("reservation_missing", 409, "There is no reservation to release."),
+    ];
+
     public override IEnumerable<PermissionGrant> Permissions =>
     [
         new(Storekeep.Access.Permissions.InventoryRead, Role.Owner, Role.Manager, Role.Warehouse, Role.Sales, Role.Support),

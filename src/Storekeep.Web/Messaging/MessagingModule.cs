@@ -10,6 +10,13 @@ public sealed class MessagingModule : StorekeepModule
 {
     public override string Name => "Messaging";
 
+    public override IEnumerable<ErrorCode> ErrorCodes =>
+    [
+        new("message_already_sent", 409, "A sent message is never sent again."),
+        new("unknown_placeholder", 422, "The template uses placeholders it cannot fill (the problem carries placeholders)."),
+        new("invalid_recipient", 422, "The recipient is not a plain email address."),
+    ];
+
     public override IEnumerable<PermissionGrant> Permissions =>
     [
         new(Storekeep.Access.Permissions.MessagesRead, Role.Owner, Role.Manager, Role.Support, Role.Marketing),

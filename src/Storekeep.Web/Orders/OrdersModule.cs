@@ -10,6 +10,17 @@ public sealed class OrdersModule : StorekeepModule
 {
     public override string Name => "Orders";
 
+    public override IEnumerable<ErrorCode> ErrorCodes =>
+    [
+        new("order_already_cancelled", 409, "The order is already cancelled."),
+        new("order_already_shipped", 409, "The order has shipped and can no longer be cancelled; create a return."),
+        new("order_cancelled", 409, "The order is cancelled; it can no longer ship or be paid."),
+        new("order_empty", 422, "An order needs at least one line."),
+        new("order_not_paid", 409, "The order is not paid; it ships once payment is received (cash on delivery ships at once)."),
+        new("shipment_exceeds_order", 409, "More units than are left to ship on the line."),
+        new("already_paid", 409, "The order or payment has already been paid."),
+    ];
+
     public override IEnumerable<PermissionGrant> Permissions =>
     [
         new(Storekeep.Access.Permissions.OrdersRead, Role.Owner, Role.Manager, Role.Sales, Role.Warehouse, Role.Support),

@@ -9,6 +9,22 @@ public sealed class PaymentsModule : StorekeepModule
 {
     public override string Name => "Payments";
 
+    public override IEnumerable<ErrorCode> ErrorCodes =>
+    [
+        new("raw_card_data_not_accepted", 400, "A card number was sent; cards are taken by the payment gateway, never by Storekeep."),
+        new("capture_in_progress", 409, "A card capture is at the gateway; try again once it is recorded."),
+        new("capture_failed", 502, "The payment gateway did not capture."),
+        new("payment_not_authorized", 409, "Only an authorized card payment can be captured."),
+        new("payment_gateway_error", 502, "The payment processor refused the request."),
+        new("invalid_amount", 422, "The amount cannot be charged in this currency."),
+        new("refund_exceeds_captured", 422, "The refund is more than what is left of the captured amount."),
+        new("refund_failed", 502, "The payment gateway did not refund."),
+        new("refund_pending", 502, "The gateway did not answer; the refund stays pending until a retry learns the outcome."),
+        new("refund_not_pending", 409, "Only a pending refund can be retried."),
+        new("invalid_signature", 400, "The Stripe webhook signature does not verify."),
+        new("invalid_payload", 400, "The webhook payload is not a Stripe event."),
+    ];
+
     public override IEnumerable<PermissionGrant> Permissions =>
     [
         new(Storekeep.Access.Permissions.RefundsCreate, Role.Owner, Role.Manager, Role.Support),
