@@ -71,9 +71,16 @@ public static class TestPostgres
         }
 
         candidates.AddRange((Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
-        return candidates.FirstOrDefault(folder => new[] { "initdb", "pg_ctl", "postgres" }.All(tool => File.Exists(Path.Combine(folder, tool))));
+        return candidates.FirstOrDefault(folder => new[] { "initdb", "pg_ctl", "postgres" }.All(tool => Present(Path.Combine(folder, tool))));
 
         static string Versioned(string name) => name.Contains('.', StringComparison.Ordinal) ? name : name + ".0";
+
+        // File.Exists is true for a dangling symlink (a PATH link into a removed package).
+        static bool Present(string path)
+        {
+            var file = new FileInfo(path);
+            return file.LinkTarget is null ? file.Exists : file.ResolveLinkTarget(returnFinalTarget: true) is { Exists: true };
+        }
     }
 
     private static string StartCluster()
