@@ -30,13 +30,13 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
     public static async Task<SmtpTestServer> StartAsync()
     {
-        var server = new SmtpTestServer(FreePort());
+        var server = new SmtpTestServer(FreeLoopbackPort.Next());
         await server.StartListeningAsync();
         return server;
     }
 
     /// <summary>A server whose port is reserved but nothing listens yet (SMTP is down).</summary>
-    public static SmtpTestServer Down() => new(FreePort());
+    public static SmtpTestServer Down() => new(FreeLoopbackPort.Next());
 
     /// <summary>The settings that send a store's email here.</summary>
     public Dictionary<string, string?> Settings(IDictionary<string, string?>? more = null)
@@ -154,13 +154,6 @@ public sealed class SmtpTestServer : IAsyncDisposable
     {
         await StopListeningAsync();
         _arrived.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class Store(SmtpTestServer owner) : MessageStore

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 
 namespace Storekeep.Tests.Infrastructure;
 
@@ -33,7 +32,7 @@ public sealed class StorekeepProcess : IAsyncDisposable
     {
         var assembly = Path.Combine(AppContext.BaseDirectory, "storekeep.dll");
         Assert.True(File.Exists(assembly), $"{assembly} is missing: the test project copies the server's build output next to its own.");
-        var port = FreePort();
+        var port = FreeLoopbackPort.Next();
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -139,12 +138,5 @@ public sealed class StorekeepProcess : IAsyncDisposable
         {
             output.Enqueue(line);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

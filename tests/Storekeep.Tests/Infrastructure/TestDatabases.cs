@@ -5,14 +5,13 @@ namespace Storekeep.Tests.Infrastructure;
 
 /// <summary>
 /// A fresh, migrated database per test: a SQLite file, or a PostgreSQL database cloned from a
-/// template migrated once per run. PostgreSQL comes from STOREKEEP_TEST_POSTGRES; without it the
-/// PostgreSQL cases skip, except under CI=true, where they fail.
+/// template migrated once per run. Which PostgreSQL server, or whether the case skips, is
+/// <see cref="TestPostgres"/>'s decision.
 /// </summary>
 public static class TestDatabases
 {
     public const string Sqlite = "sqlite";
     public const string Postgres = "postgres";
-    public const string PostgresVariable = "STOREKEEP_TEST_POSTGRES";
 
     private static readonly SemaphoreSlim TemplateLock = new(1, 1);
     private static string? _templateName;
@@ -21,8 +20,6 @@ public static class TestDatabases
 
     /// <summary>What only a server database can do, such as several app nodes on one database.</summary>
     public static TheoryData<string> PostgresOnly => new(Postgres);
-
-    public static string? PostgresServer => Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } cs ? cs : null;
 
     public static async Task<TestDatabase> CreateAsync(string kind)
     {
@@ -43,17 +40,7 @@ public static class TestDatabases
             });
         }
 
-        var server = PostgresServer;
-        if (server is null)
-        {
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new InvalidOperationException($"CI=true but {PostgresVariable} is not set: PostgreSQL tests must run in CI.");
-            }
-
-            Assert.Skip($"PostgreSQL is not configured: set {PostgresVariable} to a server connection string to run this case.");
-        }
-
+        var server = await TestPostgres.ServerAsync();
         var template = await EnsureTemplateAsync(server);
         var name = $"sk_test_{Guid.NewGuid():N}";
         await ExecuteAsync(server, $"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
@@ -87,17 +74,22 @@ public static class TestDatabases
                 await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.MigrateAsync(db.Database);
             }
 
-            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            // A configured server keeps no template behind; a private cluster goes away whole at exit.
+            if (!TestPostgres.IsPrivateCluster)
             {
-                try
+                AppDomain.CurrentDomain.ProcessExit += (_, _) =>
                 {
-                    ExecuteAsync(server, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").GetAwaiter().GetResult();
-                }
-                catch (NpgsqlException)
-                {
-                    // The server may already be gone at exit; the template is only a cache.
-                }
-            };
+                    try
+                    {
+                        ExecuteAsync(server, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").GetAwaiter().GetResult();
+                    }
+                    catch (NpgsqlException)
+                    {
+                        // The server may already be gone at exit; the template is only a cache.
+                    }
+                };
+            }
+
             _templateName = name;
             return name;
         }

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -36,13 +34,13 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public static async Task<WebhookReceiver> StartAsync()
     {
-        var receiver = new WebhookReceiver(FreePort());
+        var receiver = new WebhookReceiver(FreeLoopbackPort.Next());
         await receiver.StartListeningAsync();
         return receiver;
     }
 
     /// <summary>A receiver whose port is reserved for it but nothing listens yet.</summary>
-    public static WebhookReceiver Down() => new(FreePort());
+    public static WebhookReceiver Down() => new(FreeLoopbackPort.Next());
 
     public async Task StartListeningAsync()
     {
@@ -79,13 +77,6 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => new(StopListeningAsync());
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 public static class Eventually
