@@ -25,8 +25,8 @@ public static class Capabilities
         services.AddScoped<CatalogService>();
         services.AddScoped<ShopifyCsvImporter>();
         services.AddScoped<ShopifyCsvExporter>();
-        services.AddSingleton<Storekeep.Storefront.CatalogChangeSignal>();
-        services.AddScoped<Storekeep.Storefront.StorefrontCatalog>();
+        services.AddSingleton<CatalogChangeSignal>();
+        services.AddScoped<StorefrontCatalog>();
         services.AddScoped<ProductBulkChanges>();
         services.AddScoped<Storekeep.Customers.CustomerDirectory>();
 
@@ -35,15 +35,16 @@ public static class Capabilities
         services.AddScoped<StockService>();
         services.AddScoped<StockTotals>();
 
-        services.AddScoped<CheckoutSettings>();
+        services.AddScoped<Storekeep.Store.StoreSettingsService>();
+        services.AddScoped<Storekeep.Pricing.PricingSettings>();
         services.AddScoped<CartService>();
         services.AddScoped<CheckoutService>();
         services.AddSingleton<UnpaidOrderPolicy>();
         services.AddScoped<UnpaidOrderSweep>();
         services.AddHostedService<UnpaidOrderSweepService>();
-        services.AddScoped<Storekeep.Storefront.StorefrontCheckout>();
+        services.AddScoped<StorefrontCheckout>();
         services.AddScoped<Storekeep.Storefront.CustomerAccounts>();
-        services.AddScoped<Storekeep.Storefront.FunnelQueries>();
+        services.AddScoped<FunnelQueries>();
 
         services.AddScoped<OrderQueries>();
         services.AddScoped<OrderSearch>();
