@@ -20,6 +20,7 @@ public sealed class AnalyticsModule : StorekeepModule
         services.AddScoped<DailySalesRollup>();
         services.AddScoped<IOutboxEventHandler>(sp => sp.GetRequiredService<DailySalesRollup>());
         services.AddScoped<SalesDashboard>();
+        services.AddScoped<FunnelQueries>();
     }
 
     public override void MapApi(RouteGroupBuilder api) => api.MapAnalyticsEndpoints();

@@ -43,8 +43,8 @@ public sealed class CatalogModule : StorekeepModule
         services.AddScoped<CatalogService>();
         services.AddScoped<ShopifyCsvImporter>();
         services.AddScoped<ShopifyCsvExporter>();
-        services.AddSingleton<Storekeep.Storefront.CatalogChangeSignal>();
-        services.AddScoped<Storekeep.Storefront.StorefrontCatalog>();
+        services.AddSingleton<CatalogChangeSignal>();
+        services.AddScoped<StorefrontCatalog>();
         services.AddScoped<ProductBulkChanges>();
     }
 

@@ -26,15 +26,13 @@ public sealed class CheckoutModule : StorekeepModule
 
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddScoped<CheckoutSettings>();
         services.AddScoped<CartService>();
         services.AddScoped<CheckoutService>();
         services.AddSingleton<UnpaidOrderPolicy>();
         services.AddScoped<UnpaidOrderSweep>();
         services.AddHostedService<UnpaidOrderSweepService>();
-        services.AddScoped<Storekeep.Storefront.StorefrontCheckout>();
+        services.AddScoped<StorefrontCheckout>();
         services.AddScoped<Storekeep.Storefront.CustomerAccounts>();
-        services.AddScoped<Storekeep.Storefront.FunnelQueries>();
     }
 
     public override void MapApi(RouteGroupBuilder api) => api.MapCheckoutEndpoints();

@@ -14,6 +14,7 @@ using Storekeep.Web.Inventory;
 using Storekeep.Web.Messaging;
 using Storekeep.Web.Orders;
 using Storekeep.Web.Payments;
+using Storekeep.Web.Pricing;
 using Storekeep.Web.Storefront;
 using Storekeep.Web.Store;
 
@@ -25,6 +26,7 @@ public static class StorekeepModules
     public static readonly IReadOnlyList<StorekeepModule> All =
     [
         new StoreModule(),
+        new PricingModule(),
         new AccessModule(),
         new AccountsModule(),
         new AuditModule(),

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Storekeep.Access;
-using Storekeep.Checkout;
+using Storekeep.Pricing;
+using Storekeep.Store;
 using Storekeep.Web.Api;
 
 namespace Storekeep.Web.Store;
@@ -32,31 +33,31 @@ public static class SettingsEndpoints
         return api;
     }
 
-    private static async Task<Ok<StoreSettingsView>> GetStore(CheckoutSettings settings, CancellationToken ct) =>
+    private static async Task<Ok<StoreSettingsView>> GetStore(StoreSettingsService settings, CancellationToken ct) =>
         TypedResults.Ok(await settings.GetStoreAsync(ct));
 
-    private static async Task<Ok<StoreSettingsView>> UpdateStore(UpdateStoreSettingsRequest request, CheckoutSettings settings, CancellationToken ct) =>
+    private static async Task<Ok<StoreSettingsView>> UpdateStore(UpdateStoreSettingsRequest request, StoreSettingsService settings, CancellationToken ct) =>
         TypedResults.Ok(await settings.UpdateStoreAsync(request, ct));
 
-    private static async Task<Ok<PaymentSettingsView>> GetPayments(CheckoutSettings settings, CancellationToken ct) =>
+    private static async Task<Ok<PaymentSettingsView>> GetPayments(StoreSettingsService settings, CancellationToken ct) =>
         TypedResults.Ok(await settings.GetPaymentsAsync(ct));
 
-    private static async Task<Ok<PaymentSettingsView>> UpdatePayments(UpdatePaymentSettingsRequest request, CheckoutSettings settings, CancellationToken ct) =>
+    private static async Task<Ok<PaymentSettingsView>> UpdatePayments(UpdatePaymentSettingsRequest request, StoreSettingsService settings, CancellationToken ct) =>
         TypedResults.Ok(await settings.UpdatePaymentsAsync(request, ct));
 
-    private static async Task<Ok<IReadOnlyList<ShippingMethodView>>> ListShipping(CheckoutSettings settings, CancellationToken ct) =>
+    private static async Task<Ok<IReadOnlyList<ShippingMethodView>>> ListShipping(PricingSettings settings, CancellationToken ct) =>
         TypedResults.Ok(await settings.ListShippingMethodsAsync(ct));
 
-    private static async Task<Created<ShippingMethodView>> CreateShipping(ShippingMethodRequest request, CheckoutSettings settings, CancellationToken ct)
+    private static async Task<Created<ShippingMethodView>> CreateShipping(ShippingMethodRequest request, PricingSettings settings, CancellationToken ct)
     {
         var method = await settings.CreateShippingMethodAsync(request, ct);
         return TypedResults.Created($"/api/v1/shipping-methods/{method.Id}", method);
     }
 
-    private static async Task<Ok<IReadOnlyList<TaxRateView>>> ListTaxRates(CheckoutSettings settings, CancellationToken ct) =>
+    private static async Task<Ok<IReadOnlyList<TaxRateView>>> ListTaxRates(PricingSettings settings, CancellationToken ct) =>
         TypedResults.Ok(await settings.ListTaxRatesAsync(ct));
 
-    private static async Task<Created<TaxRateView>> CreateTaxRate(TaxRateRequest request, CheckoutSettings settings, CancellationToken ct)
+    private static async Task<Created<TaxRateView>> CreateTaxRate(TaxRateRequest request, PricingSettings settings, CancellationToken ct)
     {
         var rate = await settings.CreateTaxRateAsync(request, ct);
         return TypedResults.Created($"/api/v1/tax-rates/{rate.Id}", rate);

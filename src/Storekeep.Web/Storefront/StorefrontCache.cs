@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Primitives;
-using Storekeep.Storefront;
+using Storekeep.Catalog;
 
 namespace Storekeep.Web.Storefront;
 

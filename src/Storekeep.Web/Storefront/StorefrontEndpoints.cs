@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 using Storekeep.Catalog;
-using Storekeep.Storefront;
 
 namespace Storekeep.Web.Storefront;
 

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Storekeep.Analytics;
 using Storekeep.Data;
-using Storekeep.Storefront;
 
 namespace Storekeep.Web.Storefront;
 

@@ -3,6 +3,7 @@ using Storekeep.Data;
 using Storekeep.Inventory;
 using Storekeep.Orders;
 using Storekeep.Payments;
+using Storekeep.Store;
 
 namespace Storekeep.Analytics;
 
@@ -85,7 +86,7 @@ public sealed class SalesDashboard(StorekeepDbContext db, TimeProvider clock)
 
     public async Task<DashboardView> GetAsync(CancellationToken ct)
     {
-        var currency = await db.StoreSettings.AsNoTracking().Select(s => s.Currency).FirstOrDefaultAsync(ct) ?? "USD";
+        var currency = await StoreSettingsService.CurrencyAsync(db, ct);
         var today = DailySalesRollup.DayOf(clock.GetUtcNow().UtcDateTime);
 
         // One read of the days serves the periods and the chart: today is computed live once.

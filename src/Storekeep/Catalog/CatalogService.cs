@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Storekeep.Data;
 using Storekeep.Events;
 using Storekeep.Shared;
+using Storekeep.Store;
 
 namespace Storekeep.Catalog;
 
@@ -13,7 +14,6 @@ public sealed class CatalogService(StorekeepDbContext db, TimeProvider clock)
 {
     public const int MaxVariants = 100;
     public const int MaxWeightGrams = 10_000_000;
-    public const string DefaultCurrency = "USD";
     private const int TitleMaxLength = 200;
     private const int DescriptionMaxLength = 20000;
     private const int CategoryDescriptionMaxLength = 4000;
@@ -452,7 +452,7 @@ public sealed class CatalogService(StorekeepDbContext db, TimeProvider clock)
             };
 
     private async Task<string> CurrencyAsync(CancellationToken ct) =>
-        await db.StoreSettings.AsNoTracking().Select(s => s.Currency).FirstOrDefaultAsync(ct) ?? DefaultCurrency;
+        await StoreSettingsService.CurrencyAsync(db, ct);
 
     /// <summary>
     /// A concurrent writer can take a slug or SKU between our check and our insert; the unique index

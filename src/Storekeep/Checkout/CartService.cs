@@ -3,6 +3,7 @@ using Storekeep.Catalog;
 using Storekeep.Data;
 using Storekeep.Payments;
 using Storekeep.Shared;
+using Storekeep.Store;
 
 namespace Storekeep.Checkout;
 
@@ -30,7 +31,7 @@ public sealed record CartView(
 /// Carts: public, anonymous, identified by their unguessable id. Adding more than is available is
 /// refused early, but only checkout reserves stock.
 /// </summary>
-public sealed class CartService(StorekeepDbContext db, CheckoutSettings settings, TimeProvider clock)
+public sealed class CartService(StorekeepDbContext db, StoreSettingsService settings, TimeProvider clock)
 {
     public const int MaxLines = 100;
 
@@ -43,7 +44,7 @@ public sealed class CartService(StorekeepDbContext db, CheckoutSettings settings
         var now = clock.GetUtcNow().UtcDateTime;
         var cart = new Cart
         {
-            Currency = (await settings.GetAsync(ct)).Store.Currency,
+            Currency = (await settings.GetAsync(ct)).Currency,
             Email = email,
             Status = CartStatus.Active,
             CreatedAt = now,

@@ -23,30 +23,3 @@ internal sealed class CartItemConfiguration : IEntityTypeConfiguration<CartItem>
         b.Property(i => i.Sku).HasMaxLength(64);
     }
 }
-
-internal sealed class ShippingMethodConfiguration : IEntityTypeConfiguration<ShippingMethod>
-{
-    public void Configure(EntityTypeBuilder<ShippingMethod> b) => b.HasIndex(m => m.Code).IsUnique();
-}
-
-internal sealed class TaxRateConfiguration : IEntityTypeConfiguration<TaxRate>
-{
-    public void Configure(EntityTypeBuilder<TaxRate> b)
-    {
-        // Percent with four decimals, stored as an exact integer (8.875 % → 88750).
-        b.Property(t => t.Rate).HasConversion(v => (long)(v * 10000m), v => v / 10000m);
-        b.HasIndex(t => new { t.Country, t.Region }).IsUnique();
-        b.Property(t => t.Country).HasMaxLength(2);
-        b.Property(t => t.Region).HasMaxLength(64);
-    }
-}
-
-internal sealed class StoreSettingsConfiguration : IEntityTypeConfiguration<StoreSettings>
-{
-    public void Configure(EntityTypeBuilder<StoreSettings> b)
-    {
-        b.ToTable("store_settings");
-        b.Property(s => s.Id).ValueGeneratedNever();
-        b.Property(s => s.Address).HasMaxLength(StoreSettings.MaxAddressLength);
-    }
-}

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Storekeep.Orders;
 using Storekeep.Payments;
 using Storekeep.Shared;
+using Storekeep.Store;
 
 namespace Storekeep.Checkout;
 

@@ -7,7 +7,9 @@ using Storekeep.Events;
 using Storekeep.Inventory;
 using Storekeep.Orders;
 using Storekeep.Payments;
+using Storekeep.Pricing;
 using Storekeep.Shared;
+using Storekeep.Store;
 
 namespace Storekeep.Checkout;
 
@@ -21,7 +23,8 @@ public sealed record QuoteView(string Currency, decimal Subtotal, decimal Shippi
 /// </summary>
 public sealed class CheckoutService(
     StorekeepDbContext db,
-    CheckoutSettings settings,
+    StoreSettingsService storeSettings,
+    PricingSettings pricing,
     InventoryService inventory,
     IPaymentGateway gateway,
     PaymentCapture capture,
@@ -249,7 +252,8 @@ public sealed class CheckoutService(
     private async Task<(IReadOnlyDictionary<string, ProductVariant> Variants, Totals Totals, ShippingMethod? Shipping, StoreSettings Store)> PriceAsync(
         Cart cart, Address address, string? shippingMethodCode, CancellationToken ct)
     {
-        var snapshot = await settings.GetAsync(ct);
+        var store = await storeSettings.GetAsync(ct);
+        var rules = await pricing.GetAsync(ct);
         var skus = cart.Items.Select(i => i.Sku).ToList();
         var variants = await db.Variants.AsNoTracking().Include(v => v.Product)
             .Where(v => skus.Contains(v.Sku)).ToDictionaryAsync(v => v.Sku, ct);
@@ -261,30 +265,9 @@ public sealed class CheckoutService(
             }
         }
 
-        var shipping = ChooseShipping(snapshot.ShippingMethods, address.Country, shippingMethodCode);
-        var taxRate = Pricing.TaxRateFor(snapshot.TaxRates, address.Country, address.Region);
-        var totals = Pricing.Calculate(
-            cart.Items.OrderBy(i => i.AddedAt).ThenBy(i => i.Sku).Select(i => (i.Sku, variants[i.Sku].Price, i.Quantity)).ToList(),
-            shipping, taxRate, snapshot.Store.PricesIncludeTax);
-        return (variants, totals, shipping, snapshot.Store);
-    }
-
-    private static ShippingMethod? ChooseShipping(IReadOnlyList<ShippingMethod> methods, string country, string? code)
-    {
-        if (code is not null)
-        {
-            var chosen = methods.FirstOrDefault(m => string.Equals(m.Code, code, StringComparison.OrdinalIgnoreCase))
-                ?? throw new RequestValidationException(new Dictionary<string, string[]> { ["shippingMethod"] = [$"There is no shipping method '{code}'."] });
-            return chosen.Serves(country)
-                ? chosen
-                : throw Errors.Unprocessable("shipping_unavailable", $"'{chosen.Name}' does not ship to {country}.");
-        }
-
-        // A store without shipping methods ships free; otherwise the first method serving the country.
-        return methods.Count == 0
-            ? null
-            : methods.FirstOrDefault(m => m.Serves(country))
-                ?? throw Errors.Unprocessable("shipping_unavailable", $"The store does not ship to {country}.");
+        var lines = cart.Items.OrderBy(i => i.AddedAt).ThenBy(i => i.Sku).Select(i => (i.Sku, variants[i.Sku].Price, i.Quantity)).ToList();
+        var (totals, shipping) = PriceCalculator.Quote(rules, lines, address.Country, address.Region, shippingMethodCode, store.PricesIncludeTax);
+        return (variants, totals, shipping, store);
     }
 
     private async Task<Guid> EnsureCustomerAsync(ValidCheckout input, DateTime now, CancellationToken ct)

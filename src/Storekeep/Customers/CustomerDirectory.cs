@@ -3,6 +3,7 @@ using Storekeep.Data;
 using Storekeep.Orders;
 using Storekeep.Payments;
 using Storekeep.Shared;
+using Storekeep.Store;
 
 namespace Storekeep.Customers;
 
@@ -52,7 +53,7 @@ public sealed class CustomerDirectory(StorekeepDbContext db)
         var refunds = await db.Refunds.AsNoTracking().Where(r => r.Status == RefundStatus.Succeeded)
             .Join(orders.Where(o => o.Status != OrderStatus.Cancelled), r => r.OrderId, o => o.Id, (r, o) => r.Amount).ToListAsync(ct);
         var currency = counted.FirstOrDefault()?.Currency
-            ?? await db.StoreSettings.AsNoTracking().Select(s => s.Currency).FirstOrDefaultAsync(ct) ?? "USD";
+            ?? await StoreSettingsService.CurrencyAsync(db, ct);
 
         var take = Cursor.Limit(limit);
         var before = Cursor.DecodeLong(cursor);

@@ -60,9 +60,9 @@ public static class DatabaseSetup
                 options.AddInterceptors(new CommitNotifyInterceptor<Messaging.Message>(messageSignal.Notify));
             }
 
-            if (serviceProvider.GetService<Storefront.CatalogChangeSignal>() is { } catalogSignal)
+            if (serviceProvider.GetService<Catalog.CatalogChangeSignal>() is { } catalogSignal)
             {
-                options.AddInterceptors(new Storefront.CatalogChangeInterceptor(catalogSignal));
+                options.AddInterceptors(new Catalog.CatalogChangeInterceptor(catalogSignal));
             }
 
             options.AddInterceptors(new Audit.AuditInterceptor(serviceProvider.GetService<TimeProvider>() ?? TimeProvider.System));

@@ -18,7 +18,9 @@ using Storekeep.Inventory;
 using Storekeep.Messaging;
 using Storekeep.Orders;
 using Storekeep.Payments;
+using Storekeep.Pricing;
 using Storekeep.Shared;
+using Storekeep.Store;
 
 namespace Storekeep.Data;
 
@@ -59,7 +61,7 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
-    public DbSet<Storekeep.Storefront.StorefrontEvent> StorefrontEvents => Set<Storekeep.Storefront.StorefrontEvent>();
+    public DbSet<StorefrontEvent> StorefrontEvents => Set<StorefrontEvent>();
     public DbSet<DailySales> DailySales => Set<DailySales>();
     public DbSet<Message> Messages => Set<Message>();
     public DbSet<MessageTemplate> MessageTemplates => Set<MessageTemplate>();

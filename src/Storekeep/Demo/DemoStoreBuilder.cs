@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text;
 using Storekeep.Catalog;
-using Storekeep.Checkout;
 using Storekeep.Customers;
 using Storekeep.Fulfillment;
 using Storekeep.Inventory;
 using Storekeep.Orders;
 using Storekeep.Payments;
+using Storekeep.Pricing;
 using Storekeep.Shared;
+using Storekeep.Store;
 
 namespace Storekeep.Demo;
 
@@ -445,10 +446,6 @@ internal sealed class DemoStoreBuilder
         }
     }
 
-    private decimal TaxRateFor(Address address) =>
-        (_data.TaxRates.Find(t => t.Country == address.Country && t.Region == address.Region && t.Region is not null)
-         ?? _data.TaxRates.Find(t => t.Country == address.Country && t.Region is null))?.Rate ?? 0m;
-
     private void BuildCustomers()
     {
         var emails = new HashSet<string>(StringComparer.Ordinal);
@@ -601,7 +598,7 @@ internal sealed class DemoStoreBuilder
             }
         }
 
-        var taxRate = TaxRateFor(address);
+        var taxRate = PriceCalculator.TaxRateFor(_data.TaxRates, address.Country, address.Region);
         var lines = chosenVariants.Select(v =>
         {
             var quantity = PickWeighted([80, 15, 5]) + 1;
@@ -622,12 +619,7 @@ internal sealed class DemoStoreBuilder
         var subtotal = lines.Sum(l => l.LineTotal);
         var domestic = address.Country is "US" or "CA" or "GB" or "DE";
         var method = !domestic ? "international" : _rng.NextDouble() < 0.12 ? "express" : "standard";
-        var shipping = method switch
-        {
-            "express" => 19.99m,
-            "international" => subtotal >= 200m ? 0m : 24.99m,
-            _ => subtotal >= 75m ? 0m : 5.99m,
-        };
+        var shipping = PriceCalculator.ShippingFor(_data.ShippingMethods.Find(m => m.Code == method), subtotal);
 
         var order = Order.Place(_nextOrderNumber++, email, customer?.Id, Currency, address, method, lines, shipping,
             lines.Sum(l => l.TaxAmount), pricesIncludeTax: false, cartId: null, at);

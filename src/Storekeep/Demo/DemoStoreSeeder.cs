@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Data;
+using Storekeep.Store;
 
 namespace Storekeep.Demo;
 
@@ -68,7 +69,7 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock)
 
     private async Task WriteAsync(DemoDataSet data, IProgress<DemoSeedProgress>? progress, CancellationToken ct)
     {
-        var settings = await db.StoreSettings.FirstOrDefaultAsync(ct);
+        var settings = await StoreSettingsService.Row(db).FirstOrDefaultAsync(ct);
         if (settings is null)
         {
             db.StoreSettings.Add(data.Settings);

@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MimeKit;
-using Storekeep.Checkout;
 using Storekeep.Data;
+using Storekeep.Store;
 
 namespace Storekeep.Messaging;
 
@@ -83,7 +83,7 @@ public sealed partial class MessageDeliverer(
             return true;
         }
 
-        var storeName = (await scope.ServiceProvider.GetRequiredService<CheckoutSettings>().GetAsync(ct)).Store.Name;
+        var storeName = (await scope.ServiceProvider.GetRequiredService<StoreSettingsService>().GetAsync(ct)).Name;
         var attempts = message.Attempts + 1;
         (string? Error, bool Permanent) outcome;
         try

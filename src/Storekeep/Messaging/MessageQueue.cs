@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
-using Storekeep.Checkout;
 using Storekeep.Data;
 using Storekeep.Shared;
+using Storekeep.Store;
 
 namespace Storekeep.Messaging;
 
@@ -11,7 +11,7 @@ namespace Storekeep.Messaging;
 /// <see cref="StorekeepDbContext"/> without saving, so it commits with the change that justifies it
 /// or not at all. The deliverer sends it after that commit.
 /// </summary>
-public sealed class MessageQueue(StorekeepDbContext db, CheckoutSettings checkoutSettings, EmailSettings settings, TimeProvider clock)
+public sealed class MessageQueue(StorekeepDbContext db, StoreSettingsService storeSettings, EmailSettings settings, TimeProvider clock)
 {
     private readonly Dictionary<string, MessageTemplate?> _stored = new(StringComparer.Ordinal);
 
@@ -81,7 +81,7 @@ public sealed class MessageQueue(StorekeepDbContext db, CheckoutSettings checkou
     /// <summary>Renders the given template text with <paramref name="values"/> plus the store's values.</summary>
     public async Task<RenderedMessage> RenderAsync(string subject, string html, string text, IReadOnlyDictionary<string, string?> values, CancellationToken ct)
     {
-        var store = (await checkoutSettings.GetAsync(ct)).Store;
+        var store = await storeSettings.GetAsync(ct);
         var all = new Dictionary<string, string?>(values, StringComparer.Ordinal)
         {
             [BuiltInTemplates.StoreName] = store.Name,

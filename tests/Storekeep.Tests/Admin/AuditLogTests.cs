@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Storekeep.Access;
 using Storekeep.Accounts;
 using Storekeep.Audit;
-using Storekeep.Checkout;
+using Storekeep.Pricing;
 using Storekeep.Shared;
 using Storekeep.Tests.Infrastructure;
 
@@ -44,7 +44,7 @@ public sealed class AuditLogTests
         await using (var scope = store.Services.CreateAsyncScope())
         using (AuditScope.Begin(new Actor("manager@staff.test")))
         {
-            var settings = scope.ServiceProvider.GetRequiredService<CheckoutSettings>();
+            var settings = scope.ServiceProvider.GetRequiredService<PricingSettings>();
             var created = await settings.CreateShippingMethodAsync(new ShippingMethodRequest("std", "Standard", 5m, null, ["US"], true, 1), TestContext.Current.CancellationToken);
             await settings.UpdateShippingMethodAsync(created.Id, new ShippingMethodRequest(null, null, 6.5m, null, null, null, null), TestContext.Current.CancellationToken);
             await settings.DeleteShippingMethodAsync(created.Id, TestContext.Current.CancellationToken);
@@ -132,7 +132,7 @@ public sealed class AuditLogTests
         await using (var scope = store.Services.CreateAsyncScope())
         using (AuditScope.Begin(new Actor("manager@staff.test")))
         {
-            var settings = scope.ServiceProvider.GetRequiredService<CheckoutSettings>();
+            var settings = scope.ServiceProvider.GetRequiredService<PricingSettings>();
             for (var i = 0; i < 3; i++)
             {
                 await settings.CreateTaxRateAsync(new TaxRateRequest("US", "R" + i, "Region " + i, 5m), TestContext.Current.CancellationToken);

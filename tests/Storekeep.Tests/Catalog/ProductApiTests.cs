@@ -2,8 +2,8 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Access;
-using Storekeep.Checkout;
 using Storekeep.Events;
+using Storekeep.Store;
 using Storekeep.Tests.Infrastructure;
 using static Storekeep.Tests.Catalog.CatalogTestData;
 

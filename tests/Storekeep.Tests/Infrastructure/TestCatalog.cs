@@ -1,8 +1,8 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Catalog;
-using Storekeep.Checkout;
 using Storekeep.Inventory;
+using Storekeep.Pricing;
 
 namespace Storekeep.Tests.Infrastructure;
 

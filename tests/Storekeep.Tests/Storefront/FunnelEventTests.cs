@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Storekeep.Storefront;
+using Storekeep.Analytics;
 using Storekeep.Tests.Infrastructure;
 
 namespace Storekeep.Tests.Storefront;

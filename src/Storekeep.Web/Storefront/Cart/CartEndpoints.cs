@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
+using Storekeep.Analytics;
 using Storekeep.Checkout;
 using Storekeep.Shared;
-using Storekeep.Storefront;
 using Storekeep.Web.Hosting;
 
 namespace Storekeep.Web.Storefront.Cart;

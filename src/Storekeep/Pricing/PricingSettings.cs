@@ -2,18 +2,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Storekeep.Data;
 using Storekeep.Shared;
+using Storekeep.Store;
 
-namespace Storekeep.Checkout;
-
-public sealed record StoreSettingsView(string Name, string Currency, bool PricesIncludeTax, string? Address);
-
-/// <param name="Address">The store's postal address (several lines, shown at the foot of emails); "" clears it, null keeps it.</param>
-public sealed record UpdateStoreSettingsRequest(string? Name, string? Currency, bool? PricesIncludeTax, string? Address = null);
-
-/// <summary>Which manual payment methods (bank_transfer, cash_on_delivery) checkout offers besides card.</summary>
-public sealed record PaymentSettingsView(IReadOnlyList<string> ManualMethods);
-
-public sealed record UpdatePaymentSettingsRequest(string[]? ManualMethods);
+namespace Storekeep.Pricing;
 
 public sealed record ShippingMethodRequest(string? Code, string? Name, decimal? Rate, decimal? FreeOver, string[]? Countries, bool? IsActive, int? Position);
 
@@ -23,110 +14,35 @@ public sealed record TaxRateRequest(string? Country, string? Region, string? Nam
 
 public sealed record TaxRateView(Guid Id, string Country, string? Region, string Name, decimal Rate);
 
+/// <summary>What a price is computed with: the active shipping methods in display order, and every tax rate.</summary>
+public sealed record PricingRules(IReadOnlyList<ShippingMethod> ShippingMethods, IReadOnlyList<TaxRate> TaxRates);
+
 /// <summary>
-/// Store settings, shipping methods and tax rates: what checkout prices with. Read on every
-/// checkout, changed rarely, so they are cached briefly and the cache is dropped on every change.
+/// Shipping methods and tax rates: what checkout prices with. Read on every checkout, changed
+/// rarely, so they are cached briefly and the cache is dropped on every change.
 /// </summary>
-public sealed class CheckoutSettings(StorekeepDbContext db, IMemoryCache cache)
+public sealed class PricingSettings(StorekeepDbContext db, StoreSettingsService store, IMemoryCache cache)
 {
-    private const string CacheKey = "checkout-settings";
+    private const string CacheKey = "pricing-rules";
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
-    public sealed record Snapshot(StoreSettings Store, IReadOnlyList<ShippingMethod> ShippingMethods, IReadOnlyList<TaxRate> TaxRates);
-
-    public async Task<Snapshot> GetAsync(CancellationToken ct)
+    public async Task<PricingRules> GetAsync(CancellationToken ct)
     {
-        if (cache.TryGetValue(CacheKey, out Snapshot? snapshot) && snapshot is not null)
+        if (cache.TryGetValue(CacheKey, out PricingRules? rules) && rules is not null)
         {
-            return snapshot;
+            return rules;
         }
 
-        var store = await db.StoreSettings.AsNoTracking().FirstOrDefaultAsync(ct) ?? new StoreSettings();
         var methods = await db.ShippingMethods.AsNoTracking().Where(m => m.IsActive).OrderBy(m => m.Position).ThenBy(m => m.Code).ToListAsync(ct);
         var rates = await db.TaxRates.AsNoTracking().ToListAsync(ct);
-        snapshot = new Snapshot(store, methods, rates);
-        cache.Set(CacheKey, snapshot, CacheFor);
-        return snapshot;
-    }
-
-    public async Task<StoreSettingsView> UpdateStoreAsync(UpdateStoreSettingsRequest request, CancellationToken ct)
-    {
-        var v = new Validation();
-        var name = request.Name is null ? null : v.Required("name", request.Name, 200);
-        if (request.Currency is not null && (request.Currency.Length != 3 || !request.Currency.All(char.IsAsciiLetterUpper)))
-        {
-            v.Add("currency", "'currency' must be a three-letter ISO 4217 code in capitals, e.g. USD.");
-        }
-
-        var address = ValidAddress(v, request.Address);
-        v.ThrowIfInvalid();
-        var settings = await db.StoreSettings.FirstOrDefaultAsync(ct);
-        if (settings is null)
-        {
-            settings = new StoreSettings();
-            db.StoreSettings.Add(settings);
-        }
-
-        if (request.Currency is not null && request.Currency != settings.Currency && await CurrencyLockedAsync(ct))
-        {
-            throw Errors.Conflict("currency_locked", "The currency cannot change once the store has orders.");
-        }
-
-        settings.Name = name ?? settings.Name;
-        settings.Currency = request.Currency ?? settings.Currency;
-        settings.PricesIncludeTax = request.PricesIncludeTax ?? settings.PricesIncludeTax;
-        if (request.Address is not null)
-        {
-            settings.Address = address;
-        }
-
-        await db.SaveChangesAsync(ct);
-        cache.Remove(CacheKey);
-        return ToView(settings);
-    }
-
-    public async Task<StoreSettingsView> GetStoreAsync(CancellationToken ct) => ToView((await GetAsync(ct)).Store);
-
-    public async Task<PaymentSettingsView> GetPaymentsAsync(CancellationToken ct) =>
-        new(ManualPaymentMethods.Enabled((await GetAsync(ct)).Store));
-
-    /// <summary>Replaces the list of manual methods checkout offers; an empty list leaves card only.</summary>
-    public async Task<PaymentSettingsView> UpdatePaymentsAsync(UpdatePaymentSettingsRequest request, CancellationToken ct)
-    {
-        var v = new Validation();
-        if (request.ManualMethods is null)
-        {
-            v.Add("manualMethods", $"'manualMethods' is required: a list of {string.Join(", ", ManualPaymentMethods.All)} (empty for card only).");
-        }
-        else if (request.ManualMethods.Length > ManualPaymentMethods.All.Count * 2)
-        {
-            v.Add("manualMethods", "'manualMethods' lists too many names.");
-        }
-        else
-        {
-            foreach (var name in request.ManualMethods.Where(m => ManualPaymentMethods.Parse(m) is null).Distinct())
-            {
-                v.Add("manualMethods", $"'{Truncate(name ?? "null")}' is not a manual payment method: use {string.Join(" or ", ManualPaymentMethods.All)}.");
-            }
-        }
-
-        v.ThrowIfInvalid();
-        var settings = await db.StoreSettings.FirstOrDefaultAsync(ct);
-        if (settings is null)
-        {
-            settings = new StoreSettings();
-            db.StoreSettings.Add(settings);
-        }
-
-        settings.ManualPaymentMethods = string.Join(',', ManualPaymentMethods.All.Where(request.ManualMethods!.Contains));
-        await db.SaveChangesAsync(ct);
-        cache.Remove(CacheKey);
-        return new PaymentSettingsView(ManualPaymentMethods.Enabled(settings));
+        rules = new PricingRules(methods, rates);
+        cache.Set(CacheKey, rules, CacheFor);
+        return rules;
     }
 
     public async Task<IReadOnlyList<ShippingMethodView>> ListShippingMethodsAsync(CancellationToken ct)
     {
-        var currency = (await GetAsync(ct)).Store.Currency;
+        var currency = (await store.GetAsync(ct)).Currency;
         var methods = await db.ShippingMethods.AsNoTracking().OrderBy(m => m.Position).ThenBy(m => m.Code).ToListAsync(ct);
         return methods.Select(m => ToView(m, currency)).ToList();
     }
@@ -158,7 +74,7 @@ public sealed class CheckoutSettings(StorekeepDbContext db, IMemoryCache cache)
         db.ShippingMethods.Add(method);
         await db.SaveChangesAsync(ct);
         cache.Remove(CacheKey);
-        return ToView(method, (await GetAsync(ct)).Store.Currency);
+        return ToView(method, (await store.GetAsync(ct)).Currency);
     }
 
     /// <summary>Replaces a method's fields; fields left out (null) keep their value.</summary>
@@ -186,7 +102,7 @@ public sealed class CheckoutSettings(StorekeepDbContext db, IMemoryCache cache)
         method.Position = request.Position ?? method.Position;
         await db.SaveChangesAsync(ct);
         cache.Remove(CacheKey);
-        return ToView(method, (await GetAsync(ct)).Store.Currency);
+        return ToView(method, (await store.GetAsync(ct)).Currency);
     }
 
     /// <summary>Orders keep their own copy of the method they used, so deleting one changes no order.</summary>
@@ -223,9 +139,6 @@ public sealed class CheckoutSettings(StorekeepDbContext db, IMemoryCache cache)
         await db.SaveChangesAsync(ct);
         cache.Remove(CacheKey);
     }
-
-    /// <summary>The currency is fixed once orders exist: their amounts are in it.</summary>
-    public Task<bool> CurrencyLockedAsync(CancellationToken ct) => db.Orders.AnyAsync(ct);
 
     public async Task<IReadOnlyList<TaxRateView>> ListTaxRatesAsync(CancellationToken ct) =>
         (await db.TaxRates.AsNoTracking().OrderBy(t => t.Country).ThenBy(t => t.Region).ToListAsync(ct)).Select(ToView).ToList();
@@ -291,35 +204,6 @@ public sealed class CheckoutSettings(StorekeepDbContext db, IMemoryCache cache)
     }
 
     private static string Truncate(string text) => text.Length > 10 ? text[..10] + "…" : text;
-
-    private static StoreSettingsView ToView(StoreSettings s) => new(s.Name, s.Currency, s.PricesIncludeTax, s.Address);
-
-    /// <summary>Several lines (line breaks kept, trimmed per line), at most 500 characters; blank clears it.</summary>
-    private static string? ValidAddress(Validation v, string? address)
-    {
-        if (address is null)
-        {
-            return null;
-        }
-
-        var lines = address.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').Select(l => l.Trim()).ToList();
-        while (lines.Count > 0 && lines[^1].Length == 0)
-        {
-            lines.RemoveAt(lines.Count - 1);
-        }
-
-        var text = string.Join('\n', lines.SkipWhile(l => l.Length == 0));
-        if (text.Length > StoreSettings.MaxAddressLength)
-        {
-            v.Add("address", $"'address' must be at most {StoreSettings.MaxAddressLength} characters.");
-        }
-        else if (text.Any(c => char.IsControl(c) && c != '\n'))
-        {
-            v.Add("address", "'address' must not contain control characters other than line breaks.");
-        }
-
-        return text.Length == 0 ? null : text;
-    }
 
     private static ShippingMethodView ToView(ShippingMethod m, string currency) =>
         new(m.Id, m.Code, m.Name, m.Rate, m.FreeOver, m.Countries.Split(','), m.IsActive, m.Position, currency);

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Storekeep.Shared;
 
-namespace Storekeep.Storefront;
+namespace Storekeep.Analytics;
 
 /// <summary>The funnel steps a storefront session goes through, in order.</summary>
 public static class StorefrontEventTypes

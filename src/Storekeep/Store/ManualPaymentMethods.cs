@@ -1,6 +1,6 @@
 using Storekeep.Payments;
 
-namespace Storekeep.Checkout;
+namespace Storekeep.Store;
 
 /// <summary>
 /// The payment methods that take no gateway: the customer pays later (bank transfer) or the courier

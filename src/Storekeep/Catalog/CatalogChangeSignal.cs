@@ -1,4 +1,4 @@
-namespace Storekeep.Storefront;
+namespace Storekeep.Catalog;
 
 /// <summary>
 /// Raised in-process after a commit that changed what the storefront shows (products, variants and

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Storekeep.Data;
 using Storekeep.Shared;
 
-namespace Storekeep.Storefront;
+namespace Storekeep.Analytics;
 
 /// <summary>How many distinct sessions reached each step in [From, To), and the share of sessions that ordered.</summary>
 public sealed record FunnelCounts(

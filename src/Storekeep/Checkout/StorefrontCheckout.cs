@@ -1,10 +1,9 @@
 using Microsoft.EntityFrameworkCore;
-using Storekeep.Checkout;
 using Storekeep.Data;
 using Storekeep.Idempotency;
 using Storekeep.Shared;
 
-namespace Storekeep.Storefront;
+namespace Storekeep.Checkout;
 
 public sealed record PlacedOrder(Guid OrderId, long Number, bool Replayed);
 

@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
-using Storekeep.Catalog;
 using Storekeep.Data;
+using Storekeep.Store;
 
-namespace Storekeep.Storefront;
+namespace Storekeep.Catalog;
 
 public enum CatalogSort
 {
@@ -204,5 +204,5 @@ public sealed class StorefrontCatalog(StorekeepDbContext db)
             db.StockLevels.Any(s => p.Variants.Any(v => v.Sku == s.Sku) && s.OnHand - s.Reserved > 0)));
 
     private async Task<string> CurrencyAsync(CancellationToken ct) =>
-        await db.StoreSettings.AsNoTracking().Select(s => s.Currency).FirstOrDefaultAsync(ct) ?? CatalogService.DefaultCurrency;
+        await StoreSettingsService.CurrencyAsync(db, ct);
 }

@@ -1,6 +1,6 @@
-using Storekeep.Checkout;
+using Storekeep.Pricing;
 
-namespace Storekeep.Tests.Checkout;
+namespace Storekeep.Tests.Pricing;
 
 public sealed class PricingTests
 {
@@ -18,7 +18,7 @@ public sealed class PricingTests
             var inclusive = random.Next(2) == 0;
             var shipping = random.Next(3) == 0 ? null : new ShippingMethod { Code = "s", Name = "S", Rate = random.Next(0, 5000) / 100m, FreeOver = random.Next(2) == 0 ? 100m : null };
 
-            var totals = Pricing.Calculate(lines, shipping, rate, inclusive);
+            var totals = PriceCalculator.Calculate(lines, shipping, rate, inclusive);
 
             Assert.Equal(totals.Lines.Sum(l => l.LineTotal), totals.Subtotal);
             Assert.Equal(totals.Lines.Sum(l => l.TaxAmount), totals.TaxTotal);
@@ -40,7 +40,7 @@ public sealed class PricingTests
     [InlineData(99.99, 19, true, 15.96)] // 99.99 / 1.19 = 84.025… → 84.03 → tax 15.96
     public void Line_tax_rounds_half_away_from_zero(decimal lineTotal, decimal rate, bool inclusive, decimal expectedTax)
     {
-        var totals = Pricing.Calculate([("A", lineTotal, 1)], null, rate, inclusive);
+        var totals = PriceCalculator.Calculate([("A", lineTotal, 1)], null, rate, inclusive);
 
         Assert.Equal(expectedTax, totals.TaxTotal);
     }
@@ -50,8 +50,8 @@ public sealed class PricingTests
     {
         var method = new ShippingMethod { Code = "std", Name = "Standard", Rate = 5.99m, FreeOver = 100m };
 
-        Assert.Equal(5.99m, Pricing.ShippingFor(method, 99.99m));
-        Assert.Equal(0m, Pricing.ShippingFor(method, 100m));
+        Assert.Equal(5.99m, PriceCalculator.ShippingFor(method, 99.99m));
+        Assert.Equal(0m, PriceCalculator.ShippingFor(method, 100m));
     }
 
     [Fact]
@@ -63,9 +63,9 @@ public sealed class PricingTests
             new() { Country = "US", Region = "NY", Name = "NY", Rate = 8.875m },
         ];
 
-        Assert.Equal(8.875m, Pricing.TaxRateFor(rates, "US", "NY"));
-        Assert.Equal(0m, Pricing.TaxRateFor(rates, "US", "OR"));
-        Assert.Equal(0m, Pricing.TaxRateFor(rates, "FR", null));
+        Assert.Equal(8.875m, PriceCalculator.TaxRateFor(rates, "US", "NY"));
+        Assert.Equal(0m, PriceCalculator.TaxRateFor(rates, "US", "OR"));
+        Assert.Equal(0m, PriceCalculator.TaxRateFor(rates, "FR", null));
     }
 }
 

@@ -3,10 +3,9 @@ using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Storekeep.Catalog;
 using Storekeep.Inventory;
 
-namespace Storekeep.Storefront;
+namespace Storekeep.Catalog;
 
 /// <summary>
 /// Calls <see cref="CatalogChangeSignal.Notify"/> once a unit of work that touched the catalog or
