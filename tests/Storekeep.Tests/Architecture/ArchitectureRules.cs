@@ -73,7 +73,7 @@ public static partial class ArchitectureRules
                 : descriptor.ImplementationType ?? descriptor.ImplementationInstance?.GetType() ?? descriptor.ServiceType;
             foreach (var registered in new[] { type, descriptor.ServiceType }.Distinct())
             {
-                if (IsOurs(registered) && !module.Namespaces.Any(ns => InNamespace(registered, ns)))
+                if (IsOurs(registered) && !SharedPlumbing.Contains(registered.Name) && !module.Namespaces.Any(ns => InNamespace(registered, ns)))
                 {
                     problems.Add($"{module.Name} registers {registered.FullName}, which lives outside its folders ({string.Join(", ", module.Namespaces)})");
                 }
@@ -82,6 +82,12 @@ public static partial class ArchitectureRules
 
         return problems;
     }
+
+    /// <summary>
+    /// What a module may register on the Events capability's behalf, through its public helper
+    /// (<c>services.AddEventSubscriber&lt;T&gt;(name)</c>): the subscription record and the shared runner.
+    /// </summary>
+    private static readonly HashSet<string> SharedPlumbing = ["EventSubscriber", "EventSubscriberSettings", "EventSubscriberRunner"];
 
     private static bool IsOurs(Type type) =>
         type.Assembly.GetName().Name is "Storekeep.Core" or "storekeep" or "Storekeep.Web";
