@@ -29,6 +29,7 @@ public static class Capabilities
         services.AddScoped<Storekeep.Storefront.StorefrontCatalog>();
         services.AddScoped<ProductBulkChanges>();
         services.AddScoped<Storekeep.Customers.CustomerDirectory>();
+        services.AddScoped<Storekeep.Customers.CustomerRegistry>();
 
         services.AddScoped<InventoryService>();
         services.AddScoped<WarehouseService>();
@@ -42,7 +43,7 @@ public static class Capabilities
         services.AddScoped<UnpaidOrderSweep>();
         services.AddHostedService<UnpaidOrderSweepService>();
         services.AddScoped<Storekeep.Storefront.StorefrontCheckout>();
-        services.AddScoped<Storekeep.Storefront.CustomerAccounts>();
+        services.AddScoped<Storekeep.Customers.CustomerAccounts>();
         services.AddScoped<Storekeep.Storefront.FunnelQueries>();
 
         services.AddScoped<OrderQueries>();
@@ -55,6 +56,7 @@ public static class Capabilities
         services.AddScoped<RefundService>();
         services.AddScoped<PaymentService>();
         services.AddScoped<PaymentCapture>();
+        services.AddScoped<PaymentVoid>();
 
         services.AddSingleton<OutboxSignal>();
 
@@ -101,6 +103,7 @@ public static class Capabilities
         api.MapInventoryEndpoints();
         api.MapCheckoutEndpoints();
         api.MapOrdersEndpoints();
+        api.MapCustomersEndpoints();
         api.MapAnalyticsEndpoints();
         api.MapFulfillmentEndpoints();
         api.MapSettingsEndpoints();
