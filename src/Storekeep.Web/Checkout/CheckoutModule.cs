@@ -32,7 +32,6 @@ public sealed class CheckoutModule : StorekeepModule
         services.AddScoped<UnpaidOrderSweep>();
         services.AddHostedService<UnpaidOrderSweepService>();
         services.AddScoped<StorefrontCheckout>();
-        services.AddScoped<Storekeep.Storefront.CustomerAccounts>();
     }
 
     public override void MapApi(RouteGroupBuilder api) => api.MapCheckoutEndpoints();

@@ -20,6 +20,12 @@ public sealed class CustomersModule : StorekeepModule
         new(50, "Customers", "/admin/customers", Icons.Material.Filled.People, Storekeep.Access.Permissions.CustomersRead),
     ];
 
-    public override void AddServices(IServiceCollection services, IConfiguration configuration) =>
+    public override void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
         services.AddScoped<CustomerDirectory>();
+        services.AddScoped<CustomerRegistry>();
+        services.AddScoped<CustomerAccounts>();
+    }
+
+    public override void MapApi(RouteGroupBuilder api) => api.MapCustomersEndpoints();
 }

@@ -37,6 +37,7 @@ public sealed class PaymentsModule : StorekeepModule
         services.AddScoped<RefundService>();
         services.AddScoped<PaymentService>();
         services.AddScoped<PaymentCapture>();
+        services.AddScoped<PaymentVoid>();
         services.AddPaymentGateways();
     }
 

@@ -94,10 +94,10 @@ public sealed class SalesDashboard(StorekeepDbContext db, TimeProvider clock)
         var periods = Periods(today, days);
         var chart = days.Where(d => d.Day >= today.AddDays(-29)).Select(d => new DailyRevenue(d.Day, d.Revenue, d.Orders)).ToList();
 
-        var lowStockQuery = db.StockLevels.AsNoTracking().Where(s => s.OnHand - s.Reserved <= s.LowStockThreshold);
+        var lowStockQuery = db.StockLevels.AsNoTracking().AtOrBelowThreshold();
         var lowStock = await lowStockQuery
-            .OrderBy(s => s.OnHand - s.Reserved).ThenBy(s => s.Sku).Take(ListSize)
-            .Join(db.Warehouses, s => s.WarehouseId, w => w.Id, (s, w) => new { s.Id, s.Sku, w.Code, s.OnHand, s.Reserved, s.LowStockThreshold })
+            .OrderBy(s => s.Available).ThenBy(s => s.Sku).Take(ListSize)
+            .Join(db.Warehouses, s => s.WarehouseId, w => w.Id, (s, w) => new { s.Id, s.Sku, w.Code, s.OnHand, s.Reserved, s.Available, s.LowStockThreshold })
             .ToListAsync(ct);
         var lowStockCount = await lowStockQuery.CountAsync(ct);
 
@@ -111,7 +111,7 @@ public sealed class SalesDashboard(StorekeepDbContext db, TimeProvider clock)
             today,
             periods,
             chart,
-            lowStock.Select(s => new StockLevelView(s.Id, s.Sku, s.Code, s.OnHand, s.Reserved, s.OnHand - s.Reserved, s.LowStockThreshold)).ToList(),
+            lowStock.Select(s => new StockLevelView(s.Id, s.Sku, s.Code, s.OnHand, s.Reserved, s.Available, s.LowStockThreshold)).ToList(),
             lowStockCount,
             toShip,
             await toShipQuery.CountAsync(ct));

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Data;
+using Storekeep.Inventory;
 using Storekeep.Store;
 
 namespace Storekeep.Catalog;
@@ -98,7 +99,8 @@ public sealed class StorefrontCatalog(StorekeepDbContext db)
 
         if (filter.InStockOnly)
         {
-            query = query.Where(p => db.StockLevels.Any(s => p.Variants.Any(v => v.Sku == s.Sku) && s.OnHand - s.Reserved > 0));
+            var inStock = db.StockLevels.InStock();
+            query = query.Where(p => inStock.Any(s => p.Variants.Any(v => v.Sku == s.Sku)));
         }
 
         var page = Math.Clamp(filter.Page, 1, MaxPage);
@@ -142,9 +144,9 @@ public sealed class StorefrontCatalog(StorekeepDbContext db)
 
         var skus = product.Variants.Select(v => v.Sku).ToList();
         var stock = await db.StockLevels.AsNoTracking()
-            .Where(s => skus.Contains(s.Sku) && s.OnHand - s.Reserved > 0)
+            .Where(s => skus.Contains(s.Sku)).InStock()
             .GroupBy(s => s.Sku)
-            .Select(g => new { Sku = g.Key, Available = g.Sum(s => s.OnHand - s.Reserved) })
+            .Select(g => new { Sku = g.Key, Available = g.Sum(s => s.Available) })
             .ToListAsync(ct);
         var available = stock.ToDictionary(s => s.Sku, s => s.Available, StringComparer.Ordinal);
         return new ProductDetail(
@@ -191,8 +193,10 @@ public sealed class StorefrontCatalog(StorekeepDbContext db)
         return (rows.Take(PageSize).ToList(), rows.Count > PageSize);
     }
 
-    private IQueryable<ProductCard> Cards(IQueryable<Product> query) =>
-        query.Select(p => new ProductCard(
+    private IQueryable<ProductCard> Cards(IQueryable<Product> query)
+    {
+        var inStock = db.StockLevels.InStock();
+        return query.Select(p => new ProductCard(
             p.Id,
             p.Title,
             p.Slug,
@@ -201,7 +205,8 @@ public sealed class StorefrontCatalog(StorekeepDbContext db)
             p.Variants.Select(v => v.Price).Distinct().Count() > 1,
             p.Images.OrderBy(i => i.Position).Select(i => i.Url).FirstOrDefault(),
             p.Images.OrderBy(i => i.Position).Select(i => i.AltText).FirstOrDefault(),
-            db.StockLevels.Any(s => p.Variants.Any(v => v.Sku == s.Sku) && s.OnHand - s.Reserved > 0)));
+            inStock.Any(s => p.Variants.Any(v => v.Sku == s.Sku))));
+    }
 
     private async Task<string> CurrencyAsync(CancellationToken ct) =>
         await StoreSettingsService.CurrencyAsync(db, ct);

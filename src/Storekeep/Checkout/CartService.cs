@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Catalog;
 using Storekeep.Data;
+using Storekeep.Inventory;
 using Storekeep.Payments;
 using Storekeep.Shared;
 using Storekeep.Store;
@@ -137,7 +138,7 @@ public sealed class CartService(StorekeepDbContext db, StoreSettingsService sett
                     .Select(x => new { x.Id, x.Sku })
                     .FirstOrDefaultAsync(token)
                     ?? throw Errors.Unprocessable("unknown_sku", $"No product for sale has SKU '{sku}'.");
-                var available = await db.StockLevels.Where(s => s.Sku == variant.Sku).SumAsync(s => s.OnHand - s.Reserved, token);
+                var available = await db.StockLevels.Where(s => s.Sku == variant.Sku).SumAvailableAsync(token);
                 if (quantity > available)
                 {
                     throw Errors.InsufficientStock(variant.Sku, quantity, available);

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Storekeep.Catalog;
 using Storekeep.Customers;
 using Storekeep.Data;
@@ -27,10 +26,12 @@ public sealed class CheckoutService(
     PricingSettings pricing,
     InventoryService inventory,
     IPaymentGateway gateway,
+    PaymentService payments,
     PaymentCapture capture,
+    PaymentVoid voids,
+    CustomerRegistry customers,
     UnpaidOrderPolicy unpaidOrders,
-    TimeProvider clock,
-    ILogger<CheckoutService> logger)
+    TimeProvider clock)
 {
     public async Task<QuoteView> QuoteAsync(Guid cartId, QuoteRequest request, CancellationToken ct)
     {
@@ -81,12 +82,12 @@ public sealed class CheckoutService(
         }
         catch (Exception e) when (authorization is { Approved: true })
         {
-            await VoidQuietlyAsync(authorization.Reference!, attempt, e);
+            await voids.VoidUnrecordedQuietlyAsync(authorization.Reference!, $"checkout:{attempt}:void", e);
             throw;
         }
 
         // The response is built from the order as the last transaction left it: no second read.
-        return authorization is null ? order : await CaptureAsync(order, payment, ct);
+        return authorization is null ? order : await capture.CaptureAfterCheckoutAsync(order, payment, ct);
     }
 
     private async Task<(Order, Payment)> PlaceOrderAsync(
@@ -108,7 +109,7 @@ public sealed class CheckoutService(
 
         var now = clock.GetUtcNow().UtcDateTime;
         var number = await db.NextOrderNumberAsync(ct);
-        var customerId = await EnsureCustomerAsync(input, now, ct);
+        var customerId = await customers.EnsureAsync(input.Email, input.Address.Name, input.Address.Country, now, ct);
         var lines = totals.Lines.Select(l => new OrderLine
         {
             VariantId = variants[l.Sku].Id,
@@ -147,21 +148,7 @@ public sealed class CheckoutService(
             });
         }
 
-        var payment = new Payment
-        {
-            OrderId = order.Id,
-            Method = input.Method,
-            Gateway = authorization is null ? "manual" : gateway.Name,
-            GatewayReference = authorization?.Reference,
-            Status = authorization is null ? PaymentRecordStatus.Pending : PaymentRecordStatus.Authorized,
-            Amount = order.Total,
-            Currency = order.Currency,
-            CardBrand = authorization?.CardBrand,
-            Last4 = authorization?.Last4,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        db.Payments.Add(payment);
+        var payment = payments.Open(order, input.Method, authorization, now);
         if (authorization is not null)
         {
             order.MarkAuthorized(order.Total, Actor.System, now);
@@ -202,30 +189,6 @@ public sealed class CheckoutService(
         {
             throw new StorekeepException(ErrorKind.TooManyRequests, "too_many_unpaid_orders",
                 $"There are already {limit} unpaid orders from this address or email: pay one of them, or pay this order by card.");
-        }
-    }
-
-    /// <summary>
-    /// Takes the authorized money. Runs after the order's commit; if the gateway fails, the order
-    /// stays authorized (a person or a retry can capture it later) and the failure is on its timeline.
-    /// If the order was cancelled between its commit and here, nothing is captured (see PaymentCapture).
-    /// </summary>
-    private async Task<Order> CaptureAsync(Order placed, Payment payment, CancellationToken ct)
-    {
-        if (payment.Status != PaymentRecordStatus.Authorized || payment.GatewayReference is null)
-        {
-            return placed;
-        }
-
-        try
-        {
-            return (await capture.CaptureAsync(placed.Id, payment.Id, $"payment:{payment.Id}:capture", Actor.System, ct)).Order;
-        }
-        catch (StorekeepException e) when (e.Kind == ErrorKind.Conflict)
-        {
-            // Someone else moved the order on in the meantime (cancelled it, say): answer with what it is now.
-            db.ChangeTracker.Clear();
-            return await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == placed.Id, ct);
         }
     }
 
@@ -270,36 +233,6 @@ public sealed class CheckoutService(
         return (variants, totals, shipping, store);
     }
 
-    private async Task<Guid> EnsureCustomerAsync(ValidCheckout input, DateTime now, CancellationToken ct)
-    {
-        // Insert-if-absent in one statement: concurrent first orders by one email cannot collide.
-        var id = Ids.NewId();
-        var parts = input.Address.Name.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
-        var first = parts.ElementAtOrDefault(0);
-        var last = parts.ElementAtOrDefault(1);
-        await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO customers (id, email, first_name, last_name, country, created_at) VALUES ({id}, {input.Email}, {first}, {last}, {input.Address.Country}, {now}) ON CONFLICT (email) DO NOTHING",
-            ct);
-        return await db.Customers.Where(c => c.Email == input.Email).Select(c => c.Id).SingleAsync(ct);
-    }
-
     private static string OrderTitle(ProductVariant variant) =>
         variant.Title is { Length: > 0 } title ? $"{variant.Product!.Title} — {title}" : variant.Product!.Title;
-
-    private async Task VoidQuietlyAsync(string reference, Guid attempt, Exception cause)
-    {
-        try
-        {
-            var result = await gateway.VoidAsync(reference, $"checkout:{attempt}:void", CancellationToken.None);
-            if (!result.Approved)
-            {
-                logger.LogWarning("Voiding authorization {Reference} after a failed checkout was refused: {Message}", reference, result.Message);
-            }
-        }
-        catch (Exception e)
-        {
-            // An unvoided authorization expires on its own and was never captured: no charge.
-            logger.LogWarning(e, "Could not void authorization {Reference} after checkout failed with {Cause}", reference, cause.GetType().Name);
-        }
-    }
 }

@@ -134,7 +134,7 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
         if (after is null)
         {
             var available = await db.StockLevels.Where(s => s.Sku == sku && s.WarehouseId == warehouseId)
-                .Select(s => s.OnHand - s.Reserved).FirstOrDefaultAsync(ct);
+                .WithAvailable().Select(s => s.Available).FirstOrDefaultAsync(ct);
             throw Errors.InsufficientStock(sku, -quantity, available);
         }
 
@@ -332,8 +332,8 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
 
     private async Task<List<LevelSnapshot>> LoadLevelsAsync(List<string> skus, CancellationToken ct) =>
         await db.StockLevels.AsNoTracking()
-            .Where(s => skus.Contains(s.Sku))
-            .Join(db.Warehouses, s => s.WarehouseId, w => w.Id, (s, w) => new LevelSnapshot(s.Sku, s.WarehouseId, w.Code, w.Priority, s.OnHand - s.Reserved))
+            .Where(s => skus.Contains(s.Sku)).WithAvailable()
+            .Join(db.Warehouses, s => s.WarehouseId, w => w.Id, (s, w) => new LevelSnapshot(s.Sku, s.WarehouseId, w.Code, w.Priority, s.Available))
             .ToListAsync(ct);
 
     internal static List<StockAllocation> Plan(IReadOnlyList<StockRequest> requested, IReadOnlyList<LevelSnapshot> levels)

@@ -94,8 +94,8 @@ public sealed class StockService(StorekeepDbContext db, InventoryService invento
 
     public async Task<SkuStockView> GetAsync(string sku, CancellationToken ct)
     {
-        var levels = await db.StockLevels.AsNoTracking().Where(s => s.Sku == sku)
-            .Join(db.Warehouses, s => s.WarehouseId, w => w.Id, (s, w) => new { w.Code, w.Priority, s.OnHand, s.Reserved, s.LowStockThreshold })
+        var levels = await db.StockLevels.AsNoTracking().Where(s => s.Sku == sku).WithAvailable()
+            .Join(db.Warehouses, s => s.WarehouseId, w => w.Id, (s, w) => new { w.Code, w.Priority, s.OnHand, s.Reserved, s.Available, s.LowStockThreshold })
             .ToListAsync(ct);
         if (levels.Count == 0 && !await db.Variants.AnyAsync(x => x.Sku == sku, ct))
         {
@@ -103,7 +103,7 @@ public sealed class StockService(StorekeepDbContext db, InventoryService invento
         }
 
         var warehouses = levels.OrderBy(l => l.Priority).ThenBy(l => l.Code, StringComparer.Ordinal)
-            .Select(l => new WarehouseStockView(l.Code, l.OnHand, l.Reserved, l.OnHand - l.Reserved, l.LowStockThreshold))
+            .Select(l => new WarehouseStockView(l.Code, l.OnHand, l.Reserved, l.Available, l.LowStockThreshold))
             .ToList();
         var onHand = warehouses.Sum(w => w.OnHand);
         var reserved = warehouses.Sum(w => w.Reserved);
@@ -138,7 +138,7 @@ public sealed class StockService(StorekeepDbContext db, InventoryService invento
     {
         var take = Cursor.Limit(limit);
         var after = Cursor.DecodeGuid(cursor);
-        var query = db.StockLevels.AsNoTracking().Where(s => s.OnHand - s.Reserved <= s.LowStockThreshold);
+        var query = db.StockLevels.AsNoTracking().AtOrBelowThreshold();
         if (after is { } c)
         {
             query = query.Where(s => s.Id.CompareTo(c) > 0);

@@ -14,8 +14,8 @@ public sealed class StockTotals(StorekeepDbContext db)
         }
 
         var rows = await db.StockLevels.AsNoTracking().Where(s => skus.Contains(s.Sku))
-            .Select(s => new { s.Sku, s.OnHand, s.Reserved }).ToListAsync(ct);
-        return rows.GroupBy(r => r.Sku, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(r => r.OnHand - r.Reserved), StringComparer.Ordinal);
+            .WithAvailable().Select(s => new { s.Sku, s.Available }).ToListAsync(ct);
+        return rows.GroupBy(r => r.Sku, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(r => r.Available), StringComparer.Ordinal);
     }
 
     /// <summary>Stock levels per warehouse, keyset on the level id; <paramref name="skuPrefix"/> filters by SKU prefix.</summary>
@@ -35,11 +35,11 @@ public sealed class StockTotals(StorekeepDbContext db)
             query = query.Where(s => s.Id.CompareTo(a) > 0);
         }
 
-        var rows = await query.OrderBy(s => s.Id).Take(take + 1)
-            .Join(db.Warehouses, s => s.WarehouseId, w => w.Id, (s, w) => new { s.Id, s.Sku, w.Code, s.OnHand, s.Reserved, s.LowStockThreshold })
+        var rows = await query.OrderBy(s => s.Id).Take(take + 1).WithAvailable()
+            .Join(db.Warehouses, s => s.WarehouseId, w => w.Id, (s, w) => new { s.Id, s.Sku, w.Code, s.OnHand, s.Reserved, s.Available, s.LowStockThreshold })
             .ToListAsync(ct);
         var items = rows.OrderBy(r => r.Id).Take(take)
-            .Select(r => new StockLevelView(r.Id, r.Sku, r.Code, r.OnHand, r.Reserved, r.OnHand - r.Reserved, r.LowStockThreshold)).ToList();
+            .Select(r => new StockLevelView(r.Id, r.Sku, r.Code, r.OnHand, r.Reserved, r.Available, r.LowStockThreshold)).ToList();
         return new Shared.Page<StockLevelView>(items, rows.Count > take ? Shared.Cursor.Encode(items[^1].Id.ToString()) : null);
     }
 }

@@ -28,11 +28,15 @@ public enum FulfillmentStatus
 }
 
 /// <summary>
-/// The order aggregate. Its three statuses move only through these methods, each of which guards
-/// its own transition and writes a timeline entry.
+/// The order aggregate. Its three statuses, its lines' shipped and returned counts and its
+/// timeline move only through these methods, each of which guards its own transition and writes a
+/// timeline entry. Lines and timeline are read-only views over private lists (EF maps the fields).
 /// </summary>
 public sealed class Order
 {
+    private readonly List<OrderLine> _lines = [];
+    private readonly List<OrderTimelineEntry> _timeline = [];
+
     private Order()
     {
     }
@@ -69,8 +73,26 @@ public sealed class Order
     public DateTime CreatedAt { get; private init; }
     public DateTime UpdatedAt { get; private set; }
     public DateTime? CancelledAt { get; private set; }
-    public List<OrderLine> Lines { get; private init; } = [];
-    public List<OrderTimelineEntry> Timeline { get; private init; } = [];
+    public IReadOnlyList<OrderLine> Lines => _lines.AsReadOnly();
+    public IReadOnlyList<OrderTimelineEntry> Timeline => _timeline.AsReadOnly();
+
+    /// <summary>Nothing has shipped and it is not cancelled already (the rule <see cref="Cancel"/> enforces).</summary>
+    public bool CanCancel => MayCancel(Status, FulfillmentStatus, _lines.Any(l => l.FulfilledQuantity > 0));
+
+    /// <summary>
+    /// Units are left to ship and the money allows it (the rule <see cref="EnsureMayShip"/> enforces);
+    /// <paramref name="cashOnDelivery"/>: the order has a cash-on-delivery payment.
+    /// </summary>
+    public bool CanShip(bool cashOnDelivery) =>
+        MayShip(Status, PaymentStatus, _lines.Any(l => l.FulfilledQuantity < l.Quantity), cashOnDelivery);
+
+    /// <summary><see cref="CanCancel"/> over an order's state alone, for views of an order (<see cref="OrderView"/>).</summary>
+    public static bool MayCancel(OrderStatus status, FulfillmentStatus fulfillment, bool anyUnitShipped) =>
+        status != OrderStatus.Cancelled && fulfillment == FulfillmentStatus.Unfulfilled && !anyUnitShipped;
+
+    /// <summary><see cref="CanShip"/> over an order's state alone, for views of an order (<see cref="OrderView"/>).</summary>
+    public static bool MayShip(OrderStatus status, PaymentStatus payment, bool unitsLeftToShip, bool cashOnDelivery) =>
+        status == OrderStatus.Open && unitsLeftToShip && PaidForShipping(payment, cashOnDelivery);
 
     public static Order Place(
         long number,
@@ -104,7 +126,6 @@ public sealed class Order
             Currency = currency,
             ShippingAddress = shippingAddress,
             ShippingMethod = shippingMethod,
-            Lines = lineList,
             Subtotal = subtotal,
             ShippingTotal = shippingTotal,
             TaxTotal = taxTotal,
@@ -125,6 +146,8 @@ public sealed class Order
             line.OrderId = order.Id;
         }
 
+        order._lines.AddRange(lineList);
+
         order.Note("placed", $"Order #{number} placed by {email}.", Actor.Customer, now);
         return order;
     }
@@ -139,7 +162,7 @@ public sealed class Order
             Actor = actor.Name,
             At = now,
         };
-        Timeline.Add(entry);
+        _timeline.Add(entry);
         UpdatedAt = now;
         return entry;
     }
@@ -178,7 +201,7 @@ public sealed class Order
             throw Errors.Conflict("order_already_cancelled", $"Order #{Number} is already cancelled.");
         }
 
-        if (FulfillmentStatus != FulfillmentStatus.Unfulfilled || Lines.Any(l => l.FulfilledQuantity > 0))
+        if (!CanCancel)
         {
             throw Errors.Conflict("order_already_shipped", $"Order #{Number} has shipped and can no longer be cancelled; create a return instead.");
         }
@@ -203,8 +226,7 @@ public sealed class Order
     public void EnsureMayShip(bool cashOnDelivery)
     {
         EnsureOpen();
-        var paid = PaymentStatus is PaymentStatus.Paid or PaymentStatus.PartiallyRefunded;
-        if (!paid && !(cashOnDelivery && PaymentStatus == PaymentStatus.Pending))
+        if (!PaidForShipping(PaymentStatus, cashOnDelivery))
         {
             throw Errors.Conflict("order_not_paid", $"Order #{Number} is not paid yet; it ships once payment is received (cash-on-delivery orders excepted).");
         }
@@ -216,18 +238,11 @@ public sealed class Order
         EnsureOpen();
         foreach (var (sku, quantity) in lines)
         {
-            var line = Lines.FirstOrDefault(l => string.Equals(l.Sku, sku, StringComparison.OrdinalIgnoreCase))
-                ?? throw Errors.Unprocessable("sku_not_in_order", $"SKU '{sku}' is not on order #{Number}.");
-            if (line.FulfilledQuantity + quantity > line.Quantity)
-            {
-                throw Errors.Conflict("shipment_exceeds_order",
-                    $"Cannot ship {quantity} of '{sku}': {line.Quantity - line.FulfilledQuantity} left to ship on order #{Number}.");
-            }
-
-            line.FulfilledQuantity += quantity;
+            var line = Line(sku);
+            line.RecordShipped(quantity, sku, Number);
         }
 
-        FulfillmentStatus = Lines.All(l => l.FulfilledQuantity >= l.Quantity)
+        FulfillmentStatus = _lines.All(l => l.FulfilledQuantity >= l.Quantity)
             ? FulfillmentStatus.Shipped
             : FulfillmentStatus.PartiallyShipped;
         Note("shipped", $"Shipped {lines.Sum(l => l.Quantity)} unit(s) with {carrier}, tracking {trackingNumber}.", actor, now);
@@ -248,19 +263,19 @@ public sealed class Order
     {
         foreach (var (sku, quantity) in lines)
         {
-            var line = Lines.FirstOrDefault(l => string.Equals(l.Sku, sku, StringComparison.OrdinalIgnoreCase))
-                ?? throw Errors.Unprocessable("sku_not_in_order", $"SKU '{sku}' is not on order #{Number}.");
-            if (line.ReturnedQuantity + quantity > line.FulfilledQuantity)
-            {
-                throw Errors.Conflict("return_exceeds_shipped",
-                    $"Cannot take back {quantity} of '{sku}': {line.FulfilledQuantity - line.ReturnedQuantity} shipped and not yet returned on order #{Number}.");
-            }
-
-            line.ReturnedQuantity += quantity;
+            Line(sku).RecordReturned(quantity, sku, Number);
         }
 
         Note("returned", $"{lines.Sum(l => l.Quantity)} unit(s) received back.", actor, now);
     }
+
+    /// <summary>Goods leave only for money in hand, or when the courier collects it (cash on delivery).</summary>
+    private static bool PaidForShipping(PaymentStatus payment, bool cashOnDelivery) =>
+        payment is PaymentStatus.Paid or PaymentStatus.PartiallyRefunded || (cashOnDelivery && payment == PaymentStatus.Pending);
+
+    private OrderLine Line(string sku) =>
+        _lines.FirstOrDefault(l => string.Equals(l.Sku, sku, StringComparison.OrdinalIgnoreCase))
+            ?? throw Errors.Unprocessable("sku_not_in_order", $"SKU '{sku}' is not on order #{Number}.");
 
     private void CompleteIfDone(DateTime now)
     {
@@ -291,8 +306,32 @@ public sealed class OrderLine
     public decimal UnitPrice { get; init; }
     public decimal LineTotal { get; init; }
     public decimal TaxAmount { get; init; }
-    public int FulfilledQuantity { get; set; }
-    public int ReturnedQuantity { get; set; }
+    public int FulfilledQuantity { get; private set; }
+    public int ReturnedQuantity { get; private set; }
+
+    /// <summary>Counts shipped units; never more than were ordered. <paramref name="asked"/>: the SKU as the request spelled it.</summary>
+    internal void RecordShipped(int quantity, string asked, long orderNumber)
+    {
+        if (FulfilledQuantity + quantity > Quantity)
+        {
+            throw Errors.Conflict("shipment_exceeds_order",
+                $"Cannot ship {quantity} of '{asked}': {Quantity - FulfilledQuantity} left to ship on order #{orderNumber}.");
+        }
+
+        FulfilledQuantity += quantity;
+    }
+
+    /// <summary>Counts units received back; never more than were shipped. <paramref name="asked"/>: the SKU as the request spelled it.</summary>
+    internal void RecordReturned(int quantity, string asked, long orderNumber)
+    {
+        if (ReturnedQuantity + quantity > FulfilledQuantity)
+        {
+            throw Errors.Conflict("return_exceeds_shipped",
+                $"Cannot take back {quantity} of '{asked}': {FulfilledQuantity - ReturnedQuantity} shipped and not yet returned on order #{orderNumber}.");
+        }
+
+        ReturnedQuantity += quantity;
+    }
 }
 
 /// <summary>Which warehouse holds the reservation for (part of) an order line.</summary>

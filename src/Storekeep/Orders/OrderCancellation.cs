@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Storekeep.Data;
 using Storekeep.Events;
 using Storekeep.Inventory;
@@ -12,19 +11,17 @@ public sealed record CancelOrderRequest(string? Reason);
 
 /// <summary>
 /// Cancelling an order before anything shipped: one transaction cancels it and releases every
-/// outstanding reservation; after that commit the money is undone: an authorization is voided, a
-/// capture refunded in full through the gateway, a manual payment not yet received left alone.
-/// A gateway failure there is written on the timeline; the order stays cancelled. While a card
-/// capture is at the gateway the cancel refuses (409 capture_in_progress; see PaymentCapture).
+/// outstanding reservation; after that commit Payments undoes the money
+/// (<see cref="PaymentVoid.UndoForCancelledOrderAsync"/>). While a card capture is at the gateway
+/// the cancel refuses (409 capture_in_progress; see PaymentCapture).
 /// </summary>
 public sealed class OrderCancellation(
     StorekeepDbContext db,
     OrderQueries orders,
     InventoryService inventory,
-    RefundService refunds,
-    IPaymentGateway gateway,
-    TimeProvider clock,
-    ILogger<OrderCancellation> logger)
+    PaymentCapture capture,
+    PaymentVoid voids,
+    TimeProvider clock)
 {
     /// <summary>The cancellation reason of an unpaid manual order whose hold ran out.</summary>
     public const string PaymentTimeoutReason = "payment_timeout";
@@ -42,35 +39,12 @@ public sealed class OrderCancellation(
             var order = await db.LoadOrderForUpdateAsync(orderId, token);
             // Under the order's lock, as capture claims its payment: a capture at the gateway right
             // now wins, and this cancel refuses rather than void an authorization being captured.
-            if (await db.Payments.AnyAsync(p => p.OrderId == orderId && p.Status == PaymentRecordStatus.Capturing, token))
-            {
-                throw PaymentCapture.InProgress();
-            }
+            await capture.EnsureNoneInProgressAsync(orderId, token);
 
             await CancelAndReleaseAsync(order, reason, actor, token);
         }, ct);
 
-        var payments = await db.Payments.AsNoTracking().Where(p => p.OrderId == orderId).OrderBy(p => p.CreatedAt).ToListAsync(ct);
-        foreach (var payment in payments)
-        {
-            if (payment.Status == PaymentRecordStatus.Authorized && payment.GatewayReference is not null)
-            {
-                await VoidAsync(orderId, payment, actor, ct);
-            }
-            else if (payment.CapturedAmount - payment.RefundedAmount > 0)
-            {
-                try
-                {
-                    await refunds.RefundAsync(orderId, payment.CapturedAmount - payment.RefundedAmount, "Order cancelled", actor, ct);
-                }
-                catch (StorekeepException e) when (e.Code is "refund_failed" or "refund_exceeds_captured")
-                {
-                    // Already on the timeline (refund_failed) or refunded meanwhile; a person follows up.
-                    logger.LogWarning("Refund after cancelling order {OrderId} did not go through: {Message}", orderId, e.Message);
-                }
-            }
-        }
-
+        await voids.UndoForCancelledOrderAsync(orderId, actor, ct);
         return await orders.GetAsync(orderId.ToString(), ct);
     }
 
@@ -112,37 +86,5 @@ public sealed class OrderCancellation(
         }
 
         db.AddEvent(EventTypes.OrderCancelled, OrderEventData.From(order), now);
-    }
-
-    private async Task VoidAsync(Guid orderId, Payment payment, Actor actor, CancellationToken ct)
-    {
-        GatewayResult result;
-        try
-        {
-            result = await gateway.VoidAsync(payment.GatewayReference!, $"payment:{payment.Id}:void", ct);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogWarning(e, "Voiding payment {PaymentId} failed at the gateway.", payment.Id);
-            result = GatewayResult.Declined("gateway_error", e.Message);
-        }
-
-        await db.InTransactionAsync(async token =>
-        {
-            var now = clock.GetUtcNow().UtcDateTime;
-            var order = await db.LoadOrderForUpdateAsync(orderId, token);
-            if (!result.Approved)
-            {
-                order.Note("void_failed", $"Voiding the payment authorization failed: {result.Message}", actor, now);
-                return;
-            }
-
-            var voided = await db.Payments.Where(p => p.Id == payment.Id && p.Status == PaymentRecordStatus.Authorized)
-                .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, PaymentRecordStatus.Voided).SetProperty(p => p.UpdatedAt, now), token);
-            if (voided == 1)
-            {
-                order.MarkPaymentVoided(actor, now);
-            }
-        }, ct);
     }
 }

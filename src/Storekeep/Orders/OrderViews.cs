@@ -35,6 +35,13 @@ public sealed record OrderView(
     DateTime? CancelledAt,
     IReadOnlyList<TimelineEntryView>? Timeline)
 {
+    /// <summary>The rule of <see cref="Order.CanCancel"/>, for pages that hold a view of the order.</summary>
+    public bool CanCancel() => Order.MayCancel(Status, FulfillmentStatus, Lines.Any(l => l.FulfilledQuantity > 0));
+
+    /// <summary>The rule of <see cref="Order.CanShip"/>, for pages that hold a view of the order.</summary>
+    public bool CanShip(bool cashOnDelivery) =>
+        Order.MayShip(Status, PaymentStatus, Lines.Any(l => l.FulfilledQuantity < l.Quantity), cashOnDelivery);
+
     public static OrderView From(Order o, bool withTimeline = false) => new(
         o.Id, o.Number, o.Status, o.PaymentStatus, o.FulfillmentStatus, o.Email, o.Currency,
         o.Subtotal, o.ShippingTotal, o.TaxTotal, o.Total, o.PricesIncludeTax, o.ShippingMethod, o.ShippingAddress,

@@ -36,6 +36,71 @@ public sealed class PaymentCapture(
     public static StorekeepException InProgress() =>
         Errors.Conflict(InProgressCode, "A payment of this order is being captured right now; try again in a moment.");
 
+    /// <summary>
+    /// For cancellation, under the order's row lock: refuses (409 <c>capture_in_progress</c>) while
+    /// a payment of the order is at the gateway, so the cancel never voids an authorization being captured.
+    /// </summary>
+    public async Task EnsureNoneInProgressAsync(Guid orderId, CancellationToken ct)
+    {
+        if (await db.Payments.AnyAsync(p => p.OrderId == orderId && p.Status == PaymentRecordStatus.Capturing, ct))
+        {
+            throw InProgress();
+        }
+    }
+
+    /// <summary>
+    /// Takes the money checkout authorized. Runs after the order's commit; if the gateway fails, the
+    /// order stays authorized (a person or a retry can capture it later) and the failure is on its
+    /// timeline. If the order was cancelled between its commit and here, nothing is captured and
+    /// the order is answered as it is now.
+    /// </summary>
+    public async Task<Order> CaptureAfterCheckoutAsync(Order placed, Payment payment, CancellationToken ct)
+    {
+        if (payment.Status != PaymentRecordStatus.Authorized || payment.GatewayReference is null)
+        {
+            return placed;
+        }
+
+        try
+        {
+            return (await CaptureAsync(placed.Id, payment.Id, $"payment:{payment.Id}:capture", Actor.System, ct)).Order;
+        }
+        catch (StorekeepException e) when (e.Kind == ErrorKind.Conflict)
+        {
+            // Someone else moved the order on in the meantime (cancelled it, say): answer with what it is now.
+            db.ChangeTracker.Clear();
+            return await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == placed.Id, ct);
+        }
+    }
+
+    /// <summary>
+    /// Records a bank transfer or cash on delivery as received: the pending payment becomes captured
+    /// and the order paid, in one transaction under the order's lock. 409 <c>already_paid</c> when
+    /// it was recorded meanwhile, <c>order_cancelled</c> when a cancel committed first.
+    /// </summary>
+    public async Task<Payment> RecordManualAsync(Guid orderId, Payment payment, string? reference, Actor actor, CancellationToken ct) =>
+        await db.InTransactionAsync(async token =>
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var order = await db.LoadOrderForUpdateAsync(orderId, token);
+            var captured = await db.Payments
+                .Where(p => p.Id == payment.Id && p.Status == PaymentRecordStatus.Pending)
+                .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, PaymentRecordStatus.Captured)
+                    .SetProperty(p => p.CapturedAmount, payment.Amount)
+                    .SetProperty(p => p.GatewayReference, reference ?? payment.GatewayReference)
+                    .SetProperty(p => p.UpdatedAt, now), token);
+            if (captured == 0)
+            {
+                throw Errors.Conflict("already_paid", "This payment has already been received.");
+            }
+
+            order.MarkPaid(payment.Amount, actor, now); // refuses (409 order_cancelled) if a cancel committed first
+            order.Note("payment_received", $"{(payment.Method == PaymentMethod.BankTransfer ? "Bank transfer" : "Cash on delivery")} received{(reference is null ? "" : $", reference {reference}")}.", actor, now);
+
+            db.AddEvent(EventTypes.OrderPaid, OrderEventData.From(order), now);
+            return await db.Payments.AsNoTracking().SingleAsync(p => p.Id == payment.Id, token);
+        }, ct);
+
     /// <summary>Claims, captures at the gateway and records; throws 409 when the order is cancelled or the payment not capturable.</summary>
     public async Task<CaptureOutcome> CaptureAsync(Guid orderId, Guid paymentId, string idempotencyKey, Actor actor, CancellationToken ct)
     {

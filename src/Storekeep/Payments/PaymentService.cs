@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Data;
-using Storekeep.Events;
 using Storekeep.Orders;
 using Storekeep.Shared;
 
@@ -9,17 +8,42 @@ namespace Storekeep.Payments;
 public sealed record CapturePaymentRequest(string? Reference);
 
 /// <summary>
-/// Taking money by hand: recording a bank transfer or cash on delivery as received, or capturing
-/// an authorized card payment whose capture at checkout failed.
+/// An order's payments from the outside: opening one at checkout, and taking money by hand
+/// (recording a bank transfer or cash on delivery as received, or capturing an authorized card
+/// payment whose capture at checkout failed). The bookkeeping is <see cref="PaymentCapture"/>'s.
 /// </summary>
 public sealed class PaymentService(
     StorekeepDbContext db,
     OrderQueries orders,
     PaymentCapture capture,
-    TimeProvider clock)
+    IPaymentGateway gateway)
 {
     /// <summary>The <see cref="Payment.Gateway"/> of payments made outside any gateway.</summary>
     public const string ManualGateway = "manual";
+
+    /// <summary>
+    /// The payment row of a newly placed order, added to the checkout's transaction: authorized for
+    /// a card (with what the gateway said about it), pending for a manual method.
+    /// </summary>
+    public Payment Open(Order order, PaymentMethod method, GatewayResult? authorization, DateTime now)
+    {
+        var payment = new Payment
+        {
+            OrderId = order.Id,
+            Method = method,
+            Gateway = authorization is null ? ManualGateway : gateway.Name,
+            GatewayReference = authorization?.Reference,
+            Status = authorization is null ? PaymentRecordStatus.Pending : PaymentRecordStatus.Authorized,
+            Amount = order.Total,
+            Currency = order.Currency,
+            CardBrand = authorization?.CardBrand,
+            Last4 = authorization?.Last4,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Payments.Add(payment);
+        return payment;
+    }
 
     public async Task<PaymentView> CaptureAsync(string orderRef, Guid paymentId, CapturePaymentRequest? request, Actor actor, CancellationToken ct)
     {
@@ -57,27 +81,6 @@ public sealed class PaymentService(
             return PaymentView.From(await db.Payments.AsNoTracking().SingleAsync(p => p.Id == paymentId, CancellationToken.None));
         }
 
-        var view = await db.InTransactionAsync(async token =>
-        {
-            var now = clock.GetUtcNow().UtcDateTime;
-            var order = await db.LoadOrderForUpdateAsync(orderId, token);
-            var captured = await db.Payments
-                .Where(p => p.Id == paymentId && p.Status == PaymentRecordStatus.Pending)
-                .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, PaymentRecordStatus.Captured)
-                    .SetProperty(p => p.CapturedAmount, payment.Amount)
-                    .SetProperty(p => p.GatewayReference, reference ?? payment.GatewayReference)
-                    .SetProperty(p => p.UpdatedAt, now), token);
-            if (captured == 0)
-            {
-                throw Errors.Conflict("already_paid", "This payment has already been received.");
-            }
-
-            order.MarkPaid(payment.Amount, actor, now); // refuses (409 order_cancelled) if a cancel committed first
-            order.Note("payment_received", $"{(payment.Method == PaymentMethod.BankTransfer ? "Bank transfer" : "Cash on delivery")} received{(reference is null ? "" : $", reference {reference}")}.", actor, now);
-
-            db.AddEvent(EventTypes.OrderPaid, OrderEventData.From(order), now);
-            return await db.Payments.AsNoTracking().SingleAsync(p => p.Id == paymentId, token);
-        }, ct);
-        return PaymentView.From(view);
+        return PaymentView.From(await capture.RecordManualAsync(orderId, payment, reference, actor, ct));
     }
 }

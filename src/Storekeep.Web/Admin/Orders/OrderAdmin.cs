@@ -22,11 +22,9 @@ public sealed record OrderDetails(
     /// <summary>Newest first, as staff read a history.</summary>
     public IEnumerable<TimelineEntryView> Timeline => (Order.Timeline ?? []).AsEnumerable().Reverse();
 
-    public bool MayShip => Order.Status == OrderStatus.Open && Order.Lines.Any(l => l.FulfilledQuantity < l.Quantity)
-        && (Order.PaymentStatus is PaymentStatus.Paid or PaymentStatus.PartiallyRefunded
-            || (Order.PaymentStatus == PaymentStatus.Pending && Payments.Any(p => p.Method == PaymentMethod.CashOnDelivery)));
+    public bool MayShip => Order.CanShip(cashOnDelivery: Payments.Any(p => p.Method == PaymentMethod.CashOnDelivery));
 
-    public bool MayCancel => Order.Status != OrderStatus.Cancelled && Order.FulfillmentStatus == FulfillmentStatus.Unfulfilled;
+    public bool MayCancel => Order.CanCancel();
 
     /// <summary>Units shipped and not yet returned or asked back, per SKU.</summary>
     public int Returnable(string sku) =>

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
 using Storekeep.Accounts;
-using Storekeep.Storefront;
+using Storekeep.Customers;
 using Storekeep.Web.Hosting;
 
 namespace Storekeep.Web.Storefront.Account;

@@ -103,8 +103,7 @@ public sealed class ShopifyCsvExporter(StorekeepDbContext db)
     private async Task<Dictionary<string, long>> AvailableAsync(Guid warehouseId, List<Product> page, CancellationToken ct)
     {
         var skus = page.SelectMany(p => p.Variants).Select(v => v.Sku).ToList();
-        return await db.StockLevels.AsNoTracking().Where(s => s.WarehouseId == warehouseId && skus.Contains(s.Sku))
-            .Select(s => new { s.Sku, Available = s.OnHand - s.Reserved })
+        return await db.StockLevels.AsNoTracking().Where(s => s.WarehouseId == warehouseId && skus.Contains(s.Sku)).WithAvailable()
             .ToDictionaryAsync(s => s.Sku, s => s.Available, StringComparer.Ordinal, ct);
     }
 

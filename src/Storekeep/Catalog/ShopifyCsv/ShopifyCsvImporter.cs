@@ -240,7 +240,7 @@ public sealed class ShopifyCsvImporter(StorekeepDbContext db, InventoryService i
         foreach (var skus in wanted.Select(v => v.Sku).Chunk(LookupChunk))
         {
             var levels = await db.StockLevels.AsNoTracking().Where(s => s.WarehouseId == warehouse.Id && skus.Contains(s.Sku))
-                .Select(s => new { s.Sku, Available = s.OnHand - s.Reserved }).ToListAsync(ct);
+                .WithAvailable().ToListAsync(ct);
             foreach (var level in levels)
             {
                 available[level.Sku] = level.Available;

@@ -6,7 +6,7 @@ using Storekeep.Fulfillment;
 using Storekeep.Orders;
 using Storekeep.Shared;
 
-namespace Storekeep.Storefront;
+namespace Storekeep.Customers;
 
 public sealed record CustomerOrderSummary(long Number, DateTime PlacedAt, OrderStatus Status, PaymentStatus PaymentStatus, FulfillmentStatus FulfillmentStatus, decimal Total, string Currency, int Units);
 
@@ -25,6 +25,7 @@ public sealed class CustomerAccounts(
     ShipmentService shipments,
     ReturnService returns,
     AccountEmails emails,
+    CustomerRegistry customers,
     TimeProvider clock)
 {
     public const int MaxHistory = 100;
@@ -38,7 +39,7 @@ public sealed class CustomerAccounts(
         v.ThrowIfInvalid();
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var customerId = await EnsureCustomerAsync(normalized!, displayName, now, ct);
+        var customerId = await customers.EnsureAsync(normalized!, displayName, country: null, now, ct);
         var user = new UserAccount
         {
             UserName = normalized,
@@ -118,18 +119,5 @@ public sealed class CustomerAccounts(
         return account is { EmailConfirmed: true, CustomerId: { } customerId }
             ? db.Orders.Where(o => o.PlacedByUserId == accountId || o.CustomerId == customerId)
             : db.Orders.Where(o => o.PlacedByUserId == accountId);
-    }
-
-    private async Task<Guid> EnsureCustomerAsync(string email, string name, DateTime now, CancellationToken ct)
-    {
-        // Insert-if-absent in one statement, as checkout does: a first order racing sign-up cannot collide.
-        var id = Ids.NewId();
-        var parts = name.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
-        var first = parts.ElementAtOrDefault(0);
-        var last = parts.ElementAtOrDefault(1);
-        await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO customers (id, email, first_name, last_name, created_at) VALUES ({id}, {email}, {first}, {last}, {now}) ON CONFLICT (email) DO NOTHING",
-            ct);
-        return await db.Customers.Where(c => c.Email == email).Select(c => c.Id).SingleAsync(ct);
     }
 }
