@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using Storekeep.Data;
 using Storekeep.Idempotency;
 
 namespace Storekeep.Web.Api;
@@ -20,7 +18,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
     public const string ReplayedHeader = "Idempotent-Replayed";
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
-    public async Task InvokeAsync(HttpContext context, StorekeepDbContext db, TimeProvider clock, IProblemDetailsService problems)
+    public async Task InvokeAsync(HttpContext context, TimeProvider clock, IProblemDetailsService problems)
     {
         if (!HttpMethods.IsPost(context.Request.Method) ||
             !context.Request.Headers.TryGetValue(HeaderName, out var values) ||
@@ -41,47 +39,25 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         var fingerprint = await FingerprintAsync(context.Request);
         var now = clock.GetUtcNow().UtcDateTime;
 
-        var record = new IdempotencyRecord { Scope = scope, Key = key, Fingerprint = fingerprint, CreatedAt = now, LockedUntil = now + Lease };
-        var recordId = record.Id;
-        db.IdempotencyRecords.Add(record);
-        try
+        var ledger = context.RequestServices.GetRequiredService<IdempotencyLedger>();
+        var claim = await ledger.ClaimAsync(scope, key, fingerprint, now, Lease, retakeAbandoned: true, context.RequestAborted);
+        switch (claim.Outcome)
         {
-            await db.SaveChangesAsync(context.RequestAborted);
-        }
-        catch (DbUpdateException e) when (Transactions.IsUniqueViolation(e))
-        {
-            db.ChangeTracker.Clear();
-            var existing = await db.IdempotencyRecords.AsNoTracking()
-                .SingleAsync(r => r.Scope == scope && r.Key == key, context.RequestAborted);
-            if (existing.Fingerprint != fingerprint)
-            {
+            case ClaimOutcome.Mismatch:
                 await WriteProblem(context, problems, 422, "idempotency_key_reused",
                     "This Idempotency-Key was already used with a different request.");
                 return;
-            }
-
-            if (existing.Completed)
-            {
-                await ReplayAsync(context, existing);
+            case ClaimOutcome.Completed:
+                await ReplayAsync(context, claim.Existing!);
                 return;
-            }
-
-            // Still running: unless its lease ran out (the node that took it died), the client waits.
-            var retaken = existing.LockedUntil < now && await db.IdempotencyRecords
-                .Where(r => r.Id == existing.Id && !r.Completed && r.LockedUntil == existing.LockedUntil)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.LockedUntil, now + Lease), context.RequestAborted) == 1;
-            if (!retaken)
-            {
+            case ClaimOutcome.InProgress:
+                // Still running, and its lease has not run out (the node that took it is alive): the client waits.
                 await WriteProblem(context, problems, 409, "idempotency_request_in_progress",
                     "A request with this Idempotency-Key is still being processed; retry shortly.");
                 return;
-            }
-
-            recordId = existing.Id;
         }
 
-        db.ChangeTracker.Clear();
-        await RunAndKeepAsync(context, db, recordId);
+        await RunAndKeepAsync(context, ledger, claim.RecordId);
     }
 
     /// <summary>
@@ -92,7 +68,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         context.User.FindFirst(ApiKeyAuthenticationHandler.KeyIdClaim)?.Value
             ?? $"public@{Storekeep.Checkout.CheckoutOrigin.From(context.Connection.RemoteIpAddress, trusted: false).ClientAddress}";
 
-    private async Task RunAndKeepAsync(HttpContext context, StorekeepDbContext db, Guid recordId)
+    private async Task RunAndKeepAsync(HttpContext context, IdempotencyLedger ledger, Guid recordId)
     {
         var original = context.Response.Body;
         using var buffer = new MemoryStream();
@@ -104,7 +80,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         catch
         {
             context.Response.Body = original;
-            await ForgetAsync(db, recordId);
+            await ledger.ForgetAsync(recordId);
             throw;
         }
 
@@ -112,27 +88,19 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         var response = context.Response;
         if (response.StatusCode >= 500)
         {
-            await ForgetAsync(db, recordId);
+            await ledger.ForgetAsync(recordId);
         }
         else
         {
             var body = buffer.ToArray();
             var contentType = response.ContentType;
             var location = response.Headers.Location.ToString();
-            await db.IdempotencyRecords.Where(r => r.Id == recordId).ExecuteUpdateAsync(s => s
-                .SetProperty(r => r.Completed, true)
-                .SetProperty(r => r.StatusCode, response.StatusCode)
-                .SetProperty(r => r.ContentType, contentType)
-                .SetProperty(r => r.Location, location.Length == 0 ? null : location)
-                .SetProperty(r => r.Body, body), CancellationToken.None);
+            await ledger.CompleteAsync(recordId, response.StatusCode, contentType, location.Length == 0 ? null : location, body);
         }
 
         buffer.Position = 0;
         await buffer.CopyToAsync(original, context.RequestAborted);
     }
-
-    private static Task ForgetAsync(StorekeepDbContext db, Guid recordId) =>
-        db.IdempotencyRecords.Where(r => r.Id == recordId).ExecuteDeleteAsync(CancellationToken.None);
 
     private static async Task ReplayAsync(HttpContext context, IdempotencyRecord record)
     {

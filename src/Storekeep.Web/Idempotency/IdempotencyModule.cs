@@ -1,3 +1,4 @@
+using Storekeep.Idempotency;
 using Storekeep.Web.Hosting;
 
 namespace Storekeep.Web.Idempotency;
@@ -7,6 +8,9 @@ public sealed class IdempotencyModule : StorekeepModule
 {
     public override string Name => "Idempotency";
 
-    public override void AddServices(IServiceCollection services, IConfiguration configuration) =>
+    public override void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddScoped<IdempotencyLedger>();
         services.AddHostedService<IdempotencyCleanupService>();
+    }
 }

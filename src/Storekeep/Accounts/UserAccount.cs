@@ -21,6 +21,16 @@ public sealed class UserAccount : IdentityUser<Guid>
     public Guid? CustomerId { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>A shopper's sign-in, tied to their customer record (which Customers keeps).</summary>
+    public static UserAccount ForShopper(string email, string? displayName, Guid customerId, DateTime now) => new()
+    {
+        UserName = email,
+        Email = email,
+        DisplayName = displayName,
+        CustomerId = customerId,
+        CreatedAt = now,
+    };
 }
 
 /// <summary>A staff role (owner, manager, sales, warehouse, support, marketing), named as in <see cref="Access.Permissions"/>.</summary>

@@ -110,16 +110,8 @@ public sealed class CheckoutService(
         var now = clock.GetUtcNow().UtcDateTime;
         var number = await db.NextOrderNumberAsync(ct);
         var customerId = await customers.EnsureAsync(input.Email, input.Address.Name, input.Address.Country, now, ct);
-        var lines = totals.Lines.Select(l => new OrderLine
-        {
-            VariantId = variants[l.Sku].Id,
-            Sku = l.Sku,
-            Title = OrderTitle(variants[l.Sku]),
-            Quantity = l.Quantity,
-            UnitPrice = l.UnitPrice,
-            LineTotal = l.LineTotal,
-            TaxAmount = l.TaxAmount,
-        }).ToList();
+        var lines = totals.Lines.Select(l => OrderLine.For(
+            variants[l.Sku].Id, l.Sku, OrderTitle(variants[l.Sku]), l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount)).ToList();
         var order = Order.Place(number, input.Email, customerId, cart.Currency, input.Address, shipping?.Code, lines,
             totals.ShippingTotal, totals.TaxTotal, totals.PricesIncludeTax, cart.Id, now, origin.ClientAddress, origin.AccountId);
 
@@ -134,19 +126,7 @@ public sealed class CheckoutService(
 
         var allocations = await inventory.ReserveAsync(
             lines.Select(l => new StockRequest(l.Sku, l.Quantity)).ToList(), $"order:{number}", actor, ct);
-        db.Orders.Add(order);
-        foreach (var allocation in allocations)
-        {
-            var line = lines.First(l => l.Sku == allocation.Sku);
-            db.OrderAllocations.Add(new OrderAllocation
-            {
-                OrderId = order.Id,
-                OrderLineId = line.Id,
-                WarehouseId = allocation.WarehouseId,
-                Sku = allocation.Sku,
-                Quantity = allocation.Quantity,
-            });
-        }
+        OrderPlacement.Add(db, order, allocations);
 
         var payment = payments.Open(order, input.Method, authorization, now);
         if (authorization is not null)

@@ -14,17 +14,14 @@ public sealed record PlacedOrder(Guid OrderId, long Number, bool Replayed);
 /// a second node racing the first all end at the one order the first post placed: one
 /// authorization, one charge.
 /// </summary>
-public sealed class StorefrontCheckout(StorekeepDbContext db, CheckoutService checkout, TimeProvider clock)
+public sealed class StorefrontCheckout(StorekeepDbContext db, IdempotencyLedger ledger, CheckoutService checkout, TimeProvider clock)
 {
     private const string Scope = "storefront:checkout";
 
     /// <summary>The order an earlier post of this attempt placed, if it did (the form was sent again after the cart was checked out).</summary>
     public async Task<PlacedOrder?> FindPlacedAsync(Guid attemptId, CancellationToken ct)
     {
-        var key = attemptId.ToString("N");
-        var location = await db.IdempotencyRecords.AsNoTracking()
-            .Where(r => r.Scope == Scope && r.Key == key && r.Completed)
-            .Select(r => r.Location).FirstOrDefaultAsync(ct);
+        var location = await ledger.CompletedLocationAsync(Scope, attemptId.ToString("N"), ct);
         if (!Guid.TryParse(location, out var orderId))
         {
             return null;
@@ -36,47 +33,29 @@ public sealed class StorefrontCheckout(StorekeepDbContext db, CheckoutService ch
 
     public async Task<PlacedOrder> PlaceAsync(Guid cartId, Guid attemptId, CheckoutRequest request, Actor actor, CheckoutOrigin origin, CancellationToken ct)
     {
-        var key = attemptId.ToString("N");
-        var fingerprint = cartId.ToString("N");
         var now = clock.GetUtcNow().UtcDateTime;
-        var record = new IdempotencyRecord { Scope = Scope, Key = key, Fingerprint = fingerprint, CreatedAt = now, LockedUntil = now.AddMinutes(2) };
-        db.IdempotencyRecords.Add(record);
-        try
+        var claim = await ledger.ClaimAsync(Scope, attemptId.ToString("N"), cartId.ToString("N"), now, TimeSpan.FromMinutes(2), retakeAbandoned: false, ct);
+        switch (claim.Outcome)
         {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException e) when (Transactions.IsUniqueViolation(e))
-        {
-            db.ChangeTracker.Clear();
-            var existing = await db.IdempotencyRecords.AsNoTracking().SingleAsync(r => r.Scope == Scope && r.Key == key, ct);
-            if (existing.Fingerprint != fingerprint)
-            {
+            case ClaimOutcome.Mismatch:
                 throw Errors.Conflict("checkout_attempt_reused", "This checkout form belongs to another cart; reload the page.");
-            }
-
-            if (existing.Completed && existing.Location is { } placed && Guid.TryParse(placed, out var orderId))
-            {
-                var number = await db.Orders.Where(o => o.Id == orderId).Select(o => o.Number).SingleAsync(ct);
-                return new PlacedOrder(orderId, number, Replayed: true);
-            }
-
-            throw Errors.Conflict("checkout_in_progress", "Your order is being placed. Wait a moment, then reload the page.");
+            case ClaimOutcome.Completed when Guid.TryParse(claim.Existing!.Location, out var placedId):
+                var number = await db.Orders.Where(o => o.Id == placedId).Select(o => o.Number).SingleAsync(ct);
+                return new PlacedOrder(placedId, number, Replayed: true);
+            case ClaimOutcome.Completed or ClaimOutcome.InProgress:
+                throw Errors.Conflict("checkout_in_progress", "Your order is being placed. Wait a moment, then reload the page.");
         }
 
-        db.ChangeTracker.Clear();
         try
         {
             var order = await checkout.CheckoutAsync(cartId, request, actor, origin, ct);
-            await db.IdempotencyRecords.Where(r => r.Id == record.Id).ExecuteUpdateAsync(s => s
-                .SetProperty(r => r.Completed, true)
-                .SetProperty(r => r.StatusCode, 303)
-                .SetProperty(r => r.Location, order.Id.ToString()), CancellationToken.None);
+            await ledger.CompleteAsync(claim.RecordId, 303, contentType: null, order.Id.ToString(), body: null);
             return new PlacedOrder(order.Id, order.Number, Replayed: false);
         }
         catch
         {
             // Nothing was placed: the shopper may correct the form and send the same attempt again.
-            await db.IdempotencyRecords.Where(r => r.Id == record.Id).ExecuteDeleteAsync(CancellationToken.None);
+            await ledger.ForgetAsync(claim.RecordId);
             throw;
         }
     }

@@ -40,14 +40,7 @@ public sealed class CustomerAccounts(
 
         var now = clock.GetUtcNow().UtcDateTime;
         var customerId = await customers.EnsureAsync(normalized!, displayName, country: null, now, ct);
-        var user = new UserAccount
-        {
-            UserName = normalized,
-            Email = normalized,
-            DisplayName = displayName,
-            CustomerId = customerId,
-            CreatedAt = now,
-        };
+        var user = UserAccount.ForShopper(normalized!, displayName, customerId, now);
         var result = await users.CreateAsync(user, secret);
         if (!result.Succeeded)
         {

@@ -791,7 +791,7 @@ internal sealed class DemoStoreBuilder
                 foreach (var allocation in allocations)
                 {
                     var warehouse = builder._data.Warehouses.FindIndex(w => w.Id == allocation.WarehouseId);
-                    allocation.ReleasedQuantity = allocation.Quantity;
+                    allocation.Release(allocation.Outstanding);
                     builder.Move(warehouse, allocation.Sku, MovementType.Release, 0, -allocation.Quantity, "order cancelled", actor, $"order:{order.Number}", cancelAt);
                 }
             });
@@ -947,7 +947,7 @@ internal sealed class DemoStoreBuilder
             var lines = part.GroupBy(p => p.Allocation.Sku).Select(g => (Sku: g.Key, Quantity: g.Sum(p => p.Quantity))).ToList();
             foreach (var (allocation, quantity) in part)
             {
-                allocation.ShippedQuantity += quantity;
+                allocation.Ship(quantity);
                 builder.Move(warehouse, allocation.Sku, MovementType.Shipment, -quantity, -quantity, null, WarehouseActor, $"order:{order.Number}", at);
             }
 

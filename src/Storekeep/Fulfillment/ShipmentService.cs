@@ -75,7 +75,7 @@ public sealed class ShipmentService(
                 {
                     var take = Math.Min(left, part.Outstanding);
                     await inventory.ShipAsync(new StockAllocation(origin.Id, sku, take), $"order:{order.Number}", actor, token);
-                    part.ShippedQuantity += take;
+                    part.Ship(take);
                     left -= take;
                     if (left == 0)
                     {

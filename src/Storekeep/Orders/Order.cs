@@ -297,6 +297,18 @@ public sealed class Order
 
 public sealed class OrderLine
 {
+    /// <summary>A line as checkout prices it.</summary>
+    public static OrderLine For(Guid variantId, string sku, string title, int quantity, decimal unitPrice, decimal lineTotal, decimal taxAmount) => new()
+    {
+        VariantId = variantId,
+        Sku = sku,
+        Title = title,
+        Quantity = quantity,
+        UnitPrice = unitPrice,
+        LineTotal = lineTotal,
+        TaxAmount = taxAmount,
+    };
+
     public Guid Id { get; init; } = Ids.NewId();
     public Guid OrderId { get; set; }
     public Guid VariantId { get; init; }
@@ -343,9 +355,20 @@ public sealed class OrderAllocation
     public Guid WarehouseId { get; init; }
     public required string Sku { get; init; }
     public int Quantity { get; init; }
-    public int ShippedQuantity { get; set; }
-    public int ReleasedQuantity { get; set; }
+    public int ShippedQuantity { get; private set; }
+    public int ReleasedQuantity { get; private set; }
     public int Outstanding => Quantity - ShippedQuantity - ReleasedQuantity;
+
+    /// <summary>Units of this reservation that left the warehouse (never more than are outstanding).</summary>
+    public void Ship(int quantity) => ShippedQuantity += Within(quantity);
+
+    /// <summary>Units of this reservation given back to stock (a cancellation).</summary>
+    public void Release(int quantity) => ReleasedQuantity += Within(quantity);
+
+    private int Within(int quantity) =>
+        quantity >= 0 && quantity <= Outstanding
+            ? quantity
+            : throw new InvalidOperationException($"{quantity} of '{Sku}' is more than the {Outstanding} outstanding on this allocation.");
 }
 
 public sealed class OrderTimelineEntry

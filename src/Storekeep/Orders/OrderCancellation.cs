@@ -82,7 +82,7 @@ public sealed class OrderCancellation(
         {
             var outstanding = allocation.Outstanding;
             await inventory.ReleaseAsync(new StockAllocation(allocation.WarehouseId, allocation.Sku, outstanding), $"order:{order.Number}", actor, ct);
-            allocation.ReleasedQuantity += outstanding;
+            allocation.Release(outstanding);
         }
 
         db.AddEvent(EventTypes.OrderCancelled, OrderEventData.From(order), now);

@@ -116,7 +116,7 @@ public sealed partial class StripeWebhookProcessor(
         foreach (var orderId in orderIds)
         {
             var order = await db.Orders.SingleAsync(o => o.Id == orderId, ct);
-            db.OrderTimeline.Add(order.Note("stripe_" + stripeEvent.Type.Replace('.', '_'), message, Stripe, now));
+            order.Note("stripe_" + stripeEvent.Type.Replace('.', '_'), message, Stripe, now);
         }
     }
 
