@@ -85,7 +85,7 @@ public static class Capabilities
         services.AddScoped<DemoStoreSeeder>();
 
         services.AddScoped<DailySalesRollup>();
-        services.AddScoped<IOutboxEventHandler>(sp => sp.GetRequiredService<DailySalesRollup>());
+        services.AddEventSubscriber<DailySalesRollup>(DailySalesRollup.SubscriberName);
         services.AddScoped<SalesDashboard>();
 
         services.AddMessaging();

@@ -111,7 +111,7 @@ public sealed class OrderCancellation(
             allocation.ReleasedQuantity += outstanding;
         }
 
-        db.AddEvent(EventTypes.OrderCancelled, OrderEventData.From(order), now);
+        db.Raise(OrderEventData.Of<OrderCancelled>(order), now);
     }
 
     private async Task VoidAsync(Guid orderId, Payment payment, Actor actor, CancellationToken ct)

@@ -131,7 +131,7 @@ public sealed class PaymentCapture(
             }
 
             order.MarkPaid(payment.Amount, actor, now);
-            db.AddEvent(EventTypes.OrderPaid, OrderEventData.From(order), now);
+            db.Raise(OrderEventData.Of<OrderPaid>(order), now);
             return (order, false);
         }, ct);
 }

@@ -75,7 +75,7 @@ public sealed class PaymentService(
             order.MarkPaid(payment.Amount, actor, now); // refuses (409 order_cancelled) if a cancel committed first
             order.Note("payment_received", $"{(payment.Method == PaymentMethod.BankTransfer ? "Bank transfer" : "Cash on delivery")} received{(reference is null ? "" : $", reference {reference}")}.", actor, now);
 
-            db.AddEvent(EventTypes.OrderPaid, OrderEventData.From(order), now);
+            db.Raise(OrderEventData.Of<OrderPaid>(order), now);
             return await db.Payments.AsNoTracking().SingleAsync(p => p.Id == paymentId, token);
         }, ct);
         return PaymentView.From(view);
