@@ -35,7 +35,7 @@ public sealed class EventSubscriber
     public string Name { get; }
     public Type Service { get; }
     public SubscriberStart Start { get; }
-    public IReadOnlyCollection<string> EventTypes => _handlers.Keys;
+    public IReadOnlyCollection<string> HandledTypes => _handlers.Keys;
 
     public bool Handles(string type) => _handlers.ContainsKey(type);
 
