@@ -135,6 +135,49 @@ public sealed class EventSubscriberTests
         Assert.True(first.Calls + second.Calls >= ids.Count);
     }
 
+    /// <summary>
+    /// PostgreSQL only: SQLite's single writer makes the overlap impossible (the stalled batch holds
+    /// the write lock, so the second node cannot even claim).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.PostgresOnly), MemberType = typeof(TestDatabases))]
+    public async Task A_node_whose_lease_ran_out_rolls_its_batch_back_instead_of_committing_it_twice(string database)
+    {
+        var settings = new Dictionary<string, string?>(FastRetries) { ["Events:SubscriberLeaseSeconds"] = "1", ["Events:Dispatcher"] = "false" };
+        var stalled = new SubscriberSwitch { Gate = new SemaphoreSlim(0) };
+        await using var store = await TestStore.StartAsync(database, settings: settings, services: WithRecordingSubscriber(stalled));
+        await using var other = await store.StartAnotherNodeAsync(settings, WithRecordingSubscriber(new SubscriberSwitch()));
+        var ids = await AddEventsAsync(store, 3);
+        await using (var scope = store.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync();
+        }
+
+        // The first node takes the subscriber and stalls inside its batch past the lease.
+        var firstRunner = store.Services.GetRequiredService<EventSubscriberRunner>();
+        var firstRun = firstRunner.RunAsync(firstRunner.Subscribers.Single(s => s.Name == Recording), CancellationToken.None);
+        await stalled.Entered.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        // The second node finds the lease expired, takes over and commits the batch.
+        var secondRunner = other.Services.GetRequiredService<EventSubscriberRunner>();
+        await secondRunner.RunAsync(secondRunner.Subscribers.Single(s => s.Name == Recording), CancellationToken.None);
+        await using (var db = store.Db())
+        {
+            Assert.Equal(3, await db.AuditLog.CountAsync(a => a.Action == Handled));
+            Assert.Equal(3, (await db.EventSubscriptions.AsNoTracking().SingleAsync(s => s.Name == Recording)).Position);
+        }
+
+        // The first node wakes up: its checkpoint advance is refused and its writes roll back.
+        stalled.Gate.Release(100);
+        Assert.False(await firstRun);
+        await using var check = store.Db();
+        var handled = await check.AuditLog.AsNoTracking().Where(a => a.Action == Handled).Select(a => a.EntityId).ToListAsync();
+        Assert.Equal(ids.Select(i => i.ToString()).Order(), handled.Order());
+        var row = await check.EventSubscriptions.AsNoTracking().SingleAsync(s => s.Name == Recording);
+        Assert.Equal((3L, 0, (string?)null), (row.Position, row.Attempts, row.LastError));
+    }
+
     [Fact]
     public async Task A_subscriber_registered_to_start_at_the_latest_event_skips_the_history()
     {
@@ -176,15 +219,26 @@ public sealed class EventSubscriberTests
 
         public int Calls => _calls;
 
+        /// <summary>When set, the first batch waits here (after saying so through <see cref="Entered"/>).</summary>
+        public SemaphoreSlim? Gate { get; init; }
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public void Called() => Interlocked.Increment(ref _calls);
     }
 
     /// <summary>Writes one audit row per order.placed in the subscriber's transaction; throws while switched to fail.</summary>
     public sealed class RecordingSubscriber(StorekeepDbContext db, SubscriberSwitch control) : IEventHandler<OrderPlaced>
     {
-        public Task HandleAsync(OrderPlaced evt, EventContext context, CancellationToken ct)
+        public async Task HandleAsync(OrderPlaced evt, EventContext context, CancellationToken ct)
         {
             control.Called();
+            if (control.Gate is { } gate)
+            {
+                control.Entered.TrySetResult();
+                await gate.WaitAsync(ct);
+            }
+
             db.AuditLog.Add(new AuditEntry
             {
                 OccurredAt = context.OccurredAt,
@@ -193,7 +247,10 @@ public sealed class EventSubscriberTests
                 EntityType = "OutboxEvent",
                 EntityId = context.EventId.ToString(),
             });
-            return control.Failing ? throw new InvalidOperationException("The test subscriber fails on purpose.") : Task.CompletedTask;
+            if (control.Failing)
+            {
+                throw new InvalidOperationException("The test subscriber fails on purpose.");
+            }
         }
     }
 }
