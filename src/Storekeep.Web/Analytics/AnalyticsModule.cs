@@ -18,7 +18,7 @@ public sealed class AnalyticsModule : StorekeepModule
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddScoped<DailySalesRollup>();
-        services.AddScoped<IOutboxEventHandler>(sp => sp.GetRequiredService<DailySalesRollup>());
+        services.AddEventSubscriber<DailySalesRollup>(DailySalesRollup.SubscriberName);
         services.AddScoped<SalesDashboard>();
         services.AddScoped<FunnelQueries>();
     }

@@ -1,65 +1,40 @@
 using Storekeep.Events;
+using Storekeep.Shared;
 
 namespace Storekeep.Web.Events;
 
 /// <summary>
-/// The outbox loop of this node: publish committed events, then send due webhook deliveries; sleep
-/// until <see cref="OutboxSignal"/> fires or the poll interval passes. Every node runs it; the
-/// publisher lock and delivery leases keep them from doing the same work twice.
+/// The outbox loop of this node: publish committed events, then, side by side, hand them to the
+/// in-process subscribers (each from its own checkpoint) and send due webhook deliveries; sleep until
+/// <see cref="OutboxSignal"/> fires or the poll interval passes. Every node runs it; the publisher
+/// lock, subscriber leases and delivery leases keep them from doing the same work twice.
 /// </summary>
-public sealed partial class EventDispatcherService(
+public sealed class EventDispatcherService(
     IServiceScopeFactory scopes,
     WebhookDeliverer deliverer,
+    EventSubscriberRunner subscribers,
     OutboxSignal signal,
     WebhookSettings settings,
-    ILogger<EventDispatcherService> logger) : BackgroundService
+    ILogger<EventDispatcherService> logger) : WakeUpLoop(signal, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string LoopName => "event dispatcher";
+
+    protected override bool Enabled => settings.DispatcherEnabled;
+
+    protected override TimeSpan PollInterval => settings.PollInterval;
+
+    protected override async Task<bool> RunRoundAsync(CancellationToken ct)
     {
-        if (!settings.DispatcherEnabled)
+        int published;
+        await using (var scope = scopes.CreateAsyncScope())
         {
-            return;
+            published = await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync(OutboxPublisher.DefaultBatchSize, ct);
         }
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var busy = false;
-            try
-            {
-                await using (var scope = scopes.CreateAsyncScope())
-                {
-                    var published = await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync(OutboxPublisher.DefaultBatchSize, stoppingToken);
-                    busy = published == OutboxPublisher.DefaultBatchSize;
-                }
-
-                var attempted = await deliverer.DeliverDueAsync(stoppingToken);
-                busy |= attempted >= settings.BatchSize;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // The loop must survive a database hiccup; the next round retries.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                LogRoundFailed(e);
-            }
-
-            if (!busy)
-            {
-                try
-                {
-                    await signal.WaitAsync(settings.PollInterval, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
+        // Side by side, so a slow subscriber does not hold back webhooks (a failing one only backs itself off).
+        var subscribing = subscribers.RunDueAsync(ct);
+        var delivering = deliverer.DeliverDueAsync(ct);
+        await Task.WhenAll(subscribing, delivering);
+        return published == OutboxPublisher.DefaultBatchSize || await subscribing || await delivering >= settings.BatchSize;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The event dispatcher round failed; retrying at the next poll.")]
-    private partial void LogRoundFailed(Exception exception);
 }

@@ -48,6 +48,7 @@ public sealed class EventsModule : StorekeepModule
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 ConnectCallback = sp.GetRequiredService<WebhookAddressPolicy>().ConnectAsync,
             });
+        services.AddEventSubscriptions();
         services.AddHostedService<EventDispatcherService>();
     }
 

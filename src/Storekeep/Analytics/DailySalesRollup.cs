@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Data;
 using Storekeep.Events;
@@ -8,18 +7,36 @@ using Storekeep.Payments;
 namespace Storekeep.Analytics;
 
 /// <summary>
-/// Keeps <see cref="DailySales"/> exact. Each order or refund event recomputes, from the orders and
-/// refunds themselves, every day the order touches (the day it was placed and the days of its
-/// refunds). Recomputing a whole day is idempotent, so replays and concurrent changes cannot drift.
+/// Keeps <see cref="DailySales"/> exact, as the event subscriber <see cref="SubscriberName"/>
+/// (registered from the beginning of the feed, so the rollup covers every order ever placed). Each
+/// order or refund event recomputes, from the orders and refunds themselves, every day the order
+/// touches (the day it was placed and the days of its refunds), once per batch of events.
+/// Recomputing a whole day is idempotent, so replays and concurrent changes cannot drift.
 /// </summary>
-public sealed class DailySalesRollup(StorekeepDbContext db) : IOutboxEventHandler
+public sealed class DailySalesRollup(StorekeepDbContext db) :
+    IEventHandler<OrderPlaced>,
+    IEventHandler<OrderPaid>,
+    IEventHandler<OrderCancelled>,
+    IEventHandler<RefundCreated>,
+    IEventBatchCompletion
 {
-    private static readonly HashSet<string> Relevant =
-        [EventTypes.OrderPlaced, EventTypes.OrderPaid, EventTypes.OrderCancelled, EventTypes.RefundCreated];
+    public const string SubscriberName = "daily-sales";
 
-    public async Task HandleAsync(IReadOnlyList<OutboxEvent> events, CancellationToken ct)
+    private readonly HashSet<Guid> _touched = [];
+
+    public Task HandleAsync(OrderPlaced evt, EventContext context, CancellationToken ct) => TouchAsync(evt.OrderId);
+
+    public Task HandleAsync(OrderPaid evt, EventContext context, CancellationToken ct) => TouchAsync(evt.OrderId);
+
+    public Task HandleAsync(OrderCancelled evt, EventContext context, CancellationToken ct) => TouchAsync(evt.OrderId);
+
+    public Task HandleAsync(RefundCreated evt, EventContext context, CancellationToken ct) => TouchAsync(evt.OrderId);
+
+    /// <summary>Recomputes every day the batch's orders touch, each once.</summary>
+    public async Task CompleteBatchAsync(CancellationToken ct)
     {
-        var orderIds = events.Where(e => Relevant.Contains(e.Type)).Select(e => OrderIdOf(e.Payload)).OfType<Guid>().Distinct().ToList();
+        var orderIds = _touched.ToList();
+        _touched.Clear();
         if (orderIds.Count == 0)
         {
             return;
@@ -161,10 +178,15 @@ public sealed class DailySalesRollup(StorekeepDbContext db) : IOutboxEventHandle
     private static DailySales ToRow(DayFigures f) =>
         new() { Day = f.Day, Currency = f.Currency, Orders = f.Orders, Gross = f.Gross, Refunds = f.Refunds, Units = f.Units };
 
-    private static Guid? OrderIdOf(string payload)
+    private Task TouchAsync(Guid orderId)
     {
-        using var json = JsonDocument.Parse(payload);
-        return json.RootElement.TryGetProperty("orderId", out var id) && id.TryGetGuid(out var guid) ? guid : null;
+        // An event without an order id (written by hand or by an older version) touches no day.
+        if (orderId != Guid.Empty)
+        {
+            _touched.Add(orderId);
+        }
+
+        return Task.CompletedTask;
     }
 
     // Member-initialised (not positional) so EF can group and sum over the projection in SQL.

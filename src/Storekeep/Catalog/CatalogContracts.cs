@@ -63,5 +63,24 @@ public sealed record ProductView(
 
 public sealed record CategoryView(Guid Id, string Name, string Slug, string? Description, DateTime CreatedAt);
 
-/// <summary>The payload of <c>product.created</c> and <c>product.updated</c>.</summary>
-public sealed record ProductChanged(Guid ProductId, string Slug, string Title, ProductStatus Status, IReadOnlyList<string> Skus);
+/// <summary>The payload of <c>product.created</c> and <c>product.updated</c>: each event below is this shape under its own name.</summary>
+public record ProductChanged
+{
+    public Guid ProductId { get; init; }
+    public string Slug { get; init; } = "";
+    public string Title { get; init; } = "";
+    public ProductStatus Status { get; init; }
+    public IReadOnlyList<string> Skus { get; init; } = [];
+}
+
+/// <summary>product.created: a product was added (by hand or by a CSV import).</summary>
+public sealed record ProductCreated : ProductChanged, Events.IEvent
+{
+    public static string EventType => Events.EventTypes.ProductCreated;
+}
+
+/// <summary>product.updated: a product's details, status or variants changed.</summary>
+public sealed record ProductUpdated : ProductChanged, Events.IEvent
+{
+    public static string EventType => Events.EventTypes.ProductUpdated;
+}

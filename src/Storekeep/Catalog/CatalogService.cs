@@ -70,7 +70,7 @@ public sealed class CatalogService(StorekeepDbContext db, TimeProvider clock)
 
             product.RefreshSearchText();
             db.Products.Add(product);
-            db.AddEvent(EventTypes.ProductCreated, Changed(product), now);
+            db.Raise(Changed<ProductCreated>(product), now);
             return ToView(product, category, await CurrencyAsync(token), includeCost: true);
         }, ct));
     }
@@ -123,7 +123,7 @@ public sealed class CatalogService(StorekeepDbContext db, TimeProvider clock)
             await ApplyVariantsAsync(product, variants, token);
             product.UpdatedAt = Now();
             product.RefreshSearchText();
-            db.AddEvent(EventTypes.ProductUpdated, Changed(product), product.UpdatedAt);
+            db.Raise(Changed<ProductUpdated>(product), product.UpdatedAt);
             return ToView(product, product.Category, await CurrencyAsync(token), includeCost: true);
         }, ct));
     }
@@ -137,7 +137,7 @@ public sealed class CatalogService(StorekeepDbContext db, TimeProvider clock)
             {
                 product.Status = ProductStatus.Archived;
                 product.UpdatedAt = Now();
-                db.AddEvent(EventTypes.ProductUpdated, Changed(product), product.UpdatedAt);
+                db.Raise(Changed<ProductUpdated>(product), product.UpdatedAt);
             }
 
             return ToView(product, product.Category, await CurrencyAsync(token), includeCost: true);
@@ -484,8 +484,9 @@ public sealed class CatalogService(StorekeepDbContext db, TimeProvider clock)
 
     private DateTime Now() => clock.GetUtcNow().UtcDateTime;
 
-    internal static ProductChanged Changed(Product p) =>
-        new(p.Id, p.Slug, p.Title, p.Status, p.Variants.OrderBy(x => x.Position).Select(x => x.Sku).ToList());
+    internal static T Changed<T>(Product p)
+        where T : ProductChanged, new() =>
+        new() { ProductId = p.Id, Slug = p.Slug, Title = p.Title, Status = p.Status, Skus = p.Variants.OrderBy(x => x.Position).Select(x => x.Sku).ToList() };
 
     private static CategoryView ToView(Category c) => new(c.Id, c.Name, c.Slug, c.Description, c.CreatedAt);
 

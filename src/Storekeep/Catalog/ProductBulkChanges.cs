@@ -154,6 +154,6 @@ public sealed class ProductBulkChanges(StorekeepDbContext db, TimeProvider clock
     private void Touch(Product product, DateTime now)
     {
         product.UpdatedAt = now;
-        db.AddEvent(EventTypes.ProductUpdated, new ProductChanged(product.Id, product.Slug, product.Title, product.Status, product.Variants.Select(v => v.Sku).ToList()), now);
+        db.Raise(new ProductUpdated { ProductId = product.Id, Slug = product.Slug, Title = product.Title, Status = product.Status, Skus = product.Variants.Select(v => v.Sku).ToList() }, now);
     }
 }

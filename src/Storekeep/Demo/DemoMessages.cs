@@ -21,13 +21,12 @@ public static class DemoMessages
     {
         var orders = await db.Orders.AsNoTracking().Include(o => o.Lines)
             .OrderByDescending(o => o.Number).Take(RecentOrders).ToListAsync(ct);
-        var placed = orders.Select(o => new OutboxEvent
+        foreach (var order in orders)
         {
-            Type = EventTypes.OrderPlaced,
-            Payload = StorekeepJson.Serialize(OrderEventData.From(o)),
-            OccurredAt = o.CreatedAt,
-        }).ToList();
-        await emails.HandleAsync(placed, ct);
+            // As the subscriber would have handled each order's order.placed, one event id each.
+            var context = new EventContext(Ids.NewId(), EventTypes.OrderPlaced, 0, order.CreatedAt, OrderEmails.SubscriberName);
+            await emails.HandleAsync(OrderEventData.Of<OrderPlaced>(order), context, ct);
+        }
 
         var queued = db.ChangeTracker.Entries<Message>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
         foreach (var message in queued)

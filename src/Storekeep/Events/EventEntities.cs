@@ -19,6 +19,34 @@ public sealed class OutboxEvent
     public DateTime? PublishedAt { get; set; }
 }
 
+/// <summary>
+/// The checkpoint of one in-process event subscriber (see <see cref="EventSubscriptions"/>): the
+/// feed position it has handled up to, its retry state, and the lease of the node running it.
+/// </summary>
+public sealed class EventSubscription
+{
+    public const int MaxNameLength = 100;
+    public const int MaxErrorLength = 2000;
+
+    public required string Name { get; init; }
+
+    /// <summary>The <see cref="OutboxEvent.Position"/> of the last event handled (or skipped); 0 before the first.</summary>
+    public long Position { get; set; }
+
+    /// <summary>Failed attempts since the last success.</summary>
+    public int Attempts { get; set; }
+
+    public string? LastError { get; set; }
+
+    /// <summary>Not run before this time: the backoff after a failure.</summary>
+    public DateTime NextAttemptAt { get; set; }
+
+    /// <summary>While set in the future, one node runs this subscriber; others skip it.</summary>
+    public DateTime? LeaseUntil { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+}
+
 public sealed class Webhook
 {
     public Guid Id { get; init; } = Ids.NewId();

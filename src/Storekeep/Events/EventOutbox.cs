@@ -37,4 +37,8 @@ public static class EventOutbox
         db.OutboxEvents.Add(outboxEvent);
         return outboxEvent;
     }
+
+    /// <summary>Queues a typed event under its wire type name; see <see cref="AddEvent"/>.</summary>
+    public static OutboxEvent Raise<T>(this StorekeepDbContext db, T evt, DateTime now)
+        where T : IEvent => db.AddEvent(T.EventType, evt, now);
 }

@@ -16,6 +16,17 @@ internal sealed class OutboxEventConfiguration : IEntityTypeConfiguration<Outbox
     }
 }
 
+internal sealed class EventSubscriptionConfiguration : IEntityTypeConfiguration<EventSubscription>
+{
+    public void Configure(EntityTypeBuilder<EventSubscription> b)
+    {
+        b.ToTable("event_subscriptions");
+        b.HasKey(s => s.Name);
+        b.Property(s => s.Name).HasMaxLength(EventSubscription.MaxNameLength);
+        b.Property(s => s.LastError).HasMaxLength(EventSubscription.MaxErrorLength);
+    }
+}
+
 internal sealed class WebhookConfiguration : IEntityTypeConfiguration<Webhook>
 {
     public void Configure(EntityTypeBuilder<Webhook> b)

@@ -9,9 +9,10 @@ namespace Storekeep.Events;
 /// it. Only one publisher assigns positions at a time: on PostgreSQL it takes a transaction-level
 /// advisory lock and skips the round when another node holds it; SQLite's IMMEDIATE transaction
 /// already serialises writers. Positions are assigned after commit, so an event whose transaction
-/// commits late still lands after everything a feed reader has already seen.
+/// commits late still lands after everything a feed reader has already seen. In-process subscribers
+/// read the published feed afterwards, each in its own transaction (<see cref="EventSubscriberRunner"/>).
 /// </summary>
-public sealed class OutboxPublisher(StorekeepDbContext db, TimeProvider clock, IEnumerable<IOutboxEventHandler> handlers)
+public sealed class OutboxPublisher(StorekeepDbContext db, TimeProvider clock)
 {
     /// <summary>The advisory lock key ("SKOUTBOX" in ASCII) that makes one node the publisher of a round.</summary>
     public const long PostgresLockKey = 0x534B_4F55_5442_4F58;
@@ -58,11 +59,6 @@ public sealed class OutboxPublisher(StorekeepDbContext db, TimeProvider clock, I
                         CreatedAt = now,
                     });
                 }
-            }
-
-            foreach (var handler in handlers)
-            {
-                await handler.HandleAsync(events, token);
             }
 
             return events.Count;

@@ -52,10 +52,25 @@ public sealed record PickListLineView(string Sku, string Title, int Quantity, IR
 
 public sealed record PickListView(string Warehouse, DateTime GeneratedAt, IReadOnlyList<PickListLineView> Lines);
 
-/// <summary>Event payloads: enough for a consumer (a carrier integration, a mailer) to act without a lookup.</summary>
-public sealed record ShipmentEventData(Guid OrderId, long Number, string Email, Orders.FulfillmentStatus FulfillmentStatus, ShipmentView Shipment);
+// Events: enough for a consumer (a carrier integration, a mailer) to act without a lookup.
 
-public sealed record ReturnEventData(Guid OrderId, long Number, string Email, ReturnView Return);
+/// <summary>order.shipped: a shipment of the order left a warehouse.</summary>
+public sealed record OrderShipped(Guid OrderId, long Number, string Email, Orders.FulfillmentStatus FulfillmentStatus, ShipmentView Shipment) : Events.IEvent
+{
+    public static string EventType => Events.EventTypes.OrderShipped;
+}
+
+/// <summary>return.created: a return (RMA) was opened for some of the order's items.</summary>
+public sealed record ReturnCreated(Guid OrderId, long Number, string Email, ReturnView Return) : Events.IEvent
+{
+    public static string EventType => Events.EventTypes.ReturnCreated;
+}
+
+/// <summary>return.received: the returned items arrived back.</summary>
+public sealed record ReturnReceived(Guid OrderId, long Number, string Email, ReturnView Return) : Events.IEvent
+{
+    public static string EventType => Events.EventTypes.ReturnReceived;
+}
 
 internal static class ItemLines
 {

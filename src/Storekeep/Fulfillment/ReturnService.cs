@@ -99,7 +99,7 @@ public sealed class ReturnService(
             db.Returns.Add(rma);
             order.Note("return_requested", $"{rma.RmaNumber}: {returnLines.Sum(l => l.Quantity)} unit(s) to come back ({reason}).", actor, now);
             var result = ReturnView.From(rma);
-            db.AddEvent(EventTypes.ReturnCreated, new ReturnEventData(order.Id, order.Number, order.Email, result), now);
+            db.Raise(new ReturnCreated(order.Id, order.Number, order.Email, result), now);
             return result;
         }, ct);
         return view;
@@ -133,7 +133,7 @@ public sealed class ReturnService(
             order.Note(rma.Restock ? "return_restocked" : "return_written_off",
                 $"{rma.RmaNumber} received; {(rma.Restock ? "units back on hand" : "units written off")}.", actor, now);
             var result = ReturnView.From(rma);
-            db.AddEvent(EventTypes.ReturnReceived, new ReturnEventData(order.Id, order.Number, order.Email, result), now);
+            db.Raise(new ReturnReceived(order.Id, order.Number, order.Email, result), now);
             return result;
         }, ct);
         return view;

@@ -88,7 +88,7 @@ public sealed class ShipmentService(
 
             db.Shipments.Add(shipment);
             var result = ShipmentView.From(shipment, origin.Code);
-            db.AddEvent(EventTypes.OrderShipped, new ShipmentEventData(order.Id, order.Number, order.Email, order.FulfillmentStatus, result), now);
+            db.Raise(new OrderShipped(order.Id, order.Number, order.Email, order.FulfillmentStatus, result), now);
             return result;
         }, ct);
         return view;
@@ -116,7 +116,7 @@ public sealed class ShipmentService(
             order.MarkDelivered(!othersInTransit, actor, now);
             if (!wasDelivered && order.FulfillmentStatus == FulfillmentStatus.Delivered)
             {
-                db.AddEvent(EventTypes.OrderDelivered, OrderEventData.From(order), now);
+                db.Raise(OrderEventData.Of<OrderDelivered>(order), now);
             }
 
             var code = await db.Warehouses.Where(w => w.Id == shipment.WarehouseId).Select(w => w.Code).SingleAsync(token);

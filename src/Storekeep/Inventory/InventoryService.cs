@@ -12,7 +12,11 @@ public sealed record StockRequest(string Sku, int Quantity);
 /// <summary>Units of one SKU reserved (or to be acted on) in one warehouse.</summary>
 public sealed record StockAllocation(Guid WarehouseId, string Sku, int Quantity);
 
-public sealed record LowStockEvent(string Sku, string Warehouse, long Available, long Threshold);
+/// <summary>inventory.low_stock: a SKU's available stock in a warehouse fell to its threshold or below.</summary>
+public sealed record StockLow(string Sku, string Warehouse, long Available, long Threshold) : Events.IEvent
+{
+    public static string EventType => Events.EventTypes.InventoryLowStock;
+}
 
 /// <summary>The available stock (on hand less reserved) a SKU should have in a warehouse.</summary>
 public sealed record StockTarget(string Sku, long Available);
@@ -49,7 +53,7 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
             // decide. On a miss, undo this attempt's updates and plan again from fresh balances.
             await transaction.CreateSavepointAsync("reserve", ct);
             var failed = false;
-            var lowStock = new List<LowStockEvent>();
+            var lowStock = new List<StockLow>();
             foreach (var allocation in plan.OrderBy(a => a.Sku, StringComparer.Ordinal).ThenBy(a => a.WarehouseId))
             {
                 var after = await GuardedUpdateAsync(
@@ -141,7 +145,7 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
         if (quantity < 0 && after.Available <= after.LowStockThreshold && after.Available - quantity > after.LowStockThreshold)
         {
             var code = await db.Warehouses.Where(w => w.Id == warehouseId).Select(w => w.Code).SingleAsync(ct);
-            RaiseLowStock([new LowStockEvent(sku, code, after.Available, after.LowStockThreshold)]);
+            RaiseLowStock([new StockLow(sku, code, after.Available, after.LowStockThreshold)]);
         }
 
         return AddMovement(warehouseId, sku, type, quantity, 0, reason, actor, reference);
@@ -193,7 +197,7 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
         }
 
         var movements = new List<StockMovement>();
-        var lowStock = new List<LowStockEvent>();
+        var lowStock = new List<StockLow>();
         string? warehouseCode = null;
         foreach (var chunk in sorted.Chunk(BulkChunk))
         {
@@ -228,7 +232,7 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
                 if (delta < 0 && before is not null && target.Available <= before.LowStockThreshold && target.Available - delta > before.LowStockThreshold)
                 {
                     warehouseCode ??= await db.Warehouses.Where(w => w.Id == warehouseId).Select(w => w.Code).SingleAsync(ct);
-                    lowStock.Add(new LowStockEvent(target.Sku, warehouseCode, target.Available, before.LowStockThreshold));
+                    lowStock.Add(new StockLow(target.Sku, warehouseCode, target.Available, before.LowStockThreshold));
                 }
             }
         }
@@ -380,22 +384,22 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
         return plan;
     }
 
-    private static void CollectLowStock(List<LowStockEvent> events, StockAllocation allocation, StockAfterUpdate after, List<LevelSnapshot> levels)
+    private static void CollectLowStock(List<StockLow> events, StockAllocation allocation, StockAfterUpdate after, List<LevelSnapshot> levels)
     {
         // Raised once, when this change crosses the threshold, not on every sale below it.
         if (after.Available <= after.LowStockThreshold && after.Available + allocation.Quantity > after.LowStockThreshold)
         {
             var code = levels.First(l => l.WarehouseId == allocation.WarehouseId).Code;
-            events.Add(new LowStockEvent(allocation.Sku, code, after.Available, after.LowStockThreshold));
+            events.Add(new StockLow(allocation.Sku, code, after.Available, after.LowStockThreshold));
         }
     }
 
-    private void RaiseLowStock(IEnumerable<LowStockEvent> events)
+    private void RaiseLowStock(IEnumerable<StockLow> events)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         foreach (var e in events)
         {
-            db.AddEvent(EventTypes.InventoryLowStock, e, now);
+            db.Raise(e, now);
         }
     }
 

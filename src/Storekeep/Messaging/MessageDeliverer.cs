@@ -43,15 +43,7 @@ public sealed partial class MessageDeliverer(
                 .ToListAsync(ct);
         }
 
-        var attempted = 0;
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = ct }, async (id, token) =>
-        {
-            if (await DeliverAsync(id, token))
-            {
-                Interlocked.Increment(ref attempted);
-            }
-        });
-        return attempted;
+        return await Shared.Retries.AttemptEachAsync(due, settings.Concurrency, DeliverAsync, ct);
     }
 
     /// <summary>Claims, sends and records one message; false when another node (or attempt) has it.</summary>

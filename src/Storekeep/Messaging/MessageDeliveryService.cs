@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Storekeep.Messaging;
@@ -15,51 +14,18 @@ public sealed class MessageSignal : Storekeep.Shared.WakeUpSignal;
 /// asked for, or the poll interval (<c>Email:PollMilliseconds</c>) passes. Every node runs it; leases keep them from
 /// sending the same message.
 /// </summary>
-public sealed partial class MessageDeliveryService(
+public sealed class MessageDeliveryService(
     MessageDeliverer deliverer,
     MessageSignal signal,
     EmailSettings settings,
-    ILogger<MessageDeliveryService> logger) : BackgroundService
+    ILogger<MessageDeliveryService> logger) : Storekeep.Shared.WakeUpLoop(signal, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!settings.DelivererEnabled)
-        {
-            return;
-        }
+    protected override string LoopName => "email delivery";
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var busy = false;
-            try
-            {
-                busy = await deliverer.DeliverDueAsync(stoppingToken) >= settings.BatchSize;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // The loop must survive a database hiccup; the next round retries.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                LogRoundFailed(e);
-            }
+    protected override bool Enabled => settings.DelivererEnabled;
 
-            if (!busy)
-            {
-                try
-                {
-                    await signal.WaitAsync(settings.PollInterval, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-    }
+    protected override TimeSpan PollInterval => settings.PollInterval;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The email delivery round failed; retrying at the next poll.")]
-    private partial void LogRoundFailed(Exception exception);
+    protected override async Task<bool> RunRoundAsync(CancellationToken ct) =>
+        await deliverer.DeliverDueAsync(ct) >= settings.BatchSize;
 }

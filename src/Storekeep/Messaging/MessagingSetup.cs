@@ -12,8 +12,7 @@ public static class MessagingSetup
         services.AddScoped<MessageQueue>();
         services.AddScoped<MessageLog>();
         services.AddScoped<MessageTemplates>();
-        services.AddScoped<OrderEmails>();
-        services.AddScoped<IOutboxEventHandler>(sp => sp.GetRequiredService<OrderEmails>());
+        services.AddEventSubscriber<OrderEmails>(OrderEmails.SubscriberName);
         services.AddSingleton<MessageSignal>();
         services.AddSingleton<MessageDeliverer>();
         services.AddHostedService<MessageDeliveryService>();

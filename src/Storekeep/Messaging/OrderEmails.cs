@@ -1,126 +1,76 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Storekeep.Data;
 using Storekeep.Events;
+using Storekeep.Fulfillment;
 using Storekeep.Orders;
+using Storekeep.Payments;
 using Storekeep.Shared;
 
 namespace Storekeep.Messaging;
 
 /// <summary>
-/// Turns published order events into customer emails. It runs inside the outbox publisher's
-/// transaction, so each email is queued exactly once with its event's publication, and only for a
-/// change that has committed. The dedupe key <c>&lt;type&gt;:&lt;event id&gt;</c> makes a replayed
-/// batch queue nothing new. Bad data (an order gone, an unusable address) is logged and skipped:
-/// throwing here would hold back every event behind it.
+/// Turns order events into customer emails, as the event subscriber <see cref="SubscriberName"/>.
+/// It runs in the subscriber's own transaction, after the change that raised the event has
+/// committed, and the queued message commits together with the subscriber's checkpoint: each email
+/// is queued once, never for a change that rolled back. The dedupe key <c>&lt;type&gt;:&lt;event id&gt;</c>
+/// makes a replayed event queue nothing new. Bad data (an order gone, an unusable address) is logged
+/// and skipped: throwing here would hold back every event behind it.
 /// </summary>
-public sealed partial class OrderEmails(StorekeepDbContext db, MessageQueue queue, ILogger<OrderEmails> logger) : IOutboxEventHandler
+public sealed partial class OrderEmails(StorekeepDbContext db, MessageQueue queue, ILogger<OrderEmails> logger) :
+    IEventHandler<OrderPlaced>,
+    IEventHandler<OrderShipped>,
+    IEventHandler<RefundCreated>,
+    IEventHandler<ReturnReceived>
 {
-    private static readonly Dictionary<string, string> TypeOf = new(StringComparer.Ordinal)
-    {
-        [EventTypes.OrderPlaced] = MessageTypes.OrderConfirmation,
-        [EventTypes.OrderShipped] = MessageTypes.ShippingConfirmation,
-        [EventTypes.RefundCreated] = MessageTypes.Refund,
-        [EventTypes.ReturnReceived] = MessageTypes.ReturnReceived,
-    };
+    public const string SubscriberName = "order-emails";
 
-    public async Task HandleAsync(IReadOnlyList<OutboxEvent> events, CancellationToken ct)
+    public Task HandleAsync(OrderPlaced evt, EventContext context, CancellationToken ct) =>
+        QueueAsync(MessageTypes.OrderConfirmation, evt.OrderId, context, null, AddConfirmationValues, ct);
+
+    public Task HandleAsync(OrderShipped evt, EventContext context, CancellationToken ct) =>
+        QueueAsync(MessageTypes.ShippingConfirmation, evt.OrderId, context, evt.Shipment is null ? "shipment" : null, (values, order) => AddShipmentValues(values, order, evt.Shipment!), ct);
+
+    public Task HandleAsync(RefundCreated evt, EventContext context, CancellationToken ct) =>
+        QueueAsync(MessageTypes.Refund, evt.OrderId, context, evt.Refund is null ? "refund" : null, (values, order) => AddRefundValues(values, evt.Refund!, order.Currency), ct);
+
+    public Task HandleAsync(ReturnReceived evt, EventContext context, CancellationToken ct) =>
+        QueueAsync(MessageTypes.ReturnReceived, evt.OrderId, context, evt.Return is null ? "return" : null, (values, order) => AddReturnValues(values, order, evt.Return!), ct);
+
+    /// <param name="missingPart">The part of the payload the email needs beyond the order, when the event lacks it
+    /// (written by an older version, or by hand): the email is skipped, never thrown on.</param>
+    private async Task QueueAsync(string type, Guid orderId, EventContext context, string? missingPart, Action<Dictionary<string, string?>, Order> addValues, CancellationToken ct)
     {
-        var relevant = events.Where(e => TypeOf.ContainsKey(e.Type)).ToList();
-        if (relevant.Count == 0)
+        if (orderId == Guid.Empty)
         {
             return;
         }
 
-        // The batch's orders in a few queries, not one per event.
-        var orderIds = relevant.Select(e => OrderIdOf(e.Payload)).OfType<Guid>().Distinct().ToList();
-        var orders = new Dictionary<Guid, Order>();
-        foreach (var chunk in orderIds.Chunk(200))
+        var order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleOrDefaultAsync(o => o.Id == orderId, ct);
+        if (order is null)
         {
-            foreach (var loaded in await db.Orders.AsNoTracking().Include(o => o.Lines).Where(o => chunk.Contains(o.Id)).ToListAsync(ct))
-            {
-                orders[loaded.Id] = loaded;
-            }
+            LogSkipped(context.EventId, type, "the order no longer exists");
+            return;
         }
 
-        foreach (var outboxEvent in relevant)
+        if (missingPart is not null)
         {
-            var type = TypeOf[outboxEvent.Type];
-            using var payload = JsonDocument.Parse(outboxEvent.Payload);
-            var root = payload.RootElement;
-            if (OrderIdOf(root) is not { } orderId)
-            {
-                continue;
-            }
+            LogSkipped(context.EventId, type, $"the event has no '{missingPart}'");
+            return;
+        }
 
-            if (!orders.TryGetValue(orderId, out var order))
-            {
-                LogSkipped(outboxEvent.Id, type, "the order no longer exists");
-                continue;
-            }
-
-            // The part of the payload an email needs beyond the order; an event without it (written
-            // by an older version, or by hand) is skipped, never thrown on.
-            var part = type switch
-            {
-                MessageTypes.ShippingConfirmation => "shipment",
-                MessageTypes.Refund => "refund",
-                MessageTypes.ReturnReceived => "return",
-                _ => null,
-            };
-            var detail = default(JsonElement);
-            if (part is not null && !root.TryGetProperty(part, out detail))
-            {
-                LogSkipped(outboxEvent.Id, type, $"the event has no '{part}'");
-                continue;
-            }
-
-            var values = OrderValues(order);
-            try
-            {
-                switch (type)
-                {
-                    case MessageTypes.OrderConfirmation:
-                        AddConfirmationValues(values, order);
-                        break;
-                    case MessageTypes.ShippingConfirmation:
-                        AddShipmentValues(values, order, detail);
-                        break;
-                    case MessageTypes.Refund:
-                        AddRefundValues(values, detail, order.Currency);
-                        break;
-                    case MessageTypes.ReturnReceived:
-                        AddReturnValues(values, order, detail);
-                        break;
-                }
-            }
-            catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException)
-            {
-                LogSkipped(outboxEvent.Id, type, $"the event's '{part}' is not as expected ({e.Message})");
-                continue;
-            }
-
-            try
-            {
-                await queue.QueueAsync(type, order.Email, values, $"{type}:{outboxEvent.Id}", ct);
-            }
-            catch (StorekeepException e)
-            {
-                LogSkipped(outboxEvent.Id, type, e.Message);
-            }
+        var values = OrderValues(order);
+        addValues(values, order);
+        try
+        {
+            await queue.QueueAsync(type, order.Email, values, $"{type}:{context.EventId}", ct);
+        }
+        catch (StorekeepException e)
+        {
+            LogSkipped(context.EventId, type, e.Message);
         }
     }
-
-    private static Guid? OrderIdOf(string payload)
-    {
-        using var json = JsonDocument.Parse(payload);
-        return OrderIdOf(json.RootElement);
-    }
-
-    private static Guid? OrderIdOf(JsonElement root) =>
-        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("orderId", out var id) && id.TryGetGuid(out var guid) ? guid : null;
 
     public static string Money(decimal amount, string currency) =>
         amount.ToString("0.00", CultureInfo.InvariantCulture) + " " + currency;
@@ -147,44 +97,43 @@ public sealed partial class OrderEmails(StorekeepDbContext db, MessageQueue queu
         }.Where(p => !string.IsNullOrWhiteSpace(p)));
     }
 
-    private static void AddShipmentValues(Dictionary<string, string?> values, Order order, JsonElement shipment)
+    private static void AddShipmentValues(Dictionary<string, string?> values, Order order, ShipmentView shipment)
     {
-        var carrier = shipment.GetProperty("carrier").GetString() ?? "";
-        var trackingNumber = shipment.GetProperty("trackingNumber").GetString() ?? "";
+        var carrier = shipment.Carrier ?? "";
+        var trackingNumber = shipment.TrackingNumber ?? "";
         values["carrier"] = carrier;
         values["tracking.number"] = trackingNumber;
-        values["tracking.link"] = Fulfillment.TrackingLinks.For(carrier, trackingNumber) ?? values["order.link"];
-        values["shipment.lines"] = ItemLines(shipment, order);
+        values["tracking.link"] = TrackingLinks.For(carrier, trackingNumber) ?? values["order.link"];
+        values["shipment.lines"] = ItemLines(shipment.Lines, order);
     }
 
-    private static void AddRefundValues(Dictionary<string, string?> values, JsonElement refund, string orderCurrency)
+    private static void AddRefundValues(Dictionary<string, string?> values, RefundView refund, string orderCurrency)
     {
-        var currency = refund.TryGetProperty("currency", out var c) && c.GetString() is { Length: > 0 } code ? code : orderCurrency;
-        values["refund.amount"] = Money(refund.GetProperty("amount").GetDecimal(), currency);
+        var currency = refund.Currency is { Length: > 0 } code ? code : orderCurrency;
+        values["refund.amount"] = Money(refund.Amount, currency);
         values["refund.currency"] = currency;
-        values["refund.reason"] = refund.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : "—";
+        values["refund.reason"] = refund.Reason ?? "—";
     }
 
-    private static void AddReturnValues(Dictionary<string, string?> values, Order order, JsonElement returned)
+    private static void AddReturnValues(Dictionary<string, string?> values, Order order, ReturnView returned)
     {
-        values["return.number"] = returned.GetProperty("rmaNumber").GetString();
-        values["return.lines"] = ItemLines(returned, order);
+        values["return.number"] = returned.RmaNumber;
+        values["return.lines"] = ItemLines(returned.Lines, order);
     }
 
     /// <summary>"2 × Blue mug (MUG-1)" per {sku, quantity} line, titled from the order's lines.</summary>
-    private static string ItemLines(JsonElement owner, Order order)
+    private static string ItemLines(IReadOnlyList<ItemLineView>? lines, Order order)
     {
-        if (!owner.TryGetProperty("lines", out var lines) || lines.ValueKind != JsonValueKind.Array)
+        if (lines is null)
         {
             return "";
         }
 
-        return string.Join('\n', lines.EnumerateArray().Select(l =>
+        return string.Join('\n', lines.Where(l => l is not null).Select(l =>
         {
-            var sku = l.GetProperty("sku").GetString() ?? "";
+            var sku = l.Sku ?? "";
             var title = order.Lines.FirstOrDefault(o => string.Equals(o.Sku, sku, StringComparison.OrdinalIgnoreCase))?.Title;
-            var quantity = l.GetProperty("quantity").GetInt32();
-            return title is null ? $"{quantity} × {sku}" : $"{quantity} × {title} ({sku})";
+            return title is null ? $"{l.Quantity} × {sku}" : $"{l.Quantity} × {title} ({sku})";
         }));
     }
 

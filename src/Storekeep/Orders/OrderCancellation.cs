@@ -85,6 +85,6 @@ public sealed class OrderCancellation(
             allocation.Release(outstanding);
         }
 
-        db.AddEvent(EventTypes.OrderCancelled, OrderEventData.From(order), now);
+        db.Raise(OrderEventData.Of<OrderCancelled>(order), now);
     }
 }

@@ -56,10 +56,3 @@ public sealed record PaymentView(Guid Id, PaymentMethod Method, PaymentRecordSta
         new(p.Id, p.Method, p.Status, p.Gateway, p.Amount, p.CapturedAmount, p.RefundedAmount, p.Currency, p.CardBrand, p.Last4, p.CreatedAt);
 }
 
-/// <summary>The event payload for order.* events: enough for a consumer to act without a lookup.</summary>
-public sealed record OrderEventData(Guid OrderId, long Number, string Email, string Currency, decimal Total, OrderStatus Status, PaymentStatus PaymentStatus, FulfillmentStatus FulfillmentStatus, IReadOnlyList<OrderLineView> Lines)
-{
-    public static OrderEventData From(Order o) => new(
-        o.Id, o.Number, o.Email, o.Currency, o.Total, o.Status, o.PaymentStatus, o.FulfillmentStatus,
-        o.Lines.Select(l => new OrderLineView(l.Sku, l.Title, l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount, l.FulfilledQuantity, l.ReturnedQuantity)).ToList());
-}

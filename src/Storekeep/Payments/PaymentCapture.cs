@@ -97,7 +97,7 @@ public sealed class PaymentCapture(
             order.MarkPaid(payment.Amount, actor, now); // refuses (409 order_cancelled) if a cancel committed first
             order.Note("payment_received", $"{(payment.Method == PaymentMethod.BankTransfer ? "Bank transfer" : "Cash on delivery")} received{(reference is null ? "" : $", reference {reference}")}.", actor, now);
 
-            db.AddEvent(EventTypes.OrderPaid, OrderEventData.From(order), now);
+            db.Raise(OrderEventData.Of<OrderPaid>(order), now);
             return await db.Payments.AsNoTracking().SingleAsync(p => p.Id == payment.Id, token);
         }, ct);
 
@@ -196,7 +196,7 @@ public sealed class PaymentCapture(
             }
 
             order.MarkPaid(payment.Amount, actor, now);
-            db.AddEvent(EventTypes.OrderPaid, OrderEventData.From(order), now);
+            db.Raise(OrderEventData.Of<OrderPaid>(order), now);
             return (order, false);
         }, ct);
 }

@@ -15,7 +15,11 @@ public sealed record RefundView(Guid Id, Guid OrderId, Guid PaymentId, decimal A
         new(r.Id, r.OrderId, r.PaymentId, r.Amount, currency, r.Reason, r.Status, r.FailureMessage, r.CreatedAt);
 }
 
-public sealed record RefundEventData(Guid OrderId, long Number, string Email, PaymentStatus PaymentStatus, RefundView Refund);
+/// <summary>refund.created: a refund of the order was attempted (its status says how it went).</summary>
+public sealed record RefundCreated(Guid OrderId, long Number, string Email, PaymentStatus PaymentStatus, RefundView Refund) : Events.IEvent
+{
+    public static string EventType => Events.EventTypes.RefundCreated;
+}
 
 /// <summary>
 /// Money back to the customer. The amount is first reserved on the payment by one guarded UPDATE
@@ -151,7 +155,7 @@ public sealed class RefundService(
             refund.Status = RefundStatus.Succeeded;
             refund.GatewayReference = result.Reference;
             var succeeded = RefundView.From(refund, payment.Currency);
-            db.AddEvent(EventTypes.RefundCreated, new RefundEventData(order.Id, order.Number, order.Email, order.PaymentStatus, succeeded), now);
+            db.Raise(new RefundCreated(order.Id, order.Number, order.Email, order.PaymentStatus, succeeded), now);
             return succeeded;
         }, ct);
         return view;

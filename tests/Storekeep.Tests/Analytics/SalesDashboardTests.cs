@@ -64,8 +64,9 @@ public sealed class SalesDashboardTests
         Eventually.HoldsAsync(async () =>
         {
             await using var db = store.Db();
-            return !await db.OutboxEvents.AnyAsync(e => e.Position == null);
-        }, "every event published");
+            return !await db.OutboxEvents.AnyAsync(e => e.Position == null)
+                && await db.EventSubscriptions.AnyAsync(s => s.Name == DailySalesRollup.SubscriberName && s.Position == db.OutboxEvents.Max(e => e.Position));
+        }, "every event published and rolled up");
 
     /// <summary>The figures straight from SQL over orders and refunds: what the dashboard must equal to the cent.</summary>
     private static async Task<PeriodFigures> RawAsync(StorekeepDbContext db, DateOnly first, DateOnly last)

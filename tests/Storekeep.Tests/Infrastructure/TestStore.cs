@@ -53,8 +53,8 @@ public sealed class TestStore : IAsyncDisposable
     /// Another node on this store's database (a second app server): its own host, services and
     /// background workers. Disposing it leaves the database to the first store.
     /// </summary>
-    public Task<TestStore> StartAnotherNodeAsync(IDictionary<string, string?>? settings = null) =>
-        StartOnAsync(new TestDatabase(_database.Provider, _database.ConnectionString, () => Task.CompletedTask), kestrel: false, settings);
+    public Task<TestStore> StartAnotherNodeAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) =>
+        StartOnAsync(new TestDatabase(_database.Provider, _database.ConnectionString, () => Task.CompletedTask), kestrel: false, settings, services);
 
     private static async Task<TestStore> StartOnAsync(TestDatabase db, bool kestrel, IDictionary<string, string?>? settings, Action<IServiceCollection>? services = null)
     {

@@ -328,14 +328,14 @@ public sealed class ShopifyCsvImporter(StorekeepDbContext db, InventoryService i
         {
             if (isNew)
             {
-                db.AddEvent(EventTypes.ProductCreated, CatalogService.Changed(product), now);
+                db.Raise(CatalogService.Changed<ProductCreated>(product), now);
             }
             else if (changedImages.Contains(product.Id) || db.Entry(product).State != EntityState.Unchanged
                 || product.Variants.Any(v => db.Entry(v).State != EntityState.Unchanged))
             {
                 // Set through the entry: changes are not detected again before the save.
                 db.Entry(product).Property(p => p.UpdatedAt).CurrentValue = now;
-                db.AddEvent(EventTypes.ProductUpdated, CatalogService.Changed(product), now);
+                db.Raise(CatalogService.Changed<ProductUpdated>(product), now);
             }
         }
 

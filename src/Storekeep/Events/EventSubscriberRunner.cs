@@ -1,0 +1,281 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Storekeep.Data;
+using Storekeep.Shared;
+
+namespace Storekeep.Events;
+
+/// <summary>How event subscribers retry and hold their lease; read once from configuration.</summary>
+public sealed class EventSubscriberSettings(IConfiguration configuration)
+{
+    /// <summary>Events handed to a subscriber in one transaction.</summary>
+    public const int BatchSize = 200;
+
+    /// <summary>Batches one subscriber may run in one round before the others get their turn.</summary>
+    public const int BatchesPerRound = 5;
+
+    public TimeSpan RetryBase { get; } = TimeSpan.FromMilliseconds(Math.Max(1, configuration.GetValue("Events:SubscriberRetryBaseMilliseconds", 1_000)));
+    public TimeSpan RetryMax { get; } = TimeSpan.FromMilliseconds(Math.Max(1, configuration.GetValue("Events:SubscriberRetryMaxMilliseconds", 300_000)));
+
+    /// <summary>How long a node owns a subscriber without committing a batch; renewed with each batch.</summary>
+    public TimeSpan Lease { get; } = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Events:SubscriberLeaseSeconds", 120)));
+}
+
+/// <summary>
+/// Runs the registered event subscribers (see <see cref="EventSubscriptions.AddEventSubscriber"/>).
+/// Each subscriber has a checkpoint row (<see cref="EventSubscription"/>) holding the feed position
+/// it has handled up to. A round claims the row with a guarded UPDATE that sets a lease (so two
+/// nodes never run the same subscriber at once), then hands it the next published events in
+/// position order, a batch per transaction: the handlers' writes and the checkpoint's advance
+/// commit together, and the advance is guarded by the lease and the position it started from, so
+/// a node that lost its lease rolls back instead of doing the work twice. A batch that throws rolls
+/// back and the subscriber backs off on its own (attempts, last error, next attempt), starting again
+/// from the same event; the other subscribers and webhooks carry on.
+/// </summary>
+public sealed partial class EventSubscriberRunner(
+    IServiceScopeFactory scopes,
+    IEnumerable<EventSubscriber> subscribers,
+    TimeProvider clock,
+    EventSubscriberSettings settings,
+    ILogger<EventSubscriberRunner> logger)
+{
+    private readonly IReadOnlyList<EventSubscriber> _subscribers = Distinct(subscribers);
+
+    public IReadOnlyList<EventSubscriber> Subscribers => _subscribers;
+
+    /// <summary>Gives each due subscriber its next events; true when one of them has more waiting.</summary>
+    public async Task<bool> RunDueAsync(CancellationToken ct)
+    {
+        var more = false;
+        foreach (var subscriber in _subscribers)
+        {
+            try
+            {
+                more |= await RunAsync(subscriber, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                throw;
+            }
+#pragma warning disable CA1031 // One subscriber's trouble (even a database hiccup) must not keep the others from running.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogRoundFailed(subscriber.Name, e);
+            }
+        }
+
+        return more;
+    }
+
+    /// <summary>Runs one subscriber if it is due and not another node's; true when it stopped with events still waiting.</summary>
+    public async Task<bool> RunAsync(EventSubscriber subscriber, CancellationToken ct)
+    {
+        var lease = await ClaimAsync(subscriber, ct);
+        if (lease is not { } mine)
+        {
+            return false;
+        }
+
+        var batches = 0;
+        try
+        {
+            while (true)
+            {
+                var (handled, renewed) = await RunBatchAsync(subscriber, mine, ct);
+                mine = renewed;
+                if (handled < EventSubscriberSettings.BatchSize)
+                {
+                    break;
+                }
+
+                if (++batches == EventSubscriberSettings.BatchesPerRound)
+                {
+                    await ReleaseAsync(subscriber.Name, mine);
+                    return true;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Shutting down: hand the subscriber back at once instead of waiting for the lease to expire.
+            await ReleaseAsync(subscriber.Name, mine);
+            throw;
+        }
+        catch (LeaseLostException)
+        {
+            // Another node took over after our lease ran out; our batch rolled back, it carries on.
+            return false;
+        }
+#pragma warning disable CA1031 // Whatever the handler threw is recorded and retried later.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            await FailAsync(subscriber.Name, mine, e);
+            return false;
+        }
+
+        await ReleaseAsync(subscriber.Name, mine);
+        return false;
+    }
+
+    /// <summary>The lease token when this node now runs the subscriber; null when it is not due, has nothing new, or is another node's.</summary>
+    private async Task<DateTime?> ClaimAsync(EventSubscriber subscriber, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
+        var now = clock.GetUtcNow().UtcDateTime;
+
+        // Cheap reads first: an idle store should not write every poll.
+        var row = await db.EventSubscriptions.AsNoTracking().SingleOrDefaultAsync(s => s.Name == subscriber.Name, ct)
+            ?? await CreateAsync(db, subscriber, now, ct);
+        if (row.NextAttemptAt > now || row.LeaseUntil >= now || !await db.OutboxEvents.AnyAsync(e => e.Position > row.Position, ct))
+        {
+            return null;
+        }
+
+        var lease = Retries.LeaseToken(now + settings.Lease);
+        var claimed = await db.EventSubscriptions
+            .Where(s => s.Name == subscriber.Name && s.NextAttemptAt <= now && (s.LeaseUntil == null || s.LeaseUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeaseUntil, lease), ct);
+        return claimed == 1 ? lease : null;
+    }
+
+    /// <summary>The subscriber's first checkpoint; another node creating it at the same time is fine.</summary>
+    private static async Task<EventSubscription> CreateAsync(StorekeepDbContext db, EventSubscriber subscriber, DateTime now, CancellationToken ct)
+    {
+        var start = subscriber.Start == SubscriberStart.Latest ? await db.OutboxEvents.MaxAsync(e => e.Position, ct) ?? 0 : 0;
+        db.EventSubscriptions.Add(new EventSubscription { Name = subscriber.Name, Position = start, NextAttemptAt = now, UpdatedAt = now });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (Transactions.IsUniqueViolation(e))
+        {
+            db.ChangeTracker.Clear();
+        }
+
+        return await db.EventSubscriptions.AsNoTracking().SingleAsync(s => s.Name == subscriber.Name, ct);
+    }
+
+    /// <summary>Hands the subscriber the events after its checkpoint and advances it, in one transaction. Returns how many events it passed and the renewed lease.</summary>
+    private async Task<(int Handled, DateTime Lease)> RunBatchAsync(EventSubscriber subscriber, DateTime lease, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var db = services.GetRequiredService<StorekeepDbContext>();
+        return await db.InTransactionAsync(async token =>
+        {
+            var from = await db.EventSubscriptions.AsNoTracking()
+                .Where(s => s.Name == subscriber.Name && s.LeaseUntil == lease)
+                .Select(s => (long?)s.Position)
+                .SingleOrDefaultAsync(token) ?? throw new LeaseLostException();
+            var events = await db.OutboxEvents.AsNoTracking()
+                .Where(e => e.Position > from)
+                .OrderBy(e => e.Position)
+                .Take(EventSubscriberSettings.BatchSize)
+                .Select(e => new { e.Id, e.Type, e.Payload, e.OccurredAt, Position = e.Position!.Value })
+                .ToListAsync(token);
+            if (events.Count == 0)
+            {
+                return (0, lease);
+            }
+
+            foreach (var e in events.Where(e => subscriber.Handles(e.Type)))
+            {
+                var context = new EventContext(e.Id, e.Type, e.Position, e.OccurredAt, subscriber.Name);
+                bool read;
+                try
+                {
+                    read = await subscriber.HandleAsync(services, e.Payload, context, token);
+                }
+                catch (Exception inner) when (!Transactions.IsTransient(inner) && (inner is not OperationCanceledException || !token.IsCancellationRequested))
+                {
+                    throw new EventHandlerFailedException(context, inner);
+                }
+
+                if (!read)
+                {
+                    // A payload that does not read as its type never will: holding the subscriber on it would stop it for good.
+                    LogUnreadable(subscriber.Name, e.Id, e.Type, e.Position);
+                }
+            }
+
+            if (services.GetRequiredService(subscriber.Service) is IEventBatchCompletion completion)
+            {
+                await completion.CompleteBatchAsync(token);
+            }
+
+            await db.SaveChangesAsync(token);
+            var now = clock.GetUtcNow().UtcDateTime;
+            var renewed = Retries.LeaseToken(now + settings.Lease);
+            var advanced = await db.EventSubscriptions
+                .Where(s => s.Name == subscriber.Name && s.LeaseUntil == lease && s.Position == from)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(x => x.Position, events[^1].Position)
+                    .SetProperty(x => x.Attempts, 0)
+                    .SetProperty(x => x.LastError, (string?)null)
+                    .SetProperty(x => x.LeaseUntil, renewed)
+                    .SetProperty(x => x.UpdatedAt, now), token);
+            return advanced == 1 ? (events.Count, renewed) : throw new LeaseLostException();
+        }, ct);
+    }
+
+    private async Task FailAsync(string name, DateTime lease, Exception e)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
+        var mine = db.EventSubscriptions.Where(s => s.Name == name && s.LeaseUntil == lease);
+        if (await mine.Select(s => (int?)s.Attempts).SingleOrDefaultAsync(CancellationToken.None) is not { } before)
+        {
+            return;
+        }
+
+        var attempts = before + 1;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var next = now + Retries.Backoff(attempts, settings.RetryBase, settings.RetryMax);
+        var cause = e is EventHandlerFailedException failed ? failed.InnerException! : e;
+        var error = e is EventHandlerFailedException
+            ? $"{e.Message} {cause.GetType().Name}: {cause.Message}"
+            : $"{cause.GetType().Name}: {cause.Message}";
+        error = error.Length > EventSubscription.MaxErrorLength ? error[..EventSubscription.MaxErrorLength] : error;
+        await mine.ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.Attempts, attempts)
+            .SetProperty(x => x.LastError, error)
+            .SetProperty(x => x.NextAttemptAt, next)
+            .SetProperty(x => x.LeaseUntil, (DateTime?)null)
+            .SetProperty(x => x.UpdatedAt, now), CancellationToken.None);
+        LogFailed(cause, name, attempts, error, next);
+    }
+
+    private async Task ReleaseAsync(string name, DateTime lease)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
+        await db.EventSubscriptions.Where(s => s.Name == name && s.LeaseUntil == lease)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeaseUntil, (DateTime?)null), CancellationToken.None);
+    }
+
+    private static List<EventSubscriber> Distinct(IEnumerable<EventSubscriber> subscribers)
+    {
+        var list = subscribers.ToList();
+        var twice = list.GroupBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        return twice is null ? list : throw new InvalidOperationException($"Two event subscribers are named '{twice.Key}'; each needs its own checkpoint.");
+    }
+
+    private sealed class LeaseLostException : Exception;
+
+    private sealed class EventHandlerFailedException(EventContext context, Exception inner)
+        : Exception($"Event {context.EventId} ({context.Type}, position {context.Position}) failed:", inner);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event subscriber {Subscriber} failed (attempt {Attempts}): {Error} Next attempt at {NextAttemptAt:O}.")]
+    private partial void LogFailed(Exception exception, string subscriber, int attempts, string error, DateTime nextAttemptAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event subscriber {Subscriber} skipped event {EventId} ({Type}, position {Position}): its payload does not read as that event.")]
+    private partial void LogUnreadable(string subscriber, Guid eventId, string type, long position);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event subscriber {Subscriber} could not run this round; retrying at the next one.")]
+    private partial void LogRoundFailed(string subscriber, Exception exception);
+}

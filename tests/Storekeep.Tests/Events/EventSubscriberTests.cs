@@ -1,0 +1,256 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Storekeep.Analytics;
+using Storekeep.Audit;
+using Storekeep.Data;
+using Storekeep.Events;
+using Storekeep.Messaging;
+using Storekeep.Orders;
+using Storekeep.Tests.Fulfillment;
+using Storekeep.Tests.Infrastructure;
+using static Storekeep.Tests.Events.EventTestData;
+
+namespace Storekeep.Tests.Events;
+
+/// <summary>In-process subscribers: each from its own checkpoint, in its own transaction, retrying on its own.</summary>
+public sealed class EventSubscriberTests
+{
+    private const string Recording = "test-recording";
+    private const string Handled = "test.handled";
+
+    private static Dictionary<string, string?> FastRetries => new()
+    {
+        ["Events:SubscriberRetryBaseMilliseconds"] = "50",
+        ["Events:SubscriberRetryMaxMilliseconds"] = "200",
+    };
+
+    private static Action<IServiceCollection> WithRecordingSubscriber(SubscriberSwitch control) => services =>
+    {
+        services.AddSingleton(control);
+        services.AddEventSubscriber<RecordingSubscriber>(Recording);
+    };
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_failing_subscriber_retries_on_its_own_without_stalling_webhooks_or_the_daily_sales_rollup(string database)
+    {
+        var control = new SubscriberSwitch { Failing = true };
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var store = await TestStore.StartAsync(database, settings: FastRetries, services: WithRecordingSubscriber(control));
+        await CreateWebhookAsync(store, receiver.Url, EventTypes.OrderPlaced);
+        await store.AddProductAsync("MUG-1", 12m, main: 5);
+        var order = await store.PlaceOrderAsync(("MUG-1", 2));
+        var orderId = order["id"]!.GetValue<Guid>();
+
+        await Eventually.HoldsAsync(() => Task.FromResult(receiver.Received.Any(r => r.EventType == EventTypes.OrderPlaced)), "order.placed reached the webhook");
+        Guid placedId;
+        long placedAt;
+        await using (var db = store.Db())
+        {
+            var placed = await db.OutboxEvents.AsNoTracking().SingleAsync(e => e.Type == EventTypes.OrderPlaced);
+            (placedId, placedAt) = (placed.Id, placed.Position!.Value);
+        }
+
+        await Eventually.HoldsAsync(async () =>
+        {
+            await using var db = store.Db();
+            return await db.EventSubscriptions.CountAsync(s => (s.Name == DailySalesRollup.SubscriberName || s.Name == OrderEmails.SubscriberName) && s.Position >= placedAt) == 2;
+        }, "daily-sales and order-emails past order.placed");
+        await Eventually.HoldsAsync(async () =>
+        {
+            await using var db = store.Db();
+            return await db.EventSubscriptions.AnyAsync(s => s.Name == Recording && s.Attempts >= 2);
+        }, "the failing subscriber retried");
+
+        await using (var db = store.Db())
+        {
+            var today = DateOnly.FromDateTime(DateTime.UtcNow);
+            Assert.Equal(1, (await db.DailySales.AsNoTracking().SingleAsync(d => d.Day == today)).Orders);
+            Assert.True(await db.Messages.AnyAsync(m => m.OrderId == orderId && m.Type == MessageTypes.OrderConfirmation));
+
+            var failing = await db.EventSubscriptions.AsNoTracking().SingleAsync(s => s.Name == Recording);
+            Assert.True(failing.Position < placedAt);
+            Assert.Contains("fails on purpose", failing.LastError, StringComparison.Ordinal);
+            Assert.Contains(placedId.ToString(), failing.LastError, StringComparison.Ordinal);
+
+            // What the handler wrote before throwing rolled back with its batch.
+            Assert.False(await db.AuditLog.AnyAsync(a => a.Action == Handled));
+        }
+
+        control.Failing = false;
+        await Eventually.HoldsAsync(async () =>
+        {
+            await using var db = store.Db();
+            return await db.EventSubscriptions.AnyAsync(s => s.Name == Recording && s.Position >= placedAt);
+        }, "the recovered subscriber past order.placed");
+
+        await using (var db = store.Db())
+        {
+            var recovered = await db.EventSubscriptions.AsNoTracking().SingleAsync(s => s.Name == Recording);
+            Assert.Equal(0, recovered.Attempts);
+            Assert.Null(recovered.LastError);
+            Assert.Null(recovered.LeaseUntil);
+
+            // The work committed with the checkpoint: exactly once, for this event.
+            var entry = Assert.Single(await db.AuditLog.AsNoTracking().Where(a => a.Action == Handled).ToListAsync());
+            Assert.Equal(placedId.ToString(), entry.EntityId);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Each_subscriber_handles_each_event_exactly_once_with_two_nodes_running(string database)
+    {
+        var settings = new Dictionary<string, string?>(FastRetries) { ["Events:SubscriberLeaseSeconds"] = "1" };
+        var first = new SubscriberSwitch();
+        var second = new SubscriberSwitch();
+        await using var store = await TestStore.StartAsync(database, settings: settings, services: WithRecordingSubscriber(first));
+        await using var other = await store.StartAnotherNodeAsync(settings, WithRecordingSubscriber(second));
+
+        // Several waves, so the nodes race for the subscriber while events keep coming.
+        var ids = new List<Guid>();
+        for (var wave = 0; wave < 3; wave++)
+        {
+            await using var db = store.Db();
+            for (var i = 0; i < 150; i++)
+            {
+                ids.Add(db.AddEvent(EventTypes.OrderPlaced, new { number = (wave * 1000) + i }, DateTime.UtcNow).Id);
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        await WaitUntilPublishedAsync(store, ids.Count);
+        await Eventually.HoldsAsync(async () =>
+        {
+            await using var db = store.Db();
+            var last = await db.OutboxEvents.MaxAsync(e => e.Position);
+            return await db.EventSubscriptions.CountAsync(s => s.Position == last) == 3;
+        }, "every subscriber past the last event", seconds: 60);
+
+        await using var check = store.Db();
+        var handled = await check.AuditLog.AsNoTracking().Where(a => a.Action == Handled).Select(a => a.EntityId).ToListAsync();
+        Assert.Equal(ids.Count, handled.Count);
+        Assert.Equal(ids.Select(i => i.ToString()).Order(), handled.Order());
+        Assert.True(first.Calls + second.Calls >= ids.Count);
+    }
+
+    /// <summary>
+    /// PostgreSQL only: SQLite's single writer makes the overlap impossible (the stalled batch holds
+    /// the write lock, so the second node cannot even claim).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.PostgresOnly), MemberType = typeof(TestDatabases))]
+    public async Task A_node_whose_lease_ran_out_rolls_its_batch_back_instead_of_committing_it_twice(string database)
+    {
+        var settings = new Dictionary<string, string?>(FastRetries) { ["Events:SubscriberLeaseSeconds"] = "1", ["Events:Dispatcher"] = "false" };
+        var stalled = new SubscriberSwitch { Gate = new SemaphoreSlim(0) };
+        await using var store = await TestStore.StartAsync(database, settings: settings, services: WithRecordingSubscriber(stalled));
+        await using var other = await store.StartAnotherNodeAsync(settings, WithRecordingSubscriber(new SubscriberSwitch()));
+        var ids = await AddEventsAsync(store, 3);
+        await using (var scope = store.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync();
+        }
+
+        // The first node takes the subscriber and stalls inside its batch past the lease.
+        var firstRunner = store.Services.GetRequiredService<EventSubscriberRunner>();
+        var firstRun = firstRunner.RunAsync(firstRunner.Subscribers.Single(s => s.Name == Recording), CancellationToken.None);
+        await stalled.Entered.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        // The second node finds the lease expired, takes over and commits the batch.
+        var secondRunner = other.Services.GetRequiredService<EventSubscriberRunner>();
+        await secondRunner.RunAsync(secondRunner.Subscribers.Single(s => s.Name == Recording), CancellationToken.None);
+        await using (var db = store.Db())
+        {
+            Assert.Equal(3, await db.AuditLog.CountAsync(a => a.Action == Handled));
+            Assert.Equal(3, (await db.EventSubscriptions.AsNoTracking().SingleAsync(s => s.Name == Recording)).Position);
+        }
+
+        // The first node wakes up: its checkpoint advance is refused and its writes roll back.
+        stalled.Gate.Release(100);
+        Assert.False(await firstRun);
+        await using var check = store.Db();
+        var handled = await check.AuditLog.AsNoTracking().Where(a => a.Action == Handled).Select(a => a.EntityId).ToListAsync();
+        Assert.Equal(ids.Select(i => i.ToString()).Order(), handled.Order());
+        var row = await check.EventSubscriptions.AsNoTracking().SingleAsync(s => s.Name == Recording);
+        Assert.Equal((3L, 0, (string?)null), (row.Position, row.Attempts, row.LastError));
+    }
+
+    [Fact]
+    public async Task A_subscriber_registered_to_start_at_the_latest_event_skips_the_history()
+    {
+        var control = new SubscriberSwitch();
+        await using var store = await TestStore.StartAsync(TestDatabases.Sqlite, settings: new Dictionary<string, string?> { ["Events:Dispatcher"] = "false" }, services: services =>
+        {
+            services.AddSingleton(control);
+            services.AddEventSubscriber<RecordingSubscriber>(Recording, SubscriberStart.Latest);
+        });
+        await AddEventsAsync(store, 2);
+        await using (var scope = store.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync();
+        }
+
+        var runner = store.Services.GetRequiredService<EventSubscriberRunner>();
+        var subscriber = runner.Subscribers.Single(s => s.Name == Recording);
+        await runner.RunAsync(subscriber, CancellationToken.None);
+        var later = await AddEventsAsync(store, 1);
+        await using (var scope = store.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync();
+        }
+
+        await runner.RunAsync(subscriber, CancellationToken.None);
+
+        await using var db = store.Db();
+        Assert.Equal(later.Single().ToString(), Assert.Single(await db.AuditLog.AsNoTracking().Where(a => a.Action == Handled).ToListAsync()).EntityId);
+        Assert.Equal(3, (await db.EventSubscriptions.AsNoTracking().SingleAsync(s => s.Name == Recording)).Position);
+    }
+
+    public sealed class SubscriberSwitch
+    {
+        private int _calls;
+
+        private volatile bool _failing;
+
+        public bool Failing { get => _failing; set => _failing = value; }
+
+        public int Calls => _calls;
+
+        /// <summary>When set, the first batch waits here (after saying so through <see cref="Entered"/>).</summary>
+        public SemaphoreSlim? Gate { get; init; }
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Called() => Interlocked.Increment(ref _calls);
+    }
+
+    /// <summary>Writes one audit row per order.placed in the subscriber's transaction; throws while switched to fail.</summary>
+    public sealed class RecordingSubscriber(StorekeepDbContext db, SubscriberSwitch control) : IEventHandler<OrderPlaced>
+    {
+        public async Task HandleAsync(OrderPlaced evt, EventContext context, CancellationToken ct)
+        {
+            control.Called();
+            if (control.Gate is { } gate)
+            {
+                control.Entered.TrySetResult();
+                await gate.WaitAsync(ct);
+            }
+
+            db.AuditLog.Add(new AuditEntry
+            {
+                OccurredAt = context.OccurredAt,
+                Actor = context.Subscriber,
+                Action = Handled,
+                EntityType = "OutboxEvent",
+                EntityId = context.EventId.ToString(),
+            });
+            if (control.Failing)
+            {
+                throw new InvalidOperationException("The test subscriber fails on purpose.");
+            }
+        }
+    }
+}
