@@ -11,7 +11,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261202072004_Initial")]
+    [Migration("20261202082032_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -387,6 +387,54 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasName("pk_daily_sales");
 
                     b.ToTable("daily_sales", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Analytics.StorefrontEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("CartId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cart_id");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<Guid?>("OrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<Guid?>("ProductId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("product_id");
+
+                    b.Property<string>("SessionId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("session_id");
+
+                    b.Property<string>("Sku")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sku");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_storefront_events");
+
+                    b.HasIndex("OccurredAt", "Type")
+                        .HasDatabaseName("ix_storefront_events_occurred_at_type");
+
+                    b.ToTable("storefront_events", (string)null);
                 });
 
             modelBuilder.Entity("Storekeep.Audit.AuditEntry", b =>
@@ -789,132 +837,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_cart_items_cart_id_sku");
 
                     b.ToTable("cart_items");
-                });
-
-            modelBuilder.Entity("Storekeep.Checkout.ShippingMethod", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("id");
-
-                    b.Property<string>("Code")
-                        .IsRequired()
-                        .HasMaxLength(400)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("code");
-
-                    b.Property<string>("Countries")
-                        .IsRequired()
-                        .HasMaxLength(400)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("countries");
-
-                    b.Property<long?>("FreeOver")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("free_over");
-
-                    b.Property<bool>("IsActive")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("is_active");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(400)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("name");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("position");
-
-                    b.Property<long>("Rate")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("rate");
-
-                    b.HasKey("Id")
-                        .HasName("pk_shipping_methods");
-
-                    b.HasIndex("Code")
-                        .IsUnique()
-                        .HasDatabaseName("ix_shipping_methods_code");
-
-                    b.ToTable("shipping_methods");
-                });
-
-            modelBuilder.Entity("Storekeep.Checkout.StoreSettings", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
-                    b.Property<string>("Address")
-                        .HasMaxLength(500)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("address");
-
-                    b.Property<string>("Currency")
-                        .IsRequired()
-                        .HasMaxLength(400)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("currency");
-
-                    b.Property<string>("ManualPaymentMethods")
-                        .IsRequired()
-                        .HasMaxLength(400)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("manual_payment_methods");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(400)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("name");
-
-                    b.Property<bool>("PricesIncludeTax")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("prices_include_tax");
-
-                    b.HasKey("Id")
-                        .HasName("pk_store_settings");
-
-                    b.ToTable("store_settings", (string)null);
-                });
-
-            modelBuilder.Entity("Storekeep.Checkout.TaxRate", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("id");
-
-                    b.Property<string>("Country")
-                        .IsRequired()
-                        .HasMaxLength(2)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("country");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(400)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("name");
-
-                    b.Property<long>("Rate")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("rate");
-
-                    b.Property<string>("Region")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("region");
-
-                    b.HasKey("Id")
-                        .HasName("pk_tax_rates");
-
-                    b.HasIndex("Country", "Region")
-                        .IsUnique()
-                        .HasDatabaseName("ix_tax_rates_country_region");
-
-                    b.ToTable("tax_rates");
                 });
 
             modelBuilder.Entity("Storekeep.Customers.Customer", b =>
@@ -2164,52 +2086,130 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.ToTable("stripe_webhook_events");
                 });
 
-            modelBuilder.Entity("Storekeep.Storefront.StorefrontEvent", b =>
+            modelBuilder.Entity("Storekeep.Pricing.ShippingMethod", b =>
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
-                    b.Property<Guid?>("CartId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("cart_id");
-
-                    b.Property<DateTime>("OccurredAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("occurred_at");
-
-                    b.Property<Guid?>("OrderId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("order_id");
-
-                    b.Property<Guid?>("ProductId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("product_id");
-
-                    b.Property<string>("SessionId")
+                    b.Property<string>("Code")
                         .IsRequired()
-                        .HasMaxLength(64)
+                        .HasMaxLength(400)
                         .HasColumnType("TEXT")
-                        .HasColumnName("session_id");
+                        .HasColumnName("code");
 
-                    b.Property<string>("Sku")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("sku");
-
-                    b.Property<string>("Type")
+                    b.Property<string>("Countries")
                         .IsRequired()
-                        .HasMaxLength(32)
+                        .HasMaxLength(400)
                         .HasColumnType("TEXT")
-                        .HasColumnName("type");
+                        .HasColumnName("countries");
+
+                    b.Property<long?>("FreeOver")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("free_over");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_active");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<long>("Rate")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rate");
 
                     b.HasKey("Id")
-                        .HasName("pk_storefront_events");
+                        .HasName("pk_shipping_methods");
 
-                    b.HasIndex("OccurredAt", "Type")
-                        .HasDatabaseName("ix_storefront_events_occurred_at_type");
+                    b.HasIndex("Code")
+                        .IsUnique()
+                        .HasDatabaseName("ix_shipping_methods_code");
 
-                    b.ToTable("storefront_events", (string)null);
+                    b.ToTable("shipping_methods");
+                });
+
+            modelBuilder.Entity("Storekeep.Pricing.TaxRate", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Country")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("country");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Rate")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rate");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("region");
+
+                    b.HasKey("Id")
+                        .HasName("pk_tax_rates");
+
+                    b.HasIndex("Country", "Region")
+                        .IsUnique()
+                        .HasDatabaseName("ix_tax_rates_country_region");
+
+                    b.ToTable("tax_rates");
+                });
+
+            modelBuilder.Entity("Storekeep.Store.StoreSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("address");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("ManualPaymentMethods")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("manual_payment_methods");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<bool>("PricesIncludeTax")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("prices_include_tax");
+
+                    b.HasKey("Id")
+                        .HasName("pk_store_settings");
+
+                    b.ToTable("store_settings", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>

@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261202072047_Initial")]
+    [Migration("20261202082039_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -404,6 +404,54 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasName("pk_daily_sales");
 
                     b.ToTable("daily_sales", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Analytics.StorefrontEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("CartId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("cart_id");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<Guid?>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<Guid?>("ProductId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("product_id");
+
+                    b.Property<string>("SessionId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("session_id");
+
+                    b.Property<string>("Sku")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sku");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_storefront_events");
+
+                    b.HasIndex("OccurredAt", "Type")
+                        .HasDatabaseName("ix_storefront_events_occurred_at_type");
+
+                    b.ToTable("storefront_events", (string)null);
                 });
 
             modelBuilder.Entity("Storekeep.Audit.AuditEntry", b =>
@@ -806,132 +854,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasDatabaseName("ix_cart_items_cart_id_sku");
 
                     b.ToTable("cart_items");
-                });
-
-            modelBuilder.Entity("Storekeep.Checkout.ShippingMethod", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("uuid")
-                        .HasColumnName("id");
-
-                    b.Property<string>("Code")
-                        .IsRequired()
-                        .HasMaxLength(400)
-                        .HasColumnType("character varying(400)")
-                        .HasColumnName("code");
-
-                    b.Property<string>("Countries")
-                        .IsRequired()
-                        .HasMaxLength(400)
-                        .HasColumnType("character varying(400)")
-                        .HasColumnName("countries");
-
-                    b.Property<long?>("FreeOver")
-                        .HasColumnType("bigint")
-                        .HasColumnName("free_over");
-
-                    b.Property<bool>("IsActive")
-                        .HasColumnType("boolean")
-                        .HasColumnName("is_active");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(400)
-                        .HasColumnType("character varying(400)")
-                        .HasColumnName("name");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("integer")
-                        .HasColumnName("position");
-
-                    b.Property<long>("Rate")
-                        .HasColumnType("bigint")
-                        .HasColumnName("rate");
-
-                    b.HasKey("Id")
-                        .HasName("pk_shipping_methods");
-
-                    b.HasIndex("Code")
-                        .IsUnique()
-                        .HasDatabaseName("ix_shipping_methods_code");
-
-                    b.ToTable("shipping_methods");
-                });
-
-            modelBuilder.Entity("Storekeep.Checkout.StoreSettings", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("integer")
-                        .HasColumnName("id");
-
-                    b.Property<string>("Address")
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
-                        .HasColumnName("address");
-
-                    b.Property<string>("Currency")
-                        .IsRequired()
-                        .HasMaxLength(400)
-                        .HasColumnType("character varying(400)")
-                        .HasColumnName("currency");
-
-                    b.Property<string>("ManualPaymentMethods")
-                        .IsRequired()
-                        .HasMaxLength(400)
-                        .HasColumnType("character varying(400)")
-                        .HasColumnName("manual_payment_methods");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(400)
-                        .HasColumnType("character varying(400)")
-                        .HasColumnName("name");
-
-                    b.Property<bool>("PricesIncludeTax")
-                        .HasColumnType("boolean")
-                        .HasColumnName("prices_include_tax");
-
-                    b.HasKey("Id")
-                        .HasName("pk_store_settings");
-
-                    b.ToTable("store_settings", (string)null);
-                });
-
-            modelBuilder.Entity("Storekeep.Checkout.TaxRate", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("uuid")
-                        .HasColumnName("id");
-
-                    b.Property<string>("Country")
-                        .IsRequired()
-                        .HasMaxLength(2)
-                        .HasColumnType("character varying(2)")
-                        .HasColumnName("country");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(400)
-                        .HasColumnType("character varying(400)")
-                        .HasColumnName("name");
-
-                    b.Property<long>("Rate")
-                        .HasColumnType("bigint")
-                        .HasColumnName("rate");
-
-                    b.Property<string>("Region")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("region");
-
-                    b.HasKey("Id")
-                        .HasName("pk_tax_rates");
-
-                    b.HasIndex("Country", "Region")
-                        .IsUnique()
-                        .HasDatabaseName("ix_tax_rates_country_region");
-
-                    b.ToTable("tax_rates");
                 });
 
             modelBuilder.Entity("Storekeep.Customers.Customer", b =>
@@ -2181,52 +2103,130 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.ToTable("stripe_webhook_events");
                 });
 
-            modelBuilder.Entity("Storekeep.Storefront.StorefrontEvent", b =>
+            modelBuilder.Entity("Storekeep.Pricing.ShippingMethod", b =>
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
-                    b.Property<Guid?>("CartId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("cart_id");
-
-                    b.Property<DateTime>("OccurredAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("occurred_at");
-
-                    b.Property<Guid?>("OrderId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("order_id");
-
-                    b.Property<Guid?>("ProductId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("product_id");
-
-                    b.Property<string>("SessionId")
+                    b.Property<string>("Code")
                         .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("session_id");
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("code");
 
-                    b.Property<string>("Sku")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("sku");
-
-                    b.Property<string>("Type")
+                    b.Property<string>("Countries")
                         .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("type");
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("countries");
+
+                    b.Property<long?>("FreeOver")
+                        .HasColumnType("bigint")
+                        .HasColumnName("free_over");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_active");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<long>("Rate")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rate");
 
                     b.HasKey("Id")
-                        .HasName("pk_storefront_events");
+                        .HasName("pk_shipping_methods");
 
-                    b.HasIndex("OccurredAt", "Type")
-                        .HasDatabaseName("ix_storefront_events_occurred_at_type");
+                    b.HasIndex("Code")
+                        .IsUnique()
+                        .HasDatabaseName("ix_shipping_methods_code");
 
-                    b.ToTable("storefront_events", (string)null);
+                    b.ToTable("shipping_methods");
+                });
+
+            modelBuilder.Entity("Storekeep.Pricing.TaxRate", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Country")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)")
+                        .HasColumnName("country");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Rate")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rate");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("region");
+
+                    b.HasKey("Id")
+                        .HasName("pk_tax_rates");
+
+                    b.HasIndex("Country", "Region")
+                        .IsUnique()
+                        .HasDatabaseName("ix_tax_rates_country_region");
+
+                    b.ToTable("tax_rates");
+                });
+
+            modelBuilder.Entity("Storekeep.Store.StoreSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("address");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("ManualPaymentMethods")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("manual_payment_methods");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("name");
+
+                    b.Property<bool>("PricesIncludeTax")
+                        .HasColumnType("boolean")
+                        .HasColumnName("prices_include_tax");
+
+                    b.HasKey("Id")
+                        .HasName("pk_store_settings");
+
+                    b.ToTable("store_settings", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
