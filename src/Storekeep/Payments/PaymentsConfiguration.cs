@@ -35,8 +35,8 @@ internal sealed class StripeWebhookEventConfiguration : IEntityTypeConfiguration
 {
     public void Configure(EntityTypeBuilder<StripeWebhookEvent> b)
     {
-        b.Property(e => e.Id).HasMaxLength(255).ValueGeneratedNever();
-        b.Property(e => e.Type).HasMaxLength(128);
+        b.Property(e => e.Id).HasMaxLength(StripeWebhookEvent.MaxIdLength).ValueGeneratedNever();
+        b.Property(e => e.Type).HasMaxLength(StripeWebhookEvent.MaxTypeLength);
         b.HasIndex(e => e.ReceivedAt);
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Storekeep.Tests.Fulfillment;
 using Storekeep.Tests.Infrastructure;
 
 namespace Storekeep.Tests.Api;
@@ -38,8 +39,12 @@ public sealed partial class HostileInputTests
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
     public async Task Hostile_request_bodies_never_cause_a_server_error_or_a_write_when_rejected(string database)
     {
-        // Over a real socket, so the 2 MB request body limit of Kestrel is in force.
-        await using var store = await TestStore.StartAsync(database, kestrel: true);
+        // Over a real socket, so the 2 MB request body limit of Kestrel is in force. Stripe webhooks
+        // are configured, so signed bodies reach past the signature check to the event parser.
+        await using var store = await TestStore.StartAsync(database, kestrel: true, settings: new Dictionary<string, string?>
+        {
+            ["Payments:Stripe:WebhookSecret"] = StripeWebhookSecret,
+        });
         var fixtures = await Fixtures.CreateAsync(store);
         await using var fingerprint = await DatabaseFingerprint.OpenAsync(store);
         var document = await ApiSurface.OpenApiAsync(store);
@@ -55,11 +60,16 @@ public sealed partial class HostileInputTests
         foreach (var op in operations)
         {
             var schema = ApiSurface.Resolve(document, op.Node["requestBody"]!["content"]!["application/json"]!["schema"]);
-            var plausible = Plausible(document, schema, "", 0) ?? new JsonObject();
+            var plausible = (op.Path == StripeWebhookPath ? PlausibleStripeEvent() : Plausible(document, schema, "", 0)) ?? new JsonObject();
             foreach (var (label, body, contentType) in HostileBodies(plausible))
             {
                 var url = await fixtures.UrlAsync(op.Path);
-                using var request = new HttpRequestMessage(new HttpMethod(op.Method), url) { Content = new StringContent(Freshen(body, op.Path), Encoding.UTF8) };
+                var sentBody = Freshen(body, op.Path);
+                using var request = new HttpRequestMessage(new HttpMethod(op.Method), url) { Content = new StringContent(sentBody, Encoding.UTF8) };
+                if (op.Path == StripeWebhookPath)
+                {
+                    request.Headers.Add("Stripe-Signature", StripeSignature(sentBody));
+                }
 
                 // A well-behaved client of a large upload waits for 100-continue, so it hears the 413
                 // instead of writing into a connection the server has closed.
@@ -83,8 +93,9 @@ public sealed partial class HostileInputTests
                 var text = await response.Content.ReadAsStringAsync();
                 if (label == "plausible" && status >= 400)
                 {
-                    // The sweep reaches deepest when the unaltered body is accepted; say when it is not.
-                    TestContext.Current.TestOutputHelper?.WriteLine($"{op}: plausible body {body} → {status} {Short(text)}");
+                    // The unaltered body must pass validation, or every hostile value above was only
+                    // ever refused for something else and never reached the code that stores it.
+                    failures.Add($"{what}: the plausible body was refused with {status}: {Short(sentBody)} → {Short(text)}");
                 }
 
                 if (status >= 500)
@@ -383,7 +394,7 @@ public sealed partial class HostileInputTests
         "to" => "WEST",
         "email" => "ada@example.com",
         "country" => "US",
-        "region" => "CA",
+        "region" => UniqueCodePlaceholder, // a new tax rate's country and region must be new
         "countries" or "countrie" => "US",
         "barcode" => "4006381333931",
         "type" => "adjustment",
@@ -400,12 +411,39 @@ public sealed partial class HostileInputTests
         "currency" => "USD",
         "code" => UniqueCodePlaceholder,
         "reason" => "damaged",
+        "manualmethod" => "bank_transfer",
+        "csv" => "Handle,Title,Variant SKU,Variant Price\nplausible-import,Plausible import,IMPORTED-1,9.50\n",
         "carrier" => "ups",
         "trackingnumber" => "1Z999AA10123456784",
         _ => "Plausible " + name,
     };
 
     private const string UniqueCodePlaceholder = "UNIQUE-CODE";
+
+    private const string StripeWebhookPath = "/api/v1/payments/stripe/webhook";
+
+    private const string StripeWebhookSecret = "whsec_hostile_input_sweep";
+
+    /// <summary>An event as Stripe sends it; its schema in the API document is only "object".</summary>
+    private static JsonObject PlausibleStripeEvent() => new()
+    {
+        ["id"] = "evt_plausible",
+        ["object"] = "event",
+        ["api_version"] = "2024-06-20",
+        ["created"] = 1767225600,
+        ["livemode"] = false,
+        ["pending_webhooks"] = 1,
+        ["type"] = "payment_intent.canceled",
+        ["data"] = new JsonObject { ["object"] = new JsonObject { ["id"] = "pi_plausible", ["object"] = "payment_intent", ["amount"] = 1999, ["currency"] = "usd" } },
+    };
+
+    /// <summary>The Stripe-Signature header for this exact body: <c>t=…,v1=HMAC-SHA256(secret, "t.body")</c>.</summary>
+    private static string StripeSignature(string body)
+    {
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var mac = System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(StripeWebhookSecret), Encoding.UTF8.GetBytes($"{timestamp}.{body}"));
+        return $"t={timestamp},v1={Convert.ToHexStringLower(mac)}";
+    }
 
     /// <summary>
     /// Codes, and SKUs of new products, must be new for the request to get past the uniqueness
@@ -513,10 +551,19 @@ public sealed partial class HostileInputTests
     [GeneratedRegex(@"[^.\[]+|\[\d+\]")]
     private static partial Regex PathSegment();
 
-    /// <summary>Real ids for path parameters: a product, an active cart with a line, a paid order, a webhook.</summary>
+    /// <summary>
+    /// Real ids for path parameters: a product, an active cart with a line, a paid order, a shipped
+    /// order (for returns), an order awaiting its bank transfer and its payment (for capture), a
+    /// webhook, a message template.
+    /// </summary>
     private sealed partial class Fixtures(TestStore store)
     {
         public const string Sku = "HOST-1";
+
+        private const string PaidOrders = "orders";
+        private const string ShippedOrders = "shipped orders";
+        private const string UnpaidOrders = "unpaid orders";
+        private const string UnpaidPayments = "unpaid payments";
 
         private readonly Dictionary<string, string> _ids = new(StringComparer.Ordinal);
 
@@ -527,16 +574,16 @@ public sealed partial class HostileInputTests
             var fixtures = new Fixtures(store);
             var product = await store.Client.GetAsync("/api/v1/products/product-host-1").Expect(HttpStatusCode.OK);
             fixtures._ids["products"] = product["id"].Str();
-            foreach (var resource in new[] { "carts", "orders", "webhooks" })
+            foreach (var fixture in new[] { "carts", PaidOrders, ShippedOrders, UnpaidOrders, "webhooks" })
             {
-                await fixtures.RefreshAsync(resource);
+                await fixtures.RefreshAsync(fixture);
             }
 
             return fixtures;
         }
 
         public Task<string> UrlAsync(string path) =>
-            Task.FromResult(RouteParameter().Replace(path, m => Value(path[..m.Index], m.Groups[1].Value)));
+            Task.FromResult(RouteParameter().Replace(path, m => Value(path, path[..m.Index], m.Groups[1].Value)));
 
         /// <summary>A success may have used a fixture up (a cart checked out, an order cancelled): make a fresh one.</summary>
         public async Task RefreshAfterSuccessAsync(string path)
@@ -545,22 +592,37 @@ public sealed partial class HostileInputTests
             {
                 if (path.Contains($"/{resource}/{{", StringComparison.Ordinal))
                 {
-                    await RefreshAsync(resource);
+                    await RefreshAsync(resource == "orders" ? OrderFixture(path) : resource);
                 }
             }
         }
 
-        private async Task RefreshAsync(string resource)
+        /// <summary>The order a route needs to accept its plausible body.</summary>
+        private static string OrderFixture(string path) =>
+            path.Contains("/payments/{", StringComparison.Ordinal) ? UnpaidOrders
+            : path.EndsWith("/returns", StringComparison.Ordinal) ? ShippedOrders
+            : PaidOrders;
+
+        private async Task RefreshAsync(string fixture)
         {
-            switch (resource)
+            switch (fixture)
             {
                 case "carts":
                     _ids["carts"] = await store.CartWithAsync(store.Client, (Sku, 1));
                     break;
-                case "orders":
-                    var cart = await store.CartWithAsync(store.Client, (Sku, 2));
-                    var order = await store.Client.PostJson($"/api/v1/carts/{cart}/checkout", TestCatalog.CheckoutBody()).Expect(HttpStatusCode.Created);
-                    _ids["orders"] = order["id"].Str();
+                case PaidOrders:
+                    _ids[PaidOrders] = await PlaceOrderAsync();
+                    break;
+                case ShippedOrders:
+                    var shipped = await PlaceOrderAsync();
+                    await store.Client.PostJson($"/api/v1/orders/{shipped}/shipments", new { lines = new[] { new { sku = Sku, quantity = 2 } }, carrier = "UPS", trackingNumber = "1Z999" })
+                        .Expect(HttpStatusCode.Created);
+                    _ids[ShippedOrders] = shipped;
+                    break;
+                case UnpaidOrders:
+                    var unpaid = await store.PlaceManualOrderAsync("bank_transfer", (Sku, 2));
+                    _ids[UnpaidOrders] = unpaid["id"].Str();
+                    _ids[UnpaidPayments] = await store.PaymentIdAsync(unpaid);
                     break;
                 case "webhooks":
                     var webhook = await store.Client.PostJson("/api/v1/webhooks", new { url = "http://127.0.0.1:9/hooks", events = new[] { "order.placed" } })
@@ -570,7 +632,14 @@ public sealed partial class HostileInputTests
             }
         }
 
-        private string Value(string before, string name)
+        private async Task<string> PlaceOrderAsync()
+        {
+            var cart = await store.CartWithAsync(store.Client, (Sku, 2));
+            var order = await store.Client.PostJson($"/api/v1/carts/{cart}/checkout", TestCatalog.CheckoutBody()).Expect(HttpStatusCode.Created);
+            return order["id"].Str();
+        }
+
+        private string Value(string path, string before, string name)
         {
             var resource = before.TrimEnd('/').Split('/')[^1];
             if (name.Contains("sku", StringComparison.OrdinalIgnoreCase))
@@ -578,12 +647,14 @@ public sealed partial class HostileInputTests
                 return Sku;
             }
 
-            if (name == "code")
+            return (resource, name) switch
             {
-                return "MAIN";
-            }
-
-            return _ids.TryGetValue(resource, out var id) ? id : Guid.NewGuid().ToString();
+                (_, "code") => "MAIN",
+                ("message-templates", "key") => Storekeep.Messaging.MessageTypes.OrderConfirmation,
+                ("orders", _) => _ids[OrderFixture(path)],
+                ("payments", _) => _ids[UnpaidPayments],
+                _ => _ids.TryGetValue(resource, out var id) ? id : Guid.NewGuid().ToString(),
+            };
         }
 
         [GeneratedRegex(@"\{([^}]*)\}")]

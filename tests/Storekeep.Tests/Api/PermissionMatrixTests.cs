@@ -7,8 +7,9 @@ using Storekeep.Tests.Infrastructure;
 namespace Storekeep.Tests.Api;
 
 /// <summary>
-/// Every endpoint × every role, generated from the endpoints' authorization metadata and
-/// <see cref="Storekeep.Web.Hosting.StorekeepModules.PermissionGrants"/>: what the table promises is what the server does.
+/// Every endpoint × every role, held against the hand-written <see cref="AccessTable"/>: the server
+/// answers each role as the table says, and the endpoints' authorization metadata with
+/// <see cref="Storekeep.Web.Hosting.StorekeepModules.PermissionGrants"/> (what docs/permissions.md is generated from) says the same.
 /// </summary>
 public sealed class PermissionMatrixTests
 {
@@ -28,9 +29,15 @@ public sealed class PermissionMatrixTests
         var checkedCalls = 0;
         foreach (var endpoint in endpoints)
         {
+            if (AccessTable.Find(endpoint.Method, endpoint.Route) is not { } expected)
+            {
+                failures.Add($"{endpoint} is missing from AccessTable");
+                continue;
+            }
+
             var anonymous = await SendAsync(store.Anonymous, endpoint);
             checkedCalls++;
-            if (endpoint.IsProtected)
+            if (!expected.IsPublic)
             {
                 await ExpectProblemAsync(anonymous, HttpStatusCode.Unauthorized, $"{endpoint} as anonymous", failures);
             }
@@ -43,7 +50,7 @@ public sealed class PermissionMatrixTests
             {
                 var response = await SendAsync(client, endpoint);
                 checkedCalls++;
-                var granted = !endpoint.IsProtected || endpoint.Roles.Contains(role);
+                var granted = expected.IsPublic || expected.Roles.Contains(role);
                 if (granted && response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
                 {
                     failures.Add($"{endpoint} as {role} (granted) answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
@@ -61,6 +68,40 @@ public sealed class PermissionMatrixTests
 
         Assert.True(endpoints.Count(e => e.IsProtected) > 15, "Suspiciously few protected endpoints.");
         Assert.True(failures.Count == 0, $"{failures.Count} of {checkedCalls} calls disagree with the permission table:\n" + string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task Every_endpoint_demands_the_permission_and_grants_the_roles_the_access_table_says()
+    {
+        await using var store = await TestStore.StartAsync(TestDatabases.Sqlite);
+        var endpoints = ApiSurface.Endpoints(store.Services);
+        var failures = new List<string>();
+        foreach (var endpoint in endpoints)
+        {
+            if (AccessTable.Find(endpoint.Method, endpoint.Route) is not { } expected)
+            {
+                failures.Add($"{endpoint} is missing from AccessTable; its code says: {AccessTable.LineFor(endpoint)}");
+                continue;
+            }
+
+            var permission = endpoint.Anonymous ? AccessTable.Public : string.Join(",", endpoint.Permissions);
+            if (permission != expected.Permission)
+            {
+                failures.Add($"{endpoint} demands {permission}, the table says {expected.Permission}");
+            }
+
+            if (!endpoint.Anonymous && !expected.Roles.SetEquals(endpoint.Roles))
+            {
+                failures.Add($"{endpoint} is granted to [{string.Join(" ", endpoint.Roles.Select(Permissions.RoleName))}] by the modules' grants, "
+                    + $"the table says [{string.Join(" ", expected.Roles.Order().Select(Permissions.RoleName))}]");
+            }
+        }
+
+        var routed = endpoints.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
+        failures.AddRange(AccessTable.Entries.Where(e => !routed.Contains(e.Key)).Select(e => $"{e} is in AccessTable but no such endpoint is mapped"));
+        failures.AddRange(AccessTable.Entries.GroupBy(e => e.Key).Where(g => g.Count() > 1).Select(g => $"{g.Key} is in AccessTable {g.Count()} times"));
+        Assert.True(AccessTable.Entries.Count > 50, "Suspiciously few lines in the access table.");
+        Assert.True(failures.Count == 0, $"{failures.Count} endpoints disagree with the hand-written access table:\n" + string.Join("\n", failures));
     }
 
     [Fact]

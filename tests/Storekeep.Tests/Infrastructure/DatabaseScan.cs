@@ -13,6 +13,10 @@ public static class DatabaseScan
     public static Task AssertNotStoredAsync(TestStore store, string secret) =>
         AssertNowhereAsync(store, text => text?.Contains(secret, StringComparison.Ordinal) ?? false, "The secret");
 
+    /// <summary>None of these exact texts is stored anywhere (one scan for them all).</summary>
+    public static Task AssertNotStoredAsync(TestStore store, IReadOnlyCollection<string> secrets) =>
+        AssertNowhereAsync(store, text => text is not null && secrets.Any(s => text.Contains(s, StringComparison.Ordinal)), "One of the secrets");
+
     private static async Task AssertNowhereAsync(TestStore store, Func<string?, bool> forbidden, string what)
     {
         await using var db = store.Db();

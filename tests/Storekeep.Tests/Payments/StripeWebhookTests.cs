@@ -232,6 +232,26 @@ public sealed class StripeWebhookTests
         await AssertNothingRecordedAsync(store);
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_signed_event_whose_id_or_type_could_not_be_stored_is_refused_as_invalid_payload(string database)
+    {
+        await using var store = await StoreAsync(database);
+        string[] payloads =
+        [
+            ChargeRefunded("evt_nul\u0000inside", "pi_x"),
+            ChargeRefunded("evt_" + new string('x', 300), "pi_x"),
+            EventJson("evt_7", "charge." + new string('x', 200), new JsonObject { ["id"] = "ch_x", ["object"] = "charge" }),
+        ];
+
+        foreach (var payload in payloads)
+        {
+            await (await Deliver(store, payload, Sign(payload))).ExpectProblem(HttpStatusCode.BadRequest, "invalid_payload");
+        }
+
+        await AssertNothingRecordedAsync(store);
+    }
+
     private static async Task AssertNothingRecordedAsync(TestStore store)
     {
         await using var db = store.Db();

@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Storekeep.Analytics;
@@ -10,28 +7,19 @@ namespace Storekeep.Tests.Storefront;
 
 public sealed class FunnelEventTests
 {
-    /// <summary>Stands in for the product page (built elsewhere): a 200 for GET /p/{slug}.</summary>
-    private sealed class FakeProductPages : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            next(app);
-            app.Run(context => context.Request.Path.StartsWithSegments("/p")
-                ? context.Response.WriteAsync("<h1>product</h1>")
-                : Task.CompletedTask);
-        };
-    }
-
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
     public async Task Each_funnel_step_of_a_session_is_recorded_and_counted(string database)
     {
-        await using var store = await TestStore.StartAsync(database, services: s => s.AddTransient<IStartupFilter, FakeProductPages>());
+        await using var store = await TestStore.StartAsync(database);
         await store.AddProductAsync("MUG-1", 12.50m, main: 10);
         var from = DateTime.UtcNow.AddMinutes(-1);
         var browser = store.Browser();
 
+        // The real product page: a view counts only when the page was served.
         var view = await browser.GetAsync("/p/product-mug-1");
+        Assert.Equal(System.Net.HttpStatusCode.OK, view.StatusCode);
+        Assert.Contains("Product MUG-1", await view.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         var session = Assert.Single(ShopperBrowser.SetCookies(view, "storekeep.sid"));
         Assert.Contains("httponly", session, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=lax", session, StringComparison.OrdinalIgnoreCase);

@@ -88,8 +88,15 @@ public sealed partial class StripeWebhookProcessor(
             throw NotAnEvent();
         }
 
-        return string.IsNullOrEmpty(parsed?.Id) || string.IsNullOrEmpty(parsed.Type) ? throw NotAnEvent() : parsed;
+        // Stripe's ids and types are short and plain; anything else could not be stored (PostgreSQL
+        // refuses NUL and over-long text), so it is not an event we record.
+        return IsStorable(parsed?.Id, StripeWebhookEvent.MaxIdLength) && IsStorable(parsed?.Type, StripeWebhookEvent.MaxTypeLength)
+            ? parsed!
+            : throw NotAnEvent();
     }
+
+    private static bool IsStorable(string? text, int maxLength) =>
+        !string.IsNullOrEmpty(text) && text.Length <= maxLength && !text.Any(char.IsControl);
 
     private async Task NoteOnOrdersAsync(Event stripeEvent, DateTime now, CancellationToken ct)
     {

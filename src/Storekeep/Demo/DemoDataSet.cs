@@ -1,0 +1,36 @@
+using Storekeep.Catalog;
+using Storekeep.Customers;
+using Storekeep.Fulfillment;
+using Storekeep.Inventory;
+using Storekeep.Orders;
+using Storekeep.Payments;
+using Storekeep.Pricing;
+using Storekeep.Store;
+
+namespace Storekeep.Demo;
+
+/// <summary>Everything the demo store consists of, built in memory before a single row is written.</summary>
+public sealed class DemoDataSet
+{
+    public required StoreSettings Settings { get; init; }
+    public List<Category> Categories { get; } = [];
+    public List<Product> Products { get; } = [];
+    public List<Warehouse> Warehouses { get; } = [];
+    public List<StockLevel> StockLevels { get; } = [];
+    public List<StockMovement> Movements { get; } = [];
+    public List<ShippingMethod> ShippingMethods { get; } = [];
+    public List<TaxRate> TaxRates { get; } = [];
+    public List<Customer> Customers { get; } = [];
+    public List<Order> Orders { get; } = [];
+    public List<OrderAllocation> Allocations { get; } = [];
+    public List<Payment> Payments { get; } = [];
+    public List<Refund> Refunds { get; } = [];
+    public List<Shipment> Shipments { get; } = [];
+    public List<ReturnRequest> Returns { get; } = [];
+
+    /// <summary>Where the history ends (midnight UTC of the day the store was seeded).</summary>
+    public DateTime HistoryEnd { get; init; }
+
+    public long LastOrderNumber => Orders.Count == 0 ? 1000 : Orders[^1].Number;
+    public long LastReturnNumber => Returns.Count == 0 ? 1000 : Returns.Max(r => r.Number);
+}

@@ -1,0 +1,128 @@
+using Storekeep.Access;
+
+namespace Storekeep.Tests.Api;
+
+/// <summary>One line of <see cref="AccessTable"/>: who may call an endpoint, and by which permission.</summary>
+public sealed record ExpectedAccess(string Method, string Route, string Permission, IReadOnlySet<Role> Roles)
+{
+    public bool IsPublic => Permission == AccessTable.Public;
+
+    public string Key => $"{Method} {ApiSurface.NormalizePath(Route)}";
+
+    public override string ToString() => $"{Method} {Route}";
+}
+
+/// <summary>
+/// Who may call each API endpoint, written by hand and never generated: the permission matrix holds
+/// the server's answers and the endpoints' metadata (with the roles the modules grant) against it, so
+/// changing a grant or an endpoint's permission in the code fails a test until this table says the
+/// same. A new endpoint needs its line here. One line per endpoint: method, route, the permission it
+/// demands (or <c>public</c>: anyone, without a key), and the roles that get past authorization.
+/// </summary>
+public static class AccessTable
+{
+    public const string Public = "public";
+
+    private const string Table = """
+        GET    /api/v1/analytics/dashboard                         orders.read       owner manager sales warehouse support
+        GET    /api/v1/api-keys                                    api_keys.manage   owner
+        POST   /api/v1/api-keys                                    api_keys.manage   owner
+        DELETE /api/v1/api-keys/{id}                               api_keys.manage   owner
+        POST   /api/v1/carts                                       public
+        GET    /api/v1/carts/{cartId}                              public
+        POST   /api/v1/carts/{cartId}/checkout                     public
+        POST   /api/v1/carts/{cartId}/items                        public
+        PATCH  /api/v1/carts/{cartId}/items/{sku}                  public
+        DELETE /api/v1/carts/{cartId}/items/{sku}                  public
+        POST   /api/v1/carts/{cartId}/quote                        public
+        GET    /api/v1/categories                                  public
+        POST   /api/v1/categories                                  catalog.write     owner manager marketing
+        GET    /api/v1/events                                      events.read       owner manager
+        POST   /api/v1/inventory/adjustments                       inventory.write   owner manager warehouse
+        GET    /api/v1/inventory/low-stock                         inventory.read    owner manager sales warehouse support
+        GET    /api/v1/inventory/movements                         inventory.read    owner manager sales warehouse support
+        POST   /api/v1/inventory/transfers                         inventory.write   owner manager warehouse
+        GET    /api/v1/inventory/{sku}                             inventory.read    owner manager sales warehouse support
+        PATCH  /api/v1/inventory/{sku}/warehouses/{code}           inventory.write   owner manager warehouse
+        GET    /api/v1/message-templates                           messages.manage   owner manager marketing
+        GET    /api/v1/message-templates/{key}                     messages.manage   owner manager marketing
+        PUT    /api/v1/message-templates/{key}                     messages.manage   owner manager marketing
+        DELETE /api/v1/message-templates/{key}                     messages.manage   owner manager marketing
+        POST   /api/v1/message-templates/{key}/preview             messages.manage   owner manager marketing
+        GET    /api/v1/messages                                    messages.read     owner manager support marketing
+        GET    /api/v1/messages/{id}                               messages.read     owner manager support marketing
+        POST   /api/v1/messages/{id}/retry                         messages.manage   owner manager marketing
+        GET    /api/v1/orders                                      orders.read       owner manager sales warehouse support
+        GET    /api/v1/orders/{id}                                 orders.read       owner manager sales warehouse support
+        POST   /api/v1/orders/{id}/cancel                          orders.manage     owner manager sales support
+        GET    /api/v1/orders/{id}/payments                        orders.read       owner manager sales warehouse support
+        POST   /api/v1/orders/{id}/payments/{paymentId}/capture    orders.manage     owner manager sales support
+        GET    /api/v1/orders/{id}/refunds                         orders.read       owner manager sales warehouse support
+        POST   /api/v1/orders/{id}/refunds                         refunds.create    owner manager support
+        GET    /api/v1/orders/{id}/returns                         orders.read       owner manager sales warehouse support
+        POST   /api/v1/orders/{id}/returns                         returns.create    owner manager warehouse support
+        GET    /api/v1/orders/{id}/shipments                       orders.read       owner manager sales warehouse support
+        POST   /api/v1/orders/{id}/shipments                       fulfillment.write owner manager warehouse
+        POST   /api/v1/orders/{id}/shipments/{shipmentId}/deliver  fulfillment.write owner manager warehouse
+        POST   /api/v1/payments/stripe/webhook                     public
+        GET    /api/v1/pick-lists                                  fulfillment.write owner manager warehouse
+        GET    /api/v1/products                                    public
+        POST   /api/v1/products                                    catalog.write     owner manager marketing
+        GET    /api/v1/products/export                             catalog.write     owner manager marketing
+        POST   /api/v1/products/import                             catalog.write     owner manager marketing
+        GET    /api/v1/products/{idOrSlug}                         public
+        PATCH  /api/v1/products/{id}                               catalog.write     owner manager marketing
+        POST   /api/v1/products/{id}/archive                       catalog.write     owner manager marketing
+        POST   /api/v1/refunds/{refundId}/retry                    refunds.create    owner manager support
+        GET    /api/v1/returns/{returnId}                          orders.read       owner manager sales warehouse support
+        POST   /api/v1/returns/{returnId}/receive                  fulfillment.write owner manager warehouse
+        GET    /api/v1/settings/payments                           settings.manage   owner manager
+        PATCH  /api/v1/settings/payments                           settings.manage   owner manager
+        GET    /api/v1/settings/store                              settings.manage   owner manager
+        PATCH  /api/v1/settings/store                              settings.manage   owner manager
+        GET    /api/v1/shipping-methods                            settings.manage   owner manager
+        POST   /api/v1/shipping-methods                            settings.manage   owner manager
+        GET    /api/v1/tax-rates                                   settings.manage   owner manager
+        POST   /api/v1/tax-rates                                   settings.manage   owner manager
+        GET    /api/v1/warehouses                                  inventory.read    owner manager sales warehouse support
+        POST   /api/v1/warehouses                                  inventory.write   owner manager warehouse
+        GET    /api/v1/webhooks                                    webhooks.manage   owner manager
+        POST   /api/v1/webhooks                                    webhooks.manage   owner manager
+        GET    /api/v1/webhooks/{id}                               webhooks.manage   owner manager
+        DELETE /api/v1/webhooks/{id}                               webhooks.manage   owner manager
+        GET    /api/v1/webhooks/{id}/deliveries                    webhooks.manage   owner manager
+        POST   /api/v1/webhooks/{id}/deliveries/{deliveryId}/retry webhooks.manage   owner manager
+        GET    /health                                             public
+        """;
+
+    public static IReadOnlyList<ExpectedAccess> Entries { get; } = Parse(Table);
+
+    public static ExpectedAccess? Find(string method, string route) =>
+        Entries.FirstOrDefault(e => e.Key == $"{method} {ApiSurface.NormalizePath(route)}");
+
+    /// <summary>The line this table would need for an endpoint, as its metadata describes it.</summary>
+    public static string LineFor(EndpointAccess endpoint) =>
+        endpoint.Anonymous
+            ? $"{endpoint.Method} {endpoint.Route} {Public}"
+            : $"{endpoint.Method} {endpoint.Route} {string.Join(",", endpoint.Permissions)} {string.Join(" ", endpoint.Roles.Select(Permissions.RoleName))}";
+
+    private static List<ExpectedAccess> Parse(string table)
+    {
+        var entries = new List<ExpectedAccess>();
+        foreach (var line in table.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var roles = words.Skip(3).Select(word => Permissions.TryParseRole(word, out var role)
+                ? role
+                : throw new InvalidOperationException($"Unknown role '{word}' in the access table: {line}")).ToHashSet();
+            if (words[2] == Public && roles.Count > 0)
+            {
+                throw new InvalidOperationException($"A public endpoint lists no roles: {line}");
+            }
+
+            entries.Add(new ExpectedAccess(words[0], words[1], words[2], roles));
+        }
+
+        return entries;
+    }
+}
