@@ -37,6 +37,8 @@ public static class AccessTable
         POST   /api/v1/carts/{cartId}/quote                        public
         GET    /api/v1/categories                                  public
         POST   /api/v1/categories                                  catalog.write     owner manager marketing
+        GET    /api/v1/customers                                   customers.read    owner manager sales support marketing
+        GET    /api/v1/customers/{id}                              customers.read    owner manager sales support marketing
         GET    /api/v1/events                                      events.read       owner manager
         POST   /api/v1/inventory/adjustments                       inventory.write   owner manager warehouse
         GET    /api/v1/inventory/low-stock                         inventory.read    owner manager sales warehouse support
