@@ -1,18 +1,29 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Storekeep.Data;
 
 /// <summary>
 /// Calls <paramref name="notify"/> once a unit of work that added a <typeparamref name="TEntity"/>
-/// has committed (after the transaction's commit, or after SaveChanges when there is none), so no
-/// capability has to remember to wake a background worker, and the worker never wakes for
-/// uncommitted rows.
+/// has committed, so no capability has to remember to wake a background worker.
 /// </summary>
-public class CommitNotifyInterceptor<TEntity>(Action notify) : ISaveChangesInterceptor, IDbTransactionInterceptor
+public class CommitNotifyInterceptor<TEntity>(Action notify) : CommitNotifyInterceptor(notify)
     where TEntity : class
+{
+    /// <summary>Only added rows matter, and Add() sets that state at once: no DetectChanges scan needed.</summary>
+    protected override bool Concerns(ChangeTracker tracker) =>
+        tracker.Entries<TEntity>().Any(e => e.State == EntityState.Added);
+}
+
+/// <summary>
+/// Calls <paramref name="notify"/> once a unit of work that <see cref="Concerns"/> it has committed
+/// (after the transaction's commit, or after SaveChanges when there is none), so the worker or cache
+/// it wakes never sees uncommitted rows, and a rolled-back unit of work wakes nobody.
+/// </summary>
+public abstract class CommitNotifyInterceptor(Action notify) : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
     private static readonly object Marker = new();
     private readonly ConditionalWeakTable<DbContext, object> _pending = [];
@@ -57,6 +68,9 @@ public class CommitNotifyInterceptor<TEntity>(Action notify) : ISaveChangesInter
         return Task.CompletedTask;
     }
 
+    /// <summary>Whether the changes about to be saved are ones to notify about. Runs with automatic DetectChanges off.</summary>
+    protected abstract bool Concerns(ChangeTracker tracker);
+
     private void Track(DbContext? context)
     {
         if (context is null)
@@ -64,14 +78,12 @@ public class CommitNotifyInterceptor<TEntity>(Action notify) : ISaveChangesInter
             return;
         }
 
-        // Only added rows matter, and Add() sets that state at once: no need for the full
-        // DetectChanges scan that Entries() would otherwise run on every save.
         var tracker = context.ChangeTracker;
         var detect = tracker.AutoDetectChangesEnabled;
         tracker.AutoDetectChangesEnabled = false;
         try
         {
-            if (tracker.Entries<TEntity>().Any(e => e.State == EntityState.Added))
+            if (Concerns(tracker))
             {
                 _pending.AddOrUpdate(context, Marker);
             }

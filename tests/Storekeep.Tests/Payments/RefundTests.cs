@@ -3,9 +3,10 @@ using Microsoft.EntityFrameworkCore;
 using Storekeep.Access;
 using Storekeep.Events;
 using Storekeep.Payments;
+using Storekeep.Tests.Fulfillment;
 using Storekeep.Tests.Infrastructure;
 
-namespace Storekeep.Tests.Fulfillment;
+namespace Storekeep.Tests.Payments;
 
 public sealed class RefundTests
 {

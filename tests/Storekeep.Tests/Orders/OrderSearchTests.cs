@@ -7,7 +7,7 @@ using Storekeep.Tests.Fulfillment;
 using Storekeep.Tests.Infrastructure;
 using Storekeep.Web.Admin.Orders;
 
-namespace Storekeep.Tests.Admin;
+namespace Storekeep.Tests.Orders;
 
 public sealed class OrderSearchTests
 {

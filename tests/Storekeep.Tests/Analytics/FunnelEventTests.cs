@@ -2,8 +2,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Storekeep.Analytics;
 using Storekeep.Tests.Infrastructure;
+using Storekeep.Tests.Storefront;
 
-namespace Storekeep.Tests.Storefront;
+namespace Storekeep.Tests.Analytics;
 
 public sealed class FunnelEventTests
 {

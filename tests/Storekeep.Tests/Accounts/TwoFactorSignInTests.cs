@@ -7,7 +7,7 @@ using Storekeep.Access;
 using Storekeep.Accounts;
 using Storekeep.Tests.Infrastructure;
 
-namespace Storekeep.Tests.Admin;
+namespace Storekeep.Tests.Accounts;
 
 public sealed partial class TwoFactorSignInTests
 {

@@ -9,7 +9,7 @@ using Storekeep.Tests.Infrastructure;
 using Storekeep.Web.Admin;
 using Storekeep.Web.Admin.Account;
 
-namespace Storekeep.Tests.Admin;
+namespace Storekeep.Tests.Accounts;
 
 /// <summary>
 /// A back-office tab keeps the principal it opened with; every action is re-authorized against the

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Storekeep.Idempotency;
 using Storekeep.Tests.Infrastructure;
 
-namespace Storekeep.Tests;
+namespace Storekeep.Tests.Idempotency;
 
 public sealed class IdempotencyTests
 {

@@ -2,7 +2,7 @@ using System.Net;
 using Storekeep.Access;
 using Storekeep.Tests.Infrastructure;
 
-namespace Storekeep.Tests.Admin;
+namespace Storekeep.Tests.Catalog;
 
 /// <summary>The back office shows a variant's cost to the roles the API shows it to (catalog.write), and only to them.</summary>
 public sealed class ProductCostVisibilityTests

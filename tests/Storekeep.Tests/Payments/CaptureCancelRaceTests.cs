@@ -4,9 +4,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Storekeep.Orders;
 using Storekeep.Payments;
+using Storekeep.Tests.Fulfillment;
 using Storekeep.Tests.Infrastructure;
 
-namespace Storekeep.Tests.Fulfillment;
+namespace Storekeep.Tests.Payments;
 
 /// <summary>
 /// A capture and a cancel of the same order, interleaved on purpose with a gateway that holds a

@@ -7,9 +7,9 @@ using Storekeep.Shared;
 using Storekeep.Tests.Fulfillment;
 using Storekeep.Tests.Infrastructure;
 using Storekeep.Web.Admin.Orders;
-using static Storekeep.Tests.Admin.OrderSearchTests;
+using static Storekeep.Tests.Orders.OrderSearchTests;
 
-namespace Storekeep.Tests.Admin;
+namespace Storekeep.Tests.Orders;
 
 public sealed class OrderPagesTests
 {

@@ -2,9 +2,10 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Storekeep.Payments;
+using Storekeep.Tests.Fulfillment;
 using Storekeep.Tests.Infrastructure;
 
-namespace Storekeep.Tests.Fulfillment;
+namespace Storekeep.Tests.Payments;
 
 public sealed class RefundRecoveryTests
 {

@@ -1,6 +1,6 @@
 using Storekeep.Shared;
 
-namespace Storekeep.Tests;
+namespace Storekeep.Tests.Shared;
 
 public sealed class IdsTests
 {

@@ -9,7 +9,7 @@ using Storekeep.Pricing;
 using Storekeep.Shared;
 using Storekeep.Tests.Infrastructure;
 
-namespace Storekeep.Tests.Admin;
+namespace Storekeep.Tests.Audit;
 
 public sealed class AuditLogTests
 {

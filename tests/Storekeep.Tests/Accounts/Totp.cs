@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
-namespace Storekeep.Tests.Admin;
+namespace Storekeep.Tests.Accounts;
 
 /// <summary>
 /// RFC 6238 (TOTP: HMAC-SHA1, 30-second steps, 6 digits) written out here, so the tests check the
