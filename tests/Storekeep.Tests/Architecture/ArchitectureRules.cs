@@ -336,7 +336,8 @@ public static partial class ArchitectureRules
     private static string FullName(ITypeSymbol type) =>
         type.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "", StringComparison.Ordinal);
 
-    private static string RelativePath(string path)
+    /// <summary>A source path from <c>src/</c> on, as messages show it.</summary>
+    internal static string RelativePath(string path)
     {
         var index = path.Replace('\\', '/').LastIndexOf("/src/", StringComparison.Ordinal);
         return index < 0 ? path : path[(index + 1)..];

@@ -53,7 +53,7 @@ public static partial class ErrorCodeCatalog
                     foreach (var literal in LiteralsIn(expression))
                     {
                         var line = literal.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
-                        found.Add((literal.Token.ValueText, $"{RelativePath(path)}:{line}"));
+                        found.Add((literal.Token.ValueText, $"{ArchitectureRules.RelativePath(path)}:{line}"));
                     }
                 }
             }
@@ -123,12 +123,6 @@ public static partial class ErrorCodeCatalog
         ParenthesizedExpressionSyntax parenthesized => LiteralsIn(parenthesized.Expression),
         _ => [],
     };
-
-    private static string RelativePath(string path)
-    {
-        var index = path.Replace('\\', '/').LastIndexOf("/src/", StringComparison.Ordinal);
-        return index < 0 ? path : path[(index + 1)..];
-    }
 
     [GeneratedRegex("^[a-z][a-z0-9]*(_[a-z0-9]+)*$")]
     private static partial Regex CodeShape();
