@@ -138,7 +138,6 @@ public sealed class CheckoutService(
             order.Note("awaiting_payment", $"Awaiting {input.Method switch { PaymentMethod.BankTransfer => "bank transfer", _ => "cash on delivery" }} of {order.Total:0.00} {order.Currency}.", Actor.System, now);
         }
 
-        db.Raise(OrderEventData.Of<OrderPlaced>(order), now);
         return (order, payment);
     }
 

@@ -72,6 +72,37 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        QueueRaisedEvents();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        QueueRaisedEvents();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>
+    /// Aggregates raise events as they change (an order placed, paid, cancelled); they join the
+    /// outbox here, so they commit with the change or not at all. SaveChanges detects changes
+    /// itself right after, so this pass does not.
+    /// </summary>
+    private void QueueRaisedEvents()
+    {
+        var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            this.AddRaisedEvents(ChangeTracker.Entries<IRaisesEvents>().Select(e => e.Entity).ToList());
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Money: decimal in code, exact integer cents in the database (see MinorUnits).

@@ -38,6 +38,19 @@ public static class EventOutbox
         return outboxEvent;
     }
 
+    /// <summary>Queues the events the tracked aggregates raised (<see cref="IRaisesEvents"/>); the context calls it as it saves.</summary>
+    internal static void AddRaisedEvents(this StorekeepDbContext db, IEnumerable<IRaisesEvents> sources)
+    {
+        foreach (var source in sources)
+        {
+            foreach (var raised in source.TakeRaisedEvents())
+            {
+                // As object, so the payload is written as its own type (OrderPaid, …), not as object.
+                db.AddEvent(raised.Type, raised.Payload, raised.OccurredAt);
+            }
+        }
+    }
+
     /// <summary>Queues a typed event under its wire type name; see <see cref="AddEvent"/>.</summary>
     public static OutboxEvent Raise<T>(this StorekeepDbContext db, T evt, DateTime now)
         where T : IEvent => db.AddEvent(T.EventType, evt, now);

@@ -12,6 +12,20 @@ public interface IEvent
     static abstract string EventType { get; }
 }
 
+/// <summary>
+/// An aggregate that raises its own events (<see cref="Orders.Order"/>): it keeps them in memory
+/// as it changes, and <see cref="Data.StorekeepDbContext"/> writes them to the outbox when it saves,
+/// in the same transaction as the change they describe.
+/// </summary>
+public interface IRaisesEvents
+{
+    /// <summary>The events raised since the last call, their payloads taken now (the state being saved); then forgets them.</summary>
+    IReadOnlyList<RaisedEvent> TakeRaisedEvents();
+}
+
+/// <summary>One event an aggregate raised: its wire type, its payload and when it happened.</summary>
+public readonly record struct RaisedEvent(string Type, object Payload, DateTime OccurredAt);
+
 /// <summary>Where and when the event being handled was raised.</summary>
 /// <param name="EventId">The outbox event's id: stable across retries, so it makes a good dedupe key.</param>
 /// <param name="Position">The event's position in the feed.</param>

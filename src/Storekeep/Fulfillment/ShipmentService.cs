@@ -112,12 +112,7 @@ public sealed class ShipmentService(
             shipment.Status = ShipmentStatus.Delivered;
             shipment.DeliveredAt = now;
             var othersInTransit = await db.Shipments.AnyAsync(s => s.OrderId == orderId && s.Id != shipmentId && s.Status != ShipmentStatus.Delivered, token);
-            var wasDelivered = order.FulfillmentStatus == FulfillmentStatus.Delivered;
-            order.MarkDelivered(!othersInTransit, actor, now);
-            if (!wasDelivered && order.FulfillmentStatus == FulfillmentStatus.Delivered)
-            {
-                db.Raise(OrderEventData.Of<OrderDelivered>(order), now);
-            }
+            order.MarkDelivered(!othersInTransit, actor, now); // raises order.delivered when it is the last
 
             var code = await db.Warehouses.Where(w => w.Id == shipment.WarehouseId).Select(w => w.Code).SingleAsync(token);
             return ShipmentView.From(shipment, code);

@@ -1,3 +1,4 @@
+using Storekeep.Events;
 using Storekeep.Shared;
 
 namespace Storekeep.Orders;
@@ -31,11 +32,16 @@ public enum FulfillmentStatus
 /// The order aggregate. Its three statuses, its lines' shipped and returned counts and its
 /// timeline move only through these methods, each of which guards its own transition and writes a
 /// timeline entry. Lines and timeline are read-only views over private lists (EF maps the fields).
+/// It raises its own events (order.placed, order.paid, order.delivered, order.cancelled); they are
+/// written to the outbox when the change is saved, each carrying the order as saved.
 /// </summary>
-public sealed class Order
+public sealed class Order : IRaisesEvents
 {
     private readonly List<OrderLine> _lines = [];
     private readonly List<OrderTimelineEntry> _timeline = [];
+
+    // Not mapped: EF maps fields only behind properties.
+    private readonly List<(string Type, Func<Order, OrderEventData> Payload, DateTime At)> _raised = [];
 
     private Order()
     {
@@ -149,6 +155,7 @@ public sealed class Order
         order._lines.AddRange(lineList);
 
         order.Note("placed", $"Order #{number} placed by {email}.", Actor.Customer, now);
+        order.Raise<OrderPlaced>(now);
         return order;
     }
 
@@ -185,6 +192,7 @@ public sealed class Order
         PaymentStatus = PaymentStatus.Paid;
         Note("payment_captured", $"Payment of {amount:0.00} {Currency} captured.", actor, now);
         CompleteIfDone(now);
+        Raise<OrderPaid>(now);
     }
 
     /// <summary>Records a successful refund; <paramref name="refundedSoFar"/> includes this one.</summary>
@@ -209,6 +217,7 @@ public sealed class Order
         Status = OrderStatus.Cancelled;
         CancelledAt = now;
         Note("cancelled", $"Order cancelled{(reason is null ? "" : $": {reason}")}.", actor, now);
+        Raise<OrderCancelled>(now);
     }
 
     /// <summary>After a payment is voided or fully refunded because the order was cancelled.</summary>
@@ -256,7 +265,19 @@ public sealed class Order
         {
             FulfillmentStatus = FulfillmentStatus.Delivered;
             CompleteIfDone(now);
+            Raise<OrderDelivered>(now);
         }
+    }
+
+    /// <summary>
+    /// Each payload is the order as it is saved: checkout authorizes the payment after placing the
+    /// order and before saving, and order.placed says so.
+    /// </summary>
+    IReadOnlyList<RaisedEvent> IRaisesEvents.TakeRaisedEvents()
+    {
+        var taken = _raised.Select(r => new RaisedEvent(r.Type, r.Payload(this), r.At)).ToList();
+        _raised.Clear();
+        return taken;
     }
 
     public void RecordReturn(IReadOnlyList<(string Sku, int Quantity)> lines, Actor actor, DateTime now)
@@ -268,6 +289,9 @@ public sealed class Order
 
         Note("returned", $"{lines.Sum(l => l.Quantity)} unit(s) received back.", actor, now);
     }
+
+    private void Raise<T>(DateTime now)
+        where T : OrderEventData, IEvent, new() => _raised.Add((T.EventType, OrderEventData.Of<T>, now));
 
     /// <summary>Goods leave only for money in hand, or when the courier collects it (cash on delivery).</summary>
     private static bool PaidForShipping(PaymentStatus payment, bool cashOnDelivery) =>

@@ -84,7 +84,5 @@ public sealed class OrderCancellation(
             await inventory.ReleaseAsync(new StockAllocation(allocation.WarehouseId, allocation.Sku, outstanding), $"order:{order.Number}", actor, ct);
             allocation.Release(outstanding);
         }
-
-        db.Raise(OrderEventData.Of<OrderCancelled>(order), now);
     }
 }

@@ -96,8 +96,6 @@ public sealed class PaymentCapture(
 
             order.MarkPaid(payment.Amount, actor, now); // refuses (409 order_cancelled) if a cancel committed first
             order.Note("payment_received", $"{(payment.Method == PaymentMethod.BankTransfer ? "Bank transfer" : "Cash on delivery")} received{(reference is null ? "" : $", reference {reference}")}.", actor, now);
-
-            db.Raise(OrderEventData.Of<OrderPaid>(order), now);
             return await db.Payments.AsNoTracking().SingleAsync(p => p.Id == payment.Id, token);
         }, ct);
 
@@ -195,8 +193,7 @@ public sealed class PaymentCapture(
                 return (order, true);
             }
 
-            order.MarkPaid(payment.Amount, actor, now);
-            db.Raise(OrderEventData.Of<OrderPaid>(order), now);
+            order.MarkPaid(payment.Amount, actor, now); // raises order.paid
             return (order, false);
         }, ct);
 }

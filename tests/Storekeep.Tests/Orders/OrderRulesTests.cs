@@ -1,3 +1,4 @@
+using Storekeep.Events;
 using Storekeep.Orders;
 using Storekeep.Shared;
 
@@ -62,6 +63,36 @@ public sealed class OrderRulesTests
         Assert.Equal((false, false), (View(order).CanShip(true), View(order).CanCancel()));
         Assert.Equal("order_already_cancelled", Assert.Throws<StorekeepException>(() => order.Cancel(null, Actor.System, Now)).Code);
     }
+
+    [Fact]
+    public void The_order_raises_its_own_events_each_carrying_the_order_as_it_is_taken()
+    {
+        var order = Place();
+        order.MarkAuthorized(30m, Actor.System, Now);
+        var placed = Assert.Single(Take(order));
+        Assert.Equal(EventTypes.OrderPlaced, placed.Type);
+        Assert.Equal(PaymentStatus.Authorized, Assert.IsType<OrderPlaced>(placed.Payload).PaymentStatus);
+        Assert.Empty(Take(order)); // taken once
+
+        order.MarkPaid(30m, Actor.System, Later(1));
+        order.RecordShipment([("MUG-1", 2), ("TEE-1", 1)], "UPS", "1Z", Actor.System, Later(2));
+        order.MarkDelivered(allShipmentsDelivered: false, Actor.System, Later(3));
+        order.MarkDelivered(allShipmentsDelivered: true, Actor.System, Later(4));
+        order.MarkDelivered(allShipmentsDelivered: true, Actor.System, Later(5)); // already delivered: nothing new
+        var raised = Take(order);
+        Assert.Equal([EventTypes.OrderPaid, EventTypes.OrderDelivered], raised.Select(e => e.Type));
+        Assert.Equal([Later(1), Later(4)], raised.Select(e => e.OccurredAt));
+        Assert.Equal(OrderStatus.Completed, Assert.IsType<OrderDelivered>(raised[1].Payload).Status);
+
+        var cancelled = Place();
+        Take(cancelled);
+        cancelled.Cancel("changed mind", Actor.System, Now);
+        Assert.Equal(OrderStatus.Cancelled, Assert.IsType<OrderCancelled>(Assert.Single(Take(cancelled)).Payload).Status);
+    }
+
+    private static IReadOnlyList<RaisedEvent> Take(IRaisesEvents order) => order.TakeRaisedEvents();
+
+    private static DateTime Later(int minutes) => Now.AddMinutes(minutes);
 
     private static OrderView View(Order order) => OrderView.From(order);
 
