@@ -29,9 +29,13 @@ public static class CheckoutEndpoints
         carts.MapPost("/{cartId:guid}/quote", Quote).WithName("QuoteCart")
             .WithSummary("Shipping, tax and total of the cart for an address, without placing an order.")
             .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
+        carts.MapPost("/{cartId:guid}/payment-intent", CreatePaymentIntent).WithName("CreatePaymentIntent")
+            .WithSummary("Create (or bring up to date) the cart's payment intent for its total, for a browser that confirms the card itself.")
+            .WithDescription("Send the checkout details (email, shippingAddress, shippingMethod) the order will have; the answer's clientSecret goes to Stripe.js (or to the test gateway). One intent per cart: calling again updates the amount while nothing is authorized. After the browser confirms, POST /checkout with payment {method: \"card\", paymentIntentId}, or let Stripe's webhook place the order.")
+            .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
         carts.MapPost("/{cartId:guid}/checkout", Checkout).WithName("Checkout")
             .WithSummary("Place the order: reserve stock, take payment, record the order as one unit.")
-            .WithDescription("Stock gone → 409 insufficient_stock; declined card → 402 payment_declined; in both cases no order is kept, nothing is charged, no stock stays held and the cart is intact. Raw card numbers → 400 raw_card_data_not_accepted. A manual method the store does not offer → 422 payment_method_not_enabled; too many open unpaid manual orders from this address or email → 429 too_many_unpaid_orders.")
+            .WithDescription("Stock gone → 409 insufficient_stock; declined card → 402 payment_declined; in both cases no order is kept, nothing is charged, no stock stays held and the cart is intact. Raw card numbers → 400 raw_card_data_not_accepted. With payment.paymentIntentId the intent must be authorized for the cart's total (402 payment_intent_not_authorized while the shopper authenticates; 409 payment_amount_mismatch voids it); the order is placed once however often this, the shopper's return and Stripe's webhook arrive. A manual method the store does not offer → 422 payment_method_not_enabled; too many open unpaid manual orders from this address or email → 429 too_many_unpaid_orders.")
             .ProducesValidationProblem().ProducesProblem(402).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
         return api;
     }
@@ -57,9 +61,15 @@ public static class CheckoutEndpoints
     private static async Task<Ok<QuoteView>> Quote(Guid cartId, QuoteRequest request, CheckoutService checkout, CancellationToken ct) =>
         TypedResults.Ok(await checkout.QuoteAsync(cartId, request, ct));
 
-    private static async Task<Created<OrderView>> Checkout(Guid cartId, CheckoutRequest request, CheckoutService checkout, HttpContext http, CancellationToken ct)
+    private static async Task<Ok<PaymentIntentView>> CreatePaymentIntent(Guid cartId, PaymentIntentRequest request, PaymentIntentCheckout intents, HttpContext http, CancellationToken ct) =>
+        TypedResults.Ok(await intents.PrepareAsync(cartId, request, http.CheckoutOrigin(), ct));
+
+    private static async Task<Created<OrderView>> Checkout(
+        Guid cartId, CheckoutRequest request, CheckoutService checkout, PaymentIntentCheckout intents, HttpContext http, CancellationToken ct)
     {
-        var order = await checkout.CheckoutAsync(cartId, request, http.User.Actor(), http.CheckoutOrigin(), ct);
+        var order = request.Payment?.PaymentIntentId is not null
+            ? await intents.CheckoutAsync(cartId, request, ct)
+            : await checkout.CheckoutAsync(cartId, request, http.User.Actor(), http.CheckoutOrigin(), ct);
         return TypedResults.Created($"/api/v1/orders/{order.Id}", OrderView.From(order));
     }
 

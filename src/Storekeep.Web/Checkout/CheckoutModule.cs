@@ -22,6 +22,10 @@ public sealed class CheckoutModule : StorekeepModule
         new("too_many_unpaid_orders", 429, "This address or email already has the most open unpaid manual orders allowed."),
         new("checkout_attempt_reused", 409, "The storefront checkout form belongs to another cart."),
         new("checkout_in_progress", 409, "The storefront order is being placed; reload in a moment."),
+        new("payment_intent_not_authorized", 402, "The payment intent is not authorized yet (the shopper is authenticating) or was declined (the problem carries paymentIntentId)."),
+        new("payment_amount_mismatch", 409, "The payment intent's amount is not what the cart costs now; it was voided."),
+        new("payment_intent_mismatch", 422, "The payment intent belongs to another cart."),
+        new("payment_canceled", 409, "The payment intent was canceled; nothing was charged."),
     ];
 
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -32,6 +36,8 @@ public sealed class CheckoutModule : StorekeepModule
         services.AddScoped<UnpaidOrderSweep>();
         services.AddHostedService<UnpaidOrderSweepService>();
         services.AddScoped<StorefrontCheckout>();
+        services.AddScoped<PaymentIntentCheckout>();
+        services.AddScoped<Storekeep.Payments.IPaymentIntentListener, PaymentIntentCheckout>();
     }
 
     public override void MapApi(RouteGroupBuilder api) => api.MapCheckoutEndpoints();

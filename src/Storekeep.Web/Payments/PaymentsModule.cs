@@ -16,6 +16,7 @@ public sealed class PaymentsModule : StorekeepModule
         new("capture_failed", 502, "The payment gateway did not capture."),
         new("payment_not_authorized", 409, "Only an authorized card payment can be captured."),
         new("payment_gateway_error", 502, "The payment processor refused the request."),
+        new("payment_intent_unexpected_state", 409, "The payment intent cannot change in its current state (it is already authorized, captured or canceled)."),
         new("invalid_amount", 422, "The amount cannot be charged in this currency."),
         new("refund_exceeds_captured", 422, "The refund is more than what is left of the captured amount."),
         new("refund_failed", 502, "The payment gateway did not refund."),

@@ -23,3 +23,19 @@ internal sealed class CartItemConfiguration : IEntityTypeConfiguration<CartItem>
         b.Property(i => i.Sku).HasMaxLength(64);
     }
 }
+
+internal sealed class CheckoutAttemptConfiguration : IEntityTypeConfiguration<CheckoutAttempt>
+{
+    public void Configure(EntityTypeBuilder<CheckoutAttempt> b)
+    {
+        b.Property(a => a.Status).AsSnakeCaseString();
+        b.Property(a => a.Gateway).HasMaxLength(32);
+        b.Property(a => a.IntentId).HasMaxLength(255);
+        b.Property(a => a.Currency).HasMaxLength(3);
+        b.Property(a => a.ClientAddress).HasMaxLength(64);
+        b.Property(a => a.FailureCode).HasMaxLength(64);
+        b.Property(a => a.FailureMessage).HasMaxLength(500);
+        b.HasIndex(a => new { a.Gateway, a.IntentId }).IsUnique();
+        b.HasIndex(a => new { a.CartId, a.Status });
+    }
+}

@@ -10,11 +10,14 @@ namespace Storekeep.Checkout;
 public sealed record AddressRequest(string? Name, string? Line1, string? Line2, string? City, string? Region, string? PostalCode, string? Country);
 
 /// <summary>
-/// How the customer pays: <c>card</c> with a gateway token, or a manual method. Anything else a
-/// client sends here (a card number, a CVC) is caught by <see cref="Extra"/> and refused.
+/// How the customer pays: <c>card</c> with a gateway token or a payment intent the shopper's
+/// browser confirmed (<see cref="PaymentIntentId"/>), or a manual method. Anything else a client
+/// sends here (a card number, a CVC) is caught by <see cref="Extra"/> and refused.
 /// </summary>
 public sealed record PaymentRequest(string? Method, string? Token)
 {
+    public string? PaymentIntentId { get; init; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; init; }
 }
@@ -23,10 +26,17 @@ public sealed record CheckoutRequest(string? Email, AddressRequest? ShippingAddr
 
 public sealed record QuoteRequest(AddressRequest? ShippingAddress, string? ShippingMethod);
 
+/// <summary>The checkout details a payment intent is created for: everything but the payment.</summary>
+public sealed record PaymentIntentRequest(string? Email, AddressRequest? ShippingAddress, string? ShippingMethod);
+
 /// <summary>A checkout request that passed validation.</summary>
-internal sealed record ValidCheckout(string Email, Address Address, string? ShippingMethod, PaymentMethod Method, string? Token)
+internal sealed record ValidCheckout(string Email, Address Address, string? ShippingMethod, PaymentMethod Method, string? Token, string? PaymentIntentId = null)
 {
-    public static ValidCheckout From(CheckoutRequest request)
+    /// <summary>The details of a card checkout by payment intent (the payment is the intent's).</summary>
+    public static ValidCheckout ForIntent(PaymentIntentRequest request) =>
+        From(new CheckoutRequest(request.Email, request.ShippingAddress, request.ShippingMethod, null), paymentRequired: false);
+
+    public static ValidCheckout From(CheckoutRequest request, bool paymentRequired = true)
     {
         RefuseCardData(request);
         var v = new Validation();
@@ -35,14 +45,24 @@ internal sealed record ValidCheckout(string Email, Address Address, string? Ship
         var shippingMethod = v.Text("shippingMethod", request.ShippingMethod, 32);
         var method = PaymentMethod.Card;
         string? token = null;
+        string? intentId = null;
         if (request.Payment is null)
         {
-            v.Add("payment", "'payment' is required.");
+            if (paymentRequired)
+            {
+                v.Add("payment", "'payment' is required.");
+            }
         }
         else
         {
             switch (request.Payment.Method)
             {
+                case "card" when request.Payment.PaymentIntentId is not null && request.Payment.Token is not null:
+                    v.Add("payment", "Send either 'payment.token' or 'payment.paymentIntentId', not both.");
+                    break;
+                case "card" when request.Payment.PaymentIntentId is not null:
+                    intentId = v.Required("payment.paymentIntentId", request.Payment.PaymentIntentId, 255);
+                    break;
                 case "card":
                     token = v.Required("payment.token", request.Payment.Token, 255);
                     break;
@@ -59,7 +79,7 @@ internal sealed record ValidCheckout(string Email, Address Address, string? Ship
         }
 
         v.ThrowIfInvalid();
-        return new ValidCheckout(email, address!, shippingMethod, method, token);
+        return new ValidCheckout(email, address!, shippingMethod, method, token, intentId);
     }
 
     public static Address? ValidateAddress(Validation v, string field, AddressRequest? request)
@@ -93,7 +113,7 @@ internal sealed record ValidCheckout(string Email, Address Address, string? Ship
     {
         var texts = new List<string?>
         {
-            request.Email, request.ShippingMethod, request.Payment?.Method, request.Payment?.Token,
+            request.Email, request.ShippingMethod, request.Payment?.Method, request.Payment?.Token, request.Payment?.PaymentIntentId,
             request.ShippingAddress?.Name, request.ShippingAddress?.Line1, request.ShippingAddress?.Line2,
             request.ShippingAddress?.City, request.ShippingAddress?.Region, request.ShippingAddress?.PostalCode,
             request.ShippingAddress?.Country,

@@ -12,6 +12,9 @@ using Storekeep.Store;
 
 namespace Storekeep.Checkout;
 
+/// <summary>A cart with the prices checkout charges for it (see <see cref="CheckoutService.PriceCartAsync"/>).</summary>
+internal sealed record PricedCart(Cart Cart, IReadOnlyDictionary<string, ProductVariant> Variants, Totals Totals, ShippingMethod? Shipping, StoreSettings Store);
+
 public sealed record QuoteView(string Currency, decimal Subtotal, decimal ShippingTotal, decimal TaxTotal, decimal Total, decimal TaxRate, bool PricesIncludeTax, string? ShippingMethod);
 
 /// <summary>
@@ -49,8 +52,13 @@ public sealed class CheckoutService(
     public async Task<Order> CheckoutAsync(Guid cartId, CheckoutRequest request, Actor actor, CheckoutOrigin origin, CancellationToken ct)
     {
         var input = ValidCheckout.From(request);
-        var cart = await LoadActiveCartAsync(cartId, ct);
-        var (variants, totals, shipping, store) = await PriceAsync(cart, input.Address, input.ShippingMethod, ct);
+        if (input.PaymentIntentId is not null)
+        {
+            throw new ArgumentException("A checkout by payment intent is PaymentIntentCheckout's.", nameof(request));
+        }
+
+        var priced = await PriceCartAsync(cartId, input, ct);
+        var (cart, _, totals, _, store) = priced;
         if (ManualPaymentMethods.IsManual(input.Method) && !ManualPaymentMethods.Enabled(store).Contains(ManualPaymentMethods.Name(input.Method)))
         {
             throw Errors.Unprocessable("payment_method_not_enabled", $"This store does not accept {ManualPaymentMethods.Name(input.Method)}; pay by card.");
@@ -78,7 +86,7 @@ public sealed class CheckoutService(
         try
         {
             (order, payment) = await db.InTransactionAsync(token =>
-                PlaceOrderAsync(cart, input, variants, totals, shipping, store, authorization, actor, origin, token), ct);
+                PlaceOrderAsync(priced, input, authorization, actor, origin, token), ct);
         }
         catch (Exception e) when (authorization is { Approved: true })
         {
@@ -90,18 +98,19 @@ public sealed class CheckoutService(
         return authorization is null ? order : await capture.CaptureAfterCheckoutAsync(order, payment, ct);
     }
 
-    private async Task<(Order, Payment)> PlaceOrderAsync(
-        Cart cart,
+    /// <summary>
+    /// Inside the caller's transaction: claims the priced version of the cart, reserves its stock and
+    /// adds the order and its payment (authorized for a card, pending for a manual method).
+    /// </summary>
+    internal async Task<(Order, Payment)> PlaceOrderAsync(
+        PricedCart priced,
         ValidCheckout input,
-        IReadOnlyDictionary<string, ProductVariant> variants,
-        Totals totals,
-        ShippingMethod? shipping,
-        StoreSettings store,
         GatewayResult? authorization,
         Actor actor,
         CheckoutOrigin origin,
         CancellationToken ct)
     {
+        var (cart, variants, totals, shipping, _) = priced;
         if (ManualPaymentMethods.IsManual(input.Method) && !origin.Trusted)
         {
             await EnsureUnpaidOrderSlotAsync(origin.ClientAddress, input.Email, ct);
@@ -169,6 +178,14 @@ public sealed class CheckoutService(
             throw new StorekeepException(ErrorKind.TooManyRequests, "too_many_unpaid_orders",
                 $"There are already {limit} unpaid orders from this address or email: pay one of them, or pay this order by card.");
         }
+    }
+
+    /// <summary>The active cart, priced for these checkout details exactly as checkout will charge it.</summary>
+    internal async Task<PricedCart> PriceCartAsync(Guid cartId, ValidCheckout input, CancellationToken ct)
+    {
+        var cart = await LoadActiveCartAsync(cartId, ct);
+        var (variants, totals, shipping, store) = await PriceAsync(cart, input.Address, input.ShippingMethod, ct);
+        return new PricedCart(cart, variants, totals, shipping, store);
     }
 
     private async Task<Cart> LoadActiveCartAsync(Guid cartId, CancellationToken ct)

@@ -40,6 +40,7 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
     public DbSet<StockMovement> StockMovements => Set<StockMovement>();
     public DbSet<Cart> Carts => Set<Cart>();
     public DbSet<CartItem> CartItems => Set<CartItem>();
+    public DbSet<CheckoutAttempt> CheckoutAttempts => Set<CheckoutAttempt>();
     public DbSet<ShippingMethod> ShippingMethods => Set<ShippingMethod>();
     public DbSet<TaxRate> TaxRates => Set<TaxRate>();
     public DbSet<StoreSettings> StoreSettings => Set<StoreSettings>();

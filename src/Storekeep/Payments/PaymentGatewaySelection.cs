@@ -19,6 +19,11 @@ public static class PaymentGatewaySelection
         // Settings are read at first resolution, not at registration: test hosts add theirs later.
         services.AddSingleton(sp => new StripePaymentGateway(StripeSettings.From(sp.GetRequiredService<IConfiguration>())));
         services.AddSingleton<IPaymentGateway>(sp => Select(sp));
+
+        // The same gateway's payment intents (both gateways implement them).
+        services.AddSingleton<IPaymentIntents>(sp => StripeSettings.GatewayName(sp.GetRequiredService<IConfiguration>()) == StripePaymentGateway.GatewayName
+            ? sp.GetRequiredService<StripePaymentGateway>()
+            : sp.GetRequiredService<TestPaymentGateway>());
         services.AddHostedService<PaymentGatewayStartupCheck>();
         services.AddScoped<StripeWebhookProcessor>();
         return services;

@@ -30,6 +30,7 @@ public static class AccessTable
         DELETE /api/v1/api-keys/{id}                               api_keys.manage   owner
         POST   /api/v1/carts                                       public
         GET    /api/v1/carts/{cartId}                              public
+        POST   /api/v1/carts/{cartId}/payment-intent               public
         POST   /api/v1/carts/{cartId}/checkout                     public
         POST   /api/v1/carts/{cartId}/items                        public
         PATCH  /api/v1/carts/{cartId}/items/{sku}                  public

@@ -71,8 +71,16 @@ public static partial class ArchitectureRules
             var type = descriptor.IsKeyedService
                 ? descriptor.KeyedImplementationType ?? descriptor.KeyedImplementationInstance?.GetType() ?? descriptor.ServiceType
                 : descriptor.ImplementationType ?? descriptor.ImplementationInstance?.GetType() ?? descriptor.ServiceType;
+            // Implementing another capability's extension point (an interface it calls, such as
+            // Payments' IPaymentIntentListener) with a class of one's own is how capabilities plug in.
+            var ownImplementation = type != descriptor.ServiceType && module.Namespaces.Any(ns => InNamespace(type, ns));
             foreach (var registered in new[] { type, descriptor.ServiceType }.Distinct())
             {
+                if (registered == descriptor.ServiceType && registered.IsInterface && ownImplementation)
+                {
+                    continue;
+                }
+
                 if (IsOurs(registered) && !SharedPlumbing.Contains(registered.Name) && !module.Namespaces.Any(ns => InNamespace(registered, ns)))
                 {
                     problems.Add($"{module.Name} registers {registered.FullName}, which lives outside its folders ({string.Join(", ", module.Namespaces)})");

@@ -12,8 +12,11 @@ namespace Storekeep.Payments.Stripe;
 /// (<c>pi_…</c>) is the gateway reference. Our idempotency key goes to Stripe unchanged, so a
 /// retried call (ours or Stripe.net's own network retry) never moves money twice.
 /// </summary>
-public sealed class StripePaymentGateway : IPaymentGateway
+public sealed class StripePaymentGateway : IPaymentGateway, IPaymentIntents
 {
+    /// <summary>The metadata key that ties an intent to its cart.</summary>
+    public const string CartMetadataKey = "storekeep_cart";
+
     public const string GatewayName = "stripe";
 
     // Stripe amounts are in the currency's smallest unit; these have none (¥1000 is sent as 1000).
@@ -119,6 +122,37 @@ public sealed class StripePaymentGateway : IPaymentGateway
                 : new GatewayResult(false, refund.Id, refund.FailureReason ?? "refund_failed", $"The refund did not go through (status {refund.Status}).");
         });
 
+    public Task<IntentState> CreateIntentAsync(IntentRequest request, CancellationToken ct) =>
+        CallIntentAsync(async () =>
+        {
+            var options = new PaymentIntentCreateOptions
+            {
+                Amount = ToStripeAmount(request.Amount, request.Currency),
+                Currency = request.Currency.ToLowerInvariant(),
+                CaptureMethod = "manual",
+
+                // The Payment Element shows whatever the account enables (cards, wallets, local methods).
+                AutomaticPaymentMethods = new PaymentIntentAutomaticPaymentMethodsOptions { Enabled = true },
+                ReceiptEmail = request.Email,
+                Description = request.Description,
+                Metadata = new Dictionary<string, string> { [CartMetadataKey] = request.CartId.ToString() },
+            };
+            return await _intents.CreateAsync(options, Idempotent(request.IdempotencyKey), ct);
+        });
+
+    public Task<IntentState> UpdateIntentAmountAsync(string intentId, decimal amount, string currency, string idempotencyKey, CancellationToken ct) =>
+        CallIntentAsync(() => _intents.UpdateAsync(intentId, new PaymentIntentUpdateOptions { Amount = ToStripeAmount(amount, currency) }, Idempotent(idempotencyKey), ct));
+
+    public Task<IntentState> GetIntentAsync(string intentId, CancellationToken ct) =>
+        CallIntentAsync(() => _intents.GetAsync(intentId, new PaymentIntentGetOptions { Expand = ["latest_charge", "payment_method"] }, cancellationToken: ct));
+
+    public Task<IntentState> ConfirmIntentAsync(string intentId, string paymentMethod, string returnUrl, string idempotencyKey, CancellationToken ct) =>
+        CallIntentAsync(() => _intents.ConfirmAsync(
+            intentId,
+            new PaymentIntentConfirmOptions { PaymentMethod = paymentMethod, ReturnUrl = returnUrl, Expand = ["latest_charge", "payment_method"] },
+            Idempotent(idempotencyKey),
+            ct));
+
     /// <summary>Stripe's smallest currency unit, exactly; throws rather than round.</summary>
     public static long ToStripeAmount(decimal amount, string currency)
     {
@@ -155,11 +189,48 @@ public sealed class StripePaymentGateway : IPaymentGateway
         return intent.PaymentMethod?.Card is { } card ? (card.Brand, card.Last4) : (null, null);
     }
 
+    private static IntentState StateOf(PaymentIntent intent)
+    {
+        var (brand, last4) = CardOf(intent);
+        var error = intent.LastPaymentError;
+        return new IntentState(
+            intent.Id,
+            intent.Status,
+            FromStripeAmount(intent.Amount, intent.Currency),
+            intent.Currency.ToUpperInvariant(),
+            intent.ClientSecret,
+            intent.Metadata is { } metadata && metadata.TryGetValue(CartMetadataKey, out var cart) && Guid.TryParse(cart, out var cartId) ? cartId : null,
+            error?.DeclineCode ?? error?.Code,
+            error?.Message,
+            brand,
+            last4,
+            intent.NextAction?.RedirectToUrl?.Url);
+    }
+
+    /// <summary>A card error on confirm is an answer (the intent, declined); a state error is a 409.</summary>
+    private static Task<IntentState> CallIntentAsync(Func<Task<PaymentIntent>> call) =>
+        CallAsync(
+            async () => StateOf(await call()),
+            error => error?.PaymentIntent is { } declined
+                ? StateOf(declined)
+                : throw Errors.Conflict(error?.DeclineCode ?? error?.Code ?? "card_declined", error?.Message ?? "The card was declined."),
+            (code, message) => throw Errors.Conflict(code, message));
+
     /// <summary>
     /// Card errors are declines (a normal answer); everything else from Stripe is a gateway failure.
     /// Messages are our own: Stripe's may quote a (masked) key or request details.
     /// </summary>
-    private static async Task<GatewayResult> CallAsync(Func<Task<GatewayResult>> call)
+    private static Task<GatewayResult> CallAsync(Func<Task<GatewayResult>> call) =>
+        CallAsync(
+            call,
+            error => new GatewayResult(
+                false,
+                error?.PaymentIntent?.Id,
+                error?.DeclineCode ?? error?.Code ?? "card_declined",
+                error?.Message ?? "The card was declined."),
+            GatewayResult.Declined);
+
+    private static async Task<T> CallAsync<T>(Func<Task<T>> call, Func<StripeError?, T> cardError, Func<string, string, T> stateError)
     {
         try
         {
@@ -167,16 +238,11 @@ public sealed class StripePaymentGateway : IPaymentGateway
         }
         catch (StripeException e) when (e.StripeError?.Type == "card_error" || e.HttpStatusCode == HttpStatusCode.PaymentRequired)
         {
-            var error = e.StripeError;
-            return new GatewayResult(
-                false,
-                error?.PaymentIntent?.Id,
-                error?.DeclineCode ?? error?.Code ?? "card_declined",
-                error?.Message ?? "The card was declined.");
+            return cardError(e.StripeError);
         }
         catch (StripeException e) when (e.StripeError?.Type == "invalid_request_error" && e.StripeError.Code is { } code && StateErrorCodes.Contains(code))
         {
-            return GatewayResult.Declined(code, e.StripeError.Message ?? "Stripe refused the operation in the payment's current state.");
+            return stateError(code, e.StripeError.Message ?? "Stripe refused the operation in the payment's current state.");
         }
         catch (StripeException e)
         {

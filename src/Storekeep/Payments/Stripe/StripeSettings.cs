@@ -11,13 +11,25 @@ public sealed record StripeSettings(string? SecretKey, string? ApiBase, string? 
 {
     public const string Section = "Payments:Stripe";
 
+    /// <summary>Stripe.js, loaded by the storefront's checkout page from Stripe (tests serve a stand-in).</summary>
+    public const string DefaultJsUrl = "https://js.stripe.com/v3/";
+
+    /// <summary>The publishable key (<c>pk_live_…</c> / <c>pk_test_…</c>) the checkout page gives Stripe.js.</summary>
+    public string? PublishableKey { get; init; }
+
+    public string JsUrl { get; init; } = DefaultJsUrl;
+
     public static StripeSettings From(IConfiguration configuration)
     {
         var section = configuration.GetSection(Section);
         return new StripeSettings(
             Blank(section["SecretKey"]),
             Blank(section["ApiBase"]),
-            Blank(section["WebhookSecret"]));
+            Blank(section["WebhookSecret"]))
+        {
+            PublishableKey = Blank(section["PublishableKey"]),
+            JsUrl = Blank(section["JsUrl"]) ?? DefaultJsUrl,
+        };
     }
 
     /// <summary>The configured gateway name, lower-case: <c>test</c> unless set.</summary>

@@ -13,10 +13,14 @@ public sealed record StripeWebhookOutcome(string EventId, string Type, bool Dupl
 /// <summary>
 /// Verifies a Stripe webhook delivery against <c>Payments:Stripe:WebhookSecret</c> and records the
 /// event once by its id. Events about a payment we know add an informational note to the order's
-/// timeline; money state moves only through our own gateway calls, never from a webhook.
+/// timeline; money state moves only through our own gateway calls, never from a webhook. An intent
+/// that became capturable is handed to the <see cref="IPaymentIntentListener"/>s first (checkout
+/// places the order of a shopper who closed the tab after authenticating): if that fails for an
+/// unexpected reason the event is not recorded, so Stripe's retry runs it again.
 /// </summary>
 public sealed partial class StripeWebhookProcessor(
     StorekeepDbContext db,
+    IEnumerable<IPaymentIntentListener> intentListeners,
     IConfiguration configuration,
     TimeProvider clock,
     ILogger<StripeWebhookProcessor> logger)
@@ -29,6 +33,15 @@ public sealed partial class StripeWebhookProcessor(
     public async Task<StripeWebhookOutcome> ProcessAsync(string payload, string? signatureHeader, CancellationToken ct)
     {
         var stripeEvent = Verify(payload, signatureHeader);
+        if (stripeEvent.Type is EventTypes.PaymentIntentAmountCapturableUpdated or EventTypes.PaymentIntentSucceeded
+            && stripeEvent.Data?.Object is PaymentIntent changed)
+        {
+            foreach (var listener in intentListeners)
+            {
+                await listener.IntentChangedAsync(changed.Id, ct);
+            }
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
         try
         {

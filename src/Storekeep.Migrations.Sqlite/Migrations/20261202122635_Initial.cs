@@ -80,6 +80,31 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "checkout_attempts",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    cart_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    gateway = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    intent_id = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    details = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    client_address = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    account_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    failure_code = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    failure_message = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_checkout_attempts", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "customers",
                 columns: table => new
                 {
@@ -969,6 +994,17 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_checkout_attempts_cart_id_status",
+                table: "checkout_attempts",
+                columns: new[] { "cart_id", "status" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_checkout_attempts_gateway_intent_id",
+                table: "checkout_attempts",
+                columns: new[] { "gateway", "intent_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_customers_email",
                 table: "customers",
                 column: "email",
@@ -1319,6 +1355,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "cart_items");
+
+            migrationBuilder.DropTable(
+                name: "checkout_attempts");
 
             migrationBuilder.DropTable(
                 name: "customers");

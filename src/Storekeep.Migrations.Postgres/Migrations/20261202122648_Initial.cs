@@ -89,6 +89,31 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "checkout_attempts",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    cart_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    gateway = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    intent_id = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    amount = table.Column<long>(type: "bigint", nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    details = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    client_address = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    account_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    order_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    failure_code = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    failure_message = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_checkout_attempts", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "customers",
                 columns: table => new
                 {
@@ -978,6 +1003,17 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_checkout_attempts_cart_id_status",
+                table: "checkout_attempts",
+                columns: new[] { "cart_id", "status" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_checkout_attempts_gateway_intent_id",
+                table: "checkout_attempts",
+                columns: new[] { "gateway", "intent_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_customers_email",
                 table: "customers",
                 column: "email",
@@ -1328,6 +1364,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "cart_items");
+
+            migrationBuilder.DropTable(
+                name: "checkout_attempts");
 
             migrationBuilder.DropTable(
                 name: "customers");
