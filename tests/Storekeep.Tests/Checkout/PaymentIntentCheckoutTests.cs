@@ -240,6 +240,32 @@ public sealed class PaymentIntentCheckoutTests : IAsyncLifetime
         await AssertNoOrderAsync(store, cart);
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task The_intent_follows_the_cart_total_back_and_forth_until_the_shopper_confirms(string database)
+    {
+        await using var store = await StripeStoreAsync(database);
+        var cart = await CartAsync(store);
+        var first = await PrepareAsync(store, cart);
+
+        // 2 → 3 → 2 → 3 mugs: the same amount twice must still reach Stripe the second time.
+        var amounts = new List<decimal> { first.Amount };
+        foreach (var quantity in new[] { 3, 2, 3 })
+        {
+            await store.Anonymous.PatchJson($"/api/v1/carts/{cart}/items/{Sku}", new { quantity }).Expect(HttpStatusCode.OK);
+            var prepared = await PrepareAsync(store, cart);
+            Assert.Equal(first.Id, prepared.Id);
+            Assert.Equal(MinorUnits(prepared.Amount), _stripe.Intent(first.Id).Amount);
+            amounts.Add(prepared.Amount);
+        }
+
+        Assert.Equal(2, amounts.Distinct().Count());
+        await ConfirmAsync(first, "pm_card_visa").Expect(HttpStatusCode.OK);
+        var order = await CheckoutAsync(store, cart, first.Id).Expect(HttpStatusCode.Created);
+        Assert.Equal(amounts[^1], order["total"].Dec());
+        Assert.Equal(MinorUnits(amounts[^1]), _stripe.Intent(first.Id).AmountReceived);
+    }
+
     [Fact]
     public async Task The_test_gateway_confirms_with_3D_Secure_and_the_checkout_captures_the_intent()
     {
