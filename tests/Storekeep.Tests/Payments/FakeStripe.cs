@@ -236,7 +236,8 @@ public sealed class FakeStripe : IAsyncDisposable
             return Missing(id);
         }
 
-        if (intent.Status is not ("requires_capture" or "requires_payment_method"))
+        // As Stripe: anything not yet captured (or already canceled) can be canceled.
+        if (intent.Status is not ("requires_capture" or "requires_payment_method" or "requires_confirmation" or "requires_action"))
         {
             return InvalidRequest("payment_intent_unexpected_state", $"You cannot cancel this PaymentIntent because it has a status of {intent.Status}.");
         }
