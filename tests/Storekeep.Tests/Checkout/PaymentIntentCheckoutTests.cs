@@ -131,6 +131,10 @@ public sealed class PaymentIntentCheckoutTests : IAsyncLifetime
         var cart = await CartAsync(store);
         var intent = await PrepareAsync(store, cart);
         await ConfirmAsync(intent, FakeStripe.ThreeDSecureToken).Expect(HttpStatusCode.OK);
+
+        // An event while the shopper is still at the bank places nothing (the store asks Stripe, not the event).
+        await DeliverAsync(store, _stripe.EventPayload("payment_intent.amount_capturable_updated", intent.Id)).Expect(HttpStatusCode.OK);
+        await AssertNoOrderAsync(store, cart);
         _stripe.Authenticate(intent.Id, passed: true);
 
         // The browser never comes back: only Stripe tells the store.
@@ -238,6 +242,12 @@ public sealed class PaymentIntentCheckoutTests : IAsyncLifetime
         var atStripe = _stripe.Intent(intent.Id);
         Assert.Equal(("canceled", 0, 1), (atStripe.Status, atStripe.Captures, atStripe.Cancels));
         await AssertNoOrderAsync(store, cart);
+
+        // Paying again gets a new intent for what the cart costs now.
+        var again = await PrepareAsync(store, cart);
+        Assert.NotEqual(intent.Id, again.Id);
+        Assert.True(again.Amount > intent.Amount);
+        Assert.Equal(MinorUnits(again.Amount), _stripe.Intent(again.Id).Amount);
     }
 
     [Theory]
