@@ -70,7 +70,11 @@ public sealed partial class PaymentIntentCheckout(
             var state = await intents.GetIntentAsync(open.IntentId, ct);
             if (state.Amount != totals.Total && IntentStatus.IsUpdatable(state.Status))
             {
-                state = await intents.UpdateIntentAmountAsync(open.IntentId, totals.Total, cart.Currency, $"attempt:{open.Id}:amount:{MinorUnits.ToMinor(totals.Total)}", ct);
+                // A fresh key per update: setting an amount is idempotent anyway, and a key made of the
+                // amount alone would make the gateway replay an earlier answer without updating when
+                // the cart goes back to a total it had before (2 → 3 → 2 → 3 items).
+                state = await intents.UpdateIntentAmountAsync(open.IntentId, totals.Total, cart.Currency,
+                    $"attempt:{open.Id}:amount:{MinorUnits.ToMinor(totals.Total)}:{Ids.NewId()}", ct);
             }
 
             if (state.Status != IntentStatus.Canceled)

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
@@ -18,17 +16,7 @@ public sealed class StripeWebhookTests
     private static Task<TestStore> StoreAsync(string database) =>
         TestStore.StartAsync(database, settings: new Dictionary<string, string?> { ["Payments:Stripe:WebhookSecret"] = WebhookSecret });
 
-    private static string EventJson(string id, string type, JsonObject dataObject) => new JsonObject
-    {
-        ["id"] = id,
-        ["object"] = "event",
-        ["api_version"] = "2024-06-20",
-        ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-        ["livemode"] = false,
-        ["pending_webhooks"] = 1,
-        ["type"] = type,
-        ["data"] = new JsonObject { ["object"] = dataObject },
-    }.ToJsonString();
+    private static string EventJson(string id, string type, JsonObject dataObject) => FakeStripe.EventJson(id, type, dataObject);
 
     private static string ChargeRefunded(string eventId, string paymentIntentId) => EventJson(eventId, "charge.refunded", new JsonObject
     {
@@ -41,13 +29,7 @@ public sealed class StripeWebhookTests
         ["refunded"] = false,
     });
 
-    /// <summary>The header Stripe sends: <c>t=&lt;unix time&gt;,v1=&lt;hex HMAC-SHA256(secret, "t.payload")&gt;</c>.</summary>
-    private static string Sign(string payload, string secret = WebhookSecret, DateTimeOffset? at = null)
-    {
-        var timestamp = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{payload}"));
-        return $"t={timestamp},v1={Convert.ToHexStringLower(mac)}";
-    }
+    private static string Sign(string payload, string secret = WebhookSecret, DateTimeOffset? at = null) => FakeStripe.Sign(payload, secret, at);
 
     private static Task<HttpResponseMessage> Deliver(TestStore store, string payload, string? signature)
     {
