@@ -28,6 +28,11 @@ public sealed class CheckoutModule : StorekeepModule
         new("payment_canceled", 409, "The payment intent was canceled; nothing was charged."),
     ];
 
+    public override IEnumerable<AdminNavEntry> Navigation =>
+    [
+        new(12, "Card checkouts", "/admin/card-checkouts", MudBlazor.Icons.Material.Filled.CreditCard, Storekeep.Access.Permissions.OrdersRead),
+    ];
+
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddScoped<CartService>();
@@ -37,6 +42,7 @@ public sealed class CheckoutModule : StorekeepModule
         services.AddHostedService<UnpaidOrderSweepService>();
         services.AddScoped<StorefrontCheckout>();
         services.AddScoped<PaymentIntentCheckout>();
+        services.AddScoped<CheckoutAttempts>();
         services.AddScoped<Storekeep.Payments.IPaymentIntentListener, PaymentIntentCheckout>();
     }
 
