@@ -161,7 +161,7 @@ public sealed partial class StripeCheckoutJourneyTests(StorekeepServerWithStripe
     {
         try
         {
-            await page.WaitForURLAsync(new Regex("/challenge/"), new() { Timeout = 15_000 });
+            await page.WaitForURLAsync(new Regex("/challenge/"), new() { Timeout = 30_000 });
         }
         catch (TimeoutException)
         {
