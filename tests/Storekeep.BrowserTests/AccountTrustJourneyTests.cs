@@ -29,18 +29,13 @@ public sealed class AccountTrustJourneyTests(StorekeepServerWithMail server, Chr
         var shop = await guest.NewPageAsync();
         await shop.GotoAsync("/p/" + slug);
         await shop.GetByTestId("add-to-cart").ClickAsync();
-        await shop.WaitForURLAsync(new Regex("/cart"));
+        await Expect(shop).ToHaveURLAsync(new Regex("/cart"));
         await shop.GetByTestId("checkout-button").ClickAsync();
-        await shop.WaitForURLAsync(new Regex("/checkout"));
-        await shop.GetByTestId("checkout-email").FillAsync(email);
-        await shop.GetByTestId("checkout-name").FillAsync("Grace Guest");
-        await shop.GetByTestId("checkout-line1").FillAsync("1 Market Street");
-        await shop.GetByTestId("checkout-city").FillAsync("Springfield");
-        await shop.GetByTestId("checkout-postal-code").FillAsync("12345");
-        await shop.GetByTestId("checkout-country").SelectOptionAsync("US");
+        await Expect(shop).ToHaveURLAsync(new Regex("/checkout"));
+        await CheckoutForm.FillAsync(shop, email, "Grace Guest");
         await shop.GetByTestId("payment-token").SelectOptionAsync("tok_visa");
         await shop.GetByTestId("checkout-submit").ClickAsync();
-        await shop.WaitForURLAsync(new Regex("/checkout/confirmation/"));
+        await Expect(shop).ToHaveURLAsync(new Regex("/checkout/confirmation/"));
         var confirmation = new Uri(shop.Url).PathAndQuery;
         var orderNumber = (await shop.GetByTestId("order-number").InnerTextAsync()).Trim().TrimStart('#');
 
@@ -52,7 +47,7 @@ public sealed class AccountTrustJourneyTests(StorekeepServerWithMail server, Chr
         await page.GetByTestId("register-email").FillAsync(email);
         await page.GetByTestId("register-password").FillAsync("shopper-password-1");
         await page.GetByTestId("register-submit").ClickAsync();
-        await page.WaitForURLAsync(new Regex("/account/orders"));
+        await Expect(page).ToHaveURLAsync(new Regex("/account/orders"));
         await Expect(page.GetByTestId("verify-email-notice")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("no-orders")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("account-order")).ToHaveCountAsync(0);
@@ -66,17 +61,17 @@ public sealed class AccountTrustJourneyTests(StorekeepServerWithMail server, Chr
         await Expect(page.GetByTestId("email-verified")).ToBeVisibleAsync();
         await Chromium.ScreenshotAsync(page, "31-account-email-verified");
         await page.GetByTestId("verified-orders-link").ClickAsync();
-        await page.WaitForURLAsync(new Regex("/account/orders$"));
+        await Expect(page).ToHaveURLAsync(new Regex("/account/orders$"));
         await Expect(page.GetByTestId("account-order").Filter(new() { HasText = orderNumber })).ToHaveCountAsync(1);
         await Expect(page.GetByTestId("verify-email-notice")).ToHaveCountAsync(0);
         await Chromium.ScreenshotAsync(page, "32-account-guest-order-after-verification");
 
         // Signed out, the shopper forgets the password and resets it through the emailed link.
         await page.GetByTestId("logout").ClickAsync();
-        await page.WaitForURLAsync(new Regex("/$"));
+        await Expect(page).ToHaveURLAsync(new Regex("/$"));
         await page.GotoAsync("/account/login");
         await page.GetByTestId("forgot-password-link").ClickAsync();
-        await page.WaitForURLAsync(new Regex("/account/forgot-password"));
+        await Expect(page).ToHaveURLAsync(new Regex("/account/forgot-password"));
         await page.GetByTestId("forgot-password-email").FillAsync(email);
         await page.GetByTestId("forgot-password-submit").ClickAsync();
         await Expect(page.GetByTestId("reset-requested")).ToBeVisibleAsync();
@@ -96,11 +91,11 @@ public sealed class AccountTrustJourneyTests(StorekeepServerWithMail server, Chr
         await Chromium.ScreenshotAsync(page, "35-reset-password-done");
 
         await page.GetByTestId("reset-sign-in").ClickAsync();
-        await page.WaitForURLAsync(new Regex("/account/login"));
+        await Expect(page).ToHaveURLAsync(new Regex("/account/login"));
         await page.GetByTestId("login-email").FillAsync(email);
         await page.GetByTestId("login-password").FillAsync("new-shopper-password-2");
         await page.GetByTestId("login-submit").ClickAsync();
-        await page.WaitForURLAsync(new Regex("/account/orders"));
+        await Expect(page).ToHaveURLAsync(new Regex("/account/orders"));
         await Expect(page.GetByTestId("account-order").Filter(new() { HasText = orderNumber })).ToHaveCountAsync(1);
         await Chromium.ScreenshotAsync(page, "36-signed-in-with-new-password");
 
@@ -112,7 +107,7 @@ public sealed class AccountTrustJourneyTests(StorekeepServerWithMail server, Chr
         await admin.FillAsync("#email", "owner@demo.storekeep.test");
         await admin.FillAsync("#password", server.StaffPassword);
         await admin.ClickAsync("button[type=submit]");
-        await admin.WaitForURLAsync(new Regex("/admin$"));
+        await Expect(admin).ToHaveURLAsync(new Regex("/admin$"));
         await admin.WaitForFunctionAsync("() => window.Blazor !== undefined");
         await admin.GotoAsync("/admin/messages");
         var mine = admin.GetByTestId("messages-table").Locator("tbody tr").Filter(new() { HasText = email });

@@ -31,30 +31,25 @@ public sealed partial class ShopperAndStaffJourneyTests(StorekeepServer server, 
         await Chromium.ScreenshotAsync(shop, "01-storefront-home-phone");
         await shop.GetByTestId("search-input").First.FillAsync(product.Title);
         await shop.GetByTestId("search-input").First.PressAsync("Enter");
-        await shop.WaitForURLAsync(new Regex("/search"));
+        await Expect(shop).ToHaveURLAsync(new Regex("/search"));
         await Chromium.ScreenshotAsync(shop, "02-search-results-phone");
         await shop.GetByTestId("product-card").Filter(new() { HasText = product.Title }).First.ClickAsync();
-        await shop.WaitForURLAsync(new Regex("/p/" + Regex.Escape(product.Slug)));
+        await Expect(shop).ToHaveURLAsync(new Regex("/p/" + Regex.Escape(product.Slug)));
         await Expect(shop.GetByTestId("product-price")).ToBeVisibleAsync();
         await Chromium.ScreenshotAsync(shop, "03-product-page-phone");
 
         await shop.GetByTestId("add-to-cart").ClickAsync();
-        await shop.WaitForURLAsync(new Regex("/cart"));
+        await Expect(shop).ToHaveURLAsync(new Regex("/cart"));
         await Expect(shop.GetByTestId("cart-line")).ToHaveCountAsync(1);
         await Chromium.ScreenshotAsync(shop, "04-cart-phone");
 
         await shop.GetByTestId("checkout-button").ClickAsync();
-        await shop.WaitForURLAsync(new Regex("/checkout"));
-        await shop.GetByTestId("checkout-email").FillAsync(shopperEmail);
-        await shop.GetByTestId("checkout-name").FillAsync("Ada Shopper");
-        await shop.GetByTestId("checkout-line1").FillAsync("1 Market Street");
-        await shop.GetByTestId("checkout-city").FillAsync("Springfield");
-        await shop.GetByTestId("checkout-postal-code").FillAsync("12345");
-        await shop.GetByTestId("checkout-country").SelectOptionAsync("US");
+        await Expect(shop).ToHaveURLAsync(new Regex("/checkout"));
+        await CheckoutForm.FillAsync(shop, shopperEmail, "Ada Shopper");
         await shop.GetByTestId("payment-token").SelectOptionAsync("tok_visa");
         await Chromium.ScreenshotAsync(shop, "05-checkout-phone");
         await shop.GetByTestId("checkout-submit").ClickAsync();
-        await shop.WaitForURLAsync(new Regex("/checkout/confirmation/"));
+        await Expect(shop).ToHaveURLAsync(new Regex("/checkout/confirmation/"));
         var orderNumber = (await shop.GetByTestId("order-number").InnerTextAsync()).Trim().TrimStart('#');
         Assert.Matches("^[0-9]+$", orderNumber);
         await Chromium.ScreenshotAsync(shop, "06-order-confirmation-phone");
@@ -64,7 +59,7 @@ public sealed partial class ShopperAndStaffJourneyTests(StorekeepServer server, 
         await shop.GetByTestId("register-email").FillAsync(shopperEmail);
         await shop.GetByTestId("register-password").FillAsync("shopper-password-1");
         await shop.GetByTestId("register-submit").ClickAsync();
-        await shop.WaitForURLAsync(new Regex("/account/orders"));
+        await Expect(shop).ToHaveURLAsync(new Regex("/account/orders"));
         // The guest order joins the account once the email is confirmed through the emailed link.
         await shop.GotoAsync(await server.LinkInLatestMessageAsync(Storekeep.Messaging.MessageTypes.AccountVerification, shopperEmail, "/account/verify-email?"));
         await Expect(shop.GetByTestId("email-verified")).ToBeVisibleAsync();
@@ -199,7 +194,7 @@ public sealed partial class ShopperAndStaffJourneyTests(StorekeepServer server, 
         await page.FillAsync("#email", $"{role}@demo.storekeep.test");
         await page.FillAsync("#password", server.StaffPassword);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(new Regex("/admin$"));
+        await Expect(page).ToHaveURLAsync(new Regex("/admin$"));
         // Wait for the interactive circuit, so clicks reach the server.
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
         return context;

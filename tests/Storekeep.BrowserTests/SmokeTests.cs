@@ -1,4 +1,6 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 using Storekeep.BrowserTests.Infrastructure;
 
 namespace Storekeep.BrowserTests;
@@ -16,7 +18,7 @@ public sealed class SmokeTests(StorekeepServer server, Chromium chromium) : ICla
         await page.FillAsync("#email", "manager@demo.storekeep.test");
         await page.FillAsync("#password", server.StaffPassword);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/admin");
+        await Expect(page).ToHaveURLAsync(new Regex("/admin$"));
         await Assertions.Expect(page.GetByTestId("signed-in-as")).ToContainTextAsync("manager@demo.storekeep.test");
         await Assertions.Expect(page.GetByTestId("test-mode-banner")).ToBeVisibleAsync();
         await Chromium.ScreenshotAsync(page, "admin-dashboard");

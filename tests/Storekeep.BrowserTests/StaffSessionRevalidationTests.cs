@@ -45,7 +45,7 @@ public sealed class StaffSessionRevalidationTests(QuicklyRevalidatingServer serv
         await page.FillAsync("#email", email);
         await page.FillAsync("#password", Password);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(new Regex("/admin$"));
+        await Expect(page).ToHaveURLAsync(new Regex("/admin$"));
         await page.GotoAsync("/admin/products/new");
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
         var title = "Lamp " + Guid.NewGuid().ToString("N")[..8];

@@ -28,7 +28,7 @@ public sealed partial class StripeCheckoutJourneyTests(StorekeepServerWithStripe
         Chromium.SkipIfMissing();
         var (page, _, email) = await PaymentStepAsync(productIndex: 0);
         await PayAsync(page, "pm_card_visa");
-        await page.WaitForURLAsync(new Regex("/checkout/confirmation/"));
+        await Expect(page).ToHaveURLAsync(new Regex("/checkout/confirmation/"));
         await Expect(page.GetByTestId("order-payment-status")).ToHaveTextAsync("paid");
         Assert.Equal(OrderStatus.Open, (await SingleOrderAsync(email)).Status);
         await Chromium.ScreenshotAsync(page, "stripe-01-confirmation");
@@ -45,7 +45,7 @@ public sealed partial class StripeCheckoutJourneyTests(StorekeepServerWithStripe
         await ChallengeAsync(page);
         await Chromium.ScreenshotAsync(page, "stripe-02-challenge");
         await page.GetByTestId("fake-3ds-fail").ClickAsync();
-        await page.WaitForURLAsync(new Regex("/checkout/complete"));
+        await Expect(page).ToHaveURLAsync(new Regex("/checkout/complete"));
         await Expect(page.GetByTestId("checkout-return-error")).ToContainTextAsync("Nothing was charged");
         Assert.Null(await OrderOfAsync(email));
         Assert.Equal(stockBefore, await AvailableAsync(sku));
@@ -56,7 +56,7 @@ public sealed partial class StripeCheckoutJourneyTests(StorekeepServerWithStripe
         await PayAsync(page, "pm_card_threeDSecure2Required");
         await ChallengeAsync(page);
         await page.GetByTestId("fake-3ds-complete").ClickAsync();
-        await page.WaitForURLAsync(new Regex("/checkout/confirmation/"));
+        await Expect(page).ToHaveURLAsync(new Regex("/checkout/confirmation/"));
         await Expect(page.GetByTestId("order-payment-status")).ToHaveTextAsync("paid");
         await SingleOrderAsync(email);
         Assert.Equal(stockBefore - 1, await AvailableAsync(sku));
@@ -110,7 +110,7 @@ public sealed partial class StripeCheckoutJourneyTests(StorekeepServerWithStripe
         }
 
         await page.GetByTestId("fake-3ds-complete").ClickAsync();
-        await page.WaitForURLAsync(new Regex("/checkout/complete"));
+        await Expect(page).ToHaveURLAsync(new Regex("/checkout/complete"));
         await Expect(page.GetByTestId("checkout-return-error")).ToContainTextAsync("sold out while you were confirming the payment");
         await Chromium.ScreenshotAsync(page, "stripe-03-sold-out");
         Assert.Null(await OrderOfAsync(email));
@@ -125,13 +125,9 @@ public sealed partial class StripeCheckoutJourneyTests(StorekeepServerWithStripe
         var email = $"stripe-{Guid.NewGuid():N}@example.com";
         var context = await chromium.NewContextAsync(phone: false, server.BaseUrl);
         var page = await context.NewPageAsync();
-        var logs = new List<string>();
-        ConsoleLogs.AddOrUpdate(page, logs);
-        page.Console += (_, message) => logs.Add($"{message.Type}: {message.Text}");
-        page.RequestFailed += (_, request) => logs.Add($"failed: {request.Method} {request.Url} {request.Failure}");
         await page.GotoAsync("/p/" + slug);
         await page.GetByTestId("add-to-cart").ClickAsync();
-        await page.WaitForURLAsync(new Regex("/cart"));
+        await Expect(page).ToHaveURLAsync(new Regex("/cart"));
         await page.GotoAsync("/checkout");
         await ContinueToPaymentAsync(page, email);
         return (page, sku, email);
@@ -139,12 +135,7 @@ public sealed partial class StripeCheckoutJourneyTests(StorekeepServerWithStripe
 
     private static async Task ContinueToPaymentAsync(IPage page, string email)
     {
-        await page.GetByTestId("checkout-email").FillAsync(email);
-        await page.GetByTestId("checkout-name").FillAsync("Ada Shopper");
-        await page.GetByTestId("checkout-line1").FillAsync("1 Market Street");
-        await page.GetByTestId("checkout-city").FillAsync("Springfield");
-        await page.GetByTestId("checkout-postal-code").FillAsync("12345");
-        await page.GetByTestId("checkout-country").SelectOptionAsync("US");
+        await CheckoutForm.FillAsync(page, email, "Ada Shopper");
         await page.GetByTestId("checkout-submit").ClickAsync();
         await Expect(page.GetByTestId("payment-step")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("fake-stripe-card")).ToBeVisibleAsync();
@@ -156,25 +147,8 @@ public sealed partial class StripeCheckoutJourneyTests(StorekeepServerWithStripe
         await page.GetByTestId("pay-button").ClickAsync();
     }
 
-    /// <summary>Waits for the stand-in's challenge page; if it does not come, says what the page showed instead.</summary>
-    private static async Task ChallengeAsync(IPage page)
-    {
-        try
-        {
-            await page.WaitForURLAsync(new Regex("/challenge/"), new() { Timeout = 30_000 });
-        }
-        catch (TimeoutException)
-        {
-            await Chromium.ScreenshotAsync(page, "stripe-challenge-missing");
-            var message = await page.GetByTestId("payment-message").TextContentAsync(new() { Timeout = 1_000 });
-            throw new Xunit.Sdk.XunitException($"No challenge page; at {page.Url}, payment message '{message}', console: {string.Join(" | ", Console(page))}");
-        }
-    }
-
-    private static IEnumerable<string> Console(IPage page) =>
-        ConsoleLogs.TryGetValue(page, out var logs) ? logs : [];
-
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, List<string>> ConsoleLogs = new();
+    /// <summary>The stand-in's 3-D Secure page, where Stripe.js sends a card that needs a challenge.</summary>
+    private static Task ChallengeAsync(IPage page) => Expect(page).ToHaveURLAsync(new Regex("/challenge/"));
 
     /// <summary>The intent id in the stand-in's challenge page address (/challenge/{id}).</summary>
     private static string IntentOf(string url) => new Uri(url).AbsolutePath.Split('/')[^1];

@@ -40,6 +40,10 @@ public sealed class Chromium : IAsyncLifetime
             return;
         }
 
+        // Assertions poll until they hold; pages on a busy two-core CI machine can take seconds.
+        // (Expect(page).ToHaveURLAsync, not WaitForURLAsync: the latter can miss the navigation
+        // or load event it waits for and hang, microsoft/playwright-dotnet#3364.)
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
