@@ -294,46 +294,33 @@ public sealed class TestPaymentGateway(int capacity = TestPaymentGateway.Default
     private TestIntent Intent(string intentId) =>
         _intents.TryGetValue(intentId, out var intent) ? intent : throw Errors.NotFound("PaymentIntent", intentId);
 
-    private IntentState OnceForIntent(string idempotencyKey, Func<IntentState> operation)
+    private IntentState OnceForIntent(string idempotencyKey, Func<IntentState> operation) =>
+        // As Stripe: the first answer again, except that the intent's current state is what matters now.
+        Once(_intentsByIdempotencyKey, idempotencyKey, operation,
+            previous => _intents.TryGetValue(previous.Id, out var intent) ? intent.State() : previous);
+
+    private GatewayResult Once(string idempotencyKey, Func<GatewayResult> operation) =>
+        Once(_byIdempotencyKey, idempotencyKey, operation, previous => previous);
+
+    /// <summary>Runs the operation once per idempotency key; the oldest keys are forgotten, as Stripe forgets them after a day.</summary>
+    private T Once<T>(Dictionary<string, T> answers, string idempotencyKey, Func<T> operation, Func<T, T> replay)
     {
+        // Lazy-per-key would be stricter; a lock per gateway is enough for an in-process fake.
         lock (_byIdempotencyKey)
         {
-            if (_intentsByIdempotencyKey.TryGetValue(idempotencyKey, out var previous))
+            if (answers.TryGetValue(idempotencyKey, out var previous))
             {
-                // As Stripe: the first answer again, except that the intent's current state is what matters now.
-                return _intents.TryGetValue(previous.Id, out var intent) ? intent.State() : previous;
+                return replay(previous);
             }
 
             var result = operation();
-            _intentsByIdempotencyKey[idempotencyKey] = result;
+            answers[idempotencyKey] = result;
             _keysOldestFirst.Enqueue(idempotencyKey);
             while (_keysOldestFirst.Count > 4 * Capacity)
             {
                 var forgotten = _keysOldestFirst.Dequeue();
                 _byIdempotencyKey.Remove(forgotten);
                 _intentsByIdempotencyKey.Remove(forgotten);
-            }
-
-            return result;
-        }
-    }
-
-    private GatewayResult Once(string idempotencyKey, Func<GatewayResult> operation)
-    {
-        // Lazy-per-key would be stricter; a lock per gateway is enough for an in-process fake.
-        lock (_byIdempotencyKey)
-        {
-            if (_byIdempotencyKey.TryGetValue(idempotencyKey, out var previous))
-            {
-                return previous;
-            }
-
-            var result = operation();
-            _byIdempotencyKey[idempotencyKey] = result;
-            _keysOldestFirst.Enqueue(idempotencyKey);
-            while (_keysOldestFirst.Count > 4 * Capacity)
-            {
-                _byIdempotencyKey.Remove(_keysOldestFirst.Dequeue());
             }
 
             return result;
