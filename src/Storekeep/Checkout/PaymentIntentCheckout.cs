@@ -81,12 +81,11 @@ public sealed partial class PaymentIntentCheckout(
             {
                 // The details and amount completion will check: an authorized intent keeps its
                 // amount, and completion refuses it if the cart no longer costs that.
-                await db.CheckoutAttempts.Where(a => a.Id == open.Id && a.Status == CheckoutAttemptStatus.Open)
-                    .ExecuteUpdateAsync(u => u.SetProperty(a => a.Details, details)
-                        .SetProperty(a => a.Amount, state.Amount)
-                        .SetProperty(a => a.ClientAddress, origin.ClientAddress)
-                        .SetProperty(a => a.AccountId, origin.AccountId)
-                        .SetProperty(a => a.UpdatedAt, now), ct);
+                await UpdateIfOpenAsync(open.Id, u => u.SetProperty(a => a.Details, details)
+                    .SetProperty(a => a.Amount, state.Amount)
+                    .SetProperty(a => a.ClientAddress, origin.ClientAddress)
+                    .SetProperty(a => a.AccountId, origin.AccountId)
+                    .SetProperty(a => a.UpdatedAt, now), ct);
                 return View(state);
             }
         }
@@ -138,8 +137,7 @@ public sealed partial class PaymentIntentCheckout(
         }
 
         var details = StorekeepJson.Serialize(new PaymentIntentRequest(request.Email, request.ShippingAddress, request.ShippingMethod));
-        await db.CheckoutAttempts.Where(a => a.Id == attempt.Id && a.Status == CheckoutAttemptStatus.Open)
-            .ExecuteUpdateAsync(u => u.SetProperty(a => a.Details, details), ct);
+        await UpdateIfOpenAsync(attempt.Id, u => u.SetProperty(a => a.Details, details), ct);
         var result = await CompleteAsync(attempt.IntentId, ct);
         return result.Outcome switch
         {
@@ -159,12 +157,37 @@ public sealed partial class PaymentIntentCheckout(
     public async Task<IntentCheckoutResult> CompleteAsync(string intentId, CancellationToken ct)
     {
         var attempt = await FindAsync(intentId, ct);
-        if (attempt.Status != CheckoutAttemptStatus.Open)
+        return attempt.Status != CheckoutAttemptStatus.Open
+            ? await SettledAsync(attempt, ct)
+            : await CompleteAsync(attempt, await intents.GetIntentAsync(intentId, ct), ct);
+    }
+
+    /// <summary>
+    /// The shopper's browser coming back from the payment: only the one that confirmed the intent
+    /// holds its client secret, and it alone may complete it and see the order. Null when the
+    /// secret does not match. One read of the intent answers both questions.
+    /// </summary>
+    public async Task<IntentCheckoutResult?> CompleteForShopperAsync(string intentId, string? clientSecret, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(clientSecret))
         {
-            return await SettledAsync(attempt, ct);
+            return null;
         }
 
+        var attempt = await FindAsync(intentId, ct);
         var state = await intents.GetIntentAsync(intentId, ct);
+        if (state.ClientSecret is not { } known || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.UTF8.GetBytes(known), System.Text.Encoding.UTF8.GetBytes(clientSecret)))
+        {
+            return null;
+        }
+
+        return attempt.Status != CheckoutAttemptStatus.Open ? await SettledAsync(attempt, ct) : await CompleteAsync(attempt, state, ct);
+    }
+
+    private async Task<IntentCheckoutResult> CompleteAsync(CheckoutAttempt attempt, IntentState state, CancellationToken ct)
+    {
+        var intentId = attempt.IntentId;
         if (state.CartId is { } cartId && cartId != attempt.CartId)
         {
             // Metadata written when we created it: this cannot differ unless the row was tampered with.
@@ -206,9 +229,7 @@ public sealed partial class PaymentIntentCheckout(
             {
                 // First: a second completer of this attempt waits here for the first to commit, then stops.
                 var now = clock.GetUtcNow().UtcDateTime;
-                var claimed = await db.CheckoutAttempts
-                    .Where(a => a.Id == attempt.Id && a.Status == CheckoutAttemptStatus.Open)
-                    .ExecuteUpdateAsync(u => u.SetProperty(a => a.Status, CheckoutAttemptStatus.Completed).SetProperty(a => a.UpdatedAt, now), token);
+                var claimed = await UpdateIfOpenAsync(attempt.Id, u => u.SetProperty(a => a.Status, CheckoutAttemptStatus.Completed).SetProperty(a => a.UpdatedAt, now), token);
                 if (claimed == 0)
                 {
                     throw new AttemptSettledException();
@@ -249,18 +270,9 @@ public sealed partial class PaymentIntentCheckout(
         LogCompletedByWebhook(logger, intentId, result.Outcome, result.Code);
     }
 
-    /// <summary>Whether the shopper holding <paramref name="clientSecret"/> is the one who confirmed this intent.</summary>
-    public async Task<bool> IsClientSecretAsync(string intentId, string? clientSecret, CancellationToken ct)
-    {
-        if (string.IsNullOrEmpty(clientSecret))
-        {
-            return false;
-        }
-
-        var state = await intents.GetIntentAsync(intentId, ct);
-        return state.ClientSecret is { } known && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-            System.Text.Encoding.UTF8.GetBytes(known), System.Text.Encoding.UTF8.GetBytes(clientSecret));
-    }
+    /// <summary>Changes an attempt only while it is open: once settled, its record is history.</summary>
+    private Task<int> UpdateIfOpenAsync(Guid attemptId, Action<Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<CheckoutAttempt>> set, CancellationToken ct) =>
+        db.CheckoutAttempts.Where(a => a.Id == attemptId && a.Status == CheckoutAttemptStatus.Open).ExecuteUpdateAsync(set, ct);
 
     private async Task<CheckoutAttempt> FindAsync(string intentId, CancellationToken ct) =>
         await db.CheckoutAttempts.AsNoTracking().FirstOrDefaultAsync(a => a.Gateway == intents.Name && a.IntentId == intentId, ct)
@@ -291,11 +303,10 @@ public sealed partial class PaymentIntentCheckout(
     private async Task<IntentCheckoutResult> FailAsync(CheckoutAttempt attempt, IntentState? state, string code, string message, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var marked = await db.CheckoutAttempts.Where(a => a.Id == attempt.Id && a.Status == CheckoutAttemptStatus.Open)
-            .ExecuteUpdateAsync(u => u.SetProperty(a => a.Status, CheckoutAttemptStatus.Failed)
-                .SetProperty(a => a.FailureCode, code)
-                .SetProperty(a => a.FailureMessage, message.Length > 500 ? message[..500] : message)
-                .SetProperty(a => a.UpdatedAt, now), ct);
+        var marked = await UpdateIfOpenAsync(attempt.Id, u => u.SetProperty(a => a.Status, CheckoutAttemptStatus.Failed)
+            .SetProperty(a => a.FailureCode, code)
+            .SetProperty(a => a.FailureMessage, message.Length > 500 ? message[..500] : message)
+            .SetProperty(a => a.UpdatedAt, now), ct);
         if (marked == 0)
         {
             return await SettledAsync(await FindAsync(attempt.IntentId, ct), ct);
