@@ -64,7 +64,7 @@ public static class AnalyticsEndpoints
         {
             days = int.TryParse(churnThresholdDays, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var d)
                 ? d
-                : throw Storekeep.Shared.Errors.BadRequest(AnalyticsErrors.InvalidChurnThreshold, $"'churnThresholdDays' must be a whole number of days from 1 to {CustomerAnalytics.MaxChurnDays}.");
+                : throw Storekeep.Shared.Errors.BadRequest(AnalyticsErrors.InvalidChurnThresholdCode, $"'churnThresholdDays' must be a whole number of days from 1 to {CustomerAnalytics.MaxChurnDays}.");
         }
 
         var view = await analytics.GetAsync(days, ct);
@@ -90,7 +90,7 @@ public static class AnalyticsEndpoints
             ? null
             : int.TryParse(periods, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n)
                 ? n
-                : throw Storekeep.Shared.Errors.BadRequest(AnalyticsErrors.InvalidPeriods, $"'periods' must be a whole number from 1 to {CohortReport.MaxPeriods}.");
+                : throw Storekeep.Shared.Errors.BadRequest(AnalyticsErrors.InvalidPeriodsCode, $"'periods' must be a whole number from 1 to {CohortReport.MaxPeriods}.");
 
     /// <summary>JSON, or CSV when the client asks for text/csv (and not JSON first).</summary>
     private static IResult Answer<T>(HttpContext http, T view, Func<string> csv, string name)

@@ -18,14 +18,14 @@ public sealed class AnalyticsModule : StorekeepModule
 
     public override IEnumerable<ErrorCode> ErrorCodes =>
     [
-        new(AnalyticsErrors.InvalidDate, 400, "A report date is not an ISO date (yyyy-MM-dd)."),
-        new(AnalyticsErrors.InvalidRange, 400, "A report's 'from' is not before its 'to' (which is exclusive)."),
-        new(AnalyticsErrors.RangeTooLong, 400, "A report covers at most 5 years."),
-        new(AnalyticsErrors.InvalidGroupBy, 400, "'groupBy' is not one of day, week, month, quarter, year, category, channel, country, segment."),
-        new(AnalyticsErrors.InvalidMetric, 400, "The cohort 'metric' is not one of customers, revenue, orders."),
-        new(AnalyticsErrors.InvalidCohortBy, 400, "Cohorts are by month only."),
-        new(AnalyticsErrors.InvalidPeriods, 400, "The cohort 'periods' is not a whole number from 1 to 36."),
-        new(AnalyticsErrors.InvalidChurnThreshold, 400, "'churnThresholdDays' is not a whole number from 1 to 3650."),
+        new(AnalyticsErrors.InvalidDateCode, 400, "A report date is not an ISO date (yyyy-MM-dd)."),
+        new(AnalyticsErrors.InvalidRangeCode, 400, "A report's 'from' is not before its 'to' (which is exclusive)."),
+        new(AnalyticsErrors.RangeTooLongCode, 400, "A report covers at most 5 years."),
+        new(AnalyticsErrors.InvalidGroupByCode, 400, "'groupBy' is not one of day, week, month, quarter, year, category, channel, country, segment."),
+        new(AnalyticsErrors.InvalidMetricCode, 400, "The cohort 'metric' is not one of customers, revenue, orders."),
+        new(AnalyticsErrors.InvalidCohortByCode, 400, "Cohorts are by month only."),
+        new(AnalyticsErrors.InvalidPeriodsCode, 400, "The cohort 'periods' is not a whole number from 1 to 36."),
+        new(AnalyticsErrors.InvalidChurnThresholdCode, 400, "'churnThresholdDays' is not a whole number from 1 to 3650."),
     ];
 
     public override IEnumerable<AdminNavEntry> Navigation =>

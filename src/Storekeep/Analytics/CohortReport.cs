@@ -30,19 +30,19 @@ public sealed class CohortReport(StorekeepDbContext db, TimeProvider clock)
         var grouping = string.IsNullOrWhiteSpace(by) ? "month" : by.Trim().ToLowerInvariant();
         if (grouping != "month")
         {
-            throw Errors.BadRequest(AnalyticsErrors.InvalidCohortBy, $"Cohorts are by 'month' only; not '{ReportRange.Shorten(by!)}'.");
+            throw Errors.BadRequest(AnalyticsErrors.InvalidCohortByCode, $"Cohorts are by 'month' only; not '{ReportRange.Shorten(by!)}'.");
         }
 
         var measure = string.IsNullOrWhiteSpace(metric) ? "customers" : metric.Trim().ToLowerInvariant();
         if (!Metrics.Contains(measure))
         {
-            throw Errors.BadRequest(AnalyticsErrors.InvalidMetric, $"'metric' must be one of {string.Join(", ", Metrics)}; not '{ReportRange.Shorten(metric!)}'.");
+            throw Errors.BadRequest(AnalyticsErrors.InvalidMetricCode, $"'metric' must be one of {string.Join(", ", Metrics)}; not '{ReportRange.Shorten(metric!)}'.");
         }
 
         var count = periods ?? 12;
         if (count is < 1 or > MaxPeriods)
         {
-            throw Errors.BadRequest(AnalyticsErrors.InvalidPeriods, $"'periods' must be between 1 and {MaxPeriods}; not {count}.");
+            throw Errors.BadRequest(AnalyticsErrors.InvalidPeriodsCode, $"'periods' must be between 1 and {MaxPeriods}; not {count}.");
         }
 
         var currency = await StoreSettingsService.CurrencyAsync(db, ct);

@@ -32,7 +32,7 @@ public sealed class CustomerAnalytics(StorekeepDbContext db, TimeProvider clock)
     {
         if (churnThresholdDays is < 1 or > MaxChurnDays)
         {
-            throw Errors.BadRequest(AnalyticsErrors.InvalidChurnThreshold, $"'churnThresholdDays' must be between 1 and {MaxChurnDays}; not {churnThresholdDays}.");
+            throw Errors.BadRequest(AnalyticsErrors.InvalidChurnThresholdCode, $"'churnThresholdDays' must be between 1 and {MaxChurnDays}; not {churnThresholdDays}.");
         }
 
         var currency = await StoreSettingsService.CurrencyAsync(db, ct);

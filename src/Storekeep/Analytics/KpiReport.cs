@@ -79,7 +79,7 @@ public static class KpiGroupings
         var value = string.IsNullOrWhiteSpace(groupBy) ? Day : groupBy.Trim().ToLowerInvariant();
         return All.Contains(value)
             ? value
-            : throw Errors.BadRequest(AnalyticsErrors.InvalidGroupBy, $"'groupBy' must be one of {string.Join(", ", All)}; not '{ReportRange.Shorten(groupBy!)}'.");
+            : throw Errors.BadRequest(AnalyticsErrors.InvalidGroupByCode, $"'groupBy' must be one of {string.Join(", ", All)}; not '{ReportRange.Shorten(groupBy!)}'.");
     }
 
     /// <summary>The first UTC day of the bucket holding <paramref name="day"/> (weeks start on Monday, ISO 8601).</summary>

@@ -12,14 +12,14 @@ public static class AnalyticsPermissions
 /// <summary>The problem codes the reports answer with (all 400), declared by the Analytics module.</summary>
 public static class AnalyticsErrors
 {
-    public const string InvalidDate = "invalid_report_date";
-    public const string InvalidRange = "invalid_report_range";
-    public const string RangeTooLong = "report_range_too_long";
-    public const string InvalidGroupBy = "invalid_report_group_by";
-    public const string InvalidMetric = "invalid_cohort_metric";
-    public const string InvalidCohortBy = "invalid_cohort_by";
-    public const string InvalidPeriods = "invalid_cohort_periods";
-    public const string InvalidChurnThreshold = "invalid_churn_threshold";
+    public const string InvalidDateCode = "invalid_report_date";
+    public const string InvalidRangeCode = "invalid_report_range";
+    public const string RangeTooLongCode = "report_range_too_long";
+    public const string InvalidGroupByCode = "invalid_report_group_by";
+    public const string InvalidMetricCode = "invalid_cohort_metric";
+    public const string InvalidCohortByCode = "invalid_cohort_by";
+    public const string InvalidPeriodsCode = "invalid_cohort_periods";
+    public const string InvalidChurnThresholdCode = "invalid_churn_threshold";
 
     public const int MaxYears = 5;
 }
@@ -41,12 +41,12 @@ public sealed record ReportRange(DateOnly From, DateOnly To)
         var start = string.IsNullOrWhiteSpace(from) ? end.AddDays(-defaultDays) : Date("from", from);
         if (start >= end)
         {
-            throw Errors.BadRequest(AnalyticsErrors.InvalidRange, $"'from' ({start:yyyy-MM-dd}) must be before 'to' ({end:yyyy-MM-dd}); 'to' is exclusive.");
+            throw Errors.BadRequest(AnalyticsErrors.InvalidRangeCode, $"'from' ({start:yyyy-MM-dd}) must be before 'to' ({end:yyyy-MM-dd}); 'to' is exclusive.");
         }
 
         if (end > start.AddYears(AnalyticsErrors.MaxYears))
         {
-            throw Errors.BadRequest(AnalyticsErrors.RangeTooLong, $"A report covers at most {AnalyticsErrors.MaxYears} years; {start:yyyy-MM-dd} to {end:yyyy-MM-dd} is longer.");
+            throw Errors.BadRequest(AnalyticsErrors.RangeTooLongCode, $"A report covers at most {AnalyticsErrors.MaxYears} years; {start:yyyy-MM-dd} to {end:yyyy-MM-dd} is longer.");
         }
 
         return new ReportRange(start, end);
@@ -56,7 +56,7 @@ public sealed record ReportRange(DateOnly From, DateOnly To)
         DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
             && date.Year is >= 1900 and <= 9000
             ? date
-            : throw Errors.BadRequest(AnalyticsErrors.InvalidDate, $"'{name}' must be an ISO date (yyyy-MM-dd), not '{Shorten(text)}'.");
+            : throw Errors.BadRequest(AnalyticsErrors.InvalidDateCode, $"'{name}' must be an ISO date (yyyy-MM-dd), not '{Shorten(text)}'.");
 
     internal static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }

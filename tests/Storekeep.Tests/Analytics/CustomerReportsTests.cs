@@ -321,15 +321,15 @@ public sealed class CustomerReportsTests
         Assert.Equal("", fulfillmentCsv["pickAccuracy"]);
         Assert.Single(await CsvAsync(store, "/api/v1/analytics/funnel"));
 
-        await store.Client.GetAsync("/api/v1/analytics/cohorts?metric=profit").ExpectProblem(HttpStatusCode.BadRequest, AnalyticsErrors.InvalidMetric);
-        await store.Client.GetAsync("/api/v1/analytics/cohorts?by=week").ExpectProblem(HttpStatusCode.BadRequest, AnalyticsErrors.InvalidCohortBy);
-        await store.Client.GetAsync("/api/v1/analytics/cohorts?periods=0").ExpectProblem(HttpStatusCode.BadRequest, AnalyticsErrors.InvalidPeriods);
-        await store.Client.GetAsync("/api/v1/analytics/cohorts?periods=37").ExpectProblem(HttpStatusCode.BadRequest, AnalyticsErrors.InvalidPeriods);
-        await store.Client.GetAsync("/api/v1/analytics/cohorts?periods=lots").ExpectProblem(HttpStatusCode.BadRequest, AnalyticsErrors.InvalidPeriods);
-        await store.Client.GetAsync("/api/v1/analytics/customers?churnThresholdDays=0").ExpectProblem(HttpStatusCode.BadRequest, AnalyticsErrors.InvalidChurnThreshold);
-        await store.Client.GetAsync("/api/v1/analytics/customers?churnThresholdDays=ten").ExpectProblem(HttpStatusCode.BadRequest, AnalyticsErrors.InvalidChurnThreshold);
-        await store.Client.GetAsync("/api/v1/analytics/fulfillment?from=2025-05-01&to=2025-04-01").ExpectProblem(HttpStatusCode.BadRequest, AnalyticsErrors.InvalidRange);
-        await store.Client.GetAsync("/api/v1/analytics/funnel?to=2099-99-99").ExpectProblem(HttpStatusCode.BadRequest, AnalyticsErrors.InvalidDate);
+        await store.Client.GetAsync("/api/v1/analytics/cohorts?metric=profit").ExpectProblem(HttpStatusCode.BadRequest, AnalyticsErrors.InvalidMetricCode);
+        await store.Client.GetAsync("/api/v1/analytics/cohorts?by=week").ExpectProblem(HttpStatusCode.BadRequest, AnalyticsErrors.InvalidCohortByCode);
+        await store.Client.GetAsync("/api/v1/analytics/cohorts?periods=0").ExpectProblem(HttpStatusCode.BadRequest, AnalyticsErrors.InvalidPeriodsCode);
+        await store.Client.GetAsync("/api/v1/analytics/cohorts?periods=37").ExpectProblem(HttpStatusCode.BadRequest, AnalyticsErrors.InvalidPeriodsCode);
+        await store.Client.GetAsync("/api/v1/analytics/cohorts?periods=lots").ExpectProblem(HttpStatusCode.BadRequest, AnalyticsErrors.InvalidPeriodsCode);
+        await store.Client.GetAsync("/api/v1/analytics/customers?churnThresholdDays=0").ExpectProblem(HttpStatusCode.BadRequest, AnalyticsErrors.InvalidChurnThresholdCode);
+        await store.Client.GetAsync("/api/v1/analytics/customers?churnThresholdDays=ten").ExpectProblem(HttpStatusCode.BadRequest, AnalyticsErrors.InvalidChurnThresholdCode);
+        await store.Client.GetAsync("/api/v1/analytics/fulfillment?from=2025-05-01&to=2025-04-01").ExpectProblem(HttpStatusCode.BadRequest, AnalyticsErrors.InvalidRangeCode);
+        await store.Client.GetAsync("/api/v1/analytics/funnel?to=2099-99-99").ExpectProblem(HttpStatusCode.BadRequest, AnalyticsErrors.InvalidDateCode);
         foreach (var path in new[] { "cohorts", "customers", "fulfillment", "funnel" })
         {
             await (await store.ClientForAsync(Storekeep.Access.Role.Marketing)).GetAsync($"/api/v1/analytics/{path}").ExpectProblem(HttpStatusCode.Forbidden);
