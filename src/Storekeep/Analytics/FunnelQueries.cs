@@ -44,3 +44,34 @@ public sealed class FunnelQueries(StorekeepDbContext db)
             Count(StorefrontEventTypes.CheckoutStarted), Count(StorefrontEventTypes.OrderPlaced));
     }
 }
+
+/// <summary>The funnel of <c>GET /analytics/funnel</c>: each step's sessions and the rates from one step to the next.</summary>
+public sealed record FunnelReportView(
+    DateOnly From,
+    DateOnly To,
+    int Sessions,
+    int ProductViews,
+    int AddToCarts,
+    int CheckoutsStarted,
+    int Orders,
+    decimal? ProductViewRate,
+    decimal? AddToCartRate,
+    decimal? CheckoutRate,
+    decimal? OrderRate,
+    decimal? ConversionRate)
+{
+    /// <summary>Rates are shares of the step before (product views of sessions, …), conversion is orders of sessions; null when the step before is 0.</summary>
+    public static FunnelReportView Of(ReportRange range, FunnelCounts c) => new(
+        range.From,
+        range.To,
+        c.Sessions,
+        c.ProductViewed,
+        c.AddedToCart,
+        c.CheckoutStarted,
+        c.OrderPlaced,
+        ReportMath.RateOrNull(c.ProductViewed, c.Sessions),
+        ReportMath.RateOrNull(c.AddedToCart, c.ProductViewed),
+        ReportMath.RateOrNull(c.CheckoutStarted, c.AddedToCart),
+        ReportMath.RateOrNull(c.OrderPlaced, c.CheckoutStarted),
+        ReportMath.RateOrNull(c.OrderPlaced, c.Sessions));
+}

@@ -36,6 +36,9 @@ public sealed record CheckoutOrigin(string ClientAddress, bool Trusted)
     /// <summary>The storefront account signed in while ordering, recorded on the order so the account sees it before its email is verified.</summary>
     public Guid? AccountId { get; init; }
 
+    /// <summary>The order's channel: a staff integration's API key places "api" orders, shoppers (storefront or headless) "online_store".</summary>
+    public string Channel => Trusted ? Storekeep.Orders.OrderChannels.Api : Storekeep.Orders.OrderChannels.OnlineStore;
+
     public const string UnknownAddress = "unknown";
 
     public static CheckoutOrigin From(IPAddress? address, bool trusted) =>

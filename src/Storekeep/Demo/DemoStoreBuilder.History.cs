@@ -180,6 +180,7 @@ internal sealed partial class DemoStoreBuilder
                 UnitPrice = v.Variant.Price,
                 LineTotal = lineTotal,
                 TaxAmount = MinorUnits.Round(lineTotal * taxRate / 100m),
+                UnitCost = v.Variant.Cost,
             };
         }).ToList();
 
@@ -188,8 +189,10 @@ internal sealed partial class DemoStoreBuilder
         var method = !domestic ? "international" : _rng.NextDouble() < 0.12 ? "express" : "standard";
         var shipping = PriceCalculator.ShippingFor(_data.ShippingMethods.Find(m => m.Code == method), subtotal);
 
+        // Every tenth order came from a staff integration's API key (deterministic: draws nothing from the random sequence).
+        var channel = _nextOrderNumber % 10 == 0 ? OrderChannels.Api : OrderChannels.OnlineStore;
         var order = Order.Place(_nextOrderNumber++, email, customer?.Id, Currency, address, method, lines, shipping,
-            lines.Sum(l => l.TaxAmount), pricesIncludeTax: false, cartId: null, at);
+            lines.Sum(l => l.TaxAmount), pricesIncludeTax: false, cartId: null, at, channel: channel);
         _data.Orders.Add(order);
 
         var allocations = Reserve(order, at);

@@ -63,6 +63,10 @@ public sealed class Order : IRaisesEvents
     /// and the API): an account sees these orders before its email is verified, and no others.
     /// </summary>
     public Guid? PlacedByUserId { get; private init; }
+
+    /// <summary>Where the order came from (<see cref="OrderChannels"/>): the analytics reports group by it.</summary>
+    public string Channel { get; private init; } = OrderChannels.OnlineStore;
+
     public string Currency { get; private init; } = "USD";
     public decimal Subtotal { get; private init; }
     public decimal ShippingTotal { get; private init; }
@@ -114,7 +118,8 @@ public sealed class Order : IRaisesEvents
         Guid? cartId,
         DateTime now,
         string? clientAddress = null,
-        Guid? placedByUserId = null)
+        Guid? placedByUserId = null,
+        string channel = OrderChannels.OnlineStore)
     {
         var lineList = lines.ToList();
         if (lineList.Count == 0)
@@ -129,6 +134,7 @@ public sealed class Order : IRaisesEvents
             Email = email,
             CustomerId = customerId,
             PlacedByUserId = placedByUserId,
+            Channel = channel,
             Currency = currency,
             ShippingAddress = shippingAddress,
             ShippingMethod = shippingMethod,
@@ -319,11 +325,30 @@ public sealed class Order : IRaisesEvents
     }
 }
 
+/// <summary>The channels an order can come from (<see cref="Order.Channel"/>).</summary>
+public static class OrderChannels
+{
+    /// <summary>A shopper's checkout: the storefront, or a headless storefront through the public cart API.</summary>
+    public const string OnlineStore = "online_store";
+
+    /// <summary>A checkout made by a staff integration with an API key.</summary>
+    public const string Api = "api";
+
+    /// <summary>An order staff create in the back office (not possible yet).</summary>
+    public const string BackOffice = "back_office";
+
+    /// <summary>Order history imported from another system.</summary>
+    public const string Import = "import";
+
+    public static readonly IReadOnlyList<string> All = [OnlineStore, Api, BackOffice, Import];
+}
+
 public sealed class OrderLine
 {
-    /// <summary>A line as checkout prices it.</summary>
-    public static OrderLine For(Guid variantId, string sku, string title, int quantity, decimal unitPrice, decimal lineTotal, decimal taxAmount) => new()
+    /// <summary>A line as checkout prices it; <paramref name="unitCost"/> is the variant's cost when the order is placed (null when unknown).</summary>
+    public static OrderLine For(Guid variantId, string sku, string title, int quantity, decimal unitPrice, decimal lineTotal, decimal taxAmount, decimal? unitCost = null) => new()
     {
+        UnitCost = unitCost,
         VariantId = variantId,
         Sku = sku,
         Title = title,
@@ -342,6 +367,10 @@ public sealed class OrderLine
     public decimal UnitPrice { get; init; }
     public decimal LineTotal { get; init; }
     public decimal TaxAmount { get; init; }
+
+    /// <summary>What one unit cost the store when the order was placed (the variant's cost then); null when unknown. Analytics' cost of goods.</summary>
+    public decimal? UnitCost { get; init; }
+
     public int FulfilledQuantity { get; private set; }
     public int ReturnedQuantity { get; private set; }
 

@@ -35,6 +35,7 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.Property(o => o.FulfillmentStatus).AsSnakeCaseString();
         b.Property(o => o.Email).HasMaxLength(254);
         b.Property(o => o.Currency).HasMaxLength(3);
+        b.Property(o => o.Channel).HasMaxLength(32);
         b.OwnsOne(o => o.ShippingAddress, a =>
         {
             a.Property(x => x.Name).HasColumnName("ship_name");

@@ -25,6 +25,11 @@ public static class AccessTable
 
     private const string Table = """
         GET    /api/v1/analytics/dashboard                         orders.read       owner manager sales warehouse support
+        GET    /api/v1/analytics/kpis                              analytics.read    owner manager
+        GET    /api/v1/analytics/cohorts                           analytics.read    owner manager
+        GET    /api/v1/analytics/customers                         analytics.read    owner manager
+        GET    /api/v1/analytics/fulfillment                       analytics.read    owner manager
+        GET    /api/v1/analytics/funnel                            analytics.read    owner manager
         GET    /api/v1/api-keys                                    api_keys.manage   owner
         POST   /api/v1/api-keys                                    api_keys.manage   owner
         DELETE /api/v1/api-keys/{id}                               api_keys.manage   owner

@@ -1,0 +1,84 @@
+using Microsoft.EntityFrameworkCore;
+using Storekeep.Data;
+using Storekeep.Orders;
+using Storekeep.Payments;
+using Storekeep.Shared;
+using Storekeep.Store;
+
+namespace Storekeep.Analytics;
+
+public sealed record CustomerAnalyticsView(
+    string Currency,
+    int Customers,
+    decimal RepeatPurchaseRate,
+    decimal ChurnRate,
+    int ChurnThresholdDays,
+    bool ChurnThresholdIsDefault,
+    decimal AverageLifetimeValue,
+    decimal? PredictedLifetimeValue12Months);
+
+/// <summary>
+/// Every customer who ever ordered (store currency, cancelled orders excluded; a customer is the
+/// order's customer id, or else its email in lower case). Definitions: docs/analytics.md, "Reports".
+/// </summary>
+public sealed class CustomerAnalytics(StorekeepDbContext db, TimeProvider clock)
+{
+    /// <summary>The threshold when no customer has ordered twice yet (no gaps to learn from).</summary>
+    public const int FallbackChurnDays = 90;
+
+    public const int MaxChurnDays = 3650;
+
+    public async Task<CustomerAnalyticsView> GetAsync(int? churnThresholdDays, CancellationToken ct)
+    {
+        if (churnThresholdDays is < 1 or > MaxChurnDays)
+        {
+            throw Errors.BadRequest(AnalyticsErrors.InvalidChurnThresholdCode, $"'churnThresholdDays' must be between 1 and {MaxChurnDays}; not {churnThresholdDays}.");
+        }
+
+        var currency = await StoreSettingsService.CurrencyAsync(db, ct);
+        var counted = db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled && o.Currency == currency);
+        var orders = await counted.Select(o => new { o.Id, o.CustomerId, o.Email, o.CreatedAt, o.Total }).ToListAsync(ct);
+        var refunds = await db.Refunds.AsNoTracking().Where(r => r.Status == RefundStatus.Succeeded)
+            .Join(counted, r => r.OrderId, o => o.Id, (r, o) => new { r.OrderId, r.Amount })
+            .GroupBy(r => r.OrderId).Select(g => new { OrderId = g.Key, Amount = g.Sum(r => r.Amount) })
+            .ToDictionaryAsync(r => r.OrderId, r => r.Amount, ct);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var yearAgo = now.AddDays(-365);
+        var customers = orders.GroupBy(o => ReportMath.CustomerKey(o.CustomerId, o.Email))
+            .Select(g =>
+            {
+                var dates = g.Select(o => o.CreatedAt).Order().ToList();
+                var recent = g.Where(o => o.CreatedAt >= yearAgo).ToList();
+                return new
+                {
+                    Orders = dates.Count,
+                    Last = dates[^1],
+                    Gaps = dates.Zip(dates.Skip(1), (a, b) => (b - a).TotalDays).ToList(),
+                    Value = g.Sum(o => o.Total - refunds.GetValueOrDefault(o.Id)),
+                    RecentOrders = recent.Count,
+                    RecentValue = recent.Sum(o => o.Total - refunds.GetValueOrDefault(o.Id)),
+                };
+            }).ToList();
+
+        var isDefault = churnThresholdDays is null;
+        var threshold = churnThresholdDays
+            ?? (ReportMath.Percentile(customers.SelectMany(c => c.Gaps).ToList(), 0.8) is { } p ? Math.Max(1, (int)Math.Ceiling(p)) : FallbackChurnDays);
+        var churned = customers.Count(c => (now - c.Last).TotalDays > threshold);
+        var churnRate = ReportMath.Rate(churned, customers.Count);
+        var active = customers.Where(c => c.RecentOrders > 0).ToList();
+        decimal? predicted = active.Count == 0
+            ? null
+            : ReportMath.Money(active.Sum(c => c.RecentValue) / active.Count * (1m - churnRate));
+
+        return new CustomerAnalyticsView(
+            currency,
+            customers.Count,
+            ReportMath.Rate(customers.Count(c => c.Orders >= 2), customers.Count),
+            churnRate,
+            threshold,
+            isDefault,
+            customers.Count == 0 ? 0m : ReportMath.Money(customers.Sum(c => c.Value) / customers.Count),
+            predicted);
+    }
+}

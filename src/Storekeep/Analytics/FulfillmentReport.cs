@@ -1,0 +1,56 @@
+using Microsoft.EntityFrameworkCore;
+using Storekeep.Data;
+using Storekeep.Orders;
+
+namespace Storekeep.Analytics;
+
+public sealed record FulfillmentReportView(
+    DateOnly From,
+    DateOnly To,
+    int Orders,
+    int Shipped,
+    double? OrderToShipHoursMedian,
+    double? OrderToShipHoursP90,
+    decimal? OnTimeShipmentRate,
+    decimal? SplitShipmentRate,
+    decimal? PickAccuracy,
+    int OnTimeHours);
+
+/// <summary>
+/// How fast placed orders ship: the orders placed in [from, to) and not cancelled, each measured
+/// from placement to its first shipment. Shipping methods promise no delivery time yet, so
+/// "on time" is shipped within <see cref="OnTimeHours"/> hours; pick lists are not scanned, so pick
+/// accuracy is null. Definitions: docs/analytics.md, "Reports".
+/// </summary>
+public sealed class FulfillmentReport(StorekeepDbContext db, TimeProvider clock)
+{
+    public const int OnTimeHours = 48;
+
+    public async Task<FulfillmentReportView> GetAsync(string? from, string? to, CancellationToken ct)
+    {
+        var range = ReportRange.Parse(from, to, clock.GetUtcNow().UtcDateTime);
+        var (start, end) = (range.Start, range.End);
+        var orders = db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled && o.CreatedAt >= start && o.CreatedAt < end);
+        var count = await orders.CountAsync(ct);
+        var shipped = await orders
+            .Join(db.Shipments.AsNoTracking(), o => o.Id, s => s.OrderId, (o, s) => new { o.Id, o.CreatedAt, s.ShippedAt })
+            .GroupBy(x => new { x.Id, x.CreatedAt })
+            .Select(g => new { g.Key.CreatedAt, First = g.Min(x => x.ShippedAt), Shipments = g.Count() })
+            .ToListAsync(ct);
+
+        var hours = shipped.Select(s => (s.First - s.CreatedAt).TotalHours).ToList();
+        return new FulfillmentReportView(
+            range.From,
+            range.To,
+            count,
+            shipped.Count,
+            Round(ReportMath.Percentile(hours, 0.5)),
+            Round(ReportMath.Percentile(hours, 0.9)),
+            ReportMath.RateOrNull(hours.Count(h => h <= OnTimeHours), shipped.Count),
+            ReportMath.RateOrNull(shipped.Count(s => s.Shipments >= 2), shipped.Count),
+            null,
+            OnTimeHours);
+    }
+
+    private static double? Round(double? hours) => hours is { } h ? Math.Round(h, 2, MidpointRounding.AwayFromZero) : null;
+}
