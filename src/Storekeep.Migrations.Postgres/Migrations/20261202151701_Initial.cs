@@ -17,6 +17,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 startValue: 1001L);
 
             migrationBuilder.CreateSequence(
+                name: "purchase_order_numbers",
+                startValue: 1001L);
+
+            migrationBuilder.CreateSequence(
                 name: "return_numbers",
                 startValue: 1001L);
 
@@ -405,6 +409,22 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "suppliers",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    lead_time_days = table.Column<int>(type: "integer", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_suppliers", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "tax_rates",
                 columns: table => new
                 {
@@ -685,6 +705,31 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "supplier_products",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    supplier_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    supplier_sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    cost = table.Column<long>(type: "bigint", nullable: false),
+                    minimum_order_quantity = table.Column<int>(type: "integer", nullable: false),
+                    pack_size = table.Column<int>(type: "integer", nullable: false),
+                    lead_time_days = table.Column<int>(type: "integer", nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_supplier_products", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_supplier_products_suppliers_supplier_id",
+                        column: x => x.supplier_id,
+                        principalTable: "suppliers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "user_claims",
                 columns: table => new
                 {
@@ -767,6 +812,40 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         principalTable: "users",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "purchase_orders",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    number = table.Column<long>(type: "bigint", nullable: false),
+                    supplier_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    warehouse_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    expected_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    actor = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    sent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    received_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    cancelled_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_purchase_orders", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_purchase_orders_suppliers_supplier_id",
+                        column: x => x.supplier_id,
+                        principalTable: "suppliers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_purchase_orders_warehouses_warehouse_id",
+                        column: x => x.warehouse_id,
+                        principalTable: "warehouses",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -965,6 +1044,30 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         name: "fk_shipment_lines_shipments_shipment_id",
                         column: x => x.shipment_id,
                         principalTable: "shipments",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "purchase_order_lines",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    purchase_order_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    quantity = table.Column<int>(type: "integer", nullable: false),
+                    received_quantity = table.Column<int>(type: "integer", nullable: false),
+                    unit_cost = table.Column<long>(type: "bigint", nullable: false),
+                    position = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_purchase_order_lines", x => x.id);
+                    table.CheckConstraint("ck_purchase_order_lines_received", "quantity > 0 AND received_quantity >= 0 AND received_quantity <= quantity");
+                    table.ForeignKey(
+                        name: "fk_purchase_order_lines_purchase_orders_purchase_order_id",
+                        column: x => x.purchase_order_id,
+                        principalTable: "purchase_orders",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -1200,6 +1303,38 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 columns: new[] { "status", "id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_purchase_order_lines_purchase_order_id_sku",
+                table: "purchase_order_lines",
+                columns: new[] { "purchase_order_id", "sku" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_purchase_order_lines_sku",
+                table: "purchase_order_lines",
+                column: "sku");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_purchase_orders_number",
+                table: "purchase_orders",
+                column: "number",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_purchase_orders_status_warehouse_id",
+                table: "purchase_orders",
+                columns: new[] { "status", "warehouse_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_purchase_orders_supplier_id",
+                table: "purchase_orders",
+                column: "supplier_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_purchase_orders_warehouse_id",
+                table: "purchase_orders",
+                column: "warehouse_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_refunds_created_at",
                 table: "refunds",
                 column: "created_at");
@@ -1292,6 +1427,22 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "ix_stripe_webhook_events_received_at",
                 table: "stripe_webhook_events",
                 column: "received_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_supplier_products_sku",
+                table: "supplier_products",
+                column: "sku");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_supplier_products_supplier_id_sku",
+                table: "supplier_products",
+                columns: new[] { "supplier_id", "sku" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_suppliers_name",
+                table: "suppliers",
+                column: "name");
 
             migrationBuilder.CreateIndex(
                 name: "ix_tax_rates_country_region",
@@ -1408,6 +1559,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "product_variants");
 
             migrationBuilder.DropTable(
+                name: "purchase_order_lines");
+
+            migrationBuilder.DropTable(
                 name: "refunds");
 
             migrationBuilder.DropTable(
@@ -1438,6 +1592,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "stripe_webhook_events");
 
             migrationBuilder.DropTable(
+                name: "supplier_products");
+
+            migrationBuilder.DropTable(
                 name: "tax_rates");
 
             migrationBuilder.DropTable(
@@ -1462,6 +1619,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "products");
 
             migrationBuilder.DropTable(
+                name: "purchase_orders");
+
+            migrationBuilder.DropTable(
                 name: "payments");
 
             migrationBuilder.DropTable(
@@ -1469,9 +1629,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "shipments");
-
-            migrationBuilder.DropTable(
-                name: "warehouses");
 
             migrationBuilder.DropTable(
                 name: "roles");
@@ -1489,10 +1646,19 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "categories");
 
             migrationBuilder.DropTable(
+                name: "suppliers");
+
+            migrationBuilder.DropTable(
+                name: "warehouses");
+
+            migrationBuilder.DropTable(
                 name: "orders");
 
             migrationBuilder.DropSequence(
                 name: "order_numbers");
+
+            migrationBuilder.DropSequence(
+                name: "purchase_order_numbers");
 
             migrationBuilder.DropSequence(
                 name: "return_numbers");

@@ -396,6 +396,22 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "suppliers",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    lead_time_days = table.Column<int>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_suppliers", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "tax_rates",
                 columns: table => new
                 {
@@ -676,6 +692,31 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "supplier_products",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    supplier_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    supplier_sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    cost = table.Column<long>(type: "INTEGER", nullable: false),
+                    minimum_order_quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    pack_size = table.Column<int>(type: "INTEGER", nullable: false),
+                    lead_time_days = table.Column<int>(type: "INTEGER", nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_supplier_products", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_supplier_products_suppliers_supplier_id",
+                        column: x => x.supplier_id,
+                        principalTable: "suppliers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "user_claims",
                 columns: table => new
                 {
@@ -758,6 +799,40 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         principalTable: "users",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "purchase_orders",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    number = table.Column<long>(type: "INTEGER", nullable: false),
+                    supplier_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    warehouse_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    expected_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    actor = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    sent_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    received_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    cancelled_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_purchase_orders", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_purchase_orders_suppliers_supplier_id",
+                        column: x => x.supplier_id,
+                        principalTable: "suppliers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_purchase_orders_warehouses_warehouse_id",
+                        column: x => x.warehouse_id,
+                        principalTable: "warehouses",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -956,6 +1031,30 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         name: "fk_shipment_lines_shipments_shipment_id",
                         column: x => x.shipment_id,
                         principalTable: "shipments",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "purchase_order_lines",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    purchase_order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    received_quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    unit_cost = table.Column<long>(type: "INTEGER", nullable: false),
+                    position = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_purchase_order_lines", x => x.id);
+                    table.CheckConstraint("ck_purchase_order_lines_received", "quantity > 0 AND received_quantity >= 0 AND received_quantity <= quantity");
+                    table.ForeignKey(
+                        name: "fk_purchase_order_lines_purchase_orders_purchase_order_id",
+                        column: x => x.purchase_order_id,
+                        principalTable: "purchase_orders",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -1191,6 +1290,38 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 columns: new[] { "status", "id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_purchase_order_lines_purchase_order_id_sku",
+                table: "purchase_order_lines",
+                columns: new[] { "purchase_order_id", "sku" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_purchase_order_lines_sku",
+                table: "purchase_order_lines",
+                column: "sku");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_purchase_orders_number",
+                table: "purchase_orders",
+                column: "number",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_purchase_orders_status_warehouse_id",
+                table: "purchase_orders",
+                columns: new[] { "status", "warehouse_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_purchase_orders_supplier_id",
+                table: "purchase_orders",
+                column: "supplier_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_purchase_orders_warehouse_id",
+                table: "purchase_orders",
+                column: "warehouse_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_refunds_created_at",
                 table: "refunds",
                 column: "created_at");
@@ -1283,6 +1414,22 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "ix_stripe_webhook_events_received_at",
                 table: "stripe_webhook_events",
                 column: "received_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_supplier_products_sku",
+                table: "supplier_products",
+                column: "sku");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_supplier_products_supplier_id_sku",
+                table: "supplier_products",
+                columns: new[] { "supplier_id", "sku" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_suppliers_name",
+                table: "suppliers",
+                column: "name");
 
             migrationBuilder.CreateIndex(
                 name: "ix_tax_rates_country_region",
@@ -1399,6 +1546,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "product_variants");
 
             migrationBuilder.DropTable(
+                name: "purchase_order_lines");
+
+            migrationBuilder.DropTable(
                 name: "refunds");
 
             migrationBuilder.DropTable(
@@ -1429,6 +1579,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "stripe_webhook_events");
 
             migrationBuilder.DropTable(
+                name: "supplier_products");
+
+            migrationBuilder.DropTable(
                 name: "tax_rates");
 
             migrationBuilder.DropTable(
@@ -1453,6 +1606,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "products");
 
             migrationBuilder.DropTable(
+                name: "purchase_orders");
+
+            migrationBuilder.DropTable(
                 name: "payments");
 
             migrationBuilder.DropTable(
@@ -1460,9 +1616,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "shipments");
-
-            migrationBuilder.DropTable(
-                name: "warehouses");
 
             migrationBuilder.DropTable(
                 name: "roles");
@@ -1478,6 +1631,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "categories");
+
+            migrationBuilder.DropTable(
+                name: "suppliers");
+
+            migrationBuilder.DropTable(
+                name: "warehouses");
 
             migrationBuilder.DropTable(
                 name: "orders");
