@@ -190,7 +190,7 @@ public sealed class PurchaseOrders(
                 throw new StorekeepException(ErrorKind.Conflict, "purchase_order_not_draft",
                     $"Only a draft purchase order can be sent; this one is {Name(status)}.")
                 {
-                    Extensions = new Dictionary<string, object?> { ["status"] = Name(status) },
+                    Extensions = new Dictionary<string, object?> { ["purchaseOrderStatus"] = Name(status) },
                 };
             }
 
@@ -228,7 +228,7 @@ public sealed class PurchaseOrders(
                 throw new StorekeepException(ErrorKind.Conflict, "purchase_order_not_cancellable",
                     $"This purchase order is {Name(status)} and can no longer be cancelled.")
                 {
-                    Extensions = new Dictionary<string, object?> { ["status"] = Name(status) },
+                    Extensions = new Dictionary<string, object?> { ["purchaseOrderStatus"] = Name(status) },
                 };
             }
         }, ct);
@@ -292,7 +292,7 @@ public sealed class PurchaseOrders(
                         ? "This purchase order is a draft: send it before receiving goods against it."
                         : $"This purchase order is {Name(order.Status)}; nothing more can be received against it.")
                 {
-                    Extensions = new Dictionary<string, object?> { ["status"] = Name(order.Status) },
+                    Extensions = new Dictionary<string, object?> { ["purchaseOrderStatus"] = Name(order.Status) },
                 };
             }
 
