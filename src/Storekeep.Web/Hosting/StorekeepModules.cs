@@ -15,6 +15,7 @@ using Storekeep.Web.Messaging;
 using Storekeep.Web.Orders;
 using Storekeep.Web.Payments;
 using Storekeep.Web.Pricing;
+using Storekeep.Web.Purchasing;
 using Storekeep.Web.Storefront;
 using Storekeep.Web.Store;
 
@@ -37,6 +38,7 @@ public static class StorekeepModules
         new OrdersModule(),
         new PaymentsModule(),
         new FulfillmentModule(),
+        new PurchasingModule(),
         new EventsModule(),
         new MessagingModule(),
         new AnalyticsModule(),

@@ -253,6 +253,51 @@ public sealed class CatalogService(StorekeepDbContext db, TimeProvider clock)
         return new Page<CategoryView>(items, categories.Count > take ? Cursor.Encode(items[^1].Slug) : null);
     }
 
+    /// <summary>
+    /// A goods receipt's effect on the variant's cost (moving average, docs/planning.md): with
+    /// <c>onHandBefore</c> the units on hand over all warehouses before the receipt,
+    /// cost = (onHandBefore × cost + received × unitCost) / (onHandBefore + received), rounded half away
+    /// from zero to the cent; with no cost yet or nothing on hand, the unit cost. Call inside the
+    /// receipt's transaction, after the received units were added to stock. The variant's row is locked
+    /// first, so concurrent receipts of one SKU queue here and each reads the stock and cost the previous
+    /// one committed. Returns the new cost, or null when no variant has the SKU.
+    /// </summary>
+    public async Task<decimal?> ApplyReceivedCostAsync(string sku, int receivedQuantity, decimal unitCost, CancellationToken ct)
+    {
+        if (receivedQuantity <= 0 || unitCost < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(receivedQuantity), "A receipt adds a positive quantity at a cost of at least zero.");
+        }
+
+        var locked = await db.Database.ExecuteSqlAsync($"UPDATE product_variants SET cost = cost WHERE sku = {sku}", ct);
+        if (locked == 0)
+        {
+            return null;
+        }
+
+        var oldCost = await db.Variants.Where(v => v.Sku == sku).Select(v => v.Cost).SingleAsync(ct);
+        var onHandNow = await db.StockLevels.Where(s => s.Sku == sku).SumAsync(s => (long?)s.OnHand, ct) ?? 0;
+        var cost = MovingAverageCost(oldCost, onHandNow - receivedQuantity, receivedQuantity, unitCost);
+        await db.Variants.Where(v => v.Sku == sku).ExecuteUpdateAsync(u => u.SetProperty(v => v.Cost, cost), ct);
+        return cost;
+    }
+
+    /// <summary>The moving-average cost, computed exactly in cents (no floating point, no intermediate rounding).</summary>
+    public static decimal MovingAverageCost(decimal? oldCost, long onHandBefore, long received, decimal unitCost)
+    {
+        if (oldCost is not { } old || onHandBefore <= 0)
+        {
+            return unitCost;
+        }
+
+        var numerator = (Int128)onHandBefore * MinorUnits.ToMinor(old) + (Int128)received * MinorUnits.ToMinor(unitCost);
+        var denominator = (Int128)(onHandBefore + received);
+
+        // Both are non-negative, so rounding half up is rounding half away from zero.
+        var cents = (2 * numerator + denominator) / (2 * denominator);
+        return MinorUnits.FromMinor((long)cents);
+    }
+
     private async Task ApplyVariantsAsync(Product product, List<ValidVariant> inputs, CancellationToken ct)
     {
         if (inputs.Count == 0)

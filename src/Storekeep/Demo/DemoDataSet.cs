@@ -5,6 +5,7 @@ using Storekeep.Inventory;
 using Storekeep.Orders;
 using Storekeep.Payments;
 using Storekeep.Pricing;
+using Storekeep.Purchasing;
 using Storekeep.Store;
 
 namespace Storekeep.Demo;
@@ -27,10 +28,13 @@ public sealed class DemoDataSet
     public List<Refund> Refunds { get; } = [];
     public List<Shipment> Shipments { get; } = [];
     public List<ReturnRequest> Returns { get; } = [];
+    public List<Supplier> Suppliers { get; } = [];
+    public List<PurchaseOrder> PurchaseOrders { get; } = [];
 
     /// <summary>Where the history ends (midnight UTC of the day the store was seeded).</summary>
     public DateTime HistoryEnd { get; init; }
 
     public long LastOrderNumber => Orders.Count == 0 ? 1000 : Orders[^1].Number;
     public long LastReturnNumber => Returns.Count == 0 ? 1000 : Returns.Max(r => r.Number);
+    public long LastPurchaseOrderNumber => PurchaseOrders.Count == 0 ? 1000 : PurchaseOrders.Max(o => o.Number);
 }

@@ -78,6 +78,7 @@ internal sealed partial class DemoStoreBuilder
         builder.BuildCustomers();
         builder.BuildHistory();
         builder.FinishReturns();
+        builder.BuildPurchasing();
         builder.FinishStockLevels();
         return builder._data;
     }

@@ -106,6 +106,10 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock)
             Table("Shipments", data.Shipments.SelectMany(s => s.Lines).ToList()),
             Table("Returns", data.Returns),
             Table("Returns", data.Returns.SelectMany(r => r.Lines).ToList()),
+            Table("Purchasing", data.Suppliers),
+            Table("Purchasing", data.Suppliers.SelectMany(x => x.Products).ToList()),
+            Table("Purchasing", data.PurchaseOrders),
+            Table("Purchasing", data.PurchaseOrders.SelectMany(o => o.Lines).ToList()),
             Table("Stock ledger", data.Movements),
         };
         var total = tables.Sum(t => t.Rows);
@@ -125,6 +129,11 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock)
             if (data.Returns.Count > 0)
             {
                 await db.Database.ExecuteSqlAsync($"SELECT setval('return_numbers', {data.LastReturnNumber})", ct);
+            }
+
+            if (data.PurchaseOrders.Count > 0)
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT setval('purchase_order_numbers', {data.LastPurchaseOrderNumber})", ct);
             }
         }
 

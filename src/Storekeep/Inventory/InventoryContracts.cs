@@ -31,8 +31,11 @@ public sealed record MovementView(
 /// <param name="Reference">The <c>reference</c> both ledger rows carry: <c>transfer:&lt;id&gt;</c>.</param>
 public sealed record TransferView(Guid Id, string Reference, string Sku, string From, string To, int Quantity, IReadOnlyList<MovementView> Movements);
 
-public sealed record WarehouseStockView(string Warehouse, long OnHand, long Reserved, long Available, long LowStockThreshold);
+/// <param name="Incoming">Ordered from suppliers and not yet received (sent or partially received purchase orders).</param>
+public sealed record WarehouseStockView(string Warehouse, long OnHand, long Reserved, long Available, long LowStockThreshold, long Incoming = 0);
 
-public sealed record SkuStockView(string Sku, long OnHand, long Reserved, long Available, IReadOnlyList<WarehouseStockView> Warehouses);
+/// <param name="Incoming">Ordered from suppliers and not yet received, over all warehouses.</param>
+public sealed record SkuStockView(string Sku, long OnHand, long Reserved, long Available, IReadOnlyList<WarehouseStockView> Warehouses, long Incoming = 0);
 
-public sealed record StockLevelView(Guid Id, string Sku, string Warehouse, long OnHand, long Reserved, long Available, long LowStockThreshold);
+/// <param name="Incoming">Ordered from suppliers for this warehouse and not yet received.</param>
+public sealed record StockLevelView(Guid Id, string Sku, string Warehouse, long OnHand, long Reserved, long Available, long LowStockThreshold, long Incoming = 0);

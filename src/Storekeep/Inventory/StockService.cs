@@ -8,7 +8,7 @@ namespace Storekeep.Inventory;
 /// What people do with stock by hand (adjust, transfer, set thresholds) and what they read (balances,
 /// the ledger, low stock). Every change goes through <see cref="InventoryService"/>'s guarded updates.
 /// </summary>
-public sealed class StockService(StorekeepDbContext db, InventoryService inventory)
+public sealed class StockService(StorekeepDbContext db, InventoryService inventory, IEnumerable<IIncomingStock> incomingSources)
 {
     public const int ReasonMaxLength = 500;
     private const int SkuMaxLength = 64;
@@ -95,19 +95,26 @@ public sealed class StockService(StorekeepDbContext db, InventoryService invento
     public async Task<SkuStockView> GetAsync(string sku, CancellationToken ct)
     {
         var levels = await db.StockLevels.AsNoTracking().Where(s => s.Sku == sku).WithAvailable()
-            .Join(db.Warehouses, s => s.WarehouseId, w => w.Id, (s, w) => new { w.Code, w.Priority, s.OnHand, s.Reserved, s.Available, s.LowStockThreshold })
+            .Join(db.Warehouses, s => s.WarehouseId, w => w.Id, (s, w) => new { s.WarehouseId, w.Code, w.Priority, s.OnHand, s.Reserved, s.Available, s.LowStockThreshold })
             .ToListAsync(ct);
         if (levels.Count == 0 && !await db.Variants.AnyAsync(x => x.Sku == sku, ct))
         {
             throw Errors.NotFound("SKU", sku);
         }
 
-        var warehouses = levels.OrderBy(l => l.Priority).ThenBy(l => l.Code, StringComparer.Ordinal)
-            .Select(l => new WarehouseStockView(l.Code, l.OnHand, l.Reserved, l.Available, l.LowStockThreshold))
+        var incoming = await incomingSources.IncomingByLevelAsync([sku], ct);
+
+        // A warehouse with units on the way but no balance row yet still shows, with nothing on hand.
+        var waiting = incoming.Keys.Select(k => k.WarehouseId).Where(id => levels.All(l => l.WarehouseId != id)).ToList();
+        var extra = waiting.Count == 0 ? [] : await db.Warehouses.AsNoTracking().Where(w => waiting.Contains(w.Id))
+            .Select(w => new { WarehouseId = w.Id, w.Code, w.Priority, OnHand = 0L, Reserved = 0L, Available = 0L, LowStockThreshold = 0L })
+            .ToListAsync(ct);
+        var warehouses = levels.Concat(extra).OrderBy(l => l.Priority).ThenBy(l => l.Code, StringComparer.Ordinal)
+            .Select(l => new WarehouseStockView(l.Code, l.OnHand, l.Reserved, l.Available, l.LowStockThreshold, incoming.GetValueOrDefault((sku, l.WarehouseId))))
             .ToList();
         var onHand = warehouses.Sum(w => w.OnHand);
         var reserved = warehouses.Sum(w => w.Reserved);
-        return new SkuStockView(sku, onHand, reserved, onHand - reserved, warehouses);
+        return new SkuStockView(sku, onHand, reserved, onHand - reserved, warehouses, warehouses.Sum(w => w.Incoming));
     }
 
     /// <summary>The ledger, newest first, keyset on the (time-ordered) id.</summary>
@@ -147,8 +154,11 @@ public sealed class StockService(StorekeepDbContext db, InventoryService invento
         var rows = await query.OrderBy(s => s.Id).Take(take + 1)
             .Join(db.Warehouses, s => s.WarehouseId, w => w.Id, (s, w) => new { Level = s, w.Code })
             .ToListAsync(ct);
-        var items = rows.OrderBy(r => r.Level.Id).Take(take)
-            .Select(r => new StockLevelView(r.Level.Id, r.Level.Sku, r.Code, r.Level.OnHand, r.Level.Reserved, r.Level.Available, r.Level.LowStockThreshold))
+        var page = rows.OrderBy(r => r.Level.Id).Take(take).ToList();
+        var incoming = await incomingSources.IncomingByLevelAsync(page.Select(r => r.Level.Sku).Distinct(StringComparer.Ordinal).ToList(), ct);
+        var items = page
+            .Select(r => new StockLevelView(r.Level.Id, r.Level.Sku, r.Code, r.Level.OnHand, r.Level.Reserved, r.Level.Available, r.Level.LowStockThreshold,
+                incoming.GetValueOrDefault((r.Level.Sku, r.Level.WarehouseId))))
             .ToList();
         return new Page<StockLevelView>(items, rows.Count > take ? Cursor.Encode(items[^1].Id.ToString()) : null);
     }

@@ -9,9 +9,10 @@ public static class MessageTypes
     public const string ReturnReceived = "return_received";
     public const string AccountVerification = "account_verification";
     public const string PasswordReset = "password_reset";
+    public const string PurchaseOrder = "purchase_order";
 
     public static readonly IReadOnlyList<string> All =
-        [OrderConfirmation, ShippingConfirmation, Refund, ReturnReceived, AccountVerification, PasswordReset];
+        [OrderConfirmation, ShippingConfirmation, Refund, ReturnReceived, AccountVerification, PasswordReset, PurchaseOrder];
 
     /// <summary>
     /// Messages whose body holds a sign-in grade secret (a reset or verification link): the log
@@ -227,6 +228,41 @@ public static class BuiltInTemplates
                 {{link}}
 
                 If you did not ask for this, ignore this email: your password stays as it is.
+                """)),
+        new(
+            MessageTypes.PurchaseOrder,
+            "Sent to a supplier when a purchase order is sent.",
+            Samples(new()
+            {
+                ["supplier.name"] = "Acme Ceramics",
+                ["po.number"] = "PO-1001",
+                ["po.lines"] = "24 × MUG-BLUE (your ref. AC-77) at 4.20 USD — 100.80 USD\n10 × TOWEL-1 at 2.10 USD — 21.00 USD",
+                ["po.total"] = "121.80 USD",
+                ["po.warehouse"] = "Main warehouse (MAIN)",
+                ["po.expected"] = "2026-03-01",
+            }),
+            "Purchase order {{po.number}} from {{store.name}}",
+            Layout("""
+                <p>Hello {{supplier.name}},</p>
+                <p>Please supply the following for our purchase order <strong>{{po.number}}</strong>.</p>
+                <p>{{po.lines}}</p>
+                <p><strong>Total: {{po.total}}</strong></p>
+                <p>Deliver to: {{po.warehouse}}<br>Expected by: {{po.expected}}</p>
+                <p>Please quote {{po.number}} on the delivery note and invoice.</p>
+                """),
+            TextLayout("""
+                Hello {{supplier.name}},
+
+                Please supply the following for our purchase order {{po.number}}.
+
+                {{po.lines}}
+
+                Total: {{po.total}}
+
+                Deliver to: {{po.warehouse}}
+                Expected by: {{po.expected}}
+
+                Please quote {{po.number}} on the delivery note and invoice.
                 """)),
     }.ToDictionary(d => d.Key, StringComparer.Ordinal);
 

@@ -81,6 +81,12 @@ public static class AccessTable
         GET    /api/v1/products/{idOrSlug}                         public
         PATCH  /api/v1/products/{id}                               catalog.write     owner manager marketing
         POST   /api/v1/products/{id}/archive                       catalog.write     owner manager marketing
+        GET    /api/v1/purchase-orders                             purchasing.read   owner manager warehouse
+        POST   /api/v1/purchase-orders                             purchasing.write  owner manager
+        GET    /api/v1/purchase-orders/{id}                        purchasing.read   owner manager warehouse
+        POST   /api/v1/purchase-orders/{id}/cancel                 purchasing.write  owner manager
+        POST   /api/v1/purchase-orders/{id}/receipts               purchasing.receive owner manager warehouse
+        POST   /api/v1/purchase-orders/{id}/send                   purchasing.write  owner manager
         POST   /api/v1/refunds/{refundId}/retry                    refunds.create    owner manager support
         GET    /api/v1/returns/{returnId}                          orders.read       owner manager sales warehouse support
         POST   /api/v1/returns/{returnId}/receive                  fulfillment.write owner manager warehouse
@@ -90,6 +96,10 @@ public static class AccessTable
         PATCH  /api/v1/settings/store                              settings.manage   owner manager
         GET    /api/v1/shipping-methods                            settings.manage   owner manager
         POST   /api/v1/shipping-methods                            settings.manage   owner manager
+        GET    /api/v1/suppliers                                   purchasing.read   owner manager warehouse
+        POST   /api/v1/suppliers                                   purchasing.write  owner manager
+        GET    /api/v1/suppliers/{id}                              purchasing.read   owner manager warehouse
+        POST   /api/v1/suppliers/{id}/products                     purchasing.write  owner manager
         GET    /api/v1/tax-rates                                   settings.manage   owner manager
         POST   /api/v1/tax-rates                                   settings.manage   owner manager
         GET    /api/v1/warehouses                                  inventory.read    owner manager sales warehouse support

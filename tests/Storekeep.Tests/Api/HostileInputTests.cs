@@ -64,7 +64,7 @@ public sealed partial class HostileInputTests
             foreach (var (label, body, contentType) in HostileBodies(plausible))
             {
                 var url = await fixtures.UrlAsync(op.Path);
-                var sentBody = Freshen(body, op.Path);
+                var sentBody = fixtures.Fill(Freshen(body, op.Path));
                 using var request = new HttpRequestMessage(new HttpMethod(op.Method), url) { Content = new StringContent(sentBody, Encoding.UTF8) };
                 if (op.Path == StripeWebhookPath)
                 {
@@ -379,6 +379,11 @@ public sealed partial class HostileInputTests
             return null;
         }
 
+        if (types.Contains("string") && lower == "supplierid")
+        {
+            return Fixtures.SupplierIdPlaceholder; // a purchase order goes to a supplier that exists
+        }
+
         if (types.Contains("string"))
         {
             return schema["format"]?.GetValue<string>() switch
@@ -463,7 +468,7 @@ public sealed partial class HostileInputTests
     private static string Freshen(string body, string path)
     {
         var fresh = body.Replace($"\"{UniqueCodePlaceholder}\"", $"\"C{Guid.NewGuid().ToString("N")[..12]}\"", StringComparison.Ordinal);
-        return path.EndsWith("/products", StringComparison.Ordinal)
+        return path.EndsWith("/products", StringComparison.Ordinal) && !path.Contains("/suppliers/", StringComparison.Ordinal)
             ? fresh.Replace($"\"{Fixtures.Sku}\"", $"\"NEW-{Guid.NewGuid():N}\"", StringComparison.Ordinal)
             : fresh;
     }
@@ -570,6 +575,7 @@ public sealed partial class HostileInputTests
     private sealed partial class Fixtures(TestStore store)
     {
         public const string Sku = "HOST-1";
+        public const string SupplierIdPlaceholder = "SUPPLIER-ID";
 
         private const string PaidOrders = "orders";
         private const string ShippedOrders = "shipped orders";
@@ -585,7 +591,7 @@ public sealed partial class HostileInputTests
             var fixtures = new Fixtures(store);
             var product = await store.Client.GetAsync("/api/v1/products/product-host-1").Expect(HttpStatusCode.OK);
             fixtures._ids["products"] = product["id"].Str();
-            foreach (var fixture in new[] { "carts", PaidOrders, ShippedOrders, UnpaidOrders, "webhooks" })
+            foreach (var fixture in new[] { "carts", PaidOrders, ShippedOrders, UnpaidOrders, "webhooks", "suppliers", "purchase-orders" })
             {
                 await fixtures.RefreshAsync(fixture);
             }
@@ -593,13 +599,16 @@ public sealed partial class HostileInputTests
             return fixtures;
         }
 
+        /// <summary>Puts the fixture supplier's id where a body names a supplier.</summary>
+        public string Fill(string body) => body.Replace($"\"{SupplierIdPlaceholder}\"", $"\"{_ids["suppliers"]}\"", StringComparison.Ordinal);
+
         public Task<string> UrlAsync(string path) =>
             Task.FromResult(RouteParameter().Replace(path, m => Value(path, path[..m.Index], m.Groups[1].Value)));
 
         /// <summary>A success may have used a fixture up (a cart checked out, an order cancelled): make a fresh one.</summary>
         public async Task RefreshAfterSuccessAsync(string path)
         {
-            foreach (var resource in new[] { "carts", "orders", "webhooks" })
+            foreach (var resource in new[] { "carts", "orders", "webhooks", "purchase-orders" })
             {
                 if (path.Contains($"/{resource}/{{", StringComparison.Ordinal))
                 {
@@ -634,6 +643,18 @@ public sealed partial class HostileInputTests
                     var unpaid = await store.PlaceManualOrderAsync("bank_transfer", (Sku, 2));
                     _ids[UnpaidOrders] = unpaid["id"].Str();
                     _ids[UnpaidPayments] = await store.PaymentIdAsync(unpaid);
+                    break;
+                case "suppliers":
+                    var supplier = await store.Client.PostJson("/api/v1/suppliers", new { name = "Hostile Supplies", email = "orders@supplier.example", currency = "USD", leadTimeDays = 7 })
+                        .Expect(HttpStatusCode.Created);
+                    _ids["suppliers"] = supplier["id"].Str();
+                    break;
+                case "purchase-orders":
+                    // Sent, with plenty outstanding: a receipt of the plausible body is accepted.
+                    var order = await store.Client.PostJson("/api/v1/purchase-orders", new { supplierId = _ids["suppliers"], warehouse = "MAIN", lines = new[] { new { sku = Sku, quantity = 1000, unitCost = 4m } } })
+                        .Expect(HttpStatusCode.Created);
+                    await store.Client.PostAsync($"/api/v1/purchase-orders/{order["id"].Str()}/send", null).Expect(HttpStatusCode.OK);
+                    _ids["purchase-orders"] = order["id"].Str();
                     break;
                 case "webhooks":
                     var webhook = await store.Client.PostJson("/api/v1/webhooks", new { url = "http://127.0.0.1:9/hooks", events = new[] { "order.placed" } })
