@@ -14,6 +14,7 @@ using Storekeep.Web.Inventory;
 using Storekeep.Web.Messaging;
 using Storekeep.Web.Orders;
 using Storekeep.Web.Payments;
+using Storekeep.Web.Planning;
 using Storekeep.Web.Pricing;
 using Storekeep.Web.Purchasing;
 using Storekeep.Web.Storefront;
@@ -42,6 +43,7 @@ public static class StorekeepModules
         new EventsModule(),
         new MessagingModule(),
         new AnalyticsModule(),
+        new PlanningModule(),
         new StorefrontModule(),
         new IdempotencyModule(),
         new DemoModule(),

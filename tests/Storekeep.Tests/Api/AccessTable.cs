@@ -74,6 +74,8 @@ public static class AccessTable
         POST   /api/v1/orders/{id}/shipments/{shipmentId}/deliver  fulfillment.write owner manager warehouse
         POST   /api/v1/payments/stripe/webhook                     public
         GET    /api/v1/pick-lists                                  fulfillment.write owner manager warehouse
+        GET    /api/v1/planning/abc                                planning.read     owner manager
+        GET    /api/v1/planning/forecast                           planning.read     owner manager
         GET    /api/v1/products                                    public
         POST   /api/v1/products                                    catalog.write     owner manager marketing
         GET    /api/v1/products/export                             catalog.write     owner manager marketing

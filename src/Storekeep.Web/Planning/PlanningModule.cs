@@ -1,0 +1,36 @@
+using MudBlazor;
+using Storekeep.Access;
+using Storekeep.Planning;
+using Storekeep.Web.Hosting;
+
+namespace Storekeep.Web.Planning;
+
+/// <summary>Demand forecasts and ABC/XYZ classes (docs/planning.md).</summary>
+public sealed class PlanningModule : StorekeepModule
+{
+    public override string Name => "Planning";
+
+    public override IEnumerable<PermissionGrant> Permissions =>
+        [new(PlanningPermissions.Read, Role.Owner, Role.Manager)];
+
+    public override IEnumerable<ErrorCode> ErrorCodes =>
+    [
+        new("invalid_group_by", 400, "groupBy is neither sku nor category."),
+        new("invalid_horizon", 400, "horizonWeeks is outside 1..104."),
+        new("invalid_abc_basis", 400, "by is neither revenue, margin nor units."),
+        new("invalid_period", 400, "from and to are missing, not dates, or from is after to."),
+    ];
+
+    public override IEnumerable<AdminNavEntry> Navigation =>
+        [new(65, "Planning", "/admin/planning", Icons.Material.Filled.Insights, PlanningPermissions.Read)];
+
+    public override void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(configuration.GetSection("Planning:Abc").Get<AbcSettings>() ?? new AbcSettings());
+        services.AddScoped<DemandHistory>();
+        services.AddScoped<ForecastService>();
+        services.AddScoped<AbcAnalysis>();
+    }
+
+    public override void MapApi(RouteGroupBuilder api) => api.MapPlanningEndpoints();
+}
