@@ -33,7 +33,9 @@ public sealed record OrderView(
     DateTime CreatedAt,
     DateTime UpdatedAt,
     DateTime? CancelledAt,
-    IReadOnlyList<TimelineEntryView>? Timeline)
+    IReadOnlyList<TimelineEntryView>? Timeline,
+    string Source = OrderSources.Checkout,
+    string? ExternalNumber = null)
 {
     /// <summary>The rule of <see cref="Order.CanCancel"/>, for pages that hold a view of the order.</summary>
     public bool CanCancel() => Order.MayCancel(Status, FulfillmentStatus, Lines.Any(l => l.FulfilledQuantity > 0));
@@ -47,7 +49,9 @@ public sealed record OrderView(
         o.Subtotal, o.ShippingTotal, o.TaxTotal, o.Total, o.PricesIncludeTax, o.ShippingMethod, o.ShippingAddress,
         o.Lines.Select(l => new OrderLineView(l.Sku, l.Title, l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount, l.FulfilledQuantity, l.ReturnedQuantity)).ToList(),
         o.CreatedAt, o.UpdatedAt, o.CancelledAt,
-        withTimeline ? o.Timeline.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new TimelineEntryView(t.Kind, t.Message, t.Actor, t.At)).ToList() : null);
+        withTimeline ? o.Timeline.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new TimelineEntryView(t.Kind, t.Message, t.Actor, t.At)).ToList() : null,
+        o.Source,
+        o.ExternalNumber);
 }
 
 public sealed record PaymentView(Guid Id, PaymentMethod Method, PaymentRecordStatus Status, string Gateway, decimal Amount, decimal CapturedAmount, decimal RefundedAmount, string Currency, string? CardBrand, string? Last4, DateTime CreatedAt)

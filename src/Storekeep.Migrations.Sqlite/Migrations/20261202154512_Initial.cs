@@ -293,7 +293,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     client_address = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
                     created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    cancelled_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    cancelled_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    source = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false, defaultValue: "checkout"),
+                    external_number = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    shipped_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    imported_channel = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -539,7 +543,8 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     line_total = table.Column<long>(type: "INTEGER", nullable: false),
                     tax_amount = table.Column<long>(type: "INTEGER", nullable: false),
                     fulfilled_quantity = table.Column<int>(type: "INTEGER", nullable: false),
-                    returned_quantity = table.Column<int>(type: "INTEGER", nullable: false)
+                    returned_quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    imported_unit_cost = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1108,6 +1113,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "ix_orders_placed_by_user_id_number",
                 table: "orders",
                 columns: new[] { "placed_by_user_id", "number" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_orders_source_external_number",
+                table: "orders",
+                columns: new[] { "source", "external_number" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_orders_status_number",

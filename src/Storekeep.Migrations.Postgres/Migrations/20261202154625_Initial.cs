@@ -302,7 +302,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     client_address = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    cancelled_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    cancelled_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    source = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false, defaultValue: "checkout"),
+                    external_number = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    shipped_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    imported_channel = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -548,7 +552,8 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     line_total = table.Column<long>(type: "bigint", nullable: false),
                     tax_amount = table.Column<long>(type: "bigint", nullable: false),
                     fulfilled_quantity = table.Column<int>(type: "integer", nullable: false),
-                    returned_quantity = table.Column<int>(type: "integer", nullable: false)
+                    returned_quantity = table.Column<int>(type: "integer", nullable: false),
+                    imported_unit_cost = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1117,6 +1122,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "ix_orders_placed_by_user_id_number",
                 table: "orders",
                 columns: new[] { "placed_by_user_id", "number" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_orders_source_external_number",
+                table: "orders",
+                columns: new[] { "source", "external_number" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_orders_status_number",

@@ -11,7 +11,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261202122635_Initial")]
+    [Migration("20261202154512_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1751,11 +1751,21 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("email");
 
+                    b.Property<string>("ExternalNumber")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("external_number");
+
                     b.Property<string>("FulfillmentStatus")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("fulfillment_status");
+
+                    b.Property<string>("ImportedChannel")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("imported_channel");
 
                     b.Property<long>("Number")
                         .HasColumnType("INTEGER")
@@ -1775,6 +1785,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("prices_include_tax");
 
+                    b.Property<DateTime?>("ShippedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("shipped_at");
+
                     b.Property<string>("ShippingMethod")
                         .HasMaxLength(400)
                         .HasColumnType("TEXT")
@@ -1783,6 +1797,14 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.Property<long>("ShippingTotal")
                         .HasColumnType("INTEGER")
                         .HasColumnName("shipping_total");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("checkout")
+                        .HasColumnName("source");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -1831,6 +1853,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
                     b.HasIndex("PlacedByUserId", "Number")
                         .HasDatabaseName("ix_orders_placed_by_user_id_number");
+
+                    b.HasIndex("Source", "ExternalNumber")
+                        .IsUnique()
+                        .HasDatabaseName("ix_orders_source_external_number");
 
                     b.HasIndex("Status", "Number")
                         .HasDatabaseName("ix_orders_status_number");
@@ -1907,6 +1933,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.Property<int>("FulfilledQuantity")
                         .HasColumnType("INTEGER")
                         .HasColumnName("fulfilled_quantity");
+
+                    b.Property<long?>("ImportedUnitCost")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("imported_unit_cost");
 
                     b.Property<long>("LineTotal")
                         .HasColumnType("INTEGER")
