@@ -36,6 +36,7 @@ public sealed class OrdersModule : StorekeepModule
     public override IEnumerable<AdminNavEntry> Navigation =>
     [
         new(10, "Orders", "/admin/orders", Icons.Material.Filled.Receipt, Storekeep.Access.Permissions.OrdersRead),
+        new(12, "Import orders", "/admin/orders/import", Icons.Material.Filled.UploadFile, OrderImportPermissions.Import),
     ];
 
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
