@@ -20,7 +20,6 @@ public static class OrderImportEndpoints
             .WithSummary("Import order history: multipart/form-data with the CSV as 'file' and the column map (JSON) as 'map'; dryRun=true only reports.")
             .WithDescription("A bad map → 400 invalid_import_map; any bad line → 422 import_has_errors with every error and its line, and nothing is written. Imported orders are paid and delivered, touch no stock and raise no event; orders imported before are counted in alreadyImported and skipped.")
             .RequireAuthorization(OrderImportPermissions.Import)
-            .Accepts<object>("multipart/form-data")
             .WithMetadata(new RequestSizeLimitAttribute(MaxImportBytes))
             .WithMetadata(new RequestFormLimitsAttribute { MultipartBodyLengthLimit = MaxImportBytes })
             .AddOpenApiOperationTransformer(DescribeForm)
