@@ -1774,11 +1774,21 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(254)")
                         .HasColumnName("email");
 
+                    b.Property<string>("ExternalNumber")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("external_number");
+
                     b.Property<string>("FulfillmentStatus")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("fulfillment_status");
+
+                    b.Property<string>("ImportedChannel")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("imported_channel");
 
                     b.Property<long>("Number")
                         .HasColumnType("bigint")
@@ -1798,6 +1808,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("prices_include_tax");
 
+                    b.Property<DateTime?>("ShippedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("shipped_at");
+
                     b.Property<string>("ShippingMethod")
                         .HasMaxLength(400)
                         .HasColumnType("character varying(400)")
@@ -1806,6 +1820,14 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.Property<long>("ShippingTotal")
                         .HasColumnType("bigint")
                         .HasColumnName("shipping_total");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("checkout")
+                        .HasColumnName("source");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -1854,6 +1876,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.HasIndex("PlacedByUserId", "Number")
                         .HasDatabaseName("ix_orders_placed_by_user_id_number");
+
+                    b.HasIndex("Source", "ExternalNumber")
+                        .IsUnique()
+                        .HasDatabaseName("ix_orders_source_external_number");
 
                     b.HasIndex("Status", "Number")
                         .HasDatabaseName("ix_orders_status_number");
@@ -1930,6 +1956,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.Property<int>("FulfilledQuantity")
                         .HasColumnType("integer")
                         .HasColumnName("fulfilled_quantity");
+
+                    b.Property<long?>("ImportedUnitCost")
+                        .HasColumnType("bigint")
+                        .HasColumnName("imported_unit_cost");
 
                     b.Property<long>("LineTotal")
                         .HasColumnType("bigint")

@@ -1754,11 +1754,21 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("email");
 
+                    b.Property<string>("ExternalNumber")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("external_number");
+
                     b.Property<string>("FulfillmentStatus")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("fulfillment_status");
+
+                    b.Property<string>("ImportedChannel")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("imported_channel");
 
                     b.Property<long>("Number")
                         .HasColumnType("INTEGER")
@@ -1778,6 +1788,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("prices_include_tax");
 
+                    b.Property<DateTime?>("ShippedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("shipped_at");
+
                     b.Property<string>("ShippingMethod")
                         .HasMaxLength(400)
                         .HasColumnType("TEXT")
@@ -1786,6 +1800,14 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.Property<long>("ShippingTotal")
                         .HasColumnType("INTEGER")
                         .HasColumnName("shipping_total");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("checkout")
+                        .HasColumnName("source");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -1834,6 +1856,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
                     b.HasIndex("PlacedByUserId", "Number")
                         .HasDatabaseName("ix_orders_placed_by_user_id_number");
+
+                    b.HasIndex("Source", "ExternalNumber")
+                        .IsUnique()
+                        .HasDatabaseName("ix_orders_source_external_number");
 
                     b.HasIndex("Status", "Number")
                         .HasDatabaseName("ix_orders_status_number");
@@ -1910,6 +1936,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.Property<int>("FulfilledQuantity")
                         .HasColumnType("INTEGER")
                         .HasColumnName("fulfilled_quantity");
+
+                    b.Property<long?>("ImportedUnitCost")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("imported_unit_cost");
 
                     b.Property<long>("LineTotal")
                         .HasColumnType("INTEGER")

@@ -42,6 +42,7 @@ public sealed class CatalogModule : StorekeepModule
     {
         services.AddScoped<CatalogService>();
         services.AddScoped<ShopifyCsvImporter>();
+        services.AddScoped<ImportedProducts>();
         services.AddScoped<ShopifyCsvExporter>();
         services.AddSingleton<CatalogChangeSignal>();
         services.AddScoped<StorefrontCatalog>();

@@ -83,6 +83,7 @@ public static class StorekeepCli
         rebuild.SetAction((_, ct) => GuardAsync(console, () => RebuildAnalyticsCommandAsync(configuration, console, ct)));
         root.Subcommands.Add(rebuild);
         CatalogCsvCommands.Add(root, configuration, console, output);
+        OrderImportCommands.Add(root, configuration, console);
         return root;
     }
 

@@ -1,6 +1,7 @@
 using MudBlazor;
 using Storekeep.Access;
 using Storekeep.Orders;
+using Storekeep.Orders.Import;
 using Storekeep.Web.Hosting;
 
 namespace Storekeep.Web.Orders;
@@ -19,12 +20,14 @@ public sealed class OrdersModule : StorekeepModule
         new("order_not_paid", 409, "The order is not paid; it ships once payment is received (cash on delivery ships at once)."),
         new("shipment_exceeds_order", 409, "More units than are left to ship on the line."),
         new("already_paid", 409, "The order or payment has already been paid."),
+        new("invalid_import_map", 400, "The order import's column map cannot be used (unknown field, a required field unmapped, a header the file lacks); the problem lists why."),
     ];
 
     public override IEnumerable<PermissionGrant> Permissions =>
     [
         new(Storekeep.Access.Permissions.OrdersRead, Role.Owner, Role.Manager, Role.Sales, Role.Warehouse, Role.Support),
         new(Storekeep.Access.Permissions.OrdersManage, Role.Owner, Role.Manager, Role.Sales, Role.Support),
+        new(OrderImportPermissions.Import, Role.Owner, Role.Manager),
     ];
 
     public override IEnumerable<string> EventTypes =>
@@ -33,6 +36,7 @@ public sealed class OrdersModule : StorekeepModule
     public override IEnumerable<AdminNavEntry> Navigation =>
     [
         new(10, "Orders", "/admin/orders", Icons.Material.Filled.Receipt, Storekeep.Access.Permissions.OrdersRead),
+        new(12, "Import orders", "/admin/orders/import", Icons.Material.Filled.UploadFile, OrderImportPermissions.Import),
     ];
 
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -40,7 +44,12 @@ public sealed class OrdersModule : StorekeepModule
         services.AddScoped<OrderQueries>();
         services.AddScoped<OrderSearch>();
         services.AddScoped<OrderCancellation>();
+        services.AddScoped<OrderHistoryImporter>();
     }
 
-    public override void MapApi(RouteGroupBuilder api) => api.MapOrdersEndpoints();
+    public override void MapApi(RouteGroupBuilder api)
+    {
+        api.MapOrdersEndpoints();
+        api.MapOrderImportEndpoints();
+    }
 }

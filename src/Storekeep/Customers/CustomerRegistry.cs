@@ -27,4 +27,70 @@ public sealed class CustomerRegistry(StorekeepDbContext db)
             ct);
         return await db.Customers.Where(c => c.Email == email).Select(c => c.Id).SingleAsync(ct);
     }
+
+    /// <summary>
+    /// The ids of the customers with these emails (already normalised), creating those absent from
+    /// the order history import's name, company and country. Runs in the caller's transaction;
+    /// saves in batches and clears the change tracker.
+    /// </summary>
+    public async Task<Dictionary<string, Guid>> EnsureImportedAsync(IReadOnlyList<ImportedCustomer> customers, DateTime now, CancellationToken ct)
+    {
+        var ids = await IdsByEmailAsync(customers.Select(c => c.Email), ct);
+        foreach (var batch in customers.Where(c => !ids.ContainsKey(c.Email)).DistinctBy(c => c.Email, StringComparer.Ordinal).Chunk(1000))
+        {
+            foreach (var customer in batch)
+            {
+                var parts = (customer.Name ?? "").Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
+                var created = new Customer
+                {
+                    Email = customer.Email,
+                    FirstName = parts.ElementAtOrDefault(0),
+                    LastName = parts.ElementAtOrDefault(1),
+                    Company = customer.Company,
+                    Country = customer.Country,
+                    CreatedAt = now,
+                };
+                db.Customers.Add(created);
+                ids[customer.Email] = created.Id;
+            }
+
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+        }
+
+        return ids;
+    }
+
+    /// <summary>The id of each customer among <paramref name="emails"/> (normalised) that exists.</summary>
+    public async Task<Dictionary<string, Guid>> IdsByEmailAsync(IEnumerable<string> emails, CancellationToken ct)
+    {
+        var ids = new Dictionary<string, Guid>(StringComparer.Ordinal);
+        foreach (var chunk in emails.Distinct(StringComparer.Ordinal).Chunk(2000))
+        {
+            foreach (var found in await db.Customers.AsNoTracking().Where(c => chunk.Contains(c.Email)).Select(c => new { c.Email, c.Id }).ToListAsync(ct))
+            {
+                ids[found.Email] = found.Id;
+            }
+        }
+
+        return ids;
+    }
+
+    /// <summary>Which of <paramref name="ids"/> are customers, with their emails.</summary>
+    public async Task<Dictionary<Guid, string>> EmailsByIdAsync(IEnumerable<Guid> ids, CancellationToken ct)
+    {
+        var emails = new Dictionary<Guid, string>();
+        foreach (var chunk in ids.Distinct().Chunk(2000))
+        {
+            foreach (var found in await db.Customers.AsNoTracking().Where(c => chunk.Contains(c.Id)).Select(c => new { c.Email, c.Id }).ToListAsync(ct))
+            {
+                emails[found.Id] = found.Email;
+            }
+        }
+
+        return emails;
+    }
 }
+
+/// <summary>A customer an order history import names (email normalised).</summary>
+public sealed record ImportedCustomer(string Email, string? Name, string? Company, string? Country);

@@ -86,6 +86,19 @@ public sealed class Order : IRaisesEvents
     public IReadOnlyList<OrderLine> Lines => _lines.AsReadOnly();
     public IReadOnlyList<OrderTimelineEntry> Timeline => _timeline.AsReadOnly();
 
+    // ---- Order history import (Orders/Import): where an order came from ----
+
+    /// <summary><see cref="OrderSources.Checkout"/> for orders placed here, <see cref="OrderSources.Import"/> for imported history.</summary>
+    public string Source { get; private init; } = OrderSources.Checkout;
+
+    /// <summary>The order's number in the system it came from ("#1001"); null for checkout orders. Unique per source.</summary>
+    public string? ExternalNumber { get; private init; }
+
+    /// <summary>When an imported order shipped, as the file says (null when it does not).</summary>
+    public DateTime? ShippedAt { get; private init; }
+
+    // ---- end of order history import ----
+
     /// <summary>Nothing has shipped and it is not cancelled already (the rule <see cref="Cancel"/> enforces).</summary>
     public bool CanCancel => MayCancel(Status, FulfillmentStatus, _lines.Any(l => l.FulfilledQuantity > 0));
 
@@ -162,6 +175,76 @@ public sealed class Order : IRaisesEvents
 
         order.Note("placed", $"Order #{number} placed by {email}.", Actor.Customer, now);
         order.Raise<OrderPlaced>(now);
+        return order;
+    }
+
+    /// <summary>
+    /// An order from another system's history, as it was: paid, delivered and completed, its lines
+    /// shipped in full. It raises no event (no email, no webhook, no rollup update: the importer
+    /// rebuilds the rollup) and reserves no stock.
+    /// </summary>
+    public static Order Imported(
+        long number,
+        string externalNumber,
+        string email,
+        Guid? customerId,
+        string currency,
+        Address shippingAddress,
+        string? shippingMethod,
+        IEnumerable<OrderLine> lines,
+        decimal shippingTotal,
+        decimal taxTotal,
+        DateTime placedAt,
+        DateTime? shippedAt,
+        string? channel,
+        Actor actor,
+        DateTime now)
+    {
+        var lineList = lines.ToList();
+        if (lineList.Count == 0)
+        {
+            throw Errors.Unprocessable("order_empty", "An order needs at least one line.");
+        }
+
+        var subtotal = lineList.Sum(l => l.LineTotal);
+        var order = new Order
+        {
+            Number = number,
+            Source = OrderSources.Import,
+            ExternalNumber = externalNumber,
+            Email = email,
+            CustomerId = customerId,
+            Currency = currency,
+            ShippingAddress = shippingAddress,
+            ShippingMethod = shippingMethod,
+            Subtotal = subtotal,
+            ShippingTotal = shippingTotal,
+            TaxTotal = taxTotal,
+            Total = subtotal + shippingTotal + taxTotal,
+            CreatedAt = placedAt,
+            UpdatedAt = now,
+            ShippedAt = shippedAt,
+            // The file's own channel names (e.g. "Retail") when it has the column, else "import".
+            Channel = string.IsNullOrWhiteSpace(channel) ? OrderChannels.Import : channel,
+            Status = OrderStatus.Completed,
+            PaymentStatus = PaymentStatus.Paid,
+            FulfillmentStatus = FulfillmentStatus.Delivered,
+        };
+        foreach (var line in lineList)
+        {
+            line.OrderId = order.Id;
+            line.ShippedInFull();
+        }
+
+        order._lines.AddRange(lineList);
+        order._timeline.Add(new OrderTimelineEntry
+        {
+            OrderId = order.Id,
+            Kind = "imported",
+            Message = $"Imported from order {externalNumber}.",
+            Actor = actor.Name,
+            At = now,
+        });
         return order;
     }
 
@@ -343,6 +426,13 @@ public static class OrderChannels
     public static readonly IReadOnlyList<string> All = [OnlineStore, Api, BackOffice, Import];
 }
 
+/// <summary>Where an order came from (<see cref="Order.Source"/>).</summary>
+public static class OrderSources
+{
+    public const string Checkout = "checkout";
+    public const string Import = "import";
+}
+
 public sealed class OrderLine
 {
     /// <summary>A line as checkout prices it; <paramref name="unitCost"/> is the variant's cost when the order is placed (null when unknown).</summary>
@@ -373,6 +463,11 @@ public sealed class OrderLine
 
     public int FulfilledQuantity { get; private set; }
     public int ReturnedQuantity { get; private set; }
+
+    // ---- Order history import ----
+
+    /// <summary>An imported line: everything ordered has shipped.</summary>
+    internal void ShippedInFull() => FulfilledQuantity = Quantity;
 
     /// <summary>Counts shipped units; never more than were ordered. <paramref name="asked"/>: the SKU as the request spelled it.</summary>
     internal void RecordShipped(int quantity, string asked, long orderNumber)

@@ -33,7 +33,9 @@ public sealed record OrderView(
     DateTime CreatedAt,
     DateTime UpdatedAt,
     DateTime? CancelledAt,
-    IReadOnlyList<TimelineEntryView>? Timeline)
+    IReadOnlyList<TimelineEntryView>? Timeline,
+    string Source = OrderSources.Checkout,
+    string? ExternalNumber = null)
 {
     /// <summary>Where the order came from: online_store, api, back_office or import (see <see cref="OrderChannels"/>).</summary>
     public string Channel { get; init; } = OrderChannels.OnlineStore;
@@ -50,7 +52,9 @@ public sealed record OrderView(
         o.Subtotal, o.ShippingTotal, o.TaxTotal, o.Total, o.PricesIncludeTax, o.ShippingMethod, o.ShippingAddress,
         o.Lines.Select(l => new OrderLineView(l.Sku, l.Title, l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount, l.FulfilledQuantity, l.ReturnedQuantity)).ToList(),
         o.CreatedAt, o.UpdatedAt, o.CancelledAt,
-        withTimeline ? o.Timeline.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new TimelineEntryView(t.Kind, t.Message, t.Actor, t.At)).ToList() : null)
+        withTimeline ? o.Timeline.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new TimelineEntryView(t.Kind, t.Message, t.Actor, t.At)).ToList() : null,
+        o.Source,
+        o.ExternalNumber)
     {
         Channel = o.Channel,
     };

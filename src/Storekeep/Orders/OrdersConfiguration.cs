@@ -35,7 +35,7 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.Property(o => o.FulfillmentStatus).AsSnakeCaseString();
         b.Property(o => o.Email).HasMaxLength(254);
         b.Property(o => o.Currency).HasMaxLength(3);
-        b.Property(o => o.Channel).HasMaxLength(32);
+        b.Property(o => o.Channel).HasMaxLength(64);
         b.OwnsOne(o => o.ShippingAddress, a =>
         {
             a.Property(x => x.Name).HasColumnName("ship_name");
@@ -47,6 +47,10 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
             a.Property(x => x.Country).HasColumnName("ship_country").HasMaxLength(2);
         });
         b.Navigation(o => o.ShippingAddress).IsRequired();
+        // Order history import: one order per external number and source, so importing a file twice adds nothing.
+        b.HasIndex(o => new { o.Source, o.ExternalNumber }).IsUnique();
+        b.Property(o => o.Source).HasMaxLength(16).HasDefaultValue(OrderSources.Checkout);
+        b.Property(o => o.ExternalNumber).HasMaxLength(64);
         b.HasMany(o => o.Lines).WithOne().HasForeignKey(l => l.OrderId).OnDelete(DeleteBehavior.Cascade);
         b.HasMany(o => o.Timeline).WithOne().HasForeignKey(t => t.OrderId).OnDelete(DeleteBehavior.Cascade);
     }
