@@ -1745,8 +1745,8 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.Property<string>("Channel")
                         .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("channel");
 
                     b.Property<string>("ClientAddress")
@@ -1784,11 +1784,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("fulfillment_status");
-
-                    b.Property<string>("ImportedChannel")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("imported_channel");
 
                     b.Property<long>("Number")
                         .HasColumnType("bigint")
@@ -1956,10 +1951,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.Property<int>("FulfilledQuantity")
                         .HasColumnType("integer")
                         .HasColumnName("fulfilled_quantity");
-
-                    b.Property<long?>("ImportedUnitCost")
-                        .HasColumnType("bigint")
-                        .HasColumnName("imported_unit_cost");
 
                     b.Property<long>("LineTotal")
                         .HasColumnType("bigint")

@@ -1725,7 +1725,7 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
                     b.Property<string>("Channel")
                         .IsRequired()
-                        .HasMaxLength(32)
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("channel");
 
@@ -1764,11 +1764,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("fulfillment_status");
-
-                    b.Property<string>("ImportedChannel")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("imported_channel");
 
                     b.Property<long>("Number")
                         .HasColumnType("INTEGER")
@@ -1936,10 +1931,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.Property<int>("FulfilledQuantity")
                         .HasColumnType("INTEGER")
                         .HasColumnName("fulfilled_quantity");
-
-                    b.Property<long?>("ImportedUnitCost")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("imported_unit_cost");
 
                     b.Property<long>("LineTotal")
                         .HasColumnType("INTEGER")
