@@ -16,7 +16,6 @@ namespace Storekeep.Web.Cli;
 /// </summary>
 internal static class CatalogCsvCommands
 {
-    private const int ErrorsShown = 200;
 
     public static void Add(RootCommand root, IReadOnlyDictionary<string, string?>? configuration, IAnsiConsole console, TextWriter? output)
     {
@@ -146,45 +145,21 @@ internal static class CatalogCsvCommands
         }
     }
 
-    private static void WriteErrors(IAnsiConsole console, IReadOnlyList<ImportRowError> errors)
-    {
-        var table = new Table().AddColumn(new TableColumn("Row").RightAligned()).AddColumn(new TableColumn("Line").RightAligned())
-            .AddColumn("Handle").AddColumn("Column").AddColumn("Error");
-        foreach (var error in errors.Take(ErrorsShown))
-        {
-            table.AddRow(
-                error.Row.ToString(CultureInfo.InvariantCulture),
-                error.Line.ToString(CultureInfo.InvariantCulture),
-                Markup.Escape(error.Handle ?? ""),
-                Markup.Escape(error.Column ?? ""),
-                Markup.Escape(error.Message));
-        }
-
-        console.Write(table);
-        if (errors.Count > ErrorsShown)
-        {
-            console.MarkupLine($"… and {errors.Count - ErrorsShown} more.");
-        }
-    }
+    private static void WriteErrors(IAnsiConsole console, IReadOnlyList<ImportRowError> errors) =>
+        CliOutput.WriteErrors(console, errors, ["Row", "Line", "Handle", "Column", "Error"], rightAligned: 2,
+            e => [e.Row.ToString(CultureInfo.InvariantCulture), e.Line.ToString(CultureInfo.InvariantCulture), e.Handle, e.Column, e.Message]);
 
     private static void WriteSummary(IAnsiConsole console, ImportReport report)
     {
-        static string N(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
         var table = new Table().AddColumn(report.DryRun ? "Would change" : "Changed").AddColumn(new TableColumn("Count").RightAligned());
-        table.AddRow("Rows read", N(report.Rows));
-        table.AddRow("Products created", N(report.ProductsToCreate));
-        table.AddRow("Products updated", N(report.ProductsToUpdate));
-        table.AddRow("Variants created", N(report.VariantsToCreate));
-        table.AddRow("Variants updated", N(report.VariantsToUpdate));
-        table.AddRow("Images", N(report.Images));
-        table.AddRow("Categories created", N(report.CategoriesToCreate));
-        table.AddRow($"Stock adjustments{(report.Warehouse is null ? "" : $" ({Markup.Escape(report.Warehouse)})")}", N(report.StockAdjustments));
+        table.AddRow("Rows read", CliOutput.Count(report.Rows));
+        table.AddRow("Products created", CliOutput.Count(report.ProductsToCreate));
+        table.AddRow("Products updated", CliOutput.Count(report.ProductsToUpdate));
+        table.AddRow("Variants created", CliOutput.Count(report.VariantsToCreate));
+        table.AddRow("Variants updated", CliOutput.Count(report.VariantsToUpdate));
+        table.AddRow("Images", CliOutput.Count(report.Images));
+        table.AddRow("Categories created", CliOutput.Count(report.CategoriesToCreate));
+        table.AddRow($"Stock adjustments{(report.Warehouse is null ? "" : $" ({Markup.Escape(report.Warehouse)})")}", CliOutput.Count(report.StockAdjustments));
         console.Write(table);
-    }
-
-    /// <summary>Reports on the caller's thread, so the progress bar follows each batch.</summary>
-    private sealed class ImmediateProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

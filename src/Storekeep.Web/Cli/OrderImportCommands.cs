@@ -15,7 +15,6 @@ namespace Storekeep.Web.Cli;
 /// </summary>
 internal static class OrderImportCommands
 {
-    private const int ErrorsShown = 200;
 
     public static void Add(RootCommand root, IReadOnlyDictionary<string, string?>? configuration, IAnsiConsole console)
     {
@@ -141,44 +140,22 @@ internal static class OrderImportCommands
         }
     }
 
-    private static void WriteErrors(IAnsiConsole console, IReadOnlyList<OrderImportError> errors)
-    {
-        var table = new Table().AddColumn(new TableColumn("Line").RightAligned()).AddColumn("Order").AddColumn("Column").AddColumn("Error");
-        foreach (var error in errors.Take(ErrorsShown))
-        {
-            table.AddRow(
-                error.Line.ToString(CultureInfo.InvariantCulture),
-                Markup.Escape(error.OrderNumber ?? ""),
-                Markup.Escape(error.Column ?? ""),
-                Markup.Escape(error.Message));
-        }
-
-        console.Write(table);
-        if (errors.Count > ErrorsShown)
-        {
-            console.MarkupLine($"… and {errors.Count - ErrorsShown} more.");
-        }
-    }
+    private static void WriteErrors(IAnsiConsole console, IReadOnlyList<OrderImportError> errors) =>
+        CliOutput.WriteErrors(console, errors, ["Line", "Order", "Column", "Error"], rightAligned: 1,
+            e => [e.Line.ToString(CultureInfo.InvariantCulture), e.OrderNumber, e.Column, e.Message]);
 
     private static void WriteSummary(IAnsiConsole console, OrderImportReport report)
     {
-        static string N(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
         var table = new Table().AddColumn(report.DryRun ? "Would import" : "Imported").AddColumn(new TableColumn("Count").RightAligned());
-        table.AddRow("Lines read", N(report.Lines));
-        table.AddRow("Orders", N(report.Orders));
-        table.AddRow("Order lines", N(report.OrderLines));
-        table.AddRow("New products (drafts)", N(report.NewProducts));
-        table.AddRow("New categories", N(report.NewCategories));
-        table.AddRow("New customers", N(report.NewCustomers));
-        table.AddRow("Already imported (skipped)", N(report.AlreadyImported));
-        table.AddRow("Cancelled (skipped)", N(report.Cancelled));
+        table.AddRow("Lines read", CliOutput.Count(report.Lines));
+        table.AddRow("Orders", CliOutput.Count(report.Orders));
+        table.AddRow("Order lines", CliOutput.Count(report.OrderLines));
+        table.AddRow("New products (drafts)", CliOutput.Count(report.NewProducts));
+        table.AddRow("New categories", CliOutput.Count(report.NewCategories));
+        table.AddRow("New customers", CliOutput.Count(report.NewCustomers));
+        table.AddRow("Already imported (skipped)", CliOutput.Count(report.AlreadyImported));
+        table.AddRow("Cancelled (skipped)", CliOutput.Count(report.Cancelled));
         table.AddRow("Revenue", report.Revenue.ToString("N2", CultureInfo.InvariantCulture));
         console.Write(table);
-    }
-
-    /// <summary>Reports on the caller's thread, so the progress bar follows each batch.</summary>
-    private sealed class ImmediateProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

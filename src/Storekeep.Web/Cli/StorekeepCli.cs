@@ -272,10 +272,4 @@ public static class StorekeepCli
         console.Profile.Width = 120;
         return console;
     }
-
-    /// <summary>Reports on the caller's thread, so the progress bar shows every stage as it happens.</summary>
-    private sealed class ImmediateProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

@@ -46,12 +46,9 @@ public sealed class CohortReport(StorekeepDbContext db, TimeProvider clock)
         }
 
         var currency = await StoreSettingsService.CurrencyAsync(db, ct);
-        var counted = db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled && o.Currency == currency);
+        var counted = ReportMath.CountedOrders(db, currency);
         var orders = await counted.Select(o => new { o.Id, o.CustomerId, o.Email, o.CreatedAt, o.Subtotal }).ToListAsync(ct);
-        var refunds = await db.Refunds.AsNoTracking().Where(r => r.Status == RefundStatus.Succeeded)
-            .Join(counted, r => r.OrderId, o => o.Id, (r, o) => new { r.OrderId, r.Amount })
-            .GroupBy(r => r.OrderId).Select(g => new { OrderId = g.Key, Amount = g.Sum(r => r.Amount) })
-            .ToDictionaryAsync(r => r.OrderId, r => r.Amount, ct);
+        var refunds = await ReportMath.RefundsByOrderAsync(db, counted, ct);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var thisMonth = new DateOnly(now.Year, now.Month, 1);

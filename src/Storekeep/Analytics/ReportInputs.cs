@@ -1,4 +1,8 @@
 using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Storekeep.Data;
+using Storekeep.Orders;
+using Storekeep.Payments;
 using Storekeep.Shared;
 
 namespace Storekeep.Analytics;
@@ -64,6 +68,17 @@ public sealed record ReportRange(DateOnly From, DateOnly To)
 /// <summary>Small numeric helpers shared by the reports.</summary>
 public static class ReportMath
 {
+    /// <summary>The orders every customer report counts: not cancelled, in the store currency.</summary>
+    public static IQueryable<Order> CountedOrders(StorekeepDbContext db, string currency) =>
+        db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled && o.Currency == currency);
+
+    /// <summary>Succeeded refunds summed per order, for the given orders.</summary>
+    public static Task<Dictionary<Guid, decimal>> RefundsByOrderAsync(StorekeepDbContext db, IQueryable<Order> orders, CancellationToken ct) =>
+        db.Refunds.AsNoTracking().Where(r => r.Status == RefundStatus.Succeeded)
+            .Join(orders, r => r.OrderId, o => o.Id, (r, o) => new { r.OrderId, r.Amount })
+            .GroupBy(r => r.OrderId).Select(g => new { OrderId = g.Key, Amount = g.Sum(r => r.Amount) })
+            .ToDictionaryAsync(r => r.OrderId, r => r.Amount, ct);
+
     /// <summary>
     /// The p-th percentile (0..1) by linear interpolation between closest ranks (PostgreSQL's
     /// percentile_cont); null for no values.

@@ -134,11 +134,7 @@ public sealed class Order : IRaisesEvents
         Guid? placedByUserId = null,
         string channel = OrderChannels.OnlineStore)
     {
-        var lineList = lines.ToList();
-        if (lineList.Count == 0)
-        {
-            throw Errors.Unprocessable("order_empty", "An order needs at least one line.");
-        }
+        var lineList = AtLeastOneLine(lines);
 
         var subtotal = lineList.Sum(l => l.LineTotal);
         var order = new Order
@@ -200,11 +196,7 @@ public sealed class Order : IRaisesEvents
         Actor actor,
         DateTime now)
     {
-        var lineList = lines.ToList();
-        if (lineList.Count == 0)
-        {
-            throw Errors.Unprocessable("order_empty", "An order needs at least one line.");
-        }
+        var lineList = AtLeastOneLine(lines);
 
         var subtotal = lineList.Sum(l => l.LineTotal);
         var order = new Order
@@ -397,6 +389,12 @@ public sealed class Order : IRaisesEvents
             Status = OrderStatus.Completed;
             UpdatedAt = now;
         }
+    }
+
+    private static List<OrderLine> AtLeastOneLine(IEnumerable<OrderLine> lines)
+    {
+        var list = lines.ToList();
+        return list.Count > 0 ? list : throw Errors.Unprocessable("order_empty", "An order needs at least one line.");
     }
 
     private void EnsureOpen()

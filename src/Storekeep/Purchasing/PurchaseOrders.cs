@@ -26,6 +26,35 @@ public sealed class PurchaseOrders(
     public const int MaxLines = 500;
     private const int SkuMaxLength = 64;
 
+    /// <summary>The checks every list of lines gets (present, not too long, no null line), then <paramref name="check"/> per line.</summary>
+    private static void ForEachLine<T>(Validation v, IReadOnlyList<T?>? lines, Action<T, int> check)
+        where T : class
+    {
+        if (lines is null || lines.Count == 0)
+        {
+            v.Add("lines", "'lines' needs at least one line.");
+            return;
+        }
+
+        if (lines.Count > MaxLines)
+        {
+            v.Add("lines", $"'lines' may have at most {MaxLines} lines.");
+            return;
+        }
+
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (lines[i] is { } line)
+            {
+                check(line, i);
+            }
+            else
+            {
+                v.Add($"lines[{i}]", "A line must be an object.");
+            }
+        }
+    }
+
     public async Task<PurchaseOrderView> CreateAsync(CreatePurchaseOrderRequest request, Actor actor, CancellationToken ct)
     {
         var v = new Validation();
@@ -36,36 +65,18 @@ public sealed class PurchaseOrders(
 
         var warehouseCode = v.Code("warehouse", request.Warehouse, WarehouseService.CodeMaxLength);
         var lines = new List<(string Sku, int Quantity, decimal? UnitCost, int Index)>();
-        if (request.Lines is null || request.Lines.Count == 0)
+        ForEachLine(v, request.Lines, (line, i) =>
         {
-            v.Add("lines", "'lines' needs at least one line.");
-        }
-        else if (request.Lines.Count > MaxLines)
-        {
-            v.Add("lines", $"'lines' may have at most {MaxLines} lines.");
-        }
-        else
-        {
-            for (var i = 0; i < request.Lines.Count; i++)
+            var sku = v.Code($"lines[{i}].sku", line.Sku, SkuMaxLength);
+            var quantity = v.Quantity($"lines[{i}].quantity", line.Quantity);
+            decimal? unitCost = line.UnitCost is null ? null : v.Money($"lines[{i}].unitCost", line.UnitCost);
+            if (sku.Length > 0 && lines.Any(l => string.Equals(l.Sku, sku, StringComparison.Ordinal)))
             {
-                var line = request.Lines[i];
-                if (line is null)
-                {
-                    v.Add($"lines[{i}]", "A line must be an object.");
-                    continue;
-                }
-
-                var sku = v.Code($"lines[{i}].sku", line.Sku, SkuMaxLength);
-                var quantity = v.Quantity($"lines[{i}].quantity", line.Quantity);
-                decimal? unitCost = line.UnitCost is null ? null : v.Money($"lines[{i}].unitCost", line.UnitCost);
-                if (sku.Length > 0 && lines.Any(l => string.Equals(l.Sku, sku, StringComparison.Ordinal)))
-                {
-                    v.Add($"lines[{i}].sku", $"SKU '{sku}' is on more than one line; order it on one line.");
-                }
-
-                lines.Add((sku, quantity, unitCost, i));
+                v.Add($"lines[{i}].sku", $"SKU '{sku}' is on more than one line; order it on one line.");
             }
-        }
+
+            lines.Add((sku, quantity, unitCost, i));
+        });
 
         if (request.ExpectedAt is { } expected && (expected.Year < 2000 || expected.Year > 2200))
         {
@@ -246,33 +257,15 @@ public sealed class PurchaseOrders(
     {
         var v = new Validation();
         var received = new Dictionary<string, int>(StringComparer.Ordinal);
-        if (request.Lines is null || request.Lines.Count == 0)
+        ForEachLine(v, request.Lines, (line, i) =>
         {
-            v.Add("lines", "'lines' needs at least one line.");
-        }
-        else if (request.Lines.Count > MaxLines)
-        {
-            v.Add("lines", $"'lines' may have at most {MaxLines} lines.");
-        }
-        else
-        {
-            for (var i = 0; i < request.Lines.Count; i++)
+            var sku = v.Code($"lines[{i}].sku", line.Sku, SkuMaxLength);
+            var quantity = v.Quantity($"lines[{i}].quantity", line.Quantity);
+            if (sku.Length > 0 && quantity is > 0 and <= Validation.MaxQuantity)
             {
-                var line = request.Lines[i];
-                if (line is null)
-                {
-                    v.Add($"lines[{i}]", "A line must be an object.");
-                    continue;
-                }
-
-                var sku = v.Code($"lines[{i}].sku", line.Sku, SkuMaxLength);
-                var quantity = v.Quantity($"lines[{i}].quantity", line.Quantity);
-                if (sku.Length > 0 && quantity is > 0 and <= Validation.MaxQuantity)
-                {
-                    received[sku] = (int)Math.Min((long)received.GetValueOrDefault(sku) + quantity, int.MaxValue);
-                }
+                received[sku] = (int)Math.Min((long)received.GetValueOrDefault(sku) + quantity, int.MaxValue);
             }
-        }
+        });
 
         v.ThrowIfInvalid();
         var id = await ResolveIdAsync(idOrNumber, ct);
