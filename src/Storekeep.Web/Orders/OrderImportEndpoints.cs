@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
@@ -30,9 +31,14 @@ public static class OrderImportEndpoints
     private static async Task<Results<Ok<OrderImportReport>, ProblemHttpResult>> Import(
         HttpContext http, bool? dryRun, OrderHistoryImporter importer, CancellationToken ct)
     {
+        if (http.Request.HasJsonContentType())
+        {
+            return await ImportJsonAsync(http, dryRun, importer, ct);
+        }
+
         if (!http.Request.HasFormContentType || http.Request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) != true)
         {
-            return Problem(415, "unsupported_media_type", "Send multipart/form-data with the CSV as a file field named 'file' and the column map as a field named 'map'.");
+            return Problem(415, "unsupported_media_type", "Send multipart/form-data with the CSV as a file field named 'file' and the column map as a field named 'map', or application/json {\"csv\": \"...\", \"map\": {...}}.");
         }
 
         IFormCollection form;
@@ -58,10 +64,44 @@ public static class OrderImportEndpoints
             mapText = await reader.ReadToEndAsync(ct);
         }
 
-        var map = OrderImportMap.Parse(mapText);
         await using var csv = new MemoryStream();
         await file.CopyToAsync(csv, ct);
         csv.Position = 0;
+        return await RunAsync(http, csv, OrderImportMap.Parse(mapText), dryRun, importer, ct);
+    }
+
+    /// <summary>The same import for scripts that send JSON: <c>{"csv": "...", "map": {...}}</c> (the map as an object or a JSON string).</summary>
+    private static async Task<Results<Ok<OrderImportReport>, ProblemHttpResult>> ImportJsonAsync(
+        HttpContext http, bool? dryRun, OrderHistoryImporter importer, CancellationToken ct)
+    {
+        string? csvText;
+        string? mapText;
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: ct);
+            var root = body.RootElement;
+            csvText = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("csv", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+            mapText = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("map", out var m)
+                ? m.ValueKind == JsonValueKind.String ? m.GetString() : m.ValueKind == JsonValueKind.Object ? m.GetRawText() : null
+                : null;
+        }
+        catch (JsonException)
+        {
+            return Problem(400, "malformed_json", "The request body is not valid JSON of the form {\"csv\": \"...\", \"map\": {...}}.");
+        }
+
+        if (string.IsNullOrEmpty(csvText))
+        {
+            return Problem(400, "missing_file", "'csv' is required: the order lines CSV as a string.");
+        }
+
+        await using var csv = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csvText));
+        return await RunAsync(http, csv, OrderImportMap.Parse(mapText), dryRun, importer, ct);
+    }
+
+    private static async Task<Results<Ok<OrderImportReport>, ProblemHttpResult>> RunAsync(
+        HttpContext http, MemoryStream csv, OrderImportMap map, bool? dryRun, OrderHistoryImporter importer, CancellationToken ct)
+    {
         if (dryRun == true)
         {
             return TypedResults.Ok(await importer.PreviewAsync(csv, map, ct));
@@ -86,6 +126,19 @@ public static class OrderImportEndpoints
             Description = "The order lines CSV ('file') and the column map ('map'): {\"columns\": {field: \"CSV header\"}, \"dateFormat\"?: \"yyyy-MM-dd\", \"currency\"?: \"USD\", \"preset\"?: \"shopify\"}.",
             Content = new Dictionary<string, OpenApiMediaType>
             {
+                ["application/json"] = new OpenApiMediaType
+                {
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Object,
+                        Required = new HashSet<string> { "csv" },
+                        Properties = new Dictionary<string, IOpenApiSchema>
+                        {
+                            ["csv"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The order lines CSV." },
+                            ["map"] = new OpenApiSchema { Type = JsonSchemaType.Object, Description = "The column map (or the same as a JSON string)." },
+                        },
+                    },
+                },
                 ["multipart/form-data"] = new OpenApiMediaType
                 {
                     Schema = new OpenApiSchema

@@ -2,6 +2,8 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Storekeep.Planning;
+using Storekeep.Purchasing;
+using Storekeep.Web.Api;
 using Storekeep.Shared;
 
 namespace Storekeep.Web.Planning;
@@ -17,7 +19,29 @@ public static class PlanningEndpoints
         planning.MapGet("/abc", Abc).WithName("GetAbcAnalysis")
             .WithSummary("ABC classes by revenue, margin or units and XYZ classes by the variability of weekly demand, per SKU, for [from, to].")
             .RequireAuthorization(PlanningPermissions.Read).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
+        planning.MapGet("/replenishment", GetReplenishment).WithName("GetReplenishment")
+            .WithSummary("Per SKU: stock on hand, reserved and incoming, daily demand over the last 91 days, safety stock, reorder point, EOQ and the suggested order rounded to the supplier's pack and minimum, most urgent first.")
+            .RequireAuthorization(PlanningPermissions.Read).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        planning.MapPost("/replenishment/purchase-orders", CreatePurchaseOrders).WithName("CreateReplenishmentPurchaseOrders")
+            .WithSummary("Turn the suggestions for a warehouse (all, or the SKUs given) into one draft purchase order per supplier, expected after the longest lead time of its lines.")
+            .RequireAuthorization(PurchasingPermissions.Write).ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         return api;
+    }
+
+    private static async Task<Ok<Page<ReplenishmentRow>>> GetReplenishment(
+        Replenishment replenishment, [FromQuery] string? warehouse, [FromQuery] int? limit, [FromQuery] string? cursor, CancellationToken ct)
+    {
+        var take = Cursor.Limit(limit);
+        var offset = cursor is null ? 0 : (int)Math.Clamp(Cursor.DecodeLong(cursor) ?? 0, 0, int.MaxValue);
+        var rows = await replenishment.SuggestAsync(warehouse, ct);
+        return TypedResults.Ok(new Page<ReplenishmentRow>([.. rows.Skip(offset).Take(take)], offset + take < rows.Count ? Cursor.Encode(offset + take) : null));
+    }
+
+    private static async Task<Created<ReplenishmentOrders>> CreatePurchaseOrders(
+        Replenishment replenishment, ReplenishmentOrderRequest request, HttpContext http, CancellationToken ct)
+    {
+        var result = await replenishment.CreatePurchaseOrdersAsync(request.Warehouse, request.Skus, http.User.Actor(), ct);
+        return TypedResults.Created("/api/v1/purchase-orders?status=draft", result);
     }
 
     // Strings, parsed here: a malformed number or date is a problem with a code, not a binder's bare 400.
@@ -53,3 +77,7 @@ public static class PlanningEndpoints
         : DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && date.Year >= 2000 && date.Year <= 9998 ? date
         : throw Errors.BadRequest("invalid_period", $"{name} must be a date as yyyy-MM-dd.");
 }
+
+/// <param name="Warehouse">The warehouse code the goods go to.</param>
+/// <param name="Skus">Only these SKUs (default: every SKU with a suggestion).</param>
+public sealed record ReplenishmentOrderRequest(string? Warehouse, IReadOnlyList<string>? Skus);

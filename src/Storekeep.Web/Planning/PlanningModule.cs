@@ -18,7 +18,8 @@ public sealed class PlanningModule : StorekeepModule
         new("invalid_group_by", 400, "groupBy is neither sku nor category."),
         new("invalid_horizon", 400, "horizonWeeks is outside 1..104."),
         new("invalid_abc_basis", 400, "by is neither revenue, margin nor units."),
-        new("invalid_period", 400, "from and to are missing, not dates, or from is after to."),
+        new("invalid_period", 400, "from and to are missing, not dates, or from is not before to."),
+        new(Replenishment.WarehouseRequiredCode, 400, "Purchase orders from replenishment need the warehouse they go to."),
     ];
 
     public override IEnumerable<AdminNavEntry> Navigation =>
@@ -30,6 +31,8 @@ public sealed class PlanningModule : StorekeepModule
         services.AddScoped<DemandHistory>();
         services.AddScoped<ForecastService>();
         services.AddScoped<AbcAnalysis>();
+        services.AddSingleton(configuration.GetSection("Planning:Replenishment").Get<ReplenishmentSettings>() ?? new ReplenishmentSettings());
+        services.AddScoped<Replenishment>();
     }
 
     public override void MapApi(RouteGroupBuilder api) => api.MapPlanningEndpoints();

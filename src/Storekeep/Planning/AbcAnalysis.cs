@@ -17,8 +17,8 @@ public sealed class AbcSettings
 public sealed record AbcRow(string Sku, decimal Value, double Share, double CumulativeShare, string Abc, string Xyz, double? Cv);
 
 /// <summary>
-/// ABC by revenue (Σ line total), margin (Σ line total − quantity × the variant's current cost; a
-/// variant without a cost contributes no margin rather than its whole revenue) or units; XYZ by the
+/// ABC by revenue (Σ line total), margin (Σ line total − quantity × the line's cost at sale, else the
+/// variant's current cost; a line without either contributes no margin rather than its whole revenue) or units; XYZ by the
 /// coefficient of variation of weekly units over the weeks from..to. Definitions: docs/planning.md.
 /// </summary>
 public sealed class AbcAnalysis(StorekeepDbContext db, DemandHistory history, AbcSettings settings)
@@ -30,22 +30,31 @@ public sealed class AbcAnalysis(StorekeepDbContext db, DemandHistory history, Ab
             throw Errors.BadRequest("invalid_abc_basis", "by must be 'revenue', 'margin' or 'units'.");
         }
 
-        if (from is null || to is null || from > to)
+        // As every report: to is exclusive (api-management.md).
+        if (from is null || to is null || from >= to)
         {
-            throw Errors.BadRequest("invalid_period", "from and to are required dates (yyyy-MM-dd) with from ≤ to.");
+            throw Errors.BadRequest("invalid_period", "from and to are required dates (yyyy-MM-dd) with from before to (to is exclusive).");
         }
 
         var take = Cursor.Limit(limit);
         var offset = cursor is null ? 0 : (int)Math.Clamp(Cursor.DecodeLong(cursor) ?? 0, 0, int.MaxValue);
-        var start = from.Value.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-        var end = to.Value.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var rows = await RankAsync(from.Value, to.Value, by ?? "revenue", ct);
+        var page = rows.Skip(offset).Take(take).ToList();
+        return new Page<AbcRow>(page, offset + take < rows.Count ? Cursor.Encode(offset + take) : null);
+    }
+
+    /// <summary>Every SKU sold in [from, to), ranked by value with its ABC and XYZ class (arguments already checked).</summary>
+    public async Task<IReadOnlyList<AbcRow>> RankAsync(DateOnly from, DateOnly to, string by, CancellationToken ct)
+    {
+        var start = from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var end = to.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
 
         var lines = from line in db.OrderLines.AsNoTracking()
                     join order in db.Orders.AsNoTracking() on line.OrderId equals order.Id
                     where order.Status != OrderStatus.Cancelled && order.CreatedAt >= start && order.CreatedAt < end
                     join v in db.Variants.AsNoTracking() on line.VariantId equals v.Id into vs
                     from v in vs.DefaultIfEmpty()
-                    select new { line.Sku, line.Quantity, line.LineTotal, Cost = v.Cost };
+                    select new { line.Sku, line.Quantity, line.LineTotal, Cost = line.UnitCost ?? v.Cost };
         var perLine = await lines.ToListAsync(ct);
         var values = perLine.GroupBy(l => l.Sku, StringComparer.Ordinal).ToDictionary(g => g.Key, g => by switch
         {
@@ -54,8 +63,8 @@ public sealed class AbcAnalysis(StorekeepDbContext db, DemandHistory history, Ab
             _ => g.Sum(l => l.LineTotal),
         }, StringComparer.Ordinal);
 
-        var firstWeek = DemandHistory.WeekStart(from.Value);
-        var weekly = DemandHistory.Weekly(await history.DailyAsync(false, null, null, start, end, ct), firstWeek, DemandHistory.WeekStart(to.Value));
+        var firstWeek = DemandHistory.WeekStart(from);
+        var weekly = DemandHistory.Weekly(await history.DailyAsync(false, null, null, start, end, ct), firstWeek, DemandHistory.WeekStart(to.AddDays(-1)));
 
         // Ranked by value, largest first (SKU breaks ties); negative margins count as nothing in the shares.
         var ranked = values.OrderByDescending(v => v.Value).ThenBy(v => v.Key, StringComparer.Ordinal).ToList();
@@ -75,8 +84,7 @@ public sealed class AbcAnalysis(StorekeepDbContext db, DemandHistory history, Ab
             rows.Add(new AbcRow(sku, value, Math.Round(share, 6), Math.Round(cumulative, 6), abc, xyz, cv is { } c ? Math.Round(c, 6) : null));
         }
 
-        var page = rows.Skip(offset).Take(take).ToList();
-        return new Page<AbcRow>(page, offset + take < rows.Count ? Cursor.Encode(offset + take) : null);
+        return rows;
     }
 
     /// <summary>Population standard deviation over mean; null (class Z) when there is no demand to vary.</summary>

@@ -60,6 +60,18 @@ public sealed class OrderImportApiAndCliTests
         await store.Client.PostAsync("/api/v1/orders/import", Form(bad, null)).ExpectProblem(HttpStatusCode.BadRequest, "invalid_import_map");
         await store.Client.PostAsync("/api/v1/orders/import", new MultipartFormDataContent { { new StringContent(map), "map" } }).ExpectProblem(HttpStatusCode.BadRequest, "missing_file");
         await store.Client.PostAsync("/api/v1/orders/import", new StringContent(bad, Encoding.UTF8, "text/csv")).ExpectProblem(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+
+        // Scripts may send the same as JSON, the map as an object; the bad line is still line 3.
+        var json = new System.Text.Json.Nodes.JsonObject { ["csv"] = bad, ["map"] = System.Text.Json.Nodes.JsonNode.Parse(map) }.ToJsonString();
+        var jsonProblem = await store.Client.PostAsync("/api/v1/orders/import", new StringContent(json, Encoding.UTF8, "application/json"))
+            .ExpectProblem(HttpStatusCode.UnprocessableEntity, "import_has_errors");
+        Assert.Equal(3, jsonProblem["errors"]!.AsArray().Single()!["line"].Int());
+        var good = new System.Text.Json.Nodes.JsonObject { ["csv"] = csv, ["map"] = shopify }.ToJsonString();
+        var jsonPreview = await store.Client.PostAsync("/api/v1/orders/import?dryRun=true", new StringContent(good, Encoding.UTF8, "application/json")).Expect(HttpStatusCode.OK);
+        Assert.Equal(4, jsonPreview["alreadyImported"].Int());
+        await store.Client.PostAsync("/api/v1/orders/import", new StringContent("{\"csv\": ", Encoding.UTF8, "application/json")).ExpectProblem(HttpStatusCode.BadRequest, "malformed_json");
+        await store.Client.PostAsync("/api/v1/orders/import", new StringContent("{}", Encoding.UTF8, "application/json")).ExpectProblem(HttpStatusCode.BadRequest, "missing_file");
+        Assert.Equal(4, await store.ScalarAsync("SELECT COUNT(*) FROM orders"));
     }
 
     [Theory]

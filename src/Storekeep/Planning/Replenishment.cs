@@ -1,0 +1,212 @@
+using MathNet.Numerics.Distributions;
+using Microsoft.EntityFrameworkCore;
+using Storekeep.Data;
+using Storekeep.Inventory;
+using Storekeep.Purchasing;
+using Storekeep.Shared;
+
+namespace Storekeep.Planning;
+
+/// <summary>The knobs of the replenishment formulas (configuration section Planning:Replenishment).</summary>
+public sealed class ReplenishmentSettings
+{
+    /// <summary>Demand is measured over the last this many whole days.</summary>
+    public int DemandWindowDays { get; set; } = 91;
+
+    /// <summary>The lead time of a SKU no supplier sells the store.</summary>
+    public int DefaultLeadTimeDays { get; set; } = 14;
+
+    /// <summary>What placing one purchase order costs (S in the EOQ), in the store currency.</summary>
+    public decimal OrderCost { get; set; } = 50m;
+
+    /// <summary>Yearly cost of holding one unit as a share of its cost (h in the EOQ).</summary>
+    public double HoldingRate { get; set; } = 0.25;
+
+    public double ServiceLevelA { get; set; } = 0.98;
+    public double ServiceLevelB { get; set; } = 0.95;
+    public double ServiceLevelC { get; set; } = 0.90;
+}
+
+/// <summary>One SKU's replenishment figures (definitions in docs/planning.md, "Replenishment").</summary>
+public sealed record ReplenishmentRow(
+    string Sku,
+    long OnHand,
+    long Reserved,
+    long Incoming,
+    double DailyDemand,
+    double DemandStdDev,
+    int LeadTimeDays,
+    string Abc,
+    double ServiceLevel,
+    long SafetyStock,
+    long ReorderPoint,
+    long? EconomicOrderQuantity,
+    long SuggestedQuantity,
+    double? DaysOfCover,
+    DateOnly? StockoutDate,
+    Guid? SupplierId,
+    string? SupplierName,
+    decimal? UnitCost,
+    int PackSize,
+    int MinimumOrderQuantity);
+
+/// <summary>What one click made: a draft purchase order per supplier.</summary>
+public sealed record ReplenishmentOrders(IReadOnlyList<PurchaseOrderView> PurchaseOrders, IReadOnlyList<string> SkippedWithoutSupplier);
+
+/// <summary>
+/// Safety stock, reorder point, EOQ and a suggested order per SKU from recent demand, stock on hand
+/// and on its way, and the supplier's terms; and the draft purchase orders that order it.
+/// </summary>
+public sealed class Replenishment(
+    StorekeepDbContext db,
+    DemandHistory history,
+    AbcAnalysis abc,
+    IEnumerable<IIncomingStock> incomingSources,
+    PurchaseOrders purchaseOrders,
+    ReplenishmentSettings settings,
+    TimeProvider clock)
+{
+    public const string WarehouseRequiredCode = "replenishment_warehouse_required";
+
+    /// <summary>Every SKU stocked (in the warehouse, when given) or sold by a supplier, most urgent first (lowest days of cover).</summary>
+    public async Task<IReadOnlyList<ReplenishmentRow>> SuggestAsync(string? warehouse, CancellationToken ct)
+    {
+        var warehouseId = await WarehouseIdAsync(warehouse, ct);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var windowStart = today.AddDays(-settings.DemandWindowDays);
+
+        var levels = await db.StockLevels.AsNoTracking()
+            .Where(l => warehouseId == null || l.WarehouseId == warehouseId)
+            .GroupBy(l => l.Sku)
+            .Select(g => new { Sku = g.Key, OnHand = g.Sum(l => l.OnHand), Reserved = g.Sum(l => l.Reserved) })
+            .ToDictionaryAsync(l => l.Sku, StringComparer.Ordinal, ct);
+        var offers = await (from product in db.Set<SupplierProduct>().AsNoTracking()
+                            join supplier in db.Set<Supplier>().AsNoTracking() on product.SupplierId equals supplier.Id
+                            select new { product.Sku, product.Cost, product.PackSize, product.MinimumOrderQuantity, LeadTimeDays = product.LeadTimeDays ?? supplier.LeadTimeDays, SupplierId = supplier.Id, supplier.Name })
+            .ToListAsync(ct);
+        // The cheapest offer wins; the shorter lead time breaks a tie.
+        var bestOffer = offers.GroupBy(o => o.Sku, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(o => o.Cost).ThenBy(o => o.LeadTimeDays).ThenBy(o => o.SupplierId).First(), StringComparer.Ordinal);
+        var variantCost = await db.Variants.AsNoTracking().Where(v => v.Cost != null)
+            .Select(v => new { v.Sku, v.Cost }).ToDictionaryAsync(v => v.Sku, v => v.Cost!.Value, StringComparer.Ordinal, ct);
+
+        var incoming = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var source in incomingSources)
+        {
+            foreach (var row in await source.IncomingAsync(null, ct))
+            {
+                if (warehouseId is null || row.WarehouseId == warehouseId)
+                {
+                    incoming[row.Sku] = incoming.GetValueOrDefault(row.Sku) + row.Quantity;
+                }
+            }
+        }
+
+        var daily = (await history.DailyAsync(false, null, null, ToUtc(windowStart), ToUtc(today), ct))
+            .GroupBy(d => d.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToDictionary(d => d.Day, d => (double)d.Units), StringComparer.Ordinal);
+        var classes = (await abc.RankAsync(today.AddDays(-365), today, "revenue", ct)).ToDictionary(r => r.Sku, r => r.Abc, StringComparer.Ordinal);
+
+        var skus = levels.Keys.Union(bestOffer.Keys, StringComparer.Ordinal);
+        var rows = new List<ReplenishmentRow>();
+        foreach (var sku in skus)
+        {
+            var level = levels.GetValueOrDefault(sku);
+            var offer = bestOffer.GetValueOrDefault(sku);
+            var (demand, stdDev) = DemandOf(daily.GetValueOrDefault(sku), windowStart, settings.DemandWindowDays);
+            var abcClass = classes.GetValueOrDefault(sku) ?? "C";
+            var serviceLevel = abcClass switch { "A" => settings.ServiceLevelA, "B" => settings.ServiceLevelB, _ => settings.ServiceLevelC };
+            var leadTime = offer?.LeadTimeDays ?? settings.DefaultLeadTimeDays;
+            decimal? unitCost = offer is not null ? offer.Cost : variantCost.TryGetValue(sku, out var c) ? c : null;
+            var figures = Figures(demand, stdDev, leadTime, serviceLevel, unitCost, settings.OrderCost, settings.HoldingRate,
+                onHand: level?.OnHand ?? 0, reserved: level?.Reserved ?? 0, incoming: incoming.GetValueOrDefault(sku),
+                packSize: offer?.PackSize ?? 1, minimum: offer?.MinimumOrderQuantity ?? 1);
+            rows.Add(new ReplenishmentRow(
+                sku, level?.OnHand ?? 0, level?.Reserved ?? 0, incoming.GetValueOrDefault(sku),
+                Math.Round(demand, 4), Math.Round(stdDev, 4), leadTime, abcClass, serviceLevel,
+                figures.SafetyStock, figures.ReorderPoint, figures.EconomicOrderQuantity, figures.SuggestedQuantity,
+                figures.DaysOfCover is { } cover ? Math.Round(cover, 1) : null,
+                figures.DaysOfCover is { } days ? today.AddDays((int)Math.Min(Math.Floor(days), 3650)) : null,
+                offer?.SupplierId, offer?.Name, unitCost, offer?.PackSize ?? 1, offer?.MinimumOrderQuantity ?? 1));
+        }
+
+        return [.. rows.OrderBy(r => r.DaysOfCover ?? double.MaxValue).ThenBy(r => r.Sku, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// One draft purchase order per supplier for every suggested quantity in the warehouse (or only
+    /// the given SKUs), expected when the slowest of its lines can arrive.
+    /// </summary>
+    public async Task<ReplenishmentOrders> CreatePurchaseOrdersAsync(string? warehouse, IReadOnlyCollection<string>? skus, Actor actor, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(warehouse))
+        {
+            throw Errors.BadRequest(WarehouseRequiredCode, "'warehouse' is required: purchase orders are delivered to one warehouse.");
+        }
+
+        var wanted = skus is { Count: > 0 } ? new HashSet<string>(skus, StringComparer.Ordinal) : null;
+        var rows = (await SuggestAsync(warehouse, ct)).Where(r => r.SuggestedQuantity > 0 && (wanted is null || wanted.Contains(r.Sku))).ToList();
+        var today = clock.GetUtcNow().UtcDateTime.Date;
+        var created = new List<PurchaseOrderView>();
+        foreach (var group in rows.Where(r => r.SupplierId is not null).GroupBy(r => r.SupplierId!.Value).OrderBy(g => g.Key))
+        {
+            var lines = group.OrderBy(r => r.Sku, StringComparer.Ordinal)
+                .Select(r => (PurchaseOrderLineRequest?)new PurchaseOrderLineRequest(r.Sku, (int)Math.Min(r.SuggestedQuantity, Validation.MaxQuantity), null))
+                .ToList();
+            var expected = DateTime.SpecifyKind(today.AddDays(group.Max(r => r.LeadTimeDays)), DateTimeKind.Utc);
+            created.Add(await purchaseOrders.CreateAsync(new CreatePurchaseOrderRequest(group.Key, warehouse, lines, expected), actor, ct));
+        }
+
+        return new ReplenishmentOrders(created, [.. rows.Where(r => r.SupplierId is null).Select(r => r.Sku)]);
+    }
+
+    /// <summary>The formulas, on plain numbers (docs/planning.md, "Replenishment").</summary>
+    public static ReplenishmentFigures Figures(
+        double dailyDemand, double dailyStdDev, int leadTimeDays, double serviceLevel, decimal? unitCost, decimal orderCost, double holdingRate,
+        long onHand, long reserved, long incoming, int packSize, int minimum)
+    {
+        var z = Normal.InvCDF(0, 1, serviceLevel);
+        var safetyStock = (long)Math.Ceiling(Math.Round(z * dailyStdDev * Math.Sqrt(leadTimeDays), 9));
+        var reorderPoint = (long)Math.Ceiling(Math.Round(dailyDemand * leadTimeDays + safetyStock, 9));
+        long? eoq = dailyDemand > 0 && unitCost is { } cost && cost > 0 && holdingRate > 0
+            ? (long)Math.Ceiling(Math.Round(Math.Sqrt(2 * dailyDemand * 365 * (double)orderCost / ((double)cost * holdingRate)), 9))
+            : null;
+
+        // Order when what is on hand and on its way, less what is promised, is at or below the reorder point.
+        var position = onHand - reserved + incoming;
+        long suggested = 0;
+        if (dailyDemand > 0 && position <= reorderPoint)
+        {
+            var needed = Math.Max(Math.Max(eoq ?? 0, reorderPoint - position), 1);
+            needed = Math.Max(needed, Math.Max(minimum, 1));
+            var pack = Math.Max(packSize, 1);
+            suggested = (needed + pack - 1) / pack * pack;
+        }
+
+        double? daysOfCover = dailyDemand > 0 ? Math.Max(0, onHand - reserved) / dailyDemand : null;
+        return new ReplenishmentFigures(safetyStock, reorderPoint, eoq, suggested, daysOfCover);
+    }
+
+    /// <summary>Mean and population standard deviation of units per day over the window, days without sales counting 0.</summary>
+    public static (double Mean, double StdDev) DemandOf(IReadOnlyDictionary<DateOnly, double>? unitsByDay, DateOnly windowStart, int days)
+    {
+        var values = Enumerable.Range(0, days).Select(i => unitsByDay?.GetValueOrDefault(windowStart.AddDays(i)) ?? 0).ToArray();
+        var mean = values.Average();
+        return (mean, Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / days));
+    }
+
+    private async Task<Guid?> WarehouseIdAsync(string? code, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(code))
+        {
+            return null;
+        }
+
+        return await db.Warehouses.AsNoTracking().Where(w => w.Code == code).Select(w => (Guid?)w.Id).FirstOrDefaultAsync(ct)
+            ?? throw Errors.NotFound("Warehouse", code);
+    }
+
+    private static DateTime ToUtc(DateOnly day) => day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+}
+
+public sealed record ReplenishmentFigures(long SafetyStock, long ReorderPoint, long? EconomicOrderQuantity, long SuggestedQuantity, double? DaysOfCover);
