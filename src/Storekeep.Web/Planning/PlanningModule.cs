@@ -23,7 +23,10 @@ public sealed class PlanningModule : StorekeepModule
     ];
 
     public override IEnumerable<AdminNavEntry> Navigation =>
-        [new(65, "Planning", "/admin/planning", Icons.Material.Filled.Insights, PlanningPermissions.Read)];
+    [
+        new(65, "Planning", "/admin/planning", Icons.Material.Filled.Insights, PlanningPermissions.Read),
+        new(66, "Replenishment", "/admin/planning/replenishment", Icons.Material.Filled.LocalShipping, PlanningPermissions.Read),
+    ];
 
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
     {

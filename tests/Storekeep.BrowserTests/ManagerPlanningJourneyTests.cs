@@ -1,0 +1,138 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Storekeep.BrowserTests.Infrastructure;
+using Storekeep.Data;
+using Storekeep.Orders;
+using Storekeep.Purchasing;
+using static Microsoft.Playwright.Assertions;
+
+namespace Storekeep.BrowserTests;
+
+/// <summary>
+/// A manager's steering pages on the demo store, in Chromium: the analytics KPIs and cohorts, the
+/// demand forecast, order history imported from a Shopify export, and replenishment turned into
+/// draft purchase orders with one click.
+/// </summary>
+public sealed class ManagerPlanningJourneyTests(StorekeepServer server, Chromium chromium) : IClassFixture<StorekeepServer>, IClassFixture<Chromium>
+{
+    [Fact]
+    public async Task A_manager_reads_the_analytics_imports_history_and_orders_what_is_running_out()
+    {
+        Chromium.SkipIfMissing();
+        await using var context = await chromium.NewContextAsync(phone: false, server.BaseUrl);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/admin/login");
+        await page.FillAsync("#email", "manager@demo.storekeep.test");
+        await page.FillAsync("#password", server.StaffPassword);
+        await page.ClickAsync("button[type=submit]");
+        await Expect(page).ToHaveURLAsync(new Regex("/admin$"));
+
+        // Analytics: the demo's year of orders shows in the KPIs, the trend and the cohorts.
+        await page.GotoAsync("/admin/analytics");
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await Expect(page.GetByTestId("analytics-trend")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("cohort-row").First).ToBeVisibleAsync();
+        await Chromium.ScreenshotAsync(page, "planning-01-analytics");
+
+        // The forecast of the best seller, with its interval.
+        await page.GotoAsync("/admin/planning");
+        await Expect(page.GetByTestId("forecast-chart")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("forecast-backtest")).ToContainTextAsync("MASE");
+        await Chromium.ScreenshotAsync(page, "planning-02-forecast");
+
+        // Order history from Shopify: the dry run reports, then the import writes the orders.
+        await page.GotoAsync("/admin/orders/import");
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await page.GetByTestId("orders-csv").SetInputFilesAsync(Sample("shopify-orders.csv"));
+        await page.GetByTestId("dry-run").ClickAsync();
+        await Expect(page.GetByTestId("import-report")).ToContainTextAsync("Dry run: nothing written yet");
+        await page.GetByTestId("confirm-import").ClickAsync();
+        await Expect(page.GetByTestId("import-report")).ToContainTextAsync("Imported");
+        await Chromium.ScreenshotAsync(page, "planning-03-import");
+        Assert.True(await CountAsync(db => db.Orders.CountAsync(o => o.Source == OrderSources.Import)) > 0, "The import wrote no orders.");
+
+        // A SKU a supplier sells runs out in MAIN: replenishment suggests it, one click orders it.
+        var sku = await SupplierSkuWithDemandAsync();
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
+            await db.StockLevels.Where(s => s.Sku == sku).ExecuteUpdateAsync(u => u.SetProperty(s => s.OnHand, s => s.Reserved));
+        }
+
+        var draftsBefore = await CountAsync(db => db.Set<PurchaseOrder>().CountAsync(o => o.Status == PurchaseOrderStatus.Draft));
+        await page.GotoAsync("/admin/planning/replenishment");
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await Expect(page.Locator($"[data-testid=replenishment-row][data-sku='{sku}']")).ToBeVisibleAsync();
+        await Chromium.ScreenshotAsync(page, "planning-04-replenishment");
+        await UntilInteractiveAsync(page.GetByText("Only SKUs to order"), page.Locator("[data-testid=replenishment-row]").Nth(1));
+        await page.GetByTestId("replenishment-create-pos").ClickAsync();
+        await Expect(page.GetByTestId("replenishment-created")).ToContainTextAsync("PO-");
+        await Chromium.ScreenshotAsync(page, "planning-05-purchase-orders");
+        Assert.True(await CountAsync(db => db.Set<PurchaseOrder>().CountAsync(o => o.Status == PurchaseOrderStatus.Draft)) > draftsBefore, "No draft purchase order was made.");
+        Assert.True(await CountAsync(db => db.Set<PurchaseOrderLine>().CountAsync(l => l.Sku == sku && l.Quantity > 0)) > 0, $"No purchase order line for {sku}.");
+    }
+
+    /// <summary>
+    /// A prerendered page ignores clicks until its circuit connects: flip a harmless switch until it
+    /// takes effect (all SKUs shown, not only those to order), so the next click is not lost.
+    /// </summary>
+    private static async Task UntilInteractiveAsync(ILocator toggle, ILocator shownWhenToggled)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            await toggle.ClickAsync();
+            try
+            {
+                await shownWhenToggled.WaitForAsync(new() { Timeout = 1500 });
+                return;
+            }
+            catch (TimeoutException)
+            {
+                // Not interactive yet.
+            }
+        }
+
+        await Expect(shownWhenToggled).ToBeVisibleAsync();
+    }
+
+    /// <summary>The best-selling SKU of the last 91 days that a supplier sells and nobody has ordered yet.</summary>
+    private async Task<string> SupplierSkuWithDemandAsync()
+    {
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
+        var since = DateTime.UtcNow.Date.AddDays(-91);
+        // Not one already on order: incoming stock would cover it and nothing would be suggested.
+        var onOrder = db.Set<PurchaseOrderLine>().Where(l => l.Quantity > l.ReceivedQuantity).Select(l => l.Sku);
+        var supplied = db.Set<SupplierProduct>().Select(p => p.Sku).Where(s => !onOrder.Contains(s));
+        var sold = await (from line in db.OrderLines
+                          join order in db.Orders on line.OrderId equals order.Id
+                          where order.CreatedAt >= since && order.Status != OrderStatus.Cancelled && supplied.Contains(line.Sku)
+                          group line by line.Sku into g
+                          select new { Sku = g.Key, Units = g.Sum(l => l.Quantity) })
+            .ToListAsync();
+        return sold.OrderByDescending(s => s.Units).ThenBy(s => s.Sku, StringComparer.Ordinal).First().Sku;
+    }
+
+    private async Task<int> CountAsync(Func<StorekeepDbContext, Task<int>> count)
+    {
+        await using var scope = server.Services.CreateAsyncScope();
+        return await count(scope.ServiceProvider.GetRequiredService<StorekeepDbContext>());
+    }
+
+    /// <summary>A file of docs/samples, found by walking up from the test binaries to the repository.</summary>
+    private static string Sample(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var path = Path.Combine(dir.FullName, "docs", "samples", name);
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        throw new FileNotFoundException($"docs/samples/{name} was not found above {AppContext.BaseDirectory}.");
+    }
+}
