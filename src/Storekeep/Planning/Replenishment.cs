@@ -202,6 +202,10 @@ public sealed class Replenishment(
             return null;
         }
 
+        // Checked like every warehouse code (no control characters, bounded), before it reaches SQL.
+        var v = new Validation();
+        code = v.Code("warehouse", code, WarehouseService.CodeMaxLength);
+        v.ThrowIfInvalid();
         return await db.Warehouses.AsNoTracking().Where(w => w.Code == code).Select(w => (Guid?)w.Id).FirstOrDefaultAsync(ct)
             ?? throw Errors.NotFound("Warehouse", code);
     }

@@ -60,7 +60,9 @@ public sealed partial class HostileInputTests
         foreach (var op in operations)
         {
             var schema = ApiSurface.Resolve(document, op.Node["requestBody"]!["content"]!["application/json"]!["schema"]);
-            var plausible = (op.Path == StripeWebhookPath ? PlausibleStripeEvent() : Plausible(document, schema, "", 0)) ?? new JsonObject();
+            var plausible = (op.Path == StripeWebhookPath ? PlausibleStripeEvent()
+                : op.Path == OrderImportPath ? PlausibleOrderImport()
+                : Plausible(document, schema, "", 0)) ?? new JsonObject();
             foreach (var (label, body, contentType) in HostileBodies(plausible))
             {
                 var url = await fixtures.UrlAsync(op.Path);
@@ -437,6 +439,17 @@ public sealed partial class HostileInputTests
     private const string UniqueCodePlaceholder = "UNIQUE-CODE";
 
     private const string StripeWebhookPath = "/api/v1/payments/stripe/webhook";
+    private const string OrderImportPath = "/api/v1/orders/import";
+
+    /// <summary>An order lines CSV with the map that reads it; the schema says only "a string" and "an object".</summary>
+    private static JsonObject PlausibleOrderImport() => new()
+    {
+        ["csv"] = "Order,Date,SKU,Qty,Total\nHOSTILE-1,2024-01-02,HOSTILE-IMPORT,1,9.50\n",
+        ["map"] = new JsonObject
+        {
+            ["columns"] = new JsonObject { ["orderNumber"] = "Order", ["placedAt"] = "Date", ["sku"] = "SKU", ["quantity"] = "Qty", ["lineTotal"] = "Total" },
+        },
+    };
 
     private const string StripeWebhookSecret = "whsec_hostile_input_sweep";
 
