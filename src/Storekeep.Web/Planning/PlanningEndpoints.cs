@@ -25,8 +25,15 @@ public static class PlanningEndpoints
         planning.MapPost("/replenishment/purchase-orders", CreatePurchaseOrders).WithName("CreateReplenishmentPurchaseOrders")
             .WithSummary("Turn the suggestions for a warehouse (all, or the SKUs given) into one draft purchase order per supplier, expected after the longest lead time of its lines.")
             .RequireAuthorization(PurchasingPermissions.Write).ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        planning.MapGet("/inventory-health", GetInventoryHealth).WithName("GetInventoryHealth")
+            .WithSummary("Over [from, to) (ISO dates, to exclusive; default the last 365 days), optionally for one warehouse: average inventory at cost from daily ledger balances, cost of goods sold, turnover, days of inventory, sell-through, and dead stock (on hand, no sale for Planning:InventoryHealth:DeadStockDays days).")
+            .RequireAuthorization(PlanningPermissions.Read).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         return api;
     }
+
+    private static async Task<Ok<InventoryHealthView>> GetInventoryHealth(
+        InventoryHealth health, [FromQuery] string? from, [FromQuery] string? to, [FromQuery] string? warehouse, CancellationToken ct) =>
+        TypedResults.Ok(await health.GetAsync(from, to, warehouse, ct));
 
     private static async Task<Ok<Page<ReplenishmentRow>>> GetReplenishment(
         Replenishment replenishment, [FromQuery] string? warehouse, [FromQuery] int? limit, [FromQuery] string? cursor, CancellationToken ct)

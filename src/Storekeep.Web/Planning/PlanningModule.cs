@@ -26,6 +26,7 @@ public sealed class PlanningModule : StorekeepModule
     [
         new(65, "Planning", "/admin/planning", Icons.Material.Filled.Insights, PlanningPermissions.Read),
         new(66, "Replenishment", "/admin/planning/replenishment", Icons.Material.Filled.LocalShipping, PlanningPermissions.Read),
+        new(67, "Inventory health", "/admin/planning/inventory-health", Icons.Material.Filled.HealthAndSafety, PlanningPermissions.Read),
     ];
 
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -36,6 +37,8 @@ public sealed class PlanningModule : StorekeepModule
         services.AddScoped<AbcAnalysis>();
         services.AddSingleton(configuration.GetSection("Planning:Replenishment").Get<ReplenishmentSettings>() ?? new ReplenishmentSettings());
         services.AddScoped<Replenishment>();
+        services.AddSingleton(configuration.GetSection("Planning:InventoryHealth").Get<InventoryHealthSettings>() ?? new InventoryHealthSettings());
+        services.AddScoped<InventoryHealth>();
     }
 
     public override void MapApi(RouteGroupBuilder api) => api.MapPlanningEndpoints();

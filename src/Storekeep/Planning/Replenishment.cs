@@ -71,7 +71,7 @@ public sealed class Replenishment(
     /// <summary>Every SKU stocked (in the warehouse, when given) or sold by a supplier, most urgent first (lowest days of cover).</summary>
     public async Task<IReadOnlyList<ReplenishmentRow>> SuggestAsync(string? warehouse, CancellationToken ct)
     {
-        var warehouseId = await WarehouseIdAsync(warehouse, ct);
+        var warehouseId = await WarehouseIdAsync(db, warehouse, ct);
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var windowStart = today.AddDays(-settings.DemandWindowDays);
 
@@ -195,7 +195,8 @@ public sealed class Replenishment(
         return (mean, Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / days));
     }
 
-    private async Task<Guid?> WarehouseIdAsync(string? code, CancellationToken ct)
+    /// <summary>The id of the warehouse with this code; null for none given, 404 for an unknown one.</summary>
+    internal static async Task<Guid?> WarehouseIdAsync(StorekeepDbContext db, string? code, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(code))
         {
