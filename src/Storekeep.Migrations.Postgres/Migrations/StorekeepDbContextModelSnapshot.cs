@@ -1458,6 +1458,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("on_hand");
 
+                    b.Property<long?>("ReorderPoint")
+                        .HasColumnType("bigint")
+                        .HasColumnName("reorder_point");
+
                     b.Property<long>("Reserved")
                         .HasColumnType("bigint")
                         .HasColumnName("reserved");

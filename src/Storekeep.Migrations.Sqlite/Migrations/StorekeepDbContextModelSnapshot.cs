@@ -1438,6 +1438,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("on_hand");
 
+                    b.Property<long?>("ReorderPoint")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reorder_point");
+
                     b.Property<long>("Reserved")
                         .HasColumnType("INTEGER")
                         .HasColumnName("reserved");

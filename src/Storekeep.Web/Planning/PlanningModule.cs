@@ -39,6 +39,10 @@ public sealed class PlanningModule : StorekeepModule
         services.AddScoped<Replenishment>();
         services.AddSingleton(configuration.GetSection("Planning:InventoryHealth").Get<InventoryHealthSettings>() ?? new InventoryHealthSettings());
         services.AddScoped<InventoryHealth>();
+        services.AddSingleton<ForecastCache>();
+        services.AddScoped<ReorderPointAlerts>();
+        services.AddSingleton(configuration.GetSection("Planning:ReorderPoints").Get<ReorderPointRefreshSettings>() ?? new ReorderPointRefreshSettings());
+        services.AddHostedService<ReorderPointRefreshService>();
     }
 
     public override void MapApi(RouteGroupBuilder api) => api.MapPlanningEndpoints();

@@ -20,6 +20,7 @@ internal sealed class StockLevelConfiguration : IEntityTypeConfiguration<StockLe
         b.HasIndex(s => new { s.Sku, s.WarehouseId }).IsUnique();
         b.Property(s => s.Sku).HasMaxLength(64);
         b.Ignore(s => s.Available);
+        b.Ignore(s => s.AlertThreshold);
         b.HasOne(s => s.Warehouse).WithMany().HasForeignKey(s => s.WarehouseId).OnDelete(DeleteBehavior.Restrict);
         b.ToTable(t => t.HasCheckConstraint("ck_stock_levels_balances", "reserved >= 0 AND on_hand >= reserved"));
     }

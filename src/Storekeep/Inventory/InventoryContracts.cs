@@ -32,10 +32,12 @@ public sealed record MovementView(
 public sealed record TransferView(Guid Id, string Reference, string Sku, string From, string To, int Quantity, IReadOnlyList<MovementView> Movements);
 
 /// <param name="Incoming">Ordered from suppliers and not yet received (sent or partially received purchase orders).</param>
-public sealed record WarehouseStockView(string Warehouse, long OnHand, long Reserved, long Available, long LowStockThreshold, long Incoming = 0);
+/// <param name="ReorderPoint">Planning's reorder point from the demand forecast; while set, the stock is low at or under it instead of the threshold.</param>
+public sealed record WarehouseStockView(string Warehouse, long OnHand, long Reserved, long Available, long LowStockThreshold, long Incoming = 0, long? ReorderPoint = null);
 
 /// <param name="Incoming">Ordered from suppliers and not yet received, over all warehouses.</param>
 public sealed record SkuStockView(string Sku, long OnHand, long Reserved, long Available, IReadOnlyList<WarehouseStockView> Warehouses, long Incoming = 0);
 
 /// <param name="Incoming">Ordered from suppliers for this warehouse and not yet received.</param>
-public sealed record StockLevelView(Guid Id, string Sku, string Warehouse, long OnHand, long Reserved, long Available, long LowStockThreshold, long Incoming = 0);
+/// <param name="ReorderPoint">Planning's reorder point from the demand forecast; while set, the stock is low at or under it instead of the threshold.</param>
+public sealed record StockLevelView(Guid Id, string Sku, string Warehouse, long OnHand, long Reserved, long Available, long LowStockThreshold, long Incoming = 0, long? ReorderPoint = null);

@@ -27,7 +27,17 @@ public sealed class StockLevel
     public long OnHand { get; set; }
     public long Reserved { get; set; }
     public long LowStockThreshold { get; set; }
+
+    /// <summary>
+    /// Set by Planning when the SKU has a demand forecast; while set, the low-stock alert fires at
+    /// this instead of <see cref="LowStockThreshold"/> (see <see cref="AlertThreshold"/>).
+    /// </summary>
+    public long? ReorderPoint { get; set; }
+
     public long Available => OnHand - Reserved;
+
+    /// <summary>The level at or under which the stock is low: the reorder point when Planning set one, else the threshold.</summary>
+    public long AlertThreshold => ReorderPoint ?? LowStockThreshold;
 }
 
 public enum MovementType

@@ -57,7 +57,7 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
             foreach (var allocation in plan.OrderBy(a => a.Sku, StringComparer.Ordinal).ThenBy(a => a.WarehouseId))
             {
                 var after = await GuardedUpdateAsync(
-                    $"UPDATE stock_levels SET reserved = reserved + {allocation.Quantity} WHERE sku = {allocation.Sku} AND warehouse_id = {allocation.WarehouseId} AND on_hand - reserved >= {allocation.Quantity} RETURNING on_hand - reserved AS \"Available\", low_stock_threshold AS \"LowStockThreshold\"",
+                    $"UPDATE stock_levels SET reserved = reserved + {allocation.Quantity} WHERE sku = {allocation.Sku} AND warehouse_id = {allocation.WarehouseId} AND on_hand - reserved >= {allocation.Quantity} RETURNING on_hand - reserved AS \"Available\", COALESCE(reorder_point, low_stock_threshold) AS \"LowStockThreshold\"",
                     ct);
                 if (after is null)
                 {
@@ -94,7 +94,7 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
     public async Task ReleaseAsync(StockAllocation allocation, string reference, Actor actor, CancellationToken ct)
     {
         var after = await GuardedUpdateAsync(
-            $"UPDATE stock_levels SET reserved = reserved - {allocation.Quantity} WHERE sku = {allocation.Sku} AND warehouse_id = {allocation.WarehouseId} AND reserved >= {allocation.Quantity} RETURNING on_hand - reserved AS \"Available\", low_stock_threshold AS \"LowStockThreshold\"",
+            $"UPDATE stock_levels SET reserved = reserved - {allocation.Quantity} WHERE sku = {allocation.Sku} AND warehouse_id = {allocation.WarehouseId} AND reserved >= {allocation.Quantity} RETURNING on_hand - reserved AS \"Available\", COALESCE(reorder_point, low_stock_threshold) AS \"LowStockThreshold\"",
             ct) ?? throw Errors.Conflict("reservation_missing", $"No reservation of {allocation.Quantity} × '{allocation.Sku}' to release.");
         _ = after;
         AddMovement(allocation.WarehouseId, allocation.Sku, MovementType.Release, 0, -allocation.Quantity, null, actor, reference);
@@ -104,7 +104,7 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
     public async Task ShipAsync(StockAllocation allocation, string reference, Actor actor, CancellationToken ct)
     {
         _ = await GuardedUpdateAsync(
-            $"UPDATE stock_levels SET on_hand = on_hand - {allocation.Quantity}, reserved = reserved - {allocation.Quantity} WHERE sku = {allocation.Sku} AND warehouse_id = {allocation.WarehouseId} AND reserved >= {allocation.Quantity} RETURNING on_hand - reserved AS \"Available\", low_stock_threshold AS \"LowStockThreshold\"",
+            $"UPDATE stock_levels SET on_hand = on_hand - {allocation.Quantity}, reserved = reserved - {allocation.Quantity} WHERE sku = {allocation.Sku} AND warehouse_id = {allocation.WarehouseId} AND reserved >= {allocation.Quantity} RETURNING on_hand - reserved AS \"Available\", COALESCE(reorder_point, low_stock_threshold) AS \"LowStockThreshold\"",
             ct) ?? throw Errors.Conflict("reservation_missing", $"No reservation of {allocation.Quantity} × '{allocation.Sku}' to ship.");
         AddMovement(allocation.WarehouseId, allocation.Sku, MovementType.Shipment, -allocation.Quantity, -allocation.Quantity, null, actor, reference);
     }
@@ -133,7 +133,7 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
     {
         await EnsureLevelAsync(warehouseId, sku, ct);
         var after = await GuardedUpdateAsync(
-            $"UPDATE stock_levels SET on_hand = on_hand + {quantity} WHERE sku = {sku} AND warehouse_id = {warehouseId} AND on_hand - reserved + {quantity} >= 0 RETURNING on_hand - reserved AS \"Available\", low_stock_threshold AS \"LowStockThreshold\"",
+            $"UPDATE stock_levels SET on_hand = on_hand + {quantity} WHERE sku = {sku} AND warehouse_id = {warehouseId} AND on_hand - reserved + {quantity} >= 0 RETURNING on_hand - reserved AS \"Available\", COALESCE(reorder_point, low_stock_threshold) AS \"LowStockThreshold\"",
             ct);
         if (after is null)
         {
@@ -280,7 +280,7 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
         if (db.IsPostgres)
         {
             return await db.Database.SqlQuery<LockedLevel>(
-                $"SELECT sku AS \"Sku\", on_hand AS \"OnHand\", reserved AS \"Reserved\", low_stock_threshold AS \"LowStockThreshold\" FROM stock_levels WHERE warehouse_id = {warehouseId} AND sku = ANY({skus.ToArray()}) ORDER BY sku COLLATE \"C\" FOR UPDATE")
+                $"SELECT sku AS \"Sku\", on_hand AS \"OnHand\", reserved AS \"Reserved\", COALESCE(reorder_point, low_stock_threshold) AS \"LowStockThreshold\" FROM stock_levels WHERE warehouse_id = {warehouseId} AND sku = ANY({skus.ToArray()}) ORDER BY sku COLLATE \"C\" FOR UPDATE")
                 .ToListAsync(ct);
         }
 
@@ -288,7 +288,7 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
         args.AddRange(skus);
         var list = string.Join(", ", skus.Select((_, i) => $"{{{i + 1}}}"));
         return await db.Database.SqlQuery<LockedLevel>(FormattableStringFactory.Create(
-                $"SELECT sku AS \"Sku\", on_hand AS \"OnHand\", reserved AS \"Reserved\", low_stock_threshold AS \"LowStockThreshold\" FROM stock_levels WHERE warehouse_id = {{0}} AND sku IN ({list})",
+                $"SELECT sku AS \"Sku\", on_hand AS \"OnHand\", reserved AS \"Reserved\", COALESCE(reorder_point, low_stock_threshold) AS \"LowStockThreshold\" FROM stock_levels WHERE warehouse_id = {{0}} AND sku IN ({list})",
                 args.ToArray()))
             .ToListAsync(ct);
     }

@@ -12,6 +12,9 @@ public sealed class AvailableStock
     public long Reserved { get; init; }
     public long LowStockThreshold { get; init; }
 
+    /// <summary>Planning's reorder point; while set, the stock is low at or under it instead of the threshold.</summary>
+    public long? ReorderPoint { get; init; }
+
     /// <summary>On hand minus reserved.</summary>
     public long Available { get; init; }
 }
@@ -34,6 +37,7 @@ public static class StockAvailability
             OnHand = s.OnHand,
             Reserved = s.Reserved,
             LowStockThreshold = s.LowStockThreshold,
+            ReorderPoint = s.ReorderPoint,
             Available = s.OnHand - s.Reserved,
         });
 
@@ -41,9 +45,9 @@ public static class StockAvailability
     public static IQueryable<AvailableStock> InStock(this IQueryable<StockLevel> levels) =>
         levels.WithAvailable().Where(s => s.Available > 0);
 
-    /// <summary>Levels whose available stock is at or under their low-stock threshold.</summary>
+    /// <summary>Levels whose available stock is at or under their alert level (reorder point, else low-stock threshold).</summary>
     public static IQueryable<AvailableStock> AtOrBelowThreshold(this IQueryable<StockLevel> levels) =>
-        levels.WithAvailable().Where(s => s.Available <= s.LowStockThreshold);
+        levels.WithAvailable().Where(s => s.Available <= (s.ReorderPoint ?? s.LowStockThreshold));
 
     /// <summary>Available units summed over the given levels (all warehouses of a SKU, say).</summary>
     public static Task<long> SumAvailableAsync(this IQueryable<StockLevel> levels, CancellationToken ct) =>

@@ -88,14 +88,14 @@ public sealed class StockService(StorekeepDbContext db, InventoryService invento
             await db.StockLevels.Where(s => s.Sku == sku && s.WarehouseId == warehouse.Id)
                 .ExecuteUpdateAsync(s => s.SetProperty(l => l.LowStockThreshold, threshold), token);
             var level = await db.StockLevels.AsNoTracking().SingleAsync(s => s.Sku == sku && s.WarehouseId == warehouse.Id, token);
-            return new StockLevelView(level.Id, sku, warehouse.Code, level.OnHand, level.Reserved, level.Available, level.LowStockThreshold);
+            return new StockLevelView(level.Id, sku, warehouse.Code, level.OnHand, level.Reserved, level.Available, level.LowStockThreshold, ReorderPoint: level.ReorderPoint);
         }, ct);
     }
 
     public async Task<SkuStockView> GetAsync(string sku, CancellationToken ct)
     {
         var levels = await db.StockLevels.AsNoTracking().Where(s => s.Sku == sku).WithAvailable()
-            .Join(db.Warehouses, s => s.WarehouseId, w => w.Id, (s, w) => new { s.WarehouseId, w.Code, w.Priority, s.OnHand, s.Reserved, s.Available, s.LowStockThreshold })
+            .Join(db.Warehouses, s => s.WarehouseId, w => w.Id, (s, w) => new { s.WarehouseId, w.Code, w.Priority, s.OnHand, s.Reserved, s.Available, s.LowStockThreshold, s.ReorderPoint })
             .ToListAsync(ct);
         if (levels.Count == 0 && !await db.Variants.AnyAsync(x => x.Sku == sku, ct))
         {
@@ -107,10 +107,10 @@ public sealed class StockService(StorekeepDbContext db, InventoryService invento
         // A warehouse with units on the way but no balance row yet still shows, with nothing on hand.
         var waiting = incoming.Keys.Select(k => k.WarehouseId).Where(id => levels.All(l => l.WarehouseId != id)).ToList();
         var extra = waiting.Count == 0 ? [] : await db.Warehouses.AsNoTracking().Where(w => waiting.Contains(w.Id))
-            .Select(w => new { WarehouseId = w.Id, w.Code, w.Priority, OnHand = 0L, Reserved = 0L, Available = 0L, LowStockThreshold = 0L })
+            .Select(w => new { WarehouseId = w.Id, w.Code, w.Priority, OnHand = 0L, Reserved = 0L, Available = 0L, LowStockThreshold = 0L, ReorderPoint = (long?)null })
             .ToListAsync(ct);
         var warehouses = levels.Concat(extra).OrderBy(l => l.Priority).ThenBy(l => l.Code, StringComparer.Ordinal)
-            .Select(l => new WarehouseStockView(l.Code, l.OnHand, l.Reserved, l.Available, l.LowStockThreshold, incoming.GetValueOrDefault((sku, l.WarehouseId))))
+            .Select(l => new WarehouseStockView(l.Code, l.OnHand, l.Reserved, l.Available, l.LowStockThreshold, incoming.GetValueOrDefault((sku, l.WarehouseId)), l.ReorderPoint))
             .ToList();
         var onHand = warehouses.Sum(w => w.OnHand);
         var reserved = warehouses.Sum(w => w.Reserved);
@@ -140,7 +140,29 @@ public sealed class StockService(StorekeepDbContext db, InventoryService invento
         return new Page<MovementView>(items, rows.Count > take ? Cursor.Encode(items[^1].Id.ToString()) : null);
     }
 
-    /// <summary>Levels whose available stock is at or under their threshold, keyset on the level's id.</summary>
+    /// <summary>
+    /// Sets the reorder points Planning computed for a warehouse's stock levels (null clears one, so
+    /// the threshold applies again). Only rows whose value changes are written; SKUs without a level
+    /// in the warehouse are skipped. Returns the number of levels changed.
+    /// </summary>
+    public async Task<int> SetReorderPointsAsync(Guid warehouseId, IReadOnlyDictionary<string, long?> reorderPoints, CancellationToken ct)
+    {
+        var current = await db.StockLevels.AsNoTracking().Where(s => s.WarehouseId == warehouseId)
+            .Select(s => new { s.Sku, s.ReorderPoint }).ToListAsync(ct);
+        var changed = 0;
+        foreach (var level in current)
+        {
+            if (reorderPoints.TryGetValue(level.Sku, out var point) && point != level.ReorderPoint)
+            {
+                changed += await db.StockLevels.Where(s => s.WarehouseId == warehouseId && s.Sku == level.Sku)
+                    .ExecuteUpdateAsync(s => s.SetProperty(l => l.ReorderPoint, point), ct);
+            }
+        }
+
+        return changed;
+    }
+
+    /// <summary>Levels whose available stock is at or under their alert level (reorder point, else threshold), keyset on the level's id.</summary>
     public async Task<Page<StockLevelView>> ListLowStockAsync(int? limit, string? cursor, CancellationToken ct)
     {
         var take = Cursor.Limit(limit);
@@ -158,7 +180,7 @@ public sealed class StockService(StorekeepDbContext db, InventoryService invento
         var incoming = await incomingSources.IncomingByLevelAsync(page.Select(r => r.Level.Sku).Distinct(StringComparer.Ordinal).ToList(), ct);
         var items = page
             .Select(r => new StockLevelView(r.Level.Id, r.Level.Sku, r.Code, r.Level.OnHand, r.Level.Reserved, r.Level.Available, r.Level.LowStockThreshold,
-                incoming.GetValueOrDefault((r.Level.Sku, r.Level.WarehouseId))))
+                incoming.GetValueOrDefault((r.Level.Sku, r.Level.WarehouseId)), r.Level.ReorderPoint))
             .ToList();
         return new Page<StockLevelView>(items, rows.Count > take ? Cursor.Encode(items[^1].Id.ToString()) : null);
     }

@@ -36,12 +36,12 @@ public sealed class StockTotals(StorekeepDbContext db, IEnumerable<IIncomingStoc
         }
 
         var rows = await query.OrderBy(s => s.Id).Take(take + 1).WithAvailable()
-            .Join(db.Warehouses, s => s.WarehouseId, w => w.Id, (s, w) => new { s.Id, s.Sku, s.WarehouseId, w.Code, s.OnHand, s.Reserved, s.Available, s.LowStockThreshold })
+            .Join(db.Warehouses, s => s.WarehouseId, w => w.Id, (s, w) => new { s.Id, s.Sku, s.WarehouseId, w.Code, s.OnHand, s.Reserved, s.Available, s.LowStockThreshold, s.ReorderPoint })
             .ToListAsync(ct);
         var page = rows.OrderBy(r => r.Id).Take(take).ToList();
         var incoming = await incomingSources.IncomingByLevelAsync(page.Select(r => r.Sku).Distinct(StringComparer.Ordinal).ToList(), ct);
         var items = page
-            .Select(r => new StockLevelView(r.Id, r.Sku, r.Code, r.OnHand, r.Reserved, r.Available, r.LowStockThreshold, incoming.GetValueOrDefault((r.Sku, r.WarehouseId)))).ToList();
+            .Select(r => new StockLevelView(r.Id, r.Sku, r.Code, r.OnHand, r.Reserved, r.Available, r.LowStockThreshold, incoming.GetValueOrDefault((r.Sku, r.WarehouseId)), r.ReorderPoint)).ToList();
         return new Shared.Page<StockLevelView>(items, rows.Count > take ? Shared.Cursor.Encode(items[^1].Id.ToString()) : null);
     }
 }

@@ -10,7 +10,7 @@ public sealed record ForecastBacktest(double Mase, double MaseSeasonalNaive);
 public sealed record GroupForecast(string Key, string Method, IReadOnlyList<WeekUnits> History, IReadOnlyList<ForecastWeek> Forecast, ForecastBacktest? Backtest);
 
 /// <summary>The forecast contract (docs/planning.md): weekly history per SKU or category and the chosen method's forecast.</summary>
-public sealed class ForecastService(DemandHistory history, TimeProvider clock)
+public sealed class ForecastService(DemandHistory history, ForecastCache cache, TimeProvider clock)
 {
     public const int MaxHorizon = 104;
 
@@ -41,7 +41,7 @@ public sealed class ForecastService(DemandHistory history, TimeProvider clock)
         foreach (var key in keys.Take(take))
         {
             var weeks = weekly[key];
-            var outcome = Forecaster.Forecast(new WeeklySeries([.. weeks.Select(w => w.Units)]), horizon);
+            var outcome = cache.Forecast(key, weeks, horizon);
             var f = outcome.Forecast;
             var forecast = Enumerable.Range(0, horizon)
                 .Select(h => new ForecastWeek(cutoff.AddDays(7 * h), Round(f.Mean[h]), Round(f.Lo80[h]), Round(f.Hi80[h])))

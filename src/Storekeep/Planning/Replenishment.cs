@@ -22,6 +22,12 @@ public sealed class ReplenishmentSettings
     /// <summary>Yearly cost of holding one unit as a share of its cost (h in the EOQ).</summary>
     public double HoldingRate { get; set; } = 0.25;
 
+    /// <summary>Daily demand comes from the SKU's forecast once it has this many weeks of history; before that, from the window.</summary>
+    public int MinimumForecastWeeks { get; set; } = 26;
+
+    /// <summary>False: every SKU's demand is the window's, forecast or not.</summary>
+    public bool UseForecast { get; set; } = true;
+
     public double ServiceLevelA { get; set; } = 0.98;
     public double ServiceLevelB { get; set; } = 0.95;
     public double ServiceLevelC { get; set; } = 0.90;
@@ -48,7 +54,20 @@ public sealed record ReplenishmentRow(
     string? SupplierName,
     decimal? UnitCost,
     int PackSize,
-    int MinimumOrderQuantity);
+    int MinimumOrderQuantity,
+    string DemandSource,
+    string? ForecastMethod,
+    long InDraftPurchaseOrders);
+
+/// <summary>Where a row's daily demand comes from.</summary>
+public static class DemandSources
+{
+    /// <summary>The chosen forecast's mean over the lead time; σ from its one-step errors.</summary>
+    public const string Forecast = "forecast";
+
+    /// <summary>The last DemandWindowDays whole days (too little history for a forecast).</summary>
+    public const string Window = "window";
+}
 
 /// <summary>What one click made: a draft purchase order per supplier.</summary>
 public sealed record ReplenishmentOrders(IReadOnlyList<PurchaseOrderView> PurchaseOrders, IReadOnlyList<string> SkippedWithoutSupplier);
@@ -63,6 +82,7 @@ public sealed class Replenishment(
     AbcAnalysis abc,
     IEnumerable<IIncomingStock> incomingSources,
     PurchaseOrders purchaseOrders,
+    ForecastCache forecasts,
     ReplenishmentSettings settings,
     TimeProvider clock)
 {
@@ -102,6 +122,21 @@ public sealed class Replenishment(
             }
         }
 
+        // Units in draft purchase orders are not incoming (nothing is promised yet), but they are
+        // ordered already: the suggestion leaves them out, so a second click drafts nothing twice.
+        var drafted = await (from l in db.Set<PurchaseOrderLine>().AsNoTracking()
+                             join o in db.Set<PurchaseOrder>().AsNoTracking() on l.PurchaseOrderId equals o.Id
+                             where o.Status == PurchaseOrderStatus.Draft && (warehouseId == null || o.WarehouseId == warehouseId)
+                             group l.Quantity by l.Sku into g
+                             select new { Sku = g.Key, Quantity = g.Sum(q => (long)q) })
+            .ToDictionaryAsync(d => d.Sku, d => d.Quantity, StringComparer.Ordinal, ct);
+
+        // Whole weeks up to the one holding today, for the forecasts.
+        var thisWeek = DemandHistory.WeekStart(today);
+        var weekly = settings.UseForecast
+            ? DemandHistory.Weekly(await history.DailyAsync(false, null, null, null, ToUtc(thisWeek), ct), null, thisWeek.AddDays(-7))
+            : [];
+
         var daily = (await history.DailyAsync(false, null, null, ToUtc(windowStart), ToUtc(today), ct))
             .GroupBy(d => d.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.ToDictionary(d => d.Day, d => (double)d.Units), StringComparer.Ordinal);
@@ -113,13 +148,23 @@ public sealed class Replenishment(
         {
             var level = levels.GetValueOrDefault(sku);
             var offer = bestOffer.GetValueOrDefault(sku);
-            var (demand, stdDev) = DemandOf(daily.GetValueOrDefault(sku), windowStart, settings.DemandWindowDays);
             var abcClass = classes.GetValueOrDefault(sku) ?? "C";
             var serviceLevel = abcClass switch { "A" => settings.ServiceLevelA, "B" => settings.ServiceLevelB, _ => settings.ServiceLevelC };
             var leadTime = offer?.LeadTimeDays ?? settings.DefaultLeadTimeDays;
+            var source = DemandSources.Window;
+            string? method = null;
+            var (demand, stdDev) = DemandOf(daily.GetValueOrDefault(sku), windowStart, settings.DemandWindowDays);
+            if (weekly.TryGetValue(sku, out var weeks) && weeks.Count >= settings.MinimumForecastWeeks)
+            {
+                var horizon = Math.Max(13, (today.DayNumber - thisWeek.DayNumber + leadTime + 6) / 7);
+                var forecast = forecasts.Forecast(sku, weeks, horizon).Forecast;
+                (demand, stdDev) = ForecastDemandOf(forecast.Mean, forecast.ResidualStdDev, today.DayNumber - thisWeek.DayNumber, leadTime);
+                (source, method) = (DemandSources.Forecast, forecast.Method);
+            }
+
             decimal? unitCost = offer is not null ? offer.Cost : variantCost.TryGetValue(sku, out var c) ? c : null;
             var figures = Figures(demand, stdDev, leadTime, serviceLevel, unitCost, settings.OrderCost, settings.HoldingRate,
-                onHand: level?.OnHand ?? 0, reserved: level?.Reserved ?? 0, incoming: incoming.GetValueOrDefault(sku),
+                onHand: level?.OnHand ?? 0, reserved: level?.Reserved ?? 0, incoming: incoming.GetValueOrDefault(sku) + drafted.GetValueOrDefault(sku),
                 packSize: offer?.PackSize ?? 1, minimum: offer?.MinimumOrderQuantity ?? 1);
             rows.Add(new ReplenishmentRow(
                 sku, level?.OnHand ?? 0, level?.Reserved ?? 0, incoming.GetValueOrDefault(sku),
@@ -127,7 +172,8 @@ public sealed class Replenishment(
                 figures.SafetyStock, figures.ReorderPoint, figures.EconomicOrderQuantity, figures.SuggestedQuantity,
                 figures.DaysOfCover is { } cover ? Math.Round(cover, 1) : null,
                 figures.DaysOfCover is { } days ? today.AddDays((int)Math.Min(Math.Floor(days), 3650)) : null,
-                offer?.SupplierId, offer?.Name, unitCost, offer?.PackSize ?? 1, offer?.MinimumOrderQuantity ?? 1));
+                offer?.SupplierId, offer?.Name, unitCost, offer?.PackSize ?? 1, offer?.MinimumOrderQuantity ?? 1,
+                source, method, drafted.GetValueOrDefault(sku)));
         }
 
         return [.. rows.OrderBy(r => r.DaysOfCover ?? double.MaxValue).ThenBy(r => r.Sku, StringComparer.Ordinal)];
@@ -193,6 +239,25 @@ public sealed class Replenishment(
         var values = Enumerable.Range(0, days).Select(i => unitsByDay?.GetValueOrDefault(windowStart.AddDays(i)) ?? 0).ToArray();
         var mean = values.Average();
         return (mean, Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / days));
+    }
+
+    /// <summary>
+    /// Daily demand over the lead time from a weekly forecast starting this week: each of the next
+    /// <paramref name="leadTimeDays"/> days (from <paramref name="dayOfWeek"/>, 0 = Monday) takes a
+    /// seventh of its week's forecast (never below 0); σ per day is the forecast's weekly one-step
+    /// error over √7 (weekly errors spread over 7 independent days).
+    /// </summary>
+    public static (double Mean, double StdDev) ForecastDemandOf(IReadOnlyList<double> weeklyMean, double weeklyResidualStdDev, int dayOfWeek, int leadTimeDays)
+    {
+        var days = Math.Max(leadTimeDays, 1);
+        var total = 0.0;
+        for (var d = 0; d < days; d++)
+        {
+            var week = Math.Min((dayOfWeek + d) / 7, weeklyMean.Count - 1);
+            total += Math.Max(0, weeklyMean[week]) / 7;
+        }
+
+        return (total / days, Math.Max(0, weeklyResidualStdDev) / Math.Sqrt(7));
     }
 
     /// <summary>The id of the warehouse with this code; null for none given, 404 for an unknown one.</summary>

@@ -1,7 +1,9 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Storekeep.Access;
 using Storekeep.Data;
+using Storekeep.Events;
 using Storekeep.Orders;
 using Storekeep.Planning;
 using Storekeep.Tests.Infrastructure;
@@ -147,4 +149,103 @@ public sealed class ReplenishmentTests
             Assert.Equal(1, await db.Database.SqlQuery<long>($"SELECT COUNT(*) AS \"Value\" FROM purchase_orders").SingleAsync());
         }
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task With_a_forecast_demand_follows_it_the_low_stock_alert_moves_to_the_reorder_point_and_drafts_are_not_ordered_twice(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await store.AddProductAsync("FC-TEA", 8m, main: 500, title: "Tea");
+
+        // 40 weeks of daily sales with a weekly rhythm: enough history for a forecast (26 weeks).
+        var today = DateTime.UtcNow.Date;
+        await using (var db = store.Db())
+        {
+            for (var day = 1; day <= 280; day++)
+            {
+                var quantity = 2 + (day % 7 == 0 ? 3 : 0) + day % 2;
+                db.Orders.Add(Order.Place(700_000 + day, "tea@example.com", null, "USD", new Address { Name = "T", Line1 = "1 Row", City = "Paris", PostalCode = "75001", Country = "FR" },
+                    "standard", [new() { Sku = "FC-TEA", Title = "Tea", Quantity = quantity, UnitPrice = 8m, LineTotal = 8m * quantity }], 0m, 0m, false, null, today.AddDays(-day).AddHours(11)));
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        var supplier = await store.Client.PostJson("/api/v1/suppliers", new { name = "Leaf & Co", email = "po@leaf.example", currency = "USD", leadTimeDays = 14 }).Expect(HttpStatusCode.Created);
+        await store.Client.PostJson($"/api/v1/suppliers/{supplier["id"].Str()}/products", new { sku = "FC-TEA", cost = 3.00m, packSize = 10 }).Expect(HttpStatusCode.Created);
+        var manager = await store.ClientForAsync(Role.Manager);
+
+        // Demand: the forecast of the weekly history (read with raw SQL, weeks from Monday) over the 14 days from today.
+        var row = await TeaAsync(manager);
+        Assert.Equal(("forecast", true), (row["demandSource"].Str(), row["forecastMethod"]?.GetValue<string>() is { Length: > 0 }));
+        var thisWeek = DateOnly.FromDateTime(today).AddDays(-(((int)today.DayOfWeek + 6) % 7));
+        var units = new SortedDictionary<DateOnly, double>();
+        await using (var db = store.Db())
+        {
+            var sold = await db.Database.SqlQuery<Sold>(
+                $"SELECT o.created_at AS \"At\", CAST(l.quantity AS BIGINT) AS \"Quantity\" FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.sku = 'FC-TEA' AND o.status <> 'cancelled'").ToListAsync();
+            foreach (var s in sold.Where(s => DateOnly.FromDateTime(s.At) < thisWeek))
+            {
+                var day = DateOnly.FromDateTime(s.At);
+                var week = day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
+                units[week] = units.GetValueOrDefault(week) + s.Quantity;
+            }
+        }
+
+        var weeks = new List<double>();
+        for (var week = units.Keys.First(); week < thisWeek; week = week.AddDays(7))
+        {
+            weeks.Add(units.GetValueOrDefault(week));
+        }
+
+        var dayOfWeek = DateOnly.FromDateTime(today).DayNumber - thisWeek.DayNumber;
+        var forecast = Storekeep.Planning.Forecasting.Forecaster.Forecast(new Storekeep.Planning.Forecasting.WeeklySeries([.. weeks]), Math.Max(13, (dayOfWeek + 14 + 6) / 7)).Forecast;
+        var (mean, sd) = Replenishment.ForecastDemandOf(forecast.Mean, forecast.ResidualStdDev, dayOfWeek, 14);
+        Assert.Equal(forecast.Method, row["forecastMethod"].Str());
+        Assert.Equal(Math.Round(mean, 4), row["dailyDemand"]!.GetValue<double>(), 9);
+        Assert.Equal(Math.Round(sd, 4), row["demandStdDev"]!.GetValue<double>(), 9);
+        var reorderPoint = row["reorderPoint"]!.GetValue<long>();
+        Assert.True(reorderPoint > 20, $"reorder point {reorderPoint}"); // about 2.9 a day for 14 days
+        Assert.Equal(0, row["suggestedQuantity"]!.GetValue<long>()); // 500 on hand
+
+        // The refresh puts the reorder point on the stock level; the alert fires there, not at the threshold of 0.
+        await using (var scope = store.Services.CreateAsyncScope())
+        {
+            Assert.True(await scope.ServiceProvider.GetRequiredService<ReorderPointAlerts>().RefreshAsync(TestContext.Current.CancellationToken) >= 1);
+        }
+
+        var stock = await store.Client.GetAsync("/api/v1/inventory/FC-TEA").Expect(HttpStatusCode.OK);
+        Assert.Equal(reorderPoint, stock["warehouses"]!.AsArray().Single(w => w!["warehouse"].Str() == "MAIN")!["reorderPoint"]!.GetValue<long>());
+        await store.Client.PostJson("/api/v1/inventory/adjustments", new { sku = "FC-TEA", warehouse = "MAIN", quantity = -(500 - reorderPoint - 1), reason = "count" }).Expect(HttpStatusCode.OK);
+        await using (var db = store.Db())
+        {
+            Assert.Empty(await db.OutboxEvents.Where(e => e.Type == EventTypes.InventoryLowStock).ToListAsync()); // one above the reorder point
+        }
+
+        await store.Client.PostJson("/api/v1/inventory/adjustments", new { sku = "FC-TEA", warehouse = "MAIN", quantity = -1, reason = "count" }).Expect(HttpStatusCode.OK);
+        await using (var db = store.Db())
+        {
+            var payload = Assert.Single(await db.OutboxEvents.Where(e => e.Type == EventTypes.InventoryLowStock).ToListAsync()).Payload;
+            Assert.Contains($"\"available\":{reorderPoint}", payload, StringComparison.Ordinal);
+            Assert.Contains($"\"threshold\":{reorderPoint}", payload, StringComparison.Ordinal);
+        }
+
+        var low = await store.Client.GetAsync("/api/v1/inventory/low-stock").Expect(HttpStatusCode.OK);
+        Assert.Contains(low["items"]!.AsArray(), i => i!["sku"].Str() == "FC-TEA" && i["warehouse"].Str() == "MAIN");
+
+        // At the reorder point a suggestion appears; one click drafts it, a second click drafts nothing more.
+        var suggested = (await TeaAsync(manager))["suggestedQuantity"]!.GetValue<long>();
+        Assert.True(suggested > 0 && suggested % 10 == 0, $"suggested {suggested}");
+        var first = await manager.PostJson("/api/v1/planning/replenishment/purchase-orders", new { warehouse = "MAIN" }).Expect(HttpStatusCode.Created);
+        Assert.Equal(suggested, first["purchaseOrders"]!.AsArray().Single()!["lines"]!.AsArray().Single()!["quantity"]!.GetValue<long>());
+        var second = await manager.PostJson("/api/v1/planning/replenishment/purchase-orders", new { warehouse = "MAIN" }).Expect(HttpStatusCode.Created);
+        Assert.Empty(second["purchaseOrders"]!.AsArray());
+        var after = await TeaAsync(manager);
+        Assert.Equal((suggested, 0L, 0L), (after["inDraftPurchaseOrders"]!.GetValue<long>(), after["suggestedQuantity"]!.GetValue<long>(), after["incoming"]!.GetValue<long>()));
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonNode> TeaAsync(HttpClient manager) =>
+        (await manager.GetAsync("/api/v1/planning/replenishment?warehouse=MAIN&limit=200").Expect(HttpStatusCode.OK))["items"]!.AsArray().Single(r => r!["sku"].Str() == "FC-TEA")!;
+
+    private sealed record Sold(DateTime At, long Quantity);
 }
