@@ -35,7 +35,7 @@ internal sealed partial class DemoStoreBuilder
     private HashSet<DateTime> BlackFridays()
     {
         var result = new HashSet<DateTime>();
-        for (var year = _start.Year; year <= _end.Year; year++)
+        for (var year = _start.Year - (ImportedHistoryDays / 365) - 1; year <= _end.Year; year++)
         {
             var november = new DateTime(year, 11, 1, 0, 0, 0, DateTimeKind.Utc);
             var firstThursday = november.AddDays(((int)DayOfWeek.Thursday - (int)november.DayOfWeek + 7) % 7);

@@ -8,7 +8,7 @@ using Storekeep.Shared;
 
 namespace Storekeep.Demo;
 
-// The demo history: customers, then a year of orders placed day by day, and the returns they lead to.
+// The demo history: customers, two years imported from a previous platform, then a year of orders placed day by day, and the returns they lead to.
 internal sealed partial class DemoStoreBuilder
 {
     // ---------------------------------------------------------------- customers
@@ -79,14 +79,41 @@ internal sealed partial class DemoStoreBuilder
 
     private void BuildHistory()
     {
+        // The store grew from 6 to 14 orders a day over its year on Storekeep.
+        ForEachOrderTime(_start, HistoryDays, 6, 8, (daysBack, day) => StockHousekeeping(daysBack, day),
+            day => _variants.Where(v => v.AvailableFrom <= day && (v.ArchivedAt is null || v.ArchivedAt > day)).ToList(),
+            PlaceOrder);
+    }
+
+    /// <summary>
+    /// The two years before that, as the merchant imported them from their previous platform
+    /// (docs/order-import.md): orders of today's catalog, paid and delivered, that never touched
+    /// Storekeep's stock, payments or shipments, so forecasts and cohorts have three years to read.
+    /// </summary>
+    private void BuildImportedHistory()
+    {
+        var catalog = _variants.Where(v => v.ArchivedAt is null || v.ArchivedAt > _start).ToList();
+        ForEachOrderTime(_start.AddDays(-ImportedHistoryDays), ImportedHistoryDays, 2, 4, (_, _) => { }, _ => catalog, PlaceImportedOrder);
+    }
+
+    /// <summary>
+    /// Days from <paramref name="first"/> on, each with a Poisson number of orders: a rate growing
+    /// linearly from <paramref name="baseRate"/> by <paramref name="growthOverPeriod"/>, shaped by
+    /// weekday, month, Black Friday and Cyber Monday; every order's time goes to <paramref name="place"/>
+    /// with the variants on sale that day, weighted by popularity (1.7× in their peak months).
+    /// </summary>
+    private void ForEachOrderTime(
+        DateTime first, int days, double baseRate, double growthOverPeriod, Action<int, DateTime> startOfDay,
+        Func<DateTime, List<SellableVariant>> onSale, Action<DateTime, List<SellableVariant>, double[], int> place)
+    {
         var blackFriday = BlackFridays();
         var customersSigned = 0;
-        for (var daysBack = HistoryDays; daysBack >= 1; daysBack--)
+        for (var daysBack = days; daysBack >= 1; daysBack--)
         {
-            var day = _end.AddDays(-daysBack);
-            StockHousekeeping(daysBack, day);
+            var day = first.AddDays(days - daysBack);
+            startOfDay(daysBack, day);
 
-            var growth = 6 + (8.0 * (HistoryDays - daysBack) / HistoryDays);
+            var growth = baseRate + (growthOverPeriod * (days - daysBack) / days);
             var lambda = growth * WeekdayFactor[(int)day.DayOfWeek] * MonthFactor[day.Month - 1];
             if (blackFriday.Contains(day))
             {
@@ -110,7 +137,7 @@ internal sealed partial class DemoStoreBuilder
                 continue;
             }
 
-            var sellable = _variants.Where(v => v.AvailableFrom <= day && (v.ArchivedAt is null || v.ArchivedAt > day)).ToList();
+            var sellable = onSale(day);
             var weights = new double[sellable.Count];
             var cumulative = 0.0;
             for (var i = 0; i < sellable.Count; i++)
@@ -126,12 +153,39 @@ internal sealed partial class DemoStoreBuilder
                     customersSigned++;
                 }
 
-                PlaceOrder(at, sellable, weights, customersSigned);
+                place(at, sellable, weights, customersSigned);
             }
         }
     }
 
     private void PlaceOrder(DateTime at, List<SellableVariant> sellable, double[] weights, int customersSigned)
+    {
+        var (customer, email, address, method, lines, shipping) = NewOrder(at, sellable, weights, customersSigned);
+
+        // Every tenth order came from a staff integration's API key (deterministic: draws nothing from the random sequence).
+        var channel = _nextOrderNumber % 10 == 0 ? OrderChannels.Api : OrderChannels.OnlineStore;
+        var order = Order.Place(_nextOrderNumber++, email, customer?.Id, Currency, address, method, lines, shipping,
+            lines.Sum(l => l.TaxAmount), pricesIncludeTax: false, cartId: null, at, channel: channel);
+        _data.Orders.Add(order);
+
+        var allocations = Reserve(order, at);
+        var lifecycle = new OrderLifecycle(this, order, allocations, at);
+        lifecycle.Plan();
+        lifecycle.Run(_end);
+    }
+
+    private void PlaceImportedOrder(DateTime at, List<SellableVariant> sellable, double[] weights, int customersSigned)
+    {
+        var (customer, email, address, method, lines, shipping) = NewOrder(at, sellable, weights, customersSigned);
+        var number = _nextOrderNumber++;
+        var shippedAt = at.AddHours(18 + _rng.Next(0, 60));
+        _data.Orders.Add(Order.Imported(number, $"#{number + 8000}", email, customer?.Id, Currency, address, method, lines, shipping,
+            lines.Sum(l => l.TaxAmount), at, shippedAt, null, ImportActor, _start));
+    }
+
+    /// <summary>A buyer (a signed-up customer 84% of the time, else a guest), their lines, shipping method and cost.</summary>
+    private (Customer? Customer, string Email, Address Address, string Method, List<OrderLine> Lines, decimal Shipping) NewOrder(
+        DateTime at, List<SellableVariant> sellable, double[] weights, int customersSigned)
     {
         Customer? customer = null;
         Address address;
@@ -188,17 +242,7 @@ internal sealed partial class DemoStoreBuilder
         var domestic = address.Country is "US" or "CA" or "GB" or "DE";
         var method = !domestic ? "international" : _rng.NextDouble() < 0.12 ? "express" : "standard";
         var shipping = PriceCalculator.ShippingFor(_data.ShippingMethods.Find(m => m.Code == method), subtotal);
-
-        // Every tenth order came from a staff integration's API key (deterministic: draws nothing from the random sequence).
-        var channel = _nextOrderNumber % 10 == 0 ? OrderChannels.Api : OrderChannels.OnlineStore;
-        var order = Order.Place(_nextOrderNumber++, email, customer?.Id, Currency, address, method, lines, shipping,
-            lines.Sum(l => l.TaxAmount), pricesIncludeTax: false, cartId: null, at, channel: channel);
-        _data.Orders.Add(order);
-
-        var allocations = Reserve(order, at);
-        var lifecycle = new OrderLifecycle(this, order, allocations, at);
-        lifecycle.Plan();
-        lifecycle.Run(_end);
+        return (customer, email, address, method, lines, shipping);
     }
 
     private List<OrderAllocation> Reserve(Order order, DateTime at)

@@ -20,6 +20,9 @@ internal sealed partial class DemoStoreBuilder
 {
     public const int DefaultSeed = 20_261_123;
     private const int HistoryDays = 365;
+
+    /// <summary>Days of order history before <see cref="HistoryDays"/>, imported from the merchant's previous platform.</summary>
+    private const int ImportedHistoryDays = 730;
     private const int ProductsPerCategory = 15;
     private const int CustomerCount = 620;
     private const string Currency = "USD";
@@ -33,6 +36,7 @@ internal sealed partial class DemoStoreBuilder
     private static readonly Actor WarehouseActor = new("warehouse");
     private static readonly Actor SupportActor = new("support");
     private static readonly Actor PurchasingActor = new("purchasing");
+    private static readonly Actor ImportActor = new("import");
 
     private readonly Random _rng;
     private readonly DateTime _end;
@@ -76,6 +80,7 @@ internal sealed partial class DemoStoreBuilder
         builder.BuildWarehousesAndInitialStock();
         builder.BuildShippingAndTax();
         builder.BuildCustomers();
+        builder.BuildImportedHistory();
         builder.BuildHistory();
         builder.FinishReturns();
         builder.BuildPurchasing();
