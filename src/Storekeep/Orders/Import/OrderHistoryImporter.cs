@@ -15,7 +15,8 @@ namespace Storekeep.Orders.Import;
 /// read and checked before anything is written; with any error nothing is. Then, in one
 /// transaction: draft products for unknown SKUs and categories for their categories (Catalog),
 /// customers for unknown emails (Customers), the orders in batches (source "import", paid,
-/// delivered, completed), and the daily sales rollup of the days they touch. No stock moves, no
+/// delivered, completed; binary COPY on PostgreSQL, see <see cref="CopyOrdersAsync"/>), and the
+/// daily sales rollup of the days they touch. No stock moves, no
 /// event is raised (so no email and no webhook). Orders imported before (same external number)
 /// are skipped, so importing a file twice adds nothing.
 /// </summary>
