@@ -21,7 +21,8 @@ namespace Storekeep.Bench;
 /// own (reading and checking every line, the daily sales rollup it rebuilds, audit rows). Ratio =
 /// COPY seconds ÷ import seconds (= import lines/s ÷ COPY lines/s). Afterwards the app's database
 /// must hold exactly the expected imported orders, lines, Σ line totals (to the cent), products,
-/// categories and customers, or the scenario fails.
+/// categories and customers, and importing the same file again (untimed) must add nothing, or the
+/// scenario fails.
 /// </summary>
 public static class OrderImportScenario
 {
@@ -61,6 +62,7 @@ public static class OrderImportScenario
         double importSeconds;
         double serverCpuSeconds;
         Counts imported;
+        (int NewOrders, int AlreadyImported, Counts After) reimport;
         await using (var database = await BenchDatabase.CreateAsync(ct))
         {
             AnsiConsole.MarkupLineInterpolated($"database {database.Name}");
@@ -82,6 +84,11 @@ public static class OrderImportScenario
             AnsiConsole.MarkupLineInterpolated($"[grey]report: {report}[/]");
 
             imported = await CountAsync(database.ConnectionString, ct);
+
+            // Importing the same file again must add nothing (untimed): every order already imported.
+            AnsiConsole.MarkupLine("importing the same file again (untimed; must add nothing)…");
+            var again = await PostImportAsync(http, csv, ct);
+            reimport = (again.GetProperty("orders").GetInt32(), again.GetProperty("alreadyImported").GetInt32(), await CountAsync(database.ConnectionString, ct));
         }
 
         // COPY: a second fresh database, migrated by the app's own CLI.
@@ -120,6 +127,16 @@ public static class OrderImportScenario
                 AnsiConsole.MarkupLineInterpolated($"[red]{side}: the database holds {counts}, expected {expected}[/]");
                 failed = true;
             }
+        }
+
+        if (reimport.NewOrders != 0 || reimport.AlreadyImported != expected.Orders || reimport.After != expected)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]importing again: {reimport.NewOrders} new orders, {reimport.AlreadyImported} already imported (expected 0 and {expected.Orders}); the database holds {reimport.After}[/]");
+            failed = true;
+        }
+        else
+        {
+            AnsiConsole.MarkupLineInterpolated($"importing the same file again added nothing ({reimport.AlreadyImported:N0} orders already imported)");
         }
 
         if (failed)
