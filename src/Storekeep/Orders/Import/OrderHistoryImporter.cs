@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using Storekeep.Audit;
 using Storekeep.Analytics;
+using Storekeep.Audit;
 using Storekeep.Catalog;
 using Storekeep.Customers;
 using Storekeep.Data;
