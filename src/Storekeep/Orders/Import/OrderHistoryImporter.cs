@@ -73,7 +73,9 @@ public sealed class OrderHistoryImporter(
             {
                 foreach (var source in batch)
                 {
-                    db.Orders.Add(ToOrder(plan, source, numbers[done++], actor, now));
+                    var order = ToOrder(plan, source, numbers[done++], actor, now);
+                    plan.ImportedIds.Add(order.Id);
+                    db.Orders.Add(order);
                 }
 
                 db.ChangeTracker.DetectChanges();
@@ -256,10 +258,8 @@ public sealed class OrderHistoryImporter(
             return;
         }
 
-        foreach (var day in days.Order())
-        {
-            await rollup.RecomputeDayAsync(day, ct);
-        }
+        // The imported orders' days, and their customers' first-order days (an earlier order changes who is new).
+        await rollup.RefreshOrdersAsync(plan.ImportedIds, ct);
     }
 
     private sealed class Plan(ImportedOrderFile file)
@@ -268,6 +268,9 @@ public sealed class OrderHistoryImporter(
         public List<OrderImportError> Errors { get; } = file.Errors;
         public string DefaultCurrency { get; init; } = "USD";
         public List<ImportedOrder> NewOrders { get; } = [];
+
+        /// <summary>The ids of the orders written, for the rollup.</summary>
+        public List<Guid> ImportedIds { get; } = [];
         public List<ImportedProductDraft> NewProducts { get; } = [];
         public List<ImportedCustomer> NewCustomers { get; } = [];
         public Dictionary<string, Guid> Variants { get; } = new(StringComparer.Ordinal);
