@@ -227,7 +227,7 @@ public sealed class OrderLoader
     private void Write(NpgsqlConnection connection, List<PlannedOrder> orders)
     {
         using (var w = connection.BeginBinaryImport(
-            "COPY orders (id, number, status, payment_status, fulfillment_status, email, currency, subtotal, shipping_total, tax_total, total, prices_include_tax, shipping_method, ship_name, ship_line1, ship_city, ship_postal_code, ship_country, created_at, updated_at, cancelled_at) FROM STDIN (FORMAT BINARY)"))
+            "COPY orders (id, number, status, payment_status, fulfillment_status, email, currency, subtotal, shipping_total, tax_total, total, prices_include_tax, shipping_method, ship_name, ship_line1, ship_city, ship_postal_code, ship_country, channel, created_at, updated_at, cancelled_at) FROM STDIN (FORMAT BINARY)"))
         {
             foreach (var o in orders)
             {
@@ -250,6 +250,7 @@ public sealed class OrderLoader
                 w.Write("Springfield", NpgsqlDbType.Varchar);
                 w.Write("12345", NpgsqlDbType.Varchar);
                 w.Write("US", NpgsqlDbType.Varchar);
+                w.Write(o.Number % 10 == 0 ? "api" : "online_store", NpgsqlDbType.Varchar); // like the demo seeder: every tenth order through the API
                 w.Write(o.CreatedAt, NpgsqlDbType.TimestampTz);
                 w.Write(o.CancelledAt ?? o.CreatedAt, NpgsqlDbType.TimestampTz);
                 if (o.CancelledAt is { } cancelled)

@@ -12,10 +12,12 @@ namespace Storekeep.Bench;
 /// Does the back office stay fast as the store grows? Two stores, each its own database and server:
 /// 10,000 orders, and 1,000,000 (200,000 with --quick) of the same 400-day history, bulk-loaded with
 /// binary COPY into the app's tables (the large one gets its first 10,000 orders, then grows). The
-/// app's CLI rebuilds the analytics rollup of each. Then the order list's first page, order search
-/// by email and the dashboard API are timed, requests alternating between the stores so both see
-/// the same machine. Ratio = the largest median(large) ÷ median(10k). Finally every dashboard
-/// figure is checked against raw SQL to the cent (exit 1 when any differs).
+/// app's CLI rebuilds the analytics rollups of each. Then the order list's first page, order search
+/// by email, the dashboard API and the KPI report (last 12 months by month, and by category) are
+/// timed, requests alternating between the stores so both see the same machine. Ratio = the largest
+/// median(large) ÷ median(10k). Finally every dashboard figure, and the orders, gross and net sales
+/// and units of every month of the KPI report, are checked against raw SQL to the cent (exit 1 when
+/// any differs).
 /// </summary>
 public static partial class ScaleScenario
 {
@@ -76,6 +78,12 @@ public static partial class ScaleScenario
         rows.Add(await TimeAsync(small, grown, "order search by email", (store, n) => $"api/v1/orders?email={Uri.EscapeDataString(store.Emails[n % store.Emails.Count])}", page => page["items"]!.AsArray().Count > 0, ct));
         rows.Add(await TimeAsync(small, grown, "dashboard (/analytics/dashboard)", (_, _) => "api/v1/analytics/dashboard", view => view["periods"]!.AsArray().Count == 3, ct));
 
+        // KPIs over the last 12 whole months (and the current one's start): by month, and by category.
+        var (kpiFrom, kpiTo) = KpiRange(now);
+        var kpis = FormattableString.Invariant($"api/v1/analytics/kpis?from={kpiFrom:yyyy-MM-dd}&to={kpiTo:yyyy-MM-dd}");
+        rows.Add(await TimeAsync(small, grown, "KPIs by month, 12 months (/analytics/kpis)", (_, _) => kpis + "&groupBy=month", view => view["rows"]!.AsArray().Count == 12, ct));
+        rows.Add(await TimeAsync(small, grown, "KPIs by category, same range", (_, _) => kpis + "&groupBy=category", view => view["rows"]!.AsArray().Count > 0, ct));
+
         var table = new Table().AddColumn("orders").AddColumn("operation")
             .AddColumn(new TableColumn("median ms").RightAligned()).AddColumn(new TableColumn("p90 ms").RightAligned()).AddColumn(new TableColumn("ratio").RightAligned());
         foreach (var row in rows.Select(r => r.Small).Concat(rows.Select(r => r.Large)))
@@ -99,6 +107,9 @@ public static partial class ScaleScenario
 
         var exact = await DashboardEqualsRawSqlAsync(small, ct) & await DashboardEqualsRawSqlAsync(grown, ct);
         Console.WriteLine($"dashboard equals raw SQL: {(exact ? "yes" : "no")}");
+        var kpisExact = await KpisEqualRawSqlAsync(small, kpiFrom, kpiTo, ct) & await KpisEqualRawSqlAsync(grown, kpiFrom, kpiTo, ct);
+        Console.WriteLine($"KPIs by month equal raw SQL: {(kpisExact ? "yes" : "no")}");
+        exact &= kpisExact;
         Console.WriteLine(FormattableString.Invariant($"sizes: {Small:N0} and {large:N0} orders; whole run {run.Elapsed.TotalSeconds:0} s"));
         Console.WriteLine(FormattableString.Invariant($"{Name}: ratio={rows.Max(r => r.Large.MedianMs / r.Small.MedianMs):0.00}"));
         return exact ? 0 : 1;
@@ -288,6 +299,68 @@ public static partial class ScaleScenario
         }
 
         AnsiConsole.MarkupLineInterpolated($"dashboard at {store.Loaded:N0} orders ({currency}, today {view["today"]}) against raw SQL:");
+        AnsiConsole.Write(table);
+        return exact;
+    }
+
+    /// <summary>The 12 whole months before the current one: [first of the month 12 months ago, first of this month).</summary>
+    private static (DateOnly From, DateOnly To) KpiRange(DateTime now)
+    {
+        var to = new DateOnly(now.Year, now.Month, 1);
+        return (to.AddMonths(-12), to);
+    }
+
+    /// <summary>Orders, gross sales, net sales and units of every month of the KPI report against SQL over orders, order_lines and refunds.</summary>
+    private static async Task<bool> KpisEqualRawSqlAsync(Store store, DateOnly from, DateOnly to, CancellationToken ct)
+    {
+        var view = JsonNode.Parse(await store.Http.GetStringAsync(new Uri(FormattableString.Invariant($"api/v1/analytics/kpis?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}&groupBy=month"), UriKind.Relative), ct))!;
+        var currency = view["currency"]!.GetValue<string>();
+        const string sql = """
+            WITH placed AS (
+              SELECT to_char(o.created_at, 'YYYY-MM') AS month, count(*) AS orders,
+                     coalesce(sum((SELECT sum(l.line_total) FROM order_lines l WHERE l.order_id = o.id)), 0)::bigint AS gross,
+                     coalesce(sum((SELECT sum(l.quantity) FROM order_lines l WHERE l.order_id = o.id)), 0)::bigint AS units
+              FROM orders o WHERE o.status <> 'cancelled' AND o.currency = $1 AND o.created_at >= $2 AND o.created_at < $3
+              GROUP BY 1),
+            refunded AS (
+              SELECT to_char(r.created_at, 'YYYY-MM') AS month, sum(r.amount)::bigint AS refunds
+              FROM refunds r JOIN orders o ON o.id = r.order_id
+              WHERE r.status = 'succeeded' AND o.status <> 'cancelled' AND o.currency = $1 AND r.created_at >= $2 AND r.created_at < $3
+              GROUP BY 1)
+            SELECT coalesce(p.month, r.month), coalesce(p.orders, 0), coalesce(p.gross, 0), coalesce(r.refunds, 0), coalesce(p.units, 0)
+            FROM placed p FULL JOIN refunded r ON r.month = p.month
+            """;
+        await using var connection = new NpgsqlConnection(store.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 300 };
+        command.Parameters.AddWithValue(currency);
+        command.Parameters.AddWithValue(from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc));
+        command.Parameters.AddWithValue(to.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc));
+        var raw = new Dictionary<string, (long Orders, decimal Gross, decimal Net, long Units)>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var gross = reader.GetInt64(2) / 100m;
+                raw[reader.GetString(0)] = (reader.GetInt64(1), gross, gross - (reader.GetInt64(3) / 100m), reader.GetInt64(4));
+            }
+        }
+
+        var table = new Table().AddColumn("month").AddColumn(new TableColumn("orders").RightAligned()).AddColumn(new TableColumn("gross").RightAligned())
+            .AddColumn(new TableColumn("net").RightAligned()).AddColumn(new TableColumn("units").RightAligned()).AddColumn("SQL");
+        var exact = true;
+        foreach (var row in view["rows"]!.AsArray())
+        {
+            var key = row!["key"]!.GetValue<string>();
+            var api = (row["orders"]!.GetValue<long>(), row["grossSales"]!.GetValue<decimal>(), row["netSales"]!.GetValue<decimal>(), row["units"]!.GetValue<long>());
+            var expected = raw.GetValueOrDefault(key);
+            var equal = api == expected;
+            exact &= equal;
+            table.AddRow(key, api.Item1.ToString("N0", CultureInfo.InvariantCulture), Money(api.Item2), Money(api.Item3), api.Item4.ToString("N0", CultureInfo.InvariantCulture), equal ? "[green]=[/]" : Markup.Escape($"differs: {expected}"));
+        }
+
+        exact &= raw.Keys.All(k => view["rows"]!.AsArray().Any(r => r!["key"]!.GetValue<string>() == k));
+        AnsiConsole.MarkupLineInterpolated($"KPIs by month at {store.Loaded:N0} orders ({currency}, {from:yyyy-MM-dd} to {to:yyyy-MM-dd}) against raw SQL:");
         AnsiConsole.Write(table);
         return exact;
     }

@@ -373,6 +373,76 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.ToTable("roles", (string)null);
                 });
 
+            modelBuilder.Entity("Storekeep.Analytics.DailyKpi", b =>
+                {
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("Dimension")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("dimension");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key");
+
+                    b.Property<long>("AddedTax")
+                        .HasColumnType("bigint")
+                        .HasColumnName("added_tax");
+
+                    b.Property<long>("CostOfGoods")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cost_of_goods");
+
+                    b.Property<long>("Discounts")
+                        .HasColumnType("bigint")
+                        .HasColumnName("discounts");
+
+                    b.Property<long>("Gross")
+                        .HasColumnType("bigint")
+                        .HasColumnName("gross");
+
+                    b.Property<int>("NewCustomers")
+                        .HasColumnType("integer")
+                        .HasColumnName("new_customers");
+
+                    b.Property<int>("Orders")
+                        .HasColumnType("integer")
+                        .HasColumnName("orders");
+
+                    b.Property<long>("Refunds")
+                        .HasColumnType("bigint")
+                        .HasColumnName("refunds");
+
+                    b.Property<long>("Shipping")
+                        .HasColumnType("bigint")
+                        .HasColumnName("shipping");
+
+                    b.Property<long>("Tax")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tax");
+
+                    b.Property<long>("Units")
+                        .HasColumnType("bigint")
+                        .HasColumnName("units");
+
+                    b.HasKey("Currency", "Dimension", "Day", "Key")
+                        .HasName("pk_daily_kpis");
+
+                    b.HasIndex("Day")
+                        .HasDatabaseName("ix_daily_kpis_day");
+
+                    b.ToTable("daily_kpis", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Analytics.DailySales", b =>
                 {
                     b.Property<DateOnly>("Day")

@@ -353,6 +353,76 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.ToTable("roles", (string)null);
                 });
 
+            modelBuilder.Entity("Storekeep.Analytics.DailyKpi", b =>
+                {
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("Dimension")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dimension");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("day");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<long>("AddedTax")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("added_tax");
+
+                    b.Property<long>("CostOfGoods")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cost_of_goods");
+
+                    b.Property<long>("Discounts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("discounts");
+
+                    b.Property<long>("Gross")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("gross");
+
+                    b.Property<int>("NewCustomers")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("new_customers");
+
+                    b.Property<int>("Orders")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("orders");
+
+                    b.Property<long>("Refunds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("refunds");
+
+                    b.Property<long>("Shipping")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shipping");
+
+                    b.Property<long>("Tax")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tax");
+
+                    b.Property<long>("Units")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("units");
+
+                    b.HasKey("Currency", "Dimension", "Day", "Key")
+                        .HasName("pk_daily_kpis");
+
+                    b.HasIndex("Day")
+                        .HasDatabaseName("ix_daily_kpis_day");
+
+                    b.ToTable("daily_kpis", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Analytics.DailySales", b =>
                 {
                     b.Property<DateOnly>("Day")

@@ -167,7 +167,7 @@ public static class StorekeepCli
         await MigrateAsync(db, ct);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var days = await scope.ServiceProvider.GetRequiredService<Storekeep.Analytics.DailySalesRollup>().RebuildAsync(ct);
-        console.MarkupLine($"[green]Rebuilt the daily sales rollup[/]: {days.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} day(s) in {clock.Elapsed.TotalSeconds.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} s.");
+        console.MarkupLine($"[green]Rebuilt the daily sales and KPI rollups[/]: {days.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} day(s) in {clock.Elapsed.TotalSeconds.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} s.");
         return Ok;
     }
 

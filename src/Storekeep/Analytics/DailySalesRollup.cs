@@ -7,11 +7,13 @@ using Storekeep.Payments;
 namespace Storekeep.Analytics;
 
 /// <summary>
-/// Keeps <see cref="DailySales"/> exact, as the event subscriber <see cref="SubscriberName"/>
-/// (registered from the beginning of the feed, so the rollup covers every order ever placed). Each
-/// order or refund event recomputes, from the orders and refunds themselves, every day the order
-/// touches (the day it was placed and the days of its refunds), once per batch of events.
-/// Recomputing a whole day is idempotent, so replays and concurrent changes cannot drift.
+/// Keeps <see cref="DailySales"/> and <see cref="DailyKpi"/> exact, as the event subscriber
+/// <see cref="SubscriberName"/> (registered from the beginning of the feed, so the rollups cover
+/// every order ever placed). Each order or refund event recomputes, from the orders and refunds
+/// themselves, every day the order touches (the day it was placed and the days of its refunds), and
+/// the days of its customer's first order before and after the change (an earlier order, or a
+/// cancelled first one, moves who is new), once per batch of events. Recomputing a whole day is
+/// idempotent, so replays and concurrent changes cannot drift.
 /// </summary>
 public sealed class DailySalesRollup(StorekeepDbContext db) :
     IEventHandler<OrderPlaced>,
@@ -37,17 +39,39 @@ public sealed class DailySalesRollup(StorekeepDbContext db) :
     {
         var orderIds = _touched.ToList();
         _touched.Clear();
+        await RefreshOrdersAsync(orderIds, ct);
+    }
+
+    /// <summary>
+    /// Recomputes every day <paramref name="orderIds"/> touch: the days they were placed, the days
+    /// of their refunds, and for each of their customers the day of the first order now and the day
+    /// of the earliest order among the others (the first before these orders changed).
+    /// </summary>
+    public async Task RefreshOrdersAsync(IReadOnlyCollection<Guid> orderIds, CancellationToken ct)
+    {
         if (orderIds.Count == 0)
         {
             return;
         }
 
         var days = new HashSet<DateOnly>();
+        var touched = new List<(Guid? CustomerId, string Email)>();
         foreach (var chunk in orderIds.Chunk(200))
         {
-            var placed = await db.Orders.AsNoTracking().Where(o => chunk.Contains(o.Id)).Select(o => o.CreatedAt).ToListAsync(ct);
+            var placed = await db.Orders.AsNoTracking().Where(o => chunk.Contains(o.Id)).Select(o => new { o.CreatedAt, o.CustomerId, o.Email }).ToListAsync(ct);
             var refunded = await db.Refunds.AsNoTracking().Where(r => chunk.Contains(r.OrderId)).Select(r => r.CreatedAt).ToListAsync(ct);
-            days.UnionWith(placed.Concat(refunded).Select(DayOf));
+            days.UnionWith(placed.Select(o => o.CreatedAt).Concat(refunded).Select(DayOf));
+            touched.AddRange(placed.Select(o => (o.CustomerId, o.Email)));
+        }
+
+        var ids = orderIds.ToHashSet();
+        foreach (var customer in (await DailyKpiFigures.OrdersOfCustomersAsync(db, touched, ct)).GroupBy(o => (o.Currency, o.Customer)))
+        {
+            days.Add(DayOf(customer.Min(o => o.CreatedAt)));
+            if (customer.Where(o => !ids.Contains(o.Id)).Select(o => o.CreatedAt).DefaultIfEmpty().Min() is var before && before != default)
+            {
+                days.Add(DayOf(before));
+            }
         }
 
         foreach (var day in days.Order())
@@ -67,6 +91,15 @@ public sealed class DailySalesRollup(StorekeepDbContext db) :
         }
 
         db.DailySales.AddRange(computed.Select(c => c with { Day = day }).Select(ToRow));
+
+        var kpis = await DailyKpiFigures.ComputeAsync(db, day, day.AddDays(1), null, ct);
+        await db.DailyKpis.Where(d => d.Day == day).ExecuteDeleteAsync(ct);
+        foreach (var stale in db.ChangeTracker.Entries<DailyKpi>().Where(e => e.Entity.Day == day).ToList())
+        {
+            stale.State = EntityState.Detached;
+        }
+
+        db.DailyKpis.AddRange(kpis);
         await db.SaveChangesAsync(ct);
     }
 
@@ -88,12 +121,41 @@ public sealed class DailySalesRollup(StorekeepDbContext db) :
             db.ChangeTracker.Clear();
         }
 
+        await RebuildKpisAsync(ct);
         if (transaction is not null)
         {
             await transaction.CommitAsync(ct);
         }
 
         return rows.Count;
+    }
+
+    /// <summary>Replaces every <see cref="DailyKpi"/> row, a month of days at a time (customers' first orders in one query).</summary>
+    private async Task RebuildKpisAsync(CancellationToken ct)
+    {
+        await db.DailyKpis.ExecuteDeleteAsync(ct);
+        var counted = db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled);
+        var first = await counted.MinAsync(o => (DateTime?)o.CreatedAt, ct);
+        var last = await counted.MaxAsync(o => (DateTime?)o.CreatedAt, ct);
+        var lastRefund = await db.Refunds.AsNoTracking().MaxAsync(r => (DateTime?)r.CreatedAt, ct);
+        if (first is not { } from)
+        {
+            return;
+        }
+
+        var to = DayOf(new[] { last!.Value, lastRefund ?? from }.Max()).AddDays(1);
+        var firsts = await DailyKpiFigures.AllFirstOrdersAsync(db, ct);
+        var month = new DateOnly(DayOf(from).Year, DayOf(from).Month, 1);
+        for (; month < to; month = month.AddMonths(1))
+        {
+            var rows = await DailyKpiFigures.ComputeAsync(db, month, month.AddMonths(1), firsts, ct);
+            foreach (var chunk in rows.Chunk(1000))
+            {
+                db.DailyKpis.AddRange(chunk);
+                await db.SaveChangesAsync(ct);
+                db.ChangeTracker.Clear();
+            }
+        }
     }
 
     /// <summary>Figures per currency for orders placed and refunds created on <paramref name="day"/>, straight from the source tables.</summary>

@@ -1,8 +1,8 @@
 using System.Globalization;
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Data;
 using Storekeep.Orders;
-using Storekeep.Payments;
 using Storekeep.Shared;
 using Storekeep.Store;
 
@@ -117,9 +117,12 @@ public static class KpiGroupings
 
 /// <summary>
 /// Sales KPIs over [from, to) in the store currency, grouped by time or by category, channel,
-/// country or segment. Reads the range's orders, lines and refunds with plain queries and sums in
-/// memory (a few hundred thousand small rows at 100k orders); customers' first orders are grouped
-/// in the database. Definitions: docs/analytics.md, "Reports".
+/// country or segment. The additive figures (orders, units, amounts, refunds, new customers) are
+/// sums of the <see cref="DailyKpi"/> rollup's days, so a report reads a few rows per day whatever
+/// the number of orders; the distinct-customer figures (customers, returning customers, the repeat
+/// purchase rate) are counted in the database over the range's orders, grouped by bucket or key.
+/// Segment is computed from the orders (<see cref="KpiReportFromOrders"/>): a customer's company
+/// can change, so it cannot be rolled up. Definitions: docs/analytics.md, "Reports".
 /// </summary>
 public sealed class KpiReport(StorekeepDbContext db, FunnelQueries funnel, TimeProvider clock)
 {
@@ -132,143 +135,65 @@ public sealed class KpiReport(StorekeepDbContext db, FunnelQueries funnel, TimeP
 
     public async Task<KpiReportView> GetAsync(ReportRange range, string grouping, CancellationToken ct)
     {
+        if (KpiDimensions.Of(grouping) is not { } dimension)
+        {
+            return await new KpiReportFromOrders(db, funnel).GetAsync(range, grouping, ct);
+        }
+
         var currency = await StoreSettingsService.CurrencyAsync(db, ct);
-        var (start, end) = (range.Start, range.End);
-        var counted = db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled && o.Currency == currency);
-
-        var orders = await counted.Where(o => o.CreatedAt >= start && o.CreatedAt < end)
-            .Select(o => new OrderFacts(o.Id, o.CreatedAt, o.CustomerId, o.Email, o.Subtotal, o.ShippingTotal, o.TaxTotal, o.PricesIncludeTax, o.ShippingAddress.Country, o.Channel))
+        var (from, to) = (range.From, range.To);
+        var days = await db.DailyKpis.AsNoTracking()
+            .Where(d => d.Currency == currency && d.Dimension == KpiDimensions.Total && d.Day >= from && d.Day < to)
+            .Select(d => new Figures("", d.Day, d.Orders, d.Units, d.Gross, d.Discounts, d.Shipping, d.Tax, d.AddedTax, d.CostOfGoods, d.Refunds, d.NewCustomers))
             .ToListAsync(ct);
-        var refunds = await db.Refunds.AsNoTracking()
-            .Where(r => r.Status == RefundStatus.Succeeded && r.CreatedAt >= start && r.CreatedAt < end)
-            .Join(counted, r => r.OrderId, o => o.Id, (r, o) => new RefundFacts(r.OrderId, r.Amount, r.CreatedAt))
-            .ToListAsync(ct);
-
-        // Refunds in the range may belong to orders placed before it: their attributes come too.
-        var byId = orders.ToDictionary(o => o.Id);
-        var missing = refunds.Select(r => r.OrderId).Where(id => !byId.ContainsKey(id)).Distinct().ToList();
-        var earlier = new List<OrderFacts>();
-        foreach (var chunk in missing.Chunk(500))
-        {
-            earlier.AddRange(await counted.Where(o => chunk.Contains(o.Id))
-                .Select(o => new OrderFacts(o.Id, o.CreatedAt, o.CustomerId, o.Email, o.Subtotal, o.ShippingTotal, o.TaxTotal, o.PricesIncludeTax, o.ShippingAddress.Country, o.Channel))
-                .ToListAsync(ct));
-        }
-
-        var allOrders = earlier.Concat(orders).ToDictionary(o => o.Id);
-        var lines = await LinesAsync(counted.Where(o => o.CreatedAt >= start && o.CreatedAt < end), grouping == KpiGroupings.Category, ct);
-        if (grouping == KpiGroupings.Category)
-        {
-            foreach (var chunk in earlier.Select(o => o.Id).Chunk(500))
-            {
-                lines.AddRange(await LinesAsync(counted.Where(o => chunk.Contains(o.Id)), true, ct));
-            }
-        }
-
-        // Every customer's first order and how many orders they had placed by the end of the range.
-        var history = await counted.Where(o => o.CreatedAt < end)
-            .GroupBy(o => new { o.CustomerId, o.Email })
-            .Select(g => new { g.Key.CustomerId, g.Key.Email, First = g.Min(o => o.CreatedAt), Count = g.Count() })
-            .ToListAsync(ct);
-        var customers = new Dictionary<string, (DateTime First, int Count)>();
-        foreach (var h in history)
-        {
-            var key = ReportMath.CustomerKey(h.CustomerId, h.Email);
-            customers[key] = customers.TryGetValue(key, out var c) ? (c.First < h.First ? c.First : h.First, c.Count + h.Count) : (h.First, h.Count);
-        }
-
-        var businesses = grouping == KpiGroupings.Segment ? await BusinessCustomersAsync(ct) : [];
-        var linesByOrder = lines.ToLookup(l => l.OrderId);
-
-        var sums = new Dictionary<string, Sums>();
-        Sums Row(string key) => sums.TryGetValue(key, out var s) ? s : sums[key] = new Sums();
-
-        foreach (var o in orders)
-        {
-            var customer = ReportMath.CustomerKey(o.CustomerId, o.Email);
-            var isFirst = customers.TryGetValue(customer, out var c) && c.First == o.CreatedAt;
-            if (grouping == KpiGroupings.Category)
-            {
-                foreach (var share in Shares(linesByOrder[o.Id]))
-                {
-                    var row = Row(share.Line.Category ?? KpiGroupings.Uncategorized);
-                    row.AddLine(share.Line);
-                    row.AddOrderAmounts(o, share.Share);
-                    row.AddOrder(o.Id, customer, isFirst);
-                }
-            }
-            else
-            {
-                var row = Row(KeyOf(grouping, o, businesses));
-                foreach (var line in linesByOrder[o.Id])
-                {
-                    row.AddLine(line);
-                }
-
-                row.AddOrderAmounts(o, 1m);
-                row.AddOrder(o.Id, customer, isFirst);
-            }
-        }
-
-        foreach (var r in refunds)
-        {
-            var o = allOrders[r.OrderId];
-            if (grouping == KpiGroupings.Category)
-            {
-                foreach (var share in Shares(linesByOrder[o.Id]))
-                {
-                    Row(share.Line.Category ?? KpiGroupings.Uncategorized).Refunds += r.Amount * share.Share;
-                }
-            }
-            else
-            {
-                // By time a refund counts in the bucket of the day it was made (as on the dashboard).
-                var key = KpiGroupings.Time.Contains(grouping)
-                    ? KpiGroupings.Key(grouping, KpiGroupings.BucketStart(grouping, DateOnly.FromDateTime(r.CreatedAt)))
-                    : KeyOf(grouping, o, businesses);
-                Row(key).Refunds += r.Amount;
-            }
-        }
+        var time = KpiGroupings.Time.Contains(grouping);
+        var customers = await CustomersAsync(range, currency, grouping, ct);
 
         List<KpiRow> rows;
-        if (KpiGroupings.Time.Contains(grouping))
+        if (time)
         {
+            var buckets = days.GroupBy(d => KpiGroupings.Key(grouping, KpiGroupings.BucketStart(grouping, d.Day))).ToDictionary(g => g.Key, g => Figures.Sum(g));
             rows = [];
-            for (var bucket = KpiGroupings.BucketStart(grouping, range.From); bucket < range.To; bucket = KpiGroupings.NextBucket(grouping, bucket))
+            for (var bucket = KpiGroupings.BucketStart(grouping, from); bucket < to; bucket = KpiGroupings.NextBucket(grouping, bucket))
             {
                 var key = KpiGroupings.Key(grouping, bucket);
-                rows.Add((sums.GetValueOrDefault(key) ?? new Sums()).ToRow(key));
+                rows.Add(ToRow(key, buckets.GetValueOrDefault(key) ?? Figures.Zero, customers.GetValueOrDefault(key)));
             }
         }
         else
         {
-            rows = sums.Select(s => s.Value.ToRow(s.Key)).OrderByDescending(r => r.GrossSales).ThenBy(r => r.Key, StringComparer.Ordinal).ToList();
+            var keyed = await db.DailyKpis.AsNoTracking()
+                .Where(d => d.Currency == currency && d.Dimension == dimension && d.Day >= from && d.Day < to)
+                .GroupBy(d => d.Key)
+                .Select(g => new
+                {
+                    g.Key,
+                    Orders = g.Sum(d => d.Orders),
+                    Units = g.Sum(d => d.Units),
+                    Gross = g.Sum(d => d.Gross),
+                    Discounts = g.Sum(d => d.Discounts),
+                    Shipping = g.Sum(d => d.Shipping),
+                    Tax = g.Sum(d => d.Tax),
+                    AddedTax = g.Sum(d => d.AddedTax),
+                    Cost = g.Sum(d => d.CostOfGoods),
+                    Refunds = g.Sum(d => d.Refunds),
+                    New = g.Sum(d => d.NewCustomers),
+                })
+                .ToListAsync(ct);
+            rows = keyed
+                .Select(k => ToRow(k.Key, new Figures(k.Key, from, k.Orders, k.Units, k.Gross, k.Discounts, k.Shipping, k.Tax, k.AddedTax, k.Cost, k.Refunds, k.New), customers.GetValueOrDefault(k.Key)))
+                .OrderByDescending(r => r.GrossSales).ThenBy(r => r.Key, StringComparer.Ordinal).ToList();
         }
 
-        // The totals: every order once, every refund of the range once.
-        var all = new Sums();
-        foreach (var o in orders)
-        {
-            var customer = ReportMath.CustomerKey(o.CustomerId, o.Email);
-            foreach (var line in linesByOrder[o.Id])
-            {
-                all.AddLine(line);
-            }
-
-            all.AddOrderAmounts(o, 1m);
-            all.AddOrder(o.Id, customer, customers.TryGetValue(customer, out var c) && c.First == o.CreatedAt);
-        }
-
-        all.Refunds = refunds.Sum(r => r.Amount);
-        var total = all.ToRow("total");
-        var repeat = all.CustomerKeys.Count(k => customers.TryGetValue(k, out var c) && c.Count >= 2);
-        var sessions = await funnel.CountsAsync(start, end, ct);
+        var (all, repeat) = await RangeCustomersAsync(range, currency, ct);
+        var total = ToRow("total", Figures.Sum(days), all);
+        var sessions = await funnel.CountsAsync(range.Start, range.End, ct);
         var totals = new KpiTotals(
             total.Key, total.Orders, total.Units, total.GrossSales, total.Discounts, total.Refunds, total.NetSales, total.Shipping, total.Tax,
             total.TotalSales, total.CostOfGoods, total.GrossProfit, total.AverageOrderValue, total.Customers, total.NewCustomers, total.ReturningCustomers,
             ReportMath.RateOrNull(sessions.OrderPlaced, sessions.Sessions),
             ReportMath.Rate(repeat, total.Customers));
-        return new KpiReportView(currency, range.From, range.To, grouping, rows, totals);
+        return new KpiReportView(currency, from, to, grouping, rows, totals);
     }
 
     /// <summary>
@@ -277,130 +202,184 @@ public sealed class KpiReport(StorekeepDbContext db, FunnelQueries funnel, TimeP
     /// </summary>
     public static decimal DiscountOf(OrderFacts order) => 0m;
 
-    private static string KeyOf(string grouping, OrderFacts o, HashSet<string> businesses) => grouping switch
-    {
-        KpiGroupings.Channel => o.Channel,
-        KpiGroupings.Country => o.Country.ToUpperInvariant(),
-        KpiGroupings.Segment => businesses.Contains(ReportMath.CustomerKey(o.CustomerId, o.Email)) || businesses.Contains(o.Email.Trim().ToLowerInvariant())
-            ? KpiGroupings.Business
-            : KpiGroupings.Consumer,
-        _ => KpiGroupings.Key(grouping, KpiGroupings.BucketStart(grouping, DateOnly.FromDateTime(o.CreatedAt))),
-    };
-
-    /// <summary>Each line's share of the order's line amounts (equal shares when they are all 0), for order-level amounts.</summary>
-    private static IEnumerable<(LineFacts Line, decimal Share)> Shares(IEnumerable<LineFacts> orderLines)
-    {
-        var list = orderLines.ToList();
-        var sum = list.Sum(l => l.LineTotal);
-        return list.Select(l => (l, sum == 0m ? 1m / list.Count : l.LineTotal / sum));
-    }
-
-    private async Task<List<LineFacts>> LinesAsync(IQueryable<Order> orders, bool withCategory, CancellationToken ct)
-    {
-        var lines = orders.Join(db.OrderLines.AsNoTracking(), o => o.Id, l => l.OrderId, (o, l) => l);
-        if (!withCategory)
-        {
-            return await lines.Select(l => new LineFacts(l.OrderId, l.Quantity, l.LineTotal, l.UnitCost, null)).ToListAsync(ct);
-        }
-
-        return await (
-            from l in lines
-            join v in db.Variants.AsNoTracking() on l.VariantId equals v.Id into vs
-            from v in vs.DefaultIfEmpty()
-            join p in db.Products.AsNoTracking() on v.ProductId equals p.Id into ps
-            from p in ps.DefaultIfEmpty()
-            join c in db.Categories.AsNoTracking() on p.CategoryId equals c.Id into cs
-            from c in cs.DefaultIfEmpty()
-            select new LineFacts(l.OrderId, l.Quantity, l.LineTotal, l.UnitCost, c == null ? null : c.Name)).ToListAsync(ct);
-    }
-
-    /// <summary>Customers with a company on file, by id and by email.</summary>
-    private async Task<HashSet<string>> BusinessCustomersAsync(CancellationToken ct)
-    {
-        var list = await db.Customers.AsNoTracking().Where(c => c.Company != null && c.Company != "").Select(c => new { c.Id, c.Email }).ToListAsync(ct);
-        return list.SelectMany(c => new[] { ReportMath.CustomerKey(c.Id, c.Email), c.Email.Trim().ToLowerInvariant() }).ToHashSet();
-    }
-
     public sealed record OrderFacts(Guid Id, DateTime CreatedAt, Guid? CustomerId, string Email, decimal Subtotal, decimal Shipping, decimal Tax, bool PricesIncludeTax, string Country, string Channel);
 
-    private sealed record RefundFacts(Guid OrderId, decimal Amount, DateTime CreatedAt);
-
-    private sealed record LineFacts(Guid OrderId, int Quantity, decimal LineTotal, decimal? UnitCost, string? Category);
-
-    /// <summary>Running sums of one row, unrounded until <see cref="ToRow"/> (shares of order amounts are fractions of a cent).</summary>
-    private sealed class Sums
+    /// <summary>A row from summed figures: amounts rounded to the cent once, after summing.</summary>
+    private static KpiRow ToRow(string key, Figures f, int customers)
     {
-        private readonly HashSet<Guid> _orders = [];
-        private readonly HashSet<string> _new = [];
+        var gross = ReportMath.Money(KpiAmounts.FromScaled(f.Gross));
+        var discounts = ReportMath.Money(KpiAmounts.FromScaled(f.Discounts));
+        var refunds = ReportMath.Money(KpiAmounts.FromScaled(f.Refunds));
+        var net = gross - discounts - refunds;
+        var cost = ReportMath.Money(KpiAmounts.FromScaled(f.Cost));
+        return new KpiRow(
+            key,
+            f.Orders,
+            f.Units,
+            gross,
+            discounts,
+            refunds,
+            net,
+            ReportMath.Money(KpiAmounts.FromScaled(f.Shipping)),
+            ReportMath.Money(KpiAmounts.FromScaled(f.Tax)),
+            net + ReportMath.Money(KpiAmounts.FromScaled(f.Shipping)) + ReportMath.Money(KpiAmounts.FromScaled(f.AddedTax)),
+            cost,
+            net - cost,
+            f.Orders == 0 ? 0m : ReportMath.Money((gross - discounts) / f.Orders),
+            customers,
+            f.New,
+            customers - f.New);
+    }
 
-        public HashSet<string> CustomerKeys { get; } = [];
-        public long Units { get; private set; }
-        public decimal Gross { get; private set; }
-        public decimal Discounts { get; private set; }
-        public decimal Refunds { get; set; }
-        public decimal Shipping { get; private set; }
-        public decimal Tax { get; private set; }
+    /// <summary>Distinct customers per row key among the range's orders, counted in the database.</summary>
+    private async Task<Dictionary<string, int>> CustomersAsync(ReportRange range, string currency, string grouping, CancellationToken ct)
+    {
+        var (start, end) = (range.Start, range.End);
+        var placed = ReportMath.CountedOrders(db, currency).Where(o => o.CreatedAt >= start && o.CreatedAt < end);
+        var counts = new Dictionary<string, int>();
+        void Add(string key, int count) => counts[key] = counts.GetValueOrDefault(key) + count;
 
-        /// <summary>Tax added on top of the prices (not already inside the line amounts).</summary>
-        public decimal AddedTax { get; private set; }
-
-        public decimal Cost { get; private set; }
-
-        /// <summary>A line's units, amount and cost.</summary>
-        public void AddLine(LineFacts line)
+        switch (grouping)
         {
-            Units += line.Quantity;
-            Gross += line.LineTotal;
-            Cost += line.Quantity * (line.UnitCost ?? 0m);
+            case KpiGroupings.Category:
+                var lines =
+                    from o in placed
+                    join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId
+                    join v in db.Variants.AsNoTracking() on l.VariantId equals v.Id into vs
+                    from v in vs.DefaultIfEmpty()
+                    join p in db.Products.AsNoTracking() on v.ProductId equals p.Id into ps
+                    from p in ps.DefaultIfEmpty()
+                    join c in db.Categories.AsNoTracking() on p.CategoryId equals c.Id into cs
+                    from c in cs.DefaultIfEmpty()
+                    select new CustomerOf { Key = c == null ? null : c.Name, CustomerId = o.CustomerId, Email = o.Email };
+                foreach (var r in await DistinctAsync(lines, ct))
+                {
+                    Add(r.Key ?? KpiGroupings.Uncategorized, r.Count);
+                }
+
+                break;
+            case KpiGroupings.Channel:
+                foreach (var r in await DistinctAsync(placed.Select(o => new CustomerOf { Key = o.Channel, CustomerId = o.CustomerId, Email = o.Email }), ct))
+                {
+                    Add(r.Key!, r.Count);
+                }
+
+                break;
+            case KpiGroupings.Country:
+                foreach (var r in await DistinctAsync(placed.Select(o => new CustomerOf { Key = o.ShippingAddress.Country.ToUpper(), CustomerId = o.CustomerId, Email = o.Email }), ct))
+                {
+                    Add(r.Key!.ToUpperInvariant(), r.Count);
+                }
+
+                break;
+            case KpiGroupings.Day:
+                var byDay = await placed.GroupBy(o => o.CreatedAt.Date)
+                    .Select(g => new
+                    {
+                        g.Key,
+                        Ids = g.Where(o => o.CustomerId != null).Select(o => o.CustomerId).Distinct().Count(),
+                        Guests = g.Where(o => o.CustomerId == null).Select(o => o.Email.Trim().ToLower()).Distinct().Count(),
+                    })
+                    .ToListAsync(ct);
+                foreach (var r in byDay)
+                {
+                    Add(KpiGroupings.Key(grouping, DateOnly.FromDateTime(r.Key)), r.Ids + r.Guests);
+                }
+
+                break;
+            default:
+                // Weeks, months, quarters, years: the bucket's index by a balanced CASE over the
+                // bucket starts, so one grouped scan counts every bucket.
+                var starts = new List<DateOnly>();
+                for (var bucket = KpiGroupings.BucketStart(grouping, range.From); bucket < range.To; bucket = KpiGroupings.NextBucket(grouping, bucket))
+                {
+                    starts.Add(bucket);
+                }
+
+                var byBucket = await placed.GroupBy(BucketIndex(starts))
+                    .Select(g => new
+                    {
+                        g.Key,
+                        Ids = g.Where(o => o.CustomerId != null).Select(o => o.CustomerId).Distinct().Count(),
+                        Guests = g.Where(o => o.CustomerId == null).Select(o => o.Email.Trim().ToLower()).Distinct().Count(),
+                    })
+                    .ToListAsync(ct);
+                foreach (var r in byBucket)
+                {
+                    Add(KpiGroupings.Key(grouping, starts[r.Key]), r.Ids + r.Guests);
+                }
+
+                break;
         }
 
-        /// <summary><paramref name="share"/> (0..1) of the order's order-level amounts: shipping, tax, discounts.</summary>
-        public void AddOrderAmounts(OrderFacts order, decimal share)
-        {
-            Shipping += order.Shipping * share;
-            Tax += order.Tax * share;
-            AddedTax += (order.PricesIncludeTax ? 0m : order.Tax) * share;
-            Discounts += DiscountOf(order) * share;
-        }
+        return counts;
+    }
 
-        /// <summary>Counts the order (once) and its customer, new when this is their first order ever.</summary>
-        public void AddOrder(Guid orderId, string customer, bool isFirst)
-        {
-            _orders.Add(orderId);
-            CustomerKeys.Add(customer);
-            if (isFirst)
+    /// <summary>Customers with an order in the range, and those of them with at least two orders placed before its end.</summary>
+    private async Task<(int Customers, int Repeat)> RangeCustomersAsync(ReportRange range, string currency, CancellationToken ct)
+    {
+        var (start, end) = (range.Start, range.End);
+        var placed = ReportMath.CountedOrders(db, currency).Where(o => o.CreatedAt >= start && o.CreatedAt < end);
+        var ids = await placed.Where(o => o.CustomerId != null).Select(o => o.CustomerId).Distinct().CountAsync(ct);
+        var guests = await placed.Where(o => o.CustomerId == null).Select(o => o.Email.Trim().ToLower()).Distinct().CountAsync(ct);
+        var repeat = await ReportMath.CountedOrders(db, currency).Where(o => o.CreatedAt < end)
+            .GroupBy(o => new { o.CustomerId, Email = o.CustomerId == null ? o.Email.Trim().ToLower() : null })
+            .Where(g => g.Max(o => o.CreatedAt) >= start && g.Count() >= 2)
+            .CountAsync(ct);
+        return (ids + guests, repeat);
+    }
+
+    /// <summary>Distinct customers (by id, guests by email in lower case) per key.</summary>
+    private static async Task<List<(string? Key, int Count)>> DistinctAsync(IQueryable<CustomerOf> rows, CancellationToken ct)
+    {
+        var counts = await rows.GroupBy(r => r.Key)
+            .Select(g => new
             {
-                _new.Add(customer);
+                g.Key,
+                Ids = g.Where(r => r.CustomerId != null).Select(r => r.CustomerId).Distinct().Count(),
+                Guests = g.Where(r => r.CustomerId == null).Select(r => r.Email.Trim().ToLower()).Distinct().Count(),
+            })
+            .ToListAsync(ct);
+        return [.. counts.Select(c => (c.Key, c.Ids + c.Guests))];
+    }
+
+    /// <summary>o => the index of the last of <paramref name="starts"/> at or before the order's time (orders are all at or after the first).</summary>
+    private static Expression<Func<Order, int>> BucketIndex(IReadOnlyList<DateOnly> starts)
+    {
+        var order = Expression.Parameter(typeof(Order), "o");
+        var createdAt = Expression.Property(order, nameof(Order.CreatedAt));
+
+        Expression Between(int low, int high)
+        {
+            // Indexes low..high; the answer is the last start <= createdAt.
+            if (low == high)
+            {
+                return Expression.Constant(low);
             }
+
+            var middle = (low + high + 1) / 2;
+            var boundary = Expression.Constant(starts[middle].ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc));
+            return Expression.Condition(Expression.LessThan(createdAt, boundary), Between(low, middle - 1), Between(middle, high));
         }
 
-        public KpiRow ToRow(string key)
-        {
-            var gross = ReportMath.Money(Gross);
-            var discounts = ReportMath.Money(Discounts);
-            var refunds = ReportMath.Money(Refunds);
-            var net = gross - discounts - refunds;
-            var shipping = ReportMath.Money(Shipping);
-            var tax = ReportMath.Money(Tax);
-            var cost = ReportMath.Money(Cost);
-            var orders = _orders.Count;
-            return new KpiRow(
-                key,
-                orders,
-                Units,
-                gross,
-                discounts,
-                refunds,
-                net,
-                shipping,
-                tax,
-                net + shipping + ReportMath.Money(AddedTax),
-                cost,
-                net - cost,
-                orders == 0 ? 0m : ReportMath.Money((gross - discounts) / orders),
-                CustomerKeys.Count,
-                _new.Count,
-                CustomerKeys.Count - _new.Count);
-        }
+        return Expression.Lambda<Func<Order, int>>(Between(0, starts.Count - 1), order);
+    }
+
+    // Member-initialised (not positional) so EF can group over the projection in SQL.
+    private sealed class CustomerOf
+    {
+        public string? Key { get; init; }
+        public Guid? CustomerId { get; init; }
+        public required string Email { get; init; }
+    }
+
+    /// <summary>Summed <see cref="DailyKpi"/> figures (amounts in <see cref="KpiAmounts.Scale"/> units).</summary>
+    private sealed record Figures(string Key, DateOnly Day, int Orders, long Units, long Gross, long Discounts, long Shipping, long Tax, long AddedTax, long Cost, long Refunds, int New)
+    {
+        public static readonly Figures Zero = new("", default, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+        public static Figures Sum(IEnumerable<Figures> days) => days.Aggregate(Zero, (a, d) => new Figures(
+            a.Key, a.Day, a.Orders + d.Orders, a.Units + d.Units, a.Gross + d.Gross, a.Discounts + d.Discounts, a.Shipping + d.Shipping, a.Tax + d.Tax,
+            a.AddedTax + d.AddedTax, a.Cost + d.Cost, a.Refunds + d.Refunds, a.New + d.New));
     }
 }

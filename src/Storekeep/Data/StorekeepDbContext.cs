@@ -65,6 +65,7 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<StorefrontEvent> StorefrontEvents => Set<StorefrontEvent>();
     public DbSet<DailySales> DailySales => Set<DailySales>();
+    public DbSet<DailyKpi> DailyKpis => Set<DailyKpi>();
     public DbSet<Message> Messages => Set<Message>();
     public DbSet<MessageTemplate> MessageTemplates => Set<MessageTemplate>();
 

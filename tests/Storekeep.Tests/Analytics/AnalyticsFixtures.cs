@@ -125,5 +125,21 @@ internal static class AnalyticsFixtures
         await db.SaveChangesAsync();
     }
 
+    /// <summary>Waits until the subscribers have handled every event, then rebuilds the rollups (for rows written straight to the tables, without events).</summary>
+    public static async Task RebuildRollupsAsync(Storekeep.Tests.Infrastructure.TestStore store)
+    {
+        await AllEventsHandledAsync(store);
+        await using var db = store.Db();
+        await new Storekeep.Analytics.DailySalesRollup(db).RebuildAsync(CancellationToken.None);
+    }
+
+    public static Task AllEventsHandledAsync(Storekeep.Tests.Infrastructure.TestStore store) =>
+        Storekeep.Tests.Infrastructure.Eventually.HoldsAsync(async () =>
+        {
+            await using var db = store.Db();
+            return !await db.OutboxEvents.AnyAsync(e => e.Position == null)
+                && await db.EventSubscriptions.AnyAsync(s => s.Name == Storekeep.Analytics.DailySalesRollup.SubscriberName && s.Position == db.OutboxEvents.Max(e => e.Position));
+        }, "every event published and rolled up");
+
     public static DateTime Utc(int year, int month, int day, int hour = 12) => new(year, month, day, hour, 0, 0, DateTimeKind.Utc);
 }

@@ -67,7 +67,7 @@ public sealed partial class StorekeepCliTests
         var (exitCode, output) = await RunAsync(Settings(db.Provider, db.ConnectionString), "rebuild-analytics");
 
         Assert.True(exitCode == 0, output);
-        Assert.Contains("Rebuilt the daily sales rollup", output, StringComparison.Ordinal);
+        Assert.Contains("Rebuilt the daily sales and KPI rollups", output, StringComparison.Ordinal);
         await using var check = DatabaseSetup.CreateContext(db.Provider, db.ConnectionString);
         var row = Assert.Single(await check.DailySales.AsNoTracking().ToListAsync());
         Assert.Equal((DateOnly.FromDateTime(placed), "USD", 1, 12.49m, 0m, 3L), (row.Day, row.Currency, row.Orders, row.Gross, row.Refunds, row.Units));

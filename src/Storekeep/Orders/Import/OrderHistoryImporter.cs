@@ -85,7 +85,9 @@ public sealed class OrderHistoryImporter(
                 {
                     foreach (var source in batch)
                     {
-                        db.Orders.Add(ToOrder(plan, source, numbers[done++], actor, now));
+                        var order = ToOrder(plan, source, numbers[done++], actor, now);
+                        plan.ImportedIds.Add(order.Id);
+                        db.Orders.Add(order);
                     }
 
                     db.ChangeTracker.DetectChanges();
@@ -126,7 +128,9 @@ public sealed class OrderHistoryImporter(
             var orders = new List<Order>(batch.Length);
             foreach (var source in batch)
             {
-                orders.Add(ToOrder(plan, source, numbers[done++], actor, now));
+                var order = ToOrder(plan, source, numbers[done++], actor, now);
+                plan.ImportedIds.Add(order.Id);
+                orders.Add(order);
             }
 
             await PostgresBulkCopy.WriteAsync(db, orders, ct);
@@ -304,10 +308,8 @@ public sealed class OrderHistoryImporter(
             return;
         }
 
-        foreach (var day in days.Order())
-        {
-            await rollup.RecomputeDayAsync(day, ct);
-        }
+        // The imported orders' days, and their customers' first-order days (an earlier order changes who is new).
+        await rollup.RefreshOrdersAsync(plan.ImportedIds, ct);
     }
 
     private sealed class Plan(ImportedOrderFile file)
@@ -316,6 +318,9 @@ public sealed class OrderHistoryImporter(
         public List<OrderImportError> Errors { get; } = file.Errors;
         public string DefaultCurrency { get; init; } = "USD";
         public List<ImportedOrder> NewOrders { get; } = [];
+
+        /// <summary>The ids of the orders written, for the rollup.</summary>
+        public List<Guid> ImportedIds { get; } = [];
         public List<ImportedProductDraft> NewProducts { get; } = [];
         public List<ImportedCustomer> NewCustomers { get; } = [];
         public Dictionary<string, Guid> Variants { get; } = new(StringComparer.Ordinal);

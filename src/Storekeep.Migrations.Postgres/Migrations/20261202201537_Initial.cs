@@ -136,6 +136,30 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "daily_kpis",
+                columns: table => new
+                {
+                    day = table.Column<DateOnly>(type: "date", nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    dimension = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    orders = table.Column<int>(type: "integer", nullable: false),
+                    units = table.Column<long>(type: "bigint", nullable: false),
+                    gross = table.Column<long>(type: "bigint", nullable: false),
+                    discounts = table.Column<long>(type: "bigint", nullable: false),
+                    shipping = table.Column<long>(type: "bigint", nullable: false),
+                    tax = table.Column<long>(type: "bigint", nullable: false),
+                    added_tax = table.Column<long>(type: "bigint", nullable: false),
+                    cost_of_goods = table.Column<long>(type: "bigint", nullable: false),
+                    refunds = table.Column<long>(type: "bigint", nullable: false),
+                    new_customers = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_daily_kpis", x => new { x.currency, x.dimension, x.day, x.key });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "daily_sales",
                 columns: table => new
                 {
@@ -1129,6 +1153,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_daily_kpis_day",
+                table: "daily_kpis",
+                column: "day");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_idempotency_records_created_at",
                 table: "idempotency_records",
                 column: "created_at");
@@ -1533,6 +1562,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "customers");
+
+            migrationBuilder.DropTable(
+                name: "daily_kpis");
 
             migrationBuilder.DropTable(
                 name: "daily_sales");

@@ -123,6 +123,30 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "daily_kpis",
+                columns: table => new
+                {
+                    day = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    dimension = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    orders = table.Column<int>(type: "INTEGER", nullable: false),
+                    units = table.Column<long>(type: "INTEGER", nullable: false),
+                    gross = table.Column<long>(type: "INTEGER", nullable: false),
+                    discounts = table.Column<long>(type: "INTEGER", nullable: false),
+                    shipping = table.Column<long>(type: "INTEGER", nullable: false),
+                    tax = table.Column<long>(type: "INTEGER", nullable: false),
+                    added_tax = table.Column<long>(type: "INTEGER", nullable: false),
+                    cost_of_goods = table.Column<long>(type: "INTEGER", nullable: false),
+                    refunds = table.Column<long>(type: "INTEGER", nullable: false),
+                    new_customers = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_daily_kpis", x => new { x.currency, x.dimension, x.day, x.key });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "daily_sales",
                 columns: table => new
                 {
@@ -1116,6 +1140,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_daily_kpis_day",
+                table: "daily_kpis",
+                column: "day");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_idempotency_records_created_at",
                 table: "idempotency_records",
                 column: "created_at");
@@ -1520,6 +1549,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "customers");
+
+            migrationBuilder.DropTable(
+                name: "daily_kpis");
 
             migrationBuilder.DropTable(
                 name: "daily_sales");

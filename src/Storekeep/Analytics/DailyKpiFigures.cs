@@ -1,0 +1,224 @@
+using Microsoft.EntityFrameworkCore;
+using Storekeep.Data;
+using Storekeep.Orders;
+using Storekeep.Payments;
+using Storekeep.Shared;
+using LineFacts = Storekeep.Analytics.KpiReportFromOrders.LineFacts;
+using OrderFacts = Storekeep.Analytics.KpiReport.OrderFacts;
+
+namespace Storekeep.Analytics;
+
+/// <summary>
+/// Computes <see cref="DailyKpi"/> rows from the source tables: orders placed, lines and refunds
+/// made on each UTC day, every currency, under every <see cref="KpiDimensions"/> key. Sums the way
+/// <see cref="KpiReportFromOrders"/> does (same shares, unrounded), so a report summing these rows
+/// equals one computed from the orders.
+/// </summary>
+internal static class DailyKpiFigures
+{
+    /// <summary>A customer's first order ever per currency and customer key (<see cref="ReportMath.CustomerKey"/>).</summary>
+    public sealed class FirstOrders
+    {
+        private readonly Dictionary<(string Currency, string Customer), DateTime> _first = [];
+
+        public void Add(string currency, Guid? customerId, string email, DateTime at)
+        {
+            var key = (currency, ReportMath.CustomerKey(customerId, email));
+            if (!_first.TryGetValue(key, out var known) || at < known)
+            {
+                _first[key] = at;
+            }
+        }
+
+        public bool IsFirst(string currency, string customer, DateTime at) => _first.TryGetValue((currency, customer), out var first) && first == at;
+    }
+
+    /// <summary>Every customer's first counted order, in one GROUP BY (for a rebuild).</summary>
+    public static async Task<FirstOrders> AllFirstOrdersAsync(StorekeepDbContext db, CancellationToken ct)
+    {
+        var rows = await Counted(db)
+            .GroupBy(o => new { o.Currency, o.CustomerId, o.Email })
+            .Select(g => new { g.Key.Currency, g.Key.CustomerId, g.Key.Email, First = g.Min(o => o.CreatedAt) })
+            .ToListAsync(ct);
+        var firsts = new FirstOrders();
+        foreach (var r in rows)
+        {
+            firsts.Add(r.Currency, r.CustomerId, r.Email, r.First);
+        }
+
+        return firsts;
+    }
+
+    /// <summary>
+    /// The counted orders (any currency) of the customers of <paramref name="orders"/>: by customer
+    /// id, and for guests by email compared trimmed and in lower case.
+    /// </summary>
+    public static async Task<List<CustomerOrder>> OrdersOfCustomersAsync(StorekeepDbContext db, IEnumerable<(Guid? CustomerId, string Email)> orders, CancellationToken ct)
+    {
+        var list = orders.ToList();
+        var ids = list.Where(o => o.CustomerId is not null).Select(o => o.CustomerId).Distinct().ToList();
+        var emails = list.Where(o => o.CustomerId is null).Select(o => o.Email.Trim().ToLowerInvariant()).Distinct().ToList();
+        var found = new List<CustomerOrder>();
+        foreach (var chunk in ids.Chunk(500))
+        {
+            found.AddRange(await Counted(db).Where(o => chunk.Contains(o.CustomerId))
+                .Select(o => new CustomerOrder(o.Id, o.Currency, o.CustomerId, o.Email, o.CreatedAt)).ToListAsync(ct));
+        }
+
+        foreach (var chunk in emails.Chunk(500))
+        {
+            found.AddRange(await Counted(db).Where(o => o.CustomerId == null && chunk.Contains(o.Email.Trim().ToLower()))
+                .Select(o => new CustomerOrder(o.Id, o.Currency, o.CustomerId, o.Email, o.CreatedAt)).ToListAsync(ct));
+        }
+
+        return found;
+    }
+
+    public sealed record CustomerOrder(Guid Id, string Currency, Guid? CustomerId, string Email, DateTime CreatedAt)
+    {
+        public string Customer => ReportMath.CustomerKey(CustomerId, Email);
+    }
+
+    /// <summary>
+    /// The rows of the days in [<paramref name="from"/>, <paramref name="to"/>). Customers' first
+    /// orders come from <paramref name="firsts"/>, or are looked up for the range's customers.
+    /// </summary>
+    public static async Task<List<DailyKpi>> ComputeAsync(StorekeepDbContext db, DateOnly from, DateOnly to, FirstOrders? firsts, CancellationToken ct)
+    {
+        var (start, end) = (DailySalesRollup.Start(from), DailySalesRollup.Start(to));
+        var placed = Counted(db).Where(o => o.CreatedAt >= start && o.CreatedAt < end);
+        var orders = await placed.Select(o => new Placed(o.Currency, new OrderFacts(o.Id, o.CreatedAt, o.CustomerId, o.Email, o.Subtotal, o.ShippingTotal, o.TaxTotal, o.PricesIncludeTax, o.ShippingAddress.Country, o.Channel)))
+            .ToListAsync(ct);
+        var refunds = await db.Refunds.AsNoTracking()
+            .Where(r => r.Status == RefundStatus.Succeeded && r.CreatedAt >= start && r.CreatedAt < end)
+            .Join(Counted(db), r => r.OrderId, o => o.Id, (r, o) => new { r.OrderId, r.Amount, r.CreatedAt })
+            .ToListAsync(ct);
+        var lines = await KpiReportFromOrders.LinesAsync(db, placed, true, ct);
+
+        // Refunds of orders placed on other days: those orders and their lines come too.
+        var byId = orders.ToDictionary(o => o.Facts.Id);
+        var missing = refunds.Select(r => r.OrderId).Where(id => !byId.ContainsKey(id)).Distinct().ToList();
+        foreach (var chunk in missing.Chunk(500))
+        {
+            var earlier = Counted(db).Where(o => chunk.Contains(o.Id));
+            foreach (var o in await earlier.Select(o => new Placed(o.Currency, new OrderFacts(o.Id, o.CreatedAt, o.CustomerId, o.Email, o.Subtotal, o.ShippingTotal, o.TaxTotal, o.PricesIncludeTax, o.ShippingAddress.Country, o.Channel))).ToListAsync(ct))
+            {
+                byId[o.Facts.Id] = o;
+            }
+
+            lines.AddRange(await KpiReportFromOrders.LinesAsync(db, earlier, true, ct));
+        }
+
+        if (firsts is null)
+        {
+            firsts = new FirstOrders();
+            foreach (var o in await OrdersOfCustomersAsync(db, orders.Select(o => (o.Facts.CustomerId, o.Facts.Email)), ct))
+            {
+                firsts.Add(o.Currency, o.CustomerId, o.Email, o.CreatedAt);
+            }
+        }
+
+        var linesByOrder = lines.ToLookup(l => l.OrderId);
+        var sums = new Dictionary<(DateOnly Day, string Currency, string Dimension, string Key), Sums>();
+        Sums Row(DateOnly day, string currency, string dimension, string key) =>
+            sums.TryGetValue((day, currency, dimension, key), out var s) ? s : sums[(day, currency, dimension, key)] = new Sums();
+
+        foreach (var (currency, o) in orders)
+        {
+            var day = DailySalesRollup.DayOf(o.CreatedAt);
+            var customer = ReportMath.CustomerKey(o.CustomerId, o.Email);
+            var isFirst = firsts.IsFirst(currency, customer, o.CreatedAt);
+            foreach (var (dimension, key) in new[] { (KpiDimensions.Total, ""), (KpiDimensions.Channel, o.Channel), (KpiDimensions.Country, o.Country.ToUpperInvariant()) })
+            {
+                var row = Row(day, currency, dimension, key);
+                foreach (var line in linesByOrder[o.Id])
+                {
+                    row.AddLine(line);
+                }
+
+                row.AddOrder(o, 1m, customer, isFirst);
+            }
+
+            foreach (var (line, share) in KpiReportFromOrders.Shares(linesByOrder[o.Id]))
+            {
+                var row = Row(day, currency, KpiDimensions.Category, line.Category ?? KpiGroupings.Uncategorized);
+                row.AddLine(line);
+                row.AddOrder(o, share, customer, isFirst);
+            }
+        }
+
+        foreach (var r in refunds)
+        {
+            var (currency, o) = byId[r.OrderId];
+            var day = DailySalesRollup.DayOf(r.CreatedAt);
+            Row(day, currency, KpiDimensions.Total, "").Refunds += r.Amount;
+            Row(day, currency, KpiDimensions.Channel, o.Channel).Refunds += r.Amount;
+            Row(day, currency, KpiDimensions.Country, o.Country.ToUpperInvariant()).Refunds += r.Amount;
+            foreach (var (line, share) in KpiReportFromOrders.Shares(linesByOrder[o.Id]))
+            {
+                Row(day, currency, KpiDimensions.Category, line.Category ?? KpiGroupings.Uncategorized).Refunds += r.Amount * share;
+            }
+        }
+
+        return [.. sums.Select(s => s.Value.ToRow(s.Key.Day, s.Key.Currency, s.Key.Dimension, s.Key.Key))];
+    }
+
+    private static IQueryable<Order> Counted(StorekeepDbContext db) => db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled);
+
+    private sealed record Placed(string Currency, OrderFacts Facts);
+
+    /// <summary>One row's running sums, unrounded (shares of order amounts are fractions of a cent).</summary>
+    private sealed class Sums
+    {
+        private readonly HashSet<Guid> _orders = [];
+        private readonly HashSet<string> _new = [];
+        private long _units;
+        private decimal _gross;
+        private decimal _discounts;
+        private decimal _shipping;
+        private decimal _tax;
+        private decimal _addedTax;
+        private decimal _cost;
+
+        public decimal Refunds { get; set; }
+
+        public void AddLine(LineFacts line)
+        {
+            _units += line.Quantity;
+            _gross += line.LineTotal;
+            _cost += line.Quantity * (line.UnitCost ?? 0m);
+        }
+
+        /// <summary>Counts the order once, <paramref name="share"/> of its order-level amounts, and its customer when this is their first order.</summary>
+        public void AddOrder(OrderFacts order, decimal share, string customer, bool isFirst)
+        {
+            _orders.Add(order.Id);
+            _shipping += order.Shipping * share;
+            _tax += order.Tax * share;
+            _addedTax += (order.PricesIncludeTax ? 0m : order.Tax) * share;
+            _discounts += KpiReport.DiscountOf(order) * share;
+            if (isFirst)
+            {
+                _new.Add(customer);
+            }
+        }
+
+        public DailyKpi ToRow(DateOnly day, string currency, string dimension, string key) => new()
+        {
+            Day = day,
+            Currency = currency,
+            Dimension = dimension,
+            Key = key,
+            Orders = _orders.Count,
+            Units = _units,
+            Gross = KpiAmounts.ToScaled(_gross),
+            Discounts = KpiAmounts.ToScaled(_discounts),
+            Shipping = KpiAmounts.ToScaled(_shipping),
+            Tax = KpiAmounts.ToScaled(_tax),
+            AddedTax = KpiAmounts.ToScaled(_addedTax),
+            CostOfGoods = KpiAmounts.ToScaled(_cost),
+            Refunds = KpiAmounts.ToScaled(Refunds),
+            NewCustomers = _new.Count,
+        };
+    }
+}
