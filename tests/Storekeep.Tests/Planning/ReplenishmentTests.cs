@@ -216,13 +216,13 @@ public sealed class ReplenishmentTests
 
         var stock = await store.Client.GetAsync("/api/v1/inventory/FC-TEA").Expect(HttpStatusCode.OK);
         Assert.Equal(reorderPoint, stock["warehouses"]!.AsArray().Single(w => w!["warehouse"].Str() == "MAIN")!["reorderPoint"]!.GetValue<long>());
-        await store.Client.PostJson("/api/v1/inventory/adjustments", new { sku = "FC-TEA", warehouse = "MAIN", quantity = -(500 - reorderPoint - 1), reason = "count" }).Expect(HttpStatusCode.OK);
+        await store.Client.PostJson("/api/v1/inventory/adjustments", new { sku = "FC-TEA", warehouse = "MAIN", quantity = -(500 - reorderPoint - 1), reason = "count" }).Expect(HttpStatusCode.Created);
         await using (var db = store.Db())
         {
             Assert.Empty(await db.OutboxEvents.Where(e => e.Type == EventTypes.InventoryLowStock).ToListAsync()); // one above the reorder point
         }
 
-        await store.Client.PostJson("/api/v1/inventory/adjustments", new { sku = "FC-TEA", warehouse = "MAIN", quantity = -1, reason = "count" }).Expect(HttpStatusCode.OK);
+        await store.Client.PostJson("/api/v1/inventory/adjustments", new { sku = "FC-TEA", warehouse = "MAIN", quantity = -1, reason = "count" }).Expect(HttpStatusCode.Created);
         await using (var db = store.Db())
         {
             var payload = Assert.Single(await db.OutboxEvents.Where(e => e.Type == EventTypes.InventoryLowStock).ToListAsync()).Payload;
