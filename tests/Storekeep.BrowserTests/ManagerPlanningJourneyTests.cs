@@ -72,6 +72,13 @@ public sealed class ManagerPlanningJourneyTests(StorekeepServer server, Chromium
         await Chromium.ScreenshotAsync(page, "planning-05-purchase-orders");
         Assert.True(await CountAsync(db => db.Set<PurchaseOrder>().CountAsync(o => o.Status == PurchaseOrderStatus.Draft)) > draftsBefore, "No draft purchase order was made.");
         Assert.True(await CountAsync(db => db.Set<PurchaseOrderLine>().CountAsync(l => l.Sku == sku && l.Quantity > 0)) > 0, $"No purchase order line for {sku}.");
+
+        // Inventory health: the year's average stock at cost, turnover and what has not sold.
+        await page.GotoAsync("/admin/planning/inventory-health");
+        await Expect(page.GetByTestId("health-tile")).ToHaveCountAsync(6);
+        await Expect(page.GetByTestId("health-tile").First).ToContainTextAsync("USD");
+        await Expect(page.GetByTestId("dead-stock-table")).ToBeVisibleAsync();
+        await Chromium.ScreenshotAsync(page, "planning-06-inventory-health");
     }
 
     /// <summary>
