@@ -248,20 +248,7 @@ public static class ImportScenario
         using var content = new ByteArrayContent(csv);
         content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
         using var response = await http.PostAsync(new Uri($"api/v1/products/import?dryRun=false&warehouse={WarehouseCode}", UriKind.Relative), content, ct);
-        var body = await response.Content.ReadAsStringAsync(ct);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"The import answered {(int)response.StatusCode}: {(body.Length > 2_000 ? body[..2_000] : body)}");
-        }
-
-        using var json = JsonDocument.Parse(body);
-        var report = json.RootElement.Clone();
-        if (!report.GetProperty("imported").GetBoolean())
-        {
-            throw new InvalidOperationException($"The import did not import: {body}");
-        }
-
-        return report;
+        return await ImportReport.ReadAsync(response, ct);
     }
 
     private static async Task<Guid> CreateWarehouseAsync(string connectionString, CancellationToken ct)
