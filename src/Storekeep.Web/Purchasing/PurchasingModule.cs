@@ -10,6 +10,12 @@ public sealed class PurchasingModule : StorekeepModule
 {
     public override string Name => "Purchasing";
 
+    public override IEnumerable<string> EventTypes =>
+    [
+        Storekeep.Events.EventTypes.PurchaseOrderCreated, Storekeep.Events.EventTypes.PurchaseOrderSent,
+        Storekeep.Events.EventTypes.PurchaseOrderReceived, Storekeep.Events.EventTypes.PurchaseOrderCancelled,
+    ];
+
     public override IEnumerable<ErrorCode> ErrorCodes =>
     [
         new("unknown_supplier", 422, "No supplier has this id."),

@@ -17,11 +17,16 @@ public static class EventTypes
     public const string InventoryLowStock = "inventory.low_stock";
     public const string ProductCreated = "product.created";
     public const string ProductUpdated = "product.updated";
+    public const string PurchaseOrderCreated = "purchase_order.created";
+    public const string PurchaseOrderSent = "purchase_order.sent";
+    public const string PurchaseOrderReceived = "purchase_order.received";
+    public const string PurchaseOrderCancelled = "purchase_order.cancelled";
 
     public static readonly IReadOnlyList<string> All =
     [
         OrderPlaced, OrderPaid, OrderShipped, OrderDelivered, OrderCancelled, RefundCreated,
         ReturnCreated, ReturnReceived, InventoryLowStock, ProductCreated, ProductUpdated,
+        PurchaseOrderCreated, PurchaseOrderSent, PurchaseOrderReceived, PurchaseOrderCancelled,
     ];
 }
 

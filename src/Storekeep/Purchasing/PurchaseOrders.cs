@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Catalog;
 using Storekeep.Data;
+using Storekeep.Events;
 using Storekeep.Inventory;
 using Storekeep.Messaging;
 using Storekeep.Shared;
@@ -125,6 +126,7 @@ public sealed class PurchaseOrders(
             }
 
             db.Set<PurchaseOrder>().Add(order);
+            db.Raise(EventOf<PurchaseOrderCreated>(order, warehouse.Code, null), order.CreatedAt);
             return ToView(order, supplier, warehouse.Code);
         }, ct);
     }
@@ -216,6 +218,7 @@ public sealed class PurchaseOrders(
             }
 
             await messages.QueueAsync(MessageTypes.PurchaseOrder, supplier.Email, EmailValues(order, supplier, warehouse), $"purchase_order:{order.Id}", token);
+            db.Raise(EventOf<PurchaseOrderSent>(order, warehouse.Code, null), now);
         }, ct);
         return await GetAsync(id.ToString(), ct);
     }
@@ -242,6 +245,8 @@ public sealed class PurchaseOrders(
                     Extensions = new Dictionary<string, object?> { ["purchaseOrderStatus"] = Name(status) },
                 };
             }
+
+            await RaiseAsync<PurchaseOrderCancelled>(id, null, now, token);
         }, ct);
         return await GetAsync(id.ToString(), ct);
     }
@@ -325,9 +330,32 @@ public sealed class PurchaseOrders(
             await db.Set<PurchaseOrder>()
                 .Where(o => o.Id == id && (o.Status == PurchaseOrderStatus.Sent || o.Status == PurchaseOrderStatus.PartiallyReceived))
                 .ExecuteUpdateAsync(u => u.SetProperty(o => o.Status, next).SetProperty(o => o.ReceivedAt, complete ? now : (DateTime?)null), token);
+            await RaiseAsync<PurchaseOrderReceived>(id, received, now, token);
         }, ct);
         return await GetAsync(id.ToString(), ct);
     }
+
+    /// <summary>Raises a purchase order event with the order as the transaction now sees it.</summary>
+    private async Task RaiseAsync<T>(Guid id, IReadOnlyDictionary<string, int>? receivedNow, DateTime now, CancellationToken ct)
+        where T : PurchaseOrderChanged, Events.IEvent, new()
+    {
+        var order = await db.Set<PurchaseOrder>().AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == id, ct);
+        var warehouse = await db.Warehouses.AsNoTracking().Where(w => w.Id == order.WarehouseId).Select(w => w.Code).SingleAsync(ct);
+        db.Raise(EventOf<T>(order, warehouse, receivedNow), now);
+    }
+
+    private static T EventOf<T>(PurchaseOrder order, string warehouse, IReadOnlyDictionary<string, int>? receivedNow)
+        where T : PurchaseOrderChanged, new() => new()
+    {
+        PurchaseOrderId = order.Id,
+        Number = order.PoNumber,
+        SupplierId = order.SupplierId,
+        Warehouse = warehouse,
+        Status = Name(order.Status),
+        Currency = order.Currency,
+        Total = order.Lines.Sum(l => l.Quantity * l.UnitCost),
+        Lines = [.. order.Lines.OrderBy(l => l.Position).Select(l => new PurchaseOrderEventLine(l.Sku, l.Quantity, l.ReceivedQuantity, receivedNow?.GetValueOrDefault(l.Sku) ?? 0))],
+    };
 
     /// <summary>By id, or by number as <c>PO-1001</c> or <c>1001</c>; 404 otherwise.</summary>
     public async Task<Guid> ResolveIdAsync(string idOrNumber, CancellationToken ct)

@@ -161,6 +161,19 @@ public sealed class PurchasingTests
         await ReceiveAsync(store.Client, id, ("MUG", 1)).ExpectProblem(HttpStatusCode.Conflict, "purchase_order_not_receivable");
         await store.Client.PostAsync($"/api/v1/purchase-orders/{id}/cancel", null).ExpectProblem(HttpStatusCode.Conflict, "purchase_order_not_cancellable");
         await store.AssertLedgerMatchesBalancesAsync();
+
+        // One event per change, in order, each with the order as it stood; the refused send, receipt and cancel raised none.
+        await using (var db = store.Db())
+        {
+            var events = await db.OutboxEvents.Where(e => e.Type.StartsWith("purchase_order.")).OrderBy(e => e.Id).ToListAsync();
+            Assert.Equal(["purchase_order.created", "purchase_order.sent", "purchase_order.received", "purchase_order.received"], events.Select(e => e.Type));
+            var payloads = events.Select(e => System.Text.Json.Nodes.JsonNode.Parse(e.Payload)!).ToList();
+            Assert.All(payloads, p => Assert.Equal((id, number, "MAIN"), (p["purchaseOrderId"].Str(), p["number"].Str(), p["warehouse"].Str())));
+            Assert.Equal(["draft", "sent", "partially_received", "received"], payloads.Select(p => p["status"].Str()));
+            Assert.Equal(170.00m, payloads[0]["total"].Dec());
+            var mugLines = payloads.Select(p => p["lines"]!.AsArray().Single(l => l!["sku"].Str() == "MUG")!).ToList();
+            Assert.Equal([(0, 0), (0, 0), (12, 12), (30, 18)], mugLines.Select(l => (l["receivedQuantity"].Int(), l["receivedNow"].Int())));
+        }
     }
 
     [Theory]
