@@ -373,6 +373,72 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.ToTable("roles", (string)null);
                 });
 
+            modelBuilder.Entity("Storekeep.Analytics.CustomerMonth", b =>
+                {
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("Dimension")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("dimension");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("date")
+                        .HasColumnName("month");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key");
+
+                    b.Property<DateOnly>("PreviousMonth")
+                        .HasColumnType("date")
+                        .HasColumnName("previous_month");
+
+                    b.Property<int>("Customers")
+                        .HasColumnType("integer")
+                        .HasColumnName("customers");
+
+                    b.HasKey("Currency", "Dimension", "Month", "Key", "PreviousMonth")
+                        .HasName("pk_customer_months");
+
+                    b.ToTable("customer_months", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Analytics.CustomerMonthsShare", b =>
+                {
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("Customer")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("customer");
+
+                    b.Property<string>("Rows")
+                        .IsRequired()
+                        .HasMaxLength(1000000)
+                        .HasColumnType("character varying(1000000)")
+                        .HasColumnName("rows");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Currency", "Customer")
+                        .HasName("pk_customer_months_shares");
+
+                    b.HasIndex("Customer")
+                        .HasDatabaseName("ix_customer_months_shares_customer");
+
+                    b.ToTable("customer_months_shares", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Analytics.DailyKpi", b =>
                 {
                     b.Property<string>("Currency")
@@ -401,6 +467,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.Property<long>("CostOfGoods")
                         .HasColumnType("bigint")
                         .HasColumnName("cost_of_goods");
+
+                    b.Property<int>("Customers")
+                        .HasColumnType("integer")
+                        .HasColumnName("customers");
 
                     b.Property<long>("Discounts")
                         .HasColumnType("bigint")

@@ -41,6 +41,9 @@ public sealed class DailyKpi
 
     /// <summary>Customers whose first order ever (in this currency) was placed that day, with this key.</summary>
     public int NewCustomers { get; set; }
+
+    /// <summary>Distinct customers with an order placed that day with this key (the day grouping's customers).</summary>
+    public int Customers { get; set; }
 }
 
 /// <summary>The dimensions <see cref="DailyKpi"/> rows are kept under.</summary>

@@ -62,19 +62,19 @@ internal static class DailyKpiFigures
         foreach (var chunk in ids.Chunk(500))
         {
             found.AddRange(await Counted(db).Where(o => chunk.Contains(o.CustomerId))
-                .Select(o => new CustomerOrder(o.Id, o.Currency, o.CustomerId, o.Email, o.CreatedAt)).ToListAsync(ct));
+                .Select(o => new CustomerOrder(o.Id, o.Currency, o.CustomerId, o.Email, o.CreatedAt, o.Channel, o.ShippingAddress.Country)).ToListAsync(ct));
         }
 
         foreach (var chunk in emails.Chunk(500))
         {
             found.AddRange(await Counted(db).Where(o => o.CustomerId == null && chunk.Contains(o.Email.Trim().ToLower()))
-                .Select(o => new CustomerOrder(o.Id, o.Currency, o.CustomerId, o.Email, o.CreatedAt)).ToListAsync(ct));
+                .Select(o => new CustomerOrder(o.Id, o.Currency, o.CustomerId, o.Email, o.CreatedAt, o.Channel, o.ShippingAddress.Country)).ToListAsync(ct));
         }
 
         return found;
     }
 
-    public sealed record CustomerOrder(Guid Id, string Currency, Guid? CustomerId, string Email, DateTime CreatedAt)
+    public sealed record CustomerOrder(Guid Id, string Currency, Guid? CustomerId, string Email, DateTime CreatedAt, string Channel, string Country)
     {
         public string Customer => ReportMath.CustomerKey(CustomerId, Email);
     }
@@ -172,6 +172,7 @@ internal static class DailyKpiFigures
     {
         private readonly HashSet<Guid> _orders = [];
         private readonly HashSet<string> _new = [];
+        private readonly HashSet<string> _customers = [];
         private long _units;
         private decimal _gross;
         private decimal _discounts;
@@ -197,6 +198,7 @@ internal static class DailyKpiFigures
             _tax += order.Tax * share;
             _addedTax += (order.PricesIncludeTax ? 0m : order.Tax) * share;
             _discounts += KpiReport.DiscountOf(order) * share;
+            _customers.Add(customer);
             if (isFirst)
             {
                 _new.Add(customer);
@@ -219,6 +221,7 @@ internal static class DailyKpiFigures
             CostOfGoods = KpiAmounts.ToScaled(_cost),
             Refunds = KpiAmounts.ToScaled(Refunds),
             NewCustomers = _new.Count,
+            Customers = _customers.Count,
         };
     }
 }

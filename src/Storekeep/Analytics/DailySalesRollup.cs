@@ -7,13 +7,14 @@ using Storekeep.Payments;
 namespace Storekeep.Analytics;
 
 /// <summary>
-/// Keeps <see cref="DailySales"/> and <see cref="DailyKpi"/> exact, as the event subscriber
+/// Keeps <see cref="DailySales"/>, <see cref="DailyKpi"/> and <see cref="CustomerMonth"/> exact, as the event subscriber
 /// <see cref="SubscriberName"/> (registered from the beginning of the feed, so the rollups cover
 /// every order ever placed). Each order or refund event recomputes, from the orders and refunds
 /// themselves, every day the order touches (the day it was placed and the days of its refunds), and
 /// the days of its customer's first order before and after the change (an earlier order, or a
-/// cancelled first one, moves who is new), once per batch of events. Recomputing a whole day is
-/// idempotent, so replays and concurrent changes cannot drift.
+/// cancelled first one, moves who is new), once per batch of events, and the customer-month shares
+/// of the orders' customers. Recomputing a whole day, or a customer's share, from the source rows
+/// is idempotent, so replays and concurrent changes cannot drift.
 /// </summary>
 public sealed class DailySalesRollup(StorekeepDbContext db) :
     IEventHandler<OrderPlaced>,
@@ -78,6 +79,8 @@ public sealed class DailySalesRollup(StorekeepDbContext db) :
         {
             await RecomputeDayAsync(day, ct);
         }
+
+        await new CustomerMonthsRollup(db).RefreshAsync(touched, ct);
     }
 
     /// <summary>Replaces the rows of <paramref name="day"/> with figures computed from orders and refunds.</summary>
@@ -122,6 +125,7 @@ public sealed class DailySalesRollup(StorekeepDbContext db) :
         }
 
         await RebuildKpisAsync(ct);
+        await new CustomerMonthsRollup(db).RebuildAsync(ct);
         if (transaction is not null)
         {
             await transaction.CommitAsync(ct);

@@ -119,8 +119,10 @@ public static class KpiGroupings
 /// Sales KPIs over [from, to) in the store currency, grouped by time or by category, channel,
 /// country or segment. The additive figures (orders, units, amounts, refunds, new customers) are
 /// sums of the <see cref="DailyKpi"/> rollup's days, so a report reads a few rows per day whatever
-/// the number of orders; the distinct-customer figures (customers, returning customers, the repeat
-/// purchase rate) are counted in the database over the range's orders, grouped by bucket or key.
+/// the number of orders. Distinct customers come from rollups too: a day's from its row, whole
+/// months' (and quarters', years', and keys' over whole months) from <see cref="CustomerMonth"/>,
+/// with the repeat purchase rate; weeks and ranges that are not whole months count them in the
+/// database over the range's orders, grouped by bucket or key.
 /// Segment is computed from the orders (<see cref="KpiReportFromOrders"/>): a customer's company
 /// can change, so it cannot be rolled up. Definitions: docs/analytics.md, "Reports".
 /// </summary>
@@ -144,10 +146,18 @@ public sealed class KpiReport(StorekeepDbContext db, FunnelQueries funnel, TimeP
         var (from, to) = (range.From, range.To);
         var days = await db.DailyKpis.AsNoTracking()
             .Where(d => d.Currency == currency && d.Dimension == KpiDimensions.Total && d.Day >= from && d.Day < to)
-            .Select(d => new Figures("", d.Day, d.Orders, d.Units, d.Gross, d.Discounts, d.Shipping, d.Tax, d.AddedTax, d.CostOfGoods, d.Refunds, d.NewCustomers))
+            .Select(d => new Figures("", d.Day, d.Orders, d.Units, d.Gross, d.Discounts, d.Shipping, d.Tax, d.AddedTax, d.CostOfGoods, d.Refunds, d.NewCustomers, d.Customers))
             .ToListAsync(ct);
         var time = KpiGroupings.Time.Contains(grouping);
-        var customers = await CustomersAsync(range, currency, grouping, ct);
+
+        // Whole months count distinct customers from the customer-months rollup; other ranges (and
+        // weeks, which cut across months) count them over the range's orders.
+        var months = CustomerMonths.Covers(range) ? await CustomerMonthRowsAsync(range, currency, dimension, ct) : null;
+        var customers = grouping == KpiGroupings.Day
+            ? days.ToDictionary(d => KpiGroupings.Key(grouping, d.Day), d => d.Customers)
+            : months is not null && grouping != KpiGroupings.Week
+                ? RolledUpCustomers(range, grouping, dimension, months)
+                : await CustomersAsync(range, currency, grouping, ct);
 
         List<KpiRow> rows;
         if (time)
@@ -181,12 +191,15 @@ public sealed class KpiReport(StorekeepDbContext db, FunnelQueries funnel, TimeP
                 })
                 .ToListAsync(ct);
             rows = keyed
-                .Select(k => ToRow(k.Key, new Figures(k.Key, from, k.Orders, k.Units, k.Gross, k.Discounts, k.Shipping, k.Tax, k.AddedTax, k.Cost, k.Refunds, k.New), customers.GetValueOrDefault(k.Key)))
+                .Select(k => ToRow(k.Key, new Figures(k.Key, from, k.Orders, k.Units, k.Gross, k.Discounts, k.Shipping, k.Tax, k.AddedTax, k.Cost, k.Refunds, k.New, 0), customers.GetValueOrDefault(k.Key)))
                 .OrderByDescending(r => r.GrossSales).ThenBy(r => r.Key, StringComparer.Ordinal).ToList();
         }
 
-        var (all, repeat) = await RangeCustomersAsync(range, currency, ct);
-        var total = ToRow("total", Figures.Sum(days), all);
+        var sum = Figures.Sum(days);
+        var (all, repeat) = months is not null
+            ? RolledUpRangeCustomers(range, months, sum.New)
+            : await RangeCustomersAsync(range, currency, ct);
+        var total = ToRow("total", sum, all);
         var sessions = await funnel.CountsAsync(range.Start, range.End, ct);
         var totals = new KpiTotals(
             total.Key, total.Orders, total.Units, total.GrossSales, total.Discounts, total.Refunds, total.NetSales, total.Shipping, total.Tax,
@@ -231,6 +244,51 @@ public sealed class KpiReport(StorekeepDbContext db, FunnelQueries funnel, TimeP
             customers - f.New);
     }
 
+    /// <summary>
+    /// The <see cref="CustomerMonth"/> rows a whole-month range needs: its months under the total
+    /// and the grouping's dimension, and the second orders of customers whose first was in it.
+    /// </summary>
+    private async Task<List<CustomerMonth>> CustomerMonthRowsAsync(ReportRange range, string currency, string dimension, CancellationToken ct)
+    {
+        var (from, to) = (range.From, range.To);
+        return await db.CustomerMonths.AsNoTracking()
+            .Where(m => m.Currency == currency && m.Month < to
+                && (((m.Dimension == KpiDimensions.Total || m.Dimension == dimension) && m.Month >= from)
+                    || (m.Dimension == CustomerMonths.SecondOrder && m.PreviousMonth >= from)))
+            .ToListAsync(ct);
+    }
+
+    /// <summary>Customers per month, quarter or year (each clipped to the range), or per key, from the rollup.</summary>
+    private static Dictionary<string, int> RolledUpCustomers(ReportRange range, string grouping, string dimension, List<CustomerMonth> months)
+    {
+        if (KpiGroupings.Time.Contains(grouping))
+        {
+            var total = months.Where(m => m.Dimension == KpiDimensions.Total).ToList();
+            var counts = new Dictionary<string, int>();
+            for (var bucket = KpiGroupings.BucketStart(grouping, range.From); bucket < range.To; bucket = KpiGroupings.NextBucket(grouping, bucket))
+            {
+                var (start, end) = (bucket < range.From ? range.From : bucket, KpiGroupings.NextBucket(grouping, bucket) is var next && next > range.To ? range.To : next);
+                counts[KpiGroupings.Key(grouping, bucket)] = CustomerMonths.Count(total, start, end);
+            }
+
+            return counts;
+        }
+
+        return months.Where(m => m.Dimension == dimension).GroupBy(m => m.Key)
+            .ToDictionary(g => g.Key, g => CustomerMonths.Count(g, range.From, range.To), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The range's customers, and the repeat customers among them: every customer of the range but
+    /// those whose only order before its end is their first (first in the range, second after it).
+    /// </summary>
+    private static (int Customers, int Repeat) RolledUpRangeCustomers(ReportRange range, List<CustomerMonth> months, int newCustomers)
+    {
+        var customers = CustomerMonths.Count(months.Where(m => m.Dimension == KpiDimensions.Total), range.From, range.To);
+        var secondInRange = months.Where(m => m.Dimension == CustomerMonths.SecondOrder && m.PreviousMonth >= range.From && m.Month < range.To).Sum(m => m.Customers);
+        return (customers, customers - (newCustomers - secondInRange));
+    }
+
     /// <summary>Distinct customers per row key among the range's orders, counted in the database.</summary>
     private async Task<Dictionary<string, int>> CustomersAsync(ReportRange range, string currency, string grouping, CancellationToken ct)
     {
@@ -269,21 +327,6 @@ public sealed class KpiReport(StorekeepDbContext db, FunnelQueries funnel, TimeP
                 foreach (var r in await DistinctAsync(placed.Select(o => new CustomerOf { Key = o.ShippingAddress.Country.ToUpper(), CustomerId = o.CustomerId, Email = o.Email }), ct))
                 {
                     Add(r.Key!.ToUpperInvariant(), r.Count);
-                }
-
-                break;
-            case KpiGroupings.Day:
-                var byDay = await placed.GroupBy(o => o.CreatedAt.Date)
-                    .Select(g => new
-                    {
-                        g.Key,
-                        Ids = g.Where(o => o.CustomerId != null).Select(o => o.CustomerId).Distinct().Count(),
-                        Guests = g.Where(o => o.CustomerId == null).Select(o => o.Email.Trim().ToLower()).Distinct().Count(),
-                    })
-                    .ToListAsync(ct);
-                foreach (var r in byDay)
-                {
-                    Add(KpiGroupings.Key(grouping, DateOnly.FromDateTime(r.Key)), r.Ids + r.Guests);
                 }
 
                 break;
@@ -374,12 +417,13 @@ public sealed class KpiReport(StorekeepDbContext db, FunnelQueries funnel, TimeP
     }
 
     /// <summary>Summed <see cref="DailyKpi"/> figures (amounts in <see cref="KpiAmounts.Scale"/> units).</summary>
-    private sealed record Figures(string Key, DateOnly Day, int Orders, long Units, long Gross, long Discounts, long Shipping, long Tax, long AddedTax, long Cost, long Refunds, int New)
+    /// <summary>Customers is a day's distinct customers; summed figures leave it 0 (distinct counts do not add up).</summary>
+    private sealed record Figures(string Key, DateOnly Day, int Orders, long Units, long Gross, long Discounts, long Shipping, long Tax, long AddedTax, long Cost, long Refunds, int New, int Customers)
     {
-        public static readonly Figures Zero = new("", default, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        public static readonly Figures Zero = new("", default, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
         public static Figures Sum(IEnumerable<Figures> days) => days.Aggregate(Zero, (a, d) => new Figures(
             a.Key, a.Day, a.Orders + d.Orders, a.Units + d.Units, a.Gross + d.Gross, a.Discounts + d.Discounts, a.Shipping + d.Shipping, a.Tax + d.Tax,
-            a.AddedTax + d.AddedTax, a.Cost + d.Cost, a.Refunds + d.Refunds, a.New + d.New));
+            a.AddedTax + d.AddedTax, a.Cost + d.Cost, a.Refunds + d.Refunds, a.New + d.New, 0));
     }
 }

@@ -22,7 +22,12 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
     // a stock movement is itself the audit record of a stock change (who, what, why, when), so a
     // second row for it would only double the log (an import of 100,000 SKUs wrote 100,000 twins).
     // A message is its own log, and its body may hold a password-reset link that must not be copied.
-    private static readonly HashSet<Type> NotAudited = [typeof(AuditEntry), typeof(OutboxEvent), typeof(WebhookDelivery), typeof(IdempotencyRecord), typeof(DataProtectionKey), typeof(Inventory.StockMovement), typeof(Messaging.Message)];
+    // Analytics rollups are recomputed from audited rows; logging them would log every order twice.
+    private static readonly HashSet<Type> NotAudited =
+    [
+        typeof(AuditEntry), typeof(OutboxEvent), typeof(WebhookDelivery), typeof(IdempotencyRecord), typeof(DataProtectionKey), typeof(Inventory.StockMovement), typeof(Messaging.Message),
+        typeof(Analytics.DailySales), typeof(Analytics.DailyKpi), typeof(Analytics.CustomerMonth), typeof(Analytics.CustomerMonthsShare),
+    ];
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {

@@ -66,6 +66,8 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
     public DbSet<StorefrontEvent> StorefrontEvents => Set<StorefrontEvent>();
     public DbSet<DailySales> DailySales => Set<DailySales>();
     public DbSet<DailyKpi> DailyKpis => Set<DailyKpi>();
+    public DbSet<CustomerMonth> CustomerMonths => Set<CustomerMonth>();
+    public DbSet<CustomerMonthsShare> CustomerMonthsShares => Set<CustomerMonthsShare>();
     public DbSet<Message> Messages => Set<Message>();
     public DbSet<MessageTemplate> MessageTemplates => Set<MessageTemplate>();
 

@@ -25,6 +25,9 @@ public sealed class KpiRollupTests
         ("2025-01-15", "2025-03-10"),
         ("2024-12-01", "2025-12-01"),
         ("2025-02-03", "2025-02-04"),
+        ("2025-02-01", "2025-04-01"),
+        ("2025-03-01", "2025-05-01"),
+        ("2024-12-01", "2025-03-01"),
     ];
 
     private static async Task RefundWithEventAsync(StorekeepDbContext db, Order order, decimal amount, DateTime at, RefundStatus status = RefundStatus.Succeeded)
@@ -52,6 +55,16 @@ public sealed class KpiRollupTests
                 Assert.Equal(expected.Rows, actual.Rows);
             }
         }
+    }
+
+    private static async Task<(List<CustomerMonth> Months, List<CustomerMonthsShare> Shares)> CustomerMonthRowsAsync(TestStore store)
+    {
+        await using var db = store.Db();
+        var months = await db.CustomerMonths.AsNoTracking().ToListAsync();
+        var shares = await db.CustomerMonthsShares.AsNoTracking().ToListAsync();
+        return (
+            [.. months.OrderBy(m => m.Currency, StringComparer.Ordinal).ThenBy(m => m.Dimension, StringComparer.Ordinal).ThenBy(m => m.Key, StringComparer.Ordinal).ThenBy(m => m.Month).ThenBy(m => m.PreviousMonth)],
+            [.. shares.OrderBy(s => s.Currency, StringComparer.Ordinal).ThenBy(s => s.Customer, StringComparer.Ordinal)]);
     }
 
     private static async Task<List<DailyKpi>> RowsAsync(TestStore store)
@@ -112,6 +125,8 @@ public sealed class KpiRollupTests
 
         var maintained = await RowsAsync(store);
         Assert.NotEmpty(maintained);
+        var maintainedMonths = await CustomerMonthRowsAsync(store);
+        Assert.NotEmpty(maintainedMonths.Months);
         await using (var db = store.Db())
         {
             await new DailySalesRollup(db).RebuildAsync(CancellationToken.None);
@@ -119,8 +134,15 @@ public sealed class KpiRollupTests
 
         var rebuilt = await RowsAsync(store);
         Assert.Equal(
-            maintained.Select(r => (r.Day, r.Currency, r.Dimension, r.Key, r.Orders, r.Units, r.Gross, r.Discounts, r.Shipping, r.Tax, r.AddedTax, r.CostOfGoods, r.Refunds, r.NewCustomers)),
-            rebuilt.Select(r => (r.Day, r.Currency, r.Dimension, r.Key, r.Orders, r.Units, r.Gross, r.Discounts, r.Shipping, r.Tax, r.AddedTax, r.CostOfGoods, r.Refunds, r.NewCustomers)));
+            maintained.Select(r => (r.Day, r.Currency, r.Dimension, r.Key, r.Orders, r.Units, r.Gross, r.Discounts, r.Shipping, r.Tax, r.AddedTax, r.CostOfGoods, r.Refunds, r.NewCustomers, r.Customers)),
+            rebuilt.Select(r => (r.Day, r.Currency, r.Dimension, r.Key, r.Orders, r.Units, r.Gross, r.Discounts, r.Shipping, r.Tax, r.AddedTax, r.CostOfGoods, r.Refunds, r.NewCustomers, r.Customers)));
+
+        // The customer-months rollup the subscriber moved by differences is the one a rebuild writes.
+        var rebuiltMonths = await CustomerMonthRowsAsync(store);
+        Assert.Equal(
+            maintainedMonths.Months.Select(m => (m.Currency, m.Dimension, m.Key, m.Month, m.PreviousMonth, m.Customers)),
+            rebuiltMonths.Months.Select(m => (m.Currency, m.Dimension, m.Key, m.Month, m.PreviousMonth, m.Customers)));
+        Assert.Equal(maintainedMonths.Shares.Select(s => (s.Currency, s.Customer, s.Rows)), rebuiltMonths.Shares.Select(s => (s.Currency, s.Customer, s.Rows)));
         await AssertReportsEqualAsync(store);
     }
 }

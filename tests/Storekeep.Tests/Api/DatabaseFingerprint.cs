@@ -17,7 +17,7 @@ public sealed class DatabaseFingerprint : IAsyncDisposable
     private static readonly HashSet<string> CountOnly = ["outbox_events"];
     // daily_sales and daily_kpis are recomputed by the dispatcher from orders committed earlier (the setup requests);
     // messages are queued by the dispatcher for those earlier events and then marked sent or logged.
-    private static readonly HashSet<string> Ignored = ["webhook_deliveries", "daily_sales", "daily_kpis", "messages", "event_subscriptions"];
+    private static readonly HashSet<string> Ignored = ["webhook_deliveries", "daily_sales", "daily_kpis", "customer_months", "customer_months_shares", "messages", "event_subscriptions"];
 
     private readonly StorekeepDbContext _db;
     private readonly DbConnection _connection;

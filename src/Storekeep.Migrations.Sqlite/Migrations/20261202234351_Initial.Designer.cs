@@ -11,7 +11,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261202201516_Initial")]
+    [Migration("20261202234351_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -356,6 +356,72 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.ToTable("roles", (string)null);
                 });
 
+            modelBuilder.Entity("Storekeep.Analytics.CustomerMonth", b =>
+                {
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("Dimension")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dimension");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("month");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<DateOnly>("PreviousMonth")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("previous_month");
+
+                    b.Property<int>("Customers")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customers");
+
+                    b.HasKey("Currency", "Dimension", "Month", "Key", "PreviousMonth")
+                        .HasName("pk_customer_months");
+
+                    b.ToTable("customer_months", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Analytics.CustomerMonthsShare", b =>
+                {
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("Customer")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer");
+
+                    b.Property<string>("Rows")
+                        .IsRequired()
+                        .HasMaxLength(1000000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rows");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Currency", "Customer")
+                        .HasName("pk_customer_months_shares");
+
+                    b.HasIndex("Customer")
+                        .HasDatabaseName("ix_customer_months_shares_customer");
+
+                    b.ToTable("customer_months_shares", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Analytics.DailyKpi", b =>
                 {
                     b.Property<string>("Currency")
@@ -384,6 +450,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.Property<long>("CostOfGoods")
                         .HasColumnType("INTEGER")
                         .HasColumnName("cost_of_goods");
+
+                    b.Property<int>("Customers")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customers");
 
                     b.Property<long>("Discounts")
                         .HasColumnType("INTEGER")
