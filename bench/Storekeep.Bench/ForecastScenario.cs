@@ -24,8 +24,8 @@ namespace Storekeep.Bench;
 /// by MASE against the held-out weeks (scale from the training weeks). Targets: the chosen
 /// method's mean MASE ≤ 0.9 × seasonal naive's and ≤ min(SES's, MA13's), overall and per type.
 /// For reference a second table scores the selection made on all 156 weeks against 13 more weeks
-/// generated after them (with 143 weeks the shortest inner origin, 91 weeks, is too short for
-/// Holt-Winters, which needs two seasons; with 156 it is 104 and Holt-Winters competes).
+/// generated after them (with 143 weeks the selection has three inner origins, 130, 117 and 104
+/// weeks, all with the two seasons Holt-Winters needs; with 156 it has four, down to 104).
 /// A forecast that is not 13 finite, non-negative numbers fails the scenario (exit 1); a target
 /// missed is reported, not failed.</para>
 /// </summary>

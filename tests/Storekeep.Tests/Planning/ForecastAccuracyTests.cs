@@ -7,6 +7,7 @@ namespace Storekeep.Tests.Planning;
 /// rolling origin (156, 169, 182, 195 weeks; horizon 13) the forecaster chooses its method from the
 /// history before the origin only (its own inner rolling origins), exactly as <c>asOf</c> does.
 /// The chosen forecast and the reference methods are scored by MASE against the held-out 13 weeks.
+/// The targets (docs/planning.md): chosen ≤ 0.9 × seasonal naive and ≤ the better of SES and MA13.
 /// </summary>
 public sealed class ForecastAccuracyTests
 {
@@ -15,11 +16,11 @@ public sealed class ForecastAccuracyTests
 
     public sealed record Score(double Chosen, double SeasonalNaive, double Ses, double MovingAverage13, string Methods);
 
-    public static Score Evaluate(double[] y)
+    public static Score Evaluate(double[] y, int[] outerOrigins)
     {
         double chosen = 0, naive = 0, ses = 0, ma = 0;
         var methods = new List<string>();
-        foreach (var origin in OuterOrigins)
+        foreach (var origin in outerOrigins)
         {
             var train = y[..origin];
             var actual = y.AsSpan(origin, 13);
@@ -31,21 +32,21 @@ public sealed class ForecastAccuracyTests
             ma += Mase.Of(actual, Forecaster.MovingAverage13.Fit(train, 52, 13).Mean, train, 52);
         }
 
-        var k = OuterOrigins.Length;
+        var k = outerOrigins.Length;
         return new Score(chosen / k, naive / k, ses / k, ma / k, string.Join(",", methods));
     }
 
-    private static List<Score> EvaluateKind(SyntheticDemand.Kind kind, int series)
+    private static List<Score> EvaluateKind(SyntheticDemand.Kind kind, int series, int[]? outerOrigins = null)
     {
-        var scores = new List<Score>();
-        for (var seed = 1; seed <= series; seed++)
+        var scores = new Score[series];
+        Parallel.For(1, series + 1, seed => scores[seed - 1] = Evaluate(SyntheticDemand.Generate(kind, Weeks, seed * 7919 + (int)kind), outerOrigins ?? OuterOrigins));
+        for (var i = 0; i < series; i++)
         {
-            var score = Evaluate(SyntheticDemand.Generate(kind, Weeks, seed * 7919 + (int)kind));
-            TestContext.Current.TestOutputHelper?.WriteLine($"{kind} seed {seed}: chosen {score.Chosen:F3} ({score.Methods}) snaive {score.SeasonalNaive:F3} ses {score.Ses:F3} ma13 {score.MovingAverage13:F3}");
-            scores.Add(score);
+            var score = scores[i];
+            TestContext.Current.TestOutputHelper?.WriteLine($"{kind} seed {i + 1}: chosen {score.Chosen:F3} ({score.Methods}) snaive {score.SeasonalNaive:F3} ses {score.Ses:F3} ma13 {score.MovingAverage13:F3}");
         }
 
-        return scores;
+        return [.. scores];
     }
 
     [Fact]
@@ -71,22 +72,49 @@ public sealed class ForecastAccuracyTests
         Assert.True(chosen <= Math.Min(ses, ma), $"chosen {chosen:F3} vs SES {ses:F3}, MA13 {ma:F3}");
     }
 
+    /// <summary>
+    /// Per kind, the mean over 16 series, against both targets: ≤ 0.9 × seasonal naive and ≤ the
+    /// better of SES and MA13 (picked after the fact, per kind). On a flat level with a little noise
+    /// and on stationary intermittent demand SES is itself the right model, so the chosen forecast
+    /// (SES in all but a few of the 64 forecasts) can tie it, not beat it: measured 1.0001× (level:
+    /// one damped Holt choice) and 1.0041× (intermittent: 10 SBA/TSB choices) over these 16
+    /// series; 0.999× and 0.999× over the first 128 seeds (measured once with the same generator,
+    /// outside this suite). For those two the bound is 1.005×; for every other kind 1.0×.
+    /// </summary>
     [Theory]
-    [InlineData(SyntheticDemand.Kind.Trend)]
-    [InlineData(SyntheticDemand.Kind.Level)]
-    [InlineData(SyntheticDemand.Kind.Intermittent)]
-    public void Each_kind_beats_seasonal_naive_and_matches_the_better_of_ses_and_ma13_on_average(SyntheticDemand.Kind kind)
+    [InlineData(SyntheticDemand.Kind.SeasonalTrend, 1.0)]
+    [InlineData(SyntheticDemand.Kind.SeasonalMultiplicative, 1.0)]
+    [InlineData(SyntheticDemand.Kind.Trend, 1.0)]
+    [InlineData(SyntheticDemand.Kind.Level, 1.005)]
+    [InlineData(SyntheticDemand.Kind.Intermittent, 1.005)]
+    [InlineData(SyntheticDemand.Kind.Smooth, 1.0)]
+    [InlineData(SyntheticDemand.Kind.Noise, 1.0)]
+    public void Each_kind_beats_seasonal_naive_by_ten_percent_and_matches_the_better_of_ses_and_ma13_on_average(SyntheticDemand.Kind kind, double simpleBound)
     {
-        // Per kind, the mean over 16 series. On pure noise (level, intermittent) the choice among
-        // near-equal methods costs up to ~1.3% against the better of SES and MA13 picked after the
-        // fact (measured 0.714 vs 0.712 and 0.792 vs 0.782): per kind the bound is 2%, strict only
-        // over the whole mix (next test).
         var scores = EvaluateKind(kind, 16);
         var chosen = scores.Average(s => s.Chosen);
         var naive = scores.Average(s => s.SeasonalNaive);
         var betterSimple = Math.Min(scores.Average(s => s.Ses), scores.Average(s => s.MovingAverage13));
-        TestContext.Current.TestOutputHelper?.WriteLine($"{kind}: mean chosen {chosen:F3}, seasonal naive {naive:F3}, better of SES/MA13 {betterSimple:F3}");
-        Assert.True(chosen <= 0.9 * naive, $"chosen {chosen:F3} vs seasonal naive {naive:F3}");
-        Assert.True(chosen <= betterSimple * 1.02, $"chosen {chosen:F3} vs better of SES and MA13 {betterSimple:F3}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{kind}: mean chosen {chosen:F4}, seasonal naive {naive:F4} ({chosen / naive:F3}×), better of SES/MA13 {betterSimple:F4} ({chosen / betterSimple:F4}×)");
+        Assert.True(chosen <= 0.9 * naive, $"chosen {chosen:F4} vs seasonal naive {naive:F4}");
+        Assert.True(chosen <= betterSimple * simpleBound, $"chosen {chosen:F4} vs better of SES and MA13 {betterSimple:F4} (bound {simpleBound}×)");
+    }
+
+    /// <summary>
+    /// With 143 weeks (the bench's held-out setting), four origins 13 weeks apart would reach back to
+    /// 91 weeks, under the two seasons Holt-Winters needs; the origins are placed so that all keep
+    /// two seasons, and seasonal series are forecast by a seasonal method, beating seasonal naive by 10 %.
+    /// </summary>
+    [Theory]
+    [InlineData(SyntheticDemand.Kind.SeasonalTrend)]
+    [InlineData(SyntheticDemand.Kind.SeasonalMultiplicative)]
+    public void With_under_three_years_of_history_holt_winters_still_competes(SyntheticDemand.Kind kind)
+    {
+        var scores = EvaluateKind(kind, 16, [143, 147, 151]);
+        var chosen = scores.Average(s => s.Chosen);
+        var naive = scores.Average(s => s.SeasonalNaive);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{kind}, 143–151 weeks: mean chosen {chosen:F4}, seasonal naive {naive:F4} ({chosen / naive:F3}×)");
+        Assert.True(chosen <= 0.9 * naive, $"chosen {chosen:F4} vs seasonal naive {naive:F4}");
+        Assert.True(scores.Count(s => s.Methods.Contains("holt_winters", StringComparison.Ordinal)) >= scores.Count * 3 / 4, string.Join("; ", scores.Select(s => s.Methods)));
     }
 }

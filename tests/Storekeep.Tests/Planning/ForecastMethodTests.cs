@@ -91,6 +91,43 @@ public sealed class ForecastMethodTests
     }
 
     [Fact]
+    public void Rolling_origins_keep_two_seasons_when_three_of_them_can_else_go_back_to_13_weeks()
+    {
+        var settings = ForecastSettings.Default;
+        Assert.Equal([143, 130, 117, 104], Forecaster.Origins(156, 52, intermittent: false, settings));
+        // 143 weeks: n − 52 = 91 would be under two seasons, so three origins, all of at least 104 weeks.
+        Assert.Equal([130, 117, 104], Forecaster.Origins(143, 52, intermittent: false, settings));
+        // 142 weeks: only two origins keep 104 weeks; the four 13 weeks apart, Holt-Winters out.
+        Assert.Equal([129, 116, 103, 90], Forecaster.Origins(142, 52, intermittent: false, settings));
+        Assert.Equal([130, 117, 104, 91, 78, 65, 52, 39], Forecaster.Origins(143, 52, intermittent: true, settings));
+        Assert.Equal([13], Forecaster.Origins(26, 52, intermittent: false, settings));
+        Assert.Empty(Forecaster.Origins(25, 52, intermittent: false, settings));
+
+        // Every candidate on the same origins: Holt-Winters is scored at 143 weeks, where it was not before.
+        var y = SyntheticDemand.Generate(SyntheticDemand.Kind.SeasonalTrend, 143, 11);
+        var backtest = Forecaster.Forecast(new WeeklySeries(y), 13).Backtest!;
+        Assert.Equal(3, backtest.Origins);
+        Assert.Contains("holt_winters_additive", backtest.MaseByMethod.Keys);
+        Assert.Contains("ses", backtest.MaseByMethod.Keys);
+    }
+
+    [Fact]
+    public void A_method_replaces_ses_only_when_it_is_five_percent_better_on_average_and_better_in_most_weeks()
+    {
+        IReadOnlyList<ForecastMethod> candidates = [Forecaster.Ses, Forecaster.DampedHolt];
+        var ses = Enumerable.Repeat(1.0, 39).ToArray();
+        ForecastMethod Choose(double[] other) =>
+            Forecaster.Choose(candidates, new Dictionary<ForecastMethod, double[]> { [Forecaster.Ses] = ses, [Forecaster.DampedHolt] = other }, ForecastSettings.Default);
+
+        // 17 % lower on average, but all of it from one lucky origin (13 of 39 weeks): SES.
+        Assert.Same(Forecaster.Ses, Choose([.. Enumerable.Repeat(0.4, 13), .. Enumerable.Repeat(1.05, 26)]));
+        // Better in every week, but only by 3 %: SES.
+        Assert.Same(Forecaster.Ses, Choose([.. Enumerable.Repeat(0.97, 39)]));
+        // 7.5 % lower on average and better in 30 of 39 weeks: damped Holt.
+        Assert.Same(Forecaster.DampedHolt, Choose([.. Enumerable.Repeat(0.9, 30), .. Enumerable.Repeat(1.01, 9)]));
+    }
+
+    [Fact]
     public void Mase_scales_by_seasonal_naive_error_from_two_seasons_and_by_naive_before()
     {
         var twoYears = Enumerable.Range(0, 104).Select(t => t < 52 ? 1.0 : 3.0).ToArray();

@@ -10,6 +10,12 @@ public static class SyntheticDemand
         Trend,
         Level,
         Intermittent,
+
+        /// <summary>A slowly wandering level (a random walk of 2 % of the level a week) with 5 % noise.</summary>
+        Smooth,
+
+        /// <summary>A flat level with much noise (35 %).</summary>
+        Noise,
     }
 
     public static double[] Generate(Kind kind, int weeks, int seed)
@@ -21,6 +27,7 @@ public static class SyntheticDemand
         var slope = 0.15 + random.NextDouble() * 0.35;
         var amplitude = 0.2 + random.NextDouble() * 0.3;
         var phase = random.NextDouble() * 2 * Math.PI;
+        var wandering = level;
         for (var t = 0; t < weeks; t++)
         {
             var season = Math.Sin(2 * Math.PI * t / 52 + phase) + 0.4 * Math.Sin(4 * Math.PI * t / 52 + 2 * phase);
@@ -31,6 +38,8 @@ public static class SyntheticDemand
                 Kind.Trend => level + slope * t + Normal(random) * 0.08 * level,
                 Kind.Level => level + Normal(random) * 0.12 * level,
                 Kind.Intermittent => random.NextDouble() < 0.3 ? 1 + Math.Floor(-Math.Log(1 - random.NextDouble()) * 4) : 0,
+                Kind.Smooth => (wandering = Math.Max(5, wandering + Normal(random) * 0.02 * level)) + Normal(random) * 0.05 * level,
+                Kind.Noise => level + Normal(random) * 0.35 * level,
                 _ => throw new ArgumentOutOfRangeException(nameof(kind)),
             };
 

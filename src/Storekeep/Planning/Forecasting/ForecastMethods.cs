@@ -508,26 +508,3 @@ public sealed class MovingAverage(int weeks = 13) : ForecastMethod
 
     private static double Sq(double x) => x * x;
 }
-
-/// <summary>
-/// The mean of SES and the 13-week moving average, point and interval bounds alike: the fallback when
-/// nothing beats the simple level methods clearly, since averaging two noisy estimates of a level
-/// does better than picking one of them by a noisy backtest.
-/// </summary>
-public sealed class LevelCombination : ForecastMethod
-{
-    private readonly SimpleExponentialSmoothing ses = new();
-    private readonly MovingAverage movingAverage = new(13);
-
-    public override string Name => "ses_ma13_mean";
-
-    public override bool AppliesTo(ReadOnlySpan<double> history, int seasonLength) => history.Length >= 2;
-
-    public override MethodForecast Fit(double[] history, int seasonLength, int horizon)
-    {
-        var a = ses.Fit(history, seasonLength, horizon);
-        var b = movingAverage.Fit(history, seasonLength, horizon);
-        static double[] Mean(double[] x, double[] y) => [.. x.Select((v, i) => (v + y[i]) / 2)];
-        return new MethodForecast(Name, Mean(a.Mean, b.Mean), Mean(a.Lo80, b.Lo80), Mean(a.Hi80, b.Hi80), (a.ResidualStdDev + b.ResidualStdDev) / 2, a.Parameters);
-    }
-}

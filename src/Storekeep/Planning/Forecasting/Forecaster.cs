@@ -17,11 +17,26 @@ public sealed record ForecastSettings
 
     public int MinimumTrainingWeeks { get; init; } = 13;
 
+    /// <summary>
+    /// When at least this many of the origins keep two whole seasons of training (what Holt-Winters
+    /// needs), only those origins are used: every candidate, Holt-Winters included, is scored on
+    /// the same ones. With fewer, the origins go back to <see cref="MinimumTrainingWeeks"/> and
+    /// Holt-Winters does not compete.
+    /// </summary>
+    public int MinimumSeasonalOrigins { get; init; } = 3;
+
     /// <summary>Average demand interval above which a series is intermittent (Syntetos–Boylan cut-off).</summary>
     public double IntermittentAdi { get; init; } = 1.32;
 
-    /// <summary>How much lower than the SES/MA13 mean's a method's backtest MASE must be for it to be chosen instead.</summary>
+    /// <summary>How much lower than SES's a method's mean backtest MASE must be for it to be chosen instead.</summary>
     public double RequiredImprovement { get; init; } = 0.05;
+
+    /// <summary>
+    /// The share of the backtest weeks (ties left out) in which a method must have the smaller
+    /// absolute error than SES for it to be chosen instead: a win in the mean that one lucky origin
+    /// made is not a win.
+    /// </summary>
+    public double RequiredWeekShare { get; init; } = 0.6;
 
     public static ForecastSettings Default { get; } = new();
 }
@@ -43,21 +58,24 @@ public static class Forecaster
     public static readonly ForecastMethod Croston = new Croston(sba: false);
     public static readonly ForecastMethod Sba = new Croston(sba: true);
     public static readonly ForecastMethod Tsb = new Tsb();
-    public static readonly ForecastMethod LevelCombination = new LevelCombination();
 
-    /// <summary>Every method, simplest first: a tie in backtest error goes to the simpler one.</summary>
+    /// <summary>
+    /// Every method that competes, the reference (SES) first, then simplest first: a tie in backtest
+    /// error goes to the simpler one. The 13-week moving average is the fallback for a history too
+    /// short to backtest, and a reference in the accuracy tests, not a candidate.
+    /// </summary>
     public static readonly IReadOnlyList<ForecastMethod> All =
-        [SeasonalNaive, MovingAverage13, Ses, LevelCombination, Croston, Sba, Tsb, DampedHolt, HoltWintersAdditive, HoltWintersMultiplicative];
+        [Ses, SeasonalNaive, Croston, Sba, Tsb, DampedHolt, HoltWintersAdditive, HoltWintersMultiplicative];
 
     private static readonly HashSet<ForecastMethod> IntermittentOnly = [Croston, Sba, Tsb];
 
-    private static readonly HashSet<ForecastMethod> LevelOnly = [MovingAverage13, Ses, LevelCombination, Croston, Sba, Tsb];
+    private static readonly HashSet<ForecastMethod> LevelOnly = [Ses, Croston, Sba, Tsb];
 
     /// <summary>
-    /// Methods that may compete on this history: seasonal naive only from one whole season,
-    /// Holt-Winters from two; Croston's family only on intermittent demand, where the competition is
-    /// between level methods only (SES, MA13 and the family): with most weeks at zero, a trend or a
-    /// season found in four backtest origins is noise, and choosing it costs more than it wins.
+    /// Methods that may compete on this history: SES always (the reference), seasonal naive only
+    /// from one whole season, Holt-Winters from two; Croston's family only on intermittent demand,
+    /// where the competition is between level methods only (SES and the family): with most weeks at
+    /// zero, a trend or a season found in the backtest is noise, and choosing it costs more than it wins.
     /// </summary>
     public static IReadOnlyList<ForecastMethod> Candidates(double[] history, int seasonLength, bool intermittent) =>
         [.. All.Where(m => (intermittent ? LevelOnly.Contains(m) : !IntermittentOnly.Contains(m))
@@ -70,7 +88,7 @@ public static class Forecaster
         var y = series.Units;
         var m = series.SeasonLength;
         var intermittent = series.AverageDemandInterval > settings.IntermittentAdi;
-        var origins = Origins(y.Length, settings, intermittent ? settings.IntermittentBacktestOrigins : settings.BacktestOrigins);
+        var origins = Origins(y.Length, m, intermittent, settings);
         if (origins.Count == 0)
         {
             // Too short to test anything on held-out weeks: the mean of what there is, or SES from 8 weeks.
@@ -78,27 +96,77 @@ public static class Forecaster
             return new ForecastOutcome(fallback.Fit(y, m, horizon), null, intermittent);
         }
 
-        // Scored at every origin, so a candidate must fit on the shortest training window.
+        // Scored at every origin (the same origins for all), so a candidate must fit on the shortest training window.
         var candidates = Candidates(y[..origins.Min()], m, intermittent);
-        var scores = new Dictionary<string, double>();
-        foreach (var method in candidates)
-        {
-            scores[method.Name] = MeanMase(method, y, m, origins, settings.BacktestHorizon);
-        }
-
-        var chosen = candidates.MinBy(c => scores[c.Name])!;
-
-        // Parsimony: a small backtest win over the simple level forecast is mostly noise of 4 origins.
-        if (scores.TryGetValue(LevelCombination.Name, out var level) && scores[chosen.Name] > (1 - settings.RequiredImprovement) * level)
-        {
-            chosen = LevelCombination;
-        }
-
+        var errors = candidates.ToDictionary(c => c, c => ScaledErrors(c, y, m, origins, settings.BacktestHorizon));
+        var scores = candidates.ToDictionary(c => c.Name, c => errors[c].Average());
+        var chosen = Choose(candidates, errors, settings);
         var seasonalNaive = scores.TryGetValue(SeasonalNaive.Name, out var s) ? s : MeanMase(SeasonalNaive, y, m, origins, settings.BacktestHorizon);
         return new ForecastOutcome(
             chosen.Fit(y, m, horizon),
             new BacktestScore(scores[chosen.Name], seasonalNaive, origins.Count, scores),
             intermittent);
+    }
+
+    /// <summary>
+    /// SES, unless another candidate's mean backtest MASE is at least <see cref="ForecastSettings.RequiredImprovement"/>
+    /// lower and it has the smaller error in at least <see cref="ForecastSettings.RequiredWeekShare"/> of
+    /// the backtest weeks where the two differ; of those, the lowest mean MASE (the simpler on a tie).
+    /// </summary>
+    internal static ForecastMethod Choose(IReadOnlyList<ForecastMethod> candidates, IReadOnlyDictionary<ForecastMethod, double[]> errors, ForecastSettings settings)
+    {
+        if (!errors.TryGetValue(Ses, out var reference))
+        {
+            return candidates.MinBy(c => errors[c].Average())!;
+        }
+
+        var chosen = Ses;
+        var best = reference.Average();
+        var bound = (1 - settings.RequiredImprovement) * best;
+        foreach (var candidate in candidates)
+        {
+            var e = errors[candidate];
+            var mean = e.Average();
+            if (candidate == Ses || mean > bound || mean >= best)
+            {
+                continue;
+            }
+
+            int wins = 0, losses = 0;
+            for (var i = 0; i < e.Length; i++)
+            {
+                wins += e[i] < reference[i] ? 1 : 0;
+                losses += e[i] > reference[i] ? 1 : 0;
+            }
+
+            if (wins > 0 && wins >= settings.RequiredWeekShare * (wins + losses))
+            {
+                chosen = candidate;
+                best = mean;
+            }
+        }
+
+        return chosen;
+    }
+
+    /// <summary>
+    /// Training lengths of the rolling origins, latest first: 8 for an intermittent series, else 4;
+    /// when at least <see cref="ForecastSettings.MinimumSeasonalOrigins"/> of them keep two whole
+    /// seasons, only those (so Holt-Winters competes, on the same origins as every other method).
+    /// </summary>
+    public static IReadOnlyList<int> Origins(int length, int seasonLength, bool intermittent, ForecastSettings settings)
+    {
+        var count = intermittent ? settings.IntermittentBacktestOrigins : settings.BacktestOrigins;
+        if (!intermittent && seasonLength >= 2 && settings.MinimumSeasonalOrigins > 0)
+        {
+            var seasonal = Origins(length, settings with { MinimumTrainingWeeks = Math.Max(settings.MinimumTrainingWeeks, 2 * seasonLength) }, count);
+            if (seasonal.Count >= settings.MinimumSeasonalOrigins)
+            {
+                return seasonal;
+            }
+        }
+
+        return Origins(length, settings, count);
     }
 
     /// <summary>Training lengths of the rolling origins, latest first.</summary>
@@ -120,18 +188,30 @@ public static class Forecaster
     }
 
     /// <summary>Mean over the origins of the MASE of <paramref name="method"/> fitted on the weeks before each origin.</summary>
-    public static double MeanMase(ForecastMethod method, double[] y, int seasonLength, IReadOnlyList<int> origins, int horizon)
+    public static double MeanMase(ForecastMethod method, double[] y, int seasonLength, IReadOnlyList<int> origins, int horizon) =>
+        ScaledErrors(method, y, seasonLength, origins, horizon).Average();
+
+    /// <summary>
+    /// |actual − forecast| ÷ <see cref="Mase.Scale"/> of each backtest week, origin after origin, of
+    /// <paramref name="method"/> fitted on the weeks before each origin. Every origin scores the same
+    /// number of weeks (the horizon), so their mean is the mean over the origins of their MASE.
+    /// </summary>
+    public static double[] ScaledErrors(ForecastMethod method, double[] y, int seasonLength, IReadOnlyList<int> origins, int horizon)
     {
-        var total = 0.0;
+        var errors = new List<double>(origins.Count * horizon);
         foreach (var origin in origins)
         {
             var train = y[..origin];
             var actual = y.AsSpan(origin, Math.Min(horizon, y.Length - origin));
             var forecast = method.Fit(train, seasonLength, actual.Length);
-            total += Mase.Of(actual, forecast.Mean, train, seasonLength);
+            var scale = Mase.Scale(train, seasonLength);
+            for (var h = 0; h < actual.Length; h++)
+            {
+                errors.Add(Math.Abs(actual[h] - forecast.Mean[h]) / scale);
+            }
         }
 
-        return total / origins.Count;
+        return [.. errors];
     }
 }
 
