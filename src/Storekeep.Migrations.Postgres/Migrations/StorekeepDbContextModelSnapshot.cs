@@ -1912,6 +1912,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("customer_id");
 
+                    b.Property<long>("DiscountTotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("discount_total");
+
                     b.Property<string>("Email")
                         .IsRequired()
                         .HasMaxLength(254)
@@ -1950,6 +1954,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.Property<DateTime?>("ShippedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("shipped_at");
+
+                    b.Property<long>("ShippingDiscount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("shipping_discount");
 
                     b.Property<string>("ShippingMethod")
                         .HasMaxLength(400)
@@ -2091,6 +2099,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid")
                         .HasColumnName("id");
+
+                    b.Property<long>("DiscountAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("discount_amount");
 
                     b.Property<int>("FulfilledQuantity")
                         .HasColumnType("integer")
@@ -2452,6 +2464,239 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasDatabaseName("ix_tax_rates_country_region");
 
                     b.ToTable("tax_rates");
+                });
+
+            modelBuilder.Entity("Storekeep.Promotions.CartDiscountCode", b =>
+                {
+                    b.Property<Guid>("CartId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("cart_id");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("code");
+
+                    b.Property<DateTime>("AddedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("added_at");
+
+                    b.HasKey("CartId", "Code")
+                        .HasName("pk_cart_discount_codes");
+
+                    b.ToTable("cart_discount_codes", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Promotions.DiscountCustomerUse", b =>
+                {
+                    b.Property<Guid>("DiscountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("discount_id");
+
+                    b.Property<string>("Customer")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("customer");
+
+                    b.Property<int>("Uses")
+                        .HasColumnType("integer")
+                        .HasColumnName("uses");
+
+                    b.HasKey("DiscountId", "Customer")
+                        .HasName("pk_discount_customer_uses");
+
+                    b.ToTable("discount_customer_uses", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_discount_customer_uses_uses", "uses >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Storekeep.Promotions.DiscountDefinition", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("code");
+
+                    b.Property<string>("CodeKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("code_key");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("EndsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ends_at");
+
+                    b.Property<int?>("MinimumQuantity")
+                        .HasColumnType("integer")
+                        .HasColumnName("minimum_quantity");
+
+                    b.Property<long?>("MinimumSubtotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("minimum_subtotal");
+
+                    b.Property<string>("Rules")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("rules");
+
+                    b.Property<DateTime?>("StartsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("starts_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int?>("UsageLimit")
+                        .HasColumnType("integer")
+                        .HasColumnName("usage_limit");
+
+                    b.Property<int?>("UsageLimitPerCustomer")
+                        .HasColumnType("integer")
+                        .HasColumnName("usage_limit_per_customer");
+
+                    b.Property<int>("UsedCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("used_count");
+
+                    b.Property<long?>("Value")
+                        .HasColumnType("bigint")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_discounts");
+
+                    b.HasIndex("CodeKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_discounts_code_key");
+
+                    b.HasIndex("Status")
+                        .HasDatabaseName("ix_discounts_status");
+
+                    b.ToTable("discounts", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_discounts_used", "used_count >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Storekeep.Promotions.DiscountUse", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("Customer")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("customer");
+
+                    b.Property<Guid>("DiscountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("discount_id");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("OrderTotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_total");
+
+                    b.Property<DateTime?>("ReleasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("released_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_discount_uses");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_discount_uses_order_id");
+
+                    b.HasIndex("DiscountId", "OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_discount_uses_discount_id_order_id");
+
+                    b.ToTable("discount_uses", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Promotions.OrderDiscountAllocation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount");
+
+                    b.Property<Guid>("DiscountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("discount_id");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<Guid?>("OrderLineId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_line_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_order_discount_allocations");
+
+                    b.HasIndex("DiscountId")
+                        .HasDatabaseName("ix_order_discount_allocations_discount_id");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_order_discount_allocations_order_id");
+
+                    b.ToTable("order_discount_allocations", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_order_discount_allocations_amount", "amount > 0");
+                        });
                 });
 
             modelBuilder.Entity("Storekeep.Purchasing.PurchaseOrder", b =>
@@ -2987,6 +3232,53 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_refunds_payments_payment_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Promotions.CartDiscountCode", b =>
+                {
+                    b.HasOne("Storekeep.Checkout.Cart", null)
+                        .WithMany()
+                        .HasForeignKey("CartId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cart_discount_codes_carts_cart_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Promotions.DiscountCustomerUse", b =>
+                {
+                    b.HasOne("Storekeep.Promotions.DiscountDefinition", null)
+                        .WithMany()
+                        .HasForeignKey("DiscountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_discount_customer_uses_discounts_discount_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Promotions.DiscountUse", b =>
+                {
+                    b.HasOne("Storekeep.Promotions.DiscountDefinition", null)
+                        .WithMany()
+                        .HasForeignKey("DiscountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_discount_uses_discounts_discount_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Promotions.OrderDiscountAllocation", b =>
+                {
+                    b.HasOne("Storekeep.Promotions.DiscountDefinition", null)
+                        .WithMany()
+                        .HasForeignKey("DiscountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_discount_allocations_discounts_discount_id");
+
+                    b.HasOne("Storekeep.Orders.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_discount_allocations_orders_order_id");
                 });
 
             modelBuilder.Entity("Storekeep.Purchasing.PurchaseOrder", b =>

@@ -16,6 +16,7 @@ using Storekeep.Web.Orders;
 using Storekeep.Web.Payments;
 using Storekeep.Web.Planning;
 using Storekeep.Web.Pricing;
+using Storekeep.Web.Promotions;
 using Storekeep.Web.Purchasing;
 using Storekeep.Web.Storefront;
 using Storekeep.Web.Store;
@@ -40,6 +41,7 @@ public static class StorekeepModules
         new PaymentsModule(),
         new FulfillmentModule(),
         new PurchasingModule(),
+        new PromotionsModule(),
         new EventsModule(),
         new MessagingModule(),
         new AnalyticsModule(),

@@ -47,7 +47,7 @@ public sealed class CohortReport(StorekeepDbContext db, TimeProvider clock)
 
         var currency = await StoreSettingsService.CurrencyAsync(db, ct);
         var counted = ReportMath.CountedOrders(db, currency);
-        var orders = await counted.Select(o => new { o.Id, o.CustomerId, o.Email, o.CreatedAt, o.Subtotal }).ToListAsync(ct);
+        var orders = await counted.Select(o => new { o.Id, o.CustomerId, o.Email, o.CreatedAt, o.Subtotal, LineDiscounts = o.DiscountTotal - o.ShippingDiscount }).ToListAsync(ct);
         var refunds = await ReportMath.RefundsByOrderAsync(db, counted, ct);
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -75,7 +75,7 @@ public sealed class CohortReport(StorekeepDbContext db, TimeProvider clock)
 
             var cell = cells.TryGetValue((cohort, k), out var c) ? c : ([], 0, 0m);
             cell.Customers.Add(key);
-            var revenue = o.Subtotal - KpiReport.DiscountOf(new KpiReport.OrderFacts(o.Id, o.CreatedAt, o.CustomerId, o.Email, o.Subtotal, 0m, 0m, false, "", ""))
+            var revenue = o.Subtotal - KpiReport.DiscountOf(new KpiReport.OrderFacts(o.Id, o.CreatedAt, o.CustomerId, o.Email, o.Subtotal, 0m, 0m, false, "", "", o.LineDiscounts))
                 - refunds.GetValueOrDefault(o.Id);
             cells[(cohort, k)] = (cell.Customers, cell.Orders + 1, cell.Revenue + revenue);
         }

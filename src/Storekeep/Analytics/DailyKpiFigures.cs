@@ -87,7 +87,7 @@ internal static class DailyKpiFigures
     {
         var (start, end) = (DailySalesRollup.Start(from), DailySalesRollup.Start(to));
         var placed = Counted(db).Where(o => o.CreatedAt >= start && o.CreatedAt < end);
-        var orders = await placed.Select(o => new Placed(o.Currency, new OrderFacts(o.Id, o.CreatedAt, o.CustomerId, o.Email, o.Subtotal, o.ShippingTotal, o.TaxTotal, o.PricesIncludeTax, o.ShippingAddress.Country, o.Channel)))
+        var orders = await placed.Select(o => new Placed(o.Currency, new OrderFacts(o.Id, o.CreatedAt, o.CustomerId, o.Email, o.Subtotal, o.ShippingTotal - o.ShippingDiscount, o.TaxTotal, o.PricesIncludeTax, o.ShippingAddress.Country, o.Channel, o.DiscountTotal - o.ShippingDiscount)))
             .ToListAsync(ct);
         var refunds = await db.Refunds.AsNoTracking()
             .Where(r => r.Status == RefundStatus.Succeeded && r.CreatedAt >= start && r.CreatedAt < end)
@@ -101,7 +101,7 @@ internal static class DailyKpiFigures
         foreach (var chunk in missing.Chunk(500))
         {
             var earlier = Counted(db).Where(o => chunk.Contains(o.Id));
-            foreach (var o in await earlier.Select(o => new Placed(o.Currency, new OrderFacts(o.Id, o.CreatedAt, o.CustomerId, o.Email, o.Subtotal, o.ShippingTotal, o.TaxTotal, o.PricesIncludeTax, o.ShippingAddress.Country, o.Channel))).ToListAsync(ct))
+            foreach (var o in await earlier.Select(o => new Placed(o.Currency, new OrderFacts(o.Id, o.CreatedAt, o.CustomerId, o.Email, o.Subtotal, o.ShippingTotal - o.ShippingDiscount, o.TaxTotal, o.PricesIncludeTax, o.ShippingAddress.Country, o.Channel, o.DiscountTotal - o.ShippingDiscount))).ToListAsync(ct))
             {
                 byId[o.Facts.Id] = o;
             }

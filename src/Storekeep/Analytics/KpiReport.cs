@@ -210,12 +210,13 @@ public sealed class KpiReport(StorekeepDbContext db, FunnelQueries funnel, TimeP
     }
 
     /// <summary>
-    /// An order's discounts, the one place the reports read them: orders carry none until
-    /// promotions exist, so it is 0; promotions will feed this (and nothing else changes).
+    /// An order's discounts, the one place the reports read them: what discounts took off its lines
+    /// (a free-shipping discount lowers <see cref="OrderFacts.Shipping"/>, the shipping charged, instead).
     /// </summary>
-    public static decimal DiscountOf(OrderFacts order) => 0m;
+    public static decimal DiscountOf(OrderFacts order) => order.LineDiscounts;
 
-    public sealed record OrderFacts(Guid Id, DateTime CreatedAt, Guid? CustomerId, string Email, decimal Subtotal, decimal Shipping, decimal Tax, bool PricesIncludeTax, string Country, string Channel);
+    /// <summary>An order as the reports read it: <paramref name="Shipping"/> is the shipping charged (after a free-shipping discount).</summary>
+    public sealed record OrderFacts(Guid Id, DateTime CreatedAt, Guid? CustomerId, string Email, decimal Subtotal, decimal Shipping, decimal Tax, bool PricesIncludeTax, string Country, string Channel, decimal LineDiscounts = 0m);
 
     /// <summary>A row from summed figures: amounts rounded to the cent once, after summing.</summary>
     private static KpiRow ToRow(string key, Figures f, int customers)

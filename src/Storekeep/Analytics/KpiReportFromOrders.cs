@@ -23,7 +23,7 @@ public sealed class KpiReportFromOrders(StorekeepDbContext db, FunnelQueries fun
         var counted = db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled && o.Currency == currency);
 
         var orders = await counted.Where(o => o.CreatedAt >= start && o.CreatedAt < end)
-            .Select(o => new KpiReport.OrderFacts(o.Id, o.CreatedAt, o.CustomerId, o.Email, o.Subtotal, o.ShippingTotal, o.TaxTotal, o.PricesIncludeTax, o.ShippingAddress.Country, o.Channel))
+            .Select(o => new KpiReport.OrderFacts(o.Id, o.CreatedAt, o.CustomerId, o.Email, o.Subtotal, o.ShippingTotal - o.ShippingDiscount, o.TaxTotal, o.PricesIncludeTax, o.ShippingAddress.Country, o.Channel, o.DiscountTotal - o.ShippingDiscount))
             .ToListAsync(ct);
         var refunds = await db.Refunds.AsNoTracking()
             .Where(r => r.Status == RefundStatus.Succeeded && r.CreatedAt >= start && r.CreatedAt < end)
@@ -37,7 +37,7 @@ public sealed class KpiReportFromOrders(StorekeepDbContext db, FunnelQueries fun
         foreach (var chunk in missing.Chunk(500))
         {
             earlier.AddRange(await counted.Where(o => chunk.Contains(o.Id))
-                .Select(o => new KpiReport.OrderFacts(o.Id, o.CreatedAt, o.CustomerId, o.Email, o.Subtotal, o.ShippingTotal, o.TaxTotal, o.PricesIncludeTax, o.ShippingAddress.Country, o.Channel))
+                .Select(o => new KpiReport.OrderFacts(o.Id, o.CreatedAt, o.CustomerId, o.Email, o.Subtotal, o.ShippingTotal - o.ShippingDiscount, o.TaxTotal, o.PricesIncludeTax, o.ShippingAddress.Country, o.Channel, o.DiscountTotal - o.ShippingDiscount))
                 .ToListAsync(ct));
         }
 

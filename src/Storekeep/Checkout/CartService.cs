@@ -3,6 +3,8 @@ using Storekeep.Catalog;
 using Storekeep.Data;
 using Storekeep.Inventory;
 using Storekeep.Payments;
+using Storekeep.Pricing;
+using Storekeep.Promotions;
 using Storekeep.Shared;
 using Storekeep.Store;
 
@@ -14,7 +16,26 @@ public sealed record CartItemRequest(string? Sku, int? Quantity);
 
 public sealed record CartItemQuantityRequest(int? Quantity);
 
-public sealed record CartLineView(string Sku, string ProductTitle, string? VariantTitle, int Quantity, decimal UnitPrice, decimal LineTotal);
+/// <summary>A cart line; <see cref="LineTotal"/> is after its discounts (<see cref="Subtotal"/> before).</summary>
+public sealed record CartLineView(string Sku, string ProductTitle, string? VariantTitle, int Quantity, decimal UnitPrice, decimal LineTotal)
+{
+    public decimal Subtotal { get; init; }
+    public decimal? CompareAtPrice { get; init; }
+    public decimal DiscountTotal { get; init; }
+    public IReadOnlyList<CartDiscountAllocationView> DiscountAllocations { get; init; } = [];
+}
+
+public sealed record CartDiscountAllocationView(Guid DiscountId, decimal Amount);
+
+/// <summary>A code entered on the cart: applied, or the reason it does not apply now (a contract error code).</summary>
+public sealed record CartDiscountCodeView(string Code, bool Applied, string? Reason)
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public DiscountRejection? Rejection { get; init; }
+}
+
+/// <summary>A discount the cart gets now (automatic or by code), and what it saves.</summary>
+public sealed record CartAppliedDiscountView(Guid DiscountId, string Title, string? Code, string Type, decimal Amount);
 
 public sealed record CartView(
     Guid Id,
@@ -26,13 +47,20 @@ public sealed record CartView(
     decimal Subtotal,
     Guid? OrderId,
     DateTime CreatedAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt)
+{
+    /// <summary>The line discounts (shipping is not known before checkout): subtotal − discountTotal is what the goods cost.</summary>
+    public decimal DiscountTotal { get; init; }
+
+    public IReadOnlyList<CartDiscountCodeView> DiscountCodes { get; init; } = [];
+    public IReadOnlyList<CartAppliedDiscountView> Discounts { get; init; } = [];
+}
 
 /// <summary>
 /// Carts: public, anonymous, identified by their unguessable id. Adding more than is available is
 /// refused early, but only checkout reserves stock.
 /// </summary>
-public sealed class CartService(StorekeepDbContext db, StoreSettingsService settings, TimeProvider clock)
+public sealed class CartService(StorekeepDbContext db, StoreSettingsService settings, PromotionCandidates promotions, TimeProvider clock)
 {
     public const int MaxLines = 100;
 
@@ -56,22 +84,74 @@ public sealed class CartService(StorekeepDbContext db, StoreSettingsService sett
         return await ViewAsync(cart.Id, ct);
     }
 
-    public async Task<CartView> ViewAsync(Guid cartId, CancellationToken ct)
+    /// <summary>
+    /// The cart with its discounts as they stand: automatic ones and the entered codes (plus
+    /// <paramref name="withCode"/>, to try a code before keeping it), priced without shipping or tax.
+    /// </summary>
+    public async Task<CartView> ViewAsync(Guid cartId, CancellationToken ct, string? withCode = null)
     {
         var cart = await db.Carts.AsNoTracking().Include(c => c.Items).FirstOrDefaultAsync(c => c.Id == cartId, ct)
             ?? throw Errors.NotFound("Cart", cartId.ToString());
         var skus = cart.Items.Select(i => i.Sku).ToList();
-        var variants = await db.Variants.AsNoTracking().Where(v => skus.Contains(v.Sku))
-            .Select(v => new { v.Sku, v.Title, v.Price, ProductTitle = v.Product!.Title })
-            .ToDictionaryAsync(v => v.Sku, ct);
-        var lines = cart.Items.OrderBy(i => i.AddedAt).ThenBy(i => i.Sku).Select(i =>
+        var variants = await db.Variants.AsNoTracking().Include(v => v.Product).ThenInclude(p => p!.Category)
+            .Where(v => skus.Contains(v.Sku)).ToDictionaryAsync(v => v.Sku, ct);
+        var items = cart.Items.OrderBy(i => i.AddedAt).ThenBy(i => i.Sku).ToList();
+        var codes = (await promotions.CodesOfCartAsync(cart.Id, ct)).ToList();
+        if (DiscountDefinition.KeyOf(withCode) is { } added && !codes.Contains(added))
+        {
+            codes.Add(added);
+        }
+
+        // Lines no longer for sale are shown at 0 and left out of the discounts (checkout refuses them).
+        var priceable = items.Where(i => variants.ContainsKey(i.Sku)).Select(i => CheckoutService.PriceLineOf(variants[i.Sku], i.Quantity)).ToList();
+        var totals = priceable.Count == 0 ? null
+            : PriceCalculator.Calculate(priceable, null, 0m, false, await promotions.ForAsync(codes, cart.Email, ct));
+        var priced = totals?.Lines.ToDictionary(l => l.Sku, StringComparer.Ordinal) ?? [];
+        var lines = items.Select(i =>
         {
             var variant = variants.GetValueOrDefault(i.Sku);
             var price = variant?.Price ?? 0m;
-            return new CartLineView(i.Sku, variant?.ProductTitle ?? i.Sku, variant?.Title, i.Quantity, price, price * i.Quantity);
+            var line = priced.GetValueOrDefault(i.Sku);
+            return new CartLineView(i.Sku, variant?.Product?.Title ?? i.Sku, variant?.Title, i.Quantity, price, price * i.Quantity - (line?.Discount ?? 0m))
+            {
+                Subtotal = price * i.Quantity,
+                CompareAtPrice = variant?.CompareAtPrice,
+                DiscountTotal = line?.Discount ?? 0m,
+                DiscountAllocations = line?.Allocations.Select(a => new CartDiscountAllocationView(a.DiscountId, MinorUnits.FromMinor(a.Amount))).ToList() ?? [],
+            };
         }).ToList();
+        var promotion = totals?.Promotion;
         return new CartView(cart.Id, cart.Status, cart.Currency, cart.Email, lines, lines.Sum(l => l.Quantity),
-            lines.Sum(l => l.LineTotal), cart.OrderId, cart.CreatedAt, cart.UpdatedAt);
+            lines.Sum(l => l.Subtotal), cart.OrderId, cart.CreatedAt, cart.UpdatedAt)
+        {
+            DiscountTotal = totals?.DiscountTotal ?? 0m,
+            DiscountCodes = codes.Select(code =>
+            {
+                var rejected = promotion?.Rejected.FirstOrDefault(r => string.Equals(r.Code, code, StringComparison.OrdinalIgnoreCase));
+                var applied = promotion?.Applied.Any(a => string.Equals(a.Code, code, StringComparison.OrdinalIgnoreCase)) ?? false;
+                var reason = applied ? (DiscountRejection?)null : rejected?.Reason ?? (promotion is null ? DiscountRejection.MinimumNotMet : DiscountRejection.CodeUnknown);
+                return new CartDiscountCodeView(code, applied, reason is { } r ? DiscountRejections.ContractName(r) : null) { Rejection = reason };
+            }).ToList(),
+            Discounts = promotion?.Applied.Select(a => new CartAppliedDiscountView(a.DiscountId, a.Title, a.Code, DiscountTypes.Name(a.Type), MinorUnits.FromMinor(a.Amount))).ToList() ?? [],
+        };
+    }
+
+    /// <summary>
+    /// Bumps an active cart's version (inside the caller's transaction), as every change to what the
+    /// cart costs must: checkout converts exactly the version it priced. Taking the row lock first
+    /// also queues concurrent changes to one cart.
+    /// </summary>
+    public async Task BumpVersionAsync(Guid cartId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var bumped = await db.Carts.Where(c => c.Id == cartId && c.Status == CartStatus.Active)
+            .ExecuteUpdateAsync(u => u.SetProperty(c => c.Version, c => c.Version + 1).SetProperty(c => c.UpdatedAt, now), ct);
+        if (bumped == 0)
+        {
+            throw await db.Carts.AnyAsync(c => c.Id == cartId, ct)
+                ? Errors.Conflict("cart_not_active", "This cart has been checked out; create a new cart.")
+                : Errors.NotFound("Cart", cartId.ToString());
+        }
     }
 
     public async Task<CartView> AddItemAsync(Guid cartId, CartItemRequest request, CancellationToken ct)
@@ -106,14 +186,7 @@ public sealed class CartService(StorekeepDbContext db, StoreSettingsService sett
             // Bumping the version first takes the cart's row lock, so concurrent changes to one cart
             // queue up instead of both inserting the same line.
             var now = clock.GetUtcNow().UtcDateTime;
-            var bumped = await db.Carts.Where(c => c.Id == cartId && c.Status == CartStatus.Active)
-                .ExecuteUpdateAsync(u => u.SetProperty(c => c.Version, c => c.Version + 1).SetProperty(c => c.UpdatedAt, now), token);
-            if (bumped == 0)
-            {
-                throw await db.Carts.AnyAsync(c => c.Id == cartId, token)
-                    ? Errors.Conflict("cart_not_active", "This cart has been checked out; create a new cart.")
-                    : Errors.NotFound("Cart", cartId.ToString());
-            }
+            await BumpVersionAsync(cartId, token);
 
             var cart = await db.Carts.Include(c => c.Items).SingleAsync(c => c.Id == cartId, token);
             var item = cart.Items.FirstOrDefault(i => string.Equals(i.Sku, sku, StringComparison.OrdinalIgnoreCase));

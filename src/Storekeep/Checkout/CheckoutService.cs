@@ -7,6 +7,7 @@ using Storekeep.Inventory;
 using Storekeep.Orders;
 using Storekeep.Payments;
 using Storekeep.Pricing;
+using Storekeep.Promotions;
 using Storekeep.Shared;
 using Storekeep.Store;
 
@@ -15,7 +16,11 @@ namespace Storekeep.Checkout;
 /// <summary>A cart with the prices checkout charges for it (see <see cref="CheckoutService.PriceCartAsync"/>).</summary>
 internal sealed record PricedCart(Cart Cart, IReadOnlyDictionary<string, ProductVariant> Variants, Totals Totals, ShippingMethod? Shipping, StoreSettings Store);
 
-public sealed record QuoteView(string Currency, decimal Subtotal, decimal ShippingTotal, decimal TaxTotal, decimal Total, decimal TaxRate, bool PricesIncludeTax, string? ShippingMethod);
+public sealed record QuoteView(string Currency, decimal Subtotal, decimal ShippingTotal, decimal TaxTotal, decimal Total, decimal TaxRate, bool PricesIncludeTax, string? ShippingMethod)
+{
+    /// <summary>Line discounts plus a shipping discount: Total = Subtotal − DiscountTotal + ShippingTotal + TaxTotal (tax added on top).</summary>
+    public decimal DiscountTotal { get; init; }
+}
 
 /// <summary>
 /// Turns a cart into a paid order. The card is authorized first (a decline leaves nothing behind);
@@ -34,6 +39,8 @@ public sealed class CheckoutService(
     PaymentVoid voids,
     CustomerRegistry customers,
     UnpaidOrderPolicy unpaidOrders,
+    PromotionCandidates promotions,
+    DiscountUsage discountUsage,
     TimeProvider clock)
 {
     public async Task<QuoteView> QuoteAsync(Guid cartId, QuoteRequest request, CancellationToken ct)
@@ -45,8 +52,11 @@ public sealed class CheckoutService(
         var method = v.Text("shippingMethod", request.ShippingMethod, 32);
         v.ThrowIfInvalid();
         var cart = await LoadActiveCartAsync(cartId, ct);
-        var (_, totals, shipping, _) = await PriceAsync(cart, address!, method, ct);
-        return new QuoteView(cart.Currency, totals.Subtotal, totals.ShippingTotal, totals.TaxTotal, totals.Total, totals.TaxRatePercent, totals.PricesIncludeTax, shipping?.Code);
+        var (_, totals, shipping, _) = await PriceAsync(cart, address!, method, cart.Email, ct);
+        return new QuoteView(cart.Currency, totals.Subtotal, totals.ShippingTotal, totals.TaxTotal, totals.Total, totals.TaxRatePercent, totals.PricesIncludeTax, shipping?.Code)
+        {
+            DiscountTotal = totals.DiscountTotal,
+        };
     }
 
     public async Task<Order> CheckoutAsync(Guid cartId, CheckoutRequest request, Actor actor, CheckoutOrigin origin, CancellationToken ct)
@@ -120,9 +130,9 @@ public sealed class CheckoutService(
         var number = await db.NextOrderNumberAsync(ct);
         var customerId = await customers.EnsureAsync(input.Email, input.Address.Name, input.Address.Country, now, ct);
         var lines = totals.Lines.Select(l => OrderLine.For(
-            variants[l.Sku].Id, l.Sku, OrderTitle(variants[l.Sku]), l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount, variants[l.Sku].Cost)).ToList();
+            variants[l.Sku].Id, l.Sku, OrderTitle(variants[l.Sku]), l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount, variants[l.Sku].Cost, l.Discount)).ToList();
         var order = Order.Place(number, input.Email, customerId, cart.Currency, input.Address, shipping?.Code, lines,
-            totals.ShippingTotal, totals.TaxTotal, totals.PricesIncludeTax, cart.Id, now, origin.ClientAddress, origin.AccountId, origin.Channel);
+            totals.ShippingTotal, totals.TaxTotal, totals.PricesIncludeTax, cart.Id, now, origin.ClientAddress, origin.AccountId, origin.Channel, totals.ShippingDiscount);
 
         // Exactly one checkout converts the version of the cart that was priced.
         var claimed = await db.Carts
@@ -132,6 +142,9 @@ public sealed class CheckoutService(
         {
             throw Errors.Conflict("cart_changed", "The cart changed or was already checked out while paying; review it and try again.");
         }
+
+        // The discounts' uses are taken here, by guarded updates: a use that is gone rolls all of this back.
+        await discountUsage.ReserveAsync(order, totals, now, ct);
 
         var allocations = await inventory.ReserveAsync(
             lines.Select(l => new StockRequest(l.Sku, l.Quantity)).ToList(), $"order:{number}", actor, ct);
@@ -184,7 +197,15 @@ public sealed class CheckoutService(
     internal async Task<PricedCart> PriceCartAsync(Guid cartId, ValidCheckout input, CancellationToken ct)
     {
         var cart = await LoadActiveCartAsync(cartId, ct);
-        var (variants, totals, shipping, store) = await PriceAsync(cart, input.Address, input.ShippingMethod, ct);
+        var (variants, totals, shipping, store) = await PriceAsync(cart, input.Address, input.ShippingMethod, input.Email, ct);
+
+        // A code on the cart that no longer applies (used up meanwhile, expired, the cart changed)
+        // stops the checkout: the shopper is never charged more than the cart promised.
+        if (totals.Promotion?.Rejected.FirstOrDefault() is { } rejected)
+        {
+            throw CartDiscountCodes.Refusal(rejected.Reason, rejected.Code, atCheckout: true);
+        }
+
         return new PricedCart(cart, variants, totals, shipping, store);
     }
 
@@ -209,12 +230,13 @@ public sealed class CheckoutService(
     }
 
     private async Task<(IReadOnlyDictionary<string, ProductVariant> Variants, Totals Totals, ShippingMethod? Shipping, StoreSettings Store)> PriceAsync(
-        Cart cart, Address address, string? shippingMethodCode, CancellationToken ct)
+        Cart cart, Address address, string? shippingMethodCode, string? email, CancellationToken ct)
     {
         var store = await storeSettings.GetAsync(ct);
         var rules = await pricing.GetAsync(ct);
+        var discounts = await promotions.ForAsync(await promotions.CodesOfCartAsync(cart.Id, ct), email, ct);
         var skus = cart.Items.Select(i => i.Sku).ToList();
-        var variants = await db.Variants.AsNoTracking().Include(v => v.Product)
+        var variants = await db.Variants.AsNoTracking().Include(v => v.Product).ThenInclude(p => p!.Category)
             .Where(v => skus.Contains(v.Sku)).ToDictionaryAsync(v => v.Sku, ct);
         foreach (var item in cart.Items)
         {
@@ -224,10 +246,16 @@ public sealed class CheckoutService(
             }
         }
 
-        var lines = cart.Items.OrderBy(i => i.AddedAt).ThenBy(i => i.Sku).Select(i => (i.Sku, variants[i.Sku].Price, i.Quantity)).ToList();
-        var (totals, shipping) = PriceCalculator.Quote(rules, lines, address.Country, address.Region, shippingMethodCode, store.PricesIncludeTax);
+        var lines = cart.Items.OrderBy(i => i.AddedAt).ThenBy(i => i.Sku).Select(i => PriceLineOf(variants[i.Sku], i.Quantity)).ToList();
+        var (totals, shipping) = PriceCalculator.Quote(rules, lines, address.Country, address.Region, shippingMethodCode, store.PricesIncludeTax, discounts);
         return (variants, totals, shipping, store);
     }
+
+    /// <summary>A cart line as pricing sees it: category discounts match the product's category by id or slug.</summary>
+    public static PriceLine PriceLineOf(ProductVariant variant, int quantity) => new(
+        variant.Sku, variant.Price, quantity,
+        variant.Product?.Category is { } category ? [category.Id.ToString(), category.Slug] : [],
+        variant.CompareAtPrice);
 
     private static string OrderTitle(ProductVariant variant) =>
         variant.Title is { Length: > 0 } title ? $"{variant.Product!.Title} — {title}" : variant.Product!.Title;

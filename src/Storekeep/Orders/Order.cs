@@ -71,6 +71,14 @@ public sealed class Order : IRaisesEvents
     public decimal Subtotal { get; private init; }
     public decimal ShippingTotal { get; private init; }
     public decimal TaxTotal { get; private init; }
+
+    /// <summary>What discounts took off the order: its lines' discounts plus <see cref="ShippingDiscount"/> (docs/promotions.md).</summary>
+    public decimal DiscountTotal { get; private init; }
+
+    /// <summary>The part of <see cref="DiscountTotal"/> taken off shipping (a free-shipping discount); <see cref="ShippingTotal"/> is the rate before it.</summary>
+    public decimal ShippingDiscount { get; private init; }
+
+    /// <summary>Subtotal − DiscountTotal + ShippingTotal + TaxTotal (tax-inclusive prices already hold their tax).</summary>
     public decimal Total { get; private init; }
     public bool PricesIncludeTax { get; private init; }
     public string? ShippingMethod { get; private init; }
@@ -132,11 +140,13 @@ public sealed class Order : IRaisesEvents
         DateTime now,
         string? clientAddress = null,
         Guid? placedByUserId = null,
-        string channel = OrderChannels.OnlineStore)
+        string channel = OrderChannels.OnlineStore,
+        decimal shippingDiscount = 0m)
     {
         var lineList = AtLeastOneLine(lines);
 
         var subtotal = lineList.Sum(l => l.LineTotal);
+        var discountTotal = lineList.Sum(l => l.DiscountAmount) + shippingDiscount;
         var order = new Order
         {
             Number = number,
@@ -150,10 +160,12 @@ public sealed class Order : IRaisesEvents
             Subtotal = subtotal,
             ShippingTotal = shippingTotal,
             TaxTotal = taxTotal,
+            DiscountTotal = discountTotal,
+            ShippingDiscount = shippingDiscount,
             PricesIncludeTax = pricesIncludeTax,
 
             // Inclusive prices already contain the tax, so it is not added twice.
-            Total = subtotal + shippingTotal + (pricesIncludeTax ? 0 : taxTotal),
+            Total = subtotal - discountTotal + shippingTotal + (pricesIncludeTax ? 0 : taxTotal),
             CartId = cartId,
             ClientAddress = clientAddress,
             CreatedAt = now,
@@ -434,8 +446,9 @@ public static class OrderSources
 public sealed class OrderLine
 {
     /// <summary>A line as checkout prices it; <paramref name="unitCost"/> is the variant's cost when the order is placed (null when unknown).</summary>
-    public static OrderLine For(Guid variantId, string sku, string title, int quantity, decimal unitPrice, decimal lineTotal, decimal taxAmount, decimal? unitCost = null) => new()
+    public static OrderLine For(Guid variantId, string sku, string title, int quantity, decimal unitPrice, decimal lineTotal, decimal taxAmount, decimal? unitCost = null, decimal discount = 0m) => new()
     {
+        DiscountAmount = discount,
         UnitCost = unitCost,
         VariantId = variantId,
         Sku = sku,
@@ -453,7 +466,15 @@ public sealed class OrderLine
     public required string Title { get; init; }
     public int Quantity { get; init; }
     public decimal UnitPrice { get; init; }
+    /// <summary>Unit price × quantity, before discounts.</summary>
     public decimal LineTotal { get; init; }
+
+    /// <summary>What discounts took from the line (their allocations, stored by Promotions); tax is on <see cref="NetTotal"/>.</summary>
+    public decimal DiscountAmount { get; init; }
+
+    /// <summary>The line after discounts: what the customer pays for it before tax, and what a refund of it gives back.</summary>
+    public decimal NetTotal => LineTotal - DiscountAmount;
+
     public decimal TaxAmount { get; init; }
 
     /// <summary>What one unit cost the store when the order was placed (the variant's cost then); null when unknown. Analytics' cost of goods.</summary>

@@ -2,6 +2,7 @@ using Storekeep.Payments;
 
 namespace Storekeep.Orders;
 
+/// <summary>An order line; <see cref="LineTotal"/> is after the line's discounts (<see cref="DiscountTotal"/>), as tax and refunds use it.</summary>
 public sealed record OrderLineView(
     string Sku,
     string Title,
@@ -10,7 +11,10 @@ public sealed record OrderLineView(
     decimal LineTotal,
     decimal TaxAmount,
     int FulfilledQuantity,
-    int ReturnedQuantity);
+    int ReturnedQuantity)
+{
+    public decimal DiscountTotal { get; init; }
+}
 
 public sealed record TimelineEntryView(string Kind, string Message, string Actor, DateTime At);
 
@@ -40,6 +44,9 @@ public sealed record OrderView(
     /// <summary>Where the order came from: online_store, api, back_office or import (see <see cref="OrderChannels"/>).</summary>
     public string Channel { get; init; } = OrderChannels.OnlineStore;
 
+    /// <summary>Line discounts plus the shipping discount: Total = Subtotal − DiscountTotal + ShippingTotal + TaxTotal (tax added on top).</summary>
+    public decimal DiscountTotal { get; init; }
+
     /// <summary>The rule of <see cref="Order.CanCancel"/>, for pages that hold a view of the order.</summary>
     public bool CanCancel() => Order.MayCancel(Status, FulfillmentStatus, Lines.Any(l => l.FulfilledQuantity > 0));
 
@@ -50,13 +57,14 @@ public sealed record OrderView(
     public static OrderView From(Order o, bool withTimeline = false) => new(
         o.Id, o.Number, o.Status, o.PaymentStatus, o.FulfillmentStatus, o.Email, o.Currency,
         o.Subtotal, o.ShippingTotal, o.TaxTotal, o.Total, o.PricesIncludeTax, o.ShippingMethod, o.ShippingAddress,
-        o.Lines.Select(l => new OrderLineView(l.Sku, l.Title, l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount, l.FulfilledQuantity, l.ReturnedQuantity)).ToList(),
+        o.Lines.Select(l => new OrderLineView(l.Sku, l.Title, l.Quantity, l.UnitPrice, l.NetTotal, l.TaxAmount, l.FulfilledQuantity, l.ReturnedQuantity) { DiscountTotal = l.DiscountAmount }).ToList(),
         o.CreatedAt, o.UpdatedAt, o.CancelledAt,
         withTimeline ? o.Timeline.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new TimelineEntryView(t.Kind, t.Message, t.Actor, t.At)).ToList() : null,
         o.Source,
         o.ExternalNumber)
     {
         Channel = o.Channel,
+        DiscountTotal = o.DiscountTotal,
     };
 }
 

@@ -1,9 +1,25 @@
+using Storekeep.Promotions;
 using Storekeep.Shared;
 
 namespace Storekeep.Pricing;
 
-public sealed record PricedLine(string Sku, decimal UnitPrice, int Quantity, decimal LineTotal, decimal TaxAmount);
+/// <summary>
+/// A priced line: <see cref="LineTotal"/> is unit price × quantity (before discounts),
+/// <see cref="Discount"/> what discounts take from it (<see cref="Allocations"/> per discount), and
+/// the tax is on what is left (<see cref="NetTotal"/>).
+/// </summary>
+public sealed record PricedLine(string Sku, decimal UnitPrice, int Quantity, decimal LineTotal, decimal TaxAmount)
+{
+    public decimal Discount { get; init; }
+    public IReadOnlyList<DiscountAllocation> Allocations { get; init; } = [];
+    public decimal NetTotal => LineTotal - Discount;
+}
 
+/// <summary>
+/// Totals as the contract writes them: <c>Total = Subtotal − DiscountTotal + ShippingTotal + TaxTotal</c>
+/// (tax-inclusive prices already hold their tax). <see cref="ShippingTotal"/> is the rate before a
+/// free-shipping discount, which is part of <see cref="DiscountTotal"/> (and of <see cref="ShippingDiscount"/>).
+/// </summary>
 public sealed record Totals(
     IReadOnlyList<PricedLine> Lines,
     decimal Subtotal,
@@ -11,7 +27,20 @@ public sealed record Totals(
     decimal TaxTotal,
     decimal Total,
     decimal TaxRatePercent,
-    bool PricesIncludeTax);
+    bool PricesIncludeTax)
+{
+    public decimal DiscountTotal { get; init; }
+    public decimal ShippingDiscount { get; init; }
+
+    /// <summary>The engine's answer when discounts were considered: applied discounts and the reasons entered codes did not apply.</summary>
+    public PromotionResult? Promotion { get; init; }
+}
+
+/// <summary>A line to price: the SKU's categories (ids and slugs) are what category discounts match.</summary>
+public sealed record PriceLine(string Sku, decimal UnitPrice, int Quantity, IReadOnlyList<string> Categories, decimal? CompareAtPrice = null);
+
+/// <summary>The discounts a cart may get: every candidate (automatic ones and those of the entered codes), the codes, who buys, and when.</summary>
+public sealed record DiscountContext(IReadOnlyList<Discount> Candidates, IReadOnlyList<string> Codes, PromotionCustomer Customer, DateTime Now);
 
 /// <summary>What a cart costs delivered to an address, and the shipping method that price uses (none when the store has none).</summary>
 public sealed record PriceQuote(Totals Totals, ShippingMethod? Shipping);
@@ -40,6 +69,57 @@ public static class PriceCalculator
         var shipping = ChooseShipping(rules.ShippingMethods, country, shippingMethodCode);
         var taxRate = TaxRateFor(rules.TaxRates, country, region);
         return new PriceQuote(Calculate(lines, shipping, taxRate, pricesIncludeTax), shipping);
+    }
+
+    /// <summary>
+    /// Prices lines with discounts (docs/promotions.md): the engine applies them in minor units, tax
+    /// is computed on the discounted lines, and a shipping method's free-shipping threshold is
+    /// measured on the subtotal after line discounts (the engine runs again when that changes the rate).
+    /// </summary>
+    public static PriceQuote Quote(
+        PricingRules rules,
+        IReadOnlyList<PriceLine> lines,
+        string country,
+        string? region,
+        string? shippingMethodCode,
+        bool pricesIncludeTax,
+        DiscountContext discounts)
+    {
+        var shipping = ChooseShipping(rules.ShippingMethods, country, shippingMethodCode);
+        var taxRate = TaxRateFor(rules.TaxRates, country, region);
+        return new PriceQuote(Calculate(lines, shipping, taxRate, pricesIncludeTax, discounts), shipping);
+    }
+
+    public static Totals Calculate(IReadOnlyList<PriceLine> lines, ShippingMethod? shipping, decimal taxRatePercent, bool pricesIncludeTax, DiscountContext discounts)
+    {
+        var promotionLines = lines.Select(l => new PromotionLine(
+            l.Sku, l.Sku, l.Categories, MinorUnits.ToMinor(l.UnitPrice), l.Quantity, l.CompareAtPrice is { } c ? MinorUnits.ToMinor(c) : null)).ToList();
+        var subtotal = lines.Sum(l => l.UnitPrice * l.Quantity);
+        PromotionResult Run(decimal rate) => DiscountEngine.Apply(new PromotionRequest(
+            new PromotionCart(promotionLines, MinorUnits.ToMinor(rate), discounts.Customer), discounts.Candidates, discounts.Codes, discounts.Now));
+
+        var rate = ShippingFor(shipping, subtotal);
+        var result = Run(rate);
+        var afterLineDiscounts = subtotal - MinorUnits.FromMinor(result.LineDiscountTotal);
+        if (ShippingFor(shipping, afterLineDiscounts) is var discountedRate && discountedRate != rate)
+        {
+            result = Run(discountedRate);
+        }
+
+        var taxed = PromotionTax.Apply(result, taxRatePercent, pricesIncludeTax);
+        var priced = result.Lines.Zip(taxed.Lines, (line, tax) => new PricedLine(
+            line.Sku, MinorUnits.FromMinor(line.UnitPrice), line.Quantity, MinorUnits.FromMinor(line.Subtotal), MinorUnits.FromMinor(tax.Tax))
+        {
+            Discount = MinorUnits.FromMinor(line.DiscountTotal),
+            Allocations = line.Allocations,
+        }).ToList();
+        return new Totals(priced, MinorUnits.FromMinor(taxed.Subtotal), MinorUnits.FromMinor(taxed.ShippingTotal), MinorUnits.FromMinor(taxed.TaxTotal),
+            MinorUnits.FromMinor(taxed.Total), taxRatePercent, pricesIncludeTax)
+        {
+            DiscountTotal = MinorUnits.FromMinor(taxed.DiscountTotal),
+            ShippingDiscount = MinorUnits.FromMinor(result.ShippingDiscount),
+            Promotion = result,
+        };
     }
 
     public static Totals Calculate(

@@ -38,6 +38,8 @@ public static class AccessTable
         POST   /api/v1/carts/{cartId}/payment-intent               public
         POST   /api/v1/carts/{cartId}/checkout                     public
         POST   /api/v1/carts/{cartId}/items                        public
+        POST   /api/v1/carts/{cartId}/discount-codes               public
+        DELETE /api/v1/carts/{cartId}/discount-codes/{code}        public
         PATCH  /api/v1/carts/{cartId}/items/{sku}                  public
         DELETE /api/v1/carts/{cartId}/items/{sku}                  public
         POST   /api/v1/carts/{cartId}/quote                        public
@@ -45,6 +47,11 @@ public static class AccessTable
         POST   /api/v1/categories                                  catalog.write     owner manager marketing
         GET    /api/v1/customers                                   customers.read    owner manager sales support marketing
         GET    /api/v1/customers/{id}                              customers.read    owner manager sales support marketing
+        GET    /api/v1/discounts                                   discounts.read    owner manager marketing
+        POST   /api/v1/discounts                                   discounts.write   owner manager marketing
+        GET    /api/v1/discounts/{id}                              discounts.read    owner manager marketing
+        PATCH  /api/v1/discounts/{id}                              discounts.write   owner manager marketing
+        POST   /api/v1/discounts/{id}/deactivate                   discounts.write   owner manager marketing
         GET    /api/v1/events                                      events.read       owner manager
         POST   /api/v1/inventory/adjustments                       inventory.write   owner manager warehouse
         GET    /api/v1/inventory/low-stock                         inventory.read    owner manager sales warehouse support

@@ -62,6 +62,8 @@ public sealed partial class HostileInputTests
             var schema = ApiSurface.Resolve(document, op.Node["requestBody"]!["content"]!["application/json"]!["schema"]);
             var plausible = (op.Path == StripeWebhookPath ? PlausibleStripeEvent()
                 : op.Path == OrderImportPath ? PlausibleOrderImport()
+                : op.Path.StartsWith(DiscountsPath, StringComparison.Ordinal) ? PlausibleDiscount(withCode: op.Method == "POST")
+                : op.Path.EndsWith("/discount-codes", StringComparison.Ordinal) ? new JsonObject { ["code"] = Fixtures.DiscountCode }
                 : Plausible(document, schema, "", 0)) ?? new JsonObject();
             foreach (var (label, body, contentType) in HostileBodies(plausible))
             {
@@ -441,6 +443,38 @@ public sealed partial class HostileInputTests
     private const string StripeWebhookPath = "/api/v1/payments/stripe/webhook";
     private const string OrderImportPath = "/api/v1/orders/import";
 
+    private const string DiscountsPath = "/api/v1/discounts";
+
+    /// <summary>
+    /// A discount the API accepts: its fields exclude one another by type (buy and get only for
+    /// buy_x_get_y, one of all/skus/categories), which a body made from the schema cannot know.
+    /// A change (PATCH) leaves the code alone, so the fixture's code stays enterable on carts.
+    /// </summary>
+    private static JsonObject PlausibleDiscount(bool withCode)
+    {
+        var body = new JsonObject
+        {
+            ["title"] = "Plausible discount",
+            ["type"] = "percentage",
+            ["value"] = 10,
+            ["appliesTo"] = new JsonObject { ["skus"] = new JsonArray(Fixtures.Sku) },
+            ["minimumSubtotal"] = 1,
+            ["minimumQuantity"] = 1,
+            ["startsAt"] = "2026-01-01T00:00:00Z",
+            ["endsAt"] = "2036-01-01T00:00:00Z",
+            ["usageLimit"] = 1000,
+            ["usageLimitPerCustomer"] = 1000,
+            ["combinesWith"] = new JsonObject { ["productDiscounts"] = false, ["orderDiscounts"] = true, ["shippingDiscounts"] = true },
+            ["status"] = "active",
+        };
+        if (withCode)
+        {
+            body["code"] = UniqueCodePlaceholder;
+        }
+
+        return body;
+    }
+
     /// <summary>An order lines CSV with the map that reads it; the schema says only "a string" and "an object".</summary>
     private static JsonObject PlausibleOrderImport() => new()
     {
@@ -590,6 +624,9 @@ public sealed partial class HostileInputTests
         public const string Sku = "HOST-1";
         public const string SupplierIdPlaceholder = "SUPPLIER-ID";
 
+        /// <summary>An active code for every cart (10 % off), entered by the plausible discount-code body.</summary>
+        public const string DiscountCode = "HOSTILE10";
+
         private const string PaidOrders = "orders";
         private const string ShippedOrders = "shipped orders";
         private const string UnpaidOrders = "unpaid orders";
@@ -604,6 +641,9 @@ public sealed partial class HostileInputTests
             var fixtures = new Fixtures(store);
             var product = await store.Client.GetAsync("/api/v1/products/product-host-1").Expect(HttpStatusCode.OK);
             fixtures._ids["products"] = product["id"].Str();
+            var discount = await store.Client.PostJson("/api/v1/discounts", new { title = "Hostile ten", code = DiscountCode, type = "percentage", value = 10m })
+                .Expect(HttpStatusCode.Created);
+            fixtures._ids["discounts"] = discount["id"].Str();
             foreach (var fixture in new[] { "carts", PaidOrders, ShippedOrders, UnpaidOrders, "webhooks", "suppliers", "purchase-orders" })
             {
                 await fixtures.RefreshAsync(fixture);

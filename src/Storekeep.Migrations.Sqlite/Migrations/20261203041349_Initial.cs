@@ -221,6 +221,34 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "discounts",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    code = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    code_key = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    value = table.Column<long>(type: "INTEGER", nullable: true),
+                    rules = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: false),
+                    minimum_subtotal = table.Column<long>(type: "INTEGER", nullable: true),
+                    minimum_quantity = table.Column<int>(type: "INTEGER", nullable: true),
+                    starts_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ends_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    usage_limit = table.Column<int>(type: "INTEGER", nullable: true),
+                    usage_limit_per_customer = table.Column<int>(type: "INTEGER", nullable: true),
+                    used_count = table.Column<int>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_discounts", x => x.id);
+                    table.CheckConstraint("ck_discounts_used", "used_count >= 0");
+                });
+
+            migrationBuilder.CreateTable(
                 name: "event_subscriptions",
                 columns: table => new
                 {
@@ -335,6 +363,8 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     subtotal = table.Column<long>(type: "INTEGER", nullable: false),
                     shipping_total = table.Column<long>(type: "INTEGER", nullable: false),
                     tax_total = table.Column<long>(type: "INTEGER", nullable: false),
+                    discount_total = table.Column<long>(type: "INTEGER", nullable: false),
+                    shipping_discount = table.Column<long>(type: "INTEGER", nullable: false),
                     total = table.Column<long>(type: "INTEGER", nullable: false),
                     prices_include_tax = table.Column<bool>(type: "INTEGER", nullable: false),
                     shipping_method = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
@@ -545,6 +575,25 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "cart_discount_codes",
+                columns: table => new
+                {
+                    cart_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    code = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    added_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_cart_discount_codes", x => new { x.cart_id, x.code });
+                    table.ForeignKey(
+                        name: "fk_cart_discount_codes_carts_cart_id",
+                        column: x => x.cart_id,
+                        principalTable: "carts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "cart_items",
                 columns: table => new
                 {
@@ -601,6 +650,79 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "discount_customer_uses",
+                columns: table => new
+                {
+                    discount_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    customer = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    uses = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_discount_customer_uses", x => new { x.discount_id, x.customer });
+                    table.CheckConstraint("ck_discount_customer_uses_uses", "uses >= 0");
+                    table.ForeignKey(
+                        name: "fk_discount_customer_uses_discounts_discount_id",
+                        column: x => x.discount_id,
+                        principalTable: "discounts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "discount_uses",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    discount_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    customer = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    order_total = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    released_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_discount_uses", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_discount_uses_discounts_discount_id",
+                        column: x => x.discount_id,
+                        principalTable: "discounts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "order_discount_allocations",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    order_line_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    discount_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_order_discount_allocations", x => x.id);
+                    table.CheckConstraint("ck_order_discount_allocations_amount", "amount > 0");
+                    table.ForeignKey(
+                        name: "fk_order_discount_allocations_discounts_discount_id",
+                        column: x => x.discount_id,
+                        principalTable: "discounts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_order_discount_allocations_orders_order_id",
+                        column: x => x.order_id,
+                        principalTable: "orders",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "order_lines",
                 columns: table => new
                 {
@@ -612,6 +734,7 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     quantity = table.Column<int>(type: "INTEGER", nullable: false),
                     unit_price = table.Column<long>(type: "INTEGER", nullable: false),
                     line_total = table.Column<long>(type: "INTEGER", nullable: false),
+                    discount_amount = table.Column<long>(type: "INTEGER", nullable: false),
                     tax_amount = table.Column<long>(type: "INTEGER", nullable: false),
                     unit_cost = table.Column<long>(type: "INTEGER", nullable: true),
                     fulfilled_quantity = table.Column<int>(type: "INTEGER", nullable: false),
@@ -1181,6 +1304,28 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 column: "day");
 
             migrationBuilder.CreateIndex(
+                name: "ix_discount_uses_discount_id_order_id",
+                table: "discount_uses",
+                columns: new[] { "discount_id", "order_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_discount_uses_order_id",
+                table: "discount_uses",
+                column: "order_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_discounts_code_key",
+                table: "discounts",
+                column: "code_key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_discounts_status",
+                table: "discounts",
+                column: "status");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_idempotency_records_created_at",
                 table: "idempotency_records",
                 column: "created_at");
@@ -1226,6 +1371,16 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "ix_order_allocations_warehouse_id_sku",
                 table: "order_allocations",
                 columns: new[] { "warehouse_id", "sku" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_order_discount_allocations_discount_id",
+                table: "order_discount_allocations",
+                column: "discount_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_order_discount_allocations_order_id",
+                table: "order_discount_allocations",
+                column: "order_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_order_lines_order_id",
@@ -1578,6 +1733,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "audit_log");
 
             migrationBuilder.DropTable(
+                name: "cart_discount_codes");
+
+            migrationBuilder.DropTable(
                 name: "cart_items");
 
             migrationBuilder.DropTable(
@@ -1605,6 +1763,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "demo_credentials");
 
             migrationBuilder.DropTable(
+                name: "discount_customer_uses");
+
+            migrationBuilder.DropTable(
+                name: "discount_uses");
+
+            migrationBuilder.DropTable(
                 name: "event_subscriptions");
 
             migrationBuilder.DropTable(
@@ -1618,6 +1782,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "order_allocations");
+
+            migrationBuilder.DropTable(
+                name: "order_discount_allocations");
 
             migrationBuilder.DropTable(
                 name: "order_lines");
@@ -1687,6 +1854,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "carts");
+
+            migrationBuilder.DropTable(
+                name: "discounts");
 
             migrationBuilder.DropTable(
                 name: "products");

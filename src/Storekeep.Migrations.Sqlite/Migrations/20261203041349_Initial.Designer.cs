@@ -11,7 +11,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261202234351_Initial")]
+    [Migration("20261203041349_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1895,6 +1895,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("customer_id");
 
+                    b.Property<long>("DiscountTotal")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("discount_total");
+
                     b.Property<string>("Email")
                         .IsRequired()
                         .HasMaxLength(254)
@@ -1933,6 +1937,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.Property<DateTime?>("ShippedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("shipped_at");
+
+                    b.Property<long>("ShippingDiscount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shipping_discount");
 
                     b.Property<string>("ShippingMethod")
                         .HasMaxLength(400)
@@ -2074,6 +2082,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
+
+                    b.Property<long>("DiscountAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("discount_amount");
 
                     b.Property<int>("FulfilledQuantity")
                         .HasColumnType("INTEGER")
@@ -2435,6 +2447,239 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_tax_rates_country_region");
 
                     b.ToTable("tax_rates");
+                });
+
+            modelBuilder.Entity("Storekeep.Promotions.CartDiscountCode", b =>
+                {
+                    b.Property<Guid>("CartId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cart_id");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<DateTime>("AddedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("added_at");
+
+                    b.HasKey("CartId", "Code")
+                        .HasName("pk_cart_discount_codes");
+
+                    b.ToTable("cart_discount_codes", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Promotions.DiscountCustomerUse", b =>
+                {
+                    b.Property<Guid>("DiscountId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("discount_id");
+
+                    b.Property<string>("Customer")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer");
+
+                    b.Property<int>("Uses")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("uses");
+
+                    b.HasKey("DiscountId", "Customer")
+                        .HasName("pk_discount_customer_uses");
+
+                    b.ToTable("discount_customer_uses", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_discount_customer_uses_uses", "uses >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Storekeep.Promotions.DiscountDefinition", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<string>("CodeKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code_key");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("EndsAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ends_at");
+
+                    b.Property<int?>("MinimumQuantity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("minimum_quantity");
+
+                    b.Property<long?>("MinimumSubtotal")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("minimum_subtotal");
+
+                    b.Property<string>("Rules")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rules");
+
+                    b.Property<DateTime?>("StartsAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("starts_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int?>("UsageLimit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("usage_limit");
+
+                    b.Property<int?>("UsageLimitPerCustomer")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("usage_limit_per_customer");
+
+                    b.Property<int>("UsedCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("used_count");
+
+                    b.Property<long?>("Value")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_discounts");
+
+                    b.HasIndex("CodeKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_discounts_code_key");
+
+                    b.HasIndex("Status")
+                        .HasDatabaseName("ix_discounts_status");
+
+                    b.ToTable("discounts", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_discounts_used", "used_count >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Storekeep.Promotions.DiscountUse", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("Customer")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer");
+
+                    b.Property<Guid>("DiscountId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("discount_id");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("OrderTotal")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("order_total");
+
+                    b.Property<DateTime?>("ReleasedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("released_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_discount_uses");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_discount_uses_order_id");
+
+                    b.HasIndex("DiscountId", "OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_discount_uses_discount_id_order_id");
+
+                    b.ToTable("discount_uses", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Promotions.OrderDiscountAllocation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount");
+
+                    b.Property<Guid>("DiscountId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("discount_id");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<Guid?>("OrderLineId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_line_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_order_discount_allocations");
+
+                    b.HasIndex("DiscountId")
+                        .HasDatabaseName("ix_order_discount_allocations_discount_id");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_order_discount_allocations_order_id");
+
+                    b.ToTable("order_discount_allocations", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_order_discount_allocations_amount", "amount > 0");
+                        });
                 });
 
             modelBuilder.Entity("Storekeep.Purchasing.PurchaseOrder", b =>
@@ -2970,6 +3215,53 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_refunds_payments_payment_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Promotions.CartDiscountCode", b =>
+                {
+                    b.HasOne("Storekeep.Checkout.Cart", null)
+                        .WithMany()
+                        .HasForeignKey("CartId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cart_discount_codes_carts_cart_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Promotions.DiscountCustomerUse", b =>
+                {
+                    b.HasOne("Storekeep.Promotions.DiscountDefinition", null)
+                        .WithMany()
+                        .HasForeignKey("DiscountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_discount_customer_uses_discounts_discount_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Promotions.DiscountUse", b =>
+                {
+                    b.HasOne("Storekeep.Promotions.DiscountDefinition", null)
+                        .WithMany()
+                        .HasForeignKey("DiscountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_discount_uses_discounts_discount_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Promotions.OrderDiscountAllocation", b =>
+                {
+                    b.HasOne("Storekeep.Promotions.DiscountDefinition", null)
+                        .WithMany()
+                        .HasForeignKey("DiscountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_discount_allocations_discounts_discount_id");
+
+                    b.HasOne("Storekeep.Orders.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_discount_allocations_orders_order_id");
                 });
 
             modelBuilder.Entity("Storekeep.Purchasing.PurchaseOrder", b =>

@@ -1,0 +1,45 @@
+using Microsoft.EntityFrameworkCore;
+using Storekeep.Data;
+using Storekeep.Pricing;
+
+namespace Storekeep.Promotions;
+
+/// <summary>
+/// What the engine considers for a cart: every active automatic discount, and the discounts of the
+/// codes entered on it (whatever their status, so an expired code says so rather than "unknown"),
+/// with the uses left overall and for this shopper.
+/// </summary>
+public sealed class PromotionCandidates(StorekeepDbContext db, TimeProvider clock)
+{
+    /// <summary>The codes entered on a cart, in the order they were entered.</summary>
+    public async Task<IReadOnlyList<string>> CodesOfCartAsync(Guid cartId, CancellationToken ct) =>
+        await db.Set<CartDiscountCode>().AsNoTracking().Where(c => c.CartId == cartId)
+            .OrderBy(c => c.AddedAt).ThenBy(c => c.Code).Select(c => c.Code).ToListAsync(ct);
+
+    /// <summary>The discount context for these codes and this shopper (email, lower case; null before checkout knows it).</summary>
+    public async Task<DiscountContext> ForAsync(IReadOnlyList<string> codes, string? email, CancellationToken ct)
+    {
+        var keys = codes.Select(DiscountDefinition.KeyOf).OfType<string>().Distinct().ToList();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var definitions = await db.Set<DiscountDefinition>().AsNoTracking()
+            .Where(d => (d.CodeKey == null && d.Status == DiscountStatus.Active && (d.EndsAt == null || d.EndsAt > now))
+                || (d.CodeKey != null && keys.Contains(d.CodeKey)))
+            .ToListAsync(ct);
+
+        var customer = CustomerKey(email);
+        var uses = new Dictionary<Guid, int>();
+        var limited = definitions.Where(d => d.UsageLimitPerCustomer is not null).Select(d => d.Id).ToList();
+        if (customer is not null && limited.Count > 0)
+        {
+            uses = await db.Set<DiscountCustomerUse>().AsNoTracking()
+                .Where(u => u.Customer == customer && limited.Contains(u.DiscountId))
+                .ToDictionaryAsync(u => u.DiscountId, u => u.Uses, ct);
+        }
+
+        var candidates = definitions.OrderBy(d => d.Id).Select(d => Discounts.ToEngine(d, uses.GetValueOrDefault(d.Id))).ToList();
+        return new DiscountContext(candidates, keys, new PromotionCustomer(null, customer, []), now);
+    }
+
+    /// <summary>Who a use is counted against: the shopper's email in lower case.</summary>
+    public static string? CustomerKey(string? email) => string.IsNullOrWhiteSpace(email) ? null : email.Trim().ToLowerInvariant();
+}
