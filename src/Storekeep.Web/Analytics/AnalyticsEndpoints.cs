@@ -22,10 +22,10 @@ public static class AnalyticsEndpoints
             .WithSummary("Sales KPIs over [from, to) (ISO dates, to exclusive, at most 5 years; default the last 30 days) in the store currency, grouped by day, week, month, quarter, year, category, channel, country or segment. Accept: text/csv answers the rows and the total as CSV.")
             .Report<KpiReportView>();
         analytics.MapGet("/cohorts", Cohorts).WithName("GetCohorts")
-            .WithSummary("Customers by month of first order (rows) and months since (columns): customers who ordered, orders or revenue; periods 1 to 36 (default 12). Accept: text/csv answers CSV.")
+            .WithSummary("Customers by month of first order (rows) and months since (columns): customers who ordered, orders or revenue; periods 1 to 36 (default 12); rows for the last 'periods' months, or with from/to (ISO dates, to exclusive) for the months of first orders in [from, to). Accept: text/csv answers CSV.")
             .Report<CohortReportView>();
         analytics.MapGet("/customers", Customers).WithName("GetCustomerAnalytics")
-            .WithSummary("Customers, repeat purchase rate, churn (no order for the threshold: by default the 80th percentile of the gaps between a customer's orders), average and predicted 12-month lifetime value. Accept: text/csv answers CSV.")
+            .WithSummary("Customers, repeat purchase rate, churn (no order for the threshold: by default the 80th percentile of the gaps between a customer's orders), average and predicted 12-month lifetime value; every order ever, or with from/to (ISO dates, to exclusive) the orders placed in [from, to) measured at 'to'. Accept: text/csv answers CSV.")
             .Report<CustomerAnalyticsView>();
         analytics.MapGet("/fulfillment", Fulfillment).WithName("GetFulfillmentAnalytics")
             .WithSummary("Orders placed in [from, to) and how fast they shipped: median and 90th percentile hours to the first shipment, on-time (within 48 hours) and split-shipment rates. Accept: text/csv answers CSV.")
@@ -51,13 +51,13 @@ public static class AnalyticsEndpoints
         return Answer(http, view, () => ReportCsv.Of<KpiRow>([.. view.Rows, view.Totals]), $"kpis-{view.GroupBy}");
     }
 
-    private static async Task<IResult> Cohorts(string? by, string? metric, string? periods, CohortReport report, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> Cohorts(string? by, string? metric, string? periods, string? from, string? to, CohortReport report, HttpContext http, CancellationToken ct)
     {
-        var view = await report.GetAsync(by, metric, ParsePeriods(periods), ct);
+        var view = await report.GetAsync(by, metric, ParsePeriods(periods), from, to, ct);
         return Answer(http, view, () => ReportCsv.Of(view), $"cohorts-{view.Metric}");
     }
 
-    private static async Task<IResult> Customers(string? churnThresholdDays, CustomerAnalytics analytics, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> Customers(string? churnThresholdDays, string? from, string? to, CustomerAnalytics analytics, HttpContext http, CancellationToken ct)
     {
         int? days = null;
         if (!string.IsNullOrWhiteSpace(churnThresholdDays))
@@ -67,7 +67,7 @@ public static class AnalyticsEndpoints
                 : throw Storekeep.Shared.Errors.BadRequest(AnalyticsErrors.InvalidChurnThresholdCode, $"'churnThresholdDays' must be a whole number of days from 1 to {CustomerAnalytics.MaxChurnDays}.");
         }
 
-        var view = await analytics.GetAsync(days, ct);
+        var view = await analytics.GetAsync(days, from, to, ct);
         return Answer(http, view, () => ReportCsv.Of([view]), "customers");
     }
 

@@ -17,7 +17,7 @@ public static class PlanningEndpoints
             .WithSummary("Weekly demand history and forecast with an 80% interval per SKU or category, by the method with the lowest rolling-origin MASE; asOf forecasts from the weeks before it only.")
             .RequireAuthorization(PlanningPermissions.Read).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
         planning.MapGet("/abc", Abc).WithName("GetAbcAnalysis")
-            .WithSummary("ABC classes by revenue, margin or units and XYZ classes by the variability of weekly demand, per SKU, for [from, to].")
+            .WithSummary("ABC classes by revenue, margin or units and XYZ classes by the variability of weekly demand, per SKU, for [from, to) (ISO dates, to exclusive).")
             .RequireAuthorization(PlanningPermissions.Read).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
         planning.MapGet("/replenishment", GetReplenishment).WithName("GetReplenishment")
             .WithSummary("Per SKU: stock on hand, reserved and incoming, daily demand over the last 91 days, safety stock, reorder point, EOQ and the suggested order rounded to the supplier's pack and minimum, most urgent first.")

@@ -16,7 +16,7 @@ public sealed record CohortReportView(string Currency, string By, string Metric,
 
 /// <summary>
 /// Customers grouped by the month of their first order (rows: the last <c>periods</c> months,
-/// this one included), followed month by month (columns: months since the first). Metrics:
+/// this one included, or the months of [from, to) when given), followed month by month (columns: months since the first). Metrics:
 /// customers who ordered, orders, or revenue (line amounts − discounts − the order's succeeded
 /// refunds, in the month the order was placed). Store currency, cancelled orders excluded.
 /// </summary>
@@ -25,7 +25,12 @@ public sealed class CohortReport(StorekeepDbContext db, TimeProvider clock)
     public static readonly IReadOnlyList<string> Metrics = ["customers", "revenue", "orders"];
     public const int MaxPeriods = 36;
 
-    public async Task<CohortReportView> GetAsync(string? by, string? metric, int? periods, CancellationToken ct)
+    public Task<CohortReportView> GetAsync(string? by, string? metric, int? periods, CancellationToken ct) =>
+        GetAsync(by, metric, periods, null, null, ct);
+
+    /// <param name="from">With <paramref name="to"/> (ISO dates, to exclusive, as every report): the cohorts whose first
+    /// order falls in the months of [from, to), instead of the last <paramref name="periods"/> months.</param>
+    public async Task<CohortReportView> GetAsync(string? by, string? metric, int? periods, string? from, string? to, CancellationToken ct)
     {
         var grouping = string.IsNullOrWhiteSpace(by) ? "month" : by.Trim().ToLowerInvariant();
         if (grouping != "month")
@@ -53,6 +58,16 @@ public sealed class CohortReport(StorekeepDbContext db, TimeProvider clock)
         var now = clock.GetUtcNow().UtcDateTime;
         var thisMonth = new DateOnly(now.Year, now.Month, 1);
         var firstCohort = thisMonth.AddMonths(1 - count);
+        var lastCohort = thisMonth;
+        if (!string.IsNullOrWhiteSpace(from) || !string.IsNullOrWhiteSpace(to))
+        {
+            var range = ReportRange.Parse(from, to, now);
+            firstCohort = new DateOnly(range.From.Year, range.From.Month, 1);
+            var lastDay = range.To.AddDays(-1);
+            var lastMonth = new DateOnly(lastDay.Year, lastDay.Month, 1);
+            lastCohort = lastMonth < thisMonth ? lastMonth : thisMonth;
+        }
+
         var firstMonth = orders
             .GroupBy(o => ReportMath.CustomerKey(o.CustomerId, o.Email))
             .ToDictionary(g => g.Key, g => MonthOf(g.Min(o => o.CreatedAt)));
@@ -62,7 +77,7 @@ public sealed class CohortReport(StorekeepDbContext db, TimeProvider clock)
         {
             var key = ReportMath.CustomerKey(o.CustomerId, o.Email);
             var cohort = firstMonth[key];
-            if (cohort < firstCohort)
+            if (cohort < firstCohort || cohort > lastCohort)
             {
                 continue;
             }
@@ -81,7 +96,7 @@ public sealed class CohortReport(StorekeepDbContext db, TimeProvider clock)
         }
 
         var rows = new List<CohortRow>();
-        for (var cohort = firstCohort; cohort <= thisMonth; cohort = cohort.AddMonths(1))
+        for (var cohort = firstCohort; cohort <= lastCohort; cohort = cohort.AddMonths(1))
         {
             var values = new List<decimal?>();
             for (var k = 0; k < count; k++)

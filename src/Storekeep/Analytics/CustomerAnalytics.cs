@@ -28,7 +28,13 @@ public sealed class CustomerAnalytics(StorekeepDbContext db, TimeProvider clock)
 
     public const int MaxChurnDays = 3650;
 
-    public async Task<CustomerAnalyticsView> GetAsync(int? churnThresholdDays, CancellationToken ct)
+    public Task<CustomerAnalyticsView> GetAsync(int? churnThresholdDays, CancellationToken ct) =>
+        GetAsync(churnThresholdDays, null, null, ct);
+
+    /// <param name="from">With <paramref name="to"/> (ISO dates, to exclusive, as every report): only the orders placed
+    /// in [from, to) count, and churn and the last 365 days are measured at <paramref name="to"/> (or now, if earlier).
+    /// Without either, every order ever, measured now.</param>
+    public async Task<CustomerAnalyticsView> GetAsync(int? churnThresholdDays, string? from, string? to, CancellationToken ct)
     {
         if (churnThresholdDays is < 1 or > MaxChurnDays)
         {
@@ -37,10 +43,18 @@ public sealed class CustomerAnalytics(StorekeepDbContext db, TimeProvider clock)
 
         var currency = await StoreSettingsService.CurrencyAsync(db, ct);
         var counted = ReportMath.CountedOrders(db, currency);
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (!string.IsNullOrWhiteSpace(from) || !string.IsNullOrWhiteSpace(to))
+        {
+            var range = ReportRange.Parse(from, to, now);
+            var (start, end) = (range.Start, range.End);
+            counted = counted.Where(o => o.CreatedAt >= start && o.CreatedAt < end);
+            now = end < now ? end : now;
+        }
+
         var orders = await counted.Select(o => new { o.Id, o.CustomerId, o.Email, o.CreatedAt, o.Total }).ToListAsync(ct);
         var refunds = await ReportMath.RefundsByOrderAsync(db, counted, ct);
 
-        var now = clock.GetUtcNow().UtcDateTime;
         var yearAgo = now.AddDays(-365);
         var customers = orders.GroupBy(o => ReportMath.CustomerKey(o.CustomerId, o.Email))
             .Select(g =>
