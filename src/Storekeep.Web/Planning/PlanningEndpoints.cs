@@ -16,6 +16,9 @@ public static class PlanningEndpoints
         planning.MapGet("/forecast", Forecast).WithName("GetDemandForecast")
             .WithSummary("Weekly demand history and forecast with an 80% interval per SKU or category, by the method with the lowest rolling-origin MASE; asOf forecasts from the weeks before it only.")
             .RequireAuthorization(PlanningPermissions.Read).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
+        planning.MapGet("/forecast-accuracy", GetForecastAccuracy).WithName("GetForecastAccuracy")
+            .WithSummary("Forecast accuracy on the store's own history: per SKU the last 13 whole weeks before asOf (default today) are held out, the method is chosen on the weeks before them as the forecast does, and the chosen forecast, seasonal naive, SES and the 13-week moving average are scored by MASE; mean MASE over the SKUs, the ratios, the targets and per-SKU counts.")
+            .RequireAuthorization(PlanningPermissions.Read).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
         planning.MapGet("/abc", Abc).WithName("GetAbcAnalysis")
             .WithSummary("ABC classes by revenue, margin or units and XYZ classes by the variability of weekly demand, per SKU, for [from, to) (ISO dates, to exclusive).")
             .RequireAuthorization(PlanningPermissions.Read).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
@@ -68,6 +71,10 @@ public static class PlanningEndpoints
             : throw Errors.BadRequest("invalid_horizon", $"horizonWeeks must be a whole number between 1 and {ForecastService.MaxHorizon}.");
         return TypedResults.Ok(await forecasts.ForecastAsync(groupBy, sku, category, horizon, Date(asOf, "asOf"), limit, cursor, ct));
     }
+
+    private static async Task<Ok<ForecastAccuracyReport>> GetForecastAccuracy(
+        ForecastAccuracy accuracy, [FromQuery] string? asOf, CancellationToken ct) =>
+        TypedResults.Ok(await accuracy.ReportAsync(Date(asOf, "asOf"), ct));
 
     private static async Task<Ok<Page<AbcRow>>> Abc(
         AbcAnalysis abc,

@@ -34,6 +34,7 @@ public sealed class PlanningModule : StorekeepModule
         services.AddSingleton(configuration.GetSection("Planning:Abc").Get<AbcSettings>() ?? new AbcSettings());
         services.AddScoped<DemandHistory>();
         services.AddScoped<ForecastService>();
+        services.AddScoped<ForecastAccuracy>();
         services.AddScoped<AbcAnalysis>();
         services.AddSingleton(configuration.GetSection("Planning:Replenishment").Get<ReplenishmentSettings>() ?? new ReplenishmentSettings());
         services.AddScoped<Replenishment>();

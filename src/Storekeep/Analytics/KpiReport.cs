@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using Storekeep.Catalog;
 using Storekeep.Data;
 using Storekeep.Orders;
 using Storekeep.Shared;
@@ -304,13 +305,9 @@ public sealed class KpiReport(StorekeepDbContext db, FunnelQueries funnel, TimeP
                 var lines =
                     from o in placed
                     join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId
-                    join v in db.Variants.AsNoTracking() on l.VariantId equals v.Id into vs
-                    from v in vs.DefaultIfEmpty()
-                    join p in db.Products.AsNoTracking() on v.ProductId equals p.Id into ps
-                    from p in ps.DefaultIfEmpty()
-                    join c in db.Categories.AsNoTracking() on p.CategoryId equals c.Id into cs
-                    from c in cs.DefaultIfEmpty()
-                    select new CustomerOf { Key = c == null ? null : c.Name, CustomerId = o.CustomerId, Email = o.Email };
+                    join vc in VariantCategories.Query(db) on l.VariantId equals vc.VariantId into vcs
+                    from vc in vcs.DefaultIfEmpty()
+                    select new CustomerOf { Key = vc == null ? null : vc.Name, CustomerId = o.CustomerId, Email = o.Email };
                 foreach (var r in await DistinctAsync(lines, ct))
                 {
                     Add(r.Key ?? KpiGroupings.Uncategorized, r.Count);

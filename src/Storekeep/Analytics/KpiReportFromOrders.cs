@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Storekeep.Catalog;
 using Storekeep.Data;
 using Storekeep.Orders;
 using Storekeep.Payments;
@@ -188,13 +189,9 @@ public sealed class KpiReportFromOrders(StorekeepDbContext db, FunnelQueries fun
 
         return await (
             from l in lines
-            join v in db.Variants.AsNoTracking() on l.VariantId equals v.Id into vs
-            from v in vs.DefaultIfEmpty()
-            join p in db.Products.AsNoTracking() on v.ProductId equals p.Id into ps
-            from p in ps.DefaultIfEmpty()
-            join c in db.Categories.AsNoTracking() on p.CategoryId equals c.Id into cs
-            from c in cs.DefaultIfEmpty()
-            select new LineFacts(l.OrderId, l.Quantity, l.LineTotal, l.UnitCost, c == null ? null : c.Name)).ToListAsync(ct);
+            join vc in VariantCategories.Query(db) on l.VariantId equals vc.VariantId into vcs
+            from vc in vcs.DefaultIfEmpty()
+            select new LineFacts(l.OrderId, l.Quantity, l.LineTotal, l.UnitCost, vc == null ? null : vc.Name)).ToListAsync(ct);
     }
 
     /// <summary>Customers with a company on file, by id and by email.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Storekeep.Catalog;
 using Storekeep.Data;
 using Storekeep.Orders;
 
@@ -55,13 +56,9 @@ public sealed class DemandHistory(StorekeepDbContext db)
 
         // A line's category is its variant's product's; lines of deleted variants have none.
         var withCategory = from l in lines
-                           join v in db.Variants.AsNoTracking() on l.VariantId equals v.Id into vs
-                           from v in vs.DefaultIfEmpty()
-                           join p in db.Products.AsNoTracking() on v.ProductId equals p.Id into ps
-                           from p in ps.DefaultIfEmpty()
-                           join c in db.Categories.AsNoTracking() on p.CategoryId equals c.Id into cs
-                           from c in cs.DefaultIfEmpty()
-                           select new { Category = c.Slug, l.Quantity, l.CreatedAt };
+                           join vc in VariantCategories.Query(db) on l.VariantId equals vc.VariantId into vcs
+                           from vc in vcs.DefaultIfEmpty()
+                           select new { Category = vc == null ? null : vc.Slug, l.Quantity, l.CreatedAt };
         if (category is not null)
         {
             withCategory = withCategory.Where(l => l.Category == category);

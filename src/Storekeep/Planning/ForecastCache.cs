@@ -26,7 +26,7 @@ public sealed class ForecastCache
         }
 
         var id = (key, weeks.Count > 0 ? weeks[0].WeekStart : default, horizon, units.Length, hash);
-        if (_outcomes.TryGetValue(id, out var cached) && cached.Forecast.Mean.Length == horizon)
+        if (_outcomes.TryGetValue(id, out var cached))
         {
             return cached;
         }

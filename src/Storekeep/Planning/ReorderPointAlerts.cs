@@ -17,9 +17,11 @@ public sealed class ReorderPointAlerts(StorekeepDbContext db, Replenishment repl
     public async Task<int> RefreshAsync(CancellationToken ct)
     {
         var changed = 0;
+        // Demand, ABC classes and offers are store-wide: read once, applied to every warehouse's stock.
+        var store = await replenishment.StoreWideAsync(ct);
         foreach (var warehouse in await db.Warehouses.AsNoTracking().OrderBy(w => w.Code).Select(w => new { w.Id, w.Code }).ToListAsync(ct))
         {
-            var rows = await replenishment.SuggestAsync(warehouse.Code, ct);
+            var rows = await replenishment.SuggestAsync(warehouse.Id, store, ct);
             var points = rows.ToDictionary(r => r.Sku, r => r.DemandSource == DemandSources.Forecast ? r.ReorderPoint : (long?)null, StringComparer.Ordinal);
             changed += await stock.SetReorderPointsAsync(warehouse.Id, points, ct);
         }

@@ -92,23 +92,48 @@ public sealed class Replenishment(
     public async Task<IReadOnlyList<ReplenishmentRow>> SuggestAsync(string? warehouse, CancellationToken ct)
     {
         var warehouseId = await WarehouseIdAsync(db, warehouse, ct);
+        return await SuggestAsync(warehouseId, await StoreWideAsync(ct), ct);
+    }
+
+    /// <summary>Reads what <see cref="SuggestAsync(Guid?, ReplenishmentInputs, CancellationToken)"/> needs for any warehouse.</summary>
+    public async Task<ReplenishmentInputs> StoreWideAsync(CancellationToken ct)
+    {
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var windowStart = today.AddDays(-settings.DemandWindowDays);
-
-        var levels = await db.StockLevels.AsNoTracking()
-            .Where(l => warehouseId == null || l.WarehouseId == warehouseId)
-            .GroupBy(l => l.Sku)
-            .Select(g => new { Sku = g.Key, OnHand = g.Sum(l => l.OnHand), Reserved = g.Sum(l => l.Reserved) })
-            .ToDictionaryAsync(l => l.Sku, StringComparer.Ordinal, ct);
         var offers = await (from product in db.Set<SupplierProduct>().AsNoTracking()
                             join supplier in db.Set<Supplier>().AsNoTracking() on product.SupplierId equals supplier.Id
-                            select new { product.Sku, product.Cost, product.PackSize, product.MinimumOrderQuantity, LeadTimeDays = product.LeadTimeDays ?? supplier.LeadTimeDays, SupplierId = supplier.Id, supplier.Name })
+                            select new ReplenishmentOffer(product.Sku, product.Cost, product.PackSize, product.MinimumOrderQuantity, product.LeadTimeDays ?? supplier.LeadTimeDays, supplier.Id, supplier.Name))
             .ToListAsync(ct);
         // The cheapest offer wins; the shorter lead time breaks a tie.
         var bestOffer = offers.GroupBy(o => o.Sku, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(o => o.Cost).ThenBy(o => o.LeadTimeDays).ThenBy(o => o.SupplierId).First(), StringComparer.Ordinal);
         var variantCost = await db.Variants.AsNoTracking().Where(v => v.Cost != null)
             .Select(v => new { v.Sku, v.Cost }).ToDictionaryAsync(v => v.Sku, v => v.Cost!.Value, StringComparer.Ordinal, ct);
+
+        // One read of the daily demand: the whole history before today when forecasts are on (their
+        // weeks are the whole ones before this week's), else only the window; the window's days are cut from it.
+        var thisWeek = DemandHistory.WeekStart(today);
+        var days = await history.DailyAsync(false, null, null, settings.UseForecast ? null : ToUtc(windowStart), ToUtc(today), ct);
+        var weekly = settings.UseForecast
+            ? DemandHistory.Weekly(days.Where(d => d.Day < thisWeek), null, thisWeek.AddDays(-7))
+            : [];
+        var daily = days.Where(d => d.Day >= windowStart)
+            .GroupBy(d => d.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToDictionary(d => d.Day, d => (double)d.Units), StringComparer.Ordinal);
+        var classes = (await abc.RankAsync(today.AddDays(-365), today, "revenue", ct)).ToDictionary(r => r.Sku, r => r.Abc, StringComparer.Ordinal);
+        return new ReplenishmentInputs(today, windowStart, thisWeek, bestOffer, variantCost, weekly, daily, classes);
+    }
+
+    /// <summary>The rows of one warehouse (all, when null) from the store-wide figures read by <see cref="StoreWideAsync"/>.</summary>
+    public async Task<IReadOnlyList<ReplenishmentRow>> SuggestAsync(Guid? warehouseId, ReplenishmentInputs store, CancellationToken ct)
+    {
+        var (today, windowStart, thisWeek) = (store.Today, store.WindowStart, store.ThisWeek);
+        var (bestOffer, variantCost, weekly, daily, classes) = (store.BestOffer, store.VariantCost, store.Weekly, store.Daily, store.Classes);
+        var levels = await db.StockLevels.AsNoTracking()
+            .Where(l => warehouseId == null || l.WarehouseId == warehouseId)
+            .GroupBy(l => l.Sku)
+            .Select(g => new { Sku = g.Key, OnHand = g.Sum(l => l.OnHand), Reserved = g.Sum(l => l.Reserved) })
+            .ToDictionaryAsync(l => l.Sku, StringComparer.Ordinal, ct);
 
         var incoming = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var source in incomingSources)
@@ -130,17 +155,6 @@ public sealed class Replenishment(
                              group l.Quantity by l.Sku into g
                              select new { Sku = g.Key, Quantity = g.Sum(q => (long)q) })
             .ToDictionaryAsync(d => d.Sku, d => d.Quantity, StringComparer.Ordinal, ct);
-
-        // Whole weeks up to the one holding today, for the forecasts.
-        var thisWeek = DemandHistory.WeekStart(today);
-        var weekly = settings.UseForecast
-            ? DemandHistory.Weekly(await history.DailyAsync(false, null, null, null, ToUtc(thisWeek), ct), null, thisWeek.AddDays(-7))
-            : [];
-
-        var daily = (await history.DailyAsync(false, null, null, ToUtc(windowStart), ToUtc(today), ct))
-            .GroupBy(d => d.Key, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.ToDictionary(d => d.Day, d => (double)d.Units), StringComparer.Ordinal);
-        var classes = (await abc.RankAsync(today.AddDays(-365), today, "revenue", ct)).ToDictionary(r => r.Sku, r => r.Abc, StringComparer.Ordinal);
 
         var skus = levels.Keys.Union(bestOffer.Keys, StringComparer.Ordinal);
         var rows = new List<ReplenishmentRow>();
@@ -278,5 +292,21 @@ public sealed class Replenishment(
 
     private static DateTime ToUtc(DateOnly day) => day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
 }
+
+/// <summary>
+/// What the figures of every warehouse share, read once: demand (the weekly history for the
+/// forecasts and the daily window), the ABC classes, the offers and the variants' costs.
+/// </summary>
+public sealed record ReplenishmentInputs(
+    DateOnly Today,
+    DateOnly WindowStart,
+    DateOnly ThisWeek,
+    IReadOnlyDictionary<string, ReplenishmentOffer> BestOffer,
+    IReadOnlyDictionary<string, decimal> VariantCost,
+    IReadOnlyDictionary<string, List<WeekUnits>> Weekly,
+    IReadOnlyDictionary<string, Dictionary<DateOnly, double>> Daily,
+    IReadOnlyDictionary<string, string> Classes);
+
+public sealed record ReplenishmentOffer(string Sku, decimal Cost, int PackSize, int MinimumOrderQuantity, int LeadTimeDays, Guid SupplierId, string Name);
 
 public sealed record ReplenishmentFigures(long SafetyStock, long ReorderPoint, long? EconomicOrderQuantity, long SuggestedQuantity, double? DaysOfCover);

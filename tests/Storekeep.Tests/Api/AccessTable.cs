@@ -84,6 +84,7 @@ public static class AccessTable
         GET    /api/v1/pick-lists                                  fulfillment.write owner manager warehouse
         GET    /api/v1/planning/abc                                planning.read     owner manager
         GET    /api/v1/planning/forecast                           planning.read     owner manager
+        GET    /api/v1/planning/forecast-accuracy                  planning.read     owner manager
         GET    /api/v1/planning/inventory-health                   planning.read     owner manager
         GET    /api/v1/planning/replenishment                      planning.read     owner manager
         POST   /api/v1/planning/replenishment/purchase-orders      purchasing.write  owner manager

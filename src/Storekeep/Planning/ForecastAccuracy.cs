@@ -1,0 +1,124 @@
+using Storekeep.Planning.Forecasting;
+
+namespace Storekeep.Planning;
+
+/// <summary>Mean MASE over the SKUs scored, on the held-out weeks.</summary>
+public sealed record ForecastAccuracyMase(double Chosen, double SeasonalNaive, double Ses, double MovingAverage13);
+
+/// <summary>The chosen forecast ÷ each reference (mean MASE over mean MASE).</summary>
+public sealed record ForecastAccuracyRatios(double? ChosenToSeasonalNaive, double? ChosenToSes, double? ChosenToMovingAverage13, double? ChosenToBetterOfSesAndMovingAverage13);
+
+/// <summary>How many SKUs' own held-out MASE meets each comparison.</summary>
+public sealed record ForecastAccuracyCounts(
+    int BeatSeasonalNaiveByTenPercent,
+    int NoWorseThanSeasonalNaive,
+    int NoWorseThanSes,
+    int NoWorseThanMovingAverage13,
+    int NoWorseThanSesAndMovingAverage13);
+
+/// <summary>How many SKUs' forecast each method made.</summary>
+public sealed record ForecastMethodCount(string Method, int Skus);
+
+/// <param name="HeldOutFrom">The first held-out week (a Monday).</param>
+/// <param name="HeldOutThrough">The last held-out week (a Monday): the last whole week before asOf.</param>
+/// <param name="HeldOutWeeks">13.</param>
+/// <param name="Skus">SKUs scored: at least <see cref="ForecastAccuracy.MinimumTrainingWeeks"/> weeks before the held-out ones.</param>
+/// <param name="SkippedSkus">SKUs with demand but too little history before the held-out weeks.</param>
+/// <param name="Mase">Mean MASE over the SKUs scored; empty when there are none.</param>
+/// <param name="MeetsSeasonalNaiveTarget">Chosen ≤ 0.9 × seasonal naive (means over the SKUs).</param>
+/// <param name="MeetsSimpleTarget">Chosen ≤ the better of SES and MA13 (means over the SKUs).</param>
+public sealed record ForecastAccuracyReport(
+    DateOnly HeldOutFrom,
+    DateOnly HeldOutThrough,
+    int HeldOutWeeks,
+    int Skus,
+    int SkippedSkus,
+    ForecastAccuracyMase? Mase,
+    ForecastAccuracyRatios? Ratios,
+    bool? MeetsSeasonalNaiveTarget,
+    bool? MeetsSimpleTarget,
+    ForecastAccuracyCounts Counts,
+    IReadOnlyList<ForecastMethodCount> Methods);
+
+/// <summary>
+/// Forecast accuracy on the store's own history (docs/planning.md, "Accuracy on the store's
+/// history"): per SKU, the last 13 whole weeks are held out, the method is chosen on the weeks
+/// before them exactly as the forecast does, and the chosen forecast, seasonal naive, SES and the
+/// 13-week moving average are scored by MASE on the held-out weeks.
+/// </summary>
+public sealed class ForecastAccuracy(DemandHistory history, ForecastCache cache, TimeProvider clock)
+{
+    public const int HeldOutWeeks = 13;
+
+    /// <summary>Training weeks a SKU needs: with fewer there is no rolling origin, so no choice is made.</summary>
+    public const int MinimumTrainingWeeks = 26;
+
+    /// <summary>The first target: the chosen method's MASE at most this share of seasonal naive's.</summary>
+    public const double SeasonalNaiveTarget = 0.9;
+
+    public async Task<ForecastAccuracyReport> ReportAsync(DateOnly? asOf, CancellationToken ct)
+    {
+        var cutoff = DemandHistory.WeekStart(asOf ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        var lastWeek = cutoff.AddDays(-7);
+        var heldOutFrom = cutoff.AddDays(-7 * HeldOutWeeks);
+        var daily = await history.DailyAsync(false, null, null, null, cutoff.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), ct);
+        var weekly = DemandHistory.Weekly(daily, null, lastWeek);
+
+        var keys = weekly.Keys.Order(StringComparer.Ordinal).ToList();
+        var eligible = keys.Where(k => weekly[k].Count - HeldOutWeeks >= MinimumTrainingWeeks).ToList();
+        var scores = new SkuScore[eligible.Count];
+        Parallel.For(0, eligible.Count, new ParallelOptions { CancellationToken = ct }, i => scores[i] = Score(eligible[i], weekly[eligible[i]]));
+
+        var counts = new ForecastAccuracyCounts(
+            scores.Count(s => s.Chosen <= SeasonalNaiveTarget * s.SeasonalNaive),
+            scores.Count(s => s.Chosen <= s.SeasonalNaive),
+            scores.Count(s => s.Chosen <= s.Ses),
+            scores.Count(s => s.Chosen <= s.MovingAverage13),
+            scores.Count(s => s.Chosen <= Math.Min(s.Ses, s.MovingAverage13)));
+        var methods = scores.GroupBy(s => s.Method, StringComparer.Ordinal)
+            .Select(g => new ForecastMethodCount(g.Key, g.Count()))
+            .OrderByDescending(m => m.Skus).ThenBy(m => m.Method, StringComparer.Ordinal)
+            .ToList();
+        if (scores.Length == 0)
+        {
+            return new ForecastAccuracyReport(heldOutFrom, lastWeek, HeldOutWeeks, 0, keys.Count, null, null, null, null, counts, methods);
+        }
+
+        var chosen = scores.Average(s => s.Chosen);
+        var naive = scores.Average(s => s.SeasonalNaive);
+        var ses = scores.Average(s => s.Ses);
+        var ma = scores.Average(s => s.MovingAverage13);
+        var better = Math.Min(ses, ma);
+        return new ForecastAccuracyReport(
+            heldOutFrom, lastWeek, HeldOutWeeks, scores.Length, keys.Count - scores.Length,
+            new ForecastAccuracyMase(Round(chosen), Round(naive), Round(ses), Round(ma)),
+            new ForecastAccuracyRatios(Ratio(chosen, naive), Ratio(chosen, ses), Ratio(chosen, ma), Ratio(chosen, better)),
+            chosen <= SeasonalNaiveTarget * naive,
+            chosen <= better,
+            counts,
+            methods);
+    }
+
+    private sealed record SkuScore(string Method, double Chosen, double SeasonalNaive, double Ses, double MovingAverage13);
+
+    private SkuScore Score(string sku, List<WeekUnits> weeks)
+    {
+        var training = weeks.Take(weeks.Count - HeldOutWeeks).ToList();
+        var train = training.Select(w => w.Units).ToArray();
+        var actual = weeks.Skip(training.Count).Select(w => w.Units).ToArray();
+        var m = new WeeklySeries(train).SeasonLength;
+        // The same choice GET /planning/forecast makes from this history (and the same cache).
+        var outcome = cache.Forecast(sku, training, HeldOutWeeks).Forecast;
+        double Of(double[] forecast) => Forecasting.Mase.Of(actual, forecast, train, m);
+        return new SkuScore(
+            outcome.Method,
+            Of(outcome.Mean),
+            Of(Forecaster.SeasonalNaive.Fit(train, m, HeldOutWeeks).Mean),
+            Of(Forecaster.Ses.Fit(train, m, HeldOutWeeks).Mean),
+            Of(Forecaster.MovingAverage13.Fit(train, m, HeldOutWeeks).Mean));
+    }
+
+    private static double Round(double value) => Math.Round(value, 4, MidpointRounding.AwayFromZero);
+
+    private static double? Ratio(double a, double b) => b > 0 ? Round(a / b) : null;
+}
