@@ -1913,7 +1913,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnName("customer_id");
 
                     b.Property<long>("DiscountTotal")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
                         .HasColumnName("discount_total");
 
                     b.Property<string>("Email")
@@ -1956,7 +1958,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnName("shipped_at");
 
                     b.Property<long>("ShippingDiscount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
                         .HasColumnName("shipping_discount");
 
                     b.Property<string>("ShippingMethod")
@@ -2101,7 +2105,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnName("id");
 
                     b.Property<long>("DiscountAmount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
                         .HasColumnName("discount_amount");
 
                     b.Property<int>("FulfilledQuantity")

@@ -1893,7 +1893,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnName("customer_id");
 
                     b.Property<long>("DiscountTotal")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0L)
                         .HasColumnName("discount_total");
 
                     b.Property<string>("Email")
@@ -1936,7 +1938,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnName("shipped_at");
 
                     b.Property<long>("ShippingDiscount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0L)
                         .HasColumnName("shipping_discount");
 
                     b.Property<string>("ShippingMethod")
@@ -2081,7 +2085,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnName("id");
 
                     b.Property<long>("DiscountAmount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0L)
                         .HasColumnName("discount_amount");
 
                     b.Property<int>("FulfilledQuantity")

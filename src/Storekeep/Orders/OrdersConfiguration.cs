@@ -10,6 +10,8 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
     {
         b.HasIndex(o => o.Number).IsUnique();
         b.HasIndex(o => new { o.Email, o.Number });
+        b.Property(o => o.DiscountTotal).HasDefaultValue(0m);
+        b.Property(o => o.ShippingDiscount).HasDefaultValue(0m);
         b.HasIndex(o => new { o.Status, o.Number });
 
         // The back office's order tabs (OrderSearch): each walks one of these in number order.
@@ -62,6 +64,9 @@ internal sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLin
     {
         b.Property(l => l.Sku).HasMaxLength(64);
         b.HasIndex(l => l.Sku);
+
+        // 0 by default, so bulk loads that predate discounts (the importer's COPY, the benches) need not name it.
+        b.Property(l => l.DiscountAmount).HasDefaultValue(0m);
     }
 }
 
