@@ -55,24 +55,8 @@ public static class PriceCalculator
 {
     /// <summary>
     /// Prices lines for delivery to a country (and region) under the store's rules: picks the
-    /// shipping method (the one asked for, else the first serving the country) and the tax rate, then
-    /// <see cref="Calculate"/>s.
-    /// </summary>
-    public static PriceQuote Quote(
-        PricingRules rules,
-        IReadOnlyList<(string Sku, decimal UnitPrice, int Quantity)> lines,
-        string country,
-        string? region,
-        string? shippingMethodCode,
-        bool pricesIncludeTax)
-    {
-        var shipping = ChooseShipping(rules.ShippingMethods, country, shippingMethodCode);
-        var taxRate = TaxRateFor(rules.TaxRates, country, region);
-        return new PriceQuote(Calculate(lines, shipping, taxRate, pricesIncludeTax), shipping);
-    }
-
-    /// <summary>
-    /// Prices lines with discounts (docs/promotions.md): the engine applies them in minor units, tax
+    /// shipping method (the one asked for, else the first serving the country) and the tax rate.
+    /// With discounts (docs/promotions.md): the engine applies them in minor units, tax
     /// is computed on the discounted lines, and a shipping method's free-shipping threshold is
     /// measured on the subtotal after line discounts (the engine runs again when that changes the rate).
     /// </summary>
@@ -122,28 +106,15 @@ public static class PriceCalculator
         };
     }
 
+    /// <summary>Prices lines without discounts: the same path as with them (one tax rule, one rounding), with no candidates.</summary>
     public static Totals Calculate(
         IReadOnlyList<(string Sku, decimal UnitPrice, int Quantity)> lines,
         ShippingMethod? shipping,
         decimal taxRatePercent,
-        bool pricesIncludeTax)
-    {
-        var priced = new List<PricedLine>(lines.Count);
-        foreach (var (sku, unitPrice, quantity) in lines)
-        {
-            var lineTotal = unitPrice * quantity; // both exact: cents × whole units
-            var tax = pricesIncludeTax
-                ? lineTotal - MinorUnits.Round(lineTotal / (1 + taxRatePercent / 100m))
-                : MinorUnits.Round(lineTotal * taxRatePercent / 100m);
-            priced.Add(new PricedLine(sku, unitPrice, quantity, lineTotal, tax));
-        }
-
-        var subtotal = priced.Sum(l => l.LineTotal);
-        var shippingTotal = ShippingFor(shipping, subtotal);
-        var taxTotal = priced.Sum(l => l.TaxAmount);
-        var total = subtotal + shippingTotal + (pricesIncludeTax ? 0m : taxTotal);
-        return new Totals(priced, subtotal, shippingTotal, taxTotal, total, taxRatePercent, pricesIncludeTax);
-    }
+        bool pricesIncludeTax) =>
+        Calculate(
+            lines.Select(l => new PriceLine(l.Sku, l.UnitPrice, l.Quantity, [])).ToList(), shipping, taxRatePercent, pricesIncludeTax,
+            new DiscountContext([], [], PromotionCustomer.Guest, DateTime.UnixEpoch));
 
     public static decimal ShippingFor(ShippingMethod? method, decimal subtotal) =>
         method is null ? 0m

@@ -32,6 +32,10 @@ public sealed class DiscountUsage(StorekeepDbContext db)
         }
 
         var customer = PromotionCandidates.CustomerKey(order.Email)!;
+        var appliedIds = promotion.Applied.Select(a => a.DiscountId).ToList();
+        var perCustomerLimits = await db.Set<DiscountDefinition>().AsNoTracking()
+            .Where(d => appliedIds.Contains(d.Id) && d.UsageLimitPerCustomer != null)
+            .ToDictionaryAsync(d => d.Id, d => d.UsageLimitPerCustomer!.Value, ct);
         foreach (var applied in promotion.Applied.OrderBy(a => a.DiscountId))
         {
             var taken = await db.Set<DiscountDefinition>()
@@ -42,8 +46,7 @@ public sealed class DiscountUsage(StorekeepDbContext db)
                 throw await RefusalAsync(applied, ct);
             }
 
-            var perCustomer = await db.Set<DiscountDefinition>().Where(d => d.Id == applied.DiscountId).Select(d => d.UsageLimitPerCustomer).FirstAsync(ct);
-            if (perCustomer is { } limit)
+            if (perCustomerLimits.TryGetValue(applied.DiscountId, out var limit))
             {
                 await db.Database.ExecuteSqlAsync(
                     $"INSERT INTO discount_customer_uses (discount_id, customer, uses) VALUES ({applied.DiscountId}, {customer}, 0) ON CONFLICT (discount_id, customer) DO NOTHING", ct);
