@@ -2126,6 +2126,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("quantity");
 
+                    b.Property<int>("RefundedQuantity")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("refunded_quantity");
+
                     b.Property<int>("ReturnedQuantity")
                         .HasColumnType("integer")
                         .HasColumnName("returned_quantity");
@@ -2357,6 +2363,50 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasDatabaseName("ix_refunds_payment_id");
 
                     b.ToTable("refunds");
+                });
+
+            modelBuilder.Entity("Storekeep.Payments.RefundLine", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long>("NetAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("net_amount");
+
+                    b.Property<Guid>("OrderLineId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_line_id");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("integer")
+                        .HasColumnName("quantity");
+
+                    b.Property<Guid>("RefundId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("refund_id");
+
+                    b.Property<string>("Sku")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sku");
+
+                    b.Property<long>("TaxAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tax_amount");
+
+                    b.HasKey("Id")
+                        .HasName("pk_refund_lines");
+
+                    b.HasIndex("OrderLineId")
+                        .HasDatabaseName("ix_refund_lines_order_line_id");
+
+                    b.HasIndex("RefundId")
+                        .HasDatabaseName("ix_refund_lines_refund_id");
+
+                    b.ToTable("refund_lines");
                 });
 
             modelBuilder.Entity("Storekeep.Payments.StripeWebhookEvent", b =>
@@ -3238,6 +3288,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_refunds_payments_payment_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Payments.RefundLine", b =>
+                {
+                    b.HasOne("Storekeep.Payments.Refund", null)
+                        .WithMany()
+                        .HasForeignKey("RefundId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_refund_lines_refunds_refund_id");
                 });
 
             modelBuilder.Entity("Storekeep.Promotions.CartDiscountCode", b =>

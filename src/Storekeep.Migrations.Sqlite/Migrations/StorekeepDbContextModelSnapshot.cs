@@ -2106,6 +2106,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("quantity");
 
+                    b.Property<int>("RefundedQuantity")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("refunded_quantity");
+
                     b.Property<int>("ReturnedQuantity")
                         .HasColumnType("INTEGER")
                         .HasColumnName("returned_quantity");
@@ -2337,6 +2343,50 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_refunds_payment_id");
 
                     b.ToTable("refunds");
+                });
+
+            modelBuilder.Entity("Storekeep.Payments.RefundLine", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("NetAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("net_amount");
+
+                    b.Property<Guid>("OrderLineId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_line_id");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quantity");
+
+                    b.Property<Guid>("RefundId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("refund_id");
+
+                    b.Property<string>("Sku")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sku");
+
+                    b.Property<long>("TaxAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tax_amount");
+
+                    b.HasKey("Id")
+                        .HasName("pk_refund_lines");
+
+                    b.HasIndex("OrderLineId")
+                        .HasDatabaseName("ix_refund_lines_order_line_id");
+
+                    b.HasIndex("RefundId")
+                        .HasDatabaseName("ix_refund_lines_refund_id");
+
+                    b.ToTable("refund_lines");
                 });
 
             modelBuilder.Entity("Storekeep.Payments.StripeWebhookEvent", b =>
@@ -3218,6 +3268,16 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_refunds_payments_payment_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Payments.RefundLine", b =>
+                {
+                    b.HasOne("Storekeep.Payments.Refund", null)
+                        .WithMany()
+                        .HasForeignKey("RefundId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_refund_lines_refunds_refund_id");
                 });
 
             modelBuilder.Entity("Storekeep.Promotions.CartDiscountCode", b =>

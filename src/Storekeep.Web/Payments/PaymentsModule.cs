@@ -22,6 +22,8 @@ public sealed class PaymentsModule : StorekeepModule
         new("refund_failed", 502, "The payment gateway did not refund."),
         new("refund_pending", 502, "The gateway did not answer; the refund stays pending until a retry learns the outcome."),
         new("refund_not_pending", 409, "Only a pending refund can be retried."),
+        new("refund_exceeds_quantity", 422, "A line refund asks for more units of a line than are left to refund."),
+        new("refund_line_unknown", 422, "A line refund names a SKU the order does not have."),
         new("invalid_signature", 400, "The Stripe webhook signature does not verify."),
         new("invalid_payload", 400, "The webhook payload is not a Stripe event."),
     ];

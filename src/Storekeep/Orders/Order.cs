@@ -483,6 +483,9 @@ public sealed class OrderLine
     public int FulfilledQuantity { get; private set; }
     public int ReturnedQuantity { get; private set; }
 
+    /// <summary>Units taken by line refunds, pending or done (a failed refund gives its units back).</summary>
+    public int RefundedQuantity { get; private set; }
+
     // ---- Order history import ----
 
     /// <summary>An imported line: everything ordered has shipped.</summary>
@@ -511,6 +514,21 @@ public sealed class OrderLine
 
         ReturnedQuantity += quantity;
     }
+
+    /// <summary>Counts units a line refund takes; never more than were ordered. Called with the order locked.</summary>
+    internal void RecordRefunded(int quantity, string asked, long orderNumber)
+    {
+        if (RefundedQuantity + quantity > Quantity)
+        {
+            throw Errors.Unprocessable("refund_exceeds_quantity",
+                $"Cannot refund {quantity} of '{asked}': {Quantity - RefundedQuantity} of {Quantity} are left to refund on order #{orderNumber}.");
+        }
+
+        RefundedQuantity += quantity;
+    }
+
+    /// <summary>Gives back the units of a line refund the gateway refused.</summary>
+    internal void ReleaseRefunded(int quantity) => RefundedQuantity = Math.Max(0, RefundedQuantity - quantity);
 }
 
 /// <summary>Which warehouse holds the reservation for (part of) an order line.</summary>

@@ -67,6 +67,7 @@ internal sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLin
 
         // 0 by default, so bulk loads that predate discounts (the importer's COPY, the benches) need not name it.
         b.Property(l => l.DiscountAmount).HasDefaultValue(0m);
+        b.Property(l => l.RefundedQuantity).HasDefaultValue(0);
     }
 }
 

@@ -64,3 +64,20 @@ public sealed class Refund
     public required string Actor { get; init; }
     public DateTime CreatedAt { get; init; }
 }
+
+/// <summary>
+/// The units of one order line a line refund gave back, and what they came to: their share of the
+/// line's stored amount after discounts, and of its tax (docs/promotions.md, "Refunds").
+/// </summary>
+public sealed class RefundLine
+{
+    public Guid Id { get; init; } = Ids.NewId();
+    public Guid RefundId { get; init; }
+    public Guid OrderLineId { get; init; }
+    public required string Sku { get; init; }
+    public int Quantity { get; init; }
+
+    /// <summary>The units' share of the line after discounts, without tax.</summary>
+    public decimal NetAmount { get; init; }
+    public decimal TaxAmount { get; init; }
+}

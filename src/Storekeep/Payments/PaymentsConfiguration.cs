@@ -31,6 +31,17 @@ internal sealed class RefundConfiguration : IEntityTypeConfiguration<Refund>
     }
 }
 
+internal sealed class RefundLineConfiguration : IEntityTypeConfiguration<RefundLine>
+{
+    public void Configure(EntityTypeBuilder<RefundLine> b)
+    {
+        b.Property(l => l.Sku).HasMaxLength(64);
+        b.HasIndex(l => l.RefundId);
+        b.HasIndex(l => l.OrderLineId);
+        b.HasOne<Refund>().WithMany().HasForeignKey(l => l.RefundId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class StripeWebhookEventConfiguration : IEntityTypeConfiguration<StripeWebhookEvent>
 {
     public void Configure(EntityTypeBuilder<StripeWebhookEvent> b)

@@ -3,9 +3,11 @@ namespace Storekeep.Promotions;
 /// <summary>
 /// A line as stored with the order: what was captured for it after discounts, without its tax
 /// (<see cref="NetAmount"/>; with tax-inclusive prices, the line total less its tax), the tax, and
-/// how many of its units were already refunded.
+/// how many of its units were already refunded. <see cref="RefundedNet"/> and <see cref="RefundedTax"/>:
+/// what earlier refunds actually gave back, when known; the next refund takes the units' cumulative
+/// share less that, so the last unit always closes the line exactly.
 /// </summary>
-public sealed record CapturedLine(string LineId, string Sku, int Quantity, long NetAmount, long Tax, int RefundedQuantity = 0)
+public sealed record CapturedLine(string LineId, string Sku, int Quantity, long NetAmount, long Tax, int RefundedQuantity = 0, long? RefundedNet = null, long? RefundedTax = null)
 {
     public int RefundableQuantity => Quantity - RefundedQuantity;
 }
@@ -66,12 +68,20 @@ public static class LineRefunds
             var units = taken[l.LineId];
             return new RefundedLine(
                 l.LineId, l.Sku, units,
-                MinorUnitMath.UnitShare(l.NetAmount, l.Quantity, l.RefundedQuantity, units),
-                MinorUnitMath.UnitShare(l.Tax, l.Quantity, l.RefundedQuantity, units));
+                Next(l.NetAmount, l.Quantity, l.RefundedQuantity, units, l.RefundedNet),
+                Next(l.Tax, l.Quantity, l.RefundedQuantity, units, l.RefundedTax));
         }).ToList();
         var net = lines.Sum(l => l.NetAmount);
         var tax = lines.Sum(l => l.Tax);
         return new RefundQuote(lines, net, tax, net + tax);
+    }
+
+    /// <summary>The share of the next <paramref name="units"/>: the cumulative share through them less what was already given back.</summary>
+    private static long Next(long amount, int quantity, int refundedUnits, int units, long? refundedAmount)
+    {
+        var through = MinorUnitMath.UnitShare(amount, quantity, 0, refundedUnits + units);
+        var before = refundedAmount ?? MinorUnitMath.UnitShare(amount, quantity, 0, refundedUnits);
+        return Math.Clamp(through - before, 0, amount);
     }
 
     /// <summary>The lines of a priced cart with their tax, as an order would store them.</summary>

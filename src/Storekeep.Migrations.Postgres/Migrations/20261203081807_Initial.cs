@@ -751,7 +751,8 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     tax_amount = table.Column<long>(type: "bigint", nullable: false),
                     unit_cost = table.Column<long>(type: "bigint", nullable: true),
                     fulfilled_quantity = table.Column<int>(type: "integer", nullable: false),
-                    returned_quantity = table.Column<int>(type: "integer", nullable: false)
+                    returned_quantity = table.Column<int>(type: "integer", nullable: false),
+                    refunded_quantity = table.Column<int>(type: "integer", nullable: false, defaultValue: 0)
                 },
                 constraints: table =>
                 {
@@ -1256,6 +1257,29 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "refund_lines",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    refund_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    order_line_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    quantity = table.Column<int>(type: "integer", nullable: false),
+                    net_amount = table.Column<long>(type: "bigint", nullable: false),
+                    tax_amount = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_refund_lines", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_refund_lines_refunds_refund_id",
+                        column: x => x.refund_id,
+                        principalTable: "refunds",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_api_keys_hash",
                 table: "api_keys",
@@ -1567,6 +1591,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 column: "warehouse_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_refund_lines_order_line_id",
+                table: "refund_lines",
+                column: "order_line_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_refund_lines_refund_id",
+                table: "refund_lines",
+                column: "refund_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_refunds_created_at",
                 table: "refunds",
                 column: "created_at");
@@ -1815,7 +1849,7 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "purchase_order_lines");
 
             migrationBuilder.DropTable(
-                name: "refunds");
+                name: "refund_lines");
 
             migrationBuilder.DropTable(
                 name: "return_lines");
@@ -1878,7 +1912,7 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "purchase_orders");
 
             migrationBuilder.DropTable(
-                name: "payments");
+                name: "refunds");
 
             migrationBuilder.DropTable(
                 name: "returns");
@@ -1906,6 +1940,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "warehouses");
+
+            migrationBuilder.DropTable(
+                name: "payments");
 
             migrationBuilder.DropTable(
                 name: "orders");

@@ -738,7 +738,8 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     tax_amount = table.Column<long>(type: "INTEGER", nullable: false),
                     unit_cost = table.Column<long>(type: "INTEGER", nullable: true),
                     fulfilled_quantity = table.Column<int>(type: "INTEGER", nullable: false),
-                    returned_quantity = table.Column<int>(type: "INTEGER", nullable: false)
+                    returned_quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    refunded_quantity = table.Column<int>(type: "INTEGER", nullable: false, defaultValue: 0)
                 },
                 constraints: table =>
                 {
@@ -1243,6 +1244,29 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "refund_lines",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    refund_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    order_line_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    net_amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    tax_amount = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_refund_lines", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_refund_lines_refunds_refund_id",
+                        column: x => x.refund_id,
+                        principalTable: "refunds",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_api_keys_hash",
                 table: "api_keys",
@@ -1554,6 +1578,16 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 column: "warehouse_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_refund_lines_order_line_id",
+                table: "refund_lines",
+                column: "order_line_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_refund_lines_refund_id",
+                table: "refund_lines",
+                column: "refund_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_refunds_created_at",
                 table: "refunds",
                 column: "created_at");
@@ -1802,7 +1836,7 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "purchase_order_lines");
 
             migrationBuilder.DropTable(
-                name: "refunds");
+                name: "refund_lines");
 
             migrationBuilder.DropTable(
                 name: "return_lines");
@@ -1865,7 +1899,7 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "purchase_orders");
 
             migrationBuilder.DropTable(
-                name: "payments");
+                name: "refunds");
 
             migrationBuilder.DropTable(
                 name: "returns");
@@ -1893,6 +1927,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "warehouses");
+
+            migrationBuilder.DropTable(
+                name: "payments");
 
             migrationBuilder.DropTable(
                 name: "orders");
