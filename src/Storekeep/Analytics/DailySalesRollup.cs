@@ -112,10 +112,22 @@ public sealed class DailySalesRollup(StorekeepDbContext db) :
     /// </summary>
     public async Task<int> RebuildAsync(CancellationToken ct)
     {
-        var rows = await SumByDayAsync(db, null, null, ct);
-
         // Replaced in one transaction (the caller's when it has one), so readers never see it empty.
         await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+
+        // The subscriber may be recomputing a day meanwhile (an order paid or cancelled during the
+        // rebuild). On PostgreSQL its writes wait here until the rebuild commits, then recompute
+        // the day over the rebuilt rows; without the lock, its insert of a day the rebuild had
+        // not yet written collided with the rebuild's (a duplicate key at a million orders).
+        // Readers are not blocked. SQLite's single writer already queues them. The order matches
+        // the subscriber's (daily sales, KPIs, customer months), so the two cannot deadlock.
+        if (db.IsPostgres)
+        {
+            await db.Database.ExecuteSqlRawAsync(
+                "LOCK TABLE daily_sales, daily_kpis, customer_months, customer_months_shares IN SHARE ROW EXCLUSIVE MODE", ct);
+        }
+
+        var rows = await SumByDayAsync(db, null, null, ct);
         await db.DailySales.ExecuteDeleteAsync(ct);
         foreach (var chunk in rows.OrderBy(f => f.Day).Chunk(500))
         {

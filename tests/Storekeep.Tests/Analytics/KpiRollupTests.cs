@@ -145,4 +145,57 @@ public sealed class KpiRollupTests
         Assert.Equal(maintainedMonths.Shares.Select(s => (s.Currency, s.Customer, s.Rows)), rebuiltMonths.Shares.Select(s => (s.Currency, s.Customer, s.Rows)));
         await AssertReportsEqualAsync(store);
     }
+    [Theory]
+    [MemberData(nameof(TestDatabases.PostgresOnly), MemberType = typeof(TestDatabases))]
+    public async Task A_rebuild_racing_the_subscriber_finishes_and_leaves_the_rows_a_rebuild_writes(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        var orderIds = new List<Guid>();
+        await using (var db = store.Db())
+        {
+            var v = await CatalogAsync(db, ("MUG-1", "Mugs", 4.10m));
+            for (var day = 0; day < 60; day++)
+            {
+                var at = Utc(2025, 1, 1).AddDays(day);
+                orderIds.Add((await OrderAsync(db, at, $"c{day % 7}@example.com", null, v, [("MUG-1", 1 + (day % 3), 12.50m)])).Id);
+            }
+        }
+
+        await AllEventsHandledAsync(store);
+        var expected = await RowsAsync(store);
+        await using (var db = store.Db())
+        {
+            // Empty rollups, as after a bulk load: the subscriber's inserts are new days the rebuild also writes.
+            await db.DailySales.ExecuteDeleteAsync();
+            await db.DailyKpis.ExecuteDeleteAsync();
+        }
+
+        using var done = new CancellationTokenSource();
+        async Task SubscriberAsync()
+        {
+            while (!done.IsCancellationRequested)
+            {
+                foreach (var chunk in orderIds.Chunk(5))
+                {
+                    await using var db = store.Db();
+                    await db.InTransactionAsync(token => new DailySalesRollup(db).RefreshOrdersAsync(chunk, token));
+                }
+            }
+        }
+
+        var subscriber = Task.Run(SubscriberAsync);
+        await Task.Delay(200);
+        for (var i = 0; i < 2; i++)
+        {
+            await using var db = store.Db();
+            await new DailySalesRollup(db).RebuildAsync(CancellationToken.None);
+        }
+
+        await done.CancelAsync();
+        await subscriber;
+        var after = await RowsAsync(store);
+        Assert.Equal(
+            expected.Select(r => (r.Day, r.Currency, r.Dimension, r.Key, r.Orders, r.Units, r.Gross, r.Customers)),
+            after.Select(r => (r.Day, r.Currency, r.Dimension, r.Key, r.Orders, r.Units, r.Gross, r.Customers)));
+    }
 }
