@@ -4,6 +4,7 @@ using Storekeep.Bench;
 var scenarios = new Dictionary<string, Func<bool, CancellationToken, Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     [CheckoutScenario.Name] = CheckoutScenario.RunAsync,
+    [CheckoutDiscountScenario.Name] = CheckoutDiscountScenario.RunAsync,
     [HotSkuScenario.Name] = HotSkuScenario.RunAsync,
     [LatencyScenario.Name] = LatencyScenario.RunAsync,
     [CatalogScenario.Name] = CatalogScenario.RunAsync,
@@ -24,6 +25,9 @@ if (args.Contains("--help", StringComparer.OrdinalIgnoreCase) || args.Contains("
 
         scenarios:
           checkout   checkouts of 3 random SKUs out of 10,000, 8 and 32 clients, app vs raw Npgsql
+          checkout-discounts
+                     the checkout scenario without, then with discounts (an automatic 5 % and a 10 % code on
+                     every cart); ratio = (app/raw with) ÷ (app/raw without), target ≥ 0.90
           hot-sku    every checkout buys the same SKU, 8 and 32 clients, app vs raw Npgsql
           latency    open-loop checkouts at half the app's saturation: p99 vs one client's raw transaction
           catalog    product page and product-list API vs a static file from the same Kestrel

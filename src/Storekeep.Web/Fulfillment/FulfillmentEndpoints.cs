@@ -35,8 +35,8 @@ public static class FulfillmentEndpoints
             .RequireAuthorization(Permissions.OrdersRead).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
 
         orders.MapPost("/{id}/refunds", CreateRefund).WithName("CreateRefund")
-            .WithSummary("Refund part or all of the captured payment through the gateway.")
-            .WithDescription("More than captured less already refunded → 422 refund_exceeds_captured, nothing changes; the gateway refusing → 502 refund_failed, nothing refunded; the gateway not answering → 502 refund_pending (the amount stays reserved; retry with POST /refunds/{refundId}/retry).")
+            .WithSummary("Refund an amount, or order lines ({lines: [{sku, quantity}]}: their amounts after discounts plus their tax), through the gateway.")
+            .WithDescription("A SKU the order lacks → 422 refund_line_unknown; more units than are left to refund → 422 refund_exceeds_quantity. More than captured less already refunded → 422 refund_exceeds_captured, nothing changes; the gateway refusing → 502 refund_failed, nothing refunded; the gateway not answering → 502 refund_pending (the amount stays reserved; retry with POST /refunds/{refundId}/retry).")
             .RequireAuthorization(Permissions.RefundsCreate)
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(422).ProducesProblem(502);
         orders.MapGet("/{id}/refunds", ListRefunds).WithName("ListRefunds")
