@@ -77,6 +77,12 @@ public static class OrderAdmin
     public static Task<RefundView> RefundAsync(IServiceProvider sp, long number, decimal? amount, string? reason, Actor actor, CancellationToken ct = default) =>
         sp.GetRequiredService<RefundService>().CreateAsync(Ref(number), new CreateRefundRequest(amount, string.IsNullOrWhiteSpace(reason) ? null : reason), actor, ct);
 
+    /// <summary>Refunds units of lines: their amounts after discounts plus tax, computed by the refund service.</summary>
+    public static Task<RefundView> RefundLinesAsync(IServiceProvider sp, long number, IEnumerable<LineQuantity> lines, string? reason, Actor actor, CancellationToken ct = default) =>
+        sp.GetRequiredService<RefundService>().CreateAsync(Ref(number), new CreateRefundRequest(
+            null, string.IsNullOrWhiteSpace(reason) ? null : reason,
+            lines.Where(l => l.Quantity > 0).Select(l => new RefundLineInput(l.Sku, l.Quantity)).ToList()), actor, ct);
+
     public static Task<Order> CancelAsync(IServiceProvider sp, long number, string? reason, Actor actor, CancellationToken ct = default) =>
         sp.GetRequiredService<OrderCancellation>().CancelAsync(Ref(number), new CancelOrderRequest(string.IsNullOrWhiteSpace(reason) ? null : reason), actor, ct);
 
