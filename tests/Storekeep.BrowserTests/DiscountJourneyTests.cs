@@ -14,7 +14,7 @@ namespace Storekeep.BrowserTests;
 /// <summary>
 /// Issue #13 in one run: a shopper enters the demo's WELCOME10 code on the cart, sees the saving on
 /// the line and in the totals, and checks out with it in the order total; a marketing user then
-/// finds the code's use on the back office's discounts list.
+/// finds the code's use on the back office's discounts list and its editor's live preview.
 /// </summary>
 public sealed class DiscountJourneyTests(StorekeepServer server, Chromium chromium) : IClassFixture<StorekeepServer>, IClassFixture<Chromium>
 {
@@ -81,6 +81,16 @@ public sealed class DiscountJourneyTests(StorekeepServer server, Chromium chromi
         await Expect(usage).ToHaveTextAsync("1");
         await Expect(admin.GetByTestId("discounts-table")).ToContainTextAsync("automatic");
         await Chromium.ScreenshotAsync(admin, "discount-03-admin-discounts");
+
+        // Its editor previews it on a sample cart of demo products, through the engine.
+        await admin.GetByTestId("discount-link").Filter(new() { HasText = "Welcome" }).ClickAsync();
+        await Expect(admin).ToHaveURLAsync(new Regex("/admin/discounts/[0-9a-f-]{36}$"));
+        await Expect(admin.GetByTestId("discount-usage-summary")).ToContainTextAsync("used 1");
+        await Expect(admin.GetByTestId("preview-line")).Not.ToHaveCountAsync(0);
+        await Expect(admin.GetByTestId("preview-discount-total")).ToContainTextAsync("−");
+        await Expect(admin.GetByTestId("preview-discount-total")).Not.ToContainTextAsync("−0.00 ");
+        await Expect(admin.GetByTestId("preview-refusal")).ToHaveCountAsync(0);
+        await Chromium.ScreenshotAsync(admin, "discount-04-admin-discount-editor");
     }
 
     private static string Money(decimal amount) => amount.ToString("0.00", CultureInfo.InvariantCulture) + " USD";
