@@ -8,7 +8,7 @@ using Storekeep.Shared;
 namespace Storekeep.Promotions;
 
 /// <summary>A product the back office can put in a preview cart.</summary>
-public sealed record PreviewProduct(string Sku, string Title, decimal Price, decimal? CompareAtPrice);
+public sealed record PreviewProduct(string Sku, string Title, decimal Price, decimal? CompareAtPrice, Guid ProductId);
 
 /// <summary>A sample cart to preview a discount on: its lines as pricing sees them, their titles, and the store's first shipping method.</summary>
 public sealed record PreviewCart(IReadOnlyList<PriceLine> Lines, IReadOnlyDictionary<string, string> Titles, ShippingMethod? Shipping);
@@ -43,7 +43,7 @@ public sealed class DiscountPreview(StorekeepDbContext db, PricingSettings prici
             .Where(v => v.Product!.Status == ProductStatus.Active)
             .OrderBy(v => v.Product!.Title).ThenBy(v => v.Position).ThenBy(v => v.Sku)
             .Take(Math.Clamp(limit, 1, 500))
-            .Select(v => new PreviewProduct(v.Sku, v.Title == null ? v.Product!.Title : v.Product!.Title + " — " + v.Title, v.Price, v.CompareAtPrice))
+            .Select(v => new PreviewProduct(v.Sku, v.Title == null ? v.Product!.Title : v.Product!.Title + " — " + v.Title, v.Price, v.CompareAtPrice, v.ProductId))
             .ToListAsync(ct);
 
     /// <summary>The sample cart for these SKUs and quantities (unknown SKUs and quantities below 1 are left out).</summary>
