@@ -1,3 +1,4 @@
+using MudBlazor;
 using Storekeep.Access;
 using Storekeep.Events;
 using Storekeep.Promotions;
@@ -28,12 +29,18 @@ public sealed class PromotionsModule : StorekeepModule
         new(PromotionsPermissions.Write, Role.Owner, Role.Manager, Role.Marketing),
     ];
 
+    public override IEnumerable<AdminNavEntry> Navigation =>
+    [
+        new(52, "Discounts", "/admin/discounts", Icons.Material.Filled.LocalOffer, PromotionsPermissions.Read),
+    ];
+
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddScoped<Discounts>();
         services.AddScoped<PromotionCandidates>();
         services.AddScoped<DiscountUsage>();
         services.AddScoped<CartDiscountCodes>();
+        services.AddScoped<DiscountPreview>();
         services.AddEventSubscriber<DiscountUseRelease>(DiscountUseRelease.SubscriberName);
     }
 

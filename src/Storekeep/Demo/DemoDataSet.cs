@@ -5,6 +5,7 @@ using Storekeep.Inventory;
 using Storekeep.Orders;
 using Storekeep.Payments;
 using Storekeep.Pricing;
+using Storekeep.Promotions;
 using Storekeep.Purchasing;
 using Storekeep.Store;
 
@@ -21,6 +22,7 @@ public sealed class DemoDataSet
     public List<StockMovement> Movements { get; } = [];
     public List<ShippingMethod> ShippingMethods { get; } = [];
     public List<TaxRate> TaxRates { get; } = [];
+    public List<DiscountDefinition> Discounts { get; } = [];
     public List<Customer> Customers { get; } = [];
     public List<Order> Orders { get; } = [];
     public List<OrderAllocation> Allocations { get; } = [];

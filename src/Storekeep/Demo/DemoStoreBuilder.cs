@@ -79,6 +79,7 @@ internal sealed partial class DemoStoreBuilder
         builder.BuildCatalog();
         builder.BuildWarehousesAndInitialStock();
         builder.BuildShippingAndTax();
+        builder.BuildPromotions();
         builder.BuildCustomers();
         builder.BuildImportedHistory();
         builder.BuildHistory();

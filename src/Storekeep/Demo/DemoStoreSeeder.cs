@@ -95,6 +95,7 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock)
             Table("Warehouses and stock", data.StockLevels),
             Table("Shipping and tax", data.ShippingMethods),
             Table("Shipping and tax", data.TaxRates),
+            Table("Promotions", data.Discounts),
             Table("Customers", data.Customers),
             Table("Orders", data.Orders),
             Table("Orders", data.Orders.SelectMany(o => o.Lines).ToList()),

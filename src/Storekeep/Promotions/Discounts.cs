@@ -31,11 +31,16 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
     }
 
     /// <summary>Newest first, keyset on the (time-ordered) id; <paramref name="q"/> matches title or code.</summary>
-    public async Task<Page<DiscountView>> ListAsync(string? q, int? limit, string? cursor, CancellationToken ct)
+    public async Task<Page<DiscountView>> ListAsync(string? q, int? limit, string? cursor, CancellationToken ct, DiscountStatus? status = null)
     {
         var take = Cursor.Limit(limit);
         var before = Cursor.DecodeGuid(cursor);
         var query = db.Set<DiscountDefinition>().AsNoTracking();
+        if (status is { } only)
+        {
+            query = query.Where(d => d.Status == only);
+        }
+
         if (before is { } b)
         {
             query = query.Where(d => d.Id.CompareTo(b) < 0);
@@ -95,6 +100,18 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
         return await GetAsync(id, ct);
     }
 
+    /// <summary>Sets every field as given (a missing one is cleared, unlike <see cref="UpdateAsync"/>): the back office's editor saves the whole form.</summary>
+    public async Task<DiscountView> ReplaceAsync(string id, DiscountRequest request, CancellationToken ct)
+    {
+        var discountId = ParseId(id);
+        var discount = await db.Set<DiscountDefinition>().FirstOrDefaultAsync(d => d.Id == discountId, ct)
+            ?? throw Errors.NotFound("Discount", id);
+        Apply(discount, Validate(request));
+        discount.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await SaveAsync(discount, ct);
+        return await GetAsync(id, ct);
+    }
+
     public async Task<DiscountView> DeactivateAsync(string id, CancellationToken ct)
     {
         var discountId = ParseId(id);
@@ -102,6 +119,17 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
         var changed = await db.Set<DiscountDefinition>().Where(d => d.Id == discountId)
             .ExecuteUpdateAsync(u => u.SetProperty(d => d.Status, DiscountStatus.Inactive).SetProperty(d => d.UpdatedAt, now), ct);
         return changed == 0 ? throw Errors.NotFound("Discount", id) : await GetAsync(id, ct);
+    }
+
+    /// <summary>
+    /// The discount a request describes, validated as <see cref="CreateAsync"/> would but not saved
+    /// (no uses yet): what the back office's live preview hands to the engine through <see cref="ToEngine"/>.
+    /// </summary>
+    public static DiscountDefinition Draft(DiscountRequest request, DateTime now)
+    {
+        var discount = new DiscountDefinition { Id = Guid.Empty, Title = "", CreatedAt = now, UpdatedAt = now };
+        Apply(discount, Validate(request));
+        return discount;
     }
 
     /// <summary>The engine's form of a stored discount; <paramref name="usesByCustomer"/> are the shopper's uses so far (0 for a guest without email).</summary>

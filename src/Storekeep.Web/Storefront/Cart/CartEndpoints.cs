@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Storekeep.Analytics;
 using Storekeep.Checkout;
+using Storekeep.Promotions;
 using Storekeep.Shared;
 using Storekeep.Web.Hosting;
 
@@ -19,6 +20,8 @@ public static class CartEndpoints
         cart.MapPost("/add", AddAsync);
         cart.MapPost("/update", UpdateAsync);
         cart.MapPost("/remove", RemoveAsync);
+        cart.MapPost("/discount", AddDiscountCodeAsync);
+        cart.MapPost("/discount/remove", RemoveDiscountCodeAsync);
         return app;
     }
 
@@ -60,6 +63,53 @@ public static class CartEndpoints
         string.IsNullOrWhiteSpace(sku)
             ? Task.FromResult(SeeOther("/cart"))
             : ChangeAsync(http, carts, sku, (cartId, line) => carts.RemoveItemAsync(cartId, line, ct), ct);
+
+    /// <summary>A code the cart does not take comes back as the problem's code (discount_code_unknown, …) for the cart page to explain.</summary>
+    private static async Task<IResult> AddDiscountCodeAsync([FromForm] string? code, HttpContext http, CartDiscountCodes codes, CancellationToken ct)
+    {
+        var entered = (code ?? "").Trim();
+        if (CartCookie.Read(http) is not { } cartId || entered.Length == 0)
+        {
+            return SeeOther(entered.Length == 0 ? "/cart?error=discount_code_missing" : "/cart");
+        }
+
+        try
+        {
+            await codes.AddAsync(cartId, new DiscountCodeRequest(entered), ct);
+        }
+        catch (StorekeepException e)
+        {
+            var reason = e switch
+            {
+                RequestValidationException => "discount_code_invalid",
+                { Code: "cart_not_active" } => e.Code,
+                { Code: var c } when c.StartsWith("discount_", StringComparison.Ordinal) => c,
+                _ => "cart_error",
+            };
+            return SeeOther($"/cart?error={reason}&code={Uri.EscapeDataString(entered[..Math.Min(entered.Length, 64)])}");
+        }
+
+        return SeeOther($"/cart?applied={Uri.EscapeDataString(DiscountDefinition.KeyOf(entered) ?? entered)}");
+    }
+
+    private static async Task<IResult> RemoveDiscountCodeAsync([FromForm] string? code, HttpContext http, CartDiscountCodes codes, CancellationToken ct)
+    {
+        if (CartCookie.Read(http) is not { } cartId || string.IsNullOrWhiteSpace(code))
+        {
+            return SeeOther("/cart");
+        }
+
+        try
+        {
+            await codes.RemoveAsync(cartId, code.Trim(), ct);
+        }
+        catch (StorekeepException e)
+        {
+            return SeeOther($"/cart?error={(e.Code == "cart_not_active" ? e.Code : "cart_error")}");
+        }
+
+        return SeeOther("/cart");
+    }
 
     private static async Task<IResult> ChangeAsync(HttpContext http, CartService carts, string sku, Func<Guid, string, Task<CartView>> change, CancellationToken ct)
     {
