@@ -403,8 +403,8 @@ public static class CheckoutWorkload
         var paymentId = Guid.CreateVersion7();
         await using var batch = new NpgsqlBatch(connection, transaction);
         batch.BatchCommands.Add(Command(
-            "INSERT INTO orders (id, number, status, payment_status, fulfillment_status, email, customer_id, currency, subtotal, shipping_total, tax_total, total, prices_include_tax, shipping_method, ship_name, ship_line1, ship_city, ship_postal_code, ship_country, cart_id, created_at, updated_at) " +
-            "VALUES ($1, $2, 'open', 'authorized', 'unfulfilled', $3, $4, 'USD', $5, 0, 0, $5, FALSE, NULL, 'Bench Buyer', '1 Loop Road', 'Springfield', '12345', 'US', $6, $7, $7)",
+            "INSERT INTO orders (id, number, status, payment_status, fulfillment_status, email, customer_id, channel, currency, subtotal, shipping_total, tax_total, total, prices_include_tax, shipping_method, ship_name, ship_line1, ship_city, ship_postal_code, ship_country, cart_id, created_at, updated_at) " +
+            "VALUES ($1, $2, 'open', 'authorized', 'unfulfilled', $3, $4, 'online_store', 'USD', $5, 0, 0, $5, FALSE, NULL, 'Bench Buyer', '1 Loop Road', 'Springfield', '12345', 'US', $6, $7, $7)",
             orderId, number, email, customerId, subtotal, cartId, now));
         foreach (var sku in ordered)
         {
