@@ -47,7 +47,9 @@ public sealed class DiscountCheckoutTests
         var allocation = await db.Set<OrderDiscountAllocation>().SingleAsync(a => a.OrderId == orderId);
         Assert.Equal(5.00m, allocation.Amount);
         Assert.NotNull(allocation.OrderLineId);
-        Assert.Equal(1, (await db.Set<DiscountDefinition>().SingleAsync()).UsedCount);
+        // Unlimited: the use is its row, and the discount's own row is not counted (nor locked).
+        Assert.Equal(1, await db.Set<DiscountUse>().CountAsync(u => u.OrderId == orderId && u.ReleasedAt == null));
+        Assert.Equal(0, (await db.Set<DiscountDefinition>().SingleAsync()).UsedCount);
         var used = await db.OutboxEvents.SingleAsync(e => e.Type == EventTypes.DiscountUsed);
         Assert.Contains("TEE25", used.Payload, StringComparison.Ordinal);
 
@@ -55,6 +57,12 @@ public sealed class DiscountCheckoutTests
         Assert.Equal(1, view["usageCount"].Int());
         Assert.Equal(1, view["ordersCount"].Int());
         Assert.Equal(14.99m, view["revenue"].Dec());
+
+        // A limit set afterwards starts from the uses held: one of one is used up.
+        await store.Client.PatchJson($"/api/v1/discounts/{discount["id"].Str()}", new { usageLimit = 1 }).Expect(HttpStatusCode.OK);
+        var next = await store.CartWithAsync(store.Anonymous, ("TEE-1", 1));
+        await store.Anonymous.PostJson($"/api/v1/carts/{next}/discount-codes", new { code = "TEE25" })
+            .ExpectProblem(HttpStatusCode.UnprocessableEntity, "discount_usage_limit_reached");
     }
 
     [Theory]
