@@ -1,3 +1,4 @@
+using MudBlazor;
 using Storekeep.Access;
 using Storekeep.Events;
 using Storekeep.Loyalty;
@@ -25,6 +26,11 @@ public sealed class LoyaltyModule : StorekeepModule
     [
         new(LoyaltyPermissions.Read, Role.Owner, Role.Manager, Role.Marketing, Role.Support),
         new(LoyaltyPermissions.Write, Role.Owner, Role.Manager, Role.Marketing),
+    ];
+
+    public override IEnumerable<AdminNavEntry> Navigation =>
+    [
+        new(72, "Loyalty", "/admin/loyalty", Icons.Material.Filled.Loyalty, LoyaltyPermissions.Read),
     ];
 
     public override void AddServices(IServiceCollection services, IConfiguration configuration)

@@ -54,7 +54,7 @@ public sealed class LoyaltyTests
         (await LoyaltyOfAsync(store, customer))["balance"]!.GetValue<long>();
 
     private static async Task BalanceBecomesAsync(TestStore store, Guid customer, long expected, string what) =>
-        await Eventually.HoldsAsync(async () => await BalanceAsync(store, customer) == expected, what);
+        await Eventually.HoldsAsync(async () => await BalanceAsync(store, customer) == expected, what, seconds: 60);
 
     private static Task<JsonNode> AdjustAsync(TestStore store, Guid customer, int points, string reason = "Goodwill") =>
         store.Client.PostJson($"/api/v1/customers/{customer}/loyalty/adjustments", new { points, reason }).Expect(HttpStatusCode.Created);
