@@ -1730,6 +1730,168 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.ToTable("warehouses");
                 });
 
+            modelBuilder.Entity("Storekeep.Loyalty.CartLoyaltyRedemption", b =>
+                {
+                    b.Property<Guid>("CartId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("cart_id");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long>("Points")
+                        .HasColumnType("bigint")
+                        .HasColumnName("points");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("CartId")
+                        .HasName("pk_cart_loyalty_redemptions");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_cart_loyalty_redemptions_customer_id");
+
+                    b.ToTable("cart_loyalty_redemptions", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_cart_loyalty_redemptions_points", "points > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Storekeep.Loyalty.LoyaltyAccount", b =>
+                {
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long>("Balance")
+                        .HasColumnType("bigint")
+                        .HasColumnName("balance");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_loyalty_accounts");
+
+                    b.ToTable("loyalty_accounts", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_loyalty_accounts_balance", "balance >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Storekeep.Loyalty.LoyaltyEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<bool>("ExpiryChecked")
+                        .HasColumnType("boolean")
+                        .HasColumnName("expiry_checked");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)")
+                        .HasColumnName("key");
+
+                    b.Property<Guid?>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("Points")
+                        .HasColumnType("bigint")
+                        .HasColumnName("points");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_loyalty_entries");
+
+                    b.HasIndex("Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_loyalty_entries_key");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_loyalty_entries_order_id");
+
+                    b.HasIndex("CustomerId", "Id")
+                        .HasDatabaseName("ix_loyalty_entries_customer_id_id");
+
+                    b.HasIndex("ExpiryChecked", "ExpiresAt")
+                        .HasDatabaseName("ix_loyalty_entries_expiry_checked_expires_at");
+
+                    b.ToTable("loyalty_entries", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_loyalty_entries_points", "points <> 0");
+                        });
+                });
+
+            modelBuilder.Entity("Storekeep.Loyalty.LoyaltyProgram", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<int?>("ExpiryDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("expiry_days");
+
+                    b.Property<int>("MinimumRedeemPoints")
+                        .HasColumnType("integer")
+                        .HasColumnName("minimum_redeem_points");
+
+                    b.Property<long>("PointValue")
+                        .HasColumnType("bigint")
+                        .HasColumnName("point_value");
+
+                    b.Property<int>("PointsPerUnit")
+                        .HasColumnType("integer")
+                        .HasColumnName("points_per_unit");
+
+                    b.Property<string>("Tiers")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("tiers");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_loyalty_program");
+
+                    b.ToTable("loyalty_program", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_loyalty_program_single_row", "id = 1");
+                        });
+                });
+
             modelBuilder.Entity("Storekeep.Messaging.Message", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3189,6 +3351,43 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_stock_movements_warehouses_warehouse_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Loyalty.CartLoyaltyRedemption", b =>
+                {
+                    b.HasOne("Storekeep.Checkout.Cart", null)
+                        .WithMany()
+                        .HasForeignKey("CartId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cart_loyalty_redemptions_carts_cart_id");
+
+                    b.HasOne("Storekeep.Loyalty.LoyaltyAccount", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cart_loyalty_redemptions_loyalty_accounts_customer_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Loyalty.LoyaltyAccount", b =>
+                {
+                    b.HasOne("Storekeep.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_loyalty_accounts_customers_customer_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Loyalty.LoyaltyEntry", b =>
+                {
+                    b.HasOne("Storekeep.Loyalty.LoyaltyAccount", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_loyalty_entries_loyalty_accounts_customer_id");
                 });
 
             modelBuilder.Entity("Storekeep.Orders.Order", b =>

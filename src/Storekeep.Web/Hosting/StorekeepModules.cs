@@ -11,6 +11,7 @@ using Storekeep.Web.Events;
 using Storekeep.Web.Fulfillment;
 using Storekeep.Web.Idempotency;
 using Storekeep.Web.Inventory;
+using Storekeep.Web.Loyalty;
 using Storekeep.Web.Messaging;
 using Storekeep.Web.Orders;
 using Storekeep.Web.Payments;
@@ -42,6 +43,7 @@ public static class StorekeepModules
         new FulfillmentModule(),
         new PurchasingModule(),
         new PromotionsModule(),
+        new LoyaltyModule(),
         new EventsModule(),
         new MessagingModule(),
         new AnalyticsModule(),

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Storekeep.Catalog;
 using Storekeep.Data;
 using Storekeep.Inventory;
+using Storekeep.Loyalty;
 using Storekeep.Payments;
 using Storekeep.Pricing;
 using Storekeep.Promotions;
@@ -54,13 +55,19 @@ public sealed record CartView(
 
     public IReadOnlyList<CartDiscountCodeView> DiscountCodes { get; init; } = [];
     public IReadOnlyList<CartAppliedDiscountView> Discounts { get; init; } = [];
+
+    /// <summary>Loyalty points redeemed on the cart and what they take off (part of <see cref="DiscountTotal"/>); null when none.</summary>
+    public CartLoyaltyRedemptionView? LoyaltyRedemption { get; init; }
 }
+
+/// <summary>Points redeemed on a cart: <paramref name="Amount"/> = points × pointValue, at most what the lines cost after discounts.</summary>
+public sealed record CartLoyaltyRedemptionView(long Points, decimal Amount);
 
 /// <summary>
 /// Carts: public, anonymous, identified by their unguessable id. Adding more than is available is
 /// refused early, but only checkout reserves stock.
 /// </summary>
-public sealed class CartService(StorekeepDbContext db, StoreSettingsService settings, PromotionCandidates promotions, TimeProvider clock)
+public sealed class CartService(StorekeepDbContext db, StoreSettingsService settings, PromotionCandidates promotions, LoyaltyCheckout loyalty, TimeProvider clock)
 {
     public const int MaxLines = 100;
 
@@ -104,8 +111,9 @@ public sealed class CartService(StorekeepDbContext db, StoreSettingsService sett
 
         // Lines no longer for sale are shown at 0 and left out of the discounts (checkout refuses them).
         var priceable = items.Where(i => variants.ContainsKey(i.Sku)).Select(i => CheckoutService.PriceLineOf(variants[i.Sku], i.Quantity)).ToList();
+        var redemption = await loyalty.RedemptionOfCartAsync(cart.Id, ct);
         var totals = priceable.Count == 0 ? null
-            : PriceCalculator.Calculate(priceable, null, 0m, false, await promotions.ForAsync(codes, cart.Email, ct));
+            : PriceCalculator.Calculate(priceable, null, 0m, false, await promotions.ForAsync(codes, cart.Email, ct) with { LoyaltyAmount = redemption?.Amount ?? 0 });
         var priced = totals?.Lines.ToDictionary(l => l.Sku, StringComparer.Ordinal) ?? [];
         var lines = items.Select(i =>
         {
@@ -133,6 +141,7 @@ public sealed class CartService(StorekeepDbContext db, StoreSettingsService sett
                 return new CartDiscountCodeView(code, applied, reason is { } r ? DiscountRejections.ContractName(r) : null) { Rejection = reason };
             }).ToList(),
             Discounts = promotion?.Applied.Select(a => new CartAppliedDiscountView(a.DiscountId, a.Title, a.Code, DiscountTypes.Name(a.Type), MinorUnits.FromMinor(a.Amount))).ToList() ?? [],
+            LoyaltyRedemption = redemption is { } r ? new CartLoyaltyRedemptionView(r.Points, totals?.LoyaltyDiscount ?? 0m) : null,
         };
     }
 

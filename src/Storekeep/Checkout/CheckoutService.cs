@@ -4,6 +4,7 @@ using Storekeep.Customers;
 using Storekeep.Data;
 using Storekeep.Events;
 using Storekeep.Inventory;
+using Storekeep.Loyalty;
 using Storekeep.Orders;
 using Storekeep.Payments;
 using Storekeep.Pricing;
@@ -41,6 +42,7 @@ public sealed class CheckoutService(
     UnpaidOrderPolicy unpaidOrders,
     PromotionCandidates promotions,
     DiscountUsage discountUsage,
+    LoyaltyCheckout loyalty,
     TimeProvider clock)
 {
     public async Task<QuoteView> QuoteAsync(Guid cartId, QuoteRequest request, CancellationToken ct)
@@ -146,6 +148,13 @@ public sealed class CheckoutService(
         // The discounts' uses are taken here, by guarded updates: a use that is gone rolls all of this back.
         await discountUsage.ReserveAsync(order, totals, now, ct);
 
+        // Redeemed loyalty points leave the ledger here, by a guarded update of the balance: points
+        // spent meanwhile throw 422 insufficient_points and roll all of this back.
+        if (totals.LoyaltyDiscount > 0)
+        {
+            await loyalty.RedeemAsync(cart.Id, order.Id, now, ct);
+        }
+
         var allocations = await inventory.ReserveAsync(
             lines.Select(l => new StockRequest(l.Sku, l.Quantity)).ToList(), $"order:{number}", actor, ct);
         OrderPlacement.Add(db, order, allocations);
@@ -234,7 +243,8 @@ public sealed class CheckoutService(
     {
         var store = await storeSettings.GetAsync(ct);
         var rules = await pricing.GetAsync(ct);
-        var discounts = await promotions.ForAsync(await promotions.CodesOfCartAsync(cart.Id, ct), email, ct);
+        var discounts = await promotions.ForAsync(await promotions.CodesOfCartAsync(cart.Id, ct), email, ct)
+            with { LoyaltyAmount = (await loyalty.RedemptionOfCartAsync(cart.Id, ct))?.Amount ?? 0 };
         var skus = cart.Items.Select(i => i.Sku).ToList();
         var variants = await db.Variants.AsNoTracking().Include(v => v.Product).ThenInclude(p => p!.Category)
             .Where(v => skus.Contains(v.Sku)).ToDictionaryAsync(v => v.Sku, ct);

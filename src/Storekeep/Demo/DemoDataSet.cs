@@ -32,6 +32,9 @@ public sealed class DemoDataSet
     public List<ReturnRequest> Returns { get; } = [];
     public List<Supplier> Suppliers { get; } = [];
     public List<PurchaseOrder> PurchaseOrders { get; } = [];
+    public List<Loyalty.LoyaltyProgram> LoyaltyPrograms { get; } = [];
+    public List<Loyalty.LoyaltyAccount> LoyaltyAccounts { get; } = [];
+    public List<Loyalty.LoyaltyEntry> LoyaltyEntries { get; } = [];
 
     /// <summary>Where the history ends (midnight UTC of the day the store was seeded).</summary>
     public DateTime HistoryEnd { get; init; }

@@ -85,6 +85,7 @@ internal sealed partial class DemoStoreBuilder
         builder.BuildHistory();
         builder.FinishReturns();
         builder.BuildPurchasing();
+        builder.BuildLoyalty();
         builder.FinishStockLevels();
         return builder._data;
     }

@@ -112,6 +112,9 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock)
             Table("Purchasing", data.PurchaseOrders),
             Table("Purchasing", data.PurchaseOrders.SelectMany(o => o.Lines).ToList()),
             Table("Stock ledger", data.Movements),
+            Table("Loyalty", data.LoyaltyPrograms),
+            Table("Loyalty", data.LoyaltyAccounts),
+            Table("Loyalty", data.LoyaltyEntries),
         };
         var total = tables.Sum(t => t.Rows);
         var done = 0;

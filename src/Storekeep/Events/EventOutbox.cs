@@ -22,13 +22,14 @@ public static class EventTypes
     public const string PurchaseOrderReceived = "purchase_order.received";
     public const string PurchaseOrderCancelled = "purchase_order.cancelled";
     public const string DiscountUsed = "discount.used";
+    public const string LoyaltyPointsChanged = "loyalty.points_changed";
 
     public static readonly IReadOnlyList<string> All =
     [
         OrderPlaced, OrderPaid, OrderShipped, OrderDelivered, OrderCancelled, RefundCreated,
         ReturnCreated, ReturnReceived, InventoryLowStock, ProductCreated, ProductUpdated,
         PurchaseOrderCreated, PurchaseOrderSent, PurchaseOrderReceived, PurchaseOrderCancelled,
-        DiscountUsed,
+        DiscountUsed, LoyaltyPointsChanged,
     ];
 }
 

@@ -34,13 +34,20 @@ public sealed record Totals(
 
     /// <summary>The engine's answer when discounts were considered: applied discounts and the reasons entered codes did not apply.</summary>
     public PromotionResult? Promotion { get; init; }
+
+    /// <summary>What redeemed loyalty points took off the lines (part of <see cref="DiscountTotal"/>).</summary>
+    public decimal LoyaltyDiscount { get; init; }
 }
 
 /// <summary>A line to price: the SKU's categories (ids and slugs) are what category discounts match.</summary>
 public sealed record PriceLine(string Sku, decimal UnitPrice, int Quantity, IReadOnlyList<string> Categories, decimal? CompareAtPrice = null);
 
 /// <summary>The discounts a cart may get: every candidate (automatic ones and those of the entered codes), the codes, who buys, and when.</summary>
-public sealed record DiscountContext(IReadOnlyList<Discount> Candidates, IReadOnlyList<string> Codes, PromotionCustomer Customer, DateTime Now);
+public sealed record DiscountContext(IReadOnlyList<Discount> Candidates, IReadOnlyList<string> Codes, PromotionCustomer Customer, DateTime Now)
+{
+    /// <summary>Loyalty points redeemed on the cart, in minor units (Loyalty/LoyaltyRedemptions.cs): taken off after the discounts.</summary>
+    public long LoyaltyAmount { get; init; }
+}
 
 /// <summary>What a cart costs delivered to an address, and the shipping method that price uses (none when the store has none).</summary>
 public sealed record PriceQuote(Totals Totals, ShippingMethod? Shipping);
@@ -90,6 +97,9 @@ public static class PriceCalculator
             result = Run(discountedRate);
         }
 
+        // Loyalty: redeemed points are an order-level amount off the lines after the discounts, so
+        // tax is on what is left; the free-shipping threshold above is measured before it.
+        (result, var loyalty) = WithLoyaltyRedemption(result, discounts.LoyaltyAmount);
         var taxed = PromotionTax.Apply(result, taxRatePercent, pricesIncludeTax);
         var priced = result.Lines.Zip(taxed.Lines, (line, tax) => new PricedLine(
             line.Sku, MinorUnits.FromMinor(line.UnitPrice), line.Quantity, MinorUnits.FromMinor(line.Subtotal), MinorUnits.FromMinor(tax.Tax))
@@ -103,7 +113,32 @@ public static class PriceCalculator
             DiscountTotal = MinorUnits.FromMinor(taxed.DiscountTotal),
             ShippingDiscount = MinorUnits.FromMinor(result.ShippingDiscount),
             Promotion = result,
+            LoyaltyDiscount = MinorUnits.FromMinor(loyalty),
         };
+    }
+
+    /// <summary>
+    /// Allocates a loyalty redemption over the lines in proportion to what is left of them after
+    /// the discounts (largest remainder, as an order-level fixed amount is), never more than that,
+    /// so no line goes negative. It is no discount definition, so it adds no allocation rows.
+    /// </summary>
+    private static (PromotionResult Result, long Taken) WithLoyaltyRedemption(PromotionResult result, long amount)
+    {
+        var take = Math.Min(Math.Max(0, amount), result.Lines.Sum(l => l.LineTotal));
+        if (take == 0)
+        {
+            return (result, 0);
+        }
+
+        var shares = MinorUnitMath.Allocate(take, result.Lines.Select(l => l.LineTotal).ToList());
+        var lines = result.Lines.Select((l, i) => l with { DiscountTotal = l.DiscountTotal + shares[i], LineTotal = l.LineTotal - shares[i] }).ToList();
+        return (result with
+        {
+            Lines = lines,
+            LineDiscountTotal = result.LineDiscountTotal + take,
+            DiscountTotal = result.DiscountTotal + take,
+            TotalBeforeTax = result.TotalBeforeTax - take,
+        }, take);
     }
 
     /// <summary>Prices lines without discounts: the same path as with them (one tax rule, one rounding), with no candidates.</summary>

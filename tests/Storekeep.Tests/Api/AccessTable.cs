@@ -40,6 +40,8 @@ public static class AccessTable
         POST   /api/v1/carts/{cartId}/items                        public
         POST   /api/v1/carts/{cartId}/discount-codes               public
         DELETE /api/v1/carts/{cartId}/discount-codes/{code}        public
+        POST   /api/v1/carts/{cartId}/loyalty-redemption           public
+        DELETE /api/v1/carts/{cartId}/loyalty-redemption           public
         PATCH  /api/v1/carts/{cartId}/items/{sku}                  public
         DELETE /api/v1/carts/{cartId}/items/{sku}                  public
         POST   /api/v1/carts/{cartId}/quote                        public
@@ -47,6 +49,8 @@ public static class AccessTable
         POST   /api/v1/categories                                  catalog.write     owner manager marketing
         GET    /api/v1/customers                                   customers.read    owner manager sales support marketing
         GET    /api/v1/customers/{id}                              customers.read    owner manager sales support marketing
+        GET    /api/v1/customers/{id}/loyalty                      loyalty.read      owner manager support marketing
+        POST   /api/v1/customers/{id}/loyalty/adjustments          loyalty.write     owner manager marketing
         GET    /api/v1/discounts                                   discounts.read    owner manager marketing
         POST   /api/v1/discounts                                   discounts.write   owner manager marketing
         GET    /api/v1/discounts/{id}                              discounts.read    owner manager marketing
@@ -59,6 +63,8 @@ public static class AccessTable
         POST   /api/v1/inventory/transfers                         inventory.write   owner manager warehouse
         GET    /api/v1/inventory/{sku}                             inventory.read    owner manager sales warehouse support
         PATCH  /api/v1/inventory/{sku}/warehouses/{code}           inventory.write   owner manager warehouse
+        GET    /api/v1/loyalty/program                             loyalty.read      owner manager support marketing
+        PUT    /api/v1/loyalty/program                             loyalty.write     owner manager marketing
         GET    /api/v1/message-templates                           messages.manage   owner manager marketing
         GET    /api/v1/message-templates/{key}                     messages.manage   owner manager marketing
         PUT    /api/v1/message-templates/{key}                     messages.manage   owner manager marketing

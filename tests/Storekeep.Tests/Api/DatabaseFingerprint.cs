@@ -16,8 +16,9 @@ public sealed class DatabaseFingerprint : IAsyncDisposable
 {
     private static readonly HashSet<string> CountOnly = ["outbox_events"];
     // daily_sales and daily_kpis are recomputed by the dispatcher from orders committed earlier (the setup requests);
-    // messages are queued by the dispatcher for those earlier events and then marked sent or logged.
-    private static readonly HashSet<string> Ignored = ["webhook_deliveries", "daily_sales", "daily_kpis", "customer_months", "customer_months_shares", "messages", "event_subscriptions"];
+    // messages are queued by the dispatcher for those earlier events and then marked sent or logged;
+    // the loyalty ledger earns and reverses points for those earlier orders (and raises loyalty.points_changed, not counted below).
+    private static readonly HashSet<string> Ignored = ["webhook_deliveries", "daily_sales", "daily_kpis", "customer_months", "customer_months_shares", "messages", "event_subscriptions", "loyalty_accounts", "loyalty_entries"];
 
     private readonly StorekeepDbContext _db;
     private readonly DbConnection _connection;
@@ -50,7 +51,9 @@ public sealed class DatabaseFingerprint : IAsyncDisposable
             await using var command = _connection.CreateCommand();
             if (CountOnly.Contains(table))
             {
-                command.CommandText = $"SELECT COUNT(*) FROM {table}";
+                command.CommandText = table == "outbox_events"
+                    ? $"SELECT COUNT(*) FROM {table} WHERE type <> '{Storekeep.Events.EventTypes.LoyaltyPointsChanged}'"
+                    : $"SELECT COUNT(*) FROM {table}";
                 result[table] = Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture)!;
                 continue;
             }

@@ -64,6 +64,9 @@ public sealed partial class HostileInputTests
                 : op.Path == OrderImportPath ? PlausibleOrderImport()
                 : op.Path.StartsWith(DiscountsPath, StringComparison.Ordinal) ? PlausibleDiscount(withCode: op.Method == "POST")
                 : op.Path.EndsWith("/discount-codes", StringComparison.Ordinal) ? new JsonObject { ["code"] = Fixtures.DiscountCode }
+                : op.Path == LoyaltyProgramPath ? PlausibleLoyaltyProgram()
+                : op.Path.EndsWith("/loyalty/adjustments", StringComparison.Ordinal) ? new JsonObject { ["points"] = 10, ["reason"] = "Hostile input check" }
+                : op.Path.EndsWith("/loyalty-redemption", StringComparison.Ordinal) ? new JsonObject { ["points"] = 100 }
                 : Plausible(document, schema, "", 0)) ?? new JsonObject();
             foreach (var (label, body, contentType) in HostileBodies(plausible))
             {
@@ -444,6 +447,18 @@ public sealed partial class HostileInputTests
     private const string OrderImportPath = "/api/v1/orders/import";
 
     private const string DiscountsPath = "/api/v1/discounts";
+    private const string LoyaltyProgramPath = "/api/v1/loyalty/program";
+
+    /// <summary>A running program whose points are worth little, so the fixture customer's points always cover a redemption on a fixture cart.</summary>
+    private static JsonObject PlausibleLoyaltyProgram() => new()
+    {
+        ["enabled"] = true,
+        ["pointsPerUnit"] = 1,
+        ["pointValue"] = 0.01m,
+        ["minimumRedeemPoints"] = 0,
+        ["expiryDays"] = 365,
+        ["tiers"] = new JsonArray(new JsonObject { ["name"] = "Gold", ["minimumSpend12Months"] = 100m, ["multiplier"] = 1.5m }),
+    };
 
     /// <summary>
     /// A discount the API accepts: its fields exclude one another by type (buy and get only for
@@ -627,6 +642,9 @@ public sealed partial class HostileInputTests
         /// <summary>An active code for every cart (10 % off), entered by the plausible discount-code body.</summary>
         public const string DiscountCode = "HOSTILE10";
 
+        /// <summary>The email of the fixture orders (<see cref="TestCatalog.CheckoutBody"/>) and carts.</summary>
+        public const string CartEmail = "ada@example.com";
+
         private const string PaidOrders = "orders";
         private const string ShippedOrders = "shipped orders";
         private const string UnpaidOrders = "unpaid orders";
@@ -644,10 +662,17 @@ public sealed partial class HostileInputTests
             var discount = await store.Client.PostJson("/api/v1/discounts", new { title = "Hostile ten", code = DiscountCode, type = "percentage", value = 10m })
                 .Expect(HttpStatusCode.Created);
             fixtures._ids["discounts"] = discount["id"].Str();
+            await store.Client.PutJson(LoyaltyProgramPath, PlausibleLoyaltyProgram()).Expect(HttpStatusCode.OK);
             foreach (var fixture in new[] { "carts", PaidOrders, ShippedOrders, UnpaidOrders, "webhooks", "suppliers", "purchase-orders" })
             {
                 await fixtures.RefreshAsync(fixture);
             }
+
+            // The customer of the fixture orders and carts, with points to redeem on the carts.
+            var customer = await store.Client.GetAsync($"/api/v1/customers/{CartEmail}").Expect(HttpStatusCode.OK);
+            fixtures._ids["customers"] = customer["id"].Str();
+            await store.Client.PostJson($"/api/v1/customers/{fixtures._ids["customers"]}/loyalty/adjustments", new { points = 1_000_000, reason = "Fixture" })
+                .Expect(HttpStatusCode.Created);
 
             return fixtures;
         }
@@ -681,7 +706,10 @@ public sealed partial class HostileInputTests
             switch (fixture)
             {
                 case "carts":
-                    _ids["carts"] = await store.CartWithAsync(store.Client, (Sku, 1));
+                    // With the fixture customer's email: staff may redeem that customer's points on it.
+                    var cart = await store.Client.PostJson("/api/v1/carts", new { email = CartEmail }).Expect(HttpStatusCode.Created);
+                    await store.Client.PostJson($"/api/v1/carts/{cart["id"].Str()}/items", new { sku = Sku, quantity = 1 }).Expect(HttpStatusCode.OK);
+                    _ids["carts"] = cart["id"].Str();
                     break;
                 case PaidOrders:
                     _ids[PaidOrders] = await PlaceOrderAsync();

@@ -300,6 +300,25 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "loyalty_program",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false),
+                    enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    points_per_unit = table.Column<int>(type: "integer", nullable: false),
+                    point_value = table.Column<long>(type: "bigint", nullable: false),
+                    minimum_redeem_points = table.Column<int>(type: "integer", nullable: false),
+                    expiry_days = table.Column<int>(type: "integer", nullable: true),
+                    tiers = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_loyalty_program", x => x.id);
+                    table.CheckConstraint("ck_loyalty_program_single_row", "id = 1");
+                });
+
+            migrationBuilder.CreateTable(
                 name: "message_templates",
                 columns: table => new
                 {
@@ -660,6 +679,25 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         principalTable: "categories",
                         principalColumn: "id",
                         onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "loyalty_accounts",
+                columns: table => new
+                {
+                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    balance = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_loyalty_accounts", x => x.customer_id);
+                    table.CheckConstraint("ck_loyalty_accounts_balance", "balance >= 0");
+                    table.ForeignKey(
+                        name: "fk_loyalty_accounts_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -1167,6 +1205,60 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "cart_loyalty_redemptions",
+                columns: table => new
+                {
+                    cart_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    points = table.Column<long>(type: "bigint", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_cart_loyalty_redemptions", x => x.cart_id);
+                    table.CheckConstraint("ck_cart_loyalty_redemptions_points", "points > 0");
+                    table.ForeignKey(
+                        name: "fk_cart_loyalty_redemptions_carts_cart_id",
+                        column: x => x.cart_id,
+                        principalTable: "carts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_cart_loyalty_redemptions_loyalty_accounts_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "loyalty_accounts",
+                        principalColumn: "customer_id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "loyalty_entries",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    points = table.Column<long>(type: "bigint", nullable: false),
+                    order_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    key = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: true),
+                    reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    expires_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    expiry_checked = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_loyalty_entries", x => x.id);
+                    table.CheckConstraint("ck_loyalty_entries_points", "points <> 0");
+                    table.ForeignKey(
+                        name: "fk_loyalty_entries_loyalty_accounts_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "loyalty_accounts",
+                        principalColumn: "customer_id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "refunds",
                 columns: table => new
                 {
@@ -1303,6 +1395,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_cart_loyalty_redemptions_customer_id",
+                table: "cart_loyalty_redemptions",
+                column: "customer_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_carts_status_updated_at",
                 table: "carts",
                 columns: new[] { "status", "updated_at" });
@@ -1372,6 +1469,27 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 table: "idempotency_records",
                 columns: new[] { "scope", "key" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_loyalty_entries_customer_id_id",
+                table: "loyalty_entries",
+                columns: new[] { "customer_id", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_loyalty_entries_expiry_checked_expires_at",
+                table: "loyalty_entries",
+                columns: new[] { "expiry_checked", "expires_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_loyalty_entries_key",
+                table: "loyalty_entries",
+                column: "key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_loyalty_entries_order_id",
+                table: "loyalty_entries",
+                column: "order_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_messages_dedupe_key",
@@ -1786,6 +1904,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "cart_items");
 
             migrationBuilder.DropTable(
+                name: "cart_loyalty_redemptions");
+
+            migrationBuilder.DropTable(
                 name: "checkout_attempts");
 
             migrationBuilder.DropTable(
@@ -1793,9 +1914,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "customer_months_shares");
-
-            migrationBuilder.DropTable(
-                name: "customers");
 
             migrationBuilder.DropTable(
                 name: "daily_kpis");
@@ -1820,6 +1938,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "idempotency_records");
+
+            migrationBuilder.DropTable(
+                name: "loyalty_entries");
+
+            migrationBuilder.DropTable(
+                name: "loyalty_program");
 
             migrationBuilder.DropTable(
                 name: "message_templates");
@@ -1903,6 +2027,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "carts");
 
             migrationBuilder.DropTable(
+                name: "loyalty_accounts");
+
+            migrationBuilder.DropTable(
                 name: "discounts");
 
             migrationBuilder.DropTable(
@@ -1931,6 +2058,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "webhooks");
+
+            migrationBuilder.DropTable(
+                name: "customers");
 
             migrationBuilder.DropTable(
                 name: "categories");

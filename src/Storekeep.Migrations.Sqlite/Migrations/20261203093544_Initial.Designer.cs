@@ -11,7 +11,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261203081749_Initial")]
+    [Migration("20261203093544_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1713,6 +1713,168 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.ToTable("warehouses");
                 });
 
+            modelBuilder.Entity("Storekeep.Loyalty.CartLoyaltyRedemption", b =>
+                {
+                    b.Property<Guid>("CartId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cart_id");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long>("Points")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("points");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("CartId")
+                        .HasName("pk_cart_loyalty_redemptions");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_cart_loyalty_redemptions_customer_id");
+
+                    b.ToTable("cart_loyalty_redemptions", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_cart_loyalty_redemptions_points", "points > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Storekeep.Loyalty.LoyaltyAccount", b =>
+                {
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long>("Balance")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("balance");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_loyalty_accounts");
+
+                    b.ToTable("loyalty_accounts", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_loyalty_accounts_balance", "balance >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Storekeep.Loyalty.LoyaltyEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<bool>("ExpiryChecked")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_checked");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<Guid?>("OrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("Points")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("points");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_loyalty_entries");
+
+                    b.HasIndex("Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_loyalty_entries_key");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_loyalty_entries_order_id");
+
+                    b.HasIndex("CustomerId", "Id")
+                        .HasDatabaseName("ix_loyalty_entries_customer_id_id");
+
+                    b.HasIndex("ExpiryChecked", "ExpiresAt")
+                        .HasDatabaseName("ix_loyalty_entries_expiry_checked_expires_at");
+
+                    b.ToTable("loyalty_entries", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_loyalty_entries_points", "points <> 0");
+                        });
+                });
+
+            modelBuilder.Entity("Storekeep.Loyalty.LoyaltyProgram", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enabled");
+
+                    b.Property<int?>("ExpiryDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_days");
+
+                    b.Property<int>("MinimumRedeemPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("minimum_redeem_points");
+
+                    b.Property<long>("PointValue")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("point_value");
+
+                    b.Property<int>("PointsPerUnit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("points_per_unit");
+
+                    b.Property<string>("Tiers")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tiers");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_loyalty_program");
+
+                    b.ToTable("loyalty_program", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_loyalty_program_single_row", "id = 1");
+                        });
+                });
+
             modelBuilder.Entity("Storekeep.Messaging.Message", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3172,6 +3334,43 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_stock_movements_warehouses_warehouse_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Loyalty.CartLoyaltyRedemption", b =>
+                {
+                    b.HasOne("Storekeep.Checkout.Cart", null)
+                        .WithMany()
+                        .HasForeignKey("CartId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cart_loyalty_redemptions_carts_cart_id");
+
+                    b.HasOne("Storekeep.Loyalty.LoyaltyAccount", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cart_loyalty_redemptions_loyalty_accounts_customer_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Loyalty.LoyaltyAccount", b =>
+                {
+                    b.HasOne("Storekeep.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_loyalty_accounts_customers_customer_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Loyalty.LoyaltyEntry", b =>
+                {
+                    b.HasOne("Storekeep.Loyalty.LoyaltyAccount", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_loyalty_entries_loyalty_accounts_customer_id");
                 });
 
             modelBuilder.Entity("Storekeep.Orders.Order", b =>

@@ -287,6 +287,25 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "loyalty_program",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "INTEGER", nullable: false),
+                    enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    points_per_unit = table.Column<int>(type: "INTEGER", nullable: false),
+                    point_value = table.Column<long>(type: "INTEGER", nullable: false),
+                    minimum_redeem_points = table.Column<int>(type: "INTEGER", nullable: false),
+                    expiry_days = table.Column<int>(type: "INTEGER", nullable: true),
+                    tiers = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_loyalty_program", x => x.id);
+                    table.CheckConstraint("ck_loyalty_program_single_row", "id = 1");
+                });
+
+            migrationBuilder.CreateTable(
                 name: "message_templates",
                 columns: table => new
                 {
@@ -647,6 +666,25 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         principalTable: "categories",
                         principalColumn: "id",
                         onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "loyalty_accounts",
+                columns: table => new
+                {
+                    customer_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    balance = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_loyalty_accounts", x => x.customer_id);
+                    table.CheckConstraint("ck_loyalty_accounts_balance", "balance >= 0");
+                    table.ForeignKey(
+                        name: "fk_loyalty_accounts_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -1154,6 +1192,60 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "cart_loyalty_redemptions",
+                columns: table => new
+                {
+                    cart_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    customer_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    points = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_cart_loyalty_redemptions", x => x.cart_id);
+                    table.CheckConstraint("ck_cart_loyalty_redemptions_points", "points > 0");
+                    table.ForeignKey(
+                        name: "fk_cart_loyalty_redemptions_carts_cart_id",
+                        column: x => x.cart_id,
+                        principalTable: "carts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_cart_loyalty_redemptions_loyalty_accounts_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "loyalty_accounts",
+                        principalColumn: "customer_id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "loyalty_entries",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    customer_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    points = table.Column<long>(type: "INTEGER", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    key = table.Column<string>(type: "TEXT", maxLength: 120, nullable: true),
+                    reason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    expires_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    expiry_checked = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_loyalty_entries", x => x.id);
+                    table.CheckConstraint("ck_loyalty_entries_points", "points <> 0");
+                    table.ForeignKey(
+                        name: "fk_loyalty_entries_loyalty_accounts_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "loyalty_accounts",
+                        principalColumn: "customer_id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "refunds",
                 columns: table => new
                 {
@@ -1290,6 +1382,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_cart_loyalty_redemptions_customer_id",
+                table: "cart_loyalty_redemptions",
+                column: "customer_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_carts_status_updated_at",
                 table: "carts",
                 columns: new[] { "status", "updated_at" });
@@ -1359,6 +1456,27 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 table: "idempotency_records",
                 columns: new[] { "scope", "key" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_loyalty_entries_customer_id_id",
+                table: "loyalty_entries",
+                columns: new[] { "customer_id", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_loyalty_entries_expiry_checked_expires_at",
+                table: "loyalty_entries",
+                columns: new[] { "expiry_checked", "expires_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_loyalty_entries_key",
+                table: "loyalty_entries",
+                column: "key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_loyalty_entries_order_id",
+                table: "loyalty_entries",
+                column: "order_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_messages_dedupe_key",
@@ -1773,6 +1891,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "cart_items");
 
             migrationBuilder.DropTable(
+                name: "cart_loyalty_redemptions");
+
+            migrationBuilder.DropTable(
                 name: "checkout_attempts");
 
             migrationBuilder.DropTable(
@@ -1780,9 +1901,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "customer_months_shares");
-
-            migrationBuilder.DropTable(
-                name: "customers");
 
             migrationBuilder.DropTable(
                 name: "daily_kpis");
@@ -1807,6 +1925,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "idempotency_records");
+
+            migrationBuilder.DropTable(
+                name: "loyalty_entries");
+
+            migrationBuilder.DropTable(
+                name: "loyalty_program");
 
             migrationBuilder.DropTable(
                 name: "message_templates");
@@ -1890,6 +2014,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "carts");
 
             migrationBuilder.DropTable(
+                name: "loyalty_accounts");
+
+            migrationBuilder.DropTable(
                 name: "discounts");
 
             migrationBuilder.DropTable(
@@ -1918,6 +2045,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "webhooks");
+
+            migrationBuilder.DropTable(
+                name: "customers");
 
             migrationBuilder.DropTable(
                 name: "categories");
