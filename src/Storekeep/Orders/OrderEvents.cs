@@ -34,7 +34,7 @@ public record OrderEventData
             Status = o.Status,
             PaymentStatus = o.PaymentStatus,
             FulfillmentStatus = o.FulfillmentStatus,
-            Lines = o.Lines.Select(l => new OrderLineView(l.Sku, l.Title, l.Quantity, l.UnitPrice, l.NetTotal, l.TaxAmount, l.FulfilledQuantity, l.ReturnedQuantity) { DiscountTotal = l.DiscountAmount }).ToList(),
+            Lines = o.Lines.Select(l => new OrderLineView(l.Sku, l.Title, l.Quantity, l.UnitPrice, l.NetTotal, l.TaxAmount, l.FulfilledQuantity, l.ReturnedQuantity) { DiscountTotal = l.DiscountAmount, RefundedQuantity = l.RefundedQuantity }).ToList(),
         };
 }
 

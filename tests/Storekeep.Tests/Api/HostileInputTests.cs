@@ -64,6 +64,8 @@ public sealed partial class HostileInputTests
                 : op.Path == OrderImportPath ? PlausibleOrderImport()
                 : op.Path.StartsWith(DiscountsPath, StringComparison.Ordinal) ? PlausibleDiscount(withCode: op.Method == "POST")
                 : op.Path.EndsWith("/discount-codes", StringComparison.Ordinal) ? new JsonObject { ["code"] = Fixtures.DiscountCode }
+                : op.Path.EndsWith("/refunds", StringComparison.Ordinal) && op.Method == "POST"
+                    ? new JsonObject { ["lines"] = new JsonArray(new JsonObject { ["sku"] = "HOST-1", ["quantity"] = 1 }), ["reason"] = "damaged" }
                 : op.Path == LoyaltyProgramPath ? PlausibleLoyaltyProgram()
                 : op.Path.EndsWith("/loyalty/adjustments", StringComparison.Ordinal) ? new JsonObject { ["points"] = 10, ["reason"] = "Hostile input check" }
                 : op.Path.EndsWith("/loyalty-redemption", StringComparison.Ordinal) ? new JsonObject { ["points"] = 100 }
