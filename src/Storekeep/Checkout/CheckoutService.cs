@@ -215,6 +215,14 @@ public sealed class CheckoutService(
             throw CartDiscountCodes.Refusal(rejected.Reason, rejected.Code, atCheckout: true);
         }
 
+        // Points worth more than the cart now costs (items removed after redeeming) would all leave
+        // the ledger for a smaller discount: the shopper redeems fewer instead.
+        if (totals.LoyaltyRedeemed > totals.LoyaltyDiscount)
+        {
+            throw Errors.Unprocessable("loyalty_redemption_too_large",
+                $"The redeemed points are worth {totals.LoyaltyRedeemed:0.00}, more than the cart's {totals.LoyaltyDiscount:0.00} after its discounts; redeem fewer points.");
+        }
+
         return new PricedCart(cart, variants, totals, shipping, store);
     }
 

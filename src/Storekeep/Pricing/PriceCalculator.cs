@@ -37,6 +37,9 @@ public sealed record Totals(
 
     /// <summary>What redeemed loyalty points took off the lines (part of <see cref="DiscountTotal"/>).</summary>
     public decimal LoyaltyDiscount { get; init; }
+
+    /// <summary>What the redeemed points are worth; more than <see cref="LoyaltyDiscount"/> when the cart shrank below it.</summary>
+    public decimal LoyaltyRedeemed { get; init; }
 }
 
 /// <summary>A line to price: the SKU's categories (ids and slugs) are what category discounts match.</summary>
@@ -114,6 +117,7 @@ public static class PriceCalculator
             ShippingDiscount = MinorUnits.FromMinor(result.ShippingDiscount),
             Promotion = result,
             LoyaltyDiscount = MinorUnits.FromMinor(loyalty),
+            LoyaltyRedeemed = MinorUnits.FromMinor(Math.Max(0, discounts.LoyaltyAmount)),
         };
     }
 

@@ -218,6 +218,43 @@ public sealed class LoyaltyTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Points_worth_more_than_a_cart_that_shrank_refuse_the_checkout_and_keep_every_point(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await store.AddProductAsync("CUP-1", 20m, main: 20);
+        await store.AddProductAsync("BAG-1", 50m, main: 20);
+        await EnableAsync(store);
+        var customer = await CustomerAsync(store, "ada@example.com");
+        await AdjustAsync(store, customer, 5000);
+        var cart = (await store.Client.PostJson("/api/v1/carts", new { email = "ada@example.com" }).Expect(HttpStatusCode.Created))["id"].Str();
+        await store.Client.PostJson($"/api/v1/carts/{cart}/items", new { sku = "CUP-1", quantity = 1 }).Expect(HttpStatusCode.OK);
+        await store.Client.PostJson($"/api/v1/carts/{cart}/items", new { sku = "BAG-1", quantity = 1 }).Expect(HttpStatusCode.OK);
+        await store.Client.PostJson($"/api/v1/carts/{cart}/loyalty-redemption", new { points = 3000 }).Expect(HttpStatusCode.OK);
+
+        // The bag leaves the cart: 30.00 of points against a 20.00 cart would spend 3000 points for 20.00 off.
+        await store.Client.DeleteAsync($"/api/v1/carts/{cart}/items/BAG-1").Expect(HttpStatusCode.OK);
+        await store.Client.PostJson($"/api/v1/carts/{cart}/checkout", TestCatalog.CheckoutBody()).ExpectProblem(HttpStatusCode.UnprocessableEntity, "loyalty_redemption_too_large");
+        await using (var db = store.Db())
+        {
+            Assert.Equal(0, await db.Orders.CountAsync());
+            Assert.Equal(5000, (await db.Set<LoyaltyAccount>().SingleAsync()).Balance);
+            Assert.DoesNotContain(store.Gateway.Journal, op => op.Kind == "authorize");
+        }
+
+        // Redeeming what the cart can take lets it through, for exactly those points.
+        await store.Client.PostJson($"/api/v1/carts/{cart}/loyalty-redemption", new { points = 2000 }).Expect(HttpStatusCode.OK);
+        var order = await store.Client.PostJson($"/api/v1/carts/{cart}/checkout", TestCatalog.CheckoutBody()).Expect(HttpStatusCode.Created);
+        Assert.Equal(0m, order["subtotal"].Dec() - order["discountTotal"].Dec());
+        await using (var db = store.Db())
+        {
+            Assert.Equal(-2000, (await db.Set<LoyaltyEntry>().SingleAsync(e => e.Type == LoyaltyEntryType.Redeem)).Points);
+        }
+
+        await AssertBalancesAreTheSumOfTheLedgerAsync(store);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
     public async Task An_adjustment_below_zero_is_refused_with_422_and_nothing_changes(string database)
     {
         await using var store = await TestStore.StartAsync(database);
