@@ -2266,6 +2266,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<string>("DiscountAllocations")
+                        .HasColumnType("text")
+                        .HasColumnName("discount_allocations");
+
                     b.Property<long>("DiscountAmount")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")

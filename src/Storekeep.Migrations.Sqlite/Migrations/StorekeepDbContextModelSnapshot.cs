@@ -2246,6 +2246,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<string>("DiscountAllocations")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("discount_allocations");
+
                     b.Property<long>("DiscountAmount")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")

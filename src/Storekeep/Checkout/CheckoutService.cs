@@ -132,7 +132,8 @@ public sealed class CheckoutService(
         var number = await db.NextOrderNumberAsync(ct);
         var customerId = await customers.EnsureAsync(input.Email, input.Address.Name, input.Address.Country, now, ct);
         var lines = totals.Lines.Select(l => OrderLine.For(
-            variants[l.Sku].Id, l.Sku, OrderTitle(variants[l.Sku]), l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount, variants[l.Sku].Cost, l.Discount)).ToList();
+            variants[l.Sku].Id, l.Sku, OrderTitle(variants[l.Sku]), l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount, variants[l.Sku].Cost, l.Discount,
+            [.. l.Allocations.Select(a => new OrderLineDiscount(a.DiscountId, MinorUnits.FromMinor(a.Amount)))])).ToList();
         var order = Order.Place(number, input.Email, customerId, cart.Currency, input.Address, shipping?.Code, lines,
             totals.ShippingTotal, totals.TaxTotal, totals.PricesIncludeTax, cart.Id, now, origin.ClientAddress, origin.AccountId, origin.Channel, totals.ShippingDiscount);
 

@@ -446,9 +446,10 @@ public static class OrderSources
 public sealed class OrderLine
 {
     /// <summary>A line as checkout prices it; <paramref name="unitCost"/> is the variant's cost when the order is placed (null when unknown).</summary>
-    public static OrderLine For(Guid variantId, string sku, string title, int quantity, decimal unitPrice, decimal lineTotal, decimal taxAmount, decimal? unitCost = null, decimal discount = 0m) => new()
+    public static OrderLine For(Guid variantId, string sku, string title, int quantity, decimal unitPrice, decimal lineTotal, decimal taxAmount, decimal? unitCost = null, decimal discount = 0m, IReadOnlyList<OrderLineDiscount>? allocations = null) => new()
     {
         DiscountAmount = discount,
+        DiscountAllocations = allocations is { Count: > 0 } ? allocations : null,
         UnitCost = unitCost,
         VariantId = variantId,
         Sku = sku,
@@ -471,6 +472,13 @@ public sealed class OrderLine
 
     /// <summary>What discounts took from the line (their allocations, stored by Promotions); tax is on <see cref="NetTotal"/>.</summary>
     public decimal DiscountAmount { get; init; }
+
+    /// <summary>
+    /// The line's share of each discount, as the API shows it (<c>discountAllocations</c>); null
+    /// without any. A copy of Promotions' order_discount_allocations rows kept with the line, so an
+    /// order reads whole without asking Promotions. Loyalty points are in the amount, not here.
+    /// </summary>
+    public IReadOnlyList<OrderLineDiscount>? DiscountAllocations { get; init; }
 
     /// <summary>The line after discounts: what the customer pays for it before tax, and what a refund of it gives back.</summary>
     public decimal NetTotal => LineTotal - DiscountAmount;
@@ -565,3 +573,6 @@ public sealed class OrderTimelineEntry
     public required string Actor { get; init; }
     public DateTime At { get; init; }
 }
+
+/// <summary>What one discount took off one order line (major units of the order currency).</summary>
+public sealed record OrderLineDiscount(Guid DiscountId, decimal Amount);

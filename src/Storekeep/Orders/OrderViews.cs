@@ -17,6 +17,9 @@ public sealed record OrderLineView(
 
     /// <summary>Units given back by line refunds (pending or done).</summary>
     public int RefundedQuantity { get; init; }
+
+    /// <summary>Each discount's share of <see cref="DiscountTotal"/> (loyalty points are in the total, not here).</summary>
+    public IReadOnlyList<OrderLineDiscount> DiscountAllocations { get; init; } = [];
 }
 
 public sealed record TimelineEntryView(string Kind, string Message, string Actor, DateTime At);
@@ -60,7 +63,7 @@ public sealed record OrderView(
     public static OrderView From(Order o, bool withTimeline = false) => new(
         o.Id, o.Number, o.Status, o.PaymentStatus, o.FulfillmentStatus, o.Email, o.Currency,
         o.Subtotal, o.ShippingTotal, o.TaxTotal, o.Total, o.PricesIncludeTax, o.ShippingMethod, o.ShippingAddress,
-        o.Lines.Select(l => new OrderLineView(l.Sku, l.Title, l.Quantity, l.UnitPrice, l.NetTotal, l.TaxAmount, l.FulfilledQuantity, l.ReturnedQuantity) { DiscountTotal = l.DiscountAmount, RefundedQuantity = l.RefundedQuantity }).ToList(),
+        o.Lines.Select(l => new OrderLineView(l.Sku, l.Title, l.Quantity, l.UnitPrice, l.NetTotal, l.TaxAmount, l.FulfilledQuantity, l.ReturnedQuantity) { DiscountTotal = l.DiscountAmount, RefundedQuantity = l.RefundedQuantity, DiscountAllocations = l.DiscountAllocations ?? [] }).ToList(),
         o.CreatedAt, o.UpdatedAt, o.CancelledAt,
         withTimeline ? o.Timeline.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new TimelineEntryView(t.Kind, t.Message, t.Actor, t.At)).ToList() : null,
         o.Source,

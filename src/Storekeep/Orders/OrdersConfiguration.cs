@@ -1,5 +1,8 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Storekeep.Data;
 
 namespace Storekeep.Orders;
@@ -68,7 +71,19 @@ internal sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLin
         // 0 by default, so bulk loads that predate discounts (the importer's COPY, the benches) need not name it.
         b.Property(l => l.DiscountAmount).HasDefaultValue(0m);
         b.Property(l => l.RefundedQuantity).HasDefaultValue(0);
+
+        // Written once at checkout and only read back whole, so one JSON text column.
+        b.Property(l => l.DiscountAllocations).HasConversion(
+            new ValueConverter<IReadOnlyList<OrderLineDiscount>?, string?>(
+                v => v == null ? null : JsonSerializer.Serialize(v, JsonOptions),
+                v => v == null ? null : JsonSerializer.Deserialize<List<OrderLineDiscount>>(v, JsonOptions)),
+            new ValueComparer<IReadOnlyList<OrderLineDiscount>?>(
+                (a, b) => a == null ? b == null : b != null && a.SequenceEqual(b),
+                v => v == null ? 0 : v.Aggregate(0, (h, d) => HashCode.Combine(h, d.GetHashCode())),
+                v => v == null ? null : v.ToList()));
     }
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 }
 
 internal sealed class OrderAllocationConfiguration : IEntityTypeConfiguration<OrderAllocation>

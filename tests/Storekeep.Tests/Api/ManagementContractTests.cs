@@ -851,4 +851,155 @@ public sealed class ManagementContractTests
         await (await store.ClientForAsync(Role.Sales)).GetAsync("/api/v1/planning/replenishment").ExpectProblem(HttpStatusCode.Forbidden);
         await store.Anonymous.GetAsync("/api/v1/planning/abc").ExpectProblem(HttpStatusCode.Unauthorized);
     }
+
+    // ---------------------------------------------------------------- Promotions and Loyalty
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Promotions_and_loyalty_carry_the_contract_fields_and_behaviours(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        var marketing = await store.ClientForAsync(Role.Marketing);
+        await store.AddShippingAndTaxAsync();
+        await store.AddProductAsync("PR-A", 150m, main: 20);
+        await store.AddProductAsync("PR-B", 60m, main: 20);
+
+        // POST /discounts with every field the contract names, with an Idempotency-Key → 201.
+        var body = new
+        {
+            title = "Twenty off",
+            code = "TWENTY",
+            type = "percentage",
+            value = 20m,
+            appliesTo = new { all = true },
+            minimumSubtotal = 10m,
+            minimumQuantity = 1,
+            startsAt = "2020-01-01T00:00:00Z",
+            endsAt = "2099-01-01T00:00:00Z",
+            usageLimit = 5,
+            usageLimitPerCustomer = 2,
+            combinesWith = new { productDiscounts = false, orderDiscounts = false, shippingDiscounts = true },
+            status = "active",
+        };
+        var created = await marketing.PostJson("/api/v1/discounts", body, idempotencyKey: "discount-1");
+        string[] discountFields =
+        [
+            "id:s", "title:s", "code:s?", "type:s", "value:n?", "appliesTo:o", "minimumSubtotal:n?", "minimumQuantity:n?", "buy:o?", "get:o?",
+            "startsAt:s?", "endsAt:s?", "usageLimit:n?", "usageLimitPerCustomer:n?", "combinesWith:o", "segmentId:s?", "status:s",
+            "usageCount:n", "ordersCount:n", "revenue:n",
+        ];
+        var discount = Shape(await created.Expect(HttpStatusCode.Created), "discount", discountFields);
+        Shape(discount["combinesWith"], "discount.combinesWith", "productDiscounts:b", "orderDiscounts:b", "shippingDiscounts:b");
+        Assert.Equal(("TWENTY", "percentage", 20m, "active"), (discount["code"].Str(), discount["type"].Str(), D(discount["value"]), discount["status"].Str()));
+        var id = discount["id"].Str();
+        var replay = await marketing.PostJson("/api/v1/discounts", body, idempotencyKey: "discount-1");
+        Assert.Equal(id, (await replay.Expect(HttpStatusCode.Created))["id"].Str());
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
+
+        // buy_x_get_y and free_shipping; no code = automatic (a draft here, so it does not apply).
+        var bxgy = Shape(await marketing.PostJson("/api/v1/discounts", new
+        {
+            title = "Buy 2 get 1",
+            type = "buy_x_get_y",
+            buy = new { quantity = 2, skus = new[] { "PR-B" } },
+            get = new { quantity = 1, skus = new[] { "PR-B" }, percentOff = 100m },
+            status = "draft",
+        }).Expect(HttpStatusCode.Created), "buy_x_get_y", discountFields);
+        Assert.Null(bxgy["code"]);
+        Shape(bxgy["buy"], "discount.buy", "quantity:n", "?skus:a?");
+        Shape(bxgy["get"], "discount.get", "quantity:n", "?skus:a?", "percentOff:n");
+        await marketing.PostJson("/api/v1/discounts", new { title = "Free shipping", code = "SHIPFREE", type = "free_shipping", status = "active" }).Expect(HttpStatusCode.Created);
+
+        // GET /discounts is a list (?limit=&cursor=); GET|PATCH /discounts/{id}.
+        var page = await marketing.GetAsync("/api/v1/discounts?limit=2").Expect(HttpStatusCode.OK);
+        Assert.Equal(2, Items(page, "discounts").Count);
+        var rest = await marketing.GetAsync($"/api/v1/discounts?limit=2&cursor={Uri.EscapeDataString(page["nextCursor"].Str())}").Expect(HttpStatusCode.OK);
+        Assert.Single(Items(rest, "discounts"));
+        var ids = Items(page, "discounts").Concat(Items(rest, "discounts")).Select(d => Shape(d, "discounts[]", discountFields)["id"].Str()).ToHashSet();
+        Assert.Equal(3, ids.Count);
+        Shape(await marketing.GetAsync($"/api/v1/discounts/{id}").Expect(HttpStatusCode.OK), "discount by id", discountFields);
+        var patched = await marketing.PatchJson($"/api/v1/discounts/{id}", new { usageLimit = 10 }).Expect(HttpStatusCode.OK);
+        Assert.Equal(10, patched["usageLimit"].Int());
+
+        // POST /carts/{id}/discount-codes {code} → 200 cart with discountTotal and per line discountAllocations and lineTotal.
+        var cart = await store.CartWithAsync(store.Anonymous, ("PR-A", 1), ("PR-B", 1));
+        var withCode = await store.Anonymous.PostJson($"/api/v1/carts/{cart}/discount-codes", new { code = "twenty" }).Expect(HttpStatusCode.OK);
+        Shape(withCode, "cart", "subtotal:n", "discountTotal:n", "items:a");
+        Assert.Equal(42.00m, D(withCode["discountTotal"]));
+        foreach (var line in withCode["items"]!.AsArray())
+        {
+            Shape(line, "cart.items[]", "sku:s", "lineTotal:n", "discountAllocations:a");
+            var allocation = Shape(Assert.Single(line!["discountAllocations"]!.AsArray()), "cart.items[].discountAllocations[]", "discountId:s", "amount:n");
+            Assert.Equal(id, allocation["discountId"].Str());
+        }
+
+        Assert.Equal([120.00m, 48.00m], withCode["items"]!.AsArray().OrderByDescending(l => D(l!["lineTotal"])).Select(l => D(l!["lineTotal"])));
+        await store.Anonymous.PostJson($"/api/v1/carts/{cart}/discount-codes", new { code = "NOPE" }).ExpectProblem(HttpStatusCode.UnprocessableEntity, "discount_code_unknown");
+        await store.Anonymous.PostJson($"/api/v1/carts/{cart}/discount-codes", new { code = "SHIPFREE" }).ExpectProblem(HttpStatusCode.UnprocessableEntity, "discount_not_combinable");
+
+        // DELETE /carts/{id}/discount-codes/{code}, then again for the order.
+        var without = await store.Anonymous.DeleteAsync($"/api/v1/carts/{cart}/discount-codes/TWENTY").Expect(HttpStatusCode.OK);
+        Assert.Equal(0m, D(without["discountTotal"]));
+        await store.Anonymous.PostJson($"/api/v1/carts/{cart}/discount-codes", new { code = "TWENTY" }).Expect(HttpStatusCode.OK);
+
+        // Orders carry the same fields; total = subtotal − discountTotal + shippingTotal + taxTotal.
+        var order = await store.Anonymous.PostJson($"/api/v1/carts/{cart}/checkout", TestCatalog.CheckoutBody(email: "ada@example.com")).Expect(HttpStatusCode.Created);
+        Shape(order, "order", "subtotal:n", "discountTotal:n", "shippingTotal:n", "taxTotal:n", "total:n", "lines:a");
+        Assert.Equal(D(order["total"]), D(order["subtotal"]) - D(order["discountTotal"]) + D(order["shippingTotal"]) + D(order["taxTotal"]));
+        foreach (var line in order["lines"]!.AsArray())
+        {
+            Shape(line, "order.lines[]", "sku:s", "lineTotal:n", "discountAllocations:a");
+        }
+
+        // POST /orders/{id}/refunds {lines, reason}: the 150.00 item refunds its net 120.00 plus its tax.
+        var bigLine = order["lines"]!.AsArray().Single(l => l!["sku"].Str() == "PR-A")!;
+        var refund = await store.Client.PostJson($"/api/v1/orders/{order["id"].Str()}/refunds", new { lines = new[] { new { sku = "PR-A", quantity = 1 } }, reason = "damaged" }).Expect(HttpStatusCode.Created);
+        Assert.Equal(120.00m + D(bigLine["taxAmount"]), D(refund["amount"]));
+        var afterUse = await marketing.GetAsync($"/api/v1/discounts/{id}").Expect(HttpStatusCode.OK);
+        Assert.Equal((1, 1), (afterUse["usageCount"].Int(), afterUse["ordersCount"].Int()));
+
+        // POST /discounts/{id}/deactivate: the code then reads as not active.
+        var deactivated = await marketing.PostJson($"/api/v1/discounts/{id}/deactivate", new { }).Expect(HttpStatusCode.OK);
+        Assert.Equal("inactive", deactivated["status"].Str());
+        var next = await store.CartWithAsync(store.Anonymous, ("PR-B", 1));
+        await store.Anonymous.PostJson($"/api/v1/carts/{next}/discount-codes", new { code = "TWENTY" }).ExpectProblem(HttpStatusCode.UnprocessableEntity, "discount_not_active");
+
+        // GET|PUT /loyalty/program {enabled, pointsPerUnit, pointValue, minimumRedeemPoints, expiryDays?, tiers}.
+        var program = Shape(await store.Client.PutJson("/api/v1/loyalty/program", new
+        {
+            enabled = true,
+            pointsPerUnit = 1,
+            pointValue = 0.01m,
+            minimumRedeemPoints = 100,
+            expiryDays = 365,
+            tiers = new[] { new { name = "Gold", minimumSpend12Months = 1000m, multiplier = 2m } },
+        }).Expect(HttpStatusCode.OK), "loyalty program", "enabled:b", "pointsPerUnit:n", "pointValue:n", "minimumRedeemPoints:n", "?expiryDays:n?", "tiers:a");
+        Shape(Assert.Single(program["tiers"]!.AsArray()), "loyalty program.tiers[]", "name:s", "minimumSpend12Months:n", "multiplier:n");
+        Shape(await store.Client.GetAsync("/api/v1/loyalty/program").Expect(HttpStatusCode.OK), "loyalty program", "enabled:b", "pointsPerUnit:n", "pointValue:n", "minimumRedeemPoints:n", "tiers:a");
+
+        // GET /customers/{id}/loyalty → {balance, tier, entries: [{type, points, orderId?, createdAt, expiresAt?}]}; balance = sum of entries.
+        var customer = (await store.Client.GetAsync("/api/v1/customers/ada@example.com").Expect(HttpStatusCode.OK))["id"].Str();
+        await store.Client.PostJson($"/api/v1/customers/{customer}/loyalty/adjustments", new { points = 250, reason = "Welcome gift" }).Expect(HttpStatusCode.Created);
+        var loyalty = Shape(await store.Client.GetAsync($"/api/v1/customers/{customer}/loyalty").Expect(HttpStatusCode.OK), "customer loyalty", "balance:n", "tier:s?", "entries:a");
+        var entries = loyalty["entries"]!.AsArray();
+        foreach (var entry in entries)
+        {
+            Shape(entry, "customer loyalty.entries[]", "type:s", "points:n", "?orderId:s?", "createdAt:s", "?expiresAt:s?");
+            Assert.Contains(entry!["type"].Str(), new[] { "earn", "redeem", "expire", "reverse", "adjust" });
+        }
+
+        Assert.Contains(entries, e => e!["type"].Str() == "adjust" && L(e["points"]) == 250);
+        Assert.Equal(entries.Sum(e => L(e!["points"])), L(loyalty["balance"]));
+
+        // POST /carts/{id}/loyalty-redemption {points}: more than the balance → 422 insufficient_points; within it, points × pointValue off.
+        var pointsCart = (await store.Client.PostJson("/api/v1/carts", new { email = "ada@example.com" }).Expect(HttpStatusCode.Created))["id"].Str();
+        await store.Client.PostJson($"/api/v1/carts/{pointsCart}/items", new { sku = "PR-B", quantity = 1 }).Expect(HttpStatusCode.OK);
+        await store.Client.PostJson($"/api/v1/carts/{pointsCart}/loyalty-redemption", new { points = L(loyalty["balance"]) + 1 }).ExpectProblem(HttpStatusCode.UnprocessableEntity, "insufficient_points");
+        var redeemed = await store.Client.PostJson($"/api/v1/carts/{pointsCart}/loyalty-redemption", new { points = 200 }).Expect(HttpStatusCode.OK);
+        Assert.Equal(2.00m, D(redeemed["discountTotal"]));
+
+        // Roles: marketing owns promotions; sales does not.
+        await (await store.ClientForAsync(Role.Sales)).PostJson("/api/v1/discounts", body).ExpectProblem(HttpStatusCode.Forbidden);
+        await store.Anonymous.GetAsync("/api/v1/discounts").ExpectProblem(HttpStatusCode.Unauthorized);
+    }
 }

@@ -39,7 +39,7 @@ public sealed class TypedEventTests
             status = order.Status,
             paymentStatus = order.PaymentStatus,
             fulfillmentStatus = order.FulfillmentStatus,
-            lines = new[] { new { sku = "MUG-1", title = "Blue mug", quantity = 2, unitPrice = 12m, lineTotal = 24m, taxAmount = line.TaxAmount, fulfilledQuantity = 0, returnedQuantity = 0, discountTotal = 0m, refundedQuantity = 0 } },
+            lines = new[] { new { sku = "MUG-1", title = "Blue mug", quantity = 2, unitPrice = 12m, lineTotal = 24m, taxAmount = line.TaxAmount, fulfilledQuantity = 0, returnedQuantity = 0, discountTotal = 0m, refundedQuantity = 0, discountAllocations = Array.Empty<object>() } },
         });
 
         Assert.Equal(expected, StorekeepJson.Serialize(OrderEventData.Of<OrderPaid>(order)));

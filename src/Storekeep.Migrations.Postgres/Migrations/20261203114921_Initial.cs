@@ -786,6 +786,7 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     unit_price = table.Column<long>(type: "bigint", nullable: false),
                     line_total = table.Column<long>(type: "bigint", nullable: false),
                     discount_amount = table.Column<long>(type: "bigint", nullable: false, defaultValue: 0L),
+                    discount_allocations = table.Column<string>(type: "text", nullable: true),
                     tax_amount = table.Column<long>(type: "bigint", nullable: false),
                     unit_cost = table.Column<long>(type: "bigint", nullable: true),
                     fulfilled_quantity = table.Column<int>(type: "integer", nullable: false),

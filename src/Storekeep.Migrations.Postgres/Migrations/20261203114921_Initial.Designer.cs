@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261203093555_Initial")]
+    [Migration("20261203114921_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -2268,6 +2268,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid")
                         .HasColumnName("id");
+
+                    b.Property<string>("DiscountAllocations")
+                        .HasColumnType("text")
+                        .HasColumnName("discount_allocations");
 
                     b.Property<long>("DiscountAmount")
                         .ValueGeneratedOnAdd()

@@ -773,6 +773,7 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     unit_price = table.Column<long>(type: "INTEGER", nullable: false),
                     line_total = table.Column<long>(type: "INTEGER", nullable: false),
                     discount_amount = table.Column<long>(type: "INTEGER", nullable: false, defaultValue: 0L),
+                    discount_allocations = table.Column<string>(type: "TEXT", nullable: true),
                     tax_amount = table.Column<long>(type: "INTEGER", nullable: false),
                     unit_cost = table.Column<long>(type: "INTEGER", nullable: true),
                     fulfilled_quantity = table.Column<int>(type: "INTEGER", nullable: false),

@@ -11,7 +11,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261203093544_Initial")]
+    [Migration("20261203114904_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -2248,6 +2248,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
+
+                    b.Property<string>("DiscountAllocations")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("discount_allocations");
 
                     b.Property<long>("DiscountAmount")
                         .ValueGeneratedOnAdd()
