@@ -78,5 +78,6 @@ public static class CheckoutEndpoints
     /// ASPNETCORE_FORWARDEDHEADERS_ENABLED is set); API-key callers are staff integrations.
     /// </summary>
     public static CheckoutOrigin CheckoutOrigin(this HttpContext http) =>
-        Storekeep.Checkout.CheckoutOrigin.From(http.Connection.RemoteIpAddress, http.User.Identity?.AuthenticationType == ApiKeyAuthenticationHandler.SchemeName);
+        Storekeep.Checkout.CheckoutOrigin.From(http.Connection.RemoteIpAddress, http.User.Identity?.AuthenticationType == ApiKeyAuthenticationHandler.SchemeName)
+            with { VisitorId = Storekeep.Web.Attribution.VisitorCookie.Read(http) };
 }

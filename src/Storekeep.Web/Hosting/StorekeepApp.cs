@@ -139,6 +139,7 @@ public static class StorekeepApp
         app.UseStatusCodePages();
         app.UseMiddleware<ControlCharacterGuard>();
         app.UseMiddleware<Storekeep.Web.Storefront.StorefrontSessionMiddleware>(); // before any output cache: cached product pages still count as viewed
+        app.UseMiddleware<Storekeep.Web.Attribution.VisitorTouchMiddleware>(); // in the session just started: a visit's channel is its first page's
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

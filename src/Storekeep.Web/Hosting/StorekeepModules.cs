@@ -2,6 +2,7 @@ using Storekeep.Access;
 using Storekeep.Web.Access;
 using Storekeep.Web.Accounts;
 using Storekeep.Web.Analytics;
+using Storekeep.Web.Attribution;
 using Storekeep.Web.Audit;
 using Storekeep.Web.Catalog;
 using Storekeep.Web.Checkout;
@@ -44,6 +45,7 @@ public static class StorekeepModules
         new PurchasingModule(),
         new PromotionsModule(),
         new LoyaltyModule(),
+        new AttributionModule(),
         new EventsModule(),
         new MessagingModule(),
         new AnalyticsModule(),

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Storekeep.Access;
+using Storekeep.Attribution;
 using Storekeep.Orders;
 using Storekeep.Payments;
 using Storekeep.Shared;
@@ -53,8 +54,11 @@ public static class OrdersEndpoints
         CancellationToken ct) =>
         TypedResults.Ok(await orders.ListAsync(new OrderListFilter(status, email, paymentStatus, fulfillmentStatus, limit, cursor), ct));
 
-    private static async Task<Ok<OrderView>> Get(string id, OrderQueries orders, CancellationToken ct) =>
-        TypedResults.Ok(OrderView.From(await orders.GetAsync(id, ct), withTimeline: true));
+    private static async Task<Ok<OrderView>> Get(string id, OrderQueries orders, Touches touches, CancellationToken ct)
+    {
+        var order = await orders.GetAsync(id, ct);
+        return TypedResults.Ok(OrderView.From(order, withTimeline: true) with { Acquisition = await touches.OfOrderAsync(order.Id, ct) });
+    }
 
     private static async Task<Ok<IReadOnlyList<PaymentView>>> Payments(string id, OrderQueries orders, CancellationToken ct) =>
         TypedResults.Ok(await orders.PaymentsAsync(id, ct));

@@ -206,7 +206,7 @@ public sealed class StorefrontSessionMiddleware(RequestDelegate next, Storefront
         }
     }
 
-    private static bool IsStorefrontPage(PathString path) =>
+    internal static bool IsStorefrontPage(PathString path) =>
         path == "/" || path.StartsWithSegments("/p") || path.StartsWithSegments("/c") || path.StartsWithSegments("/search") ||
         path.StartsWithSegments("/cart") || path.StartsWithSegments("/checkout") || path.StartsWithSegments("/account");
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Storekeep.Attribution;
 using Storekeep.Catalog;
 using Storekeep.Customers;
 using Storekeep.Data;
@@ -43,6 +44,7 @@ public sealed class CheckoutService(
     PromotionCandidates promotions,
     DiscountUsage discountUsage,
     LoyaltyCheckout loyalty,
+    Touches touches,
     TimeProvider clock)
 {
     public async Task<QuoteView> QuoteAsync(Guid cartId, QuoteRequest request, CancellationToken ct)
@@ -155,6 +157,9 @@ public sealed class CheckoutService(
         {
             await loyalty.RedeemAsync(cart.Id, order.Id, now, ct);
         }
+
+        // The visit that brought the order: its first and last touch, recorded with it.
+        await touches.RecordOrderAsync(order.Id, origin.VisitorId, now, ct);
 
         var allocations = await inventory.ReserveAsync(
             lines.Select(l => new StockRequest(l.Sku, l.Quantity)).ToList(), $"order:{number}", actor, ct);

@@ -36,6 +36,9 @@ public sealed record CheckoutOrigin(string ClientAddress, bool Trusted)
     /// <summary>The storefront account signed in while ordering, recorded on the order so the account sees it before its email is verified.</summary>
     public Guid? AccountId { get; init; }
 
+    /// <summary>The storefront visitor (first-party cookie) whose touches the order records as its acquisition; none for API callers without the cookie.</summary>
+    public string? VisitorId { get; init; }
+
     /// <summary>The order's channel: a staff integration's API key places "api" orders, shoppers (storefront or headless) "online_store".</summary>
     public string Channel => Trusted ? Storekeep.Orders.OrderChannels.Api : Storekeep.Orders.OrderChannels.OnlineStore;
 

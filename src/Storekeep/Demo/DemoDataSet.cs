@@ -23,6 +23,9 @@ public sealed class DemoDataSet
     public List<ShippingMethod> ShippingMethods { get; } = [];
     public List<TaxRate> TaxRates { get; } = [];
     public List<DiscountDefinition> Discounts { get; } = [];
+    public List<DiscountUse> DiscountUses { get; } = [];
+    public List<DiscountCustomerUse> DiscountCustomerUses { get; } = [];
+    public List<OrderDiscountAllocation> DiscountAllocations { get; } = [];
     public List<Customer> Customers { get; } = [];
     public List<Order> Orders { get; } = [];
     public List<OrderAllocation> Allocations { get; } = [];

@@ -161,12 +161,20 @@ internal sealed partial class DemoStoreBuilder
     private void PlaceOrder(DateTime at, List<SellableVariant> sellable, double[] weights, int customersSigned)
     {
         var (customer, email, address, method, lines, shipping) = NewOrder(at, sellable, weights, customersSigned);
+        var discounted = WithDiscounts(_nextOrderNumber, at, customer, email, address, method, lines);
 
         // Every tenth order came from a staff integration's API key (deterministic: draws nothing from the random sequence).
         var channel = _nextOrderNumber % 10 == 0 ? OrderChannels.Api : OrderChannels.OnlineStore;
-        var order = Order.Place(_nextOrderNumber++, email, customer?.Id, Currency, address, method, lines, shipping,
-            lines.Sum(l => l.TaxAmount), pricesIncludeTax: false, cartId: null, at, channel: channel);
+        var order = discounted is null
+            ? Order.Place(_nextOrderNumber++, email, customer?.Id, Currency, address, method, lines, shipping,
+                lines.Sum(l => l.TaxAmount), pricesIncludeTax: false, cartId: null, at, channel: channel)
+            : Order.Place(_nextOrderNumber++, email, customer?.Id, Currency, address, method, discounted.Lines, discounted.Shipping,
+                discounted.Tax, pricesIncludeTax: false, cartId: null, at, channel: channel, shippingDiscount: discounted.ShippingDiscount);
         _data.Orders.Add(order);
+        if (discounted is not null)
+        {
+            RecordDiscountUses(order, discounted.Promotion, at);
+        }
 
         var allocations = Reserve(order, at);
         var lifecycle = new OrderLifecycle(this, order, allocations, at);

@@ -84,6 +84,7 @@ internal sealed partial class DemoStoreBuilder
         builder.BuildImportedHistory();
         builder.BuildHistory();
         builder.FinishReturns();
+        builder.FinishPromotions();
         builder.BuildPurchasing();
         builder.BuildLoyalty();
         builder.FinishStockLevels();

@@ -50,6 +50,10 @@ public sealed record OrderView(
     /// <summary>Where the order came from: online_store, api, back_office or import (see <see cref="OrderChannels"/>).</summary>
     public string Channel { get; init; } = OrderChannels.OnlineStore;
 
+    /// <summary>The storefront visit's first and last touch (Attribution); only on the single order read, absent otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Storekeep.Attribution.AcquisitionView? Acquisition { get; init; }
+
     /// <summary>Line discounts plus the shipping discount: Total = Subtotal − DiscountTotal + ShippingTotal + TaxTotal (tax added on top).</summary>
     public decimal DiscountTotal { get; init; }
 

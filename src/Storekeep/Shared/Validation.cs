@@ -16,6 +16,9 @@ public sealed partial class Validation
 
     public bool HasErrors => _errors.Count > 0;
 
+    /// <summary>Messages so far: a caller validating rows in turn compares it before and after a row.</summary>
+    public int ErrorCount => _errors.Values.Sum(l => l.Count);
+
     public Validation Add(string field, string message)
     {
         if (!_errors.TryGetValue(field, out var list))

@@ -30,6 +30,7 @@ public static class AccessTable
         GET    /api/v1/analytics/customers                         analytics.read    owner manager
         GET    /api/v1/analytics/fulfillment                       analytics.read    owner manager
         GET    /api/v1/analytics/funnel                            analytics.read    owner manager
+        GET    /api/v1/analytics/acquisition                       marketing.read    owner manager marketing
         GET    /api/v1/api-keys                                    api_keys.manage   owner
         POST   /api/v1/api-keys                                    api_keys.manage   owner
         DELETE /api/v1/api-keys/{id}                               api_keys.manage   owner
@@ -64,6 +65,9 @@ public static class AccessTable
         GET    /api/v1/inventory/{sku}                             inventory.read    owner manager sales warehouse support
         PATCH  /api/v1/inventory/{sku}/warehouses/{code}           inventory.write   owner manager warehouse
         GET    /api/v1/loyalty/program                             loyalty.read      owner manager support marketing
+        GET    /api/v1/marketing/spend                             marketing.read    owner manager marketing
+        POST   /api/v1/marketing/spend                             marketing.write   owner manager marketing
+        POST   /api/v1/marketing/spend/import                      marketing.write   owner manager marketing
         PUT    /api/v1/loyalty/program                             loyalty.write     owner manager marketing
         GET    /api/v1/message-templates                           messages.manage   owner manager marketing
         GET    /api/v1/message-templates/{key}                     messages.manage   owner manager marketing

@@ -67,6 +67,8 @@ public sealed partial class HostileInputTests
                 : op.Path.EndsWith("/refunds", StringComparison.Ordinal) && op.Method == "POST"
                     ? new JsonObject { ["lines"] = new JsonArray(new JsonObject { ["sku"] = "HOST-1", ["quantity"] = 1 }), ["reason"] = "damaged" }
                 : op.Path == LoyaltyProgramPath ? PlausibleLoyaltyProgram()
+                : op.Path == "/api/v1/marketing/spend/import" ? new JsonObject { ["csv"] = "date,source,medium,amount\n2026-11-30,google,cpc,12.50\n" }
+                : op.Path == "/api/v1/marketing/spend" ? new JsonObject { ["date"] = "2026-11-30", ["source"] = "google", ["medium"] = "cpc", ["amount"] = 12.5m }
                 : op.Path.EndsWith("/loyalty/adjustments", StringComparison.Ordinal) ? new JsonObject { ["points"] = 10, ["reason"] = "Hostile input check" }
                 : op.Path.EndsWith("/loyalty-redemption", StringComparison.Ordinal) ? new JsonObject { ["points"] = 100 }
                 : Plausible(document, schema, "", 0)) ?? new JsonObject();

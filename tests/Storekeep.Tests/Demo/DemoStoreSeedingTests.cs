@@ -141,7 +141,8 @@ public sealed class DemoStoreSeedingTests
         foreach (var order in orders)
         {
             Assert.Equal(order.Lines.Sum(l => l.LineTotal), order.Subtotal);
-            Assert.Equal(order.Subtotal + order.ShippingTotal + order.TaxTotal, order.Total);
+            Assert.Equal(order.Subtotal - order.DiscountTotal + order.ShippingTotal + order.TaxTotal, order.Total);
+            Assert.Equal(order.Lines.Sum(l => l.DiscountAmount) + order.ShippingDiscount, order.DiscountTotal);
             Assert.Equal(order.Lines.Sum(l => l.TaxAmount), order.TaxTotal);
             Assert.All(order.Lines, l =>
             {

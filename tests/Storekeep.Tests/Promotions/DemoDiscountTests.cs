@@ -35,9 +35,35 @@ public sealed class DemoDiscountTests
             var back = Storekeep.Web.Admin.Discounts.DiscountForm.From(System.Text.Json.JsonSerializer.Deserialize<DiscountView>(view.ToJsonString(), Storekeep.Shared.StorekeepJson.Options)!);
             _ = Discounts.Draft(back.ToRequest(), DateTime.UtcNow);
 
-            // used_count agrees with the uses held (none in the seeded history).
+            // used_count is the uses held for a limited discount (what its guard counts), and 0 for an
+            // unlimited one (its uses are only rows); usageCount shows the uses held either way.
             var held = await db.Set<DiscountUse>().CountAsync(u => u.DiscountId == d.Id && u.ReleasedAt == null, TestContext.Current.CancellationToken);
-            Assert.Equal(held, d.UsedCount);
+            Assert.Equal(d.UsageLimit is null ? 0 : held, d.UsedCount);
+            Assert.Equal(held, view["usageCount"].Int());
+            if (d.UsageLimitPerCustomer is not null)
+            {
+                var perCustomer = await db.Set<DiscountCustomerUse>().Where(u => u.DiscountId == d.Id).SumAsync(u => u.Uses, TestContext.Current.CancellationToken);
+                Assert.Equal(held, perCustomer);
+            }
+        }
+
+        // The history used the codes and the automatic free shipping, and its orders add up as checkout's do.
+        var uses = await db.Set<DiscountUse>().AsNoTracking().ToListAsync(TestContext.Current.CancellationToken);
+        foreach (var used in new[] { "WELCOME10", "SUMMER25", "BLACKFRIDAY" })
+        {
+            Assert.Contains(uses, u => u.DiscountId == discounts.Single(d => d.CodeKey == used).Id);
+        }
+
+        Assert.Contains(uses, u => u.DiscountId == automatic.Id);
+        var discountedOrders = uses.Select(u => u.OrderId).Distinct().ToList();
+        var orders = await db.Orders.AsNoTracking().Include(o => o.Lines).Where(o => discountedOrders.Contains(o.Id)).ToListAsync(TestContext.Current.CancellationToken);
+        var allocations = await db.Set<OrderDiscountAllocation>().AsNoTracking().ToListAsync(TestContext.Current.CancellationToken);
+        foreach (var order in orders)
+        {
+            Assert.Equal(order.Total, order.Subtotal - order.DiscountTotal + order.ShippingTotal + order.TaxTotal);
+            Assert.Equal(uses.Where(u => u.OrderId == order.Id).Sum(u => u.Amount), order.DiscountTotal);
+            Assert.Equal(allocations.Where(a => a.OrderId == order.Id).Sum(a => a.Amount), order.DiscountTotal);
+            Assert.All(order.Lines, l => Assert.Equal(l.DiscountAmount, l.DiscountAllocations?.Sum(a => a.Amount) ?? 0m));
         }
 
         var sku = await db.Variants.AsNoTracking().Where(v => v.Product!.Status == Storekeep.Catalog.ProductStatus.Active && v.Price >= 20m && v.Price <= 50m)

@@ -319,6 +319,23 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "marketing_spend",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    date = table.Column<DateOnly>(type: "date", nullable: false),
+                    source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    medium = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    campaign = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    amount = table.Column<long>(type: "bigint", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_marketing_spend", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "message_templates",
                 columns: table => new
                 {
@@ -358,6 +375,28 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_messages", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "order_acquisitions",
+                columns: table => new
+                {
+                    order_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    visitor_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    first_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    first_campaign = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    first_medium = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    first_referrer = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    first_source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    last_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    last_campaign = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    last_medium = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    last_referrer = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    last_source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_order_acquisitions", x => x.order_id);
                 });
 
             migrationBuilder.CreateTable(
@@ -573,6 +612,24 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_users", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "visitor_touches",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    visitor_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    session_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    campaign = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    medium = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    referrer = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_visitor_touches", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -1493,6 +1550,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 column: "order_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_marketing_spend_date",
+                table: "marketing_spend",
+                column: "date");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_messages_dedupe_key",
                 table: "messages",
                 column: "dedupe_key",
@@ -1862,6 +1924,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_visitor_touches_visitor_id",
+                table: "visitor_touches",
+                column: "visitor_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_warehouses_code",
                 table: "warehouses",
                 column: "code",
@@ -1947,10 +2014,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "loyalty_program");
 
             migrationBuilder.DropTable(
+                name: "marketing_spend");
+
+            migrationBuilder.DropTable(
                 name: "message_templates");
 
             migrationBuilder.DropTable(
                 name: "messages");
+
+            migrationBuilder.DropTable(
+                name: "order_acquisitions");
 
             migrationBuilder.DropTable(
                 name: "order_allocations");
@@ -2020,6 +2093,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "user_tokens");
+
+            migrationBuilder.DropTable(
+                name: "visitor_touches");
 
             migrationBuilder.DropTable(
                 name: "webhook_deliveries");

@@ -306,6 +306,23 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "marketing_spend",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    source = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    medium = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    campaign = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_marketing_spend", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "message_templates",
                 columns: table => new
                 {
@@ -345,6 +362,28 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_messages", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "order_acquisitions",
+                columns: table => new
+                {
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    visitor_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    first_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    first_campaign = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    first_medium = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    first_referrer = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    first_source = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    last_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    last_campaign = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    last_medium = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    last_referrer = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    last_source = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_order_acquisitions", x => x.order_id);
                 });
 
             migrationBuilder.CreateTable(
@@ -560,6 +599,24 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_users", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "visitor_touches",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    visitor_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    session_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    campaign = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    medium = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    referrer = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    source = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_visitor_touches", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -1480,6 +1537,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 column: "order_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_marketing_spend_date",
+                table: "marketing_spend",
+                column: "date");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_messages_dedupe_key",
                 table: "messages",
                 column: "dedupe_key",
@@ -1849,6 +1911,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_visitor_touches_visitor_id",
+                table: "visitor_touches",
+                column: "visitor_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_warehouses_code",
                 table: "warehouses",
                 column: "code",
@@ -1934,10 +2001,16 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "loyalty_program");
 
             migrationBuilder.DropTable(
+                name: "marketing_spend");
+
+            migrationBuilder.DropTable(
                 name: "message_templates");
 
             migrationBuilder.DropTable(
                 name: "messages");
+
+            migrationBuilder.DropTable(
+                name: "order_acquisitions");
 
             migrationBuilder.DropTable(
                 name: "order_allocations");
@@ -2007,6 +2080,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "user_tokens");
+
+            migrationBuilder.DropTable(
+                name: "visitor_touches");
 
             migrationBuilder.DropTable(
                 name: "webhook_deliveries");
