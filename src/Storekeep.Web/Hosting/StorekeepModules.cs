@@ -19,6 +19,7 @@ using Storekeep.Web.Planning;
 using Storekeep.Web.Pricing;
 using Storekeep.Web.Promotions;
 using Storekeep.Web.Purchasing;
+using Storekeep.Web.Segments;
 using Storekeep.Web.Storefront;
 using Storekeep.Web.Store;
 
@@ -37,6 +38,7 @@ public static class StorekeepModules
         new CatalogModule(),
         new InventoryModule(),
         new CustomersModule(),
+        new SegmentsModule(),
         new CheckoutModule(),
         new OrdersModule(),
         new PaymentsModule(),

@@ -86,6 +86,7 @@ internal sealed partial class DemoStoreBuilder
         builder.FinishReturns();
         builder.BuildPurchasing();
         builder.BuildLoyalty();
+        builder.BuildCrm();
         builder.FinishStockLevels();
         return builder._data;
     }
