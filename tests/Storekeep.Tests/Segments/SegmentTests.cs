@@ -192,6 +192,19 @@ public sealed class SegmentTests
         Assert.Equal(["Marketing's", "Twice"], await db.Set<Storekeep.Segments.Segment>().Select(s => s.Name).OrderBy(n => n).ToListAsync());
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task The_demo_store_starts_with_tagged_customers_and_segments_that_have_members(string database)
+    {
+        await using var store = await TestStore.StartAsync(database, settings: new Dictionary<string, string?> { ["Seed:Demo"] = "true" });
+        var segments = await store.Client.GetAsync("/api/v1/segments").Expect(HttpStatusCode.OK);
+        var counts = segments["items"]!.AsArray().ToDictionary(s => s!["name"].Str(), s => s!["count"].Int());
+        Assert.Equal(["Champions", "Lapsed big spenders", "VIPs to email"], counts.Keys.Order(StringComparer.Ordinal));
+        Assert.All(counts, c => Assert.True(c.Value > 0, $"{c.Key} has no members"));
+        var vips = await store.Client.GetAsync("/api/v1/customers?tag=vip&limit=1").Expect(HttpStatusCode.OK);
+        Assert.Single(vips["items"]!.AsArray());
+    }
+
     private static async Task SeedAsync(TestStore store)
     {
         await store.Client.PutJson("/api/v1/loyalty/program", new
