@@ -1273,6 +1273,14 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<bool>("AcceptsEmail")
+                        .HasColumnType("boolean")
+                        .HasColumnName("accepts_email");
+
+                    b.Property<bool>("AcceptsSms")
+                        .HasColumnType("boolean")
+                        .HasColumnName("accepts_sms");
+
                     b.Property<string>("Company")
                         .HasMaxLength(400)
                         .HasColumnType("character varying(400)")
@@ -1293,6 +1301,15 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(254)")
                         .HasColumnName("email");
 
+                    b.Property<DateTime?>("EmailConsentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("email_consent_at");
+
+                    b.Property<string>("EmailConsentSource")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("email_consent_source");
+
                     b.Property<string>("FirstName")
                         .HasMaxLength(400)
                         .HasColumnType("character varying(400)")
@@ -1303,10 +1320,28 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(400)")
                         .HasColumnName("last_name");
 
+                    b.Property<string>("Note")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("note");
+
+                    b.Property<DateTime?>("NoteUpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("note_updated_at");
+
                     b.Property<string>("Phone")
                         .HasMaxLength(400)
                         .HasColumnType("character varying(400)")
                         .HasColumnName("phone");
+
+                    b.Property<DateTime?>("SmsConsentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sms_consent_at");
+
+                    b.Property<string>("SmsConsentSource")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("sms_consent_source");
 
                     b.HasKey("Id")
                         .HasName("pk_customers");
@@ -1316,6 +1351,26 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasDatabaseName("ix_customers_email");
 
                     b.ToTable("customers");
+                });
+
+            modelBuilder.Entity("Storekeep.Customers.CustomerTag", b =>
+                {
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("tag");
+
+                    b.HasKey("CustomerId", "Tag")
+                        .HasName("pk_customer_tags");
+
+                    b.HasIndex("Tag")
+                        .HasDatabaseName("ix_customer_tags_tag");
+
+                    b.ToTable("customer_tags", (string)null);
                 });
 
             modelBuilder.Entity("Storekeep.Demo.DemoCredentials", b =>
@@ -3321,6 +3376,48 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.ToTable("supplier_products", (string)null);
                 });
 
+            modelBuilder.Entity("Storekeep.Segments.Segment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Match")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("match");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Rules")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("rules");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_segments");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_segments_name");
+
+                    b.ToTable("segments", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Store.StoreSettings", b =>
                 {
                     b.Property<int>("Id")
@@ -3458,6 +3555,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_cart_items_carts_cart_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Customers.CustomerTag", b =>
+                {
+                    b.HasOne("Storekeep.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_customer_tags_customers_customer_id");
                 });
 
             modelBuilder.Entity("Storekeep.Events.WebhookDelivery", b =>

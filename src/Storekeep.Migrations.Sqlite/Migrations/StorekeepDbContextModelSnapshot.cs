@@ -1253,6 +1253,14 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<bool>("AcceptsEmail")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("accepts_email");
+
+                    b.Property<bool>("AcceptsSms")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("accepts_sms");
+
                     b.Property<string>("Company")
                         .HasMaxLength(400)
                         .HasColumnType("TEXT")
@@ -1273,6 +1281,15 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("email");
 
+                    b.Property<DateTime?>("EmailConsentAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email_consent_at");
+
+                    b.Property<string>("EmailConsentSource")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email_consent_source");
+
                     b.Property<string>("FirstName")
                         .HasMaxLength(400)
                         .HasColumnType("TEXT")
@@ -1283,10 +1300,28 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("last_name");
 
+                    b.Property<string>("Note")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("note");
+
+                    b.Property<DateTime?>("NoteUpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("note_updated_at");
+
                     b.Property<string>("Phone")
                         .HasMaxLength(400)
                         .HasColumnType("TEXT")
                         .HasColumnName("phone");
+
+                    b.Property<DateTime?>("SmsConsentAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sms_consent_at");
+
+                    b.Property<string>("SmsConsentSource")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sms_consent_source");
 
                     b.HasKey("Id")
                         .HasName("pk_customers");
@@ -1296,6 +1331,26 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_customers_email");
 
                     b.ToTable("customers");
+                });
+
+            modelBuilder.Entity("Storekeep.Customers.CustomerTag", b =>
+                {
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tag");
+
+                    b.HasKey("CustomerId", "Tag")
+                        .HasName("pk_customer_tags");
+
+                    b.HasIndex("Tag")
+                        .HasDatabaseName("ix_customer_tags_tag");
+
+                    b.ToTable("customer_tags", (string)null);
                 });
 
             modelBuilder.Entity("Storekeep.Demo.DemoCredentials", b =>
@@ -3301,6 +3356,48 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.ToTable("supplier_products", (string)null);
                 });
 
+            modelBuilder.Entity("Storekeep.Segments.Segment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Match")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("match");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Rules")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rules");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_segments");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_segments_name");
+
+                    b.ToTable("segments", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Store.StoreSettings", b =>
                 {
                     b.Property<int>("Id")
@@ -3438,6 +3535,16 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_cart_items_carts_cart_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Customers.CustomerTag", b =>
+                {
+                    b.HasOne("Storekeep.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_customer_tags_customers_customer_id");
                 });
 
             modelBuilder.Entity("Storekeep.Events.WebhookDelivery", b =>

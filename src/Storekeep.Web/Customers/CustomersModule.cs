@@ -13,6 +13,12 @@ public sealed class CustomersModule : StorekeepModule
     public override IEnumerable<PermissionGrant> Permissions =>
     [
         new(Storekeep.Access.Permissions.CustomersRead, Role.Owner, Role.Manager, Role.Sales, Role.Support, Role.Marketing),
+        new(CustomerPermissions.Write, Role.Owner, Role.Manager, Role.Support, Role.Marketing),
+    ];
+
+    public override IEnumerable<ErrorCode> ErrorCodes =>
+    [
+        new("customer_exists", 409, "A customer with this email already exists."),
     ];
 
     public override IEnumerable<AdminNavEntry> Navigation =>
@@ -25,6 +31,10 @@ public sealed class CustomersModule : StorekeepModule
         services.AddScoped<CustomerDirectory>();
         services.AddScoped<CustomerRegistry>();
         services.AddScoped<CustomerAccounts>();
+        services.AddScoped<CustomerProfiles>();
+        services.AddScoped<CustomerFigures>();
+        services.AddScoped<CustomerTimeline>();
+        services.AddSingleton(new RfmSettings(configuration.GetValue("Customers:RfmWindowDays", RfmSettings.Default.WindowDays)));
     }
 
     public override void MapApi(RouteGroupBuilder api) => api.MapCustomersEndpoints();

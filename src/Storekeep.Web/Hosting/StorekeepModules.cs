@@ -20,6 +20,7 @@ using Storekeep.Web.Planning;
 using Storekeep.Web.Pricing;
 using Storekeep.Web.Promotions;
 using Storekeep.Web.Purchasing;
+using Storekeep.Web.Segments;
 using Storekeep.Web.Storefront;
 using Storekeep.Web.Store;
 
@@ -38,6 +39,7 @@ public static class StorekeepModules
         new CatalogModule(),
         new InventoryModule(),
         new CustomersModule(),
+        new SegmentsModule(),
         new CheckoutModule(),
         new OrdersModule(),
         new PaymentsModule(),

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Data;
+using Storekeep.Loyalty;
 using Storekeep.Orders;
 using Storekeep.Payments;
 using Storekeep.Shared;
@@ -7,7 +8,21 @@ using Storekeep.Store;
 
 namespace Storekeep.Customers;
 
-public sealed record CustomerSummary(Guid Id, string Email, string? FirstName, string? LastName, string? Name, string? Country, DateTime CreatedAt);
+/// <summary>A customer in a list: the profile with its figures (loyalty and the timeline are on the detail only).</summary>
+public sealed record CustomerSummary(
+    Guid Id,
+    string Email,
+    string? FirstName,
+    string? LastName,
+    string? Name,
+    string? Country,
+    DateTime CreatedAt,
+    string? Phone,
+    string? Company,
+    IReadOnlyList<string> Tags,
+    CustomerConsentView Consent,
+    CustomerStats Stats,
+    CustomerRfmView? Rfm);
 
 public sealed record CustomerOrder(long Number, DateTime CreatedAt, OrderStatus Status, PaymentStatus PaymentStatus, FulfillmentStatus FulfillmentStatus, decimal Total, string Currency);
 
@@ -30,23 +45,44 @@ public sealed record CustomerDetail(
     DateTime CreatedAt,
     string Currency,
     CustomerStats Stats,
-    Page<CustomerOrder> Orders);
+    Page<CustomerOrder> Orders,
+    IReadOnlyList<string> Tags,
+    string? Note,
+    DateTime? NoteUpdatedAt,
+    CustomerConsentView Consent,
+    CustomerRfmView? Rfm,
+    CustomerLoyaltySummary Loyalty,
+    CustomerAcquisitionView Acquisition);
 
 /// <summary>
 /// Customers for the back office and the API (one read path for both). A customer's orders are
 /// those placed with their email (signed in or as a guest).
 /// </summary>
-public sealed class CustomerDirectory(StorekeepDbContext db)
+public sealed class CustomerDirectory(StorekeepDbContext db, CustomerFigures figures, LoyaltyLedger loyalty)
 {
-    /// <summary>Newest first, keyset on the (time-ordered) id; <paramref name="q"/> matches email or name.</summary>
-    public async Task<Page<CustomerSummary>> ListAsync(string? q, int? limit, string? cursor, CancellationToken ct)
+    /// <summary>
+    /// Newest first, keyset on the (time-ordered) id; <paramref name="q"/> matches email or name,
+    /// <paramref name="tag"/> a tag exactly; <paramref name="within"/> narrows to a segment's members.
+    /// </summary>
+    public async Task<Page<CustomerSummary>> ListAsync(string? q, string? tag, int? limit, string? cursor, CancellationToken ct, IQueryable<Guid>? within = null)
     {
         var v = new Validation();
         var term = v.Text("q", q, 200)?.ToLowerInvariant();
+        var tagged = v.Text("tag", tag, CustomerTag.MaxLength)?.ToLowerInvariant();
         v.ThrowIfInvalid();
         var take = Cursor.Limit(limit);
         var after = Cursor.DecodeGuid(cursor);
         var query = db.Customers.AsNoTracking();
+        if (tagged is not null)
+        {
+            query = query.Where(c => db.Set<CustomerTag>().Any(t => t.CustomerId == c.Id && t.Tag == tagged));
+        }
+
+        if (within is not null)
+        {
+            query = query.Where(c => within.Contains(c.Id));
+        }
+
         if (term is { Length: > 0 })
         {
             query = query.Where(c => c.Email.Contains(term)
@@ -60,7 +96,12 @@ public sealed class CustomerDirectory(StorekeepDbContext db)
         }
 
         var rows = await query.OrderByDescending(c => c.Id).Take(take + 1).ToListAsync(ct);
-        var items = rows.Take(take).Select(Summary).ToList();
+        var page = rows.Take(take).ToList();
+        var ids = page.Select(c => c.Id).ToList();
+        var tags = (await db.Set<CustomerTag>().AsNoTracking().Where(t => ids.Contains(t.CustomerId)).ToListAsync(ct))
+            .ToLookup(t => t.CustomerId, t => t.Tag);
+        var figured = await figures.Query().Where(f => ids.Contains(f.CustomerId)).ToDictionaryAsync(f => f.CustomerId, ct);
+        var items = page.Select(c => Summary(c, [.. tags[c.Id].Order(StringComparer.Ordinal)], figured.GetValueOrDefault(c.Id))).ToList();
         return new Page<CustomerSummary>(items, rows.Count > take ? Cursor.Encode(items[^1].Id.ToString()) : null);
     }
 
@@ -105,22 +146,57 @@ public sealed class CustomerDirectory(StorekeepDbContext db)
             .Select(o => new CustomerOrder(o.Number, o.CreatedAt, o.Status, o.PaymentStatus, o.FulfillmentStatus, o.Total, o.Currency))
             .ToListAsync(ct);
         var items = page.Take(take).ToList();
-        var summary = Summary(customer);
+        var tags = await db.Set<CustomerTag>().AsNoTracking().Where(t => t.CustomerId == id).Select(t => t.Tag).OrderBy(t => t).ToListAsync(ct);
+        var figured = await figures.Query().Where(f => f.CustomerId == id).FirstOrDefaultAsync(ct);
+        var points = await loyalty.GetAsync(id, 1, null, ct);
         return new CustomerDetail(
             customer.Id,
             customer.Email,
             customer.FirstName,
             customer.LastName,
-            summary.Name,
+            NameOf(customer),
             customer.Phone,
             customer.Company,
             customer.Country,
             customer.CreatedAt,
             currency,
             stats,
-            new Page<CustomerOrder>(items, page.Count > take ? Cursor.Encode(items[^1].Number) : null));
+            new Page<CustomerOrder>(items, page.Count > take ? Cursor.Encode(items[^1].Number) : null),
+            tags,
+            customer.Note,
+            customer.NoteUpdatedAt,
+            ConsentOf(customer),
+            figured is null ? null : RfmSegments.View(figured),
+            new CustomerLoyaltySummary(points.Balance, points.Tier),
+            new CustomerAcquisitionView(null, null));
     }
 
-    private static CustomerSummary Summary(Customer c) =>
-        new(c.Id, c.Email, c.FirstName, c.LastName, string.Join(' ', new[] { c.FirstName, c.LastName }.Where(n => !string.IsNullOrWhiteSpace(n))) is { Length: > 0 } name ? name : null, c.Country, c.CreatedAt);
+    public static CustomerConsentView ConsentOf(Customer c) =>
+        new(new ConsentView(c.AcceptsEmail, c.EmailConsentAt, c.EmailConsentSource), new ConsentView(c.AcceptsSms, c.SmsConsentAt, c.SmsConsentSource));
+
+    /// <summary>The stats of a figures row (the same definitions as <see cref="CustomerStats"/>); zeros without one.</summary>
+    public static CustomerStats StatsOf(CustomerFigureRow? f)
+    {
+        if (f is null)
+        {
+            return new CustomerStats(0, 0m, null, null, null);
+        }
+
+        var spent = MinorUnits.FromMinor(f.SpentMinor);
+        return new CustomerStats(
+            (int)f.OrdersCount,
+            spent,
+            f.LiveOrders == 0 ? null : decimal.Round(spent / f.LiveOrders, 2, MidpointRounding.AwayFromZero),
+            Utc(f.FirstOrderAt),
+            Utc(f.LastOrderAt));
+    }
+
+    // SQLite hands back raw query times without a kind; they are stored as UTC.
+    private static DateTime? Utc(DateTime? t) => t is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : null;
+
+    private static string? NameOf(Customer c) =>
+        string.Join(' ', new[] { c.FirstName, c.LastName }.Where(n => !string.IsNullOrWhiteSpace(n))) is { Length: > 0 } name ? name : null;
+
+    private static CustomerSummary Summary(Customer c, IReadOnlyList<string> tags, CustomerFigureRow? f) =>
+        new(c.Id, c.Email, c.FirstName, c.LastName, NameOf(c), c.Country, c.CreatedAt, c.Phone, c.Company, tags, ConsentOf(c), StatsOf(f), f is null ? null : RfmSegments.View(f));
 }

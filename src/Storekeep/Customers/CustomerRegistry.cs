@@ -23,7 +23,7 @@ public sealed class CustomerRegistry(StorekeepDbContext db)
         var first = parts.ElementAtOrDefault(0);
         var last = parts.ElementAtOrDefault(1);
         await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO customers (id, email, first_name, last_name, country, created_at) VALUES ({id}, {email}, {first}, {last}, {country}, {now}) ON CONFLICT (email) DO NOTHING",
+            $"INSERT INTO customers (id, email, first_name, last_name, country, created_at, accepts_email, accepts_sms) VALUES ({id}, {email}, {first}, {last}, {country}, {now}, FALSE, FALSE) ON CONFLICT (email) DO NOTHING",
             ct);
         return await db.Customers.Where(c => c.Email == email).Select(c => c.Id).SingleAsync(ct);
     }

@@ -10,5 +10,20 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
     {
         b.HasIndex(c => c.Email).IsUnique();
         b.Property(c => c.Email).HasMaxLength(254);
+        b.Property(c => c.Note).HasMaxLength(Customer.NoteMaxLength);
+        b.Property(c => c.EmailConsentSource).HasMaxLength(CustomerProfiles.ConsentSourceMaxLength);
+        b.Property(c => c.SmsConsentSource).HasMaxLength(CustomerProfiles.ConsentSourceMaxLength);
+    }
+}
+
+internal sealed class CustomerTagConfiguration : IEntityTypeConfiguration<CustomerTag>
+{
+    public void Configure(EntityTypeBuilder<CustomerTag> b)
+    {
+        b.ToTable("customer_tags");
+        b.HasKey(t => new { t.CustomerId, t.Tag });
+        b.Property(t => t.Tag).HasMaxLength(CustomerTag.MaxLength);
+        b.HasIndex(t => t.Tag);
+        b.HasOne<Customer>().WithMany().HasForeignKey(t => t.CustomerId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -27,6 +27,8 @@ public sealed class DemoDataSet
     public List<DiscountCustomerUse> DiscountCustomerUses { get; } = [];
     public List<OrderDiscountAllocation> DiscountAllocations { get; } = [];
     public List<Customer> Customers { get; } = [];
+    public List<CustomerTag> CustomerTags { get; } = [];
+    public List<Segments.Segment> Segments { get; } = [];
     public List<Order> Orders { get; } = [];
     public List<OrderAllocation> Allocations { get; } = [];
     public List<Payment> Payments { get; } = [];

@@ -87,6 +87,7 @@ internal sealed partial class DemoStoreBuilder
         builder.FinishPromotions();
         builder.BuildPurchasing();
         builder.BuildLoyalty();
+        builder.BuildCrm();
         builder.FinishStockLevels();
         return builder._data;
     }

@@ -97,6 +97,8 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock)
             Table("Shipping and tax", data.TaxRates),
             Table("Promotions", data.Discounts),
             Table("Customers", data.Customers),
+            Table("Customers", data.CustomerTags),
+            Table("Customers", data.Segments),
             Table("Orders", data.Orders),
             Table("Orders", data.Orders.SelectMany(o => o.Lines).ToList()),
             Table("Orders", data.Orders.SelectMany(o => o.Timeline).ToList()),

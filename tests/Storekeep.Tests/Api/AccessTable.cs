@@ -50,6 +50,9 @@ public static class AccessTable
         POST   /api/v1/categories                                  catalog.write     owner manager marketing
         GET    /api/v1/customers                                   customers.read    owner manager sales support marketing
         GET    /api/v1/customers/{id}                              customers.read    owner manager sales support marketing
+        POST   /api/v1/customers                                   customers.write   owner manager support marketing
+        PATCH  /api/v1/customers/{id}                              customers.write   owner manager support marketing
+        GET    /api/v1/customers/{id}/timeline                     customers.read    owner manager sales support marketing
         GET    /api/v1/customers/{id}/loyalty                      loyalty.read      owner manager support marketing
         POST   /api/v1/customers/{id}/loyalty/adjustments          loyalty.write     owner manager marketing
         GET    /api/v1/discounts                                   discounts.read    owner manager marketing
@@ -114,6 +117,10 @@ public static class AccessTable
         POST   /api/v1/refunds/{refundId}/retry                    refunds.create    owner manager support
         GET    /api/v1/returns/{returnId}                          orders.read       owner manager sales warehouse support
         POST   /api/v1/returns/{returnId}/receive                  fulfillment.write owner manager warehouse
+        GET    /api/v1/segments                                    segments.read     owner manager marketing
+        POST   /api/v1/segments                                    segments.write    owner manager marketing
+        GET    /api/v1/segments/{id}                               segments.read     owner manager marketing
+        GET    /api/v1/segments/{id}/customers                     segments.read     owner manager marketing
         GET    /api/v1/settings/payments                           settings.manage   owner manager
         PATCH  /api/v1/settings/payments                           settings.manage   owner manager
         GET    /api/v1/settings/store                              settings.manage   owner manager

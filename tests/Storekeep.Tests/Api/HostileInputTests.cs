@@ -71,6 +71,16 @@ public sealed partial class HostileInputTests
                 : op.Path == "/api/v1/marketing/spend" ? new JsonObject { ["date"] = "2026-11-30", ["source"] = "google", ["medium"] = "cpc", ["amount"] = 12.5m }
                 : op.Path.EndsWith("/loyalty/adjustments", StringComparison.Ordinal) ? new JsonObject { ["points"] = 10, ["reason"] = "Hostile input check" }
                 : op.Path.EndsWith("/loyalty-redemption", StringComparison.Ordinal) ? new JsonObject { ["points"] = 100 }
+                : op.Path == CustomersPath ? PlausibleCustomer(withEmail: true)
+                : op.Path == "/api/v1/segments" ? new JsonObject
+                {
+                    ["name"] = UniqueCodePlaceholder,
+                    ["match"] = "any",
+                    ["rules"] = new JsonArray(
+                        new JsonObject { ["field"] = "totalSpent", ["op"] = "gte", ["value"] = 100 },
+                        new JsonObject { ["field"] = "tag", ["op"] = "in", ["value"] = new JsonArray("vip", "press") }),
+                }
+                : op.Path == CustomersPath + "/{id}" ? PlausibleCustomer(withEmail: false)
                 : Plausible(document, schema, "", 0)) ?? new JsonObject();
             foreach (var (label, body, contentType) in HostileBodies(plausible))
             {
@@ -452,6 +462,30 @@ public sealed partial class HostileInputTests
 
     private const string DiscountsPath = "/api/v1/discounts";
     private const string LoyaltyProgramPath = "/api/v1/loyalty/program";
+    private const string CustomersPath = "/api/v1/customers";
+    private const string FreshCustomerEmail = "fresh-customer@example.com";
+
+    /// <summary>A customer profile the API accepts (a phone is digits, a new customer's email is unused).</summary>
+    private static JsonObject PlausibleCustomer(bool withEmail)
+    {
+        var body = new JsonObject
+        {
+            ["firstName"] = "Lin",
+            ["lastName"] = "Chen",
+            ["phone"] = "+1 555 0100",
+            ["company"] = "Chen & Co",
+            ["tags"] = new JsonArray("vip", "wholesale"),
+            ["note"] = "Prefers phone calls.",
+            ["consent"] = new JsonObject { ["email"] = new JsonObject { ["accepted"] = true, ["source"] = "checkout" }, ["sms"] = new JsonObject { ["accepted"] = false } },
+        };
+        if (withEmail)
+        {
+            body["email"] = FreshCustomerEmail;
+            body["country"] = "GB";
+        }
+
+        return body;
+    }
 
     /// <summary>A running program whose points are worth little, so the fixture customer's points always cover a redemption on a fixture cart.</summary>
     private static JsonObject PlausibleLoyaltyProgram() => new()
@@ -534,6 +568,7 @@ public sealed partial class HostileInputTests
     private static string Freshen(string body, string path)
     {
         var fresh = body.Replace($"\"{UniqueCodePlaceholder}\"", $"\"C{Guid.NewGuid().ToString("N")[..12]}\"", StringComparison.Ordinal);
+        fresh = fresh.Replace($"\"{FreshCustomerEmail}\"", $"\"c{Guid.NewGuid():N}@example.com\"", StringComparison.Ordinal);
         return path.EndsWith("/products", StringComparison.Ordinal) && !path.Contains("/suppliers/", StringComparison.Ordinal)
             ? fresh.Replace($"\"{Fixtures.Sku}\"", $"\"NEW-{Guid.NewGuid():N}\"", StringComparison.Ordinal)
             : fresh;

@@ -158,7 +158,15 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     phone = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
                     company = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
                     country = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    note = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    note_updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    accepts_email = table.Column<bool>(type: "boolean", nullable: false),
+                    email_consent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    email_consent_source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    accepts_sms = table.Column<bool>(type: "boolean", nullable: false),
+                    sms_consent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    sms_consent_source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -491,6 +499,22 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "segments",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    match = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    rules = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_segments", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "shipping_methods",
                 columns: table => new
                 {
@@ -736,6 +760,24 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         principalTable: "categories",
                         principalColumn: "id",
                         onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "customer_tags",
+                columns: table => new
+                {
+                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    tag = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_customer_tags", x => new { x.customer_id, x.tag });
+                    table.ForeignKey(
+                        name: "fk_customer_tags_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -1485,6 +1527,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 column: "customer");
 
             migrationBuilder.CreateIndex(
+                name: "ix_customer_tags_tag",
+                table: "customer_tags",
+                column: "tag");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_customers_email",
                 table: "customers",
                 column: "email",
@@ -1829,6 +1876,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_segments_name",
+                table: "segments",
+                column: "name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_shipment_lines_shipment_id",
                 table: "shipment_lines",
                 column: "shipment_id");
@@ -1984,6 +2037,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "customer_months_shares");
 
             migrationBuilder.DropTable(
+                name: "customer_tags");
+
+            migrationBuilder.DropTable(
                 name: "daily_kpis");
 
             migrationBuilder.DropTable(
@@ -2054,6 +2110,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "role_claims");
+
+            migrationBuilder.DropTable(
+                name: "segments");
 
             migrationBuilder.DropTable(
                 name: "shipment_lines");

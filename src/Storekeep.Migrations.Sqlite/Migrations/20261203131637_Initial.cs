@@ -145,7 +145,15 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     phone = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
                     company = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
                     country = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    note = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    note_updated_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    accepts_email = table.Column<bool>(type: "INTEGER", nullable: false),
+                    email_consent_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    email_consent_source = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    accepts_sms = table.Column<bool>(type: "INTEGER", nullable: false),
+                    sms_consent_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    sms_consent_source = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -478,6 +486,22 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "segments",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    match = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    rules = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_segments", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "shipping_methods",
                 columns: table => new
                 {
@@ -723,6 +747,24 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         principalTable: "categories",
                         principalColumn: "id",
                         onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "customer_tags",
+                columns: table => new
+                {
+                    customer_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    tag = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_customer_tags", x => new { x.customer_id, x.tag });
+                    table.ForeignKey(
+                        name: "fk_customer_tags_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -1472,6 +1514,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 column: "customer");
 
             migrationBuilder.CreateIndex(
+                name: "ix_customer_tags_tag",
+                table: "customer_tags",
+                column: "tag");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_customers_email",
                 table: "customers",
                 column: "email",
@@ -1816,6 +1863,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_segments_name",
+                table: "segments",
+                column: "name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_shipment_lines_shipment_id",
                 table: "shipment_lines",
                 column: "shipment_id");
@@ -1971,6 +2024,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "customer_months_shares");
 
             migrationBuilder.DropTable(
+                name: "customer_tags");
+
+            migrationBuilder.DropTable(
                 name: "daily_kpis");
 
             migrationBuilder.DropTable(
@@ -2041,6 +2097,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "role_claims");
+
+            migrationBuilder.DropTable(
+                name: "segments");
 
             migrationBuilder.DropTable(
                 name: "shipment_lines");

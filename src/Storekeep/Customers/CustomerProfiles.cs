@@ -1,0 +1,200 @@
+using Microsoft.EntityFrameworkCore;
+using Storekeep.Data;
+using Storekeep.Shared;
+
+namespace Storekeep.Customers;
+
+/// <summary>Staff's changes to customer profiles: creating a customer, names, phone, tags, note and consent.</summary>
+public sealed class CustomerProfiles(StorekeepDbContext db, TimeProvider clock)
+{
+    public const int ConsentSourceMaxLength = 100;
+    public const string StaffSource = "staff";
+    private const int NameMaxLength = 100;
+    private const int PhoneMaxLength = 40;
+
+    /// <summary>Creates a customer; 409 <c>customer_exists</c> when the email is taken.</summary>
+    public async Task<Guid> CreateAsync(CustomerCreateRequest request, CancellationToken ct)
+    {
+        var v = new Validation();
+        var email = v.Email("email", request.Email)!;
+        var customer = new Customer
+        {
+            Email = email,
+            FirstName = v.Text("firstName", request.FirstName, NameMaxLength),
+            LastName = v.Text("lastName", request.LastName, NameMaxLength),
+            Phone = Phone(v, request.Phone),
+            Company = v.Text("company", request.Company),
+            Country = Country(v, request.Country),
+            Note = v.Text("note", request.Note, Customer.NoteMaxLength),
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        var tags = Tags(v, request.Tags);
+        var consent = Consent(v, request.Consent);
+        v.ThrowIfInvalid();
+
+        var now = customer.CreatedAt;
+        customer.NoteUpdatedAt = customer.Note is null ? null : now;
+        Apply(customer, consent, now);
+        if (await db.Customers.AnyAsync(c => c.Email == email, ct))
+        {
+            throw Errors.Conflict("customer_exists", $"A customer with the email {email} already exists.");
+        }
+
+        db.Customers.Add(customer);
+        db.Set<CustomerTag>().AddRange((tags ?? []).Select(t => new CustomerTag { CustomerId = customer.Id, Tag = t }));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // The unique index on email settles a race between two creations.
+            throw Errors.Conflict("customer_exists", $"A customer with the email {email} already exists.");
+        }
+
+        return customer.Id;
+    }
+
+    /// <summary>Changes what the request carries; a missing field is left as it is.</summary>
+    public async Task UpdateAsync(Guid id, CustomerPatchRequest request, CancellationToken ct)
+    {
+        var v = new Validation();
+        var firstName = v.Text("firstName", request.FirstName, NameMaxLength);
+        var lastName = v.Text("lastName", request.LastName, NameMaxLength);
+        var phone = Phone(v, request.Phone);
+        var company = v.Text("company", request.Company);
+        var note = v.Text("note", request.Note, Customer.NoteMaxLength);
+        var tags = Tags(v, request.Tags);
+        var consent = Consent(v, request.Consent);
+        v.ThrowIfInvalid();
+
+        var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == id, ct)
+            ?? throw Errors.NotFound("Customer", id.ToString());
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (request.FirstName is not null)
+        {
+            customer.FirstName = firstName;
+        }
+
+        if (request.LastName is not null)
+        {
+            customer.LastName = lastName;
+        }
+
+        if (request.Phone is not null)
+        {
+            customer.Phone = phone;
+        }
+
+        if (request.Company is not null)
+        {
+            customer.Company = company;
+        }
+
+        if (request.Note is not null && note != customer.Note)
+        {
+            customer.Note = note;
+            customer.NoteUpdatedAt = now;
+        }
+
+        Apply(customer, consent, now);
+        if (tags is not null)
+        {
+            var current = await db.Set<CustomerTag>().Where(t => t.CustomerId == id).ToListAsync(ct);
+            db.Set<CustomerTag>().RemoveRange(current.Where(t => !tags.Contains(t.Tag)));
+            db.Set<CustomerTag>().AddRange(tags.Where(t => current.All(c => c.Tag != t)).Select(t => new CustomerTag { CustomerId = id, Tag = t }));
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Every tag in use with how many customers carry it, most used first.</summary>
+    public async Task<List<(string Tag, int Customers)>> TagsInUseAsync(CancellationToken ct) =>
+        [.. (await db.Set<CustomerTag>().AsNoTracking().GroupBy(t => t.Tag).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))
+            .OrderByDescending(t => t.Count).ThenBy(t => t.Key, StringComparer.Ordinal).Select(t => (t.Key, t.Count))];
+
+    private static void Apply(Customer customer, (ConsentChange? Email, ConsentChange? Sms) consent, DateTime now)
+    {
+        if (consent.Email is { Accepted: { } email } e)
+        {
+            customer.SetEmailConsent(email, e.Source ?? StaffSource, now);
+        }
+
+        if (consent.Sms is { Accepted: { } sms } s)
+        {
+            customer.SetSmsConsent(sms, s.Source ?? StaffSource, now);
+        }
+    }
+
+    private static string? Phone(Validation v, string? phone)
+    {
+        var text = v.Text("phone", phone, PhoneMaxLength);
+        if (text is not null && !text.All(c => char.IsAsciiDigit(c) || c is '+' or ' ' or '-' or '(' or ')' or '.'))
+        {
+            v.Add("phone", "'phone' may contain only digits, spaces, '+', '-', '.', '(' and ')'.");
+        }
+
+        return text;
+    }
+
+    private static string? Country(Validation v, string? country)
+    {
+        var text = v.Text("country", country, 2);
+        if (text is not null && (text.Length != 2 || !text.All(char.IsAsciiLetter)))
+        {
+            v.Add("country", "'country' must be a two-letter ISO 3166 code.");
+        }
+
+        return text?.ToUpperInvariant();
+    }
+
+    /// <summary>Trimmed, lower-case, without duplicates; null when the request has none (left as it is).</summary>
+    private static List<string>? Tags(Validation v, IReadOnlyList<string?>? tags)
+    {
+        if (tags is null)
+        {
+            return null;
+        }
+
+        if (tags.Count > CustomerTag.MaxPerCustomer)
+        {
+            v.Add("tags", $"'tags' may hold at most {CustomerTag.MaxPerCustomer} tags.");
+        }
+
+        var clean = new List<string>();
+        for (var i = 0; i < tags.Count; i++)
+        {
+            var tag = v.Text($"tags[{i}]", tags[i], CustomerTag.MaxLength);
+            if (tag is null)
+            {
+                v.Add($"tags[{i}]", $"'tags[{i}]' must not be empty.");
+            }
+            else if (!clean.Contains(tag.ToLowerInvariant()))
+            {
+                clean.Add(tag.ToLowerInvariant());
+            }
+        }
+
+        return clean;
+    }
+
+    private static (ConsentChange? Email, ConsentChange? Sms) Consent(Validation v, ConsentRequest? consent)
+    {
+        return (Change("email", consent?.Email), Change("sms", consent?.Sms));
+
+        ConsentChange? Change(string channel, ConsentChange? change)
+        {
+            if (change is null)
+            {
+                return null;
+            }
+
+            if (change.Accepted is null)
+            {
+                v.Add($"consent.{channel}.accepted", $"'consent.{channel}.accepted' is required.");
+            }
+
+            return change with { Source = v.Text($"consent.{channel}.source", change.Source, ConsentSourceMaxLength) };
+        }
+    }
+}
