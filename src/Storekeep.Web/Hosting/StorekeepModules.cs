@@ -21,6 +21,7 @@ using Storekeep.Web.Promotions;
 using Storekeep.Web.Purchasing;
 using Storekeep.Web.Storefront;
 using Storekeep.Web.Store;
+using Storekeep.Web.Support;
 
 namespace Storekeep.Web.Hosting;
 
@@ -44,6 +45,7 @@ public static class StorekeepModules
         new PurchasingModule(),
         new PromotionsModule(),
         new LoyaltyModule(),
+        new SupportModule(),
         new EventsModule(),
         new MessagingModule(),
         new AnalyticsModule(),

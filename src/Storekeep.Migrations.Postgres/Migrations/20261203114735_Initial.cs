@@ -533,6 +533,20 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "support_sla_policies",
+                columns: table => new
+                {
+                    priority = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    first_response_minutes = table.Column<int>(type: "integer", nullable: false),
+                    resolution_minutes = table.Column<int>(type: "integer", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_support_sla_policies", x => x.priority);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "tax_rates",
                 columns: table => new
                 {
@@ -545,6 +559,30 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_tax_rates", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "tickets",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
+                    customer_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    order_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    subject = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    channel = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    priority = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    assignee_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    first_response_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    resolved_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    paused_since = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_tickets", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -947,6 +985,51 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         name: "fk_supplier_products_suppliers_supplier_id",
                         column: x => x.supplier_id,
                         principalTable: "suppliers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ticket_messages",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    ticket_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    author = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    author_name = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
+                    body = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: false),
+                    @internal = table.Column<bool>(name: "internal", type: "boolean", nullable: false),
+                    email_message_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_ticket_messages", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_ticket_messages_tickets_ticket_id",
+                        column: x => x.ticket_id,
+                        principalTable: "tickets",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ticket_pauses",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    ticket_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    started_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ended_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_ticket_pauses", x => x.id);
+                    table.CheckConstraint("ck_ticket_pauses_order", "ended_at >= started_at");
+                    table.ForeignKey(
+                        name: "fk_ticket_pauses_tickets_ticket_id",
+                        column: x => x.ticket_id,
+                        principalTable: "tickets",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -1835,6 +1918,46 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_ticket_messages_ticket_id_created_at",
+                table: "ticket_messages",
+                columns: new[] { "ticket_id", "created_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ticket_pauses_ticket_id",
+                table: "ticket_pauses",
+                column: "ticket_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tickets_assignee_id",
+                table: "tickets",
+                column: "assignee_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tickets_created_at",
+                table: "tickets",
+                column: "created_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tickets_customer_id",
+                table: "tickets",
+                column: "customer_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tickets_email",
+                table: "tickets",
+                column: "email");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tickets_order_id",
+                table: "tickets",
+                column: "order_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tickets_status_id",
+                table: "tickets",
+                columns: new[] { "status", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_user_claims_user_id",
                 table: "user_claims",
                 column: "user_id");
@@ -2006,7 +2129,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "supplier_products");
 
             migrationBuilder.DropTable(
+                name: "support_sla_policies");
+
+            migrationBuilder.DropTable(
                 name: "tax_rates");
+
+            migrationBuilder.DropTable(
+                name: "ticket_messages");
+
+            migrationBuilder.DropTable(
+                name: "ticket_pauses");
 
             migrationBuilder.DropTable(
                 name: "user_claims");
@@ -2046,6 +2178,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "shipments");
+
+            migrationBuilder.DropTable(
+                name: "tickets");
 
             migrationBuilder.DropTable(
                 name: "roles");
