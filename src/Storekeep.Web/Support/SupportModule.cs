@@ -1,3 +1,4 @@
+using MudBlazor;
 using Storekeep.Access;
 using Storekeep.Support;
 using Storekeep.Web.Hosting;
@@ -20,6 +21,11 @@ public sealed class SupportModule : StorekeepModule
     [
         new(TicketPermissions.Read, Role.Owner, Role.Manager, Role.Support),
         new(TicketPermissions.Write, Role.Owner, Role.Manager, Role.Support),
+    ];
+
+    public override IEnumerable<AdminNavEntry> Navigation =>
+    [
+        new(15, "Tickets", "/admin/tickets", Icons.Material.Filled.SupportAgent, TicketPermissions.Read),
     ];
 
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
