@@ -23,6 +23,7 @@ using Storekeep.Web.Purchasing;
 using Storekeep.Web.Segments;
 using Storekeep.Web.Storefront;
 using Storekeep.Web.Store;
+using Storekeep.Web.Support;
 
 namespace Storekeep.Web.Hosting;
 
@@ -48,6 +49,7 @@ public static class StorekeepModules
         new PromotionsModule(),
         new LoyaltyModule(),
         new AttributionModule(),
+        new SupportModule(),
         new EventsModule(),
         new MessagingModule(),
         new AnalyticsModule(),

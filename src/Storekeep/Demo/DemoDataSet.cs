@@ -40,6 +40,7 @@ public sealed class DemoDataSet
     public List<Loyalty.LoyaltyProgram> LoyaltyPrograms { get; } = [];
     public List<Loyalty.LoyaltyAccount> LoyaltyAccounts { get; } = [];
     public List<Loyalty.LoyaltyEntry> LoyaltyEntries { get; } = [];
+    public List<Support.Ticket> Tickets { get; } = [];
 
     /// <summary>Where the history ends (midnight UTC of the day the store was seeded).</summary>
     public DateTime HistoryEnd { get; init; }

@@ -39,6 +39,7 @@ internal sealed partial class DemoStoreBuilder
     private static readonly Actor ImportActor = new("import");
 
     private readonly Random _rng;
+    private readonly int _supportSeed;
     private readonly DateTime _end;
     private readonly DateTime _start;
     private readonly DemoDataSet _data;
@@ -56,6 +57,7 @@ internal sealed partial class DemoStoreBuilder
     private DemoStoreBuilder(int seed, DateTime now)
     {
         _rng = new Random(seed);
+        _supportSeed = seed + 14;
         _end = DateTime.SpecifyKind(now.Date, DateTimeKind.Utc);
         _start = _end.AddDays(-HistoryDays);
         _data = new DemoDataSet
@@ -88,6 +90,7 @@ internal sealed partial class DemoStoreBuilder
         builder.BuildPurchasing();
         builder.BuildLoyalty();
         builder.BuildCrm();
+        builder.BuildSupport();
         builder.FinishStockLevels();
         return builder._data;
     }

@@ -120,6 +120,8 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock)
             Table("Loyalty", data.LoyaltyPrograms),
             Table("Loyalty", data.LoyaltyAccounts),
             Table("Loyalty", data.LoyaltyEntries),
+            Table("Support", data.Tickets),
+            Table("Support", data.Tickets.SelectMany(t => t.Messages).ToList()),
         };
         var total = tables.Sum(t => t.Rows);
         var done = 0;

@@ -10,9 +10,10 @@ public static class MessageTypes
     public const string AccountVerification = "account_verification";
     public const string PasswordReset = "password_reset";
     public const string PurchaseOrder = "purchase_order";
+    public const string TicketReply = "ticket_reply";
 
     public static readonly IReadOnlyList<string> All =
-        [OrderConfirmation, ShippingConfirmation, Refund, ReturnReceived, AccountVerification, PasswordReset, PurchaseOrder];
+        [OrderConfirmation, ShippingConfirmation, Refund, ReturnReceived, AccountVerification, PasswordReset, PurchaseOrder, TicketReply];
 
     /// <summary>
     /// Messages whose body holds a sign-in grade secret (a reset or verification link): the log
@@ -263,6 +264,33 @@ public static class BuiltInTemplates
                 Expected by: {{po.expected}}
 
                 Please quote {{po.number}} on the delivery note and invoice.
+                """)),
+        new(
+            MessageTypes.TicketReply,
+            "Sent to the customer when staff reply to their support ticket (not for internal notes).",
+            Samples(new()
+            {
+                ["name"] = "Ada Lovelace",
+                ["ticket.subject"] = "Where is my order?",
+                ["ticket.link"] = "https://shop.example.com/account/tickets/0190c1f2-0000-7000-8000-000000000001",
+                ["reply.body"] = "Hello Ada,\nyour parcel left our warehouse this morning.",
+                ["reply.author"] = "Grace from support",
+            }),
+            "Re: {{ticket.subject}}",
+            Layout("""
+                <p>Hello {{name}},</p>
+                <p>{{reply.author}} replied to your request <strong>{{ticket.subject}}</strong>:</p>
+                <blockquote style="border-left:3px solid #ddd;margin:0;padding-left:12px">{{reply.body}}</blockquote>
+                <p><a href="{{ticket.link}}">See the conversation</a></p>
+                """),
+            TextLayout("""
+                Hello {{name}},
+
+                {{reply.author}} replied to your request "{{ticket.subject}}":
+
+                {{reply.body}}
+
+                See the conversation: {{ticket.link}}
                 """)),
     }.ToDictionary(d => d.Key, StringComparer.Ordinal);
 

@@ -131,8 +131,16 @@ public static class AccessTable
         POST   /api/v1/suppliers                                   purchasing.write  owner manager
         GET    /api/v1/suppliers/{id}                              purchasing.read   owner manager warehouse
         POST   /api/v1/suppliers/{id}/products                     purchasing.write  owner manager
+        GET    /api/v1/support/sla-policies                        tickets.read      owner manager support
+        PUT    /api/v1/support/sla-policies                        tickets.write     owner manager support
         GET    /api/v1/tax-rates                                   settings.manage   owner manager
         POST   /api/v1/tax-rates                                   settings.manage   owner manager
+        GET    /api/v1/tickets                                     tickets.read      owner manager support
+        POST   /api/v1/tickets                                     tickets.write     owner manager support
+        GET    /api/v1/tickets/report                              tickets.read      owner manager support
+        GET    /api/v1/tickets/{id}                                tickets.read      owner manager support
+        PATCH  /api/v1/tickets/{id}                                tickets.write     owner manager support
+        POST   /api/v1/tickets/{id}/messages                       tickets.write     owner manager support
         GET    /api/v1/warehouses                                  inventory.read    owner manager sales warehouse support
         POST   /api/v1/warehouses                                  inventory.write   owner manager warehouse
         GET    /api/v1/webhooks                                    webhooks.manage   owner manager

@@ -81,6 +81,10 @@ public sealed partial class HostileInputTests
                         new JsonObject { ["field"] = "tag", ["op"] = "in", ["value"] = new JsonArray("vip", "press") }),
                 }
                 : op.Path == CustomersPath + "/{id}" ? PlausibleCustomer(withEmail: false)
+                : op.Path == TicketsPath ? new JsonObject { ["email"] = Fixtures.CartEmail, ["subject"] = "Plausible question", ["body"] = "Where is my order?\nThanks", ["channel"] = "web", ["priority"] = "normal" }
+                : op.Path == TicketsPath + "/{id}" ? new JsonObject { ["status"] = "pending", ["priority"] = "high", ["assigneeId"] = "none" }
+                : op.Path == TicketsPath + "/{id}/messages" ? new JsonObject { ["body"] = "Plausible reply", ["internal"] = true }
+                : op.Path == SlaPoliciesPath ? new JsonObject { ["policies"] = new JsonArray(new JsonObject { ["priority"] = "low", ["firstResponseMinutes"] = 1440, ["resolutionMinutes"] = 5760 }) }
                 : Plausible(document, schema, "", 0)) ?? new JsonObject();
             foreach (var (label, body, contentType) in HostileBodies(plausible))
             {
@@ -486,6 +490,8 @@ public sealed partial class HostileInputTests
 
         return body;
     }
+    private const string TicketsPath = "/api/v1/tickets";
+    private const string SlaPoliciesPath = "/api/v1/support/sla-policies";
 
     /// <summary>A running program whose points are worth little, so the fixture customer's points always cover a redemption on a fixture cart.</summary>
     private static JsonObject PlausibleLoyaltyProgram() => new()
@@ -702,7 +708,7 @@ public sealed partial class HostileInputTests
                 .Expect(HttpStatusCode.Created);
             fixtures._ids["discounts"] = discount["id"].Str();
             await store.Client.PutJson(LoyaltyProgramPath, PlausibleLoyaltyProgram()).Expect(HttpStatusCode.OK);
-            foreach (var fixture in new[] { "carts", PaidOrders, ShippedOrders, UnpaidOrders, "webhooks", "suppliers", "purchase-orders" })
+            foreach (var fixture in new[] { "carts", PaidOrders, ShippedOrders, UnpaidOrders, "webhooks", "suppliers", "purchase-orders", "tickets" })
             {
                 await fixtures.RefreshAsync(fixture);
             }
@@ -725,7 +731,7 @@ public sealed partial class HostileInputTests
         /// <summary>A success may have used a fixture up (a cart checked out, an order cancelled): make a fresh one.</summary>
         public async Task RefreshAfterSuccessAsync(string path)
         {
-            foreach (var resource in new[] { "carts", "orders", "webhooks", "purchase-orders" })
+            foreach (var resource in new[] { "carts", "orders", "webhooks", "purchase-orders", "tickets" })
             {
                 if (path.Contains($"/{resource}/{{", StringComparison.Ordinal))
                 {
@@ -775,6 +781,11 @@ public sealed partial class HostileInputTests
                         .Expect(HttpStatusCode.Created);
                     await store.Client.PostAsync($"/api/v1/purchase-orders/{order["id"].Str()}/send", null).Expect(HttpStatusCode.OK);
                     _ids["purchase-orders"] = order["id"].Str();
+                    break;
+                case "tickets":
+                    var ticket = await store.Client.PostJson(TicketsPath, new { email = CartEmail, subject = "Fixture question", body = "Where is my order?", channel = "email" })
+                        .Expect(HttpStatusCode.Created);
+                    _ids["tickets"] = ticket["id"].Str();
                     break;
                 case "webhooks":
                     var webhook = await store.Client.PostJson("/api/v1/webhooks", new { url = "http://127.0.0.1:9/hooks", events = new[] { "order.placed" } })

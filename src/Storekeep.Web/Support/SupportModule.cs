@@ -1,0 +1,38 @@
+using MudBlazor;
+using Storekeep.Access;
+using Storekeep.Support;
+using Storekeep.Web.Hosting;
+
+namespace Storekeep.Web.Support;
+
+/// <summary>Support tickets: the conversation with the customer, replies by email, SLA clocks in business hours (docs/support.md).</summary>
+public sealed class SupportModule : StorekeepModule
+{
+    public override string Name => "Support";
+
+    public override IEnumerable<ErrorCode> ErrorCodes =>
+    [
+        new("unknown_order", 422, "A ticket's orderId names no order."),
+        new("unknown_assignee", 422, "A ticket's assigneeId names no staff user."),
+        new("ticket_closed", 409, "The ticket is closed: it takes no more messages or changes."),
+    ];
+
+    public override IEnumerable<PermissionGrant> Permissions =>
+    [
+        new(TicketPermissions.Read, Role.Owner, Role.Manager, Role.Support),
+        new(TicketPermissions.Write, Role.Owner, Role.Manager, Role.Support),
+    ];
+
+    public override IEnumerable<AdminNavEntry> Navigation =>
+    [
+        new(15, "Tickets", "/admin/tickets", Icons.Material.Filled.SupportAgent, TicketPermissions.Read),
+    ];
+
+    public override void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(new SupportSettings(configuration));
+        services.AddScoped<Tickets>();
+    }
+
+    public override void MapApi(RouteGroupBuilder api) => api.MapSupportEndpoints();
+}
