@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Storekeep.Attribution;
 using Storekeep.Web.Storefront;
 
@@ -14,7 +13,7 @@ public static class VisitorCookie
 
     /// <summary>The visitor id the browser sent, if it is one of ours.</summary>
     public static string? Read(HttpContext http) =>
-        http.Request.Cookies[Name] is { Length: 32 } id && id.All(char.IsAsciiHexDigitLower) ? id : null;
+        http.Request.Cookies[Name] is { } id && StorefrontEvents.IsCookieId(id) ? id : null;
 
     internal static string Ensure(HttpContext http)
     {
@@ -23,7 +22,7 @@ public static class VisitorCookie
             return known;
         }
 
-        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var id = StorefrontEvents.NewCookieId();
         http.Response.Cookies.Append(Name, id, new CookieOptions
         {
             HttpOnly = true,

@@ -48,13 +48,13 @@ public sealed class StorefrontEvents(IServiceScopeFactory scopes, TimeProvider c
 
         var cookie = http.Request.Cookies[SessionCookie];
         (string, bool) session;
-        if (cookie is { Length: 32 } && cookie.All(char.IsAsciiHexDigitLower))
+        if (IsCookieId(cookie))
         {
             session = (cookie, false);
         }
         else
         {
-            var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            var id = NewCookieId();
             if (!http.Response.HasStarted)
             {
                 // A browser-session cookie: closing the browser ends the session.
@@ -74,6 +74,12 @@ public sealed class StorefrontEvents(IServiceScopeFactory scopes, TimeProvider c
         http.Items[SessionItem] = session;
         return session;
     }
+
+    /// <summary>A random first-party cookie id (128 bits as 32 lower-case hex digits): the session's, and Attribution's visitor's.</summary>
+    internal static string NewCookieId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>Whether a cookie value is one of our ids (anything else is ignored and replaced).</summary>
+    internal static bool IsCookieId([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value) => value is { Length: 32 } && value.All(char.IsAsciiHexDigitLower);
 
     public Task RecordAsync(HttpContext http, string type, Guid? productId = null, string? sku = null, Guid? cartId = null, Guid? orderId = null)
     {

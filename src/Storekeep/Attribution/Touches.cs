@@ -99,6 +99,15 @@ public sealed class Touches(StorekeepDbContext db)
             ? new AcquisitionView(TouchView.From(a.FirstTouch), TouchView.From(a.LastTouch))
             : null;
 
+    /// <summary>A customer's acquisition: the first touch of their earliest attributed order, the last touch of their latest; null without one.</summary>
+    public async Task<AcquisitionView?> OfOrdersAsync(IQueryable<Orders.Order> orders, CancellationToken ct)
+    {
+        var attributed = orders.Join(db.Set<OrderAcquisition>().AsNoTracking(), o => o.Id, a => a.OrderId, (o, a) => new { o.Number, a.FirstTouch, a.LastTouch });
+        var first = await attributed.OrderBy(x => x.Number).Select(x => x.FirstTouch).FirstOrDefaultAsync(ct);
+        var last = await attributed.OrderByDescending(x => x.Number).Select(x => x.LastTouch).FirstOrDefaultAsync(ct);
+        return first is null || last is null ? null : new AcquisitionView(TouchView.From(first), TouchView.From(last));
+    }
+
     /// <summary>The touch's columns, snake_case with <paramref name="prefix"/> (the naming convention does not reach complex types).</summary>
     internal static void Configure(ComplexPropertyBuilder<Touch> touch, string prefix)
     {

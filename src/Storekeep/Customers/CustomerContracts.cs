@@ -52,7 +52,7 @@ public sealed record CustomerRfmView(int Recency, int Frequency, decimal Monetar
 /// <summary>Points balance and tier, read from the Loyalty capability.</summary>
 public sealed record CustomerLoyaltySummary(long Points, string? Tier);
 
-/// <summary>A marketing touch that brought the customer (filled in by attribution, not yet recorded).</summary>
+/// <summary>A marketing touch that brought the customer: the first touch of their first attributed order, the last of their latest (docs/marketing.md).</summary>
 public sealed record CustomerTouch(string? Source, string? Medium, string? Campaign, DateTime At);
 
 public sealed record CustomerAcquisitionView(CustomerTouch? FirstTouch, CustomerTouch? LastTouch);

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Storekeep.Attribution;
 using Storekeep.Data;
 using Storekeep.Loyalty;
 using Storekeep.Orders;
@@ -58,7 +59,7 @@ public sealed record CustomerDetail(
 /// Customers for the back office and the API (one read path for both). A customer's orders are
 /// those placed with their email (signed in or as a guest).
 /// </summary>
-public sealed class CustomerDirectory(StorekeepDbContext db, CustomerFigures figures, LoyaltyLedger loyalty)
+public sealed class CustomerDirectory(StorekeepDbContext db, CustomerFigures figures, LoyaltyLedger loyalty, Touches touches)
 {
     /// <summary>
     /// Newest first, keyset on the (time-ordered) id; <paramref name="q"/> matches email or name,
@@ -149,6 +150,7 @@ public sealed class CustomerDirectory(StorekeepDbContext db, CustomerFigures fig
         var tags = await db.Set<CustomerTag>().AsNoTracking().Where(t => t.CustomerId == id).Select(t => t.Tag).OrderBy(t => t).ToListAsync(ct);
         var figured = await figures.Query().Where(f => f.CustomerId == id).FirstOrDefaultAsync(ct);
         var points = await loyalty.GetAsync(id, 1, null, ct);
+        var acquisition = await touches.OfOrdersAsync(orders, ct);
         return new CustomerDetail(
             customer.Id,
             customer.Email,
@@ -168,7 +170,9 @@ public sealed class CustomerDirectory(StorekeepDbContext db, CustomerFigures fig
             ConsentOf(customer),
             figured is null ? null : RfmSegments.View(figured),
             new CustomerLoyaltySummary(points.Balance, points.Tier),
-            new CustomerAcquisitionView(null, null));
+            new CustomerAcquisitionView(Touch(acquisition?.FirstTouch), Touch(acquisition?.LastTouch)));
+
+        static CustomerTouch? Touch(TouchView? t) => t is null ? null : new CustomerTouch(t.Source, t.Medium, t.Campaign, t.At);
     }
 
     public static CustomerConsentView ConsentOf(Customer c) =>

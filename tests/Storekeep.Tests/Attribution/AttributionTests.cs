@@ -104,6 +104,10 @@ public sealed class AttributionTests
         Assert.Equal(("newsletter", "email", "december"), (acquisition["firstTouch"]!["source"].Str(), acquisition["firstTouch"]!["medium"].Str(), acquisition["firstTouch"]!["campaign"].Str()));
         Assert.Equal(("google.com", "organic"), (acquisition["lastTouch"]!["source"].Str(), acquisition["lastTouch"]!["medium"].Str()));
 
+        // The customer's page says the same: the newsletter brought Ada, Google brought her back.
+        var customer = (await store.Client.GetAsync("/api/v1/customers/ada@example.com").Expect(HttpStatusCode.OK))["acquisition"]!;
+        Assert.Equal(("newsletter", "google.com"), (customer["firstTouch"]!["source"].Str(), customer["lastTouch"]!["source"].Str()));
+
         // Spend: one entry, and a CSV of two rows.
         await store.Client.PostJson("/api/v1/marketing/spend", new { date = $"{Now.AddDays(-40):yyyy-MM-dd}", source = "google.com", medium = "organic", amount = 999m }).Expect(HttpStatusCode.Created);
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
