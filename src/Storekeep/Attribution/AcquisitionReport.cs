@@ -64,16 +64,18 @@ public sealed class AcquisitionReport(StorekeepDbContext db, StoreSettingsServic
             .Concat(orders.Select(o => (o.Source ?? Unattributed, o.Medium)))
             .Concat(spend.Select(s => (s.Source, s.Medium)))
             .Distinct();
+        // One pass each: orders, spend and sessions by channel, then a row per channel seen anywhere.
+        var ordersBy = orders.ToLookup(o => (o.Source ?? Unattributed, o.Medium));
+        var spendBy = spend.ToLookup(s => (s.Source, s.Medium), s => s.Amount);
+        var sessionsBy = sessions.ToLookup(s => (s.Source, (string?)s.Medium), s => s.Count);
         var channels = keys.Select(key =>
         {
-            var mine = orders.Where(o => (o.Source ?? Unattributed) == key.Item1 && o.Medium == key.Item2).ToList();
-            var spent = spend.Where(s => s.Source == key.Item1 && s.Medium == key.Item2).Sum(s => s.Amount);
+            var mine = ordersBy[key].ToList();
+            var spent = spendBy[key].Sum();
             var revenue = mine.Sum(o => o.Total);
             var newCustomers = mine.Count(o => o.IsNew);
             return new AcquisitionChannel(
-                key.Item1, key.Item2,
-                sessions.Where(s => s.Source == key.Item1 && s.Medium == key.Item2).Sum(s => s.Count),
-                mine.Count, newCustomers, revenue, spent,
+                key.Item1, key.Item2, sessionsBy[key].Sum(), mine.Count, newCustomers, revenue, spent,
                 newCustomers == 0 ? null : MinorUnits.Round(spent / newCustomers),
                 spent == 0 ? null : Math.Round(revenue / spent, 4));
         }).OrderByDescending(c => c.Revenue).ThenByDescending(c => c.Sessions).ThenBy(c => c.Source, StringComparer.Ordinal).ThenBy(c => c.Medium, StringComparer.Ordinal).ToList();

@@ -66,7 +66,7 @@ public sealed class MarketingSpendLedger(StorekeepDbContext db, TimeProvider clo
                 decimal? amount = decimal.TryParse(amountText, NumberStyles.Number, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
                 if (amount is null && !string.IsNullOrWhiteSpace(amountText))
                 {
-                    v.Add($"rows[{line}].amount", $"'{ReportShorten(amountText)}' is not an amount (use a dot for decimals, e.g. 120.50).");
+                    v.Add($"rows[{line}].amount", $"'{Analytics.ReportRange.Shorten(amountText)}' is not an amount (use a dot for decimals, e.g. 120.50).");
                     continue;
                 }
 
@@ -120,7 +120,7 @@ public sealed class MarketingSpendLedger(StorekeepDbContext db, TimeProvider clo
         }
         else if (!DateOnly.TryParseExact(request.Date.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date) || date.Year is < 2000 or > 2100)
         {
-            v.Add(prefix + "date", $"'{ReportShorten(request.Date)}' is not an ISO date (yyyy-MM-dd).");
+            v.Add(prefix + "date", $"'{Analytics.ReportRange.Shorten(request.Date)}' is not an ISO date (yyyy-MM-dd).");
         }
 
         var source = v.Required(prefix + "source", request.Source?.Trim().ToLowerInvariant(), Touch.SourceMaxLength);
@@ -137,8 +137,6 @@ public sealed class MarketingSpendLedger(StorekeepDbContext db, TimeProvider clo
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
     }
-
-    private static string ReportShorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     private static MarketingSpendView View(MarketingSpend s) => new(s.Id, s.Date, s.Source, s.Medium, s.Campaign, s.Amount, s.CreatedAt);
 }
