@@ -4,6 +4,7 @@ using Storekeep.Web.Accounts;
 using Storekeep.Web.Analytics;
 using Storekeep.Web.Attribution;
 using Storekeep.Web.Audit;
+using Storekeep.Web.Campaigns;
 using Storekeep.Web.Catalog;
 using Storekeep.Web.Checkout;
 using Storekeep.Web.Customers;
@@ -41,6 +42,7 @@ public static class StorekeepModules
         new InventoryModule(),
         new CustomersModule(),
         new SegmentsModule(),
+        new CampaignsModule(),
         new CheckoutModule(),
         new OrdersModule(),
         new PaymentsModule(),

@@ -108,6 +108,32 @@ public sealed class CustomerProfiles(StorekeepDbContext db, TimeProvider clock)
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>
+    /// Withdraws email or SMS consent at once (an unsubscribe link, a STOP reply); <paramref name="source"/>
+    /// is kept as the proof of how. False when the customer is unknown or had not consented.
+    /// </summary>
+    public async Task<bool> WithdrawConsentAsync(Guid customerId, bool email, string source, CancellationToken ct)
+    {
+        var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == customerId, ct);
+        if (customer is null || !(email ? customer.AcceptsEmail : customer.AcceptsSms))
+        {
+            return false;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (email)
+        {
+            customer.SetEmailConsent(false, source, now);
+        }
+        else
+        {
+            customer.SetSmsConsent(false, source, now);
+        }
+
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
     /// <summary>Every tag in use with how many customers carry it, most used first.</summary>
     public async Task<List<(string Tag, int Customers)>> TagsInUseAsync(CancellationToken ct) =>
         [.. (await db.Set<CustomerTag>().AsNoTracking().GroupBy(t => t.Tag).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))

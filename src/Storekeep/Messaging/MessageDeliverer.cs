@@ -21,8 +21,10 @@ public sealed partial class MessageDeliverer(
     IServiceScopeFactory scopes,
     TimeProvider clock,
     EmailSettings settings,
+    ISmsSender sms,
     ILogger<MessageDeliverer> logger)
 {
+    private const string NoSms = "No SMS provider is configured (Sms:Provider is log): the message was written to the log instead.";
     private const string NoSmtp = "No SMTP server is configured (Email:Smtp:Host): the message was written to the log instead. Configure SMTP and retry it to send it.";
 
     private readonly MailboxAddress _from = ParseFrom(settings.From);
@@ -65,22 +67,31 @@ public sealed partial class MessageDeliverer(
 
         var message = await db.Messages.AsNoTracking().SingleAsync(m => m.Id == messageId, ct);
         var mine = db.Messages.Where(m => m.Id == messageId && m.LeaseUntil == lease);
-        if (settings.SmtpHost is null)
+        var isSms = message.Channel == MessageChannels.Sms;
+        if (isSms ? !sms.Sends : settings.SmtpHost is null)
         {
             LogWithoutSmtp(message.Id, message.Type, message.To, message.Subject, message.TextBody);
             await mine.ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.Status, MessageStatus.Logged)
-                .SetProperty(m => m.LastError, NoSmtp)
+                .SetProperty(m => m.LastError, isSms ? NoSms : NoSmtp)
                 .SetProperty(m => m.LeaseUntil, (DateTime?)null), CancellationToken.None);
             return true;
         }
 
-        var storeName = (await scope.ServiceProvider.GetRequiredService<StoreSettingsService>().GetAsync(ct)).Name;
         var attempts = message.Attempts + 1;
         (string? Error, bool Permanent) outcome;
         try
         {
-            outcome = await SendAsync(ToMime(message, storeName), ct);
+            if (isSms)
+            {
+                var sent = await sms.SendAsync(message.To, message.TextBody, ct);
+                outcome = (sent.Error, sent.Permanent);
+            }
+            else
+            {
+                var storeName = (await scope.ServiceProvider.GetRequiredService<StoreSettingsService>().GetAsync(ct)).Name;
+                outcome = await SendAsync(ToMime(message, storeName), ct);
+            }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -133,6 +144,13 @@ public sealed partial class MessageDeliverer(
         mime.Date = message.CreatedAt;
         mime.MessageId = $"{message.Id:N}@{from.Domain}";
         mime.Body = new BodyBuilder { HtmlBody = message.HtmlBody, TextBody = message.TextBody }.ToMessageBody();
+        if (message.UnsubscribeUrl is { } unsubscribe)
+        {
+            // RFC 8058: mail clients show an unsubscribe button that POSTs to this address, no sign-in.
+            mime.Headers.Add("List-Unsubscribe", $"<{unsubscribe}>");
+            mime.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
+
         return mime;
     }
 
@@ -186,9 +204,9 @@ public sealed partial class MessageDeliverer(
     [LoggerMessage(Level = LogLevel.Information, Message = "No SMTP server configured; message {MessageId} ({Type}) to {To} kept as logged. Subject: {Subject}\n{TextBody}")]
     private partial void LogWithoutSmtp(Guid messageId, string type, string to, string subject, string textBody);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Email {MessageId} to {To} failed (attempt {Attempts}): {Error} Next attempt at {NextAttemptAt:O}.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} to {To} failed (attempt {Attempts}): {Error} Next attempt at {NextAttemptAt:O}.")]
     private partial void LogFailed(Guid messageId, string to, int attempts, string error, DateTime nextAttemptAt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Email {MessageId} to {To} failed {Attempts} times and is marked failed: {Error} It can be retried by hand.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} to {To} failed {Attempts} times and is marked failed: {Error} It can be retried by hand.")]
     private partial void LogGaveUp(Guid messageId, string to, int attempts, string error);
 }

@@ -17,10 +17,11 @@ public enum MessageStatus
     Logged,
 }
 
-/// <summary>Where a message goes out; only email today (campaigns and SMS come later).</summary>
+/// <summary>Where a message goes out: email over SMTP, or SMS through the configured provider.</summary>
 public static class MessageChannels
 {
     public const string Email = "email";
+    public const string Sms = "sms";
 }
 
 /// <summary>
@@ -35,6 +36,7 @@ public sealed class Message
     public const int MaxTextLength = 100_000;
     public const int MaxDedupeKeyLength = 200;
     public const int MaxErrorLength = 2000;
+    public const int MaxUrlLength = 500;
 
     public Guid Id { get; init; } = Ids.NewId();
     public string Channel { get; init; } = MessageChannels.Email;
@@ -65,6 +67,12 @@ public sealed class Message
 
     public Guid? CampaignId { get; init; }
     public Guid? OrderId { get; init; }
+
+    /// <summary>
+    /// Marketing email only: the one-click unsubscribe address, sent as the RFC 8058
+    /// <c>List-Unsubscribe</c> and <c>List-Unsubscribe-Post</c> headers.
+    /// </summary>
+    public string? UnsubscribeUrl { get; init; }
 }
 
 /// <summary>A store's own version of a built-in template; deleting it restores the default.</summary>

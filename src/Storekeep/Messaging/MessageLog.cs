@@ -52,7 +52,7 @@ public sealed class MessageLog(StorekeepDbContext db, TimeProvider clock, Messag
         var messageType = v.Text("type", type, 64);
         if (messageType is not null && !MessageTypes.IsKnown(messageType))
         {
-            v.Add("type", $"'type' must be one of: {string.Join(", ", MessageTypes.All)}.");
+            v.Add("type", $"'type' must be one of: {string.Join(", ", MessageTypes.Logged)}.");
         }
 
         MessageStatus? wanted = null;

@@ -62,6 +62,34 @@ public sealed class MessageQueue(StorekeepDbContext db, StoreSettingsService sto
         return message;
     }
 
+    /// <summary>
+    /// Adds an already rendered campaign message to the current unit of work. The caller (a campaign's
+    /// dispatcher) has claimed the recipient in the same transaction, and <paramref name="dedupeKey"/> is
+    /// unique, so a recipient gets one message however often dispatch is retried or on how many nodes.
+    /// </summary>
+    public Message QueueCampaignMessage(CampaignMessage composed)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var message = new Message
+        {
+            Id = composed.Id ?? Storekeep.Shared.Ids.NewId(),
+            Channel = composed.Channel,
+            To = composed.Channel == MessageChannels.Sms ? composed.To : composed.To.ToLowerInvariant(),
+            Type = MessageTypes.Campaign,
+            Subject = Cap(composed.Subject, Message.MaxSubjectLength),
+            HtmlBody = Cap(composed.Html, Message.MaxHtmlLength),
+            TextBody = Cap(composed.Text, Message.MaxTextLength),
+            Status = MessageStatus.Pending,
+            NextAttemptAt = now,
+            CreatedAt = now,
+            DedupeKey = composed.DedupeKey,
+            CampaignId = composed.CampaignId,
+            UnsubscribeUrl = composed.UnsubscribeUrl,
+        };
+        db.Messages.Add(message);
+        return message;
+    }
+
     /// <summary>A value that is not a placeholder: links the message to its order in the log.</summary>
     public const string OrderIdValue = "_orderId";
 
@@ -108,4 +136,19 @@ public sealed class MessageQueue(StorekeepDbContext db, StoreSettingsService sto
     }
 
     private static string Cap(string text, int max) => text.Length <= max ? text : text[..max];
+}
+
+/// <summary>A campaign's message to one recipient, rendered by the Campaigns capability.</summary>
+public sealed record CampaignMessage(
+    string Channel,
+    string To,
+    string Subject,
+    string Html,
+    string Text,
+    string? DedupeKey,
+    Guid CampaignId,
+    string? UnsubscribeUrl)
+{
+    /// <summary>The message's id: a campaign uses its recipient's id, so delivery outcomes join without another key.</summary>
+    public Guid? Id { get; init; }
 }

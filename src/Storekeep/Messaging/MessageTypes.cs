@@ -12,8 +12,14 @@ public static class MessageTypes
     public const string PurchaseOrder = "purchase_order";
     public const string TicketReply = "ticket_reply";
 
+    /// <summary>A marketing campaign's message: written by the Campaigns capability, not from a template here.</summary>
+    public const string Campaign = "campaign";
+
     public static readonly IReadOnlyList<string> All =
         [OrderConfirmation, ShippingConfirmation, Refund, ReturnReceived, AccountVerification, PasswordReset, PurchaseOrder, TicketReply];
+
+    /// <summary>Every type the log can hold: the templates' and campaigns'.</summary>
+    public static readonly IReadOnlyList<string> Logged = [.. All, Campaign];
 
     /// <summary>
     /// Messages whose body holds a sign-in grade secret (a reset or verification link): the log
@@ -21,7 +27,7 @@ public static class MessageTypes
     /// </summary>
     public static readonly IReadOnlySet<string> HoldsSecrets = new HashSet<string>(StringComparer.Ordinal) { AccountVerification, PasswordReset };
 
-    public static bool IsKnown(string? key) => key is not null && All.Contains(key, StringComparer.Ordinal);
+    public static bool IsKnown(string? key) => key is not null && Logged.Contains(key, StringComparer.Ordinal);
 }
 
 /// <summary>A built-in template: what it is for, the placeholders it may use, sample values for previews, and its default text.</summary>

@@ -9,6 +9,11 @@ public static class MessagingSetup
     public static IServiceCollection AddMessaging(this IServiceCollection services)
     {
         services.AddSingleton<EmailSettings>();
+        services.AddSingleton<SmsSettings>();
+        services.AddHttpClient(TwilioSmsSender.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton<ISmsSender>(sp => sp.GetRequiredService<SmsSettings>().Provider == SmsSettings.Twilio
+            ? ActivatorUtilities.CreateInstance<TwilioSmsSender>(sp)
+            : new LogSmsSender());
         services.AddScoped<MessageQueue>();
         services.AddScoped<MessageLog>();
         services.AddScoped<MessageTemplates>();

@@ -42,6 +42,35 @@ public sealed partial class Validation
         return Text(field, value, maxLength)!;
     }
 
+    /// <summary>
+    /// Text of several lines (a message body): trimmed, line endings made "\n"; line breaks and tabs
+    /// allowed, other control characters not. Blank is null, or an error when <paramref name="required"/>.
+    /// </summary>
+    public string? MultilineText(string field, string? value, int maxLength, bool required)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            if (required)
+            {
+                Add(field, $"'{field}' is required.");
+            }
+
+            return null;
+        }
+
+        var text = value.Trim().ReplaceLineEndings("\n");
+        if (text.Length > maxLength)
+        {
+            Add(field, $"'{field}' must be at most {maxLength} characters.");
+        }
+        else if (text.Any(c => char.IsControl(c) && c is not '\n' and not '\t'))
+        {
+            Add(field, $"'{field}' must not contain control characters other than line breaks and tabs.");
+        }
+
+        return text;
+    }
+
     /// <summary>Optional text: null stays null; blank becomes null; too long is an error.</summary>
     public string? Text(string field, string? value, int maxLength = 200)
     {

@@ -41,26 +41,7 @@ public sealed class Tickets(StorekeepDbContext db, MessageQueue messages, Suppor
     }
 
     /// <summary>A message body: required, at most 20,000 characters; line breaks and tabs allowed, other control characters not.</summary>
-    private static string Body(Validation v, string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            v.Add("body", "'body' is required.");
-            return "";
-        }
-
-        var text = value.Trim().ReplaceLineEndings("\n");
-        if (text.Length > TicketMessage.BodyMaxLength)
-        {
-            v.Add("body", $"'body' must be at most {TicketMessage.BodyMaxLength} characters.");
-        }
-        else if (text.Any(c => char.IsControl(c) && c is not '\n' and not '\t'))
-        {
-            v.Add("body", "'body' must not contain control characters other than line breaks and tabs.");
-        }
-
-        return text;
-    }
+    private static string Body(Validation v, string? value) => v.MultilineText("body", value, TicketMessage.BodyMaxLength, required: true) ?? "";
 
     public async Task<TicketView> CreateAsync(CreateTicketRequest request, CancellationToken ct)
     {

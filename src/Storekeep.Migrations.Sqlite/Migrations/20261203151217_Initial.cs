@@ -47,6 +47,31 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "campaigns",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    segment_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    subject = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
+                    body = table.Column<string>(type: "TEXT", maxLength: 100000, nullable: false),
+                    variants = table.Column<string>(type: "TEXT", maxLength: 600000, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    scheduled_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    started_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    finished_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    recipients = table.Column<int>(type: "INTEGER", nullable: false),
+                    dispatched = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_campaigns", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "carts",
                 columns: table => new
                 {
@@ -365,7 +390,8 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     sent_at = table.Column<DateTime>(type: "TEXT", nullable: true),
                     dedupe_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     campaign_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    order_id = table.Column<Guid>(type: "TEXT", nullable: true)
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    unsubscribe_url = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -710,6 +736,34 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_webhooks", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "campaign_recipients",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    campaign_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    customer_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    variant_key = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    address = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    token = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    claim_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    queued_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    opened_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    clicked_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    unsubscribed_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_campaign_recipients", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_campaign_recipients_campaigns_campaign_id",
+                        column: x => x.campaign_id,
+                        principalTable: "campaigns",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -1559,6 +1613,38 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 column: "occurred_at");
 
             migrationBuilder.CreateIndex(
+                name: "ix_campaign_recipients_campaign_id_customer_id",
+                table: "campaign_recipients",
+                columns: new[] { "campaign_id", "customer_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_campaign_recipients_campaign_id_status_id",
+                table: "campaign_recipients",
+                columns: new[] { "campaign_id", "status", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_campaign_recipients_claim_id",
+                table: "campaign_recipients",
+                column: "claim_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_campaign_recipients_customer_id_clicked_at",
+                table: "campaign_recipients",
+                columns: new[] { "customer_id", "clicked_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_campaign_recipients_token",
+                table: "campaign_recipients",
+                column: "token",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_campaigns_status_scheduled_at",
+                table: "campaigns",
+                columns: new[] { "status", "scheduled_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_cart_items_cart_id_sku",
                 table: "cart_items",
                 columns: new[] { "cart_id", "sku" },
@@ -1670,6 +1756,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "ix_marketing_spend_date",
                 table: "marketing_spend",
                 column: "date");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_messages_campaign_id",
+                table: "messages",
+                column: "campaign_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_messages_dedupe_key",
@@ -2129,6 +2220,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "audit_log");
 
             migrationBuilder.DropTable(
+                name: "campaign_recipients");
+
+            migrationBuilder.DropTable(
                 name: "cart_discount_codes");
 
             migrationBuilder.DropTable(
@@ -2277,6 +2371,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "webhook_deliveries");
+
+            migrationBuilder.DropTable(
+                name: "campaigns");
 
             migrationBuilder.DropTable(
                 name: "carts");

@@ -13,7 +13,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261203131948_Initial")]
+    [Migration("20261203151236_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -833,6 +833,169 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasDatabaseName("ix_audit_log_entity_type_entity_id");
 
                     b.ToTable("audit_log", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Campaigns.Campaign", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(100000)
+                        .HasColumnType("character varying(100000)")
+                        .HasColumnName("body");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("channel");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("Dispatched")
+                        .HasColumnType("integer")
+                        .HasColumnName("dispatched");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Recipients")
+                        .HasColumnType("integer")
+                        .HasColumnName("recipients");
+
+                    b.Property<DateTime?>("ScheduledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scheduled_at");
+
+                    b.Property<Guid>("SegmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("segment_id");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("subject");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Variants")
+                        .IsRequired()
+                        .HasMaxLength(600000)
+                        .HasColumnType("character varying(600000)")
+                        .HasColumnName("variants");
+
+                    b.HasKey("Id")
+                        .HasName("pk_campaigns");
+
+                    b.HasIndex("Status", "ScheduledAt")
+                        .HasDatabaseName("ix_campaigns_status_scheduled_at");
+
+                    b.ToTable("campaigns", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Campaigns.CampaignRecipient", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("address");
+
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<Guid?>("ClaimId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("claim_id");
+
+                    b.Property<DateTime?>("ClickedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("clicked_at");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTime?>("OpenedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("opened_at");
+
+                    b.Property<DateTime?>("QueuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("queued_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Token")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("token");
+
+                    b.Property<DateTime?>("UnsubscribedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("unsubscribed_at");
+
+                    b.Property<string>("VariantKey")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("variant_key");
+
+                    b.HasKey("Id")
+                        .HasName("pk_campaign_recipients");
+
+                    b.HasIndex("ClaimId")
+                        .HasDatabaseName("ix_campaign_recipients_claim_id");
+
+                    b.HasIndex("Token")
+                        .IsUnique()
+                        .HasDatabaseName("ix_campaign_recipients_token");
+
+                    b.HasIndex("CampaignId", "CustomerId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_campaign_recipients_campaign_id_customer_id");
+
+                    b.HasIndex("CustomerId", "ClickedAt")
+                        .HasDatabaseName("ix_campaign_recipients_customer_id_clicked_at");
+
+                    b.HasIndex("CampaignId", "Status", "Id")
+                        .HasDatabaseName("ix_campaign_recipients_campaign_id_status_id");
+
+                    b.ToTable("campaign_recipients", (string)null);
                 });
 
             modelBuilder.Entity("Storekeep.Catalog.Category", b =>
@@ -2218,8 +2381,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("type");
 
+                    b.Property<string>("UnsubscribeUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("unsubscribe_url");
+
                     b.HasKey("Id")
                         .HasName("pk_messages");
+
+                    b.HasIndex("CampaignId")
+                        .HasDatabaseName("ix_messages_campaign_id");
 
                     b.HasIndex("DedupeKey")
                         .IsUnique()
@@ -3711,6 +3882,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_user_tokens_users_user_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Campaigns.CampaignRecipient", b =>
+                {
+                    b.HasOne("Storekeep.Campaigns.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_campaign_recipients_campaigns_campaign_id");
                 });
 
             modelBuilder.Entity("Storekeep.Catalog.Product", b =>

@@ -60,6 +60,31 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "campaigns",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    channel = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    segment_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    subject = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
+                    body = table.Column<string>(type: "character varying(100000)", maxLength: 100000, nullable: false),
+                    variants = table.Column<string>(type: "character varying(600000)", maxLength: 600000, nullable: false),
+                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    scheduled_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    started_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    finished_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    recipients = table.Column<int>(type: "integer", nullable: false),
+                    dispatched = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_campaigns", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "carts",
                 columns: table => new
                 {
@@ -378,7 +403,8 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     sent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     dedupe_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
                     campaign_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: true)
+                    order_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    unsubscribe_url = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -723,6 +749,34 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_webhooks", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "campaign_recipients",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    campaign_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    variant_key = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    address = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
+                    token = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    claim_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    queued_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    opened_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    clicked_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    unsubscribed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_campaign_recipients", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_campaign_recipients_campaigns_campaign_id",
+                        column: x => x.campaign_id,
+                        principalTable: "campaigns",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -1572,6 +1626,38 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 column: "occurred_at");
 
             migrationBuilder.CreateIndex(
+                name: "ix_campaign_recipients_campaign_id_customer_id",
+                table: "campaign_recipients",
+                columns: new[] { "campaign_id", "customer_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_campaign_recipients_campaign_id_status_id",
+                table: "campaign_recipients",
+                columns: new[] { "campaign_id", "status", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_campaign_recipients_claim_id",
+                table: "campaign_recipients",
+                column: "claim_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_campaign_recipients_customer_id_clicked_at",
+                table: "campaign_recipients",
+                columns: new[] { "customer_id", "clicked_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_campaign_recipients_token",
+                table: "campaign_recipients",
+                column: "token",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_campaigns_status_scheduled_at",
+                table: "campaigns",
+                columns: new[] { "status", "scheduled_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_cart_items_cart_id_sku",
                 table: "cart_items",
                 columns: new[] { "cart_id", "sku" },
@@ -1683,6 +1769,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "ix_marketing_spend_date",
                 table: "marketing_spend",
                 column: "date");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_messages_campaign_id",
+                table: "messages",
+                column: "campaign_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_messages_dedupe_key",
@@ -2142,6 +2233,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "audit_log");
 
             migrationBuilder.DropTable(
+                name: "campaign_recipients");
+
+            migrationBuilder.DropTable(
                 name: "cart_discount_codes");
 
             migrationBuilder.DropTable(
@@ -2290,6 +2384,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "webhook_deliveries");
+
+            migrationBuilder.DropTable(
+                name: "campaigns");
 
             migrationBuilder.DropTable(
                 name: "carts");

@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261203131937_Initial")]
+    [Migration("20261203151217_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -813,6 +813,169 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_audit_log_entity_type_entity_id");
 
                     b.ToTable("audit_log", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Campaigns.Campaign", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(100000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("Dispatched")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("dispatched");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Recipients")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recipients");
+
+                    b.Property<DateTime?>("ScheduledAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scheduled_at");
+
+                    b.Property<Guid>("SegmentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("segment_id");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Variants")
+                        .IsRequired()
+                        .HasMaxLength(600000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("variants");
+
+                    b.HasKey("Id")
+                        .HasName("pk_campaigns");
+
+                    b.HasIndex("Status", "ScheduledAt")
+                        .HasDatabaseName("ix_campaigns_status_scheduled_at");
+
+                    b.ToTable("campaigns", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Campaigns.CampaignRecipient", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("address");
+
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<Guid?>("ClaimId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("claim_id");
+
+                    b.Property<DateTime?>("ClickedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("clicked_at");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTime?>("OpenedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("opened_at");
+
+                    b.Property<DateTime?>("QueuedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("queued_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Token")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token");
+
+                    b.Property<DateTime?>("UnsubscribedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("unsubscribed_at");
+
+                    b.Property<string>("VariantKey")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("variant_key");
+
+                    b.HasKey("Id")
+                        .HasName("pk_campaign_recipients");
+
+                    b.HasIndex("ClaimId")
+                        .HasDatabaseName("ix_campaign_recipients_claim_id");
+
+                    b.HasIndex("Token")
+                        .IsUnique()
+                        .HasDatabaseName("ix_campaign_recipients_token");
+
+                    b.HasIndex("CampaignId", "CustomerId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_campaign_recipients_campaign_id_customer_id");
+
+                    b.HasIndex("CustomerId", "ClickedAt")
+                        .HasDatabaseName("ix_campaign_recipients_customer_id_clicked_at");
+
+                    b.HasIndex("CampaignId", "Status", "Id")
+                        .HasDatabaseName("ix_campaign_recipients_campaign_id_status_id");
+
+                    b.ToTable("campaign_recipients", (string)null);
                 });
 
             modelBuilder.Entity("Storekeep.Catalog.Category", b =>
@@ -2198,8 +2361,16 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("type");
 
+                    b.Property<string>("UnsubscribeUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("unsubscribe_url");
+
                     b.HasKey("Id")
                         .HasName("pk_messages");
+
+                    b.HasIndex("CampaignId")
+                        .HasDatabaseName("ix_messages_campaign_id");
 
                     b.HasIndex("DedupeKey")
                         .IsUnique()
@@ -3691,6 +3862,16 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_user_tokens_users_user_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Campaigns.CampaignRecipient", b =>
+                {
+                    b.HasOne("Storekeep.Campaigns.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_campaign_recipients_campaigns_campaign_id");
                 });
 
             modelBuilder.Entity("Storekeep.Catalog.Product", b =>
