@@ -34,6 +34,14 @@ public static class AccessTable
         GET    /api/v1/api-keys                                    api_keys.manage   owner
         POST   /api/v1/api-keys                                    api_keys.manage   owner
         DELETE /api/v1/api-keys/{id}                               api_keys.manage   owner
+        GET    /api/v1/campaigns                                   campaigns.read    owner manager marketing
+        POST   /api/v1/campaigns                                   campaigns.write   owner manager marketing
+        GET    /api/v1/campaigns/{id}                              campaigns.read    owner manager marketing
+        PUT    /api/v1/campaigns/{id}                              campaigns.write   owner manager marketing
+        POST   /api/v1/campaigns/{id}/send                         campaigns.write   owner manager marketing
+        POST   /api/v1/campaigns/{id}/cancel                       campaigns.write   owner manager marketing
+        POST   /api/v1/campaigns/{id}/preview                      campaigns.read    owner manager marketing
+        POST   /api/v1/campaigns/{id}/test                         campaigns.write   owner manager marketing
         POST   /api/v1/carts                                       public
         GET    /api/v1/carts/{cartId}                              public
         POST   /api/v1/carts/{cartId}/payment-intent               public

@@ -84,6 +84,16 @@ public sealed partial class HostileInputTests
                 : op.Path == TicketsPath ? new JsonObject { ["email"] = Fixtures.CartEmail, ["subject"] = "Plausible question", ["body"] = "Where is my order?\nThanks", ["channel"] = "web", ["priority"] = "normal" }
                 : op.Path == TicketsPath + "/{id}" ? new JsonObject { ["status"] = "pending", ["priority"] = "high", ["assigneeId"] = "none" }
                 : op.Path == TicketsPath + "/{id}/messages" ? new JsonObject { ["body"] = "Plausible reply", ["internal"] = true }
+                : op.Path == CampaignsPath || op.Path == CampaignsPath + "/{id}" ? new JsonObject
+                {
+                    ["name"] = "Plausible campaign",
+                    ["channel"] = "email",
+                    ["segmentId"] = Fixtures.SegmentIdPlaceholder,
+                    ["subject"] = "Hello {{customer.firstName}}",
+                    ["body"] = "New teas are in.\n\nSee https://shop.example.test/teas",
+                }
+                : op.Path == CampaignsPath + "/{id}/preview" ? new JsonObject { ["variant"] = null }
+                : op.Path == CampaignsPath + "/{id}/test" ? new JsonObject { ["to"] = "marketer@example.com" }
                 : op.Path == SlaPoliciesPath ? new JsonObject { ["policies"] = new JsonArray(new JsonObject { ["priority"] = "low", ["firstResponseMinutes"] = 1440, ["resolutionMinutes"] = 5760 }) }
                 : Plausible(document, schema, "", 0)) ?? new JsonObject();
             foreach (var (label, body, contentType) in HostileBodies(plausible))
@@ -492,6 +502,7 @@ public sealed partial class HostileInputTests
     }
     private const string TicketsPath = "/api/v1/tickets";
     private const string SlaPoliciesPath = "/api/v1/support/sla-policies";
+    private const string CampaignsPath = "/api/v1/campaigns";
 
     /// <summary>A running program whose points are worth little, so the fixture customer's points always cover a redemption on a fixture cart.</summary>
     private static JsonObject PlausibleLoyaltyProgram() => new()
@@ -683,6 +694,7 @@ public sealed partial class HostileInputTests
     {
         public const string Sku = "HOST-1";
         public const string SupplierIdPlaceholder = "SUPPLIER-ID";
+        public const string SegmentIdPlaceholder = "SEGMENT-ID";
 
         /// <summary>An active code for every cart (10 % off), entered by the plausible discount-code body.</summary>
         public const string DiscountCode = "HOSTILE10";
@@ -708,6 +720,12 @@ public sealed partial class HostileInputTests
                 .Expect(HttpStatusCode.Created);
             fixtures._ids["discounts"] = discount["id"].Str();
             await store.Client.PutJson(LoyaltyProgramPath, PlausibleLoyaltyProgram()).Expect(HttpStatusCode.OK);
+            var segment = await store.Client.PostJson("/api/v1/segments", new { name = "Hostile fixture", match = "all", rules = new[] { new { field = "acceptsEmail", op = "eq", value = true } } })
+                .Expect(HttpStatusCode.Created);
+            fixtures._ids["segments"] = segment["id"].Str();
+            var campaign = await store.Client.PostJson(CampaignsPath, new { name = "Hostile fixture", channel = "email", segmentId = fixtures._ids["segments"], subject = "Hi", body = "Hello" })
+                .Expect(HttpStatusCode.Created);
+            fixtures._ids["campaigns"] = campaign["id"].Str();
             foreach (var fixture in new[] { "carts", PaidOrders, ShippedOrders, UnpaidOrders, "webhooks", "suppliers", "purchase-orders", "tickets" })
             {
                 await fixtures.RefreshAsync(fixture);
@@ -723,7 +741,9 @@ public sealed partial class HostileInputTests
         }
 
         /// <summary>Puts the fixture supplier's id where a body names a supplier.</summary>
-        public string Fill(string body) => body.Replace($"\"{SupplierIdPlaceholder}\"", $"\"{_ids["suppliers"]}\"", StringComparison.Ordinal);
+        public string Fill(string body) => body
+            .Replace($"\"{SupplierIdPlaceholder}\"", $"\"{_ids["suppliers"]}\"", StringComparison.Ordinal)
+            .Replace($"\"{SegmentIdPlaceholder}\"", $"\"{_ids["segments"]}\"", StringComparison.Ordinal);
 
         public Task<string> UrlAsync(string path) =>
             Task.FromResult(RouteParameter().Replace(path, m => Value(path, path[..m.Index], m.Groups[1].Value)));
