@@ -37,12 +37,19 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string connectionString, CancellationToken ct)
+    public static Task<ServerProcess> StartAsync(string connectionString, CancellationToken ct) => StartAsync(connectionString, null, ct);
+
+    /// <summary>Starts the server with extra settings (<c>Section__Key</c> environment variables).</summary>
+    public static async Task<ServerProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? settings, CancellationToken ct)
     {
         var port = FreePort();
         var url = $"http://127.0.0.1:{port}";
         var info = StartInfo(connectionString, ["--urls", url]);
         info.Environment["RateLimiting__PublicRequestsPerMinute"] = "100000000";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
 
         // STOREKEEP_BENCH_SERVER_ENV="NAME=value;NAME2=value2" reaches only the server (profiling knobs).
         foreach (var pair in (Environment.GetEnvironmentVariable("STOREKEEP_BENCH_SERVER_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
