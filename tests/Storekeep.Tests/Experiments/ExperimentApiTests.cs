@@ -218,5 +218,14 @@ public sealed class ExperimentApiTests
         Assert.True(srm["flagged"]!.GetValue<bool>());
         // χ² = 2 × 50² / 251 = 19.9203187…; p = erfc(√(χ²/2)) (chi-squared with one degree of freedom) = 8.0737674e-6 (mpmath).
         Assert.Equal(8.07376742e-6, srm["pValue"]!.GetValue<double>(), 13);
+
+        // The back office shows it to marketing, with the chart and the mismatch warning; support may not look.
+        var marketing = await store.SignedInStaffAsync(Storekeep.Access.Role.Marketing);
+        Assert.Contains("Home headline", await marketing.GetPageAsync("/admin/experiments"), StringComparison.Ordinal);
+        var page = await marketing.GetPageAsync($"/admin/experiments/{id}");
+        Assert.Contains("data-testid=\"srm-warning\"", page, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"experiment-chart\"", page, StringComparison.Ordinal);
+        var support = await store.SignedInStaffAsync(Storekeep.Access.Role.Support);
+        Assert.Equal(HttpStatusCode.Forbidden, (await support.GetAsync("/admin/experiments")).StatusCode);
     }
 }
