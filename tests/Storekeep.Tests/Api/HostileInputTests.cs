@@ -84,6 +84,14 @@ public sealed partial class HostileInputTests
                 : op.Path == TicketsPath ? new JsonObject { ["email"] = Fixtures.CartEmail, ["subject"] = "Plausible question", ["body"] = "Where is my order?\nThanks", ["channel"] = "web", ["priority"] = "normal" }
                 : op.Path == TicketsPath + "/{id}" ? new JsonObject { ["status"] = "pending", ["priority"] = "high", ["assigneeId"] = "none" }
                 : op.Path == TicketsPath + "/{id}/messages" ? new JsonObject { ["body"] = "Plausible reply", ["internal"] = true }
+                : op.Path == "/api/v1/experiments" ? new JsonObject
+                {
+                    ["name"] = "Plausible subject lines",
+                    ["kind"] = "campaign",
+                    ["metric"] = "conversion",
+                    ["campaignId"] = "0193a3c4-0000-7000-8000-000000000001",
+                    ["variants"] = new JsonArray(new JsonObject { ["key"] = "control", ["weight"] = 1 }, new JsonObject { ["key"] = "treatment", ["weight"] = 1 }),
+                }
                 : op.Path == SlaPoliciesPath ? new JsonObject { ["policies"] = new JsonArray(new JsonObject { ["priority"] = "low", ["firstResponseMinutes"] = 1440, ["resolutionMinutes"] = 5760 }) }
                 : Plausible(document, schema, "", 0)) ?? new JsonObject();
             foreach (var (label, body, contentType) in HostileBodies(plausible))
