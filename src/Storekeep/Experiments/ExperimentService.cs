@@ -105,6 +105,7 @@ public sealed class ExperimentService(
         var variants = Variants(v, request.Variants);
         var keys = variants.Select(x => x.Key).ToHashSet(StringComparer.Ordinal);
 
+        // Campaigns are another capability's: the id is stored without a foreign key. Once campaigns are merged, check it names one here.
         if (kind == ExperimentKind.Campaign && request.CampaignId is not { } campaignId)
         {
             v.Add("campaignId", "A campaign experiment needs 'campaignId'.");
