@@ -1745,6 +1745,151 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.ToTable("webhook_deliveries");
                 });
 
+            modelBuilder.Entity("Storekeep.Experiments.Experiment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("CampaignId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("DiscountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("discount_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("metric");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTime?>("StoppedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("stopped_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_experiments");
+
+                    b.HasIndex("Status", "Kind")
+                        .HasDatabaseName("ix_experiments_status_kind");
+
+                    b.ToTable("experiments", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Experiments.ExperimentExposure", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ExperimentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("experiment_id");
+
+                    b.Property<DateTime>("ExposedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("exposed_at");
+
+                    b.Property<string>("VariantKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("variant_key");
+
+                    b.Property<string>("VisitorId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("visitor_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_experiment_exposures");
+
+                    b.HasIndex("VisitorId")
+                        .HasDatabaseName("ix_experiment_exposures_visitor_id");
+
+                    b.HasIndex("ExperimentId", "VisitorId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_experiment_exposures_experiment_id_visitor_id");
+
+                    b.ToTable("experiment_exposures", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Experiments.ExperimentVariant", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Banner")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("banner");
+
+                    b.Property<Guid>("ExperimentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("experiment_id");
+
+                    b.Property<string>("Headline")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("headline");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<int>("Weight")
+                        .HasColumnType("integer")
+                        .HasColumnName("weight");
+
+                    b.HasKey("Id")
+                        .HasName("pk_experiment_variants");
+
+                    b.HasIndex("ExperimentId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_experiment_variants_experiment_id_key");
+
+                    b.ToTable("experiment_variants", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_experiment_variants_weight", "weight > 0");
+                        });
+                });
+
             modelBuilder.Entity("Storekeep.Fulfillment.ReturnLine", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3961,6 +4106,26 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_webhook_deliveries_webhooks_webhook_id");
                 });
 
+            modelBuilder.Entity("Storekeep.Experiments.ExperimentExposure", b =>
+                {
+                    b.HasOne("Storekeep.Experiments.Experiment", null)
+                        .WithMany()
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_experiment_exposures_experiments_experiment_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Experiments.ExperimentVariant", b =>
+                {
+                    b.HasOne("Storekeep.Experiments.Experiment", null)
+                        .WithMany("Variants")
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_experiment_variants_experiments_experiment_id");
+                });
+
             modelBuilder.Entity("Storekeep.Fulfillment.ReturnLine", b =>
                 {
                     b.HasOne("Storekeep.Fulfillment.ReturnRequest", null)
@@ -4283,6 +4448,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
             modelBuilder.Entity("Storekeep.Checkout.Cart", b =>
                 {
                     b.Navigation("Items");
+                });
+
+            modelBuilder.Entity("Storekeep.Experiments.Experiment", b =>
+                {
+                    b.Navigation("Variants");
                 });
 
             modelBuilder.Entity("Storekeep.Fulfillment.ReturnRequest", b =>

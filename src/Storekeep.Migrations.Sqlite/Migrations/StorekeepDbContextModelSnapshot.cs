@@ -1725,6 +1725,151 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.ToTable("webhook_deliveries");
                 });
 
+            modelBuilder.Entity("Storekeep.Experiments.Experiment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("CampaignId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("DiscountId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("discount_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metric");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<DateTime?>("StoppedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stopped_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_experiments");
+
+                    b.HasIndex("Status", "Kind")
+                        .HasDatabaseName("ix_experiments_status_kind");
+
+                    b.ToTable("experiments", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Experiments.ExperimentExposure", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ExperimentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("experiment_id");
+
+                    b.Property<DateTime>("ExposedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("exposed_at");
+
+                    b.Property<string>("VariantKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("variant_key");
+
+                    b.Property<string>("VisitorId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("visitor_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_experiment_exposures");
+
+                    b.HasIndex("VisitorId")
+                        .HasDatabaseName("ix_experiment_exposures_visitor_id");
+
+                    b.HasIndex("ExperimentId", "VisitorId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_experiment_exposures_experiment_id_visitor_id");
+
+                    b.ToTable("experiment_exposures", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Experiments.ExperimentVariant", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Banner")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("banner");
+
+                    b.Property<Guid>("ExperimentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("experiment_id");
+
+                    b.Property<string>("Headline")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("headline");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<int>("Weight")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("weight");
+
+                    b.HasKey("Id")
+                        .HasName("pk_experiment_variants");
+
+                    b.HasIndex("ExperimentId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_experiment_variants_experiment_id_key");
+
+                    b.ToTable("experiment_variants", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_experiment_variants_weight", "weight > 0");
+                        });
+                });
+
             modelBuilder.Entity("Storekeep.Fulfillment.ReturnLine", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3941,6 +4086,26 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_webhook_deliveries_webhooks_webhook_id");
                 });
 
+            modelBuilder.Entity("Storekeep.Experiments.ExperimentExposure", b =>
+                {
+                    b.HasOne("Storekeep.Experiments.Experiment", null)
+                        .WithMany()
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_experiment_exposures_experiments_experiment_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Experiments.ExperimentVariant", b =>
+                {
+                    b.HasOne("Storekeep.Experiments.Experiment", null)
+                        .WithMany("Variants")
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_experiment_variants_experiments_experiment_id");
+                });
+
             modelBuilder.Entity("Storekeep.Fulfillment.ReturnLine", b =>
                 {
                     b.HasOne("Storekeep.Fulfillment.ReturnRequest", null)
@@ -4263,6 +4428,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Storekeep.Checkout.Cart", b =>
                 {
                     b.Navigation("Items");
+                });
+
+            modelBuilder.Entity("Storekeep.Experiments.Experiment", b =>
+                {
+                    b.Navigation("Variants");
                 });
 
             modelBuilder.Entity("Storekeep.Fulfillment.ReturnRequest", b =>

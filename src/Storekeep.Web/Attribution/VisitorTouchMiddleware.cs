@@ -11,9 +11,9 @@ public static class VisitorCookie
     /// <summary>How long a browser is recognised; touches count only within <see cref="Touches.Window"/> of an order.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(365);
 
-    /// <summary>The visitor id the browser sent, if it is one of ours.</summary>
+    /// <summary>The visitor id the browser sent, if it is one of ours, or the one this request just gave it.</summary>
     public static string? Read(HttpContext http) =>
-        http.Request.Cookies[Name] is { } id && StorefrontEvents.IsCookieId(id) ? id : null;
+        http.Items[Name] as string ?? (http.Request.Cookies[Name] is { } id && StorefrontEvents.IsCookieId(id) ? id : null);
 
     internal static string Ensure(HttpContext http)
     {
@@ -32,6 +32,7 @@ public static class VisitorCookie
             IsEssential = true,
             MaxAge = Lifetime,
         });
+        http.Items[Name] = id; // later middleware (experiments) sees the new visitor on its first page
         return id;
     }
 }

@@ -17,6 +17,7 @@ public sealed class CampaignsModule : StorekeepModule
         new("campaign_finished", 409, "The campaign was sent or cancelled: there is nothing left to cancel."),
         new("unknown_segment", 422, "No segment has the given id."),
         new("unknown_customer", 422, "No customer has the given id."),
+        new("unknown_campaign", 422, "No campaign has the given id."),
     ];
 
     public override IEnumerable<PermissionGrant> Permissions =>
@@ -35,6 +36,7 @@ public sealed class CampaignsModule : StorekeepModule
         services.AddSingleton<CampaignSettings>();
         services.AddScoped<Storekeep.Campaigns.Campaigns>();
         services.AddScoped<CampaignTracking>();
+        services.AddScoped<Storekeep.Experiments.IExperimentTallySource, CampaignExperimentTallies>();
         services.AddSingleton<CampaignSignal>();
         services.AddSingleton<CampaignDispatcher>();
         services.AddHostedService<CampaignDispatchService>();

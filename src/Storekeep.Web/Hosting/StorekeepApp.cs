@@ -140,6 +140,7 @@ public static class StorekeepApp
         app.UseMiddleware<ControlCharacterGuard>();
         app.UseMiddleware<Storekeep.Web.Storefront.StorefrontSessionMiddleware>(); // before any output cache: cached product pages still count as viewed
         app.UseMiddleware<Storekeep.Web.Attribution.VisitorTouchMiddleware>(); // in the session just started: a visit's channel is its first page's
+        app.UseMiddleware<Storekeep.Web.Experiments.ExperimentVisitorMiddleware>(); // after the visitor cookie, before the output cache: the home page varies by variant
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

@@ -10,6 +10,7 @@ using Storekeep.Web.Checkout;
 using Storekeep.Web.Customers;
 using Storekeep.Web.Demo;
 using Storekeep.Web.Events;
+using Storekeep.Web.Experiments;
 using Storekeep.Web.Fulfillment;
 using Storekeep.Web.Idempotency;
 using Storekeep.Web.Inventory;
@@ -52,6 +53,7 @@ public static class StorekeepModules
         new LoyaltyModule(),
         new AttributionModule(),
         new SupportModule(),
+        new ExperimentsModule(),
         new EventsModule(),
         new MessagingModule(),
         new AnalyticsModule(),

@@ -62,5 +62,6 @@ public sealed class StorefrontCache
     }
 
     public static void AddPolicy(OutputCacheOptions options) =>
-        options.AddPolicy(PolicyName, policy => policy.Expire(Lifetime).Tag(Tag).SetVaryByQuery("*"));
+        options.AddPolicy(PolicyName, policy => policy.Expire(Lifetime).Tag(Tag).SetVaryByQuery("*")
+            .VaryByValue(http => new KeyValuePair<string, string>("experiment", Experiments.HomeExperimentContent.CacheKey(http))));
 }

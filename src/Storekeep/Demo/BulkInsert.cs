@@ -77,6 +77,17 @@ internal static class BulkInsert
             }
         }
 
+        // Complex types (a touch) are columns of the same row too.
+        foreach (var complex in entityType.GetComplexProperties())
+        {
+            var owner = complex.PropertyInfo ?? throw new InvalidOperationException($"{complex.Name} has no CLR property.");
+            foreach (var property in complex.ComplexType.GetProperties())
+            {
+                var get = Getter(property);
+                columns.Add(new Column(property.GetColumnName(), Mapping(property), row => owner.GetValue(row) is { } value ? get(value) : null));
+            }
+        }
+
         return columns;
     }
 

@@ -41,6 +41,10 @@ public sealed class DemoDataSet
     public List<Loyalty.LoyaltyAccount> LoyaltyAccounts { get; } = [];
     public List<Loyalty.LoyaltyEntry> LoyaltyEntries { get; } = [];
     public List<Support.Ticket> Tickets { get; } = [];
+    public List<Experiments.Experiment> Experiments { get; } = [];
+    public List<Experiments.ExperimentExposure> ExperimentExposures { get; } = [];
+    public List<Attribution.VisitorTouch> VisitorTouches { get; } = [];
+    public List<Attribution.OrderAcquisition> OrderAcquisitions { get; } = [];
 
     /// <summary>Where the history ends (midnight UTC of the day the store was seeded).</summary>
     public DateTime HistoryEnd { get; init; }

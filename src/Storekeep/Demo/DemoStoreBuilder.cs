@@ -40,6 +40,7 @@ internal sealed partial class DemoStoreBuilder
 
     private readonly Random _rng;
     private readonly int _supportSeed;
+    private readonly int _experimentSeed;
     private readonly DateTime _end;
     private readonly DateTime _start;
     private readonly DemoDataSet _data;
@@ -58,6 +59,7 @@ internal sealed partial class DemoStoreBuilder
     {
         _rng = new Random(seed);
         _supportSeed = seed + 14;
+        _experimentSeed = seed + 21;
         _end = DateTime.SpecifyKind(now.Date, DateTimeKind.Utc);
         _start = _end.AddDays(-HistoryDays);
         _data = new DemoDataSet
@@ -91,6 +93,7 @@ internal sealed partial class DemoStoreBuilder
         builder.BuildLoyalty();
         builder.BuildCrm();
         builder.BuildSupport();
+        builder.BuildExperiments();
         builder.FinishStockLevels();
         return builder._data;
     }

@@ -122,6 +122,11 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock)
             Table("Loyalty", data.LoyaltyEntries),
             Table("Support", data.Tickets),
             Table("Support", data.Tickets.SelectMany(t => t.Messages).ToList()),
+            Table("Attribution", data.VisitorTouches),
+            Table("Attribution", data.OrderAcquisitions),
+            Table("Experiments", data.Experiments),
+            Table("Experiments", data.Experiments.SelectMany(e => e.Variants).ToList()),
+            Table("Experiments", data.ExperimentExposures),
         };
         var total = tables.Sum(t => t.Rows);
         var done = 0;

@@ -9,7 +9,7 @@ namespace Storekeep.Promotions;
 /// codes entered on it (whatever their status, so an expired code says so rather than "unknown"),
 /// with the uses left overall and for this shopper.
 /// </summary>
-public sealed class PromotionCandidates(StorekeepDbContext db, TimeProvider clock)
+public sealed class PromotionCandidates(StorekeepDbContext db, TimeProvider clock, IEnumerable<IAutomaticDiscountAudience> audiences)
 {
     /// <summary>The codes entered on a cart, in the order they were entered.</summary>
     public async Task<IReadOnlyList<string>> CodesOfCartAsync(Guid cartId, CancellationToken ct) =>
@@ -25,6 +25,14 @@ public sealed class PromotionCandidates(StorekeepDbContext db, TimeProvider cloc
             .Where(d => (d.CodeKey == null && d.Status == DiscountStatus.Active && (d.EndsAt == null || d.EndsAt > now))
                 || (d.CodeKey != null && keys.Contains(d.CodeKey)))
             .ToListAsync(ct);
+
+        // Automatic discounts an audience holds back from this shopper (an offer experiment's control variant).
+        var automatic = definitions.Where(d => d.CodeKey == null).Select(d => d.Id).ToList();
+        foreach (var audience in automatic.Count == 0 ? [] : audiences)
+        {
+            var withheld = await audience.WithheldAsync(automatic, ct);
+            definitions.RemoveAll(d => d.CodeKey == null && withheld.Contains(d.Id));
+        }
 
         var customer = CustomerKey(email);
         var uses = new Dictionary<Guid, int>();

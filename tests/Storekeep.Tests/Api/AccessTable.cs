@@ -69,6 +69,12 @@ public static class AccessTable
         PATCH  /api/v1/discounts/{id}                              discounts.write   owner manager marketing
         POST   /api/v1/discounts/{id}/deactivate                   discounts.write   owner manager marketing
         GET    /api/v1/events                                      events.read       owner manager
+        GET    /api/v1/experiments                                 experiments.read  owner manager marketing
+        POST   /api/v1/experiments                                 experiments.write owner manager marketing
+        GET    /api/v1/experiments/{id}                            experiments.read  owner manager marketing
+        GET    /api/v1/experiments/{id}/results                    experiments.read  owner manager marketing
+        POST   /api/v1/experiments/{id}/start                      experiments.write owner manager marketing
+        POST   /api/v1/experiments/{id}/stop                       experiments.write owner manager marketing
         POST   /api/v1/inventory/adjustments                       inventory.write   owner manager warehouse
         GET    /api/v1/inventory/low-stock                         inventory.read    owner manager sales warehouse support
         GET    /api/v1/inventory/movements                         inventory.read    owner manager sales warehouse support

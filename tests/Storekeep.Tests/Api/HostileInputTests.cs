@@ -94,6 +94,14 @@ public sealed partial class HostileInputTests
                 }
                 : op.Path == CampaignsPath + "/{id}/preview" ? new JsonObject { ["variant"] = null }
                 : op.Path == CampaignsPath + "/{id}/test" ? new JsonObject { ["to"] = "marketer@example.com" }
+                : op.Path == "/api/v1/experiments" ? new JsonObject
+                {
+                    ["name"] = "Plausible subject lines",
+                    ["kind"] = "campaign",
+                    ["metric"] = "conversion",
+                    ["campaignId"] = Fixtures.CampaignIdPlaceholder,
+                    ["variants"] = new JsonArray(new JsonObject { ["key"] = "control", ["weight"] = 1 }, new JsonObject { ["key"] = "treatment", ["weight"] = 1 }),
+                }
                 : op.Path == SlaPoliciesPath ? new JsonObject { ["policies"] = new JsonArray(new JsonObject { ["priority"] = "low", ["firstResponseMinutes"] = 1440, ["resolutionMinutes"] = 5760 }) }
                 : Plausible(document, schema, "", 0)) ?? new JsonObject();
             foreach (var (label, body, contentType) in HostileBodies(plausible))
@@ -695,6 +703,7 @@ public sealed partial class HostileInputTests
         public const string Sku = "HOST-1";
         public const string SupplierIdPlaceholder = "SUPPLIER-ID";
         public const string SegmentIdPlaceholder = "SEGMENT-ID";
+        public const string CampaignIdPlaceholder = "CAMPAIGN-ID";
 
         /// <summary>An active code for every cart (10 % off), entered by the plausible discount-code body.</summary>
         public const string DiscountCode = "HOSTILE10";
@@ -723,7 +732,11 @@ public sealed partial class HostileInputTests
             var segment = await store.Client.PostJson("/api/v1/segments", new { name = "Hostile fixture", match = "all", rules = new[] { new { field = "acceptsEmail", op = "eq", value = true } } })
                 .Expect(HttpStatusCode.Created);
             fixtures._ids["segments"] = segment["id"].Str();
-            var campaign = await store.Client.PostJson(CampaignsPath, new { name = "Hostile fixture", channel = "email", segmentId = fixtures._ids["segments"], subject = "Hi", body = "Hello" })
+            var campaign = await store.Client.PostJson(CampaignsPath, new
+            {
+                name = "Hostile fixture", channel = "email", segmentId = fixtures._ids["segments"], subject = "Hi",
+                variants = new[] { new { key = "control", body = "Hello", weight = 1 }, new { key = "treatment", body = "Hello there", weight = 1 } },
+            })
                 .Expect(HttpStatusCode.Created);
             fixtures._ids["campaigns"] = campaign["id"].Str();
             foreach (var fixture in new[] { "carts", PaidOrders, ShippedOrders, UnpaidOrders, "webhooks", "suppliers", "purchase-orders", "tickets" })
@@ -743,7 +756,8 @@ public sealed partial class HostileInputTests
         /// <summary>Puts the fixture supplier's id where a body names a supplier.</summary>
         public string Fill(string body) => body
             .Replace($"\"{SupplierIdPlaceholder}\"", $"\"{_ids["suppliers"]}\"", StringComparison.Ordinal)
-            .Replace($"\"{SegmentIdPlaceholder}\"", $"\"{_ids["segments"]}\"", StringComparison.Ordinal);
+            .Replace($"\"{SegmentIdPlaceholder}\"", $"\"{_ids["segments"]}\"", StringComparison.Ordinal)
+            .Replace($"\"{CampaignIdPlaceholder}\"", $"\"{_ids["campaigns"]}\"", StringComparison.Ordinal);
 
         public Task<string> UrlAsync(string path) =>
             Task.FromResult(RouteParameter().Replace(path, m => Value(path, path[..m.Index], m.Groups[1].Value)));

@@ -312,6 +312,26 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "experiments",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    metric = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    campaign_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    discount_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    started_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    stopped_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_experiments", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "idempotency_records",
                 columns: table => new
                 {
@@ -934,6 +954,51 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         principalTable: "discounts",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "experiment_exposures",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    experiment_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    visitor_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    variant_key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    exposed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_experiment_exposures", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_experiment_exposures_experiments_experiment_id",
+                        column: x => x.experiment_id,
+                        principalTable: "experiments",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "experiment_variants",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    experiment_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    weight = table.Column<int>(type: "integer", nullable: false),
+                    position = table.Column<int>(type: "integer", nullable: false),
+                    headline = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    banner = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_experiment_variants", x => x.id);
+                    table.CheckConstraint("ck_experiment_variants_weight", "weight > 0");
+                    table.ForeignKey(
+                        name: "fk_experiment_variants_experiments_experiment_id",
+                        column: x => x.experiment_id,
+                        principalTable: "experiments",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -1734,6 +1799,28 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 column: "status");
 
             migrationBuilder.CreateIndex(
+                name: "ix_experiment_exposures_experiment_id_visitor_id",
+                table: "experiment_exposures",
+                columns: new[] { "experiment_id", "visitor_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_experiment_exposures_visitor_id",
+                table: "experiment_exposures",
+                column: "visitor_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_experiment_variants_experiment_id_key",
+                table: "experiment_variants",
+                columns: new[] { "experiment_id", "key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_experiments_status_kind",
+                table: "experiments",
+                columns: new[] { "status", "kind" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_idempotency_records_created_at",
                 table: "idempotency_records",
                 column: "created_at");
@@ -2278,6 +2365,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "event_subscriptions");
 
             migrationBuilder.DropTable(
+                name: "experiment_exposures");
+
+            migrationBuilder.DropTable(
+                name: "experiment_variants");
+
+            migrationBuilder.DropTable(
                 name: "idempotency_records");
 
             migrationBuilder.DropTable(
@@ -2390,6 +2483,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "carts");
+
+            migrationBuilder.DropTable(
+                name: "experiments");
 
             migrationBuilder.DropTable(
                 name: "loyalty_accounts");

@@ -299,6 +299,26 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "experiments",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    metric = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    campaign_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    discount_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    started_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    stopped_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_experiments", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "idempotency_records",
                 columns: table => new
                 {
@@ -921,6 +941,51 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         principalTable: "discounts",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "experiment_exposures",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    experiment_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    visitor_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    variant_key = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    exposed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_experiment_exposures", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_experiment_exposures_experiments_experiment_id",
+                        column: x => x.experiment_id,
+                        principalTable: "experiments",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "experiment_variants",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    experiment_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    key = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    weight = table.Column<int>(type: "INTEGER", nullable: false),
+                    position = table.Column<int>(type: "INTEGER", nullable: false),
+                    headline = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    banner = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_experiment_variants", x => x.id);
+                    table.CheckConstraint("ck_experiment_variants_weight", "weight > 0");
+                    table.ForeignKey(
+                        name: "fk_experiment_variants_experiments_experiment_id",
+                        column: x => x.experiment_id,
+                        principalTable: "experiments",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -1721,6 +1786,28 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 column: "status");
 
             migrationBuilder.CreateIndex(
+                name: "ix_experiment_exposures_experiment_id_visitor_id",
+                table: "experiment_exposures",
+                columns: new[] { "experiment_id", "visitor_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_experiment_exposures_visitor_id",
+                table: "experiment_exposures",
+                column: "visitor_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_experiment_variants_experiment_id_key",
+                table: "experiment_variants",
+                columns: new[] { "experiment_id", "key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_experiments_status_kind",
+                table: "experiments",
+                columns: new[] { "status", "kind" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_idempotency_records_created_at",
                 table: "idempotency_records",
                 column: "created_at");
@@ -2265,6 +2352,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "event_subscriptions");
 
             migrationBuilder.DropTable(
+                name: "experiment_exposures");
+
+            migrationBuilder.DropTable(
+                name: "experiment_variants");
+
+            migrationBuilder.DropTable(
                 name: "idempotency_records");
 
             migrationBuilder.DropTable(
@@ -2377,6 +2470,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "carts");
+
+            migrationBuilder.DropTable(
+                name: "experiments");
 
             migrationBuilder.DropTable(
                 name: "loyalty_accounts");
