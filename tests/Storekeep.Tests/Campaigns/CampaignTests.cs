@@ -359,6 +359,58 @@ public sealed class CampaignTests
     }
 
     [Fact]
+    public async Task A_campaign_experiment_counts_each_variants_recipients_and_their_attributed_orders()
+    {
+        await using var store = await TestStore.StartAsync(TestDatabases.Sqlite, settings: new Dictionary<string, string?>(NoDispatcher) { ["Campaigns:RatePerSecond"] = "1000" });
+        await store.AddProductAsync("TEA-1", 20m, main: 10);
+        for (var i = 0; i < 30; i++)
+        {
+            await CustomerAsync(store.Client, $"e{i}@example.com", acceptsEmail: true, tag: "exp");
+        }
+
+        var segment = await SegmentAsync(store.Client, "exp");
+        var campaign = await CampaignAsync(store.Client, new
+        {
+            name = "Subject test", channel = "email", segmentId = segment, subject = "Hello",
+            variants = new object[] { new { key = "control", body = "Plain https://shop.example.test/a", weight = 1 }, new { key = "treatment", subject = "Hello!", body = "Bold https://shop.example.test/a", weight = 1 } },
+        });
+        var id = campaign["id"].Str();
+        await store.Client.PostJson("/api/v1/experiments", new { name = "Wrong arms", kind = "campaign", metric = "conversion", campaignId = id, variants = new[] { new { key = "control", weight = 1 }, new { key = "b", weight = 1 } } })
+            .ExpectProblem(HttpStatusCode.BadRequest, "validation_failed");
+        var experiment = await store.Client.PostJson("/api/v1/experiments", new
+        {
+            name = "Subject test", kind = "campaign", metric = "conversion", campaignId = id,
+            variants = new[] { new { key = "control", weight = 1 }, new { key = "treatment", weight = 1 } },
+        }).Expect(HttpStatusCode.Created);
+        await store.Client.PostAsync($"/api/v1/campaigns/{id}/send", null).Expect(HttpStatusCode.Accepted);
+        await store.Services.GetRequiredService<CampaignDispatcher>().DispatchAsync(Guid.Parse(id), CancellationToken.None);
+
+        // One treatment recipient clicks and orders.
+        string token, email;
+        await using (var db = store.Db())
+        {
+            var recipient = await db.Set<CampaignRecipient>().Where(r => r.CampaignId == Guid.Parse(id) && r.VariantKey == "treatment").OrderBy(r => r.Id).FirstAsync();
+            (token, email) = (recipient.Token, recipient.Address);
+        }
+
+        var browser = store.CreateBrowserClient(new() { AllowAutoRedirect = false });
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync($"/m/c/{token}/0")).StatusCode);
+        var cart = await store.CartWithAsync(store.Anonymous, ("TEA-1", 1));
+        var order = await store.Anonymous.PostJson($"/api/v1/carts/{cart}/checkout", TestCatalog.CheckoutBody(email: email)).Expect(HttpStatusCode.Created);
+
+        var results = await store.Client.GetAsync($"/api/v1/experiments/{experiment["id"].Str()}/results").Expect(HttpStatusCode.OK);
+        var view = await store.Client.GetAsync($"/api/v1/campaigns/{id}").Expect(HttpStatusCode.OK);
+        foreach (var key in new[] { "control", "treatment" })
+        {
+            var arm = results["variants"]!.AsArray().Single(v => v!["key"].Str() == key)!;
+            var variant = view["variants"]!.AsArray().Single(v => v!["key"].Str() == key)!;
+            Assert.Equal(variant["recipients"].Int(), arm["visitors"].Int());
+            Assert.Equal(key == "treatment" ? 1 : 0, arm["conversions"].Int());
+            Assert.Equal(key == "treatment" ? order["total"].Dec() : 0m, arm["revenue"].Dec());
+        }
+    }
+
+    [Fact]
     public async Task Bad_campaigns_are_refused_with_the_field_and_nothing_is_saved()
     {
         await using var store = await TestStore.StartAsync(TestDatabases.Sqlite, settings: NoDispatcher);
