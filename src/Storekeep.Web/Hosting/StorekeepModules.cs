@@ -1,4 +1,5 @@
 using Storekeep.Access;
+using Storekeep.Web.AbandonedCarts;
 using Storekeep.Web.Access;
 using Storekeep.Web.Accounts;
 using Storekeep.Web.Analytics;
@@ -49,6 +50,7 @@ public static class StorekeepModules
         new PromotionsModule(),
         new LoyaltyModule(),
         new AttributionModule(),
+        new AbandonedCartsModule(),
         new SupportModule(),
         new EventsModule(),
         new MessagingModule(),
