@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Storekeep.AbandonedCarts;
 using Storekeep.Checkout;
 using Storekeep.Customers;
-using Storekeep.Promotions;
 using Storekeep.Tests.Infrastructure;
 
 namespace Storekeep.Tests.AbandonedCarts;
@@ -271,21 +270,9 @@ public sealed partial class AbandonedCartTests
 
     private static async Task<Guid> AddCodeDiscountAsync(TestStore store, string code)
     {
-        await using var db = store.Db();
-        var discount = new DiscountDefinition
-        {
-            Title = "Come back",
-            Code = code,
-            CodeKey = code,
-            Type = DiscountType.Percentage,
-            Status = DiscountStatus.Active,
-            Value = 10m,
-            CreatedAt = DateTime.UtcNow,
-            UpdatedAt = DateTime.UtcNow,
-        };
-        db.Set<DiscountDefinition>().Add(discount);
-        await db.SaveChangesAsync();
-        return discount.Id;
+        var created = await (await store.Client.PostJson("/api/v1/discounts", new { title = "Come back", code, type = "percentage", value = 10m, appliesTo = new { all = true }, status = "active" }))
+            .Expect(HttpStatusCode.Created);
+        return Guid.Parse(created["id"].Str());
     }
 
     /// <summary>Follows a restore link in a fresh cookie jar, then opens /cart with the cookie it set.</summary>
