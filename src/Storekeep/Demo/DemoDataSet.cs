@@ -41,6 +41,9 @@ public sealed class DemoDataSet
     public List<Loyalty.LoyaltyAccount> LoyaltyAccounts { get; } = [];
     public List<Loyalty.LoyaltyEntry> LoyaltyEntries { get; } = [];
     public List<Support.Ticket> Tickets { get; } = [];
+    public List<Checkout.Cart> Carts { get; } = [];
+    public List<AbandonedCarts.AbandonedCartSettings> AbandonedCartSettings { get; } = [];
+    public List<AbandonedCarts.AbandonedCartEmail> AbandonedCartEmails { get; } = [];
 
     /// <summary>Where the history ends (midnight UTC of the day the store was seeded).</summary>
     public DateTime HistoryEnd { get; init; }

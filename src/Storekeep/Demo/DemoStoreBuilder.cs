@@ -91,6 +91,7 @@ internal sealed partial class DemoStoreBuilder
         builder.BuildLoyalty();
         builder.BuildCrm();
         builder.BuildSupport();
+        builder.BuildAbandonedCarts();
         builder.FinishStockLevels();
         return builder._data;
     }

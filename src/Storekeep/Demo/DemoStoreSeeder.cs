@@ -122,6 +122,10 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock)
             Table("Loyalty", data.LoyaltyEntries),
             Table("Support", data.Tickets),
             Table("Support", data.Tickets.SelectMany(t => t.Messages).ToList()),
+            Table("Abandoned carts", data.Carts),
+            Table("Abandoned carts", data.Carts.SelectMany(c => c.Items).ToList()),
+            Table("Abandoned carts", data.AbandonedCartSettings),
+            Table("Abandoned carts", data.AbandonedCartEmails),
         };
         var total = tables.Sum(t => t.Rows);
         var done = 0;
