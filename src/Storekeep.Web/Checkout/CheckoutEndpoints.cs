@@ -18,6 +18,9 @@ public static class CheckoutEndpoints
             .ProducesValidationProblem();
         carts.MapGet("/{cartId:guid}", GetCart).WithName("GetCart").WithSummary("A cart with its lines and subtotal.")
             .ProducesProblem(404);
+        carts.MapPatch("/{cartId:guid}", UpdateCart).WithName("UpdateCart")
+            .WithSummary("Give the cart the shopper's email ({email}); abandoned-cart reminders go to it.")
+            .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
         carts.MapPost("/{cartId:guid}/items", AddItem).WithName("AddCartItem")
             .WithSummary("Add units of a SKU to the cart (more than is available → 409 insufficient_stock).")
             .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
@@ -48,6 +51,9 @@ public static class CheckoutEndpoints
 
     private static async Task<Ok<CartView>> GetCart(Guid cartId, CartService carts, CancellationToken ct) =>
         TypedResults.Ok(await carts.ViewAsync(cartId, ct));
+
+    private static async Task<Ok<CartView>> UpdateCart(Guid cartId, UpdateCartRequest request, CartService carts, CancellationToken ct) =>
+        TypedResults.Ok(await carts.UpdateAsync(cartId, request, ct));
 
     private static async Task<Ok<CartView>> AddItem(Guid cartId, CartItemRequest request, CartService carts, CancellationToken ct) =>
         TypedResults.Ok(await carts.AddItemAsync(cartId, request, ct));

@@ -1,4 +1,5 @@
 using Storekeep.Access;
+using Storekeep.Web.AbandonedCarts;
 using Storekeep.Web.Access;
 using Storekeep.Web.Accounts;
 using Storekeep.Web.Analytics;
@@ -52,6 +53,7 @@ public static class StorekeepModules
         new PromotionsModule(),
         new LoyaltyModule(),
         new AttributionModule(),
+        new AbandonedCartsModule(),
         new SupportModule(),
         new ExperimentsModule(),
         new EventsModule(),

@@ -13,6 +13,9 @@ namespace Storekeep.Checkout;
 
 public sealed record CreateCartRequest(string? Email);
 
+/// <summary><c>PATCH /carts/{id}</c>: the shopper's email, given after the cart was created (abandoned-cart reminders go to it).</summary>
+public sealed record UpdateCartRequest(string? Email);
+
 public sealed record CartItemRequest(string? Sku, int? Quantity);
 
 public sealed record CartItemQuantityRequest(int? Quantity);
@@ -89,6 +92,24 @@ public sealed class CartService(StorekeepDbContext db, StoreSettingsService sett
         db.Carts.Add(cart);
         await db.SaveChangesAsync(ct);
         return await ViewAsync(cart.Id, ct);
+    }
+
+    /// <summary>
+    /// Sets the cart's email (required, a valid address). Changing it is a change to the cart:
+    /// customer-specific discounts depend on it, so the version is bumped.
+    /// </summary>
+    public async Task<CartView> UpdateAsync(Guid cartId, UpdateCartRequest? request, CancellationToken ct)
+    {
+        CardNumbers.Refuse(request?.Email);
+        var v = new Validation();
+        var email = v.Email("email", request?.Email);
+        v.ThrowIfInvalid();
+        await db.InTransactionAsync(async token =>
+        {
+            await BumpVersionAsync(cartId, token);
+            await db.Carts.Where(c => c.Id == cartId).ExecuteUpdateAsync(u => u.SetProperty(c => c.Email, email), token);
+        }, ct);
+        return await ViewAsync(cartId, ct);
     }
 
     /// <summary>

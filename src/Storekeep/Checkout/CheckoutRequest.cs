@@ -22,7 +22,14 @@ public sealed record PaymentRequest(string? Method, string? Token)
     public Dictionary<string, JsonElement>? Extra { get; init; }
 }
 
-public sealed record CheckoutRequest(string? Email, AddressRequest? ShippingAddress, string? ShippingMethod, PaymentRequest? Payment);
+public sealed record CheckoutRequest(string? Email, AddressRequest? ShippingAddress, string? ShippingMethod, PaymentRequest? Payment)
+{
+    /// <summary>What the shopper ticked at checkout; absent or false grants nothing (and never withdraws consent given before).</summary>
+    public MarketingConsentRequest? MarketingConsent { get; init; }
+}
+
+/// <summary>Marketing consent given at checkout: <c>{email, sms}</c>, both default false.</summary>
+public sealed record MarketingConsentRequest(bool? Email, bool? Sms);
 
 public sealed record QuoteRequest(AddressRequest? ShippingAddress, string? ShippingMethod);
 
@@ -32,6 +39,9 @@ public sealed record PaymentIntentRequest(string? Email, AddressRequest? Shippin
 /// <summary>A checkout request that passed validation.</summary>
 internal sealed record ValidCheckout(string Email, Address Address, string? ShippingMethod, PaymentMethod Method, string? Token, string? PaymentIntentId = null)
 {
+    /// <summary>Marketing consent the shopper gave at this checkout (only ever granted here, never withdrawn).</summary>
+    public (bool Email, bool Sms) Consent { get; init; }
+
     /// <summary>The details of a card checkout by payment intent (the payment is the intent's).</summary>
     public static ValidCheckout ForIntent(PaymentIntentRequest request) =>
         From(new CheckoutRequest(request.Email, request.ShippingAddress, request.ShippingMethod, null), paymentRequired: false);
@@ -79,7 +89,10 @@ internal sealed record ValidCheckout(string Email, Address Address, string? Ship
         }
 
         v.ThrowIfInvalid();
-        return new ValidCheckout(email, address!, shippingMethod, method, token, intentId);
+        return new ValidCheckout(email, address!, shippingMethod, method, token, intentId)
+        {
+            Consent = (request.MarketingConsent?.Email ?? false, request.MarketingConsent?.Sms ?? false),
+        };
     }
 
     public static Address? ValidateAddress(Validation v, string field, AddressRequest? request)

@@ -28,6 +28,33 @@ public sealed class CustomerRegistry(StorekeepDbContext db)
         return await db.Customers.Where(c => c.Email == email).Select(c => c.Id).SingleAsync(ct);
     }
 
+    /// <summary>Where consent given at checkout comes from, as recorded on the customer.</summary>
+    public const string CheckoutConsentSource = "checkout";
+
+    /// <summary>
+    /// Records marketing consent the customer gave (<paramref name="email"/>, <paramref name="sms"/>)
+    /// with its time and <paramref name="source"/>. Only grants: false leaves the customer's earlier
+    /// answer as it is. Runs in the caller's transaction (saved with it).
+    /// </summary>
+    public async Task GrantConsentAsync(Guid customerId, bool email, bool sms, string source, DateTime now, CancellationToken ct)
+    {
+        if (!email && !sms)
+        {
+            return;
+        }
+
+        var customer = await db.Customers.SingleAsync(c => c.Id == customerId, ct);
+        if (email)
+        {
+            customer.SetEmailConsent(true, source, now);
+        }
+
+        if (sms)
+        {
+            customer.SetSmsConsent(true, source, now);
+        }
+    }
+
     /// <summary>
     /// The ids of the customers with these emails (already normalised), creating those absent from
     /// the order history import's name, company and country. Runs in the caller's transaction;

@@ -45,6 +45,9 @@ public sealed class DemoDataSet
     public List<Experiments.ExperimentExposure> ExperimentExposures { get; } = [];
     public List<Attribution.VisitorTouch> VisitorTouches { get; } = [];
     public List<Attribution.OrderAcquisition> OrderAcquisitions { get; } = [];
+    public List<Checkout.Cart> Carts { get; } = [];
+    public List<AbandonedCarts.AbandonedCartSettings> AbandonedCartSettings { get; } = [];
+    public List<AbandonedCarts.AbandonedCartEmail> AbandonedCartEmails { get; } = [];
 
     /// <summary>Where the history ends (midnight UTC of the day the store was seeded).</summary>
     public DateTime HistoryEnd { get; init; }

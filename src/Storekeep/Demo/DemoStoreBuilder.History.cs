@@ -167,9 +167,9 @@ internal sealed partial class DemoStoreBuilder
         var channel = _nextOrderNumber % 10 == 0 ? OrderChannels.Api : OrderChannels.OnlineStore;
         var order = discounted is null
             ? Order.Place(_nextOrderNumber++, email, customer?.Id, Currency, address, method, lines, shipping,
-                lines.Sum(l => l.TaxAmount), pricesIncludeTax: false, cartId: null, at, channel: channel)
+                lines.Sum(l => l.TaxAmount), pricesIncludeTax: false, cartId: RecoveredCartOf(_nextOrderNumber - 1, at), at, channel: channel)
             : Order.Place(_nextOrderNumber++, email, customer?.Id, Currency, address, method, discounted.Lines, discounted.Shipping,
-                discounted.Tax, pricesIncludeTax: false, cartId: null, at, channel: channel, shippingDiscount: discounted.ShippingDiscount);
+                discounted.Tax, pricesIncludeTax: false, cartId: RecoveredCartOf(_nextOrderNumber - 1, at), at, channel: channel, shippingDiscount: discounted.ShippingDiscount);
         _data.Orders.Add(order);
         if (discounted is not null)
         {

@@ -94,6 +94,7 @@ internal sealed partial class DemoStoreBuilder
         builder.BuildCrm();
         builder.BuildSupport();
         builder.BuildExperiments();
+        builder.BuildAbandonedCarts();
         builder.FinishStockLevels();
         return builder._data;
     }

@@ -127,6 +127,10 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock)
             Table("Experiments", data.Experiments),
             Table("Experiments", data.Experiments.SelectMany(e => e.Variants).ToList()),
             Table("Experiments", data.ExperimentExposures),
+            Table("Abandoned carts", data.Carts),
+            Table("Abandoned carts", data.Carts.SelectMany(c => c.Items).ToList()),
+            Table("Abandoned carts", data.AbandonedCartSettings),
+            Table("Abandoned carts", data.AbandonedCartEmails),
         };
         var total = tables.Sum(t => t.Rows);
         var done = 0;

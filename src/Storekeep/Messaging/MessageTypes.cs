@@ -11,12 +11,18 @@ public static class MessageTypes
     public const string PasswordReset = "password_reset";
     public const string PurchaseOrder = "purchase_order";
     public const string TicketReply = "ticket_reply";
+    public const string AbandonedCart = "abandoned_cart";
+
+    /// <summary>The abandoned-cart template's values filled from the step's own subject and body (docs/marketing.md).</summary>
+    public const string AbandonedCartSubjectValue = "step.subject";
+    public const string AbandonedCartBodyValue = "step.body";
+    public const string AbandonedCartDiscountLineValue = "discount.line";
 
     /// <summary>A marketing campaign's message: written by the Campaigns capability, not from a template here.</summary>
     public const string Campaign = "campaign";
 
     public static readonly IReadOnlyList<string> All =
-        [OrderConfirmation, ShippingConfirmation, Refund, ReturnReceived, AccountVerification, PasswordReset, PurchaseOrder, TicketReply];
+        [OrderConfirmation, ShippingConfirmation, Refund, ReturnReceived, AccountVerification, PasswordReset, PurchaseOrder, TicketReply, AbandonedCart];
 
     /// <summary>Every type the log can hold: the templates' and campaigns'.</summary>
     public static readonly IReadOnlyList<string> Logged = [.. All, Campaign];
@@ -297,6 +303,32 @@ public static class BuiltInTemplates
                 {{reply.body}}
 
                 See the conversation: {{ticket.link}}
+                """)),
+        new(
+            MessageTypes.AbandonedCart,
+            "Sent by an abandoned-cart step; the step's own subject and body fill it (Marketing → Abandoned carts).",
+            Samples(new()
+            {
+                [MessageTypes.AbandonedCartSubjectValue] = "You left something in your cart",
+                [MessageTypes.AbandonedCartBodyValue] = "Hello Ada,\nyour cart is waiting for you:\n2 × Blue mug",
+                ["cart.items"] = "2 × Blue mug",
+                ["cart.link"] = "https://shop.example.com/cart/restore/sample",
+                ["discount.code"] = "COMEBACK10",
+                [MessageTypes.AbandonedCartDiscountLineValue] = "Use code COMEBACK10 at checkout.",
+                ["name"] = "Ada",
+            }),
+            "{{step.subject}}",
+            Layout("""
+                <p>{{step.body}}</p>
+                <p><strong>{{discount.line}}</strong></p>
+                <p><a href="{{cart.link}}">Return to your cart</a></p>
+                """),
+            TextLayout("""
+                {{step.body}}
+
+                {{discount.line}}
+
+                Return to your cart: {{cart.link}}
                 """)),
     }.ToDictionary(d => d.Key, StringComparer.Ordinal);
 

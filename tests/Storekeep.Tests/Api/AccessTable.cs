@@ -44,6 +44,7 @@ public static class AccessTable
         POST   /api/v1/campaigns/{id}/test                         campaigns.write   owner manager marketing
         POST   /api/v1/carts                                       public
         GET    /api/v1/carts/{cartId}                              public
+        PATCH  /api/v1/carts/{cartId}                              public
         POST   /api/v1/carts/{cartId}/payment-intent               public
         POST   /api/v1/carts/{cartId}/checkout                     public
         POST   /api/v1/carts/{cartId}/items                        public
@@ -83,6 +84,9 @@ public static class AccessTable
         PATCH  /api/v1/inventory/{sku}/warehouses/{code}           inventory.write   owner manager warehouse
         GET    /api/v1/loyalty/program                             loyalty.read      owner manager support marketing
         GET    /api/v1/marketing/spend                             marketing.read    owner manager marketing
+        GET    /api/v1/marketing/abandoned-carts                   marketing.read    owner manager marketing
+        PUT    /api/v1/marketing/abandoned-carts                   marketing.write   owner manager marketing
+        GET    /api/v1/marketing/abandoned-carts/report            marketing.read    owner manager marketing
         POST   /api/v1/marketing/spend                             marketing.write   owner manager marketing
         POST   /api/v1/marketing/spend/import                      marketing.write   owner manager marketing
         PUT    /api/v1/loyalty/program                             loyalty.write     owner manager marketing

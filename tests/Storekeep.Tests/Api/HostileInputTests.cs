@@ -68,6 +68,11 @@ public sealed partial class HostileInputTests
                     ? new JsonObject { ["lines"] = new JsonArray(new JsonObject { ["sku"] = "HOST-1", ["quantity"] = 1 }), ["reason"] = "damaged" }
                 : op.Path == LoyaltyProgramPath ? PlausibleLoyaltyProgram()
                 : op.Path == "/api/v1/marketing/spend/import" ? new JsonObject { ["csv"] = "date,source,medium,amount\n2026-11-30,google,cpc,12.50\n" }
+                : op.Path == "/api/v1/marketing/abandoned-carts" ? new JsonObject
+                {
+                    ["enabled"] = true,
+                    ["steps"] = new JsonArray(new JsonObject { ["delayMinutes"] = 60, ["subject"] = "Plausible subject", ["body"] = "Your cart:\n{{cart.items}}" }),
+                }
                 : op.Path == "/api/v1/marketing/spend" ? new JsonObject { ["date"] = "2026-11-30", ["source"] = "google", ["medium"] = "cpc", ["amount"] = 12.5m }
                 : op.Path.EndsWith("/loyalty/adjustments", StringComparison.Ordinal) ? new JsonObject { ["points"] = 10, ["reason"] = "Hostile input check" }
                 : op.Path.EndsWith("/loyalty-redemption", StringComparison.Ordinal) ? new JsonObject { ["points"] = 100 }

@@ -21,6 +21,7 @@ public static class CartEndpoints
         cart.MapPost("/update", UpdateAsync);
         cart.MapPost("/remove", RemoveAsync);
         cart.MapPost("/discount", AddDiscountCodeAsync);
+        cart.MapPost("/email", SetEmailAsync);
         cart.MapPost("/discount/remove", RemoveDiscountCodeAsync);
         return app;
     }
@@ -90,6 +91,26 @@ public static class CartEndpoints
         }
 
         return SeeOther($"/cart?applied={Uri.EscapeDataString(DiscountDefinition.KeyOf(entered) ?? entered)}");
+    }
+
+    /// <summary>The shopper's email on the cart (abandoned-cart reminders go to it); a bad address comes back as invalid_email.</summary>
+    private static async Task<IResult> SetEmailAsync([FromForm] string? email, HttpContext http, CartService carts, CancellationToken ct)
+    {
+        if (CartCookie.Read(http) is not { } cartId)
+        {
+            return SeeOther("/cart");
+        }
+
+        try
+        {
+            await carts.UpdateAsync(cartId, new UpdateCartRequest(email), ct);
+        }
+        catch (StorekeepException e)
+        {
+            return SeeOther($"/cart?error={(e is RequestValidationException ? "invalid_email" : e.Code == "cart_not_active" ? e.Code : "cart_error")}");
+        }
+
+        return SeeOther("/cart?saved=email");
     }
 
     private static async Task<IResult> RemoveDiscountCodeAsync([FromForm] string? code, HttpContext http, CartDiscountCodes codes, CancellationToken ct)

@@ -25,6 +25,38 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 startValue: 1001L);
 
             migrationBuilder.CreateTable(
+                name: "abandoned_cart_emails",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    cart_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    step_index = table.Column<int>(type: "integer", nullable: false),
+                    email = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
+                    discount_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    token = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    message_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    sent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_abandoned_cart_emails", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "abandoned_cart_settings",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false),
+                    enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    steps = table.Column<string>(type: "character varying(100000)", maxLength: 100000, nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_abandoned_cart_settings", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "api_keys",
                 columns: table => new
                 {
@@ -1675,6 +1707,23 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_abandoned_cart_emails_cart_id_step_index",
+                table: "abandoned_cart_emails",
+                columns: new[] { "cart_id", "step_index" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_abandoned_cart_emails_sent_at",
+                table: "abandoned_cart_emails",
+                column: "sent_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_abandoned_cart_emails_token",
+                table: "abandoned_cart_emails",
+                column: "token",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_api_keys_hash",
                 table: "api_keys",
                 column: "hash",
@@ -2313,6 +2362,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "abandoned_cart_emails");
+
+            migrationBuilder.DropTable(
+                name: "abandoned_cart_settings");
+
             migrationBuilder.DropTable(
                 name: "api_keys");
 

@@ -12,6 +12,38 @@ namespace Storekeep.Migrations.Sqlite.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "abandoned_cart_emails",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    cart_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    step_index = table.Column<int>(type: "INTEGER", nullable: false),
+                    email = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    discount_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    token = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    message_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sent_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_abandoned_cart_emails", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "abandoned_cart_settings",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "INTEGER", nullable: false),
+                    enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    steps = table.Column<string>(type: "TEXT", maxLength: 100000, nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_abandoned_cart_settings", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "api_keys",
                 columns: table => new
                 {
@@ -1662,6 +1694,23 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_abandoned_cart_emails_cart_id_step_index",
+                table: "abandoned_cart_emails",
+                columns: new[] { "cart_id", "step_index" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_abandoned_cart_emails_sent_at",
+                table: "abandoned_cart_emails",
+                column: "sent_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_abandoned_cart_emails_token",
+                table: "abandoned_cart_emails",
+                column: "token",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_api_keys_hash",
                 table: "api_keys",
                 column: "hash",
@@ -2300,6 +2349,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "abandoned_cart_emails");
+
+            migrationBuilder.DropTable(
+                name: "abandoned_cart_settings");
+
             migrationBuilder.DropTable(
                 name: "api_keys");
 
