@@ -48,6 +48,9 @@ public sealed class DemoDataSet
     public List<Checkout.Cart> Carts { get; } = [];
     public List<AbandonedCarts.AbandonedCartSettings> AbandonedCartSettings { get; } = [];
     public List<AbandonedCarts.AbandonedCartEmail> AbandonedCartEmails { get; } = [];
+    public List<Campaigns.Campaign> Campaigns { get; } = [];
+    public List<Campaigns.CampaignRecipient> CampaignRecipients { get; } = [];
+    public List<Messaging.Message> Messages { get; } = [];
 
     /// <summary>Where the history ends (midnight UTC of the day the store was seeded).</summary>
     public DateTime HistoryEnd { get; init; }

@@ -41,6 +41,7 @@ internal sealed partial class DemoStoreBuilder
     private readonly Random _rng;
     private readonly int _supportSeed;
     private readonly int _experimentSeed;
+    private readonly int _campaignSeed;
     private readonly DateTime _end;
     private readonly DateTime _start;
     private readonly DemoDataSet _data;
@@ -60,6 +61,7 @@ internal sealed partial class DemoStoreBuilder
         _rng = new Random(seed);
         _supportSeed = seed + 14;
         _experimentSeed = seed + 21;
+        _campaignSeed = seed + 28;
         _end = DateTime.SpecifyKind(now.Date, DateTimeKind.Utc);
         _start = _end.AddDays(-HistoryDays);
         _data = new DemoDataSet
@@ -95,6 +97,7 @@ internal sealed partial class DemoStoreBuilder
         builder.BuildSupport();
         builder.BuildExperiments();
         builder.BuildAbandonedCarts();
+        builder.BuildCampaigns();
         builder.FinishStockLevels();
         return builder._data;
     }

@@ -131,6 +131,9 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock)
             Table("Abandoned carts", data.Carts.SelectMany(c => c.Items).ToList()),
             Table("Abandoned carts", data.AbandonedCartSettings),
             Table("Abandoned carts", data.AbandonedCartEmails),
+            Table("Campaigns", data.Campaigns),
+            Table("Campaigns", data.CampaignRecipients),
+            Table("Campaigns", data.Messages),
         };
         var total = tables.Sum(t => t.Rows);
         var done = 0;

@@ -95,7 +95,9 @@ public sealed partial class HostileInputTests
                     ["channel"] = "email",
                     ["segmentId"] = Fixtures.SegmentIdPlaceholder,
                     ["subject"] = "Hello {{customer.firstName}}",
-                    ["body"] = "New teas are in.\n\nSee https://shop.example.test/teas",
+                    ["variants"] = new JsonArray(
+                        new JsonObject { ["key"] = "control", ["body"] = "New teas are in.\n\nSee https://shop.example.test/teas", ["weight"] = 1 },
+                        new JsonObject { ["key"] = "treatment", ["subject"] = "New teas, {{customer.firstName}}!", ["body"] = "Our new teas are here: https://shop.example.test/teas", ["weight"] = 1 }),
                 }
                 : op.Path == CampaignsPath + "/{id}/preview" ? new JsonObject { ["variant"] = null }
                 : op.Path == CampaignsPath + "/{id}/test" ? new JsonObject { ["to"] = "marketer@example.com" }

@@ -38,8 +38,15 @@ public sealed class DemoAccessTests
         await using var db = store.Db();
 
         var latest = await db.Orders.OrderByDescending(o => o.Number).Take(DemoMessages.RecentOrders).Select(o => new { o.Id, o.Email, o.Number }).ToListAsync();
-        var messages = await db.Messages.AsNoTracking().ToListAsync();
+        var all = await db.Messages.AsNoTracking().ToListAsync();
+        var messages = all.Where(m => m.Type != Storekeep.Messaging.MessageTypes.Campaign).ToList();
         Assert.Equal(DemoMessages.RecentOrders, messages.Count);
+
+        // Besides them: the demo campaign's emails, one per recipient, sent.
+        var campaign = all.Where(m => m.Type == Storekeep.Messaging.MessageTypes.Campaign).ToList();
+        Assert.Equal(await db.Set<Storekeep.Campaigns.CampaignRecipient>().CountAsync(), campaign.Count);
+        Assert.NotEmpty(campaign);
+        Assert.All(campaign, m => Assert.Equal(Storekeep.Messaging.MessageStatus.Sent, m.Status));
         Assert.All(messages, m => Assert.Equal(Storekeep.Messaging.MessageStatus.Logged, m.Status));
         Assert.All(messages, m => Assert.Equal(Storekeep.Messaging.MessageTypes.OrderConfirmation, m.Type));
         Assert.Equal(latest.Select(o => o.Id).Order(), messages.Select(m => m.OrderId!.Value).Order());
