@@ -119,36 +119,17 @@ public sealed class AccountTrustJourneyTests(StorekeepServerWithMail server, Chr
 
         // Clicks before the circuit is live go nowhere: click until the page answers.
         var confirmationRow = mine.Filter(new() { HasText = "order_confirmation" });
-        await UntilAsync(() => confirmationRow.GetByTestId("message-open").ClickAsync(), () => admin.GetByTestId("message-detail").IsVisibleAsync());
+        await Chromium.UntilAsync(() => confirmationRow.GetByTestId("message-open").ClickAsync(), () => admin.GetByTestId("message-detail").IsVisibleAsync());
         await Expect(admin.GetByTestId("message-text")).ToContainTextAsync(orderNumber);
         await Chromium.ScreenshotAsync(admin, "37-admin-message-log");
 
         await admin.GotoAsync("/admin/messages/templates");
         var subject = admin.Locator("input[data-testid=template-subject], [data-testid=template-subject] input").First;
         var preview = admin.GetByTestId("preview-subject");
-        await UntilAsync(
+        await Chromium.UntilAsync(
             () => subject.FillAsync($"Your order #{{{{order.number}}}} is in ({DateTime.UtcNow.Ticks})"),
             async () => await preview.CountAsync() == 1 && Regex.IsMatch(await preview.InnerTextAsync(), @"^Your order #\d+ is in \(\d+\)$"));
         await Chromium.ScreenshotAsync(admin, "38-admin-template-preview");
-    }
-
-    private static async Task UntilAsync(Func<Task> act, Func<Task<bool>> done)
-    {
-        for (var attempt = 0; attempt < 40; attempt++)
-        {
-            await act();
-            for (var wait = 0; wait < 5; wait++)
-            {
-                if (await done())
-                {
-                    return;
-                }
-
-                await Task.Delay(200);
-            }
-        }
-
-        Assert.Fail("The page never answered: is its interactive circuit up?");
     }
 
     private async Task<string> ProductInStockAsync()

@@ -38,7 +38,7 @@ public sealed class CampaignJourneyTests(StorekeepServerWithMail server, Chromiu
         await admin.GotoAsync("/admin/segments");
         // Changes before the page's interactive circuit is live go nowhere: repeat until the count answers.
         var count = admin.GetByTestId("segment-builder-count");
-        await UntilAsync(async () =>
+        await Chromium.UntilAsync(async () =>
         {
             await Field(admin, "segment-builder-name").FillAsync(segmentName);
             await Field(admin, "segment-rule-value").FillAsync("200");
@@ -53,7 +53,7 @@ public sealed class CampaignJourneyTests(StorekeepServerWithMail server, Chromiu
         // A campaign to it, from the segment's row.
         await row.GetByTestId("segment-campaign").ClickAsync();
         await Expect(admin).ToHaveURLAsync(new Regex("/admin/campaigns\\?segment="));
-        await UntilAsync(async () =>
+        await Chromium.UntilAsync(async () =>
         {
             await Field(admin, "campaign-editor-name").FillAsync("Thank you, big spenders");
             await Field(admin, "campaign-editor-subject").FillAsync("A thank-you from {{store.name}}");
@@ -67,7 +67,7 @@ public sealed class CampaignJourneyTests(StorekeepServerWithMail server, Chromiu
         await Expect(admin.GetByTestId("campaign-preview-subject")).ToContainTextAsync("A thank-you from");
         await Chromium.ScreenshotAsync(admin, "campaign-02-draft-with-preview");
 
-        await UntilAsync(() => admin.GetByTestId("campaign-send").ClickAsync(), async () => await admin.GetByTestId("campaign-status").InnerTextAsync() != "draft");
+        await Chromium.UntilAsync(() => admin.GetByTestId("campaign-send").ClickAsync(), async () => await admin.GetByTestId("campaign-status").InnerTextAsync() != "draft");
         await Expect(admin.GetByTestId("campaign-status")).ToHaveTextAsync("sent", new() { Timeout = 60_000 });
         int recipients;
         await using (var scope = server.Services.CreateAsyncScope())
@@ -86,24 +86,5 @@ public sealed class CampaignJourneyTests(StorekeepServerWithMail server, Chromiu
         Assert.Equal(recipients, emails.Count);
         Assert.Equal(recipients, emails.Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());
         Assert.All(emails, m => Assert.Equal("List-Unsubscribe=One-Click", m.Headers["List-Unsubscribe-Post"]));
-    }
-
-    private static async Task UntilAsync(Func<Task> act, Func<Task<bool>> done)
-    {
-        for (var attempt = 0; attempt < 40; attempt++)
-        {
-            await act();
-            for (var wait = 0; wait < 8; wait++)
-            {
-                if (await done())
-                {
-                    return;
-                }
-
-                await Task.Delay(250);
-            }
-        }
-
-        Assert.Fail("The page never answered: is its interactive circuit up?");
     }
 }

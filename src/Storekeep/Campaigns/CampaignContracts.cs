@@ -30,22 +30,10 @@ public sealed record CampaignPreviewRequest(Guid? CustomerId, string? Variant);
 public sealed record CampaignPreview(string Variant, string? Subject, string Html, string Text);
 
 /// <summary>
-/// A campaign's results, overall or for one variant (definitions in docs/marketing.md):
-/// <paramref name="Recipients"/> consenting members when sending began; <paramref name="Sent"/> and
-/// <paramref name="Failed"/> their messages' delivery outcomes; <paramref name="Opened"/>,
-/// <paramref name="Clicked"/> and <paramref name="Unsubscribed"/> recipients who did so at least once;
-/// <paramref name="Orders"/> and <paramref name="Revenue"/> orders placed by a recipient within 7 days after their first click.
+/// A variant's text and results (definitions in docs/marketing.md): recipients written when sending
+/// began; sent and failed delivery outcomes; recipients who opened, clicked or unsubscribed at least
+/// once; orders and revenue placed by a recipient within 7 days after their first click.
 /// </summary>
-public sealed record CampaignResults(
-    int Recipients,
-    int Sent,
-    int Failed,
-    int Opened,
-    int Clicked,
-    int Unsubscribed,
-    int Orders,
-    decimal Revenue);
-
 public sealed record CampaignVariantView(
     string Key,
     string? Subject,

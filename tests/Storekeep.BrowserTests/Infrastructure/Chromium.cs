@@ -59,6 +59,29 @@ public sealed class Chromium : IAsyncLifetime
             ? new BrowserNewContextOptions { BaseURL = baseUrl, ViewportSize = new ViewportSize { Width = 390, Height = 844 }, DeviceScaleFactor = 2, IsMobile = true, HasTouch = true, UserAgent = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36" }
             : new BrowserNewContextOptions { BaseURL = baseUrl, ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
 
+    /// <summary>
+    /// Repeats <paramref name="act"/> until <paramref name="done"/> holds: on an interactive page,
+    /// clicks and changes made before its circuit is live go nowhere, and there is no event to wait for.
+    /// </summary>
+    public static async Task UntilAsync(Func<Task> act, Func<Task<bool>> done)
+    {
+        for (var attempt = 0; attempt < 40; attempt++)
+        {
+            await act();
+            for (var wait = 0; wait < 8; wait++)
+            {
+                if (await done())
+                {
+                    return;
+                }
+
+                await Task.Delay(250);
+            }
+        }
+
+        Assert.Fail("The page never answered: is its interactive circuit up?");
+    }
+
     public static async Task ScreenshotAsync(IPage page, string name)
     {
         Directory.CreateDirectory(ScreenshotDirectory);
