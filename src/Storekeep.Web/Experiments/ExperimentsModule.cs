@@ -31,6 +31,7 @@ public sealed class ExperimentsModule : StorekeepModule
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddScoped<ExperimentVisitor>();
+        services.AddSingleton<RunningExperimentsCache>();
         services.AddScoped<ExperimentExposures>();
         services.AddScoped<ExposureTallies>();
         services.AddScoped<ExperimentService>();

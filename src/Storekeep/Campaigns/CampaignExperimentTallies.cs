@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Storekeep.Analytics;
 using Storekeep.Data;
 using Storekeep.Experiments;
 using Storekeep.Store;
@@ -21,14 +20,8 @@ public sealed class CampaignExperimentTallies(StorekeepDbContext db, StoreSettin
         var currency = (await store.GetAsync(ct)).Currency;
         var recipients = db.Set<CampaignRecipient>().AsNoTracking().Where(r => r.CampaignId == id);
         var counts = await recipients.GroupBy(r => r.VariantKey).Select(g => new { g.Key, Count = g.LongCount() }).ToListAsync(ct);
-        var window = CampaignSettings.AttributionWindow.TotalDays;
-        var orders = await recipients
-            .Where(r => r.ClickedAt != null)
-            .Join(ReportMath.CountedOrders(db, currency), r => r.CustomerId, o => o.CustomerId, (r, o) => new { r.Id, r.VariantKey, r.ClickedAt, o.CreatedAt, o.Total })
-            .Where(x => x.CreatedAt >= x.ClickedAt && x.CreatedAt < x.ClickedAt!.Value.AddDays(window))
-            .Select(x => new { x.Id, x.VariantKey, x.Total })
-            .ToListAsync(ct);
-        var perRecipient = orders.GroupBy(o => (o.Id, o.VariantKey)).Select(g => (g.Key.VariantKey, Minor: (long)Math.Round(g.Sum(o => o.Total) * 100m))).ToList();
+        var orders = await CampaignAttribution.OrdersAsync(db, id, currency, ct);
+        var perRecipient = orders.GroupBy(o => (o.RecipientId, o.VariantKey)).Select(g => (g.Key.VariantKey, Minor: (long)Math.Round(g.Sum(o => o.Total) * 100m))).ToList();
         return [.. experiment.Variants.Select(v =>
         {
             var mine = perRecipient.Where(r => r.VariantKey == v.Key).ToList();

@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
-using Storekeep.Analytics;
 using Storekeep.Customers;
+using Storekeep.Analytics;
 using Storekeep.Data;
 using Storekeep.Messaging;
 using Storekeep.Shared;
@@ -120,13 +120,7 @@ public sealed partial class Campaigns(
             .GroupBy(x => new { x.VariantKey, x.Status })
             .Select(g => new { g.Key.VariantKey, g.Key.Status, Count = g.Count() })
             .ToListAsync(ct);
-        var window = CampaignSettings.AttributionWindow.TotalDays;
-        var orders = await recipients
-            .Where(r => r.ClickedAt != null)
-            .Join(ReportMath.CountedOrders(db, currency), r => r.CustomerId, o => o.CustomerId, (r, o) => new { r.VariantKey, r.ClickedAt, o.CreatedAt, o.Total })
-            .Where(x => x.CreatedAt >= x.ClickedAt && x.CreatedAt < x.ClickedAt!.Value.AddDays(window))
-            .Select(x => new { x.VariantKey, x.Total })
-            .ToListAsync(ct);
+        var orders = await CampaignAttribution.OrdersAsync(db, id, currency, ct);
 
         var variants = VariantsOf(c);
         CampaignVariantView Results(CampaignVariant v)
@@ -306,8 +300,7 @@ public sealed partial class Campaigns(
             ? queue.QueueCampaignMessage(new CampaignMessage(MessageChannels.Sms, phone!, $"{campaign.Name} (test)", "", CampaignRenderer.RenderSms(variant.Body, audience, values, TestToken), null, id, null))
             : TestEmail(campaign, variant, audience, values, to!, TestToken);
         await db.SaveChangesAsync(ct);
-        return new MessageView(message.Id, message.Channel, message.To, message.Type, message.Subject, message.Status, message.Attempts, message.SentAt,
-            message.CampaignId, message.OrderId, message.LastError, message.NextAttemptAt, message.CreatedAt);
+        return MessageView.Of(message);
     }
 
     private Message TestEmail(Campaign campaign, CampaignVariant variant, CampaignAudience audience, CampaignStoreValues values, string to, string token)

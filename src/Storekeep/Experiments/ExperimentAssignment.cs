@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Data;
+using Storekeep.Shared;
 
 namespace Storekeep.Experiments;
 
@@ -45,48 +46,73 @@ public static class ExperimentAssignment
 /// Where visitors meet running experiments: picks their variant and records the first exposure
 /// (one row per experiment and visitor; a repeated visit changes nothing).
 /// </summary>
-public sealed class ExperimentExposures(StorekeepDbContext db, TimeProvider clock)
+/// <summary>
+/// The running experiments of each kind, read once per few seconds per node instead of on every
+/// storefront request and cart pricing. Starting or stopping clears this node's copy at once; other
+/// nodes follow within <see cref="Lifetime"/>.
+/// </summary>
+public sealed class RunningExperimentsCache(TimeProvider clock)
 {
-    /// <summary>The running experiments of a kind, with their variants (oldest first).</summary>
-    public async Task<IReadOnlyList<Experiment>> RunningAsync(ExperimentKind kind, CancellationToken ct) =>
-        await db.Set<Experiment>().AsNoTracking().Include(e => e.Variants)
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
+
+    private readonly Lock gate = new();
+    private readonly Dictionary<ExperimentKind, (DateTimeOffset LoadedAt, IReadOnlyList<Experiment> Experiments)> entries = [];
+
+    public async Task<IReadOnlyList<Experiment>> GetAsync(ExperimentKind kind, Func<Task<IReadOnlyList<Experiment>>> load)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        var now = clock.GetUtcNow();
+        lock (gate)
+        {
+            if (entries.TryGetValue(kind, out var entry) && now - entry.LoadedAt < Lifetime)
+            {
+                return entry.Experiments;
+            }
+        }
+
+        var experiments = await load();
+        lock (gate)
+        {
+            entries[kind] = (now, experiments);
+        }
+
+        return experiments;
+    }
+
+    public void Clear()
+    {
+        lock (gate)
+        {
+            entries.Clear();
+        }
+    }
+}
+
+public sealed class ExperimentExposures(StorekeepDbContext db, TimeProvider clock, RunningExperimentsCache cache)
+{
+    /// <summary>The running experiments of a kind, with their variants (oldest first); shared, do not change them.</summary>
+    public Task<IReadOnlyList<Experiment>> RunningAsync(ExperimentKind kind, CancellationToken ct) =>
+        cache.GetAsync(kind, async () => await db.Set<Experiment>().AsNoTracking().Include(e => e.Variants)
             .Where(e => e.Status == ExperimentStatus.Running && e.Kind == kind)
-            .OrderBy(e => e.StartedAt).ThenBy(e => e.Id).ToListAsync(ct);
+            .OrderBy(e => e.StartedAt).ThenBy(e => e.Id).ToListAsync(ct));
 
     /// <summary>
     /// The visitor's variant of a running experiment, recording the exposure when it is the first.
-    /// Saved at once when nothing else is pending in this context; otherwise it is added and saved with
-    /// the caller's changes (pricing inside checkout), so it never commits half of someone else's work.
+    /// Insert-if-absent in one statement, in the caller's transaction if there is one: two requests
+    /// of one visitor racing (pricing inside checkout among them) keep one row and neither fails.
     /// </summary>
     public async Task<ExperimentVariant> ExposeAsync(Experiment experiment, string visitorId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(experiment);
         var variant = ExperimentAssignment.Assign(experiment, visitorId);
-        var exposures = db.Set<ExperimentExposure>();
-        var known = exposures.Local.Any(x => x.ExperimentId == experiment.Id && x.VisitorId == visitorId)
-            || await exposures.AsNoTracking().AnyAsync(x => x.ExperimentId == experiment.Id && x.VisitorId == visitorId, ct);
-        if (known)
+        var known = await db.Set<ExperimentExposure>().AsNoTracking().AnyAsync(x => x.ExperimentId == experiment.Id && x.VisitorId == visitorId, ct);
+        if (!known)
         {
-            return variant;
-        }
-
-        var pending = db.ChangeTracker.HasChanges();
-        var exposure = new ExperimentExposure
-        {
-            ExperimentId = experiment.Id, VisitorId = visitorId, VariantKey = variant.Key, ExposedAt = clock.GetUtcNow().UtcDateTime,
-        };
-        exposures.Add(exposure);
-        if (!pending)
-        {
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException)
-            {
-                // Another request of the same visitor recorded it first: the unique index keeps one row.
-                db.Entry(exposure).State = EntityState.Detached;
-            }
+            var id = Ids.NewId();
+            var now = clock.GetUtcNow().UtcDateTime;
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO experiment_exposures (id, experiment_id, visitor_id, variant_key, exposed_at) VALUES ({id}, {experiment.Id}, {visitorId}, {variant.Key}, {now}) ON CONFLICT (experiment_id, visitor_id) DO NOTHING",
+                ct);
         }
 
         return variant;

@@ -64,6 +64,7 @@ public sealed class ExperimentService(
     StorekeepDbContext db,
     ExposureTallies exposures,
     IEnumerable<IExperimentTallySource> sources,
+    RunningExperimentsCache running,
     TimeProvider clock)
 {
     public const int MaxVariants = 10;
@@ -285,6 +286,8 @@ public sealed class ExperimentService(
             throw Errors.Conflict("experiment_not_draft", "The experiment was started meanwhile: only a draft can start.");
         }
 
+        running.Clear();
+
         return await GetAsync(id, ct);
     }
 
@@ -300,6 +303,8 @@ public sealed class ExperimentService(
         {
             throw Errors.Conflict("experiment_not_running", $"The experiment is {Name(experiment.Status)}: only a running experiment can stop.");
         }
+
+        running.Clear();
 
         return await GetAsync(id, ct);
     }

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Data;
 using Storekeep.Shared;
@@ -18,7 +19,16 @@ public sealed record MessageView(
     Guid? OrderId,
     string? LastError,
     DateTime NextAttemptAt,
-    DateTime CreatedAt);
+    DateTime CreatedAt)
+{
+    /// <summary>The projection, usable in queries and on a message in hand.</summary>
+    public static readonly Expression<Func<Message, MessageView>> Projection = m =>
+        new MessageView(m.Id, m.Channel, m.To, m.Type, m.Subject, m.Status, m.Attempts, m.SentAt, m.CampaignId, m.OrderId, m.LastError, m.NextAttemptAt, m.CreatedAt);
+
+    private static readonly Func<Message, MessageView> Compiled = Projection.Compile();
+
+    public static MessageView Of(Message message) => Compiled(message);
+}
 
 /// <summary>One message with its bodies; <see cref="BodyHidden"/> when they hold a reset or verification link.</summary>
 public sealed record MessageDetailView(
@@ -88,7 +98,7 @@ public sealed class MessageLog(StorekeepDbContext db, TimeProvider clock, Messag
         }
 
         var rows = await query.OrderByDescending(m => m.Id).Take(take + 1)
-            .Select(m => new MessageView(m.Id, m.Channel, m.To, m.Type, m.Subject, m.Status, m.Attempts, m.SentAt, m.CampaignId, m.OrderId, m.LastError, m.NextAttemptAt, m.CreatedAt))
+            .Select(MessageView.Projection)
             .ToListAsync(ct);
         var items = rows.Take(take).ToList();
         return new Page<MessageView>(items, rows.Count > take ? Cursor.Encode(items[^1].Id.ToString()) : null);
@@ -116,7 +126,7 @@ public sealed class MessageLog(StorekeepDbContext db, TimeProvider clock, Messag
         var changed = await db.Messages.Where(m => m.Id == id && m.Status != MessageStatus.Sent)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Pending).SetProperty(m => m.NextAttemptAt, now), ct);
         var view = await db.Messages.AsNoTracking().Where(m => m.Id == id)
-            .Select(m => new MessageView(m.Id, m.Channel, m.To, m.Type, m.Subject, m.Status, m.Attempts, m.SentAt, m.CampaignId, m.OrderId, m.LastError, m.NextAttemptAt, m.CreatedAt))
+            .Select(MessageView.Projection)
             .SingleOrDefaultAsync(ct) ?? throw Errors.NotFound("Message", id.ToString());
         if (changed == 0)
         {

@@ -42,42 +42,41 @@ public sealed class DatabaseFingerprint : IAsyncDisposable
         return new DatabaseFingerprint(db, connection, tables);
     }
 
-    /// <summary>Table → checksum of its rows.</summary>
+    /// <summary>
+    /// Table → checksum of its rows. One command with a statement per table (one round trip, read
+    /// result set by result set): the hostile-input suites take a fingerprint after every request.
+    /// </summary>
     public async Task<IReadOnlyDictionary<string, string>> TakeAsync()
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var command = _connection.CreateCommand();
+        command.CommandText = string.Join(";\n", _tables.Select(table => !CountOnly.Contains(table) ? $"SELECT * FROM {table}"
+            : table == "outbox_events" ? $"SELECT COUNT(*) FROM {table} WHERE type <> '{Storekeep.Events.EventTypes.LoyaltyPointsChanged}'"
+            : $"SELECT COUNT(*) FROM {table}"));
+        await using var reader = await command.ExecuteReaderAsync();
         foreach (var table in _tables)
         {
-            await using var command = _connection.CreateCommand();
-            if (CountOnly.Contains(table))
-            {
-                command.CommandText = table == "outbox_events"
-                    ? $"SELECT COUNT(*) FROM {table} WHERE type <> '{Storekeep.Events.EventTypes.LoyaltyPointsChanged}'"
-                    : $"SELECT COUNT(*) FROM {table}";
-                result[table] = Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture)!;
-                continue;
-            }
-
-            command.CommandText = $"SELECT * FROM {table}";
             var rows = new List<string>();
-            await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
             {
-                while (await reader.ReadAsync())
+                var row = new StringBuilder();
+                for (var i = 0; i < reader.FieldCount; i++)
                 {
-                    var row = new StringBuilder();
-                    for (var i = 0; i < reader.FieldCount; i++)
-                    {
-                        var value = reader.IsDBNull(i) ? "∅" : reader.GetValue(i) is byte[] bytes ? Convert.ToHexString(bytes)
-                            : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
-                        row.Append(value).Append('\u241F');
-                    }
-
-                    rows.Add(row.ToString());
+                    var value = reader.IsDBNull(i) ? "∅" : reader.GetValue(i) is byte[] bytes ? Convert.ToHexString(bytes)
+                        : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+                    row.Append(value).Append('\u241F');
                 }
+
+                rows.Add(row.ToString());
             }
 
             rows.Sort(StringComparer.Ordinal);
-            result[table] = $"{rows.Count}:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\u241E", rows))))[..16];
+            result[table] = CountOnly.Contains(table) ? rows.Single().TrimEnd('\u241F')
+                : $"{rows.Count}:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\u241E", rows))))[..16];
+            if (!await reader.NextResultAsync() && table != _tables[^1])
+            {
+                throw new InvalidOperationException($"The fingerprint query ended after {table}.");
+            }
         }
 
         return result;

@@ -122,9 +122,12 @@ public sealed class ExperimentApiTests
             totals[visitor] = order["total"].Dec();
         }
 
-        // A second treatment visitor prices a cart and leaves; an API caller without a visitor id is in no experiment: no discount.
+        // A second treatment visitor prices a cart from eight tabs at once (their first exposure races
+        // itself: every request succeeds, one row is kept) and leaves; an API caller without a visitor
+        // id is in no experiment: no discount.
         var browsing = await store.CartWithAsync(browser, ("EXP-1", 1));
-        Assert.Equal(5m, (await SendAsync(browser, HttpMethod.Get, $"/api/v1/carts/{browsing}", treated[1]))["discountTotal"].Dec());
+        var racing = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => SendAsync(browser, HttpMethod.Get, $"/api/v1/carts/{browsing}", treated[1])));
+        Assert.All(racing, r => Assert.Equal(5m, r["discountTotal"].Dec()));
         Assert.Equal(0m, (await SendAsync(store.Client, HttpMethod.Get, $"/api/v1/carts/{browsing}", null))["discountTotal"].Dec());
 
         await using (var db = store.Db())
