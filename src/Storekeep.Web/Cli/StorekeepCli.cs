@@ -23,7 +23,7 @@ public static class StorekeepCli
     public const int Failed = 1;
     public const int Usage = 2;
 
-    private static readonly string[] CommandNames = ["migrate", "seed-demo", "create-api-key", "rebuild-analytics", "import", "export"];
+    private static readonly string[] CommandNames = ["migrate", "seed-demo", "create-api-key", "rebuild-analytics", "import", "export", "customers"];
     private static readonly string[] RootOptions = ["--help", "-h", "-?", "--version"];
 
     /// <summary>Only real commands (and help/version): anything else, such as <c>--urls</c>, starts the server.</summary>
@@ -84,6 +84,7 @@ public static class StorekeepCli
         root.Subcommands.Add(rebuild);
         CatalogCsvCommands.Add(root, configuration, console, output);
         OrderImportCommands.Add(root, configuration, console);
+        CustomerCsvCommands.Add(root, configuration, console);
         return root;
     }
 

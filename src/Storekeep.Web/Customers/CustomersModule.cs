@@ -1,6 +1,7 @@
 using MudBlazor;
 using Storekeep.Access;
 using Storekeep.Customers;
+using Storekeep.Web.Admin.Customers;
 using Storekeep.Web.Hosting;
 
 namespace Storekeep.Web.Customers;
@@ -19,6 +20,7 @@ public sealed class CustomersModule : StorekeepModule
     public override IEnumerable<ErrorCode> ErrorCodes =>
     [
         new("customer_exists", 409, "A customer with this email already exists."),
+        new("invalid_customer_csv", 400, "The customer import file is not CSV or has no email column; nothing was imported."),
     ];
 
     public override IEnumerable<AdminNavEntry> Navigation =>
@@ -34,8 +36,12 @@ public sealed class CustomersModule : StorekeepModule
         services.AddScoped<CustomerProfiles>();
         services.AddScoped<CustomerFigures>();
         services.AddScoped<CustomerTimeline>();
+        services.AddScoped<CustomerCsvExporter>();
+        services.AddScoped<CustomerCsvImporter>();
         services.AddSingleton(new RfmSettings(configuration.GetValue("Customers:RfmWindowDays", RfmSettings.Default.WindowDays)));
     }
 
-    public override void MapApi(RouteGroupBuilder api) => api.MapCustomersEndpoints();
+    public override void MapApi(RouteGroupBuilder api) => api.MapCustomersEndpoints().MapCustomerCsvEndpoints();
+
+    public override void MapPages(IEndpointRouteBuilder app) => app.MapCustomerCsvDownload();
 }

@@ -9,7 +9,7 @@ public sealed class CustomerProfiles(StorekeepDbContext db, TimeProvider clock)
 {
     public const int ConsentSourceMaxLength = 100;
     public const string StaffSource = "staff";
-    private const int NameMaxLength = 100;
+    internal const int NameMaxLength = 100;
     private const int PhoneMaxLength = 40;
 
     /// <summary>Creates a customer; 409 <c>customer_exists</c> when the email is taken.</summary>
@@ -152,7 +152,7 @@ public sealed class CustomerProfiles(StorekeepDbContext db, TimeProvider clock)
         }
     }
 
-    private static string? Phone(Validation v, string? phone)
+    internal static string? Phone(Validation v, string? phone)
     {
         var text = v.Text("phone", phone, PhoneMaxLength);
         if (text is not null && !text.All(c => char.IsAsciiDigit(c) || c is '+' or ' ' or '-' or '(' or ')' or '.'))
@@ -163,7 +163,7 @@ public sealed class CustomerProfiles(StorekeepDbContext db, TimeProvider clock)
         return text;
     }
 
-    private static string? Country(Validation v, string? country)
+    internal static string? Country(Validation v, string? country)
     {
         var text = v.Text("country", country, 2);
         if (text is not null && (text.Length != 2 || !text.All(char.IsAsciiLetter)))
@@ -175,7 +175,7 @@ public sealed class CustomerProfiles(StorekeepDbContext db, TimeProvider clock)
     }
 
     /// <summary>Trimmed, lower-case, without duplicates; null when the request has none (left as it is).</summary>
-    private static List<string>? Tags(Validation v, IReadOnlyList<string?>? tags)
+    internal static List<string>? Tags(Validation v, IReadOnlyList<string?>? tags)
     {
         if (tags is null)
         {

@@ -19,6 +19,9 @@ public sealed partial class Validation
     /// <summary>Messages so far: a caller validating rows in turn compares it before and after a row.</summary>
     public int ErrorCount => _errors.Values.Sum(l => l.Count);
 
+    /// <summary>Every message so far with its field, in the order the fields were first seen.</summary>
+    public IEnumerable<(string Field, string Message)> Messages => _errors.SelectMany(e => e.Value.Select(m => (e.Key, m)));
+
     public Validation Add(string field, string message)
     {
         if (!_errors.TryGetValue(field, out var list))

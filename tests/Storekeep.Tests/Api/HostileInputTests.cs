@@ -67,6 +67,7 @@ public sealed partial class HostileInputTests
                 : op.Path.EndsWith("/refunds", StringComparison.Ordinal) && op.Method == "POST"
                     ? new JsonObject { ["lines"] = new JsonArray(new JsonObject { ["sku"] = "HOST-1", ["quantity"] = 1 }), ["reason"] = "damaged" }
                 : op.Path == LoyaltyProgramPath ? PlausibleLoyaltyProgram()
+                : op.Path == "/api/v1/customers/import" ? new JsonObject { ["csv"] = "email,firstName,tags,acceptsEmail\nimported-customer@example.com,Plausible,vip;press,true\n" }
                 : op.Path == "/api/v1/marketing/spend/import" ? new JsonObject { ["csv"] = "date,source,medium,amount\n2026-11-30,google,cpc,12.50\n" }
                 : op.Path == "/api/v1/marketing/abandoned-carts" ? new JsonObject
                 {

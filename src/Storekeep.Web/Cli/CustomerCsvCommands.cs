@@ -1,0 +1,131 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Spectre.Console;
+using Storekeep.Customers;
+using Storekeep.Data;
+using Storekeep.Shared;
+
+namespace Storekeep.Web.Cli;
+
+/// <summary>
+/// <c>storekeep customers export FILE.csv</c> and <c>storekeep customers import FILE.csv [--dry-run]</c>:
+/// customers in and out as CSV (docs/crm.md, "Customer import and export").
+/// </summary>
+internal static class CustomerCsvCommands
+{
+    public static void Add(RootCommand root, IReadOnlyDictionary<string, string?>? configuration, IAnsiConsole console)
+    {
+        var importFile = new Argument<FileInfo>("file") { Description = "The customer CSV to import (header row with an 'email' column)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Check the file and report what would change; write nothing." };
+        var import = new Command("import", "Import customers from CSV: upsert by email; rows with errors are skipped and listed.") { importFile, dryRun };
+        import.SetAction((parsed, ct) => StorekeepCli.GuardAsync(console, () =>
+            ImportAsync(configuration, console, parsed.GetValue(importFile)!, parsed.GetValue(dryRun), ct)));
+
+        var exportFile = new Argument<FileInfo>("file") { Description = "Where to write the CSV (replaced if it exists)." };
+        var export = new Command("export", "Export every customer with consent, figures and RFM segment as CSV.") { exportFile };
+        export.SetAction((parsed, ct) => StorekeepCli.GuardAsync(console, () =>
+            ExportAsync(configuration, console, parsed.GetValue(exportFile)!, ct)));
+
+        root.Subcommands.Add(new Command("customers", "Customers in and out as CSV.") { import, export });
+    }
+
+    private static async Task<int> ImportAsync(IReadOnlyDictionary<string, string?>? configuration, IAnsiConsole console, FileInfo file, bool dryRun, CancellationToken ct)
+    {
+        if (!file.Exists)
+        {
+            console.MarkupLine($"[red]error:[/] the file '{Markup.Escape(file.FullName)}' does not exist.");
+            return StorekeepCli.Failed;
+        }
+
+        await using var app = StorekeepCli.BuildServices(configuration);
+        await using var scope = app.Services.CreateAsyncScope();
+        await StorekeepCli.MigrateAsync(scope.ServiceProvider.GetRequiredService<StorekeepDbContext>(), ct);
+        var importer = scope.ServiceProvider.GetRequiredService<CustomerCsvImporter>();
+        var clock = Stopwatch.StartNew();
+        await using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+
+        CustomerImportReport report;
+        try
+        {
+            if (console.Profile.Capabilities.Interactive)
+            {
+                report = null!;
+                await console.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .StartAsync(async context =>
+                    {
+                        // The bar follows the bytes read; the reader runs a little ahead of the rows saved.
+                        var task = context.AddTask(dryRun ? "Checking customers" : "Importing customers", maxValue: Math.Max(1, stream.Length));
+                        var progress = new ImmediateProgress<int>(rows =>
+                        {
+                            task.Description = $"{(dryRun ? "Checked" : "Imported")} {rows:N0} rows";
+                            task.Value = stream.Position;
+                        });
+                        report = await importer.ImportAsync(stream, dryRun, progress, ct);
+                        task.Value = task.MaxValue;
+                    });
+            }
+            else
+            {
+                report = await importer.ImportAsync(stream, dryRun, null, ct);
+            }
+        }
+        catch (StorekeepException e)
+        {
+            console.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            return StorekeepCli.Failed;
+        }
+
+        if (report.Errors.Count > 0)
+        {
+            CliOutput.WriteErrors(console, report.Errors, ["Row", "Column", "Error"], rightAligned: 1,
+                e => [e.Row.ToString(CultureInfo.InvariantCulture), e.Field, e.Message]);
+        }
+
+        var table = new Table().AddColumn(dryRun ? "Would change" : "Changed").AddColumn(new TableColumn("Count").RightAligned());
+        table.AddRow("Rows read", CliOutput.Count(report.Rows));
+        table.AddRow("Customers created", CliOutput.Count(report.Created));
+        table.AddRow("Customers updated", CliOutput.Count(report.Updated));
+        table.AddRow("Rows skipped (errors)", CliOutput.Count(report.Skipped));
+        console.Write(table);
+        console.MarkupLine(dryRun
+            ? "[yellow]Dry run: nothing was written.[/]"
+            : $"[green]Imported {CliOutput.Count(report.Created + report.Updated)} customer(s) in {clock.Elapsed.TotalSeconds:0.0} s{(report.Skipped > 0 ? $"; {CliOutput.Count(report.Skipped)} row(s) skipped" : "")}.[/]");
+        return report.Skipped > 0 ? StorekeepCli.Failed : StorekeepCli.Ok;
+    }
+
+    private static async Task<int> ExportAsync(IReadOnlyDictionary<string, string?>? configuration, IAnsiConsole console, FileInfo file, CancellationToken ct)
+    {
+        await using var app = StorekeepCli.BuildServices(configuration);
+        await using var scope = app.Services.CreateAsyncScope();
+        await StorekeepCli.MigrateAsync(scope.ServiceProvider.GetRequiredService<StorekeepDbContext>(), ct);
+        var exporter = scope.ServiceProvider.GetRequiredService<CustomerCsvExporter>();
+        var filter = new CustomerExportFilter();
+        var clock = Stopwatch.StartNew();
+        int written;
+        await using (var stream = new FileStream(file.FullName, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        {
+            if (console.Profile.Capabilities.Interactive)
+            {
+                var total = await exporter.CountAsync(filter, ct);
+                written = 0;
+                await console.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .StartAsync(async context =>
+                    {
+                        var task = context.AddTask("Exporting customers", maxValue: Math.Max(1, total));
+                        written = await exporter.ExportAsync(stream, filter, new ImmediateProgress<int>(n => task.Value = n), ct);
+                        task.Value = task.MaxValue;
+                    });
+            }
+            else
+            {
+                written = await exporter.ExportAsync(stream, filter, null, ct);
+            }
+        }
+
+        console.MarkupLine($"[green]Exported {CliOutput.Count(written)} customer(s) to {Markup.Escape(file.FullName)} in {clock.Elapsed.TotalSeconds:0.0} s.[/]");
+        return StorekeepCli.Ok;
+    }
+}
