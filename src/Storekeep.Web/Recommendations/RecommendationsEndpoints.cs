@@ -20,7 +20,7 @@ public static class RecommendationsEndpoints
         var recommendations = api.MapGroup("/recommendations").WithTags("Recommendations");
         recommendations.MapGet("/pairs", Pairs).WithName("ListCoPurchasePairs")
             .WithSummary("The most co-purchased SKU pairs, each once, by count (limit, default 50, at most 500).")
-            .RequireAuthorization(RecommendationPermissions.Read).ProducesProblem(401).ProducesProblem(403);
+            .RequireAuthorization(RecommendationPermissions.Read).ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
         recommendations.MapPost("/rebuild", Rebuild).WithName("RebuildCoPurchases")
             .WithSummary("Recompute the co-purchase counts from the paid orders (after importing history).")
             .RequireAuthorization(RecommendationPermissions.Write).ProducesProblem(401).ProducesProblem(403);

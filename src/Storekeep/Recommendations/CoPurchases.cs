@@ -157,14 +157,23 @@ public sealed class CoPurchases(StorekeepDbContext db, TimeProvider clock) : IOr
         return ids.SelectMany(id => products.Where(p => p.Id == id)).Select(p => new EmailSuggestion(p.Title, p.Price, p.Slug)).ToList();
     }
 
-    /// <summary>The most co-purchased pairs, each once (smaller SKU first), by count then SKUs.</summary>
-    public async Task<IReadOnlyList<CoPurchasePairView>> TopPairsAsync(int limit, CancellationToken ct) =>
-        await db.Set<CoPurchase>().AsNoTracking()
+    public const int MaxPairs = 500;
+
+    /// <summary>The most co-purchased pairs, each once (smaller SKU first), by count then SKUs; <paramref name="limit"/> 1 to <see cref="MaxPairs"/>.</summary>
+    public async Task<IReadOnlyList<CoPurchasePairView>> TopPairsAsync(int limit, CancellationToken ct)
+    {
+        if (limit is < 1 or > MaxPairs)
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]> { ["limit"] = [$"limit is 1 to {MaxPairs}."] });
+        }
+
+        return await db.Set<CoPurchase>().AsNoTracking()
             .Where(c => string.Compare(c.Sku, c.OtherSku) < 0)
             .OrderByDescending(c => c.OrderCount).ThenBy(c => c.Sku).ThenBy(c => c.OtherSku)
-            .Take(Math.Clamp(limit, 1, 500))
+            .Take(limit)
             .Select(c => new CoPurchasePairView(c.Sku, c.OtherSku, c.OrderCount))
             .ToListAsync(ct);
+    }
 
     /// <summary>How many orders the counts hold.</summary>
     public Task<int> CountedOrdersAsync(CancellationToken ct) => db.Set<CoPurchaseOrder>().CountAsync(ct);
