@@ -3753,6 +3753,68 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.ToTable("supplier_products", (string)null);
                 });
 
+            modelBuilder.Entity("Storekeep.Recommendations.CoPurchase", b =>
+                {
+                    b.Property<string>("Sku")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sku");
+
+                    b.Property<string>("OtherSku")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("other_sku");
+
+                    b.Property<int>("OrderCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("order_count");
+
+                    b.HasKey("Sku", "OtherSku")
+                        .HasName("pk_co_purchases");
+
+                    b.HasIndex("Sku", "OrderCount")
+                        .HasDatabaseName("ix_co_purchases_sku_order_count");
+
+                    b.ToTable("co_purchases", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Recommendations.CoPurchaseOrder", b =>
+                {
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<DateTime>("CountedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("counted_at");
+
+                    b.HasKey("OrderId")
+                        .HasName("pk_co_purchase_orders");
+
+                    b.ToTable("co_purchase_orders", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Recommendations.RecentlyViewedProduct", b =>
+                {
+                    b.Property<string>("VisitorId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("visitor_id");
+
+                    b.Property<Guid>("ProductId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("product_id");
+
+                    b.Property<DateTime>("ViewedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("viewed_at");
+
+                    b.HasKey("VisitorId", "ProductId")
+                        .HasName("pk_recently_viewed");
+
+                    b.ToTable("recently_viewed", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Segments.Segment", b =>
                 {
                     b.Property<Guid>("Id")

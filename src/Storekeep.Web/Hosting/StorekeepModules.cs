@@ -23,6 +23,7 @@ using Storekeep.Web.Planning;
 using Storekeep.Web.Pricing;
 using Storekeep.Web.Promotions;
 using Storekeep.Web.Purchasing;
+using Storekeep.Web.Recommendations;
 using Storekeep.Web.Segments;
 using Storekeep.Web.Storefront;
 using Storekeep.Web.Store;
@@ -56,6 +57,7 @@ public static class StorekeepModules
         new AbandonedCartsModule(),
         new SupportModule(),
         new ExperimentsModule(),
+        new RecommendationsModule(),
         new EventsModule(),
         new MessagingModule(),
         new AnalyticsModule(),

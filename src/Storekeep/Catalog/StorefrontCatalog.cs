@@ -166,6 +166,19 @@ public sealed class StorefrontCatalog(StorekeepDbContext db)
             product.UpdatedAt);
     }
 
+    /// <summary>Tiles for the active products among <paramref name="ids"/>, in the order given (recommendations, recently viewed).</summary>
+    public async Task<IReadOnlyList<ProductCard>> CardsAsync(IReadOnlyList<Guid> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var wanted = ids.ToList();
+        var cards = await Cards(db.Products.AsNoTracking().Where(p => p.Status == ProductStatus.Active && wanted.Contains(p.Id))).ToListAsync(ct);
+        return ids.SelectMany(id => cards.Where(c => c.Id == id)).ToList();
+    }
+
     public Task<int> ActiveProductCountAsync(CancellationToken ct) =>
         db.Products.CountAsync(p => p.Status == ProductStatus.Active, ct);
 

@@ -55,6 +55,7 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock)
 
             await WriteAsync(data, progress, token);
             await new Analytics.DailySalesRollup(db).RebuildAsync(token);
+            await new Recommendations.CoPurchases(db, clock).RebuildAsync(token); // the demo's orders raised no order.paid
             return true;
         }, ct);
 

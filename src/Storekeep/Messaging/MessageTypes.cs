@@ -82,6 +82,7 @@ public static class BuiltInTemplates
                 ["order.tax"] = "0.00 USD",
                 ["order.total"] = "37.50 USD",
                 ["shipping.address"] = "Ada Lovelace\n12 St James's Square\nLondon SW1Y 4JH\nGB",
+                ["recommendations"] = "You may also like:\nMilk jug — 14.00 USD — https://shop.example.com/p/milk-jug",
             }),
             "Order #{{order.number}} confirmed",
             Layout("""
@@ -96,6 +97,7 @@ public static class BuiltInTemplates
                 </table>
                 <p><strong>Shipping to</strong><br>{{shipping.address}}</p>
                 <p><a href="{{order.link}}">View your order</a></p>
+                <p>{{recommendations}}</p>
                 """),
             TextLayout("""
                 Hello {{name}},
@@ -113,6 +115,8 @@ public static class BuiltInTemplates
                 {{shipping.address}}
 
                 View your order: {{order.link}}
+
+                {{recommendations}}
                 """)),
         new(
             MessageTypes.ShippingConfirmation,

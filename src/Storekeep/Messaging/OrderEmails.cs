@@ -18,7 +18,7 @@ namespace Storekeep.Messaging;
 /// makes a replayed event queue nothing new. Bad data (an order gone, an unusable address) is logged
 /// and skipped: throwing here would hold back every event behind it.
 /// </summary>
-public sealed partial class OrderEmails(StorekeepDbContext db, MessageQueue queue, ILogger<OrderEmails> logger) :
+public sealed partial class OrderEmails(StorekeepDbContext db, MessageQueue queue, IEnumerable<IOrderEmailSuggestions> suggestions, ILogger<OrderEmails> logger) :
     IEventHandler<OrderPlaced>,
     IEventHandler<OrderShipped>,
     IEventHandler<RefundCreated>,
@@ -26,8 +26,31 @@ public sealed partial class OrderEmails(StorekeepDbContext db, MessageQueue queu
 {
     public const string SubscriberName = "order-emails";
 
-    public Task HandleAsync(OrderPlaced evt, EventContext context, CancellationToken ct) =>
-        QueueAsync(MessageTypes.OrderConfirmation, evt.OrderId, context, null, AddConfirmationValues, ct);
+    /// <summary>How many products the confirmation's <c>recommendations</c> list names at most.</summary>
+    public const int SuggestionCount = 3;
+
+    public async Task HandleAsync(OrderPlaced evt, EventContext context, CancellationToken ct)
+    {
+        var suggested = await SuggestionsAsync(evt.OrderId, ct);
+        await QueueAsync(MessageTypes.OrderConfirmation, evt.OrderId, context, null, (values, order) =>
+        {
+            AddConfirmationValues(values, order);
+            values["recommendations"] = suggested.Count == 0 ? "" : "You may also like:\n" + string.Join('\n',
+                suggested.Select(s => $"{s.Title} — {Money(s.Price, order.Currency)} — {queue.Link("/p/" + s.Slug)}"));
+        }, ct);
+    }
+
+    /// <summary>What customers also bought with the order's items (empty without a suggestion source or an order).</summary>
+    private async Task<IReadOnlyList<EmailSuggestion>> SuggestionsAsync(Guid orderId, CancellationToken ct)
+    {
+        if (suggestions.FirstOrDefault() is not { } source || orderId == Guid.Empty)
+        {
+            return [];
+        }
+
+        var skus = await db.OrderLines.AsNoTracking().Where(l => l.OrderId == orderId).Select(l => l.Sku).Distinct().ToListAsync(ct);
+        return skus.Count == 0 ? [] : await source.ForOrderAsync(skus, SuggestionCount, ct);
+    }
 
     public Task HandleAsync(OrderShipped evt, EventContext context, CancellationToken ct) =>
         QueueAsync(MessageTypes.ShippingConfirmation, evt.OrderId, context, evt.Shipment is null ? "shipment" : null, (values, order) => AddShipmentValues(values, order, evt.Shipment!), ct);

@@ -126,8 +126,11 @@ public static class AccessTable
         GET    /api/v1/products/export                             catalog.write     owner manager marketing
         POST   /api/v1/products/import                             catalog.write     owner manager marketing
         GET    /api/v1/products/{idOrSlug}                         public
+        GET    /api/v1/products/{sku}/also-bought                  public
         PATCH  /api/v1/products/{id}                               catalog.write     owner manager marketing
         POST   /api/v1/products/{id}/archive                       catalog.write     owner manager marketing
+        GET    /api/v1/recommendations/pairs                       recommendations.read   owner manager marketing
+        POST   /api/v1/recommendations/rebuild                     recommendations.write  owner manager marketing
         GET    /api/v1/purchase-orders                             purchasing.read   owner manager warehouse
         POST   /api/v1/purchase-orders                             purchasing.write  owner manager
         GET    /api/v1/purchase-orders/{id}                        purchasing.read   owner manager warehouse

@@ -104,6 +104,16 @@ public sealed class DemoStoreSeedingTests
             Assert.Equal(TestPaymentGateway.GatewayName, p.Gateway);
         });
         Assert.All(payments.Where(p => p.Method != PaymentMethod.Card), p => Assert.Null(p.Last4));
+
+        // Recommendations on first start: the seeder counted the demo's paid orders (they raised no order.paid).
+        var counted = await db.Orders.CountAsync(o => o.PaymentStatus == Storekeep.Orders.PaymentStatus.Paid
+            || o.PaymentStatus == Storekeep.Orders.PaymentStatus.PartiallyRefunded || o.PaymentStatus == Storekeep.Orders.PaymentStatus.Refunded);
+        Assert.Equal(counted, await db.Set<Storekeep.Recommendations.CoPurchaseOrder>().CountAsync());
+        var pair = await db.Set<Storekeep.Recommendations.CoPurchase>().AsNoTracking()
+            .Where(c => db.Variants.Any(v => v.Sku == c.OtherSku && v.Product!.Status == Storekeep.Catalog.ProductStatus.Active))
+            .OrderByDescending(c => c.OrderCount).ThenBy(c => c.Sku).FirstAsync();
+        var alsoBought = (await store.Client.GetAsync($"/api/v1/products/{Uri.EscapeDataString(pair.Sku)}/also-bought").Expect(System.Net.HttpStatusCode.OK)).AsArray();
+        Assert.NotEmpty(alsoBought);
     }
 
     [Theory]

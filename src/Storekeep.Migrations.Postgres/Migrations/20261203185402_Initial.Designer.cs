@@ -13,7 +13,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261203161909_Initial")]
+    [Migration("20261203185402_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -3774,6 +3774,68 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasDatabaseName("ix_supplier_products_supplier_id_sku");
 
                     b.ToTable("supplier_products", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Recommendations.CoPurchase", b =>
+                {
+                    b.Property<string>("Sku")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sku");
+
+                    b.Property<string>("OtherSku")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("other_sku");
+
+                    b.Property<int>("OrderCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("order_count");
+
+                    b.HasKey("Sku", "OtherSku")
+                        .HasName("pk_co_purchases");
+
+                    b.HasIndex("Sku", "OrderCount")
+                        .HasDatabaseName("ix_co_purchases_sku_order_count");
+
+                    b.ToTable("co_purchases", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Recommendations.CoPurchaseOrder", b =>
+                {
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<DateTime>("CountedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("counted_at");
+
+                    b.HasKey("OrderId")
+                        .HasName("pk_co_purchase_orders");
+
+                    b.ToTable("co_purchase_orders", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Recommendations.RecentlyViewedProduct", b =>
+                {
+                    b.Property<string>("VisitorId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("visitor_id");
+
+                    b.Property<Guid>("ProductId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("product_id");
+
+                    b.Property<DateTime>("ViewedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("viewed_at");
+
+                    b.HasKey("VisitorId", "ProductId")
+                        .HasName("pk_recently_viewed");
+
+                    b.ToTable("recently_viewed", (string)null);
                 });
 
             modelBuilder.Entity("Storekeep.Segments.Segment", b =>

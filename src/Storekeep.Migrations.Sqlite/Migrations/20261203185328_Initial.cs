@@ -162,6 +162,31 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "co_purchase_orders",
+                columns: table => new
+                {
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    counted_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_co_purchase_orders", x => x.order_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "co_purchases",
+                columns: table => new
+                {
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    other_sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    order_count = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_co_purchases", x => new { x.sku, x.other_sku });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "customer_months",
                 columns: table => new
                 {
@@ -547,6 +572,19 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_outbox_events", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "recently_viewed",
+                columns: table => new
+                {
+                    visitor_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    product_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    viewed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recently_viewed", x => new { x.visitor_id, x.product_id });
                 });
 
             migrationBuilder.CreateTable(
@@ -1792,6 +1830,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_co_purchases_sku_order_count",
+                table: "co_purchases",
+                columns: new[] { "sku", "order_count" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_customer_months_shares_customer",
                 table: "customer_months_shares",
                 column: "customer");
@@ -2377,6 +2420,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "checkout_attempts");
 
             migrationBuilder.DropTable(
+                name: "co_purchase_orders");
+
+            migrationBuilder.DropTable(
+                name: "co_purchases");
+
+            migrationBuilder.DropTable(
                 name: "customer_months");
 
             migrationBuilder.DropTable(
@@ -2453,6 +2502,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "purchase_order_lines");
+
+            migrationBuilder.DropTable(
+                name: "recently_viewed");
 
             migrationBuilder.DropTable(
                 name: "refund_lines");
