@@ -13,6 +13,9 @@ public sealed record PromotionLine(string LineId, string Sku, IReadOnlyList<stri
 /// <summary>Who is buying, for discounts limited to customer tags or an email list (segments come later).</summary>
 public sealed record PromotionCustomer(string? Id, string? Email, IReadOnlyList<string> Tags)
 {
+    /// <summary>The segments the customer belongs to, among those the candidate discounts are limited to.</summary>
+    public IReadOnlyList<Guid> Segments { get; init; } = [];
+
     public static PromotionCustomer Guest { get; } = new(null, null, []);
 }
 
@@ -88,15 +91,16 @@ public sealed record CombinesWith(bool ProductDiscounts, bool OrderDiscounts, bo
     };
 }
 
-/// <summary>Who may use a discount: anyone, or customers with one of the tags, or the listed emails (either list allows).</summary>
-public sealed record CustomerEligibility(IReadOnlyList<string> Tags, IReadOnlyList<string> Emails)
+/// <summary>Who may use a discount: anyone, or customers with one of the tags, on the email list or in the segment (any one allows).</summary>
+public sealed record CustomerEligibility(IReadOnlyList<string> Tags, IReadOnlyList<string> Emails, IReadOnlyList<Guid> Segments)
 {
-    public static CustomerEligibility Everyone { get; } = new([], []);
+    public static CustomerEligibility Everyone { get; } = new([], [], []);
 
     public bool Allows(PromotionCustomer customer) =>
-        Tags.Count == 0 && Emails.Count == 0
+        Tags.Count == 0 && Emails.Count == 0 && Segments.Count == 0
         || customer.Tags.Any(t => Tags.Contains(t, StringComparer.OrdinalIgnoreCase))
-        || customer.Email is { } email && Emails.Contains(email.Trim(), StringComparer.OrdinalIgnoreCase);
+        || customer.Email is { } email && Emails.Contains(email.Trim(), StringComparer.OrdinalIgnoreCase)
+        || customer.Segments.Any(Segments.Contains);
 }
 
 /// <summary>

@@ -61,14 +61,14 @@ public sealed class DiscountPreview(StorekeepDbContext db, PricingSettings prici
 
     /// <summary>
     /// The discount as if active (a draft previews too), at <paramref name="now"/> or at its start
-    /// when that is later; restricted to customers, it is previewed for the first of them.
+    /// when that is later; restricted to customers, it is previewed for the first of them (or a member of its segment).
     /// Throws <see cref="RequestValidationException"/> with the service's messages when the request is not a valid discount.
     /// </summary>
     public static DiscountPreviewResult Preview(DiscountRequest request, PreviewCart cart, DateTime now)
     {
         var discount = Discounts.ToEngine(Discounts.Draft(request with { Status = "active" }, now), 0);
         var at = discount.StartsAt is { } start && start > now ? start : now;
-        var customer = new PromotionCustomer(null, discount.Customers.Emails.FirstOrDefault(), []);
+        var customer = new PromotionCustomer(null, discount.Customers.Emails.FirstOrDefault(), []) { Segments = discount.Customers.Segments };
         IReadOnlyList<string> codes = discount.Code is { } code ? [code] : [];
         if (cart.Lines.Count == 0)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Data;
+using Storekeep.Segments;
 using Storekeep.Payments;
 using Storekeep.Shared;
 
@@ -25,6 +26,7 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
         var now = clock.GetUtcNow().UtcDateTime;
         var discount = new DiscountDefinition { Title = "", CreatedAt = now, UpdatedAt = now };
         Apply(discount, Validate(request));
+        await RequireSegmentAsync(request.SegmentId, ct);
         db.Set<DiscountDefinition>().Add(discount);
         await SaveAsync(discount, ct);
         return ToView(discount, Usage.None);
@@ -96,6 +98,7 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
             request.Status ?? current.Status);
         var limitBefore = discount.UsageLimit;
         Apply(discount, Validate(merged));
+        await RequireSegmentAsync(merged.SegmentId, ct);
         await RecountWhenLimitChangesAsync(discount, limitBefore, ct);
         discount.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await SaveAsync(discount, ct);
@@ -110,10 +113,20 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
             ?? throw Errors.NotFound("Discount", id);
         var limitBefore = discount.UsageLimit;
         Apply(discount, Validate(request));
+        await RequireSegmentAsync(request.SegmentId, ct);
         await RecountWhenLimitChangesAsync(discount, limitBefore, ct);
         discount.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await SaveAsync(discount, ct);
         return await GetAsync(id, ct);
+    }
+
+    /// <summary>A discount limited to a segment names one that exists: else 422 <c>unknown_segment</c>.</summary>
+    private async Task RequireSegmentAsync(Guid? segmentId, CancellationToken ct)
+    {
+        if (segmentId is { } id && !await db.Set<Segment>().AnyAsync(x => x.Id == id, ct))
+        {
+            throw Errors.Unprocessable("unknown_segment", $"No segment has the id {id}.");
+        }
     }
 
     /// <summary>
@@ -171,7 +184,7 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
             RemainingUses = d.UsageLimit is { } limit ? Math.Max(0, limit - d.UsedCount) : null,
             RemainingUsesForCustomer = d.UsageLimitPerCustomer is { } perCustomer ? Math.Max(0, perCustomer - usesByCustomer) : null,
             CombinesWith = new CombinesWith(rules.CombinesWith.ProductDiscounts ?? false, rules.CombinesWith.OrderDiscounts ?? false, rules.CombinesWith.ShippingDiscounts ?? false),
-            Customers = new CustomerEligibility([], rules.Emails),
+            Customers = new CustomerEligibility([], rules.Emails, rules.SegmentId is { } segment ? [segment] : []),
             Status = d.Status,
         };
     }
@@ -290,11 +303,6 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
 
         var usageLimit = r.UsageLimit is null ? (int?)null : v.Quantity("usageLimit", r.UsageLimit);
         var perCustomer = r.UsageLimitPerCustomer is null ? (int?)null : v.Quantity("usageLimitPerCustomer", r.UsageLimitPerCustomer);
-        if (r.SegmentId is not null)
-        {
-            v.Add("segmentId", "Customer segments are not available yet; restrict a discount to customers by 'customers.emails'.");
-        }
-
         var emails = new List<string>();
         if (r.Customers?.Emails is { } list)
         {
@@ -318,7 +326,7 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
             appliesTo with { All = Clean(appliesTo.Skus) is null && Clean(appliesTo.Categories) is null, Skus = Clean(appliesTo.Skus), Categories = Clean(appliesTo.Categories) },
             buy, get,
             new CombinesWithDto(combines.ProductDiscounts ?? false, combines.OrderDiscounts ?? false, combines.ShippingDiscounts ?? false),
-            null, emails.Distinct().ToList());
+            r.SegmentId, emails.Distinct().ToList());
         return new Valid(title, code, type, value, rules, minimumSubtotal, minimumQuantity,
             r.StartsAt?.ToUniversalTime(), r.EndsAt?.ToUniversalTime(), usageLimit, perCustomer, status);
     }

@@ -9,7 +9,7 @@ namespace Storekeep.Promotions;
 /// codes entered on it (whatever their status, so an expired code says so rather than "unknown"),
 /// with the uses left overall and for this shopper.
 /// </summary>
-public sealed class PromotionCandidates(StorekeepDbContext db, TimeProvider clock, IEnumerable<IAutomaticDiscountAudience> audiences)
+public sealed class PromotionCandidates(StorekeepDbContext db, TimeProvider clock, IEnumerable<IAutomaticDiscountAudience> audiences, Segments.Segments segments)
 {
     /// <summary>The codes entered on a cart, in the order they were entered.</summary>
     public async Task<IReadOnlyList<string>> CodesOfCartAsync(Guid cartId, CancellationToken ct) =>
@@ -45,7 +45,38 @@ public sealed class PromotionCandidates(StorekeepDbContext db, TimeProvider cloc
         }
 
         var candidates = definitions.OrderBy(d => d.Id).Select(d => Discounts.ToEngine(d, uses.GetValueOrDefault(d.Id))).ToList();
-        return new DiscountContext(candidates, keys, new PromotionCustomer(null, customer, []), now);
+        var memberOf = await SegmentsOfAsync(customer, candidates.SelectMany(c => c.Customers.Segments).Distinct().ToList(), ct);
+        return new DiscountContext(candidates, keys, new PromotionCustomer(null, customer, []) { Segments = memberOf }, now);
+    }
+
+    /// <summary>
+    /// Which of these segments the shopper is in now, evaluated in SQL on their customer record; a
+    /// shopper without one (a first order) is in none, and so is everyone for a segment since deleted.
+    /// </summary>
+    private async Task<IReadOnlyList<Guid>> SegmentsOfAsync(string? email, IReadOnlyList<Guid> wanted, CancellationToken ct)
+    {
+        if (email is null || wanted.Count == 0)
+        {
+            return [];
+        }
+
+        var customerId = await db.Customers.AsNoTracking().Where(c => c.Email == email).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
+        if (customerId is not { } id)
+        {
+            return [];
+        }
+
+        var existing = await db.Set<Segments.Segment>().AsNoTracking().Where(s => wanted.Contains(s.Id)).Select(s => s.Id).ToListAsync(ct);
+        var members = new List<Guid>();
+        foreach (var segment in existing)
+        {
+            if (await (await segments.MemberIdsAsync(segment, ct)).AnyAsync(m => m == id, ct))
+            {
+                members.Add(segment);
+            }
+        }
+
+        return members;
     }
 
     /// <summary>Who a use is counted against: the shopper's email in lower case.</summary>

@@ -20,13 +20,13 @@ public sealed class StaffSessionRevalidationTests
     public static TheoryData<string, string> Changes()
     {
         var data = new TheoryData<string, string>();
-        foreach (var database in new[] { TestDatabases.Sqlite, TestDatabases.Postgres })
+        // Every change on SQLite; PostgreSQL once, for the stamp's round trip through its column types.
+        foreach (var change in new[] { "role removed", "locked", "deleted" })
         {
-            foreach (var change in new[] { "role removed", "locked", "deleted" })
-            {
-                data.Add(database, change);
-            }
+            data.Add(TestDatabases.Sqlite, change);
         }
+
+        data.Add(TestDatabases.Postgres, "role removed");
 
         return data;
     }

@@ -98,6 +98,47 @@ public sealed class DiscountCheckoutTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_code_limited_to_a_segment_works_for_its_members_only_and_an_unknown_segment_is_422(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await store.AddProductAsync("MUG-1", 10m, main: 50);
+        await store.Client.PostJson("/api/v1/customers", new { email = "vip@example.com", tags = new[] { "vip" } }).Expect(HttpStatusCode.Created);
+        await store.Client.PostJson("/api/v1/customers", new { email = "regular@example.com" }).Expect(HttpStatusCode.Created);
+        var segment = await store.Client.PostJson("/api/v1/segments", new { name = "VIPs", match = "all", rules = new[] { new { field = "tag", op = "eq", value = "vip" } } })
+            .Expect(HttpStatusCode.Created);
+
+        await store.Client.PostJson("/api/v1/discounts", new { title = "Nobody's", code = "GHOST", type = "percentage", value = 20m, appliesTo = new { all = true }, segmentId = Guid.NewGuid() })
+            .ExpectProblem(HttpStatusCode.UnprocessableEntity, "unknown_segment");
+        await using (var db = store.Db())
+        {
+            Assert.Equal(0, await db.Set<DiscountDefinition>().CountAsync());
+        }
+
+        var discount = await CreateDiscountAsync(store, new { title = "VIP 20 %", code = "VIP20", type = "percentage", value = 20m, appliesTo = new { all = true }, segmentId = segment["id"].Str() });
+        Assert.Equal(segment["id"].Str(), discount["segmentId"].Str());
+
+        // Not a member (a customer outside the segment, or a shopper with no email yet): the code reads as unknown.
+        foreach (var email in new[] { "regular@example.com", null })
+        {
+            var other = await store.CartWithAsync(store.Anonymous, ("MUG-1", 2));
+            if (email is not null)
+            {
+                await store.Anonymous.PatchJson($"/api/v1/carts/{other}", new { email }).Expect(HttpStatusCode.OK);
+            }
+
+            await store.Anonymous.PostJson($"/api/v1/carts/{other}/discount-codes", new { code = "VIP20" }).ExpectProblem(HttpStatusCode.UnprocessableEntity, "discount_code_unknown");
+        }
+
+        var cart = await store.CartWithAsync(store.Anonymous, ("MUG-1", 2));
+        await store.Anonymous.PatchJson($"/api/v1/carts/{cart}", new { email = "VIP@example.com" }).Expect(HttpStatusCode.OK);
+        var priced = await store.Anonymous.PostJson($"/api/v1/carts/{cart}/discount-codes", new { code = "VIP20" }).Expect(HttpStatusCode.OK);
+        Assert.Equal(4.00m, priced["discountTotal"].Dec());
+        var order = await store.Anonymous.PostJson($"/api/v1/carts/{cart}/checkout", TestCatalog.CheckoutBody(email: "vip@example.com")).Expect(HttpStatusCode.Created);
+        Assert.Equal(4.00m, order["discountTotal"].Dec());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
     public async Task A_refused_code_says_why_and_leaves_the_cart_as_it_was(string database)
     {
         await using var store = await TestStore.StartAsync(database);

@@ -140,12 +140,17 @@ public sealed class DiscountEngineTests
     [Fact]
     public void A_code_for_other_customers_reads_as_unknown()
     {
-        var vipOnly = Percent(1, 10, "VIP") with { Customers = new CustomerEligibility(["vip"], ["friend@example.com"]) };
+        var vipOnly = Percent(1, 10, "VIP") with { Customers = new CustomerEligibility(["vip"], ["friend@example.com"], []) };
         var cart = Cart(0, Line("l1", "A", 10000));
 
         Assert.Equal("discount_code_unknown", ReasonFor(Apply(cart, [vipOnly], "VIP"), "VIP"));
         Assert.Equal(1000, Apply(cart with { Customer = new PromotionCustomer("c", null, ["VIP"]) }, [vipOnly], "VIP").DiscountTotal);
         Assert.Equal(1000, Apply(cart with { Customer = new PromotionCustomer("c", "Friend@Example.com", []) }, [vipOnly], "VIP").DiscountTotal);
+
+        var segment = Guid.NewGuid();
+        var members = Percent(2, 10, "MEMBERS") with { Customers = new CustomerEligibility([], [], [segment]) };
+        Assert.Equal("discount_code_unknown", ReasonFor(Apply(cart with { Customer = new PromotionCustomer("c", "x@example.com", []) { Segments = [Guid.NewGuid()] } }, [members], "MEMBERS"), "MEMBERS"));
+        Assert.Equal(1000, Apply(cart with { Customer = new PromotionCustomer("c", "x@example.com", []) { Segments = [segment] } }, [members], "MEMBERS").DiscountTotal);
     }
 
     [Fact]

@@ -97,7 +97,7 @@ public static class PromotionScenarios
             MinimumQuantity = minimumQuantity,
             RemainingUses = usesLeft,
             CombinesWith = combines,
-            Customers = vipOnly ? new CustomerEligibility(["vip"], []) : CustomerEligibility.Everyone,
+            Customers = vipOnly ? new CustomerEligibility(["vip"], [], []) : CustomerEligibility.Everyone,
             Status = status,
         };
 }

@@ -39,6 +39,8 @@ public sealed class DiscountForm
     public bool CombinesWithOrder { get; set; }
     public bool CombinesWithShipping { get; set; }
     public string? CustomerEmails { get; set; }
+
+    public Guid? SegmentId { get; set; }
     public string Status { get; set; } = "active";
 
     public bool IsBuyXGetY => Type == "buy_x_get_y";
@@ -65,7 +67,7 @@ public sealed class DiscountForm
         UsageLimit,
         UsageLimitPerCustomer,
         new CombinesWithDto(CombinesWithProduct, CombinesWithOrder, CombinesWithShipping),
-        null,
+        SegmentId,
         new DiscountCustomersDto(Split(CustomerEmails) ?? []),
         Status);
 
@@ -94,6 +96,7 @@ public sealed class DiscountForm
         CombinesWithOrder = d.CombinesWith.OrderDiscounts ?? false,
         CombinesWithShipping = d.CombinesWith.ShippingDiscounts ?? false,
         CustomerEmails = d.Customers.Emails is { Count: > 0 } emails ? string.Join(", ", emails) : null,
+        SegmentId = d.SegmentId,
         Status = d.Status,
     };
 
