@@ -20,8 +20,6 @@ public static class CatalogImportEndpoints
     /// <summary>Larger than the API's 2 MB default: a catalog of tens of thousands of variants is tens of megabytes.</summary>
     public const long MaxImportBytes = 64 * 1024 * 1024;
 
-    private static readonly string[] CsvMediaTypes = ["text/csv", "application/csv"];
-
     public static RouteGroupBuilder MapCatalogImportEndpoints(this RouteGroupBuilder api)
     {
         var products = api.MapGroup("/products").WithTags("Catalog");
@@ -31,7 +29,7 @@ public static class CatalogImportEndpoints
             .RequireAuthorization(Permissions.CatalogWrite)
             .Accepts<ImportProductsRequest>("application/json", "text/csv", "application/csv", "multipart/form-data")
             .WithMetadata(new RequestSizeLimitAttribute(MaxImportBytes))
-            .AddOpenApiOperationTransformer(DescribeCsvBodies)
+            .AddOpenApiOperationTransformer(CsvUploads.Describe("Shopify's product CSV: as the body (text/csv), as the 'file' field of a form, or as the 'csv' property of a JSON object."))
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
         products.MapGet("/export", Export)
             .WithName("ExportProducts")
@@ -45,7 +43,7 @@ public static class CatalogImportEndpoints
     private static async Task<Results<Ok<ImportReport>, ProblemHttpResult>> Import(
         HttpContext http, bool? dryRun, string? warehouse, ShopifyCsvImporter importer, CancellationToken ct)
     {
-        var (csv, problem) = await ReadCsvAsync(http.Request, ct);
+        var (csv, problem) = await CsvUploads.ReadAsync(http.Request, "the CSV file", ct);
         if (problem is not null)
         {
             return problem;
@@ -88,107 +86,5 @@ public static class CatalogImportEndpoints
     {
         v.Add("status", "'status' must be 'active', 'draft' or 'archived'.");
         return null;
-    }
-
-    /// <summary>The CSV from whichever of the three body forms the client sent, or the problem with the request.</summary>
-    private static async Task<(Stream? Csv, ProblemHttpResult? Problem)> ReadCsvAsync(HttpRequest request, CancellationToken ct)
-    {
-        var mediaType = request.ContentType is { } contentType && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var parsed)
-            ? parsed.MediaType.Value?.ToLowerInvariant()
-            : null;
-        try
-        {
-            switch (mediaType)
-            {
-                case "text/csv" or "application/csv":
-                {
-                    // Buffered, so a reader error cannot leave a half-read request behind.
-                    var buffer = new MemoryStream();
-                    await request.Body.CopyToAsync(buffer, ct);
-                    buffer.Position = 0;
-                    return (buffer, null);
-                }
-
-                case "multipart/form-data":
-                {
-                    var form = await request.ReadFormAsync(ct);
-                    var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
-                    if (file is null)
-                    {
-                        return (null, Problem(400, "missing_file", "Send the CSV as a form file field named 'file'."));
-                    }
-
-                    var buffer = new MemoryStream();
-                    await file.CopyToAsync(buffer, ct);
-                    buffer.Position = 0;
-                    return (buffer, null);
-                }
-
-                case "application/json":
-                {
-                    var body = await request.ReadFromJsonAsync<ImportProductsRequest>(ct);
-                    if (body?.Csv is not { } text)
-                    {
-                        var v = new Validation();
-                        v.Add("csv", "'csv' is required: the CSV file as a string.");
-                        v.ThrowIfInvalid();
-                        return (null, null);
-                    }
-
-                    return (new MemoryStream(Encoding.UTF8.GetBytes(text)), null);
-                }
-
-                default:
-                    return (null, Problem(415, "unsupported_media_type",
-                        $"Send the CSV as {string.Join(" or ", CsvMediaTypes)}, as multipart/form-data with a 'file' field, or as application/json {{\"csv\": \"...\"}}."));
-            }
-        }
-        catch (JsonException)
-        {
-            return (null, Problem(400, "malformed_json", "The request body is not valid JSON of the form {\"csv\": \"...\"}."));
-        }
-        catch (InvalidDataException e)
-        {
-            return (null, Problem(400, "malformed_form", $"The multipart body cannot be read: {e.Message}"));
-        }
-    }
-
-    private static ProblemHttpResult Problem(int status, string code, string detail)
-    {
-        var problem = new ProblemDetails { Status = status, Title = Problems.Title(status), Detail = detail, Type = $"https://storekeep.dev/problems/{code.Replace('_', '-')}" };
-        problem.Extensions["code"] = code;
-        return TypedResults.Problem(problem);
-    }
-
-    /// <summary>The JSON form is generated from the record; the CSV and multipart forms are described here.</summary>
-    private static Task DescribeCsvBodies(OpenApiOperation operation, Microsoft.AspNetCore.OpenApi.OpenApiOperationTransformerContext context, CancellationToken ct)
-    {
-        operation.RequestBody ??= new OpenApiRequestBody();
-        if (operation.RequestBody is not OpenApiRequestBody body)
-        {
-            return Task.CompletedTask;
-        }
-
-        body.Required = true;
-        body.Description = "Shopify's product CSV: as the body (text/csv), as the 'file' field of a form, or as the 'csv' property of a JSON object.";
-        body.Content ??= new Dictionary<string, OpenApiMediaType>();
-        foreach (var mediaType in CsvMediaTypes)
-        {
-            body.Content[mediaType] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
-        }
-
-        body.Content["multipart/form-data"] = new OpenApiMediaType
-        {
-            Schema = new OpenApiSchema
-            {
-                Type = JsonSchemaType.Object,
-                Required = new HashSet<string> { "file" },
-                Properties = new Dictionary<string, IOpenApiSchema>
-                {
-                    ["file"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" },
-                },
-            },
-        };
-        return Task.CompletedTask;
     }
 }

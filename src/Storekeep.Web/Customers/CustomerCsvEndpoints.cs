@@ -33,7 +33,7 @@ public static class CustomerCsvEndpoints
             .Accepts<ImportCustomersRequest>("application/json", "text/csv", "multipart/form-data")
             .WithMetadata(new RequestSizeLimitAttribute(MaxImportBytes))
             .WithMetadata(new RequestFormLimitsAttribute { MultipartBodyLengthLimit = MaxImportBytes })
-            .AddOpenApiOperationTransformer(DescribeCsvBodies)
+            .AddOpenApiOperationTransformer(CsvUploads.Describe("The customer CSV: the 'file' field of a form, the body (text/csv), or the 'csv' property of a JSON object."))
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(413).ProducesProblem(415);
         return api;
     }
@@ -58,7 +58,7 @@ public static class CustomerCsvEndpoints
     private static async Task<Results<Ok<CustomerImportReport>, ProblemHttpResult>> Import(
         HttpContext http, bool? dryRun, CustomerCsvImporter importer, CancellationToken ct)
     {
-        var (csv, problem) = await ReadCsvAsync(http.Request, ct);
+        var (csv, problem) = await CsvUploads.ReadAsync(http.Request, "the customer CSV", ct);
         if (problem is not null)
         {
             return problem;
@@ -68,92 +68,5 @@ public static class CustomerCsvEndpoints
         {
             return TypedResults.Ok(await importer.ImportAsync(csv!, dryRun == true, null, ct));
         }
-    }
-
-    /// <summary>The CSV from whichever of the three body forms the client sent, or the problem with the request.</summary>
-    private static async Task<(Stream? Csv, ProblemHttpResult? Problem)> ReadCsvAsync(HttpRequest request, CancellationToken ct)
-    {
-        var mediaType = request.ContentType is { } contentType && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var parsed)
-            ? parsed.MediaType.Value?.ToLowerInvariant()
-            : null;
-        try
-        {
-            switch (mediaType)
-            {
-                case "text/csv" or "application/csv":
-                {
-                    var buffer = new MemoryStream();
-                    await request.Body.CopyToAsync(buffer, ct);
-                    buffer.Position = 0;
-                    return (buffer, null);
-                }
-
-                case "multipart/form-data":
-                {
-                    var form = await request.ReadFormAsync(ct);
-                    var file = form.Files.GetFile("file");
-                    return file is null
-                        ? (null, Problem(400, "missing_file", "Send the CSV as a form file field named 'file'."))
-                        : (file.OpenReadStream(), null);
-                }
-
-                case "application/json":
-                {
-                    using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
-                    var root = body.RootElement;
-                    var text = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("csv", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
-                    return string.IsNullOrEmpty(text)
-                        ? (null, Problem(400, "missing_file", "'csv' is required: the customer CSV as a string."))
-                        : (new MemoryStream(Encoding.UTF8.GetBytes(text)), null);
-                }
-
-                default:
-                    return (null, Problem(415, "unsupported_media_type",
-                        "Send the CSV as multipart/form-data with a 'file' field, as text/csv, or as application/json {\"csv\": \"...\"}."));
-            }
-        }
-        catch (JsonException)
-        {
-            return (null, Problem(400, "malformed_json", "The request body is not valid JSON of the form {\"csv\": \"...\"}."));
-        }
-        catch (InvalidDataException e)
-        {
-            return (null, Problem(400, "malformed_form", $"The multipart body cannot be read: {e.Message}"));
-        }
-    }
-
-    private static ProblemHttpResult Problem(int status, string code, string detail)
-    {
-        var problem = new ProblemDetails { Status = status, Title = Problems.Title(status), Detail = detail, Type = $"https://storekeep.dev/problems/{code.Replace('_', '-')}" };
-        problem.Extensions["code"] = code;
-        return TypedResults.Problem(problem);
-    }
-
-    /// <summary>The JSON form is generated from the record; the CSV and multipart forms are described here.</summary>
-    private static Task DescribeCsvBodies(OpenApiOperation operation, Microsoft.AspNetCore.OpenApi.OpenApiOperationTransformerContext context, CancellationToken ct)
-    {
-        operation.RequestBody ??= new OpenApiRequestBody();
-        if (operation.RequestBody is not OpenApiRequestBody body)
-        {
-            return Task.CompletedTask;
-        }
-
-        body.Required = true;
-        body.Description = "The customer CSV: the 'file' field of a form, the body (text/csv), or the 'csv' property of a JSON object.";
-        body.Content ??= new Dictionary<string, OpenApiMediaType>();
-        body.Content["text/csv"] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
-        body.Content["multipart/form-data"] = new OpenApiMediaType
-        {
-            Schema = new OpenApiSchema
-            {
-                Type = JsonSchemaType.Object,
-                Required = new HashSet<string> { "file" },
-                Properties = new Dictionary<string, IOpenApiSchema>
-                {
-                    ["file"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" },
-                },
-            },
-        };
-        return Task.CompletedTask;
     }
 }
