@@ -114,11 +114,11 @@ public static class CampaignScenario
         await CheckAsync(database.ConnectionString, sink, customers, Guid.Parse(id), ct);
         AnsiConsole.MarkupLineInterpolated($"sent: {customers:N0} in {sentIn.TotalSeconds:0.0} s = [bold]{sentPerSecond:N0}/s[/] (configured {rate:N0}/s); every consenting customer exactly once, nobody else");
 
-        // Baseline 2: raw MailKit sends to the same sink, same concurrency, a new connection per message.
+        // Baseline 2: raw MailKit sends to the same sink, same concurrency, over kept connections.
         var rawCount = Math.Min(customers, quick ? 2_000 : 10_000);
         var rawSend = await RawSendAsync(sink, rawCount, ct);
         var rawPerSecond = rawCount / rawSend.TotalSeconds;
-        AnsiConsole.MarkupLineInterpolated($"raw MailKit: {rawCount:N0} messages in {rawSend.TotalSeconds:0.0} s = {rawPerSecond:N0}/s with {Concurrency} connections at a time");
+        AnsiConsole.MarkupLineInterpolated($"raw MailKit: {rawCount:N0} messages in {rawSend.TotalSeconds:0.0} s = {rawPerSecond:N0}/s over {Concurrency} kept connections");
 
         var ceiling = Math.Min(rate, rawPerSecond);
         var ratio = sentPerSecond / ceiling;
@@ -218,6 +218,9 @@ public static class CampaignScenario
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(async _ =>
         {
+            // One kept connection per worker, as the app keeps up to Email:Concurrency of them.
+            using var client = new SmtpClient();
+            await client.ConnectAsync("127.0.0.1", sink.Port, SecureSocketOptions.None, ct);
             while (Interlocked.Increment(ref next) < count)
             {
                 var message = new MimeMessage();
@@ -225,11 +228,10 @@ public static class CampaignScenario
                 message.To.Add(MailboxAddress.Parse($"raw{next}@bench.test"));
                 message.Subject = "Hello";
                 message.Body = new BodyBuilder { TextBody = "Hello, our new collection is in.", HtmlBody = "<p>Hello, our new collection is in.</p>" }.ToMessageBody();
-                using var client = new SmtpClient();
-                await client.ConnectAsync("127.0.0.1", sink.Port, SecureSocketOptions.None, ct);
                 await client.SendAsync(message, ct);
-                await client.DisconnectAsync(true, ct);
             }
+
+            await client.DisconnectAsync(true, ct);
         }));
         return clock.Elapsed;
     }

@@ -1,4 +1,3 @@
-using MailKit;
 using MailKit.Net.Smtp;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +21,7 @@ public sealed partial class MessageDeliverer(
     TimeProvider clock,
     EmailSettings settings,
     ISmsSender sms,
+    SmtpConnections connections,
     ILogger<MessageDeliverer> logger)
 {
     private const string NoSms = "No SMS provider is configured (Sms:Provider is log): the message was written to the log instead.";
@@ -156,16 +156,10 @@ public sealed partial class MessageDeliverer(
 
     private async Task<(string? Error, bool Permanent)> SendAsync(MimeMessage mime, CancellationToken ct)
     {
-        using var client = new SmtpClient { Timeout = (int)settings.Timeout.TotalMilliseconds };
         try
         {
-            await client.ConnectAsync(settings.SmtpHost!, settings.SmtpPort, settings.Security, ct);
-            if (settings.SmtpUsername is not null)
-            {
-                await client.AuthenticateAsync(settings.SmtpUsername, settings.SmtpPassword ?? "", ct);
-            }
-
-            await client.SendAsync(mime, ct);
+            await connections.SendAsync(mime, ct);
+            return (null, false);
         }
         catch (SmtpCommandException e) when (e.ErrorCode == SmtpErrorCode.RecipientNotAccepted && (int)e.StatusCode >= 500)
         {
@@ -182,17 +176,6 @@ public sealed partial class MessageDeliverer(
         {
             return ($"{e.GetType().Name}: {e.Message}", false);
         }
-
-        // Accepted: a failure to say goodbye does not make it unsent.
-        try
-        {
-            await client.DisconnectAsync(true, ct);
-        }
-        catch (Exception e) when (e is IOException or ServiceNotConnectedException or SmtpProtocolException or OperationCanceledException or TimeoutException)
-        {
-        }
-
-        return (null, false);
     }
 
     private static MailboxAddress ParseFrom(string from) =>

@@ -19,6 +19,7 @@ public static class MessagingSetup
         services.AddScoped<MessageTemplates>();
         services.AddEventSubscriber<OrderEmails>(OrderEmails.SubscriberName);
         services.AddSingleton<MessageSignal>();
+        services.AddSingleton<SmtpConnections>();
         services.AddSingleton<MessageDeliverer>();
         services.AddHostedService<MessageDeliveryService>();
         return services;

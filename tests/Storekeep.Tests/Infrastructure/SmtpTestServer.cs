@@ -28,6 +28,11 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
     public IReadOnlyList<MimeMessage> Received => _received.ToArray();
 
+    /// <summary>How many SMTP sessions (connections) carried mail, over every start.</summary>
+    public int Sessions => _sessionIds.Count;
+
+    private readonly ConcurrentDictionary<Guid, bool> _sessionIds = new();
+
     public static async Task<SmtpTestServer> StartAsync()
     {
         var server = new SmtpTestServer(FreeLoopbackPort.Next());
@@ -162,6 +167,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
         {
             using var stream = new MemoryStream(buffer.ToArray());
             var message = await MimeMessage.LoadAsync(stream, cancellationToken);
+            owner._sessionIds.TryAdd(context.SessionId, true);
             owner._received.Enqueue(message);
             owner._arrived.Release();
             return SmtpResponse.Ok;

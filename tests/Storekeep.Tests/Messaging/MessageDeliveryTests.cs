@@ -86,6 +86,34 @@ public sealed class MessageDeliveryTests
         Assert.Contains("https://shop.example.test/account/verify?token=abc", email.TextBody, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Messages_share_kept_smtp_connections_and_one_the_server_dropped_is_replaced_without_losing_or_doubling_a_message()
+    {
+        await using var smtp = await SmtpTestServer.StartAsync();
+        await using var store = await TestStore.StartAsync(TestDatabases.Sqlite, settings: smtp.Settings());
+        var first = await store.QueueAsync(Enumerable.Range(0, 20).Select(i => (MessageTypes.PasswordReset, $"reader{i}@example.com", MessageTestData.Link())).ToArray());
+        await smtp.WaitForAsync(first.Count);
+
+        // Email:Concurrency is 2: twenty messages go over at most two kept connections, not twenty.
+        Assert.InRange(smtp.Sessions, 1, 2);
+
+        // The server goes away and comes back: the kept connections are dead, and the next messages
+        // find out only when they try them.
+        await smtp.StopListeningAsync();
+        await smtp.StartListeningAsync();
+        var sessionsBefore = smtp.Sessions;
+        var second = await store.QueueAsync(Enumerable.Range(0, 5).Select(i => (MessageTypes.PasswordReset, $"late{i}@example.com", MessageTestData.Link())).ToArray());
+        foreach (var id in second)
+        {
+            await store.WaitForMessageAsync(id, m => m.Status == MessageStatus.Sent, "sent");
+        }
+
+        await Task.Delay(500);
+        var all = first.Concat(second).Select(id => $"{id:N}@example.test").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(all, smtp.Received.Select(m => m.MessageId ?? "").Order(StringComparer.Ordinal).ToList());
+        Assert.InRange(smtp.Sessions - sessionsBefore, 1, 2);
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
     public async Task After_max_attempts_a_message_is_failed_and_a_manual_retry_sends_it(string database)
