@@ -94,10 +94,19 @@ public sealed partial class AbandonedCartTests
             Assert.Equal(withdrawnAt, customer.EmailConsentAt);
         }
 
+        // The store's own template leaves the link out: it is added at the foot all the same.
+        await (await store.Client.PutJson("/api/v1/message-templates/abandoned_cart", new { subject = "{{step.subject}}", html = "<html><body><p>{{step.body}}</p></body></html>", text = "{{step.body}}" }))
+            .Expect(HttpStatusCode.OK);
+
         // A day later step 2 goes to Hal only: Grace's sequence stopped.
         await AgeCartsAsync(store, TimeSpan.FromHours(23));
         Assert.Equal(1, await RoundAsync(store));
-        await smtp.WaitForAsync("hal@example.com", "Last chance");
+        var last = await smtp.WaitForAsync("hal@example.com", "Last chance");
+        var lastUrl = (last.Headers["List-Unsubscribe"] ?? "").Trim('<', '>');
+        Assert.StartsWith("https://shop.example.test/m/u/", lastUrl, StringComparison.Ordinal);
+        Assert.Contains($"href=\"{lastUrl}\">Unsubscribe</a>", last.HtmlBody, StringComparison.Ordinal);
+        Assert.InRange(last.HtmlBody!.IndexOf(lastUrl, StringComparison.Ordinal), 0, last.HtmlBody.IndexOf("</body>", StringComparison.Ordinal)); // inside the body
+        Assert.Contains($"Unsubscribe: {lastUrl}", last.TextBody, StringComparison.Ordinal);
         await using (var db = store.Db())
         {
             Assert.False(await db.Set<AbandonedCartEmail>().AnyAsync(e => e.CartId == Guid.Parse(grace) && e.StepIndex == 1));
