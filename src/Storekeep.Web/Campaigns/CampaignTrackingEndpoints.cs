@@ -1,5 +1,6 @@
 using System.Net;
 using Storekeep.Campaigns;
+using Storekeep.Messaging;
 using Storekeep.Store;
 
 namespace Storekeep.Web.Campaigns;
@@ -8,7 +9,9 @@ namespace Storekeep.Web.Campaigns;
 /// The links in campaign messages, on the store's own domain and without sign-in: the open pixel
 /// (<c>/m/o/{token}</c>), the click redirect (<c>/m/c/{token}/{n}</c>: only to the campaign's own
 /// n-th link, so it is never an open redirect) and the unsubscribe page (<c>/m/u/{token}</c>),
-/// whose POST is the RFC 8058 one-click unsubscribe mail clients send.
+/// whose POST is the RFC 8058 one-click unsubscribe mail clients send. The unsubscribe page also
+/// takes the tokens of other marketing email (abandoned-cart reminders, see <see cref="UnsubscribeLinks"/>).
+/// A GET never unsubscribes: mail scanners follow links.
 /// </summary>
 public static class CampaignTrackingEndpoints
 {
@@ -36,9 +39,9 @@ public static class CampaignTrackingEndpoints
             ? Results.Redirect(url)
             : Page(HttpStatusCode.NotFound, "Link not found", "<p>This link is not valid any more.</p>");
 
-    private static async Task<IResult> UnsubscribePage(string token, CampaignTracking tracking, StoreSettingsService store, CancellationToken ct)
+    private static async Task<IResult> UnsubscribePage(string token, CampaignTracking tracking, UnsubscribeLinks links, StoreSettingsService store, CancellationToken ct)
     {
-        var target = await tracking.FindAsync(token, ct);
+        var target = await tracking.FindAsync(token, ct) ?? await links.FindAsync(token, ct);
         var name = WebUtility.HtmlEncode((await store.GetAsync(ct)).Name);
         if (target is null)
         {
@@ -52,8 +55,8 @@ public static class CampaignTrackingEndpoints
             : Page(HttpStatusCode.OK, "Unsubscribe", $"<p>Stop marketing {what} from {name} to {address}?</p><form method=\"post\"><button type=\"submit\" id=\"unsubscribe\">Unsubscribe</button></form>");
     }
 
-    private static async Task<IResult> Unsubscribe(string token, CampaignTracking tracking, CancellationToken ct) =>
-        await tracking.UnsubscribeAsync(token, ct)
+    private static async Task<IResult> Unsubscribe(string token, CampaignTracking tracking, UnsubscribeLinks links, CancellationToken ct) =>
+        await tracking.UnsubscribeAsync(token, ct) || await links.UnsubscribeAsync(token, ct)
             ? Page(HttpStatusCode.OK, "Unsubscribed", "<p id=\"unsubscribed\">You are unsubscribed. You will get no more marketing messages from us; order and account messages still arrive.</p>")
             : Page(HttpStatusCode.NotFound, "Link not found", "<p>This unsubscribe link is not valid.</p>");
 

@@ -5,9 +5,6 @@ using Storekeep.Messaging;
 
 namespace Storekeep.Campaigns;
 
-/// <summary>What the unsubscribe page shows: where the link came from, and whether consent is already withdrawn.</summary>
-public sealed record UnsubscribeTarget(string Channel, string Address, bool AlreadyUnsubscribed);
-
 /// <summary>
 /// The recipient's side of a campaign, reached by the token in its links (no sign-in): the open
 /// pixel, the click redirect and one-click unsubscribe. Each is recorded once: the first open,
@@ -15,7 +12,7 @@ public sealed record UnsubscribeTarget(string Channel, string Address, bool Alre
 /// </summary>
 public sealed class CampaignTracking(StorekeepDbContext db, CustomerProfiles profiles, TimeProvider clock)
 {
-    public const string UnsubscribeSource = "unsubscribe_link";
+    public const string UnsubscribeSource = UnsubscribeLinks.Source;
 
     public async Task OpenAsync(string token, CancellationToken ct)
     {

@@ -34,7 +34,11 @@ public sealed record MarketingConsentRequest(bool? Email, bool? Sms);
 public sealed record QuoteRequest(AddressRequest? ShippingAddress, string? ShippingMethod);
 
 /// <summary>The checkout details a payment intent is created for: everything but the payment.</summary>
-public sealed record PaymentIntentRequest(string? Email, AddressRequest? ShippingAddress, string? ShippingMethod);
+public sealed record PaymentIntentRequest(string? Email, AddressRequest? ShippingAddress, string? ShippingMethod)
+{
+    /// <summary>What the shopper ticked at checkout; kept with the intent and recorded when its order is placed.</summary>
+    public MarketingConsentRequest? MarketingConsent { get; init; }
+}
 
 /// <summary>A checkout request that passed validation.</summary>
 internal sealed record ValidCheckout(string Email, Address Address, string? ShippingMethod, PaymentMethod Method, string? Token, string? PaymentIntentId = null)
@@ -44,7 +48,7 @@ internal sealed record ValidCheckout(string Email, Address Address, string? Ship
 
     /// <summary>The details of a card checkout by payment intent (the payment is the intent's).</summary>
     public static ValidCheckout ForIntent(PaymentIntentRequest request) =>
-        From(new CheckoutRequest(request.Email, request.ShippingAddress, request.ShippingMethod, null), paymentRequired: false);
+        From(new CheckoutRequest(request.Email, request.ShippingAddress, request.ShippingMethod, null) { MarketingConsent = request.MarketingConsent }, paymentRequired: false);
 
     public static ValidCheckout From(CheckoutRequest request, bool paymentRequired = true)
     {

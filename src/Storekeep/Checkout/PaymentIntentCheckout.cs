@@ -136,7 +136,9 @@ public sealed partial class PaymentIntentCheckout(
             throw Errors.Unprocessable(IntentMismatchCode, "This payment intent was created for another cart.");
         }
 
-        var details = StorekeepJson.Serialize(new PaymentIntentRequest(request.Email, request.ShippingAddress, request.ShippingMethod));
+        // Consent ticked when the intent was prepared stays unless this request answers again.
+        var consent = request.MarketingConsent ?? JsonSerializer.Deserialize<PaymentIntentRequest>(attempt.Details, StorekeepJson.Options)?.MarketingConsent;
+        var details = StorekeepJson.Serialize(new PaymentIntentRequest(request.Email, request.ShippingAddress, request.ShippingMethod) { MarketingConsent = consent });
         await UpdateIfOpenAsync(attempt.Id, u => u.SetProperty(a => a.Details, details), ct);
         var result = await CompleteAsync(attempt.IntentId, ct);
         return result.Outcome switch

@@ -5,7 +5,7 @@ using Storekeep.Shared;
 namespace Storekeep.Customers;
 
 /// <summary>Staff's changes to customer profiles: creating a customer, names, phone, tags, note and consent.</summary>
-public sealed class CustomerProfiles(StorekeepDbContext db, TimeProvider clock)
+public sealed class CustomerProfiles(StorekeepDbContext db, CustomerRegistry registry, TimeProvider clock)
 {
     public const int ConsentSourceMaxLength = 100;
     public const string StaffSource = "staff";
@@ -132,6 +132,20 @@ public sealed class CustomerProfiles(StorekeepDbContext db, TimeProvider clock)
 
         await db.SaveChangesAsync(ct);
         return true;
+    }
+
+    /// <summary>
+    /// Withdraws email consent for <paramref name="email"/> (normalised) at once, whatever was
+    /// answered before, creating the customer record when the address is not a customer yet: a
+    /// shopper who unsubscribes from a reminder without ever ordering is then known to have said no.
+    /// </summary>
+    public async Task WithdrawEmailConsentAsync(string email, string source, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var id = await registry.EnsureAsync(email, name: null, country: null, now, ct);
+        var customer = await db.Customers.SingleAsync(c => c.Id == id, ct);
+        customer.SetEmailConsent(false, source, now);
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>Every tag in use with how many customers carry it, most used first.</summary>

@@ -11,7 +11,7 @@ namespace Storekeep.Messaging;
 /// <see cref="StorekeepDbContext"/> without saving, so it commits with the change that justifies it
 /// or not at all. The deliverer sends it after that commit.
 /// </summary>
-public sealed class MessageQueue(StorekeepDbContext db, StoreSettingsService storeSettings, EmailSettings settings, TimeProvider clock)
+public sealed class MessageQueue(StorekeepDbContext db, StoreSettingsService storeSettings, EmailSettings settings, UnsubscribeLinks unsubscribeLinks, TimeProvider clock)
 {
     private readonly Dictionary<string, MessageTemplate?> _stored = new(StringComparer.Ordinal);
 
@@ -43,10 +43,25 @@ public sealed class MessageQueue(StorekeepDbContext db, StoreSettingsService sto
             }
         }
 
+        var id = Ids.NewId();
+        string? unsubscribe = null;
+        if (MessageTypes.Marketing.Contains(type))
+        {
+            // Marketing: the link is shown in the body and sent as the List-Unsubscribe headers.
+            unsubscribe = unsubscribeLinks.For(id);
+            values = new Dictionary<string, string?>(values, StringComparer.Ordinal) { [MessageTypes.UnsubscribeUrlValue] = unsubscribe };
+        }
+
         var rendered = await RenderAsync(definition, values, ct);
+        if (unsubscribe is not null)
+        {
+            rendered = WithUnsubscribeLink(rendered, unsubscribe);
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
         var message = new Message
         {
+            Id = id,
             To = recipient,
             Type = type,
             Subject = Cap(rendered.Subject, Message.MaxSubjectLength),
@@ -56,7 +71,8 @@ public sealed class MessageQueue(StorekeepDbContext db, StoreSettingsService sto
             NextAttemptAt = now,
             CreatedAt = now,
             DedupeKey = dedupeKey,
-            OrderId = values.TryGetValue(OrderIdValue, out var orderId) && Guid.TryParse(orderId, out var id) ? id : null,
+            OrderId = values.TryGetValue(OrderIdValue, out var orderId) && Guid.TryParse(orderId, out var order) ? order : null,
+            UnsubscribeUrl = unsubscribe,
         };
         db.Messages.Add(message);
         return message;
@@ -133,6 +149,21 @@ public sealed class MessageQueue(StorekeepDbContext db, StoreSettingsService sto
 
         // One spelling per address, so the log filters by recipient reliably.
         return address.ToLowerInvariant();
+    }
+
+    /// <summary>A store's own version of a marketing template may leave out <c>{{unsubscribe_url}}</c>: the link is then added at the foot, as it must be visible.</summary>
+    private static RenderedMessage WithUnsubscribeLink(RenderedMessage rendered, string url)
+    {
+        var html = rendered.Html;
+        if (!html.Contains(url, StringComparison.Ordinal))
+        {
+            var footer = $"<p style=\"color:#777;font-size:12px\"><a href=\"{System.Net.WebUtility.HtmlEncode(url)}\">Unsubscribe</a> with one click.</p>\n";
+            var end = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase);
+            html = end < 0 ? html + footer : html.Insert(end, footer);
+        }
+
+        var text = rendered.Text.Contains(url, StringComparison.Ordinal) ? rendered.Text : rendered.Text + "\nUnsubscribe: " + url + "\n";
+        return rendered with { Html = html, Text = text };
     }
 
     private static string Cap(string text, int max) => text.Length <= max ? text : text[..max];

@@ -18,6 +18,9 @@ public static class MessageTypes
     public const string AbandonedCartBodyValue = "step.body";
     public const string AbandonedCartDiscountLineValue = "discount.line";
 
+    /// <summary>Marketing templates' one-click unsubscribe link (also sent as the RFC 8058 headers); campaigns use the same name.</summary>
+    public const string UnsubscribeUrlValue = "unsubscribe_url";
+
     /// <summary>A marketing campaign's message: written by the Campaigns capability, not from a template here.</summary>
     public const string Campaign = "campaign";
 
@@ -32,6 +35,9 @@ public static class MessageTypes
     /// shows that they were sent, never their body, so log readers cannot take over an account.
     /// </summary>
     public static readonly IReadOnlySet<string> HoldsSecrets = new HashSet<string>(StringComparer.Ordinal) { AccountVerification, PasswordReset };
+
+    /// <summary>Marketing templates: queued only where consent allows, each with its recipient's one-click unsubscribe link.</summary>
+    public static readonly IReadOnlySet<string> Marketing = new HashSet<string>(StringComparer.Ordinal) { AbandonedCart };
 
     public static bool IsKnown(string? key) => key is not null && Logged.Contains(key, StringComparer.Ordinal);
 }
@@ -320,12 +326,14 @@ public static class BuiltInTemplates
                 ["discount.code"] = "COMEBACK10",
                 [MessageTypes.AbandonedCartDiscountLineValue] = "Use code COMEBACK10 at checkout.",
                 ["name"] = "Ada",
+                [MessageTypes.UnsubscribeUrlValue] = "https://shop.example.com/m/u/sample",
             }),
             "{{step.subject}}",
             Layout("""
                 <p>{{step.body}}</p>
                 <p><strong>{{discount.line}}</strong></p>
                 <p><a href="{{cart.link}}">Return to your cart</a></p>
+                <p style="color:#777;font-size:12px">Don't want these reminders? <a href="{{unsubscribe_url}}">Unsubscribe</a> with one click.</p>
                 """),
             TextLayout("""
                 {{step.body}}
@@ -333,6 +341,8 @@ public static class BuiltInTemplates
                 {{discount.line}}
 
                 Return to your cart: {{cart.link}}
+
+                Don't want these reminders? Unsubscribe: {{unsubscribe_url}}
                 """)),
     }.ToDictionary(d => d.Key, StringComparer.Ordinal);
 

@@ -15,6 +15,7 @@ public static class MessagingSetup
             ? ActivatorUtilities.CreateInstance<TwilioSmsSender>(sp)
             : new LogSmsSender());
         services.AddScoped<MessageQueue>();
+        services.AddScoped<UnsubscribeLinks>();
         services.AddScoped<MessageLog>();
         services.AddScoped<MessageTemplates>();
         services.AddEventSubscriber<OrderEmails>(OrderEmails.SubscriberName);

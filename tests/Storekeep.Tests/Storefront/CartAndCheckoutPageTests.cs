@@ -227,4 +227,54 @@ public sealed class CartAndCheckoutPageTests
         await using var db = store.Db();
         Assert.Equal(PaymentMethod.BankTransfer, (await db.Payments.AsNoTracking().SingleAsync()).Method);
     }
+
+    [Fact]
+    public async Task The_unticked_marketing_checkbox_records_no_consent_and_ticking_it_records_checkout_consent_also_through_a_payment_intent()
+    {
+        await using var store = await TestStore.StartAsync(TestDatabases.Sqlite);
+        await store.AddProductAsync("MUG-1", 12.50m, main: 10);
+
+        // The box is offered unticked.
+        var unticked = store.Browser();
+        await unticked.AddToCartAsync("MUG-1");
+        var page = await unticked.GetPageAsync("/checkout");
+        var checkbox = System.Text.RegularExpressions.Regex.Match(page, "<input[^>]*data-testid=\"checkout-marketing-email\"[^>]*>").Value;
+        Assert.Contains("type=\"checkbox\"", checkbox, StringComparison.Ordinal);
+        Assert.DoesNotContain("checked", checkbox, StringComparison.Ordinal);
+        Assert.Contains("Email me news and offers", page, StringComparison.Ordinal);
+        await ShopperBrowser.ExpectRedirectAsync(await unticked.SubmitFormAsync("/checkout", ShopperBrowser.CheckoutFields(email: "none@example.com"), "checkout"), "/checkout/confirmation/");
+
+        var ticked = store.Browser();
+        await ticked.AddToCartAsync("MUG-1");
+        var before = DateTime.UtcNow.AddSeconds(-5);
+        await ShopperBrowser.ExpectRedirectAsync(
+            await ticked.SubmitFormAsync("/checkout", new(ShopperBrowser.CheckoutFields(email: "yes@example.com")) { ["Input.MarketingEmail"] = "true" }, "checkout"),
+            "/checkout/confirmation/");
+
+        // The 3-D Secure test card goes through a payment intent: the consent travels with it.
+        var intent = store.Browser();
+        await intent.AddToCartAsync("MUG-1");
+        var challenge = await ShopperBrowser.ExpectRedirectAsync(
+            await intent.SubmitFormAsync("/checkout", new(ShopperBrowser.CheckoutFields(TestPaymentGateway.ThreeDSecureToken, email: "intent@example.com")) { ["Input.MarketingEmail"] = "true" }, "checkout"),
+            TestPaymentGateway.ChallengePath + "/");
+        var back = await ShopperBrowser.ExpectRedirectAsync(
+            await intent.SubmitFormAsync(challenge, new() { ["Input.Passed"] = "true" }, "test-authentication"), "/checkout/complete?payment_intent=");
+        await ShopperBrowser.ExpectRedirectAsync(await intent.GetAsync(back), "/checkout/confirmation/");
+
+        await using var db = store.Db();
+        Assert.Equal(3, await db.Orders.CountAsync());
+        var none = await db.Customers.AsNoTracking().SingleAsync(c => c.Email == "none@example.com");
+        Assert.False(none.AcceptsEmail);
+        Assert.Null(none.EmailConsentAt);
+        Assert.Null(none.EmailConsentSource);
+        foreach (var email in new[] { "yes@example.com", "intent@example.com" })
+        {
+            var customer = await db.Customers.AsNoTracking().SingleAsync(c => c.Email == email);
+            Assert.True(customer.AcceptsEmail);
+            Assert.Equal("checkout", customer.EmailConsentSource);
+            Assert.True(customer.EmailConsentAt >= before);
+            Assert.False(customer.AcceptsSms);
+            Assert.Null(customer.SmsConsentAt);
+        }
+    }
 }
