@@ -33,7 +33,7 @@ public sealed class CoPurchases(StorekeepDbContext db, TimeProvider clock) : IOr
     /// </summary>
     public async Task<bool> CountOrderAsync(Guid orderId, CancellationToken ct)
     {
-        await LockAsync(ct);
+        await LockAsync(exclusive: false, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var added = await db.Database.ExecuteSqlAsync(
             $"INSERT INTO co_purchase_orders (order_id, counted_at) VALUES ({orderId}, {now}) ON CONFLICT (order_id) DO NOTHING", ct);
@@ -58,7 +58,7 @@ public sealed class CoPurchases(StorekeepDbContext db, TimeProvider clock) : IOr
     {
         // In the caller's transaction when it has one (the demo seeder), so readers never see it empty.
         await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
-        await LockAsync(ct);
+        await LockAsync(exclusive: true, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         await db.Set<CoPurchase>().ExecuteDeleteAsync(ct);
         await db.Set<CoPurchaseOrder>().ExecuteDeleteAsync(ct);
@@ -83,26 +83,24 @@ public sealed class CoPurchases(StorekeepDbContext db, TimeProvider clock) : IOr
     }
 
     /// <summary>
-    /// On PostgreSQL a rebuild and the subscriber take this lock first, so one waits for the other:
-    /// an order the subscriber counts during a rebuild is then either in the rebuilt rows or counted
-    /// after them, never both. SQLite's single writer already queues them.
+    /// On PostgreSQL a rebuild takes this transaction lock exclusively and each counted order shares
+    /// it, so an order the subscriber counts during a rebuild is either in the rebuilt rows or counted
+    /// after them, never both, while counting orders never waits on another count. SQLite's single
+    /// writer already queues them.
     /// </summary>
-    private async Task LockAsync(CancellationToken ct)
+    private async Task LockAsync(bool exclusive, CancellationToken ct)
     {
         if (db.IsPostgres)
         {
-            await db.Database.ExecuteSqlRawAsync("LOCK TABLE co_purchase_orders IN SHARE ROW EXCLUSIVE MODE", ct);
+            await db.Database.ExecuteSqlRawAsync(exclusive ? "SELECT pg_advisory_xact_lock(1544227345)" : "SELECT pg_advisory_xact_lock_shared(1544227345)", ct);
         }
     }
+
 
     /// <summary>The SKUs most often bought with <paramref name="sku"/>: active products only, by count then SKU; empty for an unknown SKU.</summary>
     public async Task<IReadOnlyList<AlsoBoughtView>> AlsoBoughtAsync(string sku, int? limit, CancellationToken ct)
     {
-        var take = limit ?? DefaultLimit;
-        if (take is < 1 or > MaxLimit)
-        {
-            throw new RequestValidationException(new Dictionary<string, string[]> { ["limit"] = [$"limit is 1 to {MaxLimit}."] });
-        }
+        var take = Cursor.Limit(limit, DefaultLimit, MaxLimit);
 
         var rows = await db.Set<CoPurchase>().AsNoTracking()
             .Where(c => c.Sku == sku)
@@ -162,11 +160,7 @@ public sealed class CoPurchases(StorekeepDbContext db, TimeProvider clock) : IOr
     /// <summary>The most co-purchased pairs, each once (smaller SKU first), by count then SKUs; <paramref name="limit"/> 1 to <see cref="MaxPairs"/>.</summary>
     public async Task<IReadOnlyList<CoPurchasePairView>> TopPairsAsync(int limit, CancellationToken ct)
     {
-        if (limit is < 1 or > MaxPairs)
-        {
-            throw new RequestValidationException(new Dictionary<string, string[]> { ["limit"] = [$"limit is 1 to {MaxPairs}."] });
-        }
-
+        limit = Cursor.Limit(limit, MaxPairs, MaxPairs);
         return await db.Set<CoPurchase>().AsNoTracking()
             .Where(c => string.Compare(c.Sku, c.OtherSku) < 0)
             .OrderByDescending(c => c.OrderCount).ThenBy(c => c.Sku).ThenBy(c => c.OtherSku)

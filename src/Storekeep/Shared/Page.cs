@@ -68,18 +68,19 @@ public static class Cursor
             : throw InvalidCursor();
     }
 
-    public static int Limit(int? limit)
+    /// <summary>A <c>limit</c> query value: <paramref name="defaultLimit"/> when absent, else 1 to <paramref name="max"/> or a 400.</summary>
+    public static int Limit(int? limit, int defaultLimit = DefaultLimit, int max = MaxLimit)
     {
         if (limit is null)
         {
-            return DefaultLimit;
+            return defaultLimit;
         }
 
-        if (limit < 1 || limit > MaxLimit)
+        if (limit < 1 || limit > max)
         {
             throw new RequestValidationException(new Dictionary<string, string[]>
             {
-                ["limit"] = [$"'limit' must be between 1 and {MaxLimit}."],
+                ["limit"] = [$"'limit' must be between 1 and {max}."],
             });
         }
 

@@ -105,19 +105,6 @@ public sealed class ShopifyCsvApiAndCliTests
         Assert.Equal(3000, report["productsToCreate"].Int());
     }
 
-    private static Dictionary<string, string?> Settings(TestStore store) => new()
-    {
-        ["Database:Provider"] = store.Provider == DatabaseProvider.Postgres ? "postgres" : "sqlite",
-        ["ConnectionStrings:Storekeep"] = store.ConnectionString,
-    };
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(TestStore store, params string[] args)
-    {
-        await using var output = new StringWriter();
-        var exitCode = await StorekeepCli.RunAsync(args, Settings(store), output, TestContext.Current.CancellationToken);
-        return (exitCode, output.ToString());
-    }
-
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
     public async Task The_cli_imports_with_a_dry_run_first_and_exports_to_a_file_or_standard_output(string database)
@@ -130,7 +117,7 @@ public sealed class ShopifyCsvApiAndCliTests
             var input = Path.Combine(directory.FullName, "in.csv");
             await File.WriteAllBytesAsync(input, SampleWithBomAndCrlf(), TestContext.Current.CancellationToken);
 
-            var (dryExit, dryOutput) = await RunAsync(store, "import", "products", input, "--dry-run", "--warehouse", "WEST");
+            var (dryExit, dryOutput) = await store.RunCliAsync("import", "products", input, "--dry-run", "--warehouse", "WEST");
             Assert.True(dryExit == 0, dryOutput);
             Assert.Contains("nothing was written", dryOutput, StringComparison.Ordinal);
             await using (var db = store.Db())
@@ -138,17 +125,17 @@ public sealed class ShopifyCsvApiAndCliTests
                 Assert.Equal(0, await db.Products.CountAsync(TestContext.Current.CancellationToken));
             }
 
-            var (exit, output) = await RunAsync(store, "import", "products", input, "--warehouse", "WEST");
+            var (exit, output) = await store.RunCliAsync("import", "products", input, "--warehouse", "WEST");
             Assert.True(exit == 0, output);
             Assert.Contains("Imported 4 product(s)", output, StringComparison.Ordinal);
 
             var exported = Path.Combine(directory.FullName, "out.csv");
-            var (exportExit, exportOutput) = await RunAsync(store, "export", "products", "--output", exported, "--warehouse", "WEST");
+            var (exportExit, exportOutput) = await store.RunCliAsync("export", "products", "--output", exported, "--warehouse", "WEST");
             Assert.True(exportExit == 0, exportOutput);
             var fromFile = await ParseAsync(await File.ReadAllTextAsync(exported, TestContext.Current.CancellationToken));
             Assert.Equal(Canonical(await ParseAsync(Sample())), Canonical(fromFile).ReplaceLineEndings("\n"));
 
-            var (stdoutExit, stdout) = await RunAsync(store, "export", "products", "--warehouse", "WEST");
+            var (stdoutExit, stdout) = await store.RunCliAsync("export", "products", "--warehouse", "WEST");
             Assert.Equal(0, stdoutExit);
             Assert.StartsWith("Handle,Title,Body (HTML)", stdout, StringComparison.Ordinal);
             Assert.Equal(await File.ReadAllTextAsync(exported, TestContext.Current.CancellationToken), stdout);
@@ -169,7 +156,7 @@ public sealed class ShopifyCsvApiAndCliTests
         {
             await File.WriteAllTextAsync(input, CsvOf(Row("fine", "Fine", sku: "F-1", price: "1.00"), Row("broken", "Broken", sku: "B 1", price: "one")), TestContext.Current.CancellationToken);
 
-            var (exit, output) = await RunAsync(store, "import", "products", input);
+            var (exit, output) = await store.RunCliAsync("import", "products", input);
 
             Assert.Equal(StorekeepCli.Failed, exit);
             Assert.Contains("Variant SKU", output, StringComparison.Ordinal);

@@ -145,13 +145,13 @@ public sealed class CustomerCsvTests
         try
         {
             var file = Path.Combine(directory.FullName, "customers.csv");
-            var (exportExit, exportOutput) = await RunAsync(store, "customers", "export", file);
+            var (exportExit, exportOutput) = await store.RunCliAsync("customers", "export", file);
             Assert.True(exportExit == StorekeepCli.Ok, exportOutput);
             Assert.Contains("Exported 1 customer", exportOutput, StringComparison.Ordinal);
             Assert.Contains("ada@example.com", await File.ReadAllTextAsync(file), StringComparison.Ordinal);
 
             await File.AppendAllTextAsync(file, ",grace@example.com,Grace,Hopper,,,,,true,,,,,,,,\n,bad,,,,,,,,,,,,,,,\n");
-            var (dryExit, dryOutput) = await RunAsync(store, "customers", "import", file, "--dry-run");
+            var (dryExit, dryOutput) = await store.RunCliAsync("customers", "import", file, "--dry-run");
             Assert.Equal(StorekeepCli.Failed, dryExit); // a row was skipped
             Assert.Contains("Dry run", dryOutput, StringComparison.Ordinal);
             await using (var db = store.Db())
@@ -159,7 +159,7 @@ public sealed class CustomerCsvTests
                 Assert.Equal(1, await db.Customers.CountAsync());
             }
 
-            var (exit, output) = await RunAsync(store, "customers", "import", file);
+            var (exit, output) = await store.RunCliAsync("customers", "import", file);
             Assert.Contains("Imported 2 customer", output, StringComparison.Ordinal);
             Assert.Equal(StorekeepCli.Failed, exit);
             await using (var db = store.Db())
@@ -175,18 +175,6 @@ public sealed class CustomerCsvTests
     }
 
     private static HttpContent Csv(string csv) => new StringContent(csv, Encoding.UTF8, "text/csv");
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(TestStore store, params string[] args)
-    {
-        await using var output = new StringWriter();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = store.Provider == DatabaseProvider.Postgres ? "postgres" : "sqlite",
-            ["ConnectionStrings:Storekeep"] = store.ConnectionString,
-        };
-        var exitCode = await StorekeepCli.RunAsync(args, settings, output, TestContext.Current.CancellationToken);
-        return (exitCode, output.ToString());
-    }
 
     private static async Task<System.Text.Json.Nodes.JsonNode> PlaceAsync(TestStore store, string email, params (string Sku, int Quantity)[] lines)
     {

@@ -105,6 +105,19 @@ public sealed class TestStore : IAsyncDisposable
 
     public HttpClient CreateClient() => _factory.CreateClient();
 
+    /// <summary>Runs the <c>storekeep</c> command line against this store's database; its exit code and what it printed.</summary>
+    public async Task<(int ExitCode, string Output)> RunCliAsync(params string[] args)
+    {
+        await using var output = new StringWriter();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = _database.ProviderSetting,
+            ["ConnectionStrings:Storekeep"] = _database.ConnectionString,
+        };
+        var exitCode = await Storekeep.Web.Cli.StorekeepCli.RunAsync(args, settings, output, TestContext.Current.CancellationToken);
+        return (exitCode, output.ToString());
+    }
+
     public HttpClient CreateBrowserClient(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions options) => _factory.CreateClient(options);
 
     /// <summary>A fresh DbContext on this store's database, to check what really was written.</summary>

@@ -101,24 +101,24 @@ public sealed class OrderImportApiAndCliTests
             await File.WriteAllTextAsync(input, Sample("superstore-orders.csv"), TestContext.Current.CancellationToken);
             await File.WriteAllTextAsync(map, Sample("superstore-orders.map.json"), TestContext.Current.CancellationToken);
 
-            var (dryExit, dryOutput) = await RunAsync(store, "import", "orders", input, "--map", map, "--dry-run");
+            var (dryExit, dryOutput) = await store.RunCliAsync("import", "orders", input, "--map", map, "--dry-run");
             Assert.True(dryExit == 0, dryOutput);
             Assert.Contains("nothing was written", dryOutput, StringComparison.Ordinal);
             Assert.Equal(0, await store.ScalarAsync("SELECT COUNT(*) FROM orders"));
 
-            var (exit, output) = await RunAsync(store, "import", "orders", input, "--map", map);
+            var (exit, output) = await store.RunCliAsync("import", "orders", input, "--map", map);
             Assert.True(exit == 0, output);
             Assert.Contains("Imported 4 order(s)", output, StringComparison.Ordinal);
             Assert.Equal(4, await store.ScalarAsync("SELECT COUNT(*) FROM orders"));
 
             var bad = Path.Combine(directory.FullName, "bad.csv");
             await File.WriteAllTextAsync(bad, Sample("superstore-orders.csv").Replace("11/8/2016", "2016-13-45", StringComparison.Ordinal), TestContext.Current.CancellationToken);
-            var (badExit, badOutput) = await RunAsync(store, "import", "orders", bad, "--map", map);
+            var (badExit, badOutput) = await store.RunCliAsync("import", "orders", bad, "--map", map);
             Assert.Equal(StorekeepCli.Failed, badExit);
             Assert.Contains("nothing was imported", badOutput, StringComparison.Ordinal);
             Assert.Contains("Order Date", badOutput, StringComparison.Ordinal);
 
-            var (noMapExit, _) = await RunAsync(store, "import", "orders", input);
+            var (noMapExit, _) = await store.RunCliAsync("import", "orders", input);
             Assert.Equal(StorekeepCli.Usage, noMapExit);
         }
         finally
@@ -127,15 +127,4 @@ public sealed class OrderImportApiAndCliTests
         }
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(TestStore store, params string[] args)
-    {
-        await using var output = new StringWriter();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = store.Provider == DatabaseProvider.Postgres ? "postgres" : "sqlite",
-            ["ConnectionStrings:Storekeep"] = store.ConnectionString,
-        };
-        var exitCode = await StorekeepCli.RunAsync(args, settings, output, TestContext.Current.CancellationToken);
-        return (exitCode, output.ToString());
-    }
 }
