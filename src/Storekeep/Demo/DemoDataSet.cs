@@ -45,6 +45,7 @@ public sealed class DemoDataSet
     public List<Experiments.ExperimentExposure> ExperimentExposures { get; } = [];
     public List<Attribution.VisitorTouch> VisitorTouches { get; } = [];
     public List<Attribution.OrderAcquisition> OrderAcquisitions { get; } = [];
+    public List<Attribution.MarketingSpend> MarketingSpend { get; } = [];
     public List<Checkout.Cart> Carts { get; } = [];
     public List<AbandonedCarts.AbandonedCartSettings> AbandonedCartSettings { get; } = [];
     public List<AbandonedCarts.AbandonedCartEmail> AbandonedCartEmails { get; } = [];

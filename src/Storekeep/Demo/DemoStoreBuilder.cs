@@ -42,6 +42,7 @@ internal sealed partial class DemoStoreBuilder
     private readonly int _supportSeed;
     private readonly int _experimentSeed;
     private readonly int _campaignSeed;
+    private readonly int _attributionSeed;
     private readonly DateTime _end;
     private readonly DateTime _start;
     private readonly DemoDataSet _data;
@@ -62,6 +63,7 @@ internal sealed partial class DemoStoreBuilder
         _supportSeed = seed + 14;
         _experimentSeed = seed + 21;
         _campaignSeed = seed + 28;
+        _attributionSeed = seed + 35;
         _end = DateTime.SpecifyKind(now.Date, DateTimeKind.Utc);
         _start = _end.AddDays(-HistoryDays);
         _data = new DemoDataSet
@@ -98,6 +100,7 @@ internal sealed partial class DemoStoreBuilder
         builder.BuildExperiments();
         builder.BuildAbandonedCarts();
         builder.BuildCampaigns();
+        builder.BuildAttribution(); // after the experiment, whose converting visitors already own their orders
         builder.FinishStockLevels();
         return builder._data;
     }

@@ -125,6 +125,7 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock)
             Table("Support", data.Tickets.SelectMany(t => t.Messages).ToList()),
             Table("Attribution", data.VisitorTouches),
             Table("Attribution", data.OrderAcquisitions),
+            Table("Attribution", data.MarketingSpend),
             Table("Experiments", data.Experiments),
             Table("Experiments", data.Experiments.SelectMany(e => e.Variants).ToList()),
             Table("Experiments", data.ExperimentExposures),
