@@ -178,7 +178,7 @@ public sealed partial class HostileInputTests
             }
         }
 
-        TestContext.Current.TestOutputHelper?.WriteLine($"{sent} hostile bodies sent to {operations.Count} operations:\n"
+        TestContext.Current.TestOutputHelper?.WriteLine($"{sent} hostile bodies sent to {operations.Count} operations; {fingerprint.Taken} fingerprints, {fingerprint.RowReads} read the rows:\n"
             + string.Join("\n", statuses.Select(s => $"  {s.Key} ×{s.Value}")));
         Assert.True(failures.Count == 0, $"{failures.Count} of {sent} hostile bodies were mishandled:\n" + string.Join("\n", failures));
         await store.AssertLedgerMatchesBalancesAsync();

@@ -97,7 +97,7 @@ public sealed class ProductApiTests
     }
 
     [Theory]
-    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    [InlineData(TestDatabases.Sqlite)]
     public async Task Currency_comes_from_the_store_settings(string database)
     {
         await using var store = await TestStore.StartAsync(database);
@@ -133,7 +133,7 @@ public sealed class ProductApiTests
     }
 
     [Theory]
-    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    [InlineData(TestDatabases.Sqlite)]
     public async Task Anonymous_callers_never_see_drafts_while_catalog_writers_can_filter_by_status(string database)
     {
         await using var store = await TestStore.StartAsync(database);
@@ -258,7 +258,7 @@ public sealed class ProductApiTests
     }
 
     [Theory]
-    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    [InlineData(TestDatabases.Sqlite)]
     public async Task Archived_products_disappear_from_the_public_api(string database)
     {
         await using var store = await TestStore.StartAsync(database);
@@ -280,7 +280,7 @@ public sealed class ProductApiTests
     }
 
     [Theory]
-    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    [InlineData(TestDatabases.Sqlite)]
     public async Task Catalog_writes_need_a_key_with_catalog_write(string database)
     {
         await using var store = await TestStore.StartAsync(database);
@@ -302,7 +302,7 @@ public sealed class ProductApiTests
     }
 
     [Theory]
-    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    [InlineData(TestDatabases.Sqlite)]
     public async Task Malformed_or_invalid_product_creations_are_4xx_problems_and_change_nothing(string database)
     {
         await using var store = await TestStore.StartAsync(database);
@@ -360,7 +360,7 @@ public sealed class ProductApiTests
     }
 
     [Theory]
-    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    [InlineData(TestDatabases.Sqlite)]
     public async Task Malformed_or_invalid_product_patches_are_4xx_problems_and_change_nothing(string database)
     {
         await using var store = await TestStore.StartAsync(database);

@@ -51,27 +51,28 @@ public sealed class WebhookAddressPolicyTests
     public void The_address_policy_allows_only_public_internet_addresses(string address, bool allowed) =>
         Assert.Equal(allowed, WebhookAddressPolicy.IsPublic(IPAddress.Parse(address)));
 
-    [Theory]
-    [InlineData("http://127.0.0.1/")]
-    [InlineData("http://10.0.0.5/")]
-    [InlineData("http://169.254.169.254/latest")]
-    [InlineData("http://[::1]/")]
-    [InlineData("http://[fe80::1]/")]
-    [InlineData("http://100.64.0.1/")]
-    [InlineData("http://[::ffff:127.0.0.1]/")]
-    [InlineData("http://localhost/")]
-    [InlineData("https://192.168.0.10:8443/hooks")]
-    [InlineData("http://0.0.0.0:5000/")]
-    public async Task Registering_a_webhook_to_an_internal_address_fails_with_422_and_stores_nothing(string url)
+    [Fact]
+    public async Task Registering_a_webhook_to_an_internal_address_fails_with_422_and_stores_nothing_while_a_public_one_registers()
     {
+        // One store for every address: each refusal must leave the webhook table empty.
         await using var store = await TestStore.StartAsync(TestDatabases.Sqlite, settings: PolicyOn);
+        string[] urls =
+        [
+            "http://127.0.0.1/", "http://10.0.0.5/", "http://169.254.169.254/latest", "http://[::1]/", "http://[fe80::1]/",
+            "http://100.64.0.1/", "http://[::ffff:127.0.0.1]/", "http://localhost/", "https://192.168.0.10:8443/hooks", "http://0.0.0.0:5000/",
+        ];
+        foreach (var url in urls)
+        {
+            var problem = await store.Client.PostJson("/api/v1/webhooks", new { url, events = new[] { "*" } })
+                .ExpectProblem(HttpStatusCode.UnprocessableEntity, WebhookAddressPolicy.NotAllowedCode);
+            Assert.Contains("address", problem["detail"].Str(), StringComparison.Ordinal);
+            await using var db = store.Db();
+            Assert.True(await db.Webhooks.CountAsync() == 0, $"{url} was stored.");
+        }
 
-        var problem = await store.Client.PostJson("/api/v1/webhooks", new { url, events = new[] { "*" } })
-            .ExpectProblem(HttpStatusCode.UnprocessableEntity, WebhookAddressPolicy.NotAllowedCode);
-
-        Assert.Contains("address", problem["detail"].Str(), StringComparison.Ordinal);
-        await using var db = store.Db();
-        Assert.Equal(0, await db.Webhooks.CountAsync());
+        // A public address passes the same policy.
+        await store.Client.PostJson("/api/v1/webhooks", new { url = "https://93.184.215.14/hooks", events = new[] { "*" } })
+            .Expect(HttpStatusCode.Created);
     }
 
     [Fact]
@@ -85,15 +86,6 @@ public sealed class WebhookAddressPolicyTests
         Assert.Contains("does not resolve", problem["detail"].Str(), StringComparison.Ordinal);
         await using var db = store.Db();
         Assert.Equal(0, await db.Webhooks.CountAsync());
-    }
-
-    [Fact]
-    public async Task Registering_a_webhook_to_a_public_address_succeeds_with_the_policy_on()
-    {
-        await using var store = await TestStore.StartAsync(TestDatabases.Sqlite, settings: PolicyOn);
-
-        await store.Client.PostJson("/api/v1/webhooks", new { url = "https://93.184.215.14/hooks", events = new[] { "*" } })
-            .Expect(HttpStatusCode.Created);
     }
 
     [Fact]
@@ -141,11 +133,9 @@ public sealed class WebhookAddressPolicyTests
     public static TheoryData<string, string> HostsOnLoopback()
     {
         var data = new TheoryData<string, string>();
-        foreach (var database in new[] { TestDatabases.Sqlite, TestDatabases.Postgres })
-        {
-            data.Add(database, "127.0.0.1");
-            data.Add(database, "localhost");
-        }
+        // The policy is the same code on either database: SQLite shows it.
+        data.Add(TestDatabases.Sqlite, "127.0.0.1");
+        data.Add(TestDatabases.Sqlite, "localhost");
 
         return data;
     }

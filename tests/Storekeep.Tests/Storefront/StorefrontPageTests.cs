@@ -44,7 +44,7 @@ public sealed partial class StorefrontPageTests
         JsonLdPattern().Matches(html).Select(m => JsonDocument.Parse(m.Groups[1].Value).RootElement.Clone()).ToList();
 
     [Theory]
-    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    [InlineData(TestDatabases.Sqlite)]
     public async Task Home_lists_featured_products_new_arrivals_and_category_links(string database)
     {
         await using var store = await StoreWithCategoryAsync(database);
@@ -115,7 +115,7 @@ public sealed partial class StorefrontPageTests
     }
 
     [Theory]
-    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    [InlineData(TestDatabases.Sqlite)]
     public async Task Product_page_shows_price_and_availability_and_drops_its_cache_when_stock_or_price_changes(string database)
     {
         await using var store = await StoreWithCategoryAsync(database);
@@ -145,7 +145,7 @@ public sealed partial class StorefrontPageTests
     }
 
     [Theory]
-    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    [InlineData(TestDatabases.Sqlite)]
     public async Task Cached_category_page_shows_the_new_price_after_a_price_change(string database)
     {
         await using var store = await StoreWithCategoryAsync(database);
@@ -167,7 +167,7 @@ public sealed partial class StorefrontPageTests
     }
 
     [Theory]
-    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    [InlineData(TestDatabases.Sqlite)]
     public async Task Product_page_carries_canonical_open_graph_and_json_ld_with_the_price(string database)
     {
         await using var store = await StoreWithCategoryAsync(database);
@@ -197,7 +197,7 @@ public sealed partial class StorefrontPageTests
     }
 
     [Theory]
-    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    [InlineData(TestDatabases.Sqlite)]
     public async Task A_description_with_a_script_is_shown_as_text_not_markup(string database)
     {
         await using var store = await StoreWithCategoryAsync(database);
@@ -214,7 +214,7 @@ public sealed partial class StorefrontPageTests
     }
 
     [Theory]
-    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    [InlineData(TestDatabases.Sqlite)]
     public async Task Unknown_draft_and_archived_products_and_unknown_categories_answer_404(string database)
     {
         await using var store = await StoreWithCategoryAsync(database);
@@ -231,7 +231,7 @@ public sealed partial class StorefrontPageTests
     }
 
     [Theory]
-    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    [InlineData(TestDatabases.Sqlite)]
     public async Task Sitemap_lists_home_categories_and_active_products_but_not_drafts(string database)
     {
         await using var store = await StoreWithCategoryAsync(database);
@@ -255,7 +255,7 @@ public sealed partial class StorefrontPageTests
     }
 
     [Theory]
-    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    [InlineData(TestDatabases.Sqlite)]
     public async Task Robots_txt_allows_the_shop_keeps_private_areas_out_and_names_the_sitemap(string database)
     {
         await using var store = await TestStore.StartAsync(database);
@@ -272,7 +272,7 @@ public sealed partial class StorefrontPageTests
     }
 
     [Theory]
-    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    [InlineData(TestDatabases.Sqlite)]
     public async Task Storefront_pages_carry_security_headers_and_placeholder_images_are_cached_long(string database)
     {
         await using var store = await StoreWithCategoryAsync(database);
