@@ -20,7 +20,7 @@ public static class CustomersEndpoints
             .WithSummary("One customer by id or email, with order count, total spent and their orders (paginated with limit and cursor), newest first.")
             .RequireAuthorization(Permissions.CustomersRead).ProducesValidationProblem().ProducesProblem(404);
         customers.MapGet("/{id:guid}/timeline", Timeline).WithName("GetCustomerTimeline")
-            .WithSummary("What happened with the customer, newest first: orders, messages, the note and loyalty entries (paginated with limit and cursor).")
+            .WithSummary("What happened with the customer, newest first: orders, messages, tickets, the note and loyalty entries (paginated with limit and cursor).")
             .RequireAuthorization(Permissions.CustomersRead).ProducesValidationProblem().ProducesProblem(404);
         customers.MapPost("/", Create).WithName("CreateCustomer")
             .WithSummary("Create a customer with names, phone, company, country, tags, note and consent.")

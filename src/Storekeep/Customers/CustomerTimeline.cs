@@ -4,13 +4,14 @@ using Storekeep.Data;
 using Storekeep.Loyalty;
 using Storekeep.Messaging;
 using Storekeep.Shared;
+using Storekeep.Support;
 
 namespace Storekeep.Customers;
 
 /// <summary>
 /// One thing that happened with a customer. <paramref name="Type"/>: <c>order</c> (placed),
 /// <c>message</c> (an email or SMS queued to them), <c>note</c> (staff's note last changed),
-/// <c>loyalty</c> (a points ledger entry).
+/// <c>loyalty</c> (a points ledger entry), <c>ticket</c> (a support ticket opened; its status now).
 /// </summary>
 public sealed record CustomerTimelineEntry(
     string Type,
@@ -23,7 +24,7 @@ public sealed record CustomerTimelineEntry(
     long? Points,
     string? Status);
 
-/// <summary>Reads a customer's history from the capabilities that hold it (orders, messaging, loyalty), newest first.</summary>
+/// <summary>Reads a customer's history from the capabilities that hold it (orders, messaging, loyalty, support), newest first.</summary>
 public sealed class CustomerTimeline(StorekeepDbContext db)
 {
     /// <summary>
@@ -67,6 +68,17 @@ public sealed class CustomerTimeline(StorekeepDbContext db)
 
         entries.AddRange((await points.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id).Take(take + 1).ToListAsync(ct))
             .Select(e => new CustomerTimelineEntry("loyalty", e.CreatedAt, e.Id, e.Reason ?? $"Points {StorekeepDbContext.ToSnakeCase(e.Type.ToString())}", null, null, null, e.Points, StorekeepDbContext.ToSnakeCase(e.Type.ToString()))));
+
+        // A ticket is the customer's by link or by email (one opened before the customer existed has no link).
+        var tickets = db.Set<Ticket>().AsNoTracking().Where(t => t.CustomerId == customerId || t.Email == email);
+        if (beforeAt is { } ta)
+        {
+            tickets = tickets.Where(t => t.CreatedAt < ta || (t.CreatedAt == ta && t.Id.CompareTo(beforeId) < 0));
+        }
+
+        entries.AddRange((await tickets.OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id).Take(take + 1)
+                .Select(t => new { t.Id, t.CreatedAt, t.Subject, t.Status }).ToListAsync(ct))
+            .Select(t => new CustomerTimelineEntry("ticket", t.CreatedAt, t.Id, $"Ticket: {t.Subject}", null, null, null, null, StorekeepDbContext.ToSnakeCase(t.Status.ToString()))));
 
         // The note is one text that staff edit; its entry is its latest change (keyed by the customer's id).
         if (customer is { Note: { } note, NoteUpdatedAt: { } noted } && (beforeAt is null || noted < beforeAt || (noted == beforeAt && customer.Id.CompareTo(beforeId) < 0)))

@@ -1002,4 +1002,243 @@ public sealed class ManagementContractTests
         await (await store.ClientForAsync(Role.Sales)).PostJson("/api/v1/discounts", body).ExpectProblem(HttpStatusCode.Forbidden);
         await store.Anonymous.GetAsync("/api/v1/discounts").ExpectProblem(HttpStatusCode.Unauthorized);
     }
+
+    // ---------------------------------------------------------------- Customers, segments, support, attribution, experiments, messaging
+
+    [Theory]
+    [InlineData(TestDatabases.Sqlite)]
+    public async Task Crm_customers_segments_messaging_experiments_attribution_and_support_carry_the_contract_fields(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        var marketing = await store.ClientForAsync(Role.Marketing);
+        var support = await store.ClientForAsync(Role.Support);
+        await store.AddProductAsync("CRM-1", 40m, main: 50);
+
+        // POST /customers (names, tags, note, consent), with an Idempotency-Key; then PATCH.
+        var customerBody = new
+        {
+            email = "ada@example.com",
+            firstName = "Ada",
+            lastName = "Lovelace",
+            phone = "+15550100",
+            company = "Analytical Engines",
+            tags = new[] { "vip" },
+            note = "Prefers email",
+            consent = new { email = new { accepted = true, source = "phone" }, sms = new { accepted = false } },
+        };
+        var createdCustomer = await marketing.PostJson("/api/v1/customers", customerBody, idempotencyKey: "customer-1");
+        var customerId = (await createdCustomer.Expect(HttpStatusCode.Created))["id"].Str();
+        var customerReplay = await marketing.PostJson("/api/v1/customers", customerBody, idempotencyKey: "customer-1");
+        Assert.Equal(customerId, (await customerReplay.Expect(HttpStatusCode.Created))["id"].Str());
+        Assert.Equal("true", customerReplay.Headers.GetValues("Idempotent-Replayed").Single());
+        await marketing.PostJson("/api/v1/customers", new { email = "bob@example.com", firstName = "Bob", tags = new[] { "vip" } }).Expect(HttpStatusCode.Created);
+        await marketing.PostJson("/api/v1/customers", new { email = "cy@example.com", firstName = "Cy" }).Expect(HttpStatusCode.Created);
+        var patchedCustomer = await marketing.PatchJson($"/api/v1/customers/{customerId}", new { tags = new[] { "vip", "wholesale" }, note = "Call first" }).Expect(HttpStatusCode.OK);
+        Assert.Equal(["vip", "wholesale"], patchedCustomer["tags"]!.AsArray().Select(t => t.Str()).Order());
+        Assert.Equal("Call first", patchedCustomer["note"].Str());
+
+        // Ada arrives from a newsletter link and orders: stats, RFM and acquisition follow.
+        var browser = store.CreateBrowserClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false });
+        const string visitor = "0123456789abcdef0123456789abcdef";
+        using (var visit = new HttpRequestMessage(HttpMethod.Get, "/?utm_source=newsletter&utm_medium=email&utm_campaign=launch"))
+        {
+            visit.Headers.Add("Cookie", $"storekeep.vid={visitor}");
+            Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(visit)).StatusCode);
+        }
+
+        var cart = await store.CartWithAsync(browser, ("CRM-1", 1));
+        JsonNode order;
+        using (var checkout = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/carts/{cart}/checkout") { Content = System.Net.Http.Json.JsonContent.Create(TestCatalog.CheckoutBody(email: "ada@example.com")) })
+        {
+            checkout.Headers.Add("Cookie", $"storekeep.vid={visitor}");
+            order = await (await browser.SendAsync(checkout)).Expect(HttpStatusCode.Created);
+        }
+
+        // The order records both touches: {source, medium, campaign, referrer, at}.
+        var orderAcquisition = Shape((await store.Client.GetAsync($"/api/v1/orders/{order["id"].Str()}").Expect(HttpStatusCode.OK))["acquisition"], "order.acquisition", "firstTouch:o", "lastTouch:o");
+        foreach (var touch in new[] { "firstTouch", "lastTouch" })
+        {
+            var t = Shape(orderAcquisition[touch], $"order.acquisition.{touch}", "source:s", "medium:s", "campaign:s?", "referrer:s?", "at:s");
+            Assert.Equal(("newsletter", "email", "launch"), (t["source"].Str(), t["medium"].Str(), t["campaign"].Str()));
+        }
+
+        // GET /customers/{id or email} → every field the contract names.
+        string[] customerFields = ["id:s", "email:s", "firstName:s?", "lastName:s?", "phone:s?", "company:s?", "tags:a", "note:s?", "consent:o", "stats:o", "rfm:o?", "loyalty:o", "acquisition:o"];
+        var byEmail = Shape(await marketing.GetAsync("/api/v1/customers/ada@example.com").Expect(HttpStatusCode.OK), "customer", customerFields);
+        Assert.Equal((customerId, "Ada", "Lovelace", "+15550100", "Analytical Engines"), (byEmail["id"].Str(), byEmail["firstName"].Str(), byEmail["lastName"].Str(), byEmail["phone"].Str(), byEmail["company"].Str()));
+        var byId = Shape(await marketing.GetAsync($"/api/v1/customers/{customerId}").Expect(HttpStatusCode.OK), "customer by id", customerFields);
+        Assert.Equal("ada@example.com", byId["email"].Str());
+        var consent = Shape(byId["consent"], "customer.consent", "email:o", "sms:o");
+        Assert.True(consent["email"]!["accepted"]!.GetValue<bool>());
+        Assert.False(consent["sms"]!["accepted"]!.GetValue<bool>());
+        var stats = Shape(byId["stats"], "customer.stats", "ordersCount:n", "totalSpent:n", "averageOrderValue:n?", "firstOrderAt:s?", "lastOrderAt:s?");
+        Assert.Equal(1, stats["ordersCount"].Int());
+        Assert.Equal(D(order["total"]), D(stats["totalSpent"]));
+        Assert.Equal(D(order["total"]), D(stats["averageOrderValue"]));
+        Assert.NotNull(stats["firstOrderAt"]);
+        var rfm = Shape(byId["rfm"], "customer.rfm", "recency:n", "frequency:n", "monetary:n", "score:s", "segment:s");
+        Assert.Matches("^[1-5]{3}$", rfm["score"].Str());
+        Assert.Contains(rfm["segment"].Str(), new[] { "champions", "loyal", "potential_loyalist", "new", "promising", "needs_attention", "about_to_sleep", "at_risk", "cannot_lose", "hibernating", "lost" });
+        Assert.Equal(1, rfm["frequency"].Int());
+        Shape(byId["loyalty"], "customer.loyalty", "points:n", "tier:s?");
+        var customerAcquisition = Shape(byId["acquisition"], "customer.acquisition", "firstTouch:o?", "lastTouch:o?");
+        Assert.Equal("newsletter", customerAcquisition["firstTouch"]!["source"].Str());
+
+        // GET /customers?q=&segment=&tag= is a list (?limit=&cursor=).
+        var vipPage = await marketing.GetAsync("/api/v1/customers?tag=vip&limit=1").Expect(HttpStatusCode.OK);
+        var firstVip = Shape(Assert.Single(Items(vipPage, "customers")), "customers[]", "id:s", "email:s", "firstName:s?", "lastName:s?", "phone:s?", "company:s?", "tags:a", "consent:o", "stats:o", "rfm:o?");
+        var vipNext = await marketing.GetAsync($"/api/v1/customers?tag=vip&limit=1&cursor={Uri.EscapeDataString(vipPage["nextCursor"].Str())}").Expect(HttpStatusCode.OK);
+        var secondVip = Assert.Single(Items(vipNext, "customers"))!;
+        Assert.Null(vipNext["nextCursor"]);
+        Assert.Equal(["ada@example.com", "bob@example.com"], new[] { firstVip["email"].Str(), secondVip["email"].Str() }.Order());
+        Assert.Equal("ada@example.com", Assert.Single(Items(await marketing.GetAsync("/api/v1/customers?q=lovelace").Expect(HttpStatusCode.OK), "customers"))!["email"].Str());
+
+        // POST /segments {name, match, rules: [{field, op, value}]}; GET /segments/{id} with a live count; GET /segments/{id}/customers.
+        var segment = Shape(await marketing.PostJson("/api/v1/segments", new
+        {
+            name = "VIP buyers",
+            match = "all",
+            rules = new object[] { new { field = "tag", op = "eq", value = "vip" }, new { field = "ordersCount", op = "gte", value = 1 } },
+        }, idempotencyKey: "segment-1").Expect(HttpStatusCode.Created), "segment", "id:s", "name:s", "match:s", "rules:a", "count:n");
+        foreach (var rule in segment["rules"]!.AsArray())
+        {
+            Shape(rule, "segment.rules[]", "field:s", "op:s");
+            Assert.True(rule!.AsObject().ContainsKey("value"), $"segment.rules[] lacks 'value': {rule.ToJsonString()}");
+        }
+
+        var segmentId = segment["id"].Str();
+        var liveSegment = Shape(await marketing.GetAsync($"/api/v1/segments/{segmentId}").Expect(HttpStatusCode.OK), "segment by id", "id:s", "name:s", "match:s", "rules:a", "count:n");
+        Assert.Equal(1, liveSegment["count"].Int());
+        Assert.Equal(customerId, Assert.Single(Items(await marketing.GetAsync($"/api/v1/segments/{segmentId}/customers").Expect(HttpStatusCode.OK), "segment customers"))!["id"].Str());
+        Assert.Equal(customerId, Assert.Single(Items(await marketing.GetAsync($"/api/v1/customers?segment={segmentId}").Expect(HttpStatusCode.OK), "customers by segment"))!["id"].Str());
+        var anyMatch = await marketing.PostJson("/api/v1/segments", new { name = "Any", match = "any", rules = new object[] { new { field = "tag", op = "eq", value = "vip" }, new { field = "acceptsEmail", op = "eq", value = true } } }).Expect(HttpStatusCode.Created);
+        Assert.Equal(2, anyMatch["count"].Int());
+        // Unknown field or op → 400 naming the rule's index.
+        var badField = await marketing.PostJson("/api/v1/segments", new { name = "Bad", match = "all", rules = new object[] { new { field = "tag", op = "eq", value = "x" }, new { field = "shoeSize", op = "eq", value = 1 } } }).ExpectProblem(HttpStatusCode.BadRequest);
+        Assert.Contains(badField["errors"]!.AsObject(), e => e.Key.StartsWith("rules[1]", StringComparison.Ordinal));
+        var badOp = await marketing.PostJson("/api/v1/segments", new { name = "Bad op", match = "all", rules = new object[] { new { field = "tag", op = "like", value = "x" } } }).ExpectProblem(HttpStatusCode.BadRequest);
+        Assert.Contains(badOp["errors"]!.AsObject(), e => e.Key.StartsWith("rules[0]", StringComparison.Ordinal));
+
+        // Support: POST /tickets {email, subject, body, orderId?, channel, priority?}.
+        string[] ticketFields = ["id:s", "email:s", "subject:s", "channel:s", "priority:s", "status:s", "assigneeId:s?", "orderId:s?", "sla:o"];
+        var ticketBody = new { email = "ada@example.com", subject = "Where is my order?", body = "It has not arrived.", orderId = order["id"].Str(), channel = "email", priority = "high" };
+        var ticketResponse = await support.PostJson("/api/v1/tickets", ticketBody, idempotencyKey: "ticket-1");
+        var ticket = Shape(await ticketResponse.Expect(HttpStatusCode.Created), "ticket", ticketFields);
+        Assert.Equal(("email", "high", "open", order["id"].Str()), (ticket["channel"].Str(), ticket["priority"].Str(), ticket["status"].Str(), ticket["orderId"].Str()));
+        var ticketId = ticket["id"].Str();
+        var ticketReplay = await support.PostJson("/api/v1/tickets", ticketBody, idempotencyKey: "ticket-1");
+        Assert.Equal(ticketId, (await ticketReplay.Expect(HttpStatusCode.Created))["id"].Str());
+        await support.PostJson("/api/v1/tickets", new { email = "bob@example.com", subject = "Hello", body = "Question", channel = "web" }).Expect(HttpStatusCode.Created);
+
+        // POST /tickets/{id}/messages {body, internal}; PATCH /tickets/{id} {status, priority, assigneeId}.
+        await support.PostJson($"/api/v1/tickets/{ticketId}/messages", new { body = "Looking into it.", @internal = true }).Expect(HttpStatusCode.Created);
+        await support.PostJson($"/api/v1/tickets/{ticketId}/messages", new { body = "It ships today.", @internal = false }).Expect(HttpStatusCode.Created);
+        var waiting = await support.PatchJson($"/api/v1/tickets/{ticketId}", new { status = "waiting_on_customer", priority = "urgent" }).Expect(HttpStatusCode.OK);
+        Assert.Equal(("waiting_on_customer", "urgent"), (waiting["status"].Str(), waiting["priority"].Str()));
+        Assert.True(waiting["sla"]!["paused"]!.GetValue<bool>()); // the clock pauses while waiting_on_customer
+
+        // GET /tickets/{id}: messages, order, customer, and the separate SLA clocks.
+        var detail = Shape(await support.GetAsync($"/api/v1/tickets/{ticketId}").Expect(HttpStatusCode.OK), "ticket detail", [.. ticketFields, "messages:a", "order:o", "customer:o"]);
+        var conversation = detail["messages"]!.AsArray();
+        Assert.Equal(3, conversation.Count);
+        foreach (var message in conversation)
+        {
+            Shape(message, "ticket.messages[]", "body:s", "internal:b", "createdAt:s");
+        }
+
+        Assert.Equal(order["id"].Str(), Shape(detail["order"], "ticket.order", "id:s", "number:n", "status:s", "total:n")["id"].Str());
+        Assert.Equal(customerId, Shape(detail["customer"], "ticket.customer", "id:s", "email:s")["id"].Str());
+        var sla = Shape(detail["sla"], "ticket.sla", "firstResponseTargetMinutes:n", "firstResponseDueAt:s?", "firstResponseAt:s?", "firstResponseMinutes:n", "firstResponseBreached:b",
+            "resolutionTargetMinutes:n", "resolutionDueAt:s?", "resolvedAt:s?", "resolutionMinutes:n", "resolutionBreached:b", "paused:b");
+        Assert.NotNull(sla["firstResponseAt"]); // the public reply stopped the first-response clock
+        Assert.Null(sla["resolvedAt"]);
+
+        // GET /tickets?status=&assignee= is a list.
+        var waitingTickets = Items(await support.GetAsync("/api/v1/tickets?status=waiting_on_customer").Expect(HttpStatusCode.OK), "tickets");
+        Assert.Equal(ticketId, Shape(Assert.Single(waitingTickets), "tickets[]", ticketFields)["id"].Str());
+        var ticketPage = await support.GetAsync("/api/v1/tickets?assignee=none&limit=1").Expect(HttpStatusCode.OK);
+        Assert.Single(Items(ticketPage, "tickets"));
+        Assert.Single(Items(await support.GetAsync($"/api/v1/tickets?assignee=none&limit=1&cursor={Uri.EscapeDataString(ticketPage["nextCursor"].Str())}").Expect(HttpStatusCode.OK), "tickets"));
+
+        // SLA policies per priority {firstResponseMinutes, resolutionMinutes}; GET /tickets/report.
+        var policies = await support.GetAsync("/api/v1/support/sla-policies").Expect(HttpStatusCode.OK);
+        var policyList = policies["policies"]!.AsArray();
+        Assert.Equal(["high", "low", "normal", "urgent"], policyList.Select(p => Shape(p, "sla policy", "priority:s", "firstResponseMinutes:n", "resolutionMinutes:n")["priority"].Str()).Order());
+        var today = DateTime.UtcNow.Date;
+        var report = Shape(await support.GetAsync($"/api/v1/tickets/report?from={today.AddDays(-1):yyyy-MM-dd}&to={today.AddDays(2):yyyy-MM-dd}").Expect(HttpStatusCode.OK), "ticket report",
+            "opened:n", "solved:n", "firstResponseMinutesMedian:n?", "resolutionMinutesMedian:n?", "breachedFirstResponse:n", "breachedResolution:n");
+        Assert.Equal((2, 0), (report["opened"].Int(), report["solved"].Int()));
+
+        // GET /customers/{id}/timeline: orders, messages, tickets, notes, loyalty entries, newest first.
+        var timeline = Items(await marketing.GetAsync($"/api/v1/customers/{customerId}/timeline").Expect(HttpStatusCode.OK), "customer timeline");
+        var kinds = timeline.Select(e => Shape(e, "timeline[]", "type:s", "at:s")["type"].Str()).ToHashSet();
+        Assert.Superset(new HashSet<string> { "order", "message", "ticket", "note" }, kinds);
+        var times = timeline.Select(e => e!["at"]!.GetValue<DateTime>()).ToList();
+        Assert.Equal(times.OrderDescending(), times);
+
+        // Messaging: GET /messages?to=&type= → the log {id, channel, to, type, subject, status, attempts, sentAt, campaignId?}.
+        var replies = Items(await support.GetAsync("/api/v1/messages?to=ada@example.com&type=ticket_reply").Expect(HttpStatusCode.OK), "messages");
+        var reply = Shape(Assert.Single(replies), "messages[]", "id:s", "channel:s", "to:s", "type:s", "subject:s", "status:s", "attempts:n", "sentAt:s?", "?campaignId:s?");
+        Assert.Equal(("email", "ada@example.com", "ticket_reply"), (reply["channel"].Str(), reply["to"].Str(), reply["type"].Str()));
+        Assert.Contains(Items(await support.GetAsync("/api/v1/messages?to=ada@example.com").Expect(HttpStatusCode.OK), "messages"), m => m!["type"].Str() == "order_confirmation");
+
+        // POST /campaigns {name, channel, segmentId, subject, body, variants?, scheduledAt?}; GET /campaigns/{id}.
+        var campaign = await marketing.PostJson("/api/v1/campaigns", new
+        {
+            name = "Launch",
+            channel = "email",
+            segmentId,
+            subject = "Something new",
+            body = "Hello there",
+            variants = new[] { new { key = "a", subject = "Something new", body = "Hello A", weight = 1 }, new { key = "b", subject = "New for you", body = "Hello B", weight = 1 } },
+            scheduledAt = "2099-01-01T09:00:00Z",
+        }, idempotencyKey: "campaign-1").Expect(HttpStatusCode.Created);
+        string[] campaignFields = ["id:s", "status:s", "recipients:n", "sent:n", "failed:n", "opened:n", "clicked:n", "unsubscribed:n", "orders:n", "revenue:n", "variants:a"];
+        var campaignView = Shape(await marketing.GetAsync($"/api/v1/campaigns/{campaign["id"].Str()}").Expect(HttpStatusCode.OK), "campaign", campaignFields);
+        Assert.Equal(segmentId, Shape(campaign, "campaign (created)", campaignFields)["segmentId"].Str());
+        Assert.Equal(["a", "b"], campaignView["variants"]!.AsArray().Select(v => Shape(v, "campaign.variants[]", "key:s", "subject:s?", "body:s", "weight:n")["key"].Str()).Order());
+
+        // Experiments: POST /experiments {name, kind, variants, metric, content?}; start; results.
+        var experiment = Shape(await marketing.PostJson("/api/v1/experiments", new
+        {
+            name = "Headline",
+            kind = "storefront",
+            metric = "conversion",
+            variants = new[] { new { key = "control", weight = 1 }, new { key = "treatment", weight = 1 } },
+            content = new { control = new { headline = "Welcome", banner = "Free shipping" }, treatment = new { headline = "Hello", banner = "New in" } },
+        }, idempotencyKey: "experiment-1").Expect(HttpStatusCode.Created), "experiment", "id:s", "name:s", "kind:s", "metric:s", "status:s", "variants:a");
+        Assert.Equal(("storefront", "conversion", "draft"), (experiment["kind"].Str(), experiment["metric"].Str(), experiment["status"].Str()));
+        var experimentId = experiment["id"].Str();
+        Assert.Equal("running", (await marketing.PostJson($"/api/v1/experiments/{experimentId}/start", new { }).Expect(HttpStatusCode.OK))["status"].Str());
+        var results = Shape(await marketing.GetAsync($"/api/v1/experiments/{experimentId}/results").Expect(HttpStatusCode.OK), "experiment results", "variants:a", "sampleRatioMismatch:o");
+        Shape(results["sampleRatioMismatch"], "experiment results.sampleRatioMismatch", "pValue:n", "flagged:b");
+        foreach (var variant in results["variants"]!.AsArray())
+        {
+            Shape(variant, "experiment results.variants[]", "key:s", "visitors:n", "conversions:n", "conversionRate:n", "revenue:n", "revenuePerVisitor:n",
+                "uplift:n?", "confidenceInterval95:a?", "pValue:n?", "chanceToBeatControl:n?");
+        }
+
+        Assert.Equal("stopped", (await marketing.PostJson($"/api/v1/experiments/{experimentId}/stop", new { }).Expect(HttpStatusCode.OK))["status"].Str());
+
+        // Attribution: POST /marketing/spend; GET /analytics/acquisition → per channel {source, medium, sessions, orders, newCustomers, revenue, spend, cac, roas}.
+        await marketing.PostJson("/api/v1/marketing/spend", new { date = $"{today:yyyy-MM-dd}", source = "newsletter", medium = "email", campaign = "launch", amount = 10m }, idempotencyKey: "spend-1").Expect(HttpStatusCode.Created);
+        foreach (var touch in new[] { "first", "last" })
+        {
+            var acquisition = await marketing.GetAsync($"/api/v1/analytics/acquisition?from={today.AddDays(-1):yyyy-MM-dd}&to={today.AddDays(2):yyyy-MM-dd}&touch={touch}").Expect(HttpStatusCode.OK);
+            Assert.Equal("USD", acquisition["currency"].Str());
+            var channels = acquisition["channels"]!.AsArray();
+            foreach (var channel in channels)
+            {
+                Shape(channel, $"acquisition[{touch}].channels[]", "source:s", "medium:s?", "sessions:n", "orders:n", "newCustomers:n", "revenue:n", "spend:n", "cac:n?", "roas:n?");
+            }
+
+            var newsletter = channels.Single(c => c!["source"].Str() == "newsletter")!;
+            Assert.Equal((1, 1, 1, D(order["total"]), 10m), (newsletter["sessions"].Int(), newsletter["orders"].Int(), newsletter["newCustomers"].Int(), D(newsletter["revenue"]), D(newsletter["spend"])));
+            Assert.Equal(D(newsletter["spend"]) / newsletter["newCustomers"].Int(), D(newsletter["cac"])); // cac = spend / newCustomers
+        }
+
+        // Roles: support owns tickets, marketing segments and campaigns.
+        await marketing.GetAsync("/api/v1/tickets").ExpectProblem(HttpStatusCode.Forbidden);
+        await support.PostJson("/api/v1/segments", new { name = "No", match = "all", rules = Array.Empty<object>() }).ExpectProblem(HttpStatusCode.Forbidden);
+    }
 }
