@@ -46,7 +46,10 @@ public sealed class ManagerPlanningJourneyTests(StorekeepServer server, Chromium
         // Order history from Shopify: the dry run reports, then the import writes the orders.
         await page.GotoAsync("/admin/orders/import");
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
-        await page.GetByTestId("orders-csv").SetInputFilesAsync(Sample("shopify-orders.csv"));
+        // A file chosen before the page's interactive circuit is live goes nowhere: choose it again until the mapping shows.
+        await Chromium.UntilAsync(
+            () => page.GetByTestId("orders-csv").SetInputFilesAsync(Sample("shopify-orders.csv")),
+            () => page.GetByTestId("dry-run").IsVisibleAsync());
         await page.GetByTestId("dry-run").ClickAsync();
         await Expect(page.GetByTestId("import-report")).ToContainTextAsync("Dry run: nothing written yet");
         await page.GetByTestId("confirm-import").ClickAsync();
