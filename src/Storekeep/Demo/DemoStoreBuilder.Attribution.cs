@@ -243,20 +243,6 @@ internal sealed partial class DemoStoreBuilder
         return mix[^1].Channel;
     }
 
-    private static int PoissonOf(Random rng, double lambda)
-    {
-        var limit = Math.Exp(-lambda);
-        var k = 0;
-        var p = 1.0;
-        do
-        {
-            k++;
-            p *= rng.NextDouble();
-        }
-        while (p > limit);
-        return k - 1;
-    }
-
     private static string VisitorHex(Random rng)
     {
         var bytes = new byte[16];

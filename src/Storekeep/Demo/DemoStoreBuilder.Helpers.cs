@@ -71,7 +71,10 @@ internal sealed partial class DemoStoreBuilder
         return countries[PickWeighted(countries.Select(c => (double)c.Weight).ToArray())].Country;
     }
 
-    private int Poisson(double lambda)
+    private int Poisson(double lambda) => PoissonOf(_rng, lambda);
+
+    /// <summary>A Poisson draw by Knuth's method, from <paramref name="rng"/> (parts with a random source of their own pass it).</summary>
+    private static int PoissonOf(Random rng, double lambda)
     {
         var limit = Math.Exp(-lambda);
         var k = 0;
@@ -79,7 +82,7 @@ internal sealed partial class DemoStoreBuilder
         do
         {
             k++;
-            p *= _rng.NextDouble();
+            p *= rng.NextDouble();
         }
         while (p > limit);
         return k - 1;
