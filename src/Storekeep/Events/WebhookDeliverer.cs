@@ -8,8 +8,8 @@ using Storekeep.Shared;
 namespace Storekeep.Events;
 
 /// <summary>
-/// Sends due webhook deliveries. Each one is claimed by a guarded UPDATE that sets a lease, so two
-/// nodes never send the same delivery at once; the outcome is written back only while that lease is
+/// Sends due webhook deliveries. A batch is claimed by one guarded UPDATE that sets a lease, so two
+/// nodes never send the same delivery at once; each renews that lease as its attempt begins, and the outcome is written back only while that lease is
 /// still ours. No transaction stays open across the HTTP call. Delivery is at least once (a node
 /// that dies after sending but before recording lets the lease expire and the next node resends),
 /// so receivers de-duplicate by event id.
@@ -27,34 +27,33 @@ public sealed partial class WebhookDeliverer(
     /// <summary>Attempts the deliveries due now, a few at a time; returns how many this node attempted.</summary>
     public async Task<int> DeliverDueAsync(CancellationToken ct)
     {
-        List<Guid> due;
+        IReadOnlyList<Guid> claimed;
+        DateTime claim;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
             var now = clock.GetUtcNow().UtcDateTime;
-            due = await db.WebhookDeliveries
-                .Where(d => d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now && (d.LeaseUntil == null || d.LeaseUntil < now))
-                .Where(d => db.Webhooks.Any(w => w.Id == d.WebhookId && w.IsActive))
-                .OrderBy(d => d.NextAttemptAt)
-                .Select(d => d.Id)
-                .Take(settings.BatchSize)
-                .ToListAsync(ct);
+            claim = Shared.Retries.LeaseToken(now + settings.Lease);
+            claimed = await Shared.Retries.ClaimDueAsync(db, "webhook_deliveries",
+                "EXISTS (SELECT 1 FROM webhooks w WHERE w.id = webhook_deliveries.webhook_id AND w.is_active)", now, claim, settings.BatchSize, ct);
         }
 
-        return await Shared.Retries.AttemptEachAsync(due, settings.Concurrency, DeliverAsync, ct);
+        return await Shared.Retries.AttemptEachAsync(claimed, settings.Concurrency, (id, token) => DeliverAsync(id, claim, token), ct);
     }
 
-    /// <summary>Claims, sends and records one delivery; false when another node (or attempt) has it.</summary>
-    public async Task<bool> DeliverAsync(Guid deliveryId, CancellationToken ct)
+    /// <summary>Sends and records one delivery this node claimed; false when its claim ran out and another node has it.</summary>
+    private async Task<bool> DeliverAsync(Guid deliveryId, DateTime claim, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
         var now = clock.GetUtcNow().UtcDateTime;
 
-        // Milliseconds only: the lease doubles as the claim token, and PostgreSQL keeps microseconds.
+        // A fresh lease from now, taken only while the batch's claim still holds (only the primary
+        // key can find the row: no index covers the lease). Milliseconds only: the lease doubles
+        // as the claim token, and PostgreSQL keeps microseconds.
         var lease = Shared.Retries.LeaseToken(now + settings.Lease);
         var claimed = await db.WebhookDeliveries
-            .Where(d => d.Id == deliveryId && d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now && (d.LeaseUntil == null || d.LeaseUntil < now))
+            .Where(d => d.Id == deliveryId && d.LeaseUntil == claim)
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, lease), ct);
         if (claimed == 0)
         {

@@ -9,8 +9,8 @@ using Storekeep.Store;
 namespace Storekeep.Messaging;
 
 /// <summary>
-/// Sends due messages. Each one is claimed by a guarded UPDATE that sets a lease, so two nodes never
-/// send the same message at once; the outcome is written back only while that lease is still ours.
+/// Sends due messages. A batch is claimed by one guarded UPDATE that sets a lease, so two nodes never
+/// send the same message at once; each message renews that lease as its attempt begins, and the outcome is written back only while that lease is still ours.
 /// No transaction stays open across the SMTP conversation. A node that dies after the SMTP server
 /// accepted a message but before recording it lets the lease expire, and the message is sent again:
 /// the stable Message-Id (from the message id) lets mail systems recognise that rare duplicate.
@@ -32,33 +32,32 @@ public sealed partial class MessageDeliverer(
     /// <summary>Attempts the messages due now, a few at a time; returns how many this node attempted.</summary>
     public async Task<int> DeliverDueAsync(CancellationToken ct)
     {
-        List<Guid> due;
+        IReadOnlyList<Guid> claimed;
+        DateTime claim;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
             var now = clock.GetUtcNow().UtcDateTime;
-            due = await db.Messages
-                .Where(m => m.Status == MessageStatus.Pending && m.NextAttemptAt <= now && (m.LeaseUntil == null || m.LeaseUntil < now))
-                .OrderBy(m => m.NextAttemptAt)
-                .Select(m => m.Id)
-                .Take(settings.BatchSize)
-                .ToListAsync(ct);
+            claim = Shared.Retries.LeaseToken(now + settings.Lease);
+            claimed = await Shared.Retries.ClaimDueAsync(db, "messages", null, now, claim, settings.BatchSize, ct);
         }
 
-        return await Shared.Retries.AttemptEachAsync(due, settings.Concurrency, DeliverAsync, ct);
+        return await Shared.Retries.AttemptEachAsync(claimed, settings.Concurrency, (id, token) => DeliverAsync(id, claim, token), ct);
     }
 
-    /// <summary>Claims, sends and records one message; false when another node (or attempt) has it.</summary>
-    public async Task<bool> DeliverAsync(Guid messageId, CancellationToken ct)
+    /// <summary>Sends and records one message this node claimed; false when its claim ran out and another node has it.</summary>
+    private async Task<bool> DeliverAsync(Guid messageId, DateTime claim, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
         var now = clock.GetUtcNow().UtcDateTime;
 
-        // Milliseconds only: the lease doubles as the claim token, and PostgreSQL keeps microseconds.
+        // A fresh lease from now, taken only while the batch's claim still holds (only the primary
+        // key can find the row: no index covers the lease). Milliseconds only: the lease doubles as the
+        // claim token, and PostgreSQL keeps microseconds.
         var lease = Shared.Retries.LeaseToken(now + settings.Lease);
         var claimed = await db.Messages
-            .Where(m => m.Id == messageId && m.Status == MessageStatus.Pending && m.NextAttemptAt <= now && (m.LeaseUntil == null || m.LeaseUntil < now))
+            .Where(m => m.Id == messageId && m.LeaseUntil == claim)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseUntil, lease), ct);
         if (claimed == 0)
         {
