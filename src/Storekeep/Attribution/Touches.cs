@@ -108,6 +108,22 @@ public sealed class Touches(StorekeepDbContext db)
         return first is null || last is null ? null : new AcquisitionView(TouchView.From(first), TouchView.From(last));
     }
 
+    /// <summary>
+    /// <see cref="OfOrdersAsync"/> for a page of customers at once, by the email their orders were
+    /// placed with: the first touch of each one's earliest attributed order, the last touch of the latest.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, AcquisitionView>> OfEmailsAsync(IReadOnlyCollection<string> emails, CancellationToken ct)
+    {
+        var attributed = db.Orders.AsNoTracking().Where(o => emails.Contains(o.Email))
+            .Join(db.Set<OrderAcquisition>().AsNoTracking(), o => o.Id, a => a.OrderId, (o, a) => new { o.Email, o.Number, a.FirstTouch, a.LastTouch });
+        var bounds = await attributed.GroupBy(x => x.Email).Select(g => new { Email = g.Key, First = g.Min(x => x.Number), Last = g.Max(x => x.Number) }).ToListAsync(ct);
+        var numbers = bounds.SelectMany(b => new[] { b.First, b.Last }).Distinct().ToList();
+        var touches = await attributed.Where(x => numbers.Contains(x.Number)).ToDictionaryAsync(x => x.Number, ct);
+        return bounds.ToDictionary(
+            b => b.Email,
+            b => new AcquisitionView(TouchView.From(touches[b.First].FirstTouch), TouchView.From(touches[b.Last].LastTouch)));
+    }
+
     /// <summary>The touch's columns, snake_case with <paramref name="prefix"/> (the naming convention does not reach complex types).</summary>
     internal static void Configure(ComplexPropertyBuilder<Touch> touch, string prefix)
     {

@@ -53,6 +53,11 @@ public sealed record CustomerRfmView(int Recency, int Frequency, decimal Monetar
 public sealed record CustomerLoyaltySummary(long Points, string? Tier);
 
 /// <summary>A marketing touch that brought the customer: the first touch of their first attributed order, the last of their latest (docs/marketing.md).</summary>
-public sealed record CustomerTouch(string? Source, string? Medium, string? Campaign, DateTime At);
+/// <summary>The customer's first and last touch: of their earliest and latest attributed orders (docs/crm.md).</summary>
+public sealed record CustomerAcquisitionView(Attribution.TouchView? FirstTouch, Attribution.TouchView? LastTouch)
+{
+    public static readonly CustomerAcquisitionView None = new(null, null);
 
-public sealed record CustomerAcquisitionView(CustomerTouch? FirstTouch, CustomerTouch? LastTouch);
+    public static CustomerAcquisitionView Of(Attribution.AcquisitionView? acquisition) =>
+        acquisition is null ? None : new(acquisition.FirstTouch, acquisition.LastTouch);
+}

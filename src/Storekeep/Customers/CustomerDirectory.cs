@@ -9,7 +9,7 @@ using Storekeep.Store;
 
 namespace Storekeep.Customers;
 
-/// <summary>A customer in a list: the profile with its figures (loyalty and the timeline are on the detail only).</summary>
+/// <summary>A customer in a list: the detail's profile and figures (the detail adds a page of orders and the currency).</summary>
 public sealed record CustomerSummary(
     Guid Id,
     string Email,
@@ -23,7 +23,10 @@ public sealed record CustomerSummary(
     IReadOnlyList<string> Tags,
     CustomerConsentView Consent,
     CustomerStats Stats,
-    CustomerRfmView? Rfm);
+    CustomerRfmView? Rfm,
+    string? Note,
+    CustomerLoyaltySummary Loyalty,
+    CustomerAcquisitionView Acquisition);
 
 public sealed record CustomerOrder(long Number, DateTime CreatedAt, OrderStatus Status, PaymentStatus PaymentStatus, FulfillmentStatus FulfillmentStatus, decimal Total, string Currency);
 
@@ -102,7 +105,14 @@ public sealed class CustomerDirectory(StorekeepDbContext db, CustomerFigures fig
         var tags = (await db.Set<CustomerTag>().AsNoTracking().Where(t => ids.Contains(t.CustomerId)).ToListAsync(ct))
             .ToLookup(t => t.CustomerId, t => t.Tag);
         var figured = await figures.Query().Where(f => ids.Contains(f.CustomerId)).ToDictionaryAsync(f => f.CustomerId, ct);
-        var items = page.Select(c => Summary(c, [.. tags[c.Id].Order(StringComparer.Ordinal)], figured.GetValueOrDefault(c.Id))).ToList();
+        var points = await loyalty.SummariesAsync(ids, ct);
+        var acquisitions = await touches.OfEmailsAsync([.. page.Select(c => c.Email)], ct);
+        var items = page.Select(c => Summary(
+            c,
+            [.. tags[c.Id].Order(StringComparer.Ordinal)],
+            figured.GetValueOrDefault(c.Id),
+            new CustomerLoyaltySummary(points[c.Id].Balance, points[c.Id].Tier),
+            CustomerAcquisitionView.Of(acquisitions.GetValueOrDefault(c.Email)))).ToList();
         return new Page<CustomerSummary>(items, rows.Count > take ? Cursor.Encode(items[^1].Id.ToString()) : null);
     }
 
@@ -170,9 +180,7 @@ public sealed class CustomerDirectory(StorekeepDbContext db, CustomerFigures fig
             ConsentOf(customer),
             figured is null ? null : RfmSegments.View(figured),
             new CustomerLoyaltySummary(points.Balance, points.Tier),
-            new CustomerAcquisitionView(Touch(acquisition?.FirstTouch), Touch(acquisition?.LastTouch)));
-
-        static CustomerTouch? Touch(TouchView? t) => t is null ? null : new CustomerTouch(t.Source, t.Medium, t.Campaign, t.At);
+            CustomerAcquisitionView.Of(acquisition));
     }
 
     public static CustomerConsentView ConsentOf(Customer c) =>
@@ -201,6 +209,7 @@ public sealed class CustomerDirectory(StorekeepDbContext db, CustomerFigures fig
     private static string? NameOf(Customer c) =>
         string.Join(' ', new[] { c.FirstName, c.LastName }.Where(n => !string.IsNullOrWhiteSpace(n))) is { Length: > 0 } name ? name : null;
 
-    private static CustomerSummary Summary(Customer c, IReadOnlyList<string> tags, CustomerFigureRow? f) =>
-        new(c.Id, c.Email, c.FirstName, c.LastName, NameOf(c), c.Country, c.CreatedAt, c.Phone, c.Company, tags, ConsentOf(c), StatsOf(f), f is null ? null : RfmSegments.View(f));
+    private static CustomerSummary Summary(Customer c, IReadOnlyList<string> tags, CustomerFigureRow? f, CustomerLoyaltySummary loyalty, CustomerAcquisitionView acquisition) =>
+        new(c.Id, c.Email, c.FirstName, c.LastName, NameOf(c), c.Country, c.CreatedAt, c.Phone, c.Company, tags, ConsentOf(c), StatsOf(f), f is null ? null : RfmSegments.View(f),
+            c.Note, loyalty, acquisition);
 }

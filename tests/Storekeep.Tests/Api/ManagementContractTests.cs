@@ -1043,6 +1043,7 @@ public sealed class ManagementContractTests
         using (var visit = new HttpRequestMessage(HttpMethod.Get, "/?utm_source=newsletter&utm_medium=email&utm_campaign=launch"))
         {
             visit.Headers.Add("Cookie", $"storekeep.vid={visitor}");
+            visit.Headers.Referrer = new Uri("https://news.example.net/issues/12?utm_id=7");
             Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(visit)).StatusCode);
         }
 
@@ -1059,7 +1060,7 @@ public sealed class ManagementContractTests
         foreach (var touch in new[] { "firstTouch", "lastTouch" })
         {
             var t = Shape(orderAcquisition[touch], $"order.acquisition.{touch}", "source:s", "medium:s", "campaign:s?", "referrer:s?", "at:s");
-            Assert.Equal(("newsletter", "email", "launch"), (t["source"].Str(), t["medium"].Str(), t["campaign"].Str()));
+            Assert.Equal(("newsletter", "email", "launch", "https://news.example.net/issues/12"), (t["source"].Str(), t["medium"].Str(), t["campaign"].Str(), t["referrer"].Str()));
         }
 
         // GET /customers/{id or email} → every field the contract names.
@@ -1082,16 +1083,25 @@ public sealed class ManagementContractTests
         Assert.Equal(1, rfm["frequency"].Int());
         Shape(byId["loyalty"], "customer.loyalty", "points:n", "tier:s?");
         var customerAcquisition = Shape(byId["acquisition"], "customer.acquisition", "firstTouch:o?", "lastTouch:o?");
-        Assert.Equal("newsletter", customerAcquisition["firstTouch"]!["source"].Str());
+        foreach (var touch in new[] { "firstTouch", "lastTouch" })
+        {
+            var t = Shape(customerAcquisition[touch], $"customer.acquisition.{touch}", "source:s", "medium:s", "campaign:s?", "referrer:s?", "at:s");
+            Assert.Equal(("newsletter", "https://news.example.net/issues/12"), (t["source"].Str(), t["referrer"].Str()));
+        }
 
         // GET /customers?q=&segment=&tag= is a list (?limit=&cursor=).
         var vipPage = await marketing.GetAsync("/api/v1/customers?tag=vip&limit=1").Expect(HttpStatusCode.OK);
-        var firstVip = Shape(Assert.Single(Items(vipPage, "customers")), "customers[]", "id:s", "email:s", "firstName:s?", "lastName:s?", "phone:s?", "company:s?", "tags:a", "consent:o", "stats:o", "rfm:o?");
+        var firstVip = Shape(Assert.Single(Items(vipPage, "customers")), "customers[]", customerFields);
         var vipNext = await marketing.GetAsync($"/api/v1/customers?tag=vip&limit=1&cursor={Uri.EscapeDataString(vipPage["nextCursor"].Str())}").Expect(HttpStatusCode.OK);
         var secondVip = Assert.Single(Items(vipNext, "customers"))!;
         Assert.Null(vipNext["nextCursor"]);
         Assert.Equal(["ada@example.com", "bob@example.com"], new[] { firstVip["email"].Str(), secondVip["email"].Str() }.Order());
-        Assert.Equal("ada@example.com", Assert.Single(Items(await marketing.GetAsync("/api/v1/customers?q=lovelace").Expect(HttpStatusCode.OK), "customers"))!["email"].Str());
+        var listedAda = Assert.Single(Items(await marketing.GetAsync("/api/v1/customers?q=lovelace").Expect(HttpStatusCode.OK), "customers"))!;
+        foreach (var field in new[] { "email", "tags", "note", "consent", "stats", "rfm", "loyalty", "acquisition" })
+        {
+            // The list carries the detail's shape and values (the detail adds a page of orders).
+            Assert.True(JsonNode.DeepEquals(byId[field], listedAda[field]), $"customers[].{field} {listedAda[field]?.ToJsonString()} differs from the detail's {byId[field]?.ToJsonString()}");
+        }
 
         // POST /segments {name, match, rules: [{field, op, value}]}; GET /segments/{id} with a live count; GET /segments/{id}/customers.
         var segment = Shape(await marketing.PostJson("/api/v1/segments", new
