@@ -60,7 +60,7 @@ public sealed class CustomerTagList
 /// </summary>
 public sealed class CustomerCsvExporter(StorekeepDbContext db, CustomerFigures figures)
 {
-    private static readonly CsvWriterOptions WriterOptions = CsvWriterOptions.Default with { FormatProvider = CultureInfo.InvariantCulture };
+    private static readonly CsvWriterOptions WriterOptions = SpreadsheetCsv.WriterOptions;
 
     private const string PostgresTagLists = "SELECT customer_id AS \"CustomerId\", string_agg(tag, ';') AS \"Tags\" FROM customer_tags GROUP BY customer_id";
     private const string SqliteTagLists = "SELECT customer_id AS \"CustomerId\", group_concat(tag, ';') AS \"Tags\" FROM customer_tags GROUP BY customer_id";
@@ -316,7 +316,7 @@ public sealed class CustomerCsvImporter(StorekeepDbContext db, TimeProvider cloc
     /// <summary>The row checked as the API checks a customer; null with its errors added when any.</summary>
     private static ImportRow? Parse(int row, string?[] fields, Dictionary<string, int> index, List<CustomerImportError> errors)
     {
-        string? Cell(string column) => index.TryGetValue(column, out var i) && !string.IsNullOrWhiteSpace(fields[i]) ? fields[i] : null;
+        string? Cell(string column) => index.TryGetValue(column, out var i) && !string.IsNullOrWhiteSpace(fields[i]) ? SpreadsheetCsv.Unescape(fields[i]) : null;
 
         var v = new Validation();
         var email = v.Email(CustomerCsvColumns.Email, Cell(CustomerCsvColumns.Email))!;

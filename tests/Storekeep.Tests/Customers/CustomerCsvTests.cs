@@ -31,7 +31,7 @@ public sealed class CustomerCsvTests
         await (await store.Client.PostJson($"/api/v1/orders/{cancelled["id"].Str()}/cancel", new { })).Expect(HttpStatusCode.OK);
         await store.Client.PostJson("/api/v1/customers", new
         {
-            email = "linus@example.com", firstName = "Linus", lastName = "Pauling, Jr.", phone = "+1 (555) 010-0200", country = "us",
+            email = "linus@example.com", firstName = Formula, lastName = "Pauling, Jr.", phone = "+1 (555) 010-0200", country = "us",
             tags = new[] { "vip", "press" },
             consent = new { email = new { accepted = true, source = "phone call" }, sms = new { accepted = false } },
         }).Expect(HttpStatusCode.Created);
@@ -44,8 +44,9 @@ public sealed class CustomerCsvTests
         Assert.Equal(CustomerCsvColumns.Export, rows.Header);
         Assert.Equal(3, rows.Rows.Count);
         var linus = rows.Rows.Single(r => r["email"] == "linus@example.com");
-        Assert.Equal(("Pauling, Jr.", "+1 (555) 010-0200", "US", "press;vip", "true", "false", "phone call"),
-            (linus["lastName"], linus["phone"], linus["country"], linus["tags"], linus["acceptsEmail"], linus["acceptsSms"], linus["consentSource"]));
+        // Cells a spreadsheet would run as a formula start with an apostrophe (CSV injection).
+        Assert.Equal(("'" + Formula, "Pauling, Jr.", "'+1 (555) 010-0200", "US", "press;vip", "true", "false", "phone call"),
+            (linus["firstName"], linus["lastName"], linus["phone"], linus["country"], linus["tags"], linus["acceptsEmail"], linus["acceptsSms"], linus["consentSource"]));
         var ada = rows.Rows.Single(r => r["email"] == "ada@example.com");
         Assert.Equal(("2", "65.98"), (ada["orders"], ada["totalSpent"])); // 3 × 25.35 − 10.07
         Assert.NotEqual("", ada["rfmSegment"]);
@@ -67,7 +68,11 @@ public sealed class CustomerCsvTests
             rows.Rows.OrderBy(r => r["email"], StringComparer.Ordinal).Select(r => string.Join('|', ProfileColumns.Select(c => r[c]))),
             again.Rows.OrderBy(r => r["email"], StringComparer.Ordinal).Select(r => string.Join('|', ProfileColumns.Select(c => r[c]))));
         Assert.Equal("import", again.Rows.Single(r => r["email"] == "linus@example.com")["consentSource"]);
+        var imported = await empty.Client.GetAsync("/api/v1/customers/linus@example.com").Expect(HttpStatusCode.OK);
+        Assert.Equal((Formula, "+1 (555) 010-0200"), (imported["firstName"].Str(), imported["phone"].Str())); // the apostrophe is taken off again
     }
+
+    private const string Formula = "=HYPERLINK(\"https://evil.example\",\"Linus\")";
 
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
