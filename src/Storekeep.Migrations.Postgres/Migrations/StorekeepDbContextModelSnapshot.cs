@@ -3832,6 +3832,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.HasKey("VisitorId", "ProductId")
                         .HasName("pk_recently_viewed");
 
+                    b.HasIndex("ViewedAt")
+                        .HasDatabaseName("ix_recently_viewed_viewed_at");
+
                     b.ToTable("recently_viewed", (string)null);
                 });
 

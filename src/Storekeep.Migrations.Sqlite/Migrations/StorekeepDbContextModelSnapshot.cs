@@ -3812,6 +3812,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.HasKey("VisitorId", "ProductId")
                         .HasName("pk_recently_viewed");
 
+                    b.HasIndex("ViewedAt")
+                        .HasDatabaseName("ix_recently_viewed_viewed_at");
+
                     b.ToTable("recently_viewed", (string)null);
                 });
 

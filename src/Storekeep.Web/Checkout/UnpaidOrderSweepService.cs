@@ -1,4 +1,5 @@
 using Storekeep.Checkout;
+using Storekeep.Shared;
 
 namespace Storekeep.Web.Checkout;
 
@@ -6,37 +7,13 @@ namespace Storekeep.Web.Checkout;
 /// Every <c>Checkout:UnpaidOrderSweepSeconds</c>, on every node: cancels unpaid manual orders past
 /// their hold (see <see cref="UnpaidOrderSweep"/>; the guarded cancellation makes parallel nodes harmless).
 /// </summary>
-public sealed partial class UnpaidOrderSweepService(
-    IServiceScopeFactory scopes,
-    UnpaidOrderPolicy policy,
-    TimeProvider clock,
-    ILogger<UnpaidOrderSweepService> logger) : BackgroundService
+public sealed class UnpaidOrderSweepService(IServiceScopeFactory scopes, UnpaidOrderPolicy policy, TimeProvider clock, ILogger<UnpaidOrderSweepService> logger)
+    : PeriodicJob(scopes, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(policy.SweepInterval, clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<UnpaidOrderSweep>().SweepAsync(stoppingToken);
-                }
-#pragma warning disable CA1031 // The loop must survive a database hiccup; the next tick retries.
-                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-#pragma warning restore CA1031
-                {
-                    LogSweepFailed(e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override string JobName => "sweeping unpaid orders";
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweeping unpaid orders failed; retrying at the next interval.")]
-    private partial void LogSweepFailed(Exception e);
+    protected override TimeSpan Interval => policy.SweepInterval;
+
+    protected override Task RunAsync(IServiceProvider services, DateTime now, CancellationToken ct) =>
+        services.GetRequiredService<UnpaidOrderSweep>().SweepAsync(ct);
 }

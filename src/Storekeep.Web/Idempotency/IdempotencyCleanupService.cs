@@ -1,31 +1,28 @@
 using Storekeep.Data;
 using Storekeep.Idempotency;
+using Storekeep.Shared;
 
 namespace Storekeep.Web.Idempotency;
 
 /// <summary>Hourly, on every node (deleting twice is harmless): drops expired idempotency records.</summary>
-public sealed class IdempotencyCleanupService(IServiceScopeFactory scopes, TimeProvider clock, ILogger<IdempotencyCleanupService> logger) : BackgroundService
+public sealed partial class IdempotencyCleanupService(IServiceScopeFactory scopes, TimeProvider clock, ILogger<IdempotencyCleanupService> logger)
+    : PeriodicJob(scopes, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string JobName => "purging expired idempotency records";
+
+    protected override TimeSpan Interval => TimeSpan.FromHours(1);
+
+    protected override bool RunAtStart => true;
+
+    protected override async Task RunAsync(IServiceProvider services, DateTime now, CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromHours(1), clock);
-        do
+        var purged = await IdempotencyRetention.PurgeAsync(services.GetRequiredService<StorekeepDbContext>(), now, ct);
+        if (purged > 0)
         {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
-                var purged = await IdempotencyRetention.PurgeAsync(db, clock.GetUtcNow().UtcDateTime, stoppingToken);
-                if (purged > 0)
-                {
-                    logger.LogInformation("Purged {Count} expired idempotency records.", purged);
-                }
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(e, "Purging expired idempotency records failed; will retry in an hour.");
-            }
+            LogPurged(purged);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} expired idempotency records.")]
+    private partial void LogPurged(int count);
 }

@@ -1,4 +1,5 @@
 using Storekeep.Loyalty;
+using Storekeep.Shared;
 
 namespace Storekeep.Web.Loyalty;
 
@@ -10,37 +11,13 @@ public sealed record LoyaltyExpirySettings(TimeSpan Interval);
 /// (<see cref="LoyaltyLedger.ExpireAsync"/>; each customer's expiry locks the account first, so
 /// parallel nodes expire nothing twice).
 /// </summary>
-public sealed partial class LoyaltyExpiryService(
-    IServiceScopeFactory scopes,
-    LoyaltyExpirySettings settings,
-    TimeProvider clock,
-    ILogger<LoyaltyExpiryService> logger) : BackgroundService
+public sealed class LoyaltyExpiryService(IServiceScopeFactory scopes, LoyaltyExpirySettings settings, TimeProvider clock, ILogger<LoyaltyExpiryService> logger)
+    : PeriodicJob(scopes, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(settings.Interval, clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<LoyaltyLedger>().ExpireAsync(clock.GetUtcNow().UtcDateTime, stoppingToken);
-                }
-#pragma warning disable CA1031 // The loop must survive a database hiccup; the next tick retries.
-                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-#pragma warning restore CA1031
-                {
-                    LogSweepFailed(e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override string JobName => "expiring loyalty points";
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Expiring loyalty points failed; retrying at the next interval.")]
-    private partial void LogSweepFailed(Exception e);
+    protected override TimeSpan Interval => settings.Interval;
+
+    protected override Task RunAsync(IServiceProvider services, DateTime now, CancellationToken ct) =>
+        services.GetRequiredService<LoyaltyLedger>().ExpireAsync(now, ct);
 }

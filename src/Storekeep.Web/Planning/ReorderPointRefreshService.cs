@@ -1,4 +1,5 @@
 using Storekeep.Planning;
+using Storekeep.Shared;
 
 namespace Storekeep.Web.Planning;
 
@@ -13,31 +14,26 @@ public sealed class ReorderPointRefreshSettings
 }
 
 /// <summary>On every node (the refresh is idempotent): keeps the stock levels' reorder points current with the forecasts.</summary>
-public sealed class ReorderPointRefreshService(
-    IServiceScopeFactory scopes, ReorderPointRefreshSettings settings, TimeProvider clock, ILogger<ReorderPointRefreshService> logger) : BackgroundService
+public sealed partial class ReorderPointRefreshService(
+    IServiceScopeFactory scopes, ReorderPointRefreshSettings settings, TimeProvider clock, ILogger<ReorderPointRefreshService> logger)
+    : PeriodicJob(scopes, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (settings.IntervalHours <= 0)
-        {
-            return;
-        }
+    protected override string JobName => "refreshing reorder points";
 
-        await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, settings.FirstDelaySeconds)), clock, stoppingToken);
-        using var timer = new PeriodicTimer(TimeSpan.FromHours(settings.IntervalHours), clock);
-        do
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var changed = await scope.ServiceProvider.GetRequiredService<ReorderPointAlerts>().RefreshAsync(stoppingToken);
-                logger.LogInformation("Reorder points refreshed: {Count} stock levels changed.", changed);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(e, "Refreshing reorder points failed; will retry at the next interval.");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+    protected override bool Enabled => settings.IntervalHours > 0;
+
+    protected override TimeSpan Interval => TimeSpan.FromHours(settings.IntervalHours);
+
+    protected override bool RunAtStart => true;
+
+    protected override TimeSpan FirstDelay => TimeSpan.FromSeconds(Math.Max(0, settings.FirstDelaySeconds));
+
+    protected override async Task RunAsync(IServiceProvider services, DateTime now, CancellationToken ct)
+    {
+        var changed = await services.GetRequiredService<ReorderPointAlerts>().RefreshAsync(ct);
+        LogRefreshed(changed);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reorder points refreshed: {Count} stock levels changed.")]
+    private partial void LogRefreshed(int count);
 }

@@ -27,6 +27,7 @@ public sealed class RecommendationsModule : StorekeepModule
     {
         services.AddScoped<CoPurchases>();
         services.AddScoped<RecentlyViewed>();
+        services.AddHostedService<RecentlyViewedPruneService>();
         services.AddScoped<IOrderEmailSuggestions, CoPurchases>();
         services.AddEventSubscriber<CoPurchaseSubscriber>(CoPurchaseSubscriber.SubscriberName);
     }

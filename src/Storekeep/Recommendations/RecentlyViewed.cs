@@ -6,11 +6,14 @@ namespace Storekeep.Recommendations;
 
 /// <summary>
 /// The products a storefront visitor (the first-party visitor id of docs/marketing.md) looked at
-/// last: at most <see cref="Kept"/> per visitor, the oldest dropped as a new one is viewed.
+/// last: at most <see cref="Kept"/> per visitor, the oldest dropped as a new one is viewed, and
+/// views older than <c>Recommendations:RecentlyViewedDays</c> (default <see cref="DefaultDays"/>)
+/// pruned hourly, so one-off visitors do not pile up.
 /// </summary>
 public sealed class RecentlyViewed(StorekeepDbContext db, TimeProvider clock)
 {
     public const int Kept = 8;
+    public const int DefaultDays = 90;
 
     public async Task RecordAsync(string visitorId, Guid productId, CancellationToken ct)
     {
@@ -24,6 +27,10 @@ public sealed class RecentlyViewed(StorekeepDbContext db, TimeProvider clock)
             await mine.Where(r => !keep.Contains(r.ProductId)).ExecuteDeleteAsync(ct);
         }
     }
+
+    /// <summary>Deletes views from before <paramref name="before"/>; returns how many.</summary>
+    public Task<int> PruneAsync(DateTime before, CancellationToken ct) =>
+        db.Set<RecentlyViewedProduct>().Where(r => r.ViewedAt < before).ExecuteDeleteAsync(ct);
 
     /// <summary>The visitor's recently viewed active products, latest first, without <paramref name="except"/>.</summary>
     public async Task<IReadOnlyList<Guid>> ListAsync(string visitorId, Guid? except, CancellationToken ct) =>

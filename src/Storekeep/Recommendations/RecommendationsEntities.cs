@@ -31,7 +31,7 @@ public sealed class CoPurchaseOrder
     public DateTime CountedAt { get; init; }
 }
 
-/// <summary>A product a storefront visitor looked at (table <c>recently_viewed</c>), at most <see cref="RecentlyViewed.Kept"/> per visitor.</summary>
+/// <summary>A product a storefront visitor looked at (table <c>recently_viewed</c>), at most <see cref="RecentlyViewed.Kept"/> per visitor, for <c>Recommendations:RecentlyViewedDays</c>.</summary>
 public sealed class RecentlyViewedProduct
 {
     public required string VisitorId { get; init; }
@@ -67,5 +67,6 @@ internal sealed class RecentlyViewedProductConfiguration : IEntityTypeConfigurat
         b.ToTable("recently_viewed");
         b.HasKey(r => new { r.VisitorId, r.ProductId });
         b.Property(r => r.VisitorId).HasMaxLength(32);
+        b.HasIndex(r => r.ViewedAt); // the prune deletes by age
     }
 }

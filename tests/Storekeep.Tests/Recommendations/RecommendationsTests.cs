@@ -180,6 +180,23 @@ public sealed partial class RecommendationsTests
         Assert.DoesNotContain("seen-05", again);
         Assert.Equal("seen-10", again[0]);
         Assert.Equal(7, again.Count);
+
+        // Views older than Recommendations:RecentlyViewedDays (90) are pruned by an hourly job.
+        Assert.Contains(store.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>(), s => s is Storekeep.Web.Recommendations.RecentlyViewedPruneService);
+        var now = DateTime.UtcNow;
+        await using (var db = store.Db())
+        {
+            var old = new[] { "product-seen-03", "product-seen-04", "product-seen-06" };
+            await db.Set<RecentlyViewedProduct>().Where(r => r.VisitorId == visitor && db.Products.Any(p => p.Id == r.ProductId && old.Contains(p.Slug)))
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.ViewedAt, now.AddDays(-91)));
+        }
+
+        await using (var scope = store.Services.CreateAsyncScope())
+        {
+            Assert.Equal(3, await scope.ServiceProvider.GetRequiredService<RecentlyViewed>().PruneAsync(now.AddDays(-RecentlyViewed.DefaultDays), CancellationToken.None));
+        }
+
+        Assert.Equal(["seen-10", "seen-09", "seen-08", "seen-07"], await ViewAsync(5));
     }
 
     [GeneratedRegex("href=\"/p/product-(seen-\\d\\d)\"")]

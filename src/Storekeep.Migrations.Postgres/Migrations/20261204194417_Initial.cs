@@ -2172,6 +2172,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 column: "warehouse_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_recently_viewed_viewed_at",
+                table: "recently_viewed",
+                column: "viewed_at");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_refund_lines_order_line_id",
                 table: "refund_lines",
                 column: "order_line_id");
