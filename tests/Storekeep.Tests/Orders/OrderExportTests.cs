@@ -104,6 +104,41 @@ public sealed class OrderExportTests
         await store.Client.GetAsync("/api/v1/orders/export?status=shipped&lines=maybe").ExpectProblem(HttpStatusCode.BadRequest, "validation_failed");
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Pages_of_orders_placed_at_the_same_instant_lose_and_repeat_none(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        var count = (2 * OrderCsvExporter.PageSize) + 37;
+        var instant = new DateTime(2026, 2, 1, 12, 0, 0, DateTimeKind.Utc);
+        await using (var db = store.Db())
+        {
+            // Numbers shuffled against insertion; most orders share one instant, so the keyset's tie-break on the number matters.
+            var numbers = Enumerable.Range(1, count).Select(i => 50_000L + ((i * 7919L) % count)).ToList();
+            for (var i = 0; i < count; i++)
+            {
+                var placed = i % 5 == 0 ? instant.AddSeconds(i) : instant;
+
+                // An address per order: EF tracks an owned instance with one owner only.
+                db.Orders.Add(Order.Imported(numbers[i], $"#{numbers[i]}", "ada@example.com", null, "USD",
+                    new Address { Name = "Ada", Line1 = "1 Main St", City = "Springfield", PostalCode = "12345", Country = "US" }, null,
+                    [new OrderLine { Sku = "MUG", Title = "Mug", Quantity = 1, UnitPrice = 1.25m, LineTotal = 1.25m }],
+                    0m, 0m, placed, placed, null, Actor.System, placed));
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        var response = await store.Client.GetAsync("/api/v1/orders/export");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var (_, rows) = await ReadAsync(await response.Content.ReadAsStringAsync());
+        await using var check = store.Db();
+        var expected = await check.Orders.OrderBy(o => o.CreatedAt).ThenBy(o => o.Number).Select(o => o.Number).ToListAsync();
+        Assert.Equal(count, expected.Distinct().Count());
+        Assert.Equal(expected, rows.Select(r => long.Parse(r["number"], CultureInfo.InvariantCulture)));
+        Assert.All(rows, r => Assert.Equal(("1.25", "import", "0.00"), (r["total"], r["channel"], r["discountTotal"])));
+    }
+
     [Fact]
     public async Task The_cli_and_the_back_office_export_and_only_order_readers_may()
     {
