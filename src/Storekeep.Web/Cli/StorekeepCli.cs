@@ -13,7 +13,7 @@ namespace Storekeep.Web.Cli;
 
 /// <summary>
 /// The commands besides serving: <c>migrate</c>, <c>seed-demo</c>, <c>create-api-key</c>,
-/// <c>rebuild-analytics</c>, <c>import</c>, <c>export</c>. They read
+/// <c>rebuild-analytics</c>, <c>import</c>, <c>export</c>, <c>customers</c>, <c>orders</c>. They read
 /// the same configuration as the server (appsettings, environment variables such as
 /// <c>Database__Provider</c>). Exit codes: 0 done, 1 failed, 2 wrong usage.
 /// </summary>
@@ -23,7 +23,7 @@ public static class StorekeepCli
     public const int Failed = 1;
     public const int Usage = 2;
 
-    private static readonly string[] CommandNames = ["migrate", "seed-demo", "create-api-key", "rebuild-analytics", "import", "export", "customers"];
+    private static readonly string[] CommandNames = ["migrate", "seed-demo", "create-api-key", "rebuild-analytics", "import", "export", "customers", "orders"];
     private static readonly string[] RootOptions = ["--help", "-h", "-?", "--version"];
 
     /// <summary>Only real commands (and help/version): anything else, such as <c>--urls</c>, starts the server.</summary>
@@ -85,6 +85,7 @@ public static class StorekeepCli
         CatalogCsvCommands.Add(root, configuration, console, output);
         OrderImportCommands.Add(root, configuration, console);
         CustomerCsvCommands.Add(root, configuration, console);
+        OrderExportCommands.Add(root, configuration, console);
         return root;
     }
 

@@ -2,6 +2,7 @@ using MudBlazor;
 using Storekeep.Access;
 using Storekeep.Orders;
 using Storekeep.Orders.Import;
+using Storekeep.Web.Admin.Orders;
 using Storekeep.Web.Hosting;
 
 namespace Storekeep.Web.Orders;
@@ -45,6 +46,7 @@ public sealed class OrdersModule : StorekeepModule
         services.AddScoped<OrderSearch>();
         services.AddScoped<OrderCancellation>();
         services.AddScoped<OrderHistoryImporter>();
+        services.AddScoped<OrderCsvExporter>();
     }
 
     public override void MapApi(RouteGroupBuilder api)
@@ -52,4 +54,6 @@ public sealed class OrdersModule : StorekeepModule
         api.MapOrdersEndpoints();
         api.MapOrderImportEndpoints();
     }
+
+    public override void MapPages(IEndpointRouteBuilder app) => app.MapOrderCsvDownload();
 }

@@ -92,7 +92,7 @@ public sealed class OrderQueries(StorekeepDbContext db)
         return payments.Select(PaymentView.From).ToList();
     }
 
-    private static TEnum? ParseEnum<TEnum>(Validation v, string field, string? text)
+    internal static TEnum? ParseEnum<TEnum>(Validation v, string field, string? text)
         where TEnum : struct, Enum
     {
         if (text is null)

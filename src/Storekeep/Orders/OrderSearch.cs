@@ -65,19 +65,10 @@ public sealed class OrderSearch(StorekeepDbContext db)
 
         v.ThrowIfInvalid();
 
-        var query = ForTab(db.Orders.AsNoTracking(), filter.Tab);
+        var query = ForTab(db, db.Orders.AsNoTracking(), filter.Tab);
         if (search is not null)
         {
-            if (long.TryParse(search.TrimStart('#'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
-            {
-                query = query.Where(o => o.Number == number);
-            }
-            else
-            {
-                // Emails are stored lower-cased, so equality stays on the (email, number) index.
-                var email = search.ToLowerInvariant();
-                query = query.Where(o => o.Email == email);
-            }
+            query = Matching(query, search);
         }
 
         if (filter.From is { } from)
@@ -104,7 +95,21 @@ public sealed class OrderSearch(StorekeepDbContext db)
         return new Page<OrderSummaryView>(rows.Take(limit).ToList(), next);
     }
 
-    private IQueryable<Order> ForTab(IQueryable<Order> orders, OrderTab tab) => tab switch
+    /// <summary>The order with that number (1042 or #1042), or the orders of that email (exact, case-insensitive).</summary>
+    internal static IQueryable<Order> Matching(IQueryable<Order> query, string search)
+    {
+        if (long.TryParse(search.TrimStart('#'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        {
+            return query.Where(o => o.Number == number);
+        }
+
+        // Emails are stored lower-cased, so equality stays on the (email, number) index.
+        var email = search.ToLowerInvariant();
+        return query.Where(o => o.Email == email);
+    }
+
+    /// <summary>The orders of a tab (the order export reuses them so the back office's Export CSV writes what the page lists).</summary>
+    internal static IQueryable<Order> ForTab(StorekeepDbContext db, IQueryable<Order> orders, OrderTab tab) => tab switch
     {
         OrderTab.All => orders,
         OrderTab.Unpaid => orders.Where(o => (o.PaymentStatus == PaymentStatus.Pending || o.PaymentStatus == PaymentStatus.Authorized) && o.Status == OrderStatus.Open),

@@ -102,6 +102,7 @@ public static class AccessTable
         POST   /api/v1/messages/{id}/retry                         messages.manage   owner manager marketing
         GET    /api/v1/orders                                      orders.read       owner manager sales warehouse support
         POST   /api/v1/orders/import                               orders.import     owner manager
+        GET    /api/v1/orders/export                               orders.read       owner manager sales warehouse support
         GET    /api/v1/orders/{id}                                 orders.read       owner manager sales warehouse support
         POST   /api/v1/orders/{id}/cancel                          orders.manage     owner manager sales support
         GET    /api/v1/orders/{id}/payments                        orders.read       owner manager sales warehouse support
