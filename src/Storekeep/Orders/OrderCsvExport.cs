@@ -53,11 +53,7 @@ public sealed class OrderCsvExporter(StorekeepDbContext db)
 {
     public const int PageSize = 500;
 
-    private static readonly CsvWriterOptions WriterOptions = CsvWriterOptions.Default with
-    {
-        FormatProvider = CultureInfo.InvariantCulture,
-        Injection = CsvInjection.Escape,
-    };
+    private static readonly CsvWriterOptions WriterOptions = SpreadsheetCsv.WriterOptions;
 
     private sealed record Checked(DateTime? Start, DateTime? End, OrderStatus? Status, bool Lines, OrderTab Tab, string? Search);
 
