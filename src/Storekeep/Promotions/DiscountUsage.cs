@@ -46,13 +46,15 @@ public sealed class DiscountUsage(StorekeepDbContext db)
             var taken = await db.Set<DiscountDefinition>()
                 .Where(d => d.Id == applied.DiscountId && d.Status == DiscountStatus.Active && d.UsageLimit != null && d.UsedCount < d.UsageLimit)
                 .ExecuteUpdateAsync(u => u.SetProperty(d => d.UsedCount, d => d.UsedCount + 1), ct);
-            if (taken == 0)
+            if (taken == 0 && !await StillUnlimitedAsync(applied, ct))
             {
-                var state = await db.Set<DiscountDefinition>().AsNoTracking().Where(d => d.Id == applied.DiscountId)
-                    .Select(d => new { d.Status, d.UsageLimit }).FirstOrDefaultAsync(ct);
-                if (state is not { Status: DiscountStatus.Active, UsageLimit: null })
+                // A limit was set between the two statements: count this use against it.
+                taken = await db.Set<DiscountDefinition>()
+                    .Where(d => d.Id == applied.DiscountId && d.Status == DiscountStatus.Active && d.UsageLimit != null && d.UsedCount < d.UsageLimit)
+                    .ExecuteUpdateAsync(u => u.SetProperty(d => d.UsedCount, d => d.UsedCount + 1), ct);
+                if (taken == 0)
                 {
-                    throw state?.Status == DiscountStatus.Active ? UsedUp(applied, UsedUpMessage) : NotActive(applied);
+                    throw UsedUp(applied, UsedUpMessage);
                 }
             }
 
@@ -102,6 +104,24 @@ public sealed class DiscountUsage(StorekeepDbContext db)
             });
         }
     }
+
+    /// <summary>
+    /// True when the discount is active without a usage limit; 409 discount_not_active when it is not
+    /// active. On PostgreSQL the row is share-locked until the checkout commits: checkouts do not
+    /// wait for each other, but a limit being set on the discount waits for them
+    /// (<see cref="Discounts"/> takes the row lock before counting the uses held), so the count it
+    /// starts from includes this use. SQLite's IMMEDIATE transactions already serialise the two.
+    /// </summary>
+    private async Task<bool> StillUnlimitedAsync(AppliedDiscount applied, CancellationToken ct)
+    {
+        var state = db.IsPostgres
+            ? (await db.Database.SqlQuery<DiscountState>($"SELECT status = 'active' AS \"Active\", usage_limit AS \"UsageLimit\" FROM discounts WHERE id = {applied.DiscountId} FOR SHARE").ToListAsync(ct)).FirstOrDefault()
+            : await db.Set<DiscountDefinition>().AsNoTracking().Where(d => d.Id == applied.DiscountId)
+                .Select(d => new DiscountState(d.Status == DiscountStatus.Active, d.UsageLimit)).FirstOrDefaultAsync(ct);
+        return state is { Active: true } ? state.UsageLimit is null : throw NotActive(applied);
+    }
+
+    private sealed record DiscountState(bool Active, int? UsageLimit);
 
     private const string UsedUpMessage = "The discount has been used as many times as it allows; the order was not placed and nothing was charged.";
 

@@ -99,9 +99,7 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
         var limitBefore = discount.UsageLimit;
         Apply(discount, Validate(merged));
         await RequireSegmentAsync(merged.SegmentId, ct);
-        await RecountWhenLimitChangesAsync(discount, limitBefore, ct);
-        discount.UpdatedAt = clock.GetUtcNow().UtcDateTime;
-        await SaveAsync(discount, ct);
+        await SaveEditAsync(discount, limitBefore, ct);
         return await GetAsync(id, ct);
     }
 
@@ -114,9 +112,7 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
         var limitBefore = discount.UsageLimit;
         Apply(discount, Validate(request));
         await RequireSegmentAsync(request.SegmentId, ct);
-        await RecountWhenLimitChangesAsync(discount, limitBefore, ct);
-        discount.UpdatedAt = clock.GetUtcNow().UtcDateTime;
-        await SaveAsync(discount, ct);
+        await SaveEditAsync(discount, limitBefore, ct);
         return await GetAsync(id, ct);
     }
 
@@ -130,16 +126,30 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
     }
 
     /// <summary>
-    /// <c>used_count</c> is kept only while a discount has a limit (DiscountUsage); a limit set on a
-    /// discount that had none starts from the uses it holds. A checkout committing in the same
-    /// instant may be left out of that count (a use or so over the new limit at most).
+    /// Saves an edited discount. <c>used_count</c> is kept only while a discount has a limit
+    /// (DiscountUsage); a limit set on a discount that had none starts from the uses it holds,
+    /// counted under the row lock: checkouts using the discount unlimited share-lock its row until
+    /// they commit (PostgreSQL; SQLite serialises writers), so the count includes each of them, and
+    /// checkouts after the change count against the limit.
     /// </summary>
-    private async Task RecountWhenLimitChangesAsync(DiscountDefinition discount, int? limitBefore, CancellationToken ct)
+    private async Task SaveEditAsync(DiscountDefinition discount, int? limitBefore, CancellationToken ct)
     {
-        if (discount.UsageLimit is not null && limitBefore is null)
+        discount.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        if (discount.UsageLimit is null || limitBefore is not null)
         {
-            discount.UsedCount = await db.Set<DiscountUse>().CountAsync(u => u.DiscountId == discount.Id && u.ReleasedAt == null, ct);
+            await SaveAsync(discount, ct);
+            return;
         }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (db.IsPostgres)
+        {
+            await db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM discounts WHERE id = {discount.Id} FOR UPDATE").ToListAsync(ct);
+        }
+
+        discount.UsedCount = await db.Set<DiscountUse>().CountAsync(u => u.DiscountId == discount.Id && u.ReleasedAt == null, ct);
+        await SaveAsync(discount, ct);
+        await transaction.CommitAsync(ct);
     }
 
     public async Task<DiscountView> DeactivateAsync(string id, CancellationToken ct)

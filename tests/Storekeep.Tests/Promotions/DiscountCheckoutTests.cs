@@ -176,6 +176,39 @@ public sealed class DiscountCheckoutTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_limit_set_while_checkouts_use_an_unlimited_code_starts_from_every_use_they_hold(string database)
+    {
+        await using var store = await TestStore.StartAsync(database, kestrel: true);
+        await store.AddProductAsync("LAMP-1", 40m, main: 100);
+        var discount = await CreateDiscountAsync(store, new { title = "Open", code = "OPEN5", type = "fixed_amount", value = 5m });
+        using var client = store.CreateClient();
+        var carts = new string[16];
+        await Parallel.ForAsync(0, carts.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        {
+            carts[i] = await store.CartWithAsync(client, ("LAMP-1", 1));
+            await client.PostJson($"/api/v1/carts/{carts[i]}/discount-codes", new { code = "OPEN5" }).Expect(HttpStatusCode.OK);
+        });
+
+        // The limit lands in the middle of the checkouts: those before it are uses held, those after count against it.
+        var checkouts = carts.Select((cart, i) => client.PostJson($"/api/v1/carts/{cart}/checkout", TestCatalog.CheckoutBody(email: $"open{i}@example.com"))).ToList();
+        await Task.Delay(Random.Shared.Next(20, 120));
+        await store.Client.PatchJson($"/api/v1/discounts/{discount["id"].Str()}", new { usageLimit = 5 }).Expect(HttpStatusCode.OK);
+        var responses = await Task.WhenAll(checkouts);
+        Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict, $"{(int)r.StatusCode}"));
+
+        await using var db = store.Db();
+        var held = await db.Set<DiscountUse>().CountAsync(u => u.ReleasedAt == null);
+        Assert.Equal(responses.Count(r => r.StatusCode == HttpStatusCode.Created), held);
+        Assert.Equal(held, await db.Orders.CountAsync(o => o.DiscountTotal > 0));
+        Assert.Equal(held, (await db.Set<DiscountDefinition>().SingleAsync()).UsedCount); // no use committed beside the count
+        Assert.True(held >= 5, $"{held} uses");
+
+        var next = await store.CartWithAsync(client, ("LAMP-1", 1));
+        await client.PostJson($"/api/v1/carts/{next}/discount-codes", new { code = "OPEN5" }).ExpectProblem(HttpStatusCode.UnprocessableEntity, "discount_usage_limit_reached");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
     public async Task Twenty_concurrent_checkouts_of_a_single_use_code_make_exactly_one_order(string database)
     {
         await using var store = await TestStore.StartAsync(database, kestrel: true);
