@@ -150,6 +150,7 @@ public static class AccessTable
         PATCH  /api/v1/settings/store                              settings.manage   owner manager
         GET    /api/v1/shipping-methods                            settings.manage   owner manager
         POST   /api/v1/shipping-methods                            settings.manage   owner manager
+        POST   /api/v1/sms/inbound                                 public
         GET    /api/v1/suppliers                                   purchasing.read   owner manager warehouse
         POST   /api/v1/suppliers                                   purchasing.write  owner manager
         GET    /api/v1/suppliers/{id}                              purchasing.read   owner manager warehouse
