@@ -154,6 +154,26 @@ public sealed class InboundEmailTests
         await plain.Anonymous.SendAsync(Post(fresh)).ExpectProblem(HttpStatusCode.NotFound, "not_found");
     }
 
+    [Theory]
+    [InlineData(TestDatabases.Sqlite)]
+    public async Task A_reply_with_a_large_attachment_passes_the_api_wide_2_mb_limit(string database)
+    {
+        await using var smtp = await SmtpTestServer.StartAsync();
+        await using var store = await TestStore.StartAsync(database, kestrel: true, settings: Settings(smtp));
+        var mail = new MimeMessage();
+        mail.From.Add(MailboxAddress.Parse("cy@example.com"));
+        mail.To.Add(MailboxAddress.Parse("support@shop.example.test"));
+        mail.Subject = "Photo of the damage";
+        mail.MessageId = "cy-1@customer.example";
+        var body = new BodyBuilder { TextBody = "The box arrived crushed, photo attached." };
+        body.Attachments.Add("photo.jpg", new byte[3 * 1024 * 1024]);
+        mail.Body = body.ToMessageBody();
+        var created = await store.Client.SendAsync(Post(mail)).Expect(HttpStatusCode.OK);
+        Assert.Equal("created", created["outcome"].Str());
+        var ticket = await store.Client.GetAsync($"/api/v1/tickets/{created["ticketId"].Str()}").Expect(HttpStatusCode.OK);
+        Assert.Equal("The box arrived crushed, photo attached.", Assert.Single(ticket["messages"]!.AsArray())!["body"].Str());
+    }
+
     [Fact]
     public void Quoted_text_is_cut_at_the_attribution_and_quote_marks()
     {
