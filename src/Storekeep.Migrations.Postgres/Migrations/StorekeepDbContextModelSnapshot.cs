@@ -2570,6 +2570,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("order_id");
 
+                    b.Property<string>("ReplyTo")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("reply_to");
+
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("sent_at");
@@ -3992,6 +3997,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("priority");
 
+                    b.Property<string>("ReplyToken")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("reply_token");
+
                     b.Property<DateTime?>("ResolvedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("resolved_at");
@@ -4029,6 +4039,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_tickets_order_id");
+
+                    b.HasIndex("ReplyToken")
+                        .IsUnique()
+                        .HasDatabaseName("ix_tickets_reply_token");
 
                     b.HasIndex("Status", "Id")
                         .HasDatabaseName("ix_tickets_status_id");
@@ -4068,6 +4082,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("email_message_id");
 
+                    b.Property<string>("InboundMessageId")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("inbound_message_id");
+
                     b.Property<bool>("Internal")
                         .HasColumnType("boolean")
                         .HasColumnName("internal");
@@ -4078,6 +4097,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_ticket_messages");
+
+                    b.HasIndex("InboundMessageId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ticket_messages_inbound_message_id");
 
                     b.HasIndex("TicketId", "CreatedAt")
                         .HasDatabaseName("ix_ticket_messages_ticket_id_created_at");

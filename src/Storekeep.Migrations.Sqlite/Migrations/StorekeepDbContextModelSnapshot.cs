@@ -2550,6 +2550,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("order_id");
 
+                    b.Property<string>("ReplyTo")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reply_to");
+
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("sent_at");
@@ -3972,6 +3977,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("priority");
 
+                    b.Property<string>("ReplyToken")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reply_token");
+
                     b.Property<DateTime?>("ResolvedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("resolved_at");
@@ -4009,6 +4019,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_tickets_order_id");
+
+                    b.HasIndex("ReplyToken")
+                        .IsUnique()
+                        .HasDatabaseName("ix_tickets_reply_token");
 
                     b.HasIndex("Status", "Id")
                         .HasDatabaseName("ix_tickets_status_id");
@@ -4048,6 +4062,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("email_message_id");
 
+                    b.Property<string>("InboundMessageId")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("inbound_message_id");
+
                     b.Property<bool>("Internal")
                         .HasColumnType("INTEGER")
                         .HasColumnName("internal");
@@ -4058,6 +4077,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_ticket_messages");
+
+                    b.HasIndex("InboundMessageId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ticket_messages_inbound_message_id");
 
                     b.HasIndex("TicketId", "CreatedAt")
                         .HasDatabaseName("ix_ticket_messages_ticket_id_created_at");

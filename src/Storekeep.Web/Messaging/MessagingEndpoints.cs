@@ -3,6 +3,7 @@ using Storekeep.Access;
 using Storekeep.Messaging;
 using Storekeep.Shared;
 using Storekeep.Web.Api;
+using Storekeep.Web.Hosting;
 
 namespace Storekeep.Web.Messaging;
 
@@ -52,7 +53,50 @@ public static class MessagingEndpoints
             .WithSummary("Renders the given (or stored) subject, HTML and text with sample values.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
+
+        // Twilio calls this without an API key; X-Twilio-Signature is the authentication. The form
+        // body is read by hand (not bound), so the signature covers exactly the parameters received.
+        api.MapPost("/sms/inbound", InboundSms)
+            .WithTags("Messaging")
+            .WithName("InboundSms")
+            .WithSummary("Twilio's incoming-message webhook (form-encoded, signed with X-Twilio-Signature): STOP and its synonyms withdraw the sender's SMS consent.")
+            .WithDescription("Needs Sms:Provider twilio (else 404). A missing or wrong signature → 403 invalid_twilio_signature, nothing changed. Answers an empty TwiML <Response/> (text/xml). See docs/marketing.md, SMS opt-out.")
+            .Produces<string>(StatusCodes.Status200OK, "text/xml")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .AllowAnonymous()
+            .RequireRateLimiting(StorekeepApp.PublicRateLimit);
         return api;
+    }
+
+    private static async Task<IResult> InboundSms(HttpRequest request, SmsInbound inbound, IConfiguration configuration, CancellationToken ct)
+    {
+        if (!inbound.Enabled)
+        {
+            throw new StorekeepException(ErrorKind.NotFound, "not_found", "This store receives SMS only with Sms:Provider twilio.");
+        }
+
+        var form = request.HasFormContentType ? await request.ReadFormAsync(ct) : FormCollection.Empty;
+        var parameters = form.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? ""))).ToList();
+        if (!inbound.Verify(SignedUrl(request, configuration), parameters, request.Headers[SmsInbound.SignatureHeader].ToString()))
+        {
+            throw new StorekeepException(ErrorKind.Forbidden, "invalid_twilio_signature", "The X-Twilio-Signature header is missing or does not verify.");
+        }
+
+        await inbound.ReceiveAsync(form["From"].ToString(), form["Body"].ToString(), form["MessageSid"].ToString(), ct);
+        return TypedResults.Text(SmsInbound.EmptyTwiml, "text/xml", System.Text.Encoding.UTF8);
+    }
+
+    /// <summary>
+    /// The URL Twilio signed: behind a proxy it is the public one, so <c>Store:PublicUrl</c> + path +
+    /// query when that is set, else the URL of the request as it arrived.
+    /// </summary>
+    private static string SignedUrl(HttpRequest request, IConfiguration configuration)
+    {
+        var publicUrl = configuration["Store:PublicUrl"]?.Trim().TrimEnd('/');
+        return string.IsNullOrEmpty(publicUrl)
+            ? $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}"
+            : $"{publicUrl}{request.Path}{request.QueryString}";
     }
 
     private static async Task<Ok<Page<MessageView>>> List(MessageLog log, string? to, string? type, string? status, int? limit, string? cursor, CancellationToken ct) =>

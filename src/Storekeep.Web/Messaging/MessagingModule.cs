@@ -15,6 +15,7 @@ public sealed class MessagingModule : StorekeepModule
         new("message_already_sent", 409, "A sent message is never sent again."),
         new("unknown_placeholder", 422, "The template uses placeholders it cannot fill (the problem carries placeholders)."),
         new("invalid_recipient", 422, "The recipient is not a plain email address."),
+        new("invalid_twilio_signature", 403, "An inbound SMS webhook whose X-Twilio-Signature is missing or does not verify."),
     ];
 
     public override IEnumerable<PermissionGrant> Permissions =>

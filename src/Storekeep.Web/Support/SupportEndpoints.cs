@@ -4,6 +4,7 @@ using Storekeep.Analytics;
 using Storekeep.Shared;
 using Storekeep.Support;
 using Storekeep.Web.Api;
+using Storekeep.Web.Hosting;
 
 namespace Storekeep.Web.Support;
 
@@ -58,7 +59,38 @@ public static class SupportEndpoints
             .WithSummary("Set the targets of the priorities listed: {policies: [{priority, firstResponseMinutes, resolutionMinutes}]}.")
             .RequireAuthorization(TicketPermissions.Write)
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
+
+        // A mail provider's inbound route posts the raw MIME message; the shared secret header is the
+        // authentication. The body is read by hand (message/rfc822 or text/plain), never bound.
+        sla.MapPost("/inbound-email", InboundEmail)
+            .WithName("InboundTicketEmail")
+            .WithSummary("A customer's email reply as raw MIME (message/rfc822 or text/plain), with the X-Storekeep-Inbound-Secret header: added to its ticket, or a new email ticket.")
+            .WithDescription("Needs Support:InboundSecret (else 404); a wrong secret → 403 invalid_inbound_secret. The ticket comes from the support+t<token>@ reply address or In-Reply-To/References; a sender other than the ticket's customer → 422 sender_mismatch; the same Message-ID again → outcome duplicate, nothing added. See docs/support.md, Email replies.")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(413).ProducesProblem(422)
+            .WithMetadata(new RequestSizeLimitAttribute(InboundEmailMaxBytes)) // replies carry attachments; the API's 2 MB would refuse them
+            .AllowAnonymous()
+            .RequireRateLimiting(StorekeepApp.PublicRateLimit);
         return api;
+    }
+
+    public const string InboundSecretHeader = "X-Storekeep-Inbound-Secret";
+
+    /// <summary>The largest raw email taken (attachments included; only the text is kept).</summary>
+    public const long InboundEmailMaxBytes = 25 * 1024 * 1024;
+
+    private static async Task<Ok<InboundEmailResult>> InboundEmail(HttpRequest request, InboundEmails inbound, CancellationToken ct)
+    {
+        if (!inbound.Enabled)
+        {
+            throw new StorekeepException(ErrorKind.NotFound, "not_found", "This store receives no email: Support:InboundSecret is not set.");
+        }
+
+        if (!inbound.SecretMatches(request.Headers[InboundSecretHeader].FirstOrDefault()))
+        {
+            throw new StorekeepException(ErrorKind.Forbidden, "invalid_inbound_secret", $"The {InboundSecretHeader} header is missing or wrong.");
+        }
+
+        return TypedResults.Ok(await inbound.ReceiveAsync(request.Body, ct));
     }
 
     private static async Task<Created<TicketView>> CreateTicket(CreateTicketRequest request, Tickets tickets, CancellationToken ct)

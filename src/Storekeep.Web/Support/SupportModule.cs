@@ -15,6 +15,9 @@ public sealed class SupportModule : StorekeepModule
         new("unknown_order", 422, "A ticket's orderId names no order."),
         new("unknown_assignee", 422, "A ticket's assigneeId names no staff user."),
         new("ticket_closed", 409, "The ticket is closed: it takes no more messages or changes."),
+        new("invalid_inbound_secret", 403, "The inbound-email webhook's X-Storekeep-Inbound-Secret header is missing or wrong."),
+        new("unreadable_email", 400, "The inbound email is not a MIME message with a From address."),
+        new("sender_mismatch", 422, "An inbound email answers a ticket but its sender is not the ticket's customer."),
     ];
 
     public override IEnumerable<PermissionGrant> Permissions =>
@@ -32,6 +35,7 @@ public sealed class SupportModule : StorekeepModule
     {
         services.AddSingleton(new SupportSettings(configuration));
         services.AddScoped<Tickets>();
+        services.AddScoped<InboundEmails>();
     }
 
     public override void MapApi(RouteGroupBuilder api) => api.MapSupportEndpoints();

@@ -359,28 +359,8 @@ public sealed partial class Campaigns(
         return variants[^1].Key;
     }
 
-    /// <summary>A phone number in E.164 form (+ and 8–15 digits), from the common ways people write one; null when it is not one.</summary>
-    public static string? PhoneNumber(string phone)
-    {
-        var digits = new StringBuilder();
-        foreach (var ch in phone.Trim())
-        {
-            if (char.IsAsciiDigit(ch) || (ch == '+' && digits.Length == 0))
-            {
-                digits.Append(ch);
-            }
-            else if (ch is not (' ' or '-' or '(' or ')' or '.'))
-            {
-                return null;
-            }
-        }
-
-        var number = digits.ToString();
-        return E164().IsMatch(number) ? number : null;
-    }
-
-    [GeneratedRegex(@"^\+[1-9][0-9]{7,14}$", RegexOptions.CultureInvariant)]
-    private static partial Regex E164();
+    /// <summary>A phone number in E.164 form, or null (the customers' normaliser: see <see cref="PhoneNumbers"/>).</summary>
+    public static string? PhoneNumber(string phone) => PhoneNumbers.E164(phone);
 
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,31}$", RegexOptions.CultureInvariant)]
     private static partial Regex VariantKey();

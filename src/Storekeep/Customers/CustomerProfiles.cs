@@ -148,6 +148,35 @@ public sealed class CustomerProfiles(StorekeepDbContext db, CustomerRegistry reg
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>
+    /// Withdraws SMS consent of every customer whose phone is <paramref name="phone"/> in E.164 form
+    /// (a STOP reply: a number may be shared). Phones are stored as typed, so candidates are narrowed
+    /// in SQL by their last digit and compared normalised; the guarded UPDATE touches only those who
+    /// still consent, so a replay keeps the first withdrawal's time and source. Returns how many changed.
+    /// </summary>
+    public async Task<int> WithdrawSmsConsentAsync(string phone, string source, CancellationToken ct)
+    {
+        if (PhoneNumbers.E164(phone) is not { } number)
+        {
+            return 0;
+        }
+
+        var last = number[^1..];
+        var candidates = await db.Customers.AsNoTracking()
+            .Where(c => c.AcceptsSms && c.Phone != null && c.Phone.EndsWith(last))
+            .Select(c => new { c.Id, c.Phone })
+            .ToListAsync(ct);
+        var ids = candidates.Where(c => PhoneNumbers.E164(c.Phone!) == number).Select(c => c.Id).ToList();
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        return await db.Customers.Where(c => ids.Contains(c.Id) && c.AcceptsSms)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.AcceptsSms, false).SetProperty(c => c.SmsConsentAt, now).SetProperty(c => c.SmsConsentSource, source), ct);
+    }
+
     /// <summary>Every tag in use with how many customers carry it, most used first.</summary>
     public async Task<List<(string Tag, int Customers)>> TagsInUseAsync(CancellationToken ct) =>
         [.. (await db.Set<CustomerTag>().AsNoTracking().GroupBy(t => t.Tag).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))

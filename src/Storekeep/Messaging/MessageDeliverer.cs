@@ -142,6 +142,11 @@ public sealed partial class MessageDeliverer(
         mime.Subject = message.Subject;
         mime.Date = message.CreatedAt;
         mime.MessageId = $"{message.Id:N}@{from.Domain}";
+        if (message.ReplyTo is { } replyTo)
+        {
+            mime.ReplyTo.Add(MailboxAddress.Parse(replyTo));
+        }
+
         mime.Body = new BodyBuilder { HtmlBody = message.HtmlBody, TextBody = message.TextBody }.ToMessageBody();
         if (message.UnsubscribeUrl is { } unsubscribe)
         {

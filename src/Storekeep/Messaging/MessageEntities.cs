@@ -73,6 +73,9 @@ public sealed class Message
     /// <c>List-Unsubscribe</c> and <c>List-Unsubscribe-Post</c> headers.
     /// </summary>
     public string? UnsubscribeUrl { get; init; }
+
+    /// <summary>Where replies go (<c>Reply-To</c>), when not to the sender: a support ticket's own address.</summary>
+    public string? ReplyTo { get; init; }
 }
 
 /// <summary>A store's own version of a built-in template; deleting it restores the default.</summary>

@@ -73,6 +73,7 @@ public sealed class MessageQueue(StorekeepDbContext db, StoreSettingsService sto
             DedupeKey = dedupeKey,
             OrderId = values.TryGetValue(OrderIdValue, out var orderId) && Guid.TryParse(orderId, out var order) ? order : null,
             UnsubscribeUrl = unsubscribe,
+            ReplyTo = values.TryGetValue(ReplyToValue, out var replyTo) && !string.IsNullOrWhiteSpace(replyTo) ? ValidRecipient(replyTo) : null,
         };
         db.Messages.Add(message);
         return message;
@@ -108,6 +109,9 @@ public sealed class MessageQueue(StorekeepDbContext db, StoreSettingsService sto
 
     /// <summary>A value that is not a placeholder: links the message to its order in the log.</summary>
     public const string OrderIdValue = "_orderId";
+
+    /// <summary>A value that is not a placeholder: the message's <c>Reply-To</c> address.</summary>
+    public const string ReplyToValue = "_replyTo";
 
     /// <summary>Renders the template the store uses for <paramref name="definition"/> (override or default).</summary>
     public async Task<RenderedMessage> RenderAsync(TemplateDefinition definition, IReadOnlyDictionary<string, string?> values, CancellationToken ct)

@@ -16,6 +16,7 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         b.HasIndex(m => m.OrderId);
         b.HasIndex(m => m.CampaignId);
         b.Property(m => m.UnsubscribeUrl).HasMaxLength(Message.MaxUrlLength);
+        b.Property(m => m.ReplyTo).HasMaxLength(Message.MaxToLength);
         b.Property(m => m.Channel).HasMaxLength(16);
         b.Property(m => m.To).HasMaxLength(Message.MaxToLength);
         b.Property(m => m.Type).HasMaxLength(64);

@@ -16,6 +16,7 @@ public static class MessagingSetup
             : new LogSmsSender());
         services.AddScoped<MessageQueue>();
         services.AddScoped<UnsubscribeLinks>();
+        services.AddScoped<SmsInbound>();
         services.AddScoped<MessageLog>();
         services.AddScoped<MessageTemplates>();
         services.AddEventSubscriber<OrderEmails>(OrderEmails.SubscriberName);

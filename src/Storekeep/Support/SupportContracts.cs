@@ -85,3 +85,9 @@ public sealed record TicketReportView(
     double? ResolutionMinutesMedian,
     int BreachedFirstResponse,
     int BreachedResolution);
+
+/// <summary>
+/// What became of an inbound email: <c>added</c> to the ticket it answers, <c>created</c> a new email
+/// ticket, or <c>duplicate</c> (its Message-ID was received before; nothing changed).
+/// </summary>
+public sealed record InboundEmailResult(Guid TicketId, string Outcome);

@@ -62,6 +62,12 @@ public sealed class Ticket
     /// <summary>Since when it has been waiting on the customer (the clocks are paused); null when not.</summary>
     public DateTime? PausedSince { get; set; }
 
+    /// <summary>
+    /// The unguessable part of the ticket's reply address (<c>support+t&lt;token&gt;@…</c>): 32 random
+    /// lower-case hex digits, given when the ticket is created or, for older tickets, at the first reply.
+    /// </summary>
+    public string? ReplyToken { get; set; }
+
     public List<TicketMessage> Messages { get; init; } = [];
     public List<TicketPause> Pauses { get; init; } = [];
 }
@@ -70,6 +76,7 @@ public sealed class Ticket
 public sealed class TicketMessage
 {
     public const int BodyMaxLength = 20_000;
+    public const int InboundMessageIdMaxLength = 300;
 
     public Guid Id { get; init; } = Ids.NewId();
     public Guid TicketId { get; init; }
@@ -87,6 +94,9 @@ public sealed class TicketMessage
 
     /// <summary>The email queued for a public staff reply (Messaging's message id).</summary>
     public Guid? EmailMessageId { get; set; }
+
+    /// <summary>The Message-ID of the email this customer message came in (unique: a redelivery adds nothing).</summary>
+    public string? InboundMessageId { get; init; }
 
     public DateTime CreatedAt { get; init; }
 }
@@ -136,6 +146,8 @@ internal sealed class TicketConfiguration : IEntityTypeConfiguration<Ticket>
         b.HasIndex(t => t.CustomerId);
         b.HasIndex(t => t.OrderId);
         b.HasIndex(t => t.CreatedAt);
+        b.Property(t => t.ReplyToken).HasMaxLength(32);
+        b.HasIndex(t => t.ReplyToken).IsUnique();
         b.HasMany(t => t.Messages).WithOne().HasForeignKey(m => m.TicketId).OnDelete(DeleteBehavior.Cascade);
         b.HasMany(t => t.Pauses).WithOne().HasForeignKey(p => p.TicketId).OnDelete(DeleteBehavior.Cascade);
     }
@@ -150,6 +162,8 @@ internal sealed class TicketMessageConfiguration : IEntityTypeConfiguration<Tick
         b.Property(m => m.AuthorName).HasMaxLength(254);
         b.Property(m => m.Body).HasMaxLength(TicketMessage.BodyMaxLength);
         b.HasIndex(m => new { m.TicketId, m.CreatedAt });
+        b.Property(m => m.InboundMessageId).HasMaxLength(TicketMessage.InboundMessageIdMaxLength);
+        b.HasIndex(m => m.InboundMessageId).IsUnique();
     }
 }
 

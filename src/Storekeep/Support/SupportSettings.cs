@@ -55,9 +55,33 @@ public sealed class SupportSettings
         }
 
         Calendar = new BusinessCalendar(zone, opens, closes, days);
+
+        if (configuration["Support:InboundAddress"] is { Length: > 0 } inbound)
+        {
+            var at = inbound.Trim().LastIndexOf('@');
+            if (at < 1 || at == inbound.Trim().Length - 1 || inbound.Trim().Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '+' or '<' or '>'))
+            {
+                throw new InvalidOperationException($"Support:InboundAddress must be a plain address such as support@shop.example, without '+'; it is '{inbound}'.");
+            }
+
+            (InboundLocalPart, InboundDomain) = (inbound.Trim()[..at].ToLowerInvariant(), inbound.Trim()[(at + 1)..].ToLowerInvariant());
+        }
+
+        InboundSecret = configuration["Support:InboundSecret"] is { Length: > 0 } secret ? secret : null;
     }
 
     public BusinessCalendar Calendar { get; }
+
+    /// <summary>The local part of <c>Support:InboundAddress</c> (lower case); null when ticket emails carry no reply address.</summary>
+    public string? InboundLocalPart { get; }
+
+    public string? InboundDomain { get; }
+
+    /// <summary><c>Support:InboundSecret</c>: the inbound-email webhook's shared secret; null when the webhook is off.</summary>
+    public string? InboundSecret { get; }
+
+    /// <summary>A ticket's reply address, <c>support+t&lt;token&gt;@domain</c>; null without <c>Support:InboundAddress</c>.</summary>
+    public string? ReplyAddress(string token) => InboundLocalPart is null ? null : $"{InboundLocalPart}+t{token}@{InboundDomain}";
 
     private static TimeOnly Time(IConfiguration configuration, string key, TimeOnly fallback)
     {

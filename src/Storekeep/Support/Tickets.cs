@@ -43,7 +43,10 @@ public sealed class Tickets(StorekeepDbContext db, MessageQueue messages, Suppor
     /// <summary>A message body: required, at most 20,000 characters; line breaks and tabs allowed, other control characters not.</summary>
     private static string Body(Validation v, string? value) => v.MultilineText("body", value, TicketMessage.BodyMaxLength, required: true) ?? "";
 
-    public async Task<TicketView> CreateAsync(CreateTicketRequest request, CancellationToken ct)
+    public Task<TicketView> CreateAsync(CreateTicketRequest request, CancellationToken ct) => CreateAsync(request, null, ct);
+
+    /// <summary>Opens a ticket; <paramref name="inboundMessageId"/> is the Message-ID of the email it came in (unique).</summary>
+    public async Task<TicketView> CreateAsync(CreateTicketRequest request, string? inboundMessageId, CancellationToken ct)
     {
         var v = new Validation();
         var email = v.Email("email", request.Email);
@@ -86,6 +89,7 @@ public sealed class Tickets(StorekeepDbContext db, MessageQueue messages, Suppor
                 Status = TicketStatus.Open,
                 CreatedAt = now,
                 UpdatedAt = now,
+                ReplyToken = NewReplyToken(),
             };
             ticket.Messages.Add(new TicketMessage
             {
@@ -94,6 +98,7 @@ public sealed class Tickets(StorekeepDbContext db, MessageQueue messages, Suppor
                 AuthorName = email!,
                 Body = body,
                 CreatedAt = now,
+                InboundMessageId = inboundMessageId,
             });
             db.Set<Ticket>().Add(ticket);
             return ticket.Id;
@@ -249,15 +254,18 @@ public sealed class Tickets(StorekeepDbContext db, MessageQueue messages, Suppor
             if (!isInternal)
             {
                 ticket.FirstResponseAt ??= now;
+                ticket.ReplyToken ??= NewReplyToken();
                 var name = await db.Customers.AsNoTracking().Where(c => c.Email == ticket.Email)
                     .Select(c => c.FirstName).FirstOrDefaultAsync(token);
+                var replyTo = settings.ReplyAddress(ticket.ReplyToken);
                 var queued = await messages.QueueAsync(MessageTypes.TicketReply, ticket.Email, new Dictionary<string, string?>
                 {
                     ["name"] = string.IsNullOrWhiteSpace(name) ? ticket.Email : name,
-                    ["ticket.subject"] = ticket.Subject,
+                    ["ticket.subject"] = replyTo is null ? ticket.Subject : WithReference(ticket.Subject, ticket.Id),
                     ["ticket.link"] = messages.Link($"/account/tickets/{ticket.Id}"),
                     ["reply.body"] = body,
                     ["reply.author"] = actor.Name,
+                    [MessageQueue.ReplyToValue] = replyTo,
                 }, $"ticket_reply:{message.Id}", token);
                 message.EmailMessageId = queued.Id;
             }
@@ -269,7 +277,10 @@ public sealed class Tickets(StorekeepDbContext db, MessageQueue messages, Suppor
     /// The customer answers (storefront): a ticket waiting on them, or solved, opens again.
     /// Another customer's ticket is not found (404).
     /// </summary>
-    public async Task AddCustomerMessageAsync(Guid id, string email, string? body, CancellationToken ct)
+    public Task AddCustomerMessageAsync(Guid id, string email, string? body, CancellationToken ct) => AddCustomerMessageAsync(id, email, body, null, ct);
+
+    /// <summary>As above; <paramref name="inboundMessageId"/> is the Message-ID of the email the answer came in (unique).</summary>
+    public async Task AddCustomerMessageAsync(Guid id, string email, string? body, string? inboundMessageId, CancellationToken ct)
     {
         var v = new Validation();
         var text = Body(v, body);
@@ -290,6 +301,7 @@ public sealed class Tickets(StorekeepDbContext db, MessageQueue messages, Suppor
                 AuthorName = ticket.Email,
                 Body = text,
                 CreatedAt = now,
+                InboundMessageId = inboundMessageId,
             });
             if (ticket.Status is TicketStatus.WaitingOnCustomer or TicketStatus.Solved)
             {
@@ -582,4 +594,16 @@ public sealed class Tickets(StorekeepDbContext db, MessageQueue messages, Suppor
             t.CreatedAt, t.UpdatedAt, ToSla(t, policies, now), messages, order, customer);
 
     private DateTime Now() => clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>The ticket's short reference shown in email subjects, <c>#</c> and the id's last 8 (random) hex digits.</summary>
+    public static string Reference(Guid id) => "#" + id.ToString("N")[^8..];
+
+    /// <summary>The subject with <c>[#reference]</c> appended, unless it already carries it.</summary>
+    public static string WithReference(string subject, Guid id)
+    {
+        var tag = $"[{Reference(id)}]";
+        return subject.Contains(tag, StringComparison.OrdinalIgnoreCase) ? subject : $"{subject} {tag}";
+    }
+
+    private static string NewReplyToken() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 }

@@ -151,10 +151,12 @@ public static class AccessTable
         PATCH  /api/v1/settings/store                              settings.manage   owner manager
         GET    /api/v1/shipping-methods                            settings.manage   owner manager
         POST   /api/v1/shipping-methods                            settings.manage   owner manager
+        POST   /api/v1/sms/inbound                                 public
         GET    /api/v1/suppliers                                   purchasing.read   owner manager warehouse
         POST   /api/v1/suppliers                                   purchasing.write  owner manager
         GET    /api/v1/suppliers/{id}                              purchasing.read   owner manager warehouse
         POST   /api/v1/suppliers/{id}/products                     purchasing.write  owner manager
+        POST   /api/v1/support/inbound-email                       public
         GET    /api/v1/support/sla-policies                        tickets.read      owner manager support
         PUT    /api/v1/support/sla-policies                        tickets.write     owner manager support
         GET    /api/v1/tax-rates                                   settings.manage   owner manager

@@ -481,7 +481,8 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     dedupe_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
                     campaign_id = table.Column<Guid>(type: "uuid", nullable: true),
                     order_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    unsubscribe_url = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                    unsubscribe_url = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    reply_to = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -757,7 +758,8 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     first_response_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     resolved_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    paused_since = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    paused_since = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    reply_token = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1289,6 +1291,7 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     body = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: false),
                     @internal = table.Column<bool>(name: "internal", type: "boolean", nullable: false),
                     email_message_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    inbound_message_id = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
                     created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
@@ -2309,6 +2312,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_ticket_messages_inbound_message_id",
+                table: "ticket_messages",
+                column: "inbound_message_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_ticket_messages_ticket_id_created_at",
                 table: "ticket_messages",
                 columns: new[] { "ticket_id", "created_at" });
@@ -2342,6 +2351,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "ix_tickets_order_id",
                 table: "tickets",
                 column: "order_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tickets_reply_token",
+                table: "tickets",
+                column: "reply_token",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_tickets_status_id",

@@ -468,7 +468,8 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     dedupe_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     campaign_id = table.Column<Guid>(type: "TEXT", nullable: true),
                     order_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    unsubscribe_url = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                    unsubscribe_url = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    reply_to = table.Column<string>(type: "TEXT", maxLength: 320, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -744,7 +745,8 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     first_response_at = table.Column<DateTime>(type: "TEXT", nullable: true),
                     resolved_at = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    paused_since = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    paused_since = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    reply_token = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1276,6 +1278,7 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     body = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: false),
                     @internal = table.Column<bool>(name: "internal", type: "INTEGER", nullable: false),
                     email_message_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    inbound_message_id = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
                     created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
@@ -2296,6 +2299,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_ticket_messages_inbound_message_id",
+                table: "ticket_messages",
+                column: "inbound_message_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_ticket_messages_ticket_id_created_at",
                 table: "ticket_messages",
                 columns: new[] { "ticket_id", "created_at" });
@@ -2329,6 +2338,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "ix_tickets_order_id",
                 table: "tickets",
                 column: "order_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tickets_reply_token",
+                table: "tickets",
+                column: "reply_token",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_tickets_status_id",

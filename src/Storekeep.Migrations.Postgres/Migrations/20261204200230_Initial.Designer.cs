@@ -13,7 +13,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261204194417_Initial")]
+    [Migration("20261204200230_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -2573,6 +2573,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("order_id");
 
+                    b.Property<string>("ReplyTo")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("reply_to");
+
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("sent_at");
@@ -3995,6 +4000,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("priority");
 
+                    b.Property<string>("ReplyToken")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("reply_token");
+
                     b.Property<DateTime?>("ResolvedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("resolved_at");
@@ -4032,6 +4042,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_tickets_order_id");
+
+                    b.HasIndex("ReplyToken")
+                        .IsUnique()
+                        .HasDatabaseName("ix_tickets_reply_token");
 
                     b.HasIndex("Status", "Id")
                         .HasDatabaseName("ix_tickets_status_id");
@@ -4071,6 +4085,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("email_message_id");
 
+                    b.Property<string>("InboundMessageId")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("inbound_message_id");
+
                     b.Property<bool>("Internal")
                         .HasColumnType("boolean")
                         .HasColumnName("internal");
@@ -4081,6 +4100,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_ticket_messages");
+
+                    b.HasIndex("InboundMessageId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ticket_messages_inbound_message_id");
 
                     b.HasIndex("TicketId", "CreatedAt")
                         .HasDatabaseName("ix_ticket_messages_ticket_id_created_at");
