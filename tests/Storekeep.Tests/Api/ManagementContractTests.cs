@@ -965,6 +965,8 @@ public sealed class ManagementContractTests
         await store.Anonymous.PostJson($"/api/v1/carts/{next}/discount-codes", new { code = "TWENTY" }).ExpectProblem(HttpStatusCode.UnprocessableEntity, "discount_not_active");
 
         // GET|PUT /loyalty/program {enabled, pointsPerUnit, pointValue, minimumRedeemPoints, expiryDays?, tiers}.
+        // The orders above were paid without a program: let the loyalty subscriber see them first, so none earns after it is enabled.
+        await store.SubscribersCaughtUpAsync();
         var program = Shape(await store.Client.PutJson("/api/v1/loyalty/program", new
         {
             enabled = true,

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Storekeep.Access;
@@ -122,6 +123,19 @@ public sealed class TestStore : IAsyncDisposable
 
     /// <summary>A fresh DbContext on this store's database, to check what really was written.</summary>
     public StorekeepDbContext Db() => DatabaseSetup.CreateContext(_database.Provider, _database.ConnectionString);
+
+    /// <summary>Waits until every event raised so far is published and handled by every event subscriber (loyalty, analytics…).</summary>
+    public Task SubscribersCaughtUpAsync(int seconds = 60) => Eventually.HoldsAsync(async () =>
+    {
+        await using var db = Db();
+        if (await db.OutboxEvents.AnyAsync(e => e.Position == null))
+        {
+            return false;
+        }
+
+        var last = await db.OutboxEvents.MaxAsync(e => e.Position) ?? 0;
+        return await db.Set<Storekeep.Events.EventSubscription>().AllAsync(s => s.Position >= last);
+    }, "every event subscriber to catch up with the events raised", seconds);
 
     public async ValueTask DisposeAsync()
     {
