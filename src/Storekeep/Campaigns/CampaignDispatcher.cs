@@ -12,8 +12,8 @@ public sealed class CampaignSignal : Storekeep.Shared.WakeUpSignal;
 /// <summary>
 /// Hands campaign recipients to the outbox at <c>Campaigns:RatePerSecond</c>. A round starts
 /// scheduled campaigns that fell due, then, for each campaign being sent, claims the next
-/// recipients its rate allows with one guarded UPDATE (only pending ones; under a concurrent claim
-/// PostgreSQL re-checks the row, so two nodes never claim the same recipient), and in the same
+/// recipients its rate allows with one guarded UPDATE (only pending ones; PostgreSQL locks them with
+/// SKIP LOCKED, so two nodes never claim the same recipient), and in the same
 /// transaction writes their messages, whose unique dedupe key is a second guard. The rate counts
 /// from the start of sending over all nodes: the allowance is rate × elapsed time minus what was
 /// already handed over, so two nodes together overshoot by at most one round's claim.
@@ -84,13 +84,7 @@ public sealed partial class CampaignDispatcher(IServiceScopeFactory scopes, Camp
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var claim = Guid.NewGuid();
             var recipients = db.Set<CampaignRecipient>();
-            var next = recipients.Where(r => r.CampaignId == campaignId && r.Status == RecipientStatus.Pending).OrderBy(r => r.Id).Select(r => r.Id).Take(take);
-            var claimed = await recipients
-                .Where(r => r.CampaignId == campaignId && r.Status == RecipientStatus.Pending && next.Contains(r.Id))
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(r => r.Status, RecipientStatus.Queued)
-                    .SetProperty(r => r.ClaimId, claim)
-                    .SetProperty(r => r.QueuedAt, now), ct);
+            var claimed = await ClaimAsync(db, campaignId, claim, now, take, ct);
             if (claimed == 0)
             {
                 // Nothing pending: every recipient is in the outbox (or another node just took the last ones).
@@ -132,6 +126,36 @@ public sealed partial class CampaignDispatcher(IServiceScopeFactory scopes, Camp
             await tx.CommitAsync(ct);
             return claimed;
         });
+    }
+
+    /// <summary>
+    /// Marks the next pending recipients queued under <paramref name="claim"/>; returns how many.
+    /// On PostgreSQL the pending rows are locked in the subquery (SKIP LOCKED: nodes claim side by
+    /// side, and a row another claim just took is re-checked and left out) and the outer UPDATE
+    /// reaches them only by primary key. A guard repeated outside let the planner, with statistics
+    /// not yet taken of the rows sending just wrote, read the campaign's pending rows for each
+    /// claimed one: 7.8 s a claim of 500 at 100,000 recipients, until autovacuum analysed the table.
+    /// SQLite has one writer at a time and no SKIP LOCKED.
+    /// </summary>
+    private static async Task<int> ClaimAsync(StorekeepDbContext db, Guid campaignId, Guid claim, DateTime now, int take, CancellationToken ct)
+    {
+        if (db.IsPostgres)
+        {
+            return await db.Database.ExecuteSqlAsync($"""
+                UPDATE campaign_recipients SET status = 'queued', claim_id = {claim}, queued_at = {now}
+                WHERE id IN (SELECT id FROM campaign_recipients WHERE campaign_id = {campaignId} AND status = 'pending'
+                             ORDER BY id LIMIT {take} FOR UPDATE SKIP LOCKED)
+                """, ct);
+        }
+
+        var recipients = db.Set<CampaignRecipient>();
+        var next = recipients.Where(r => r.CampaignId == campaignId && r.Status == RecipientStatus.Pending).OrderBy(r => r.Id).Select(r => r.Id).Take(take);
+        return await recipients
+            .Where(r => r.CampaignId == campaignId && r.Status == RecipientStatus.Pending && next.Contains(r.Id))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, RecipientStatus.Queued)
+                .SetProperty(r => r.ClaimId, claim)
+                .SetProperty(r => r.QueuedAt, now), ct);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled campaign {CampaignId} fell due: sending began.")]
