@@ -343,7 +343,7 @@ public static class CheckoutWorkload
         }
 
         await using (var upsert = new NpgsqlCommand(
-            "INSERT INTO customers (id, email, first_name, last_name, country, created_at) VALUES ($1, $2, 'Bench', 'Buyer', 'US', $3) ON CONFLICT (email) DO NOTHING", connection, transaction))
+            "INSERT INTO customers (id, email, first_name, last_name, country, created_at, accepts_email, accepts_sms) VALUES ($1, $2, 'Bench', 'Buyer', 'US', $3, FALSE, FALSE) ON CONFLICT (email) DO NOTHING", connection, transaction))
         {
             upsert.Parameters.AddWithValue(Guid.CreateVersion7());
             upsert.Parameters.AddWithValue(email);

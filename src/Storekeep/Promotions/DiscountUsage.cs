@@ -107,15 +107,16 @@ public sealed class DiscountUsage(StorekeepDbContext db)
 
     /// <summary>
     /// True when the discount is active without a usage limit; 409 discount_not_active when it is not
-    /// active. On PostgreSQL the row is share-locked until the checkout commits: checkouts do not
-    /// wait for each other, but a limit being set on the discount waits for them
-    /// (<see cref="Discounts"/> takes the row lock before counting the uses held), so the count it
-    /// starts from includes this use. SQLite's IMMEDIATE transactions already serialise the two.
+    /// active. On PostgreSQL the row is locked FOR KEY SHARE until the checkout commits, the lock the
+    /// foreign key of the use's row takes anyway: checkouts do not wait for each other, but a limit
+    /// being set on the discount (<see cref="Discounts"/> locks the row FOR UPDATE before counting
+    /// the uses held) waits for them, so the count it starts from includes this use. SQLite's
+    /// IMMEDIATE transactions already serialise the two.
     /// </summary>
     private async Task<bool> StillUnlimitedAsync(AppliedDiscount applied, CancellationToken ct)
     {
         var state = db.IsPostgres
-            ? (await db.Database.SqlQuery<DiscountState>($"SELECT status = 'active' AS \"Active\", usage_limit AS \"UsageLimit\" FROM discounts WHERE id = {applied.DiscountId} FOR SHARE").ToListAsync(ct)).FirstOrDefault()
+            ? (await db.Database.SqlQuery<DiscountState>($"SELECT status = 'active' AS \"Active\", usage_limit AS \"UsageLimit\" FROM discounts WHERE id = {applied.DiscountId} FOR KEY SHARE").ToListAsync(ct)).FirstOrDefault()
             : await db.Set<DiscountDefinition>().AsNoTracking().Where(d => d.Id == applied.DiscountId)
                 .Select(d => new DiscountState(d.Status == DiscountStatus.Active, d.UsageLimit)).FirstOrDefaultAsync(ct);
         return state is { Active: true } ? state.UsageLimit is null : throw NotActive(applied);

@@ -128,7 +128,7 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
     /// <summary>
     /// Saves an edited discount. <c>used_count</c> is kept only while a discount has a limit
     /// (DiscountUsage); a limit set on a discount that had none starts from the uses it holds,
-    /// counted under the row lock: checkouts using the discount unlimited share-lock its row until
+    /// counted under the row lock: checkouts using the discount unlimited key-share-lock its row until
     /// they commit (PostgreSQL; SQLite serialises writers), so the count includes each of them, and
     /// checkouts after the change count against the limit.
     /// </summary>
