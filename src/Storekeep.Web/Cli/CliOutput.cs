@@ -3,9 +3,43 @@ using Spectre.Console;
 
 namespace Storekeep.Web.Cli;
 
-/// <summary>What every CLI import prints alike: the table of rejected lines and a progress that follows each batch.</summary>
+/// <summary>What every CLI import and export prints alike: the table of rejected lines, a progress that follows each batch, an export to a file.</summary>
 internal static class CliOutput
 {
+    /// <summary>
+    /// Writes an export to <paramref name="file"/>, with a progress bar on a terminal, and prints
+    /// what it wrote ("Exported 12 order(s) to …"); returns the number of rows.
+    /// </summary>
+    public static async Task<int> ExportToFileAsync(
+        IAnsiConsole console, FileInfo file, string rows, Func<CancellationToken, Task<int>> count, Func<Stream, IProgress<int>?, CancellationToken, Task<int>> export, CancellationToken ct)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int written;
+        await using (var stream = new FileStream(file.FullName, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        {
+            if (console.Profile.Capabilities.Interactive)
+            {
+                var total = await count(ct);
+                written = 0;
+                await console.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .StartAsync(async context =>
+                    {
+                        var task = context.AddTask($"Exporting {rows}s", maxValue: Math.Max(1, total));
+                        written = await export(stream, new ImmediateProgress<int>(n => task.Value = n), ct);
+                        task.Value = task.MaxValue;
+                    });
+            }
+            else
+            {
+                written = await export(stream, null, ct);
+            }
+        }
+
+        console.MarkupLine($"[green]Exported {Count(written)} {rows}(s) to {Markup.Escape(file.FullName)} in {clock.Elapsed.TotalSeconds:0.0} s.[/]");
+        return written;
+    }
+
     /// <summary>A long error list is cut here; the file is still rejected whole.</summary>
     public const int ErrorsShown = 200;
 

@@ -102,30 +102,7 @@ internal static class CustomerCsvCommands
         await StorekeepCli.MigrateAsync(scope.ServiceProvider.GetRequiredService<StorekeepDbContext>(), ct);
         var exporter = scope.ServiceProvider.GetRequiredService<CustomerCsvExporter>();
         var filter = new CustomerExportFilter();
-        var clock = Stopwatch.StartNew();
-        int written;
-        await using (var stream = new FileStream(file.FullName, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-        {
-            if (console.Profile.Capabilities.Interactive)
-            {
-                var total = await exporter.CountAsync(filter, ct);
-                written = 0;
-                await console.Progress()
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                    .StartAsync(async context =>
-                    {
-                        var task = context.AddTask("Exporting customers", maxValue: Math.Max(1, total));
-                        written = await exporter.ExportAsync(stream, filter, new ImmediateProgress<int>(n => task.Value = n), ct);
-                        task.Value = task.MaxValue;
-                    });
-            }
-            else
-            {
-                written = await exporter.ExportAsync(stream, filter, null, ct);
-            }
-        }
-
-        console.MarkupLine($"[green]Exported {CliOutput.Count(written)} customer(s) to {Markup.Escape(file.FullName)} in {clock.Elapsed.TotalSeconds:0.0} s.[/]");
+        await CliOutput.ExportToFileAsync(console, file, "customer", token => exporter.CountAsync(filter, token), (stream, progress, token) => exporter.ExportAsync(stream, filter, progress, token), ct);
         return StorekeepCli.Ok;
     }
 }

@@ -212,25 +212,7 @@ public sealed class KpiReportTests
         Assert.Equal([OrderChannels.OnlineStore, OrderChannels.Api], channels);
     }
 
-    internal static async Task<List<Dictionary<string, string>>> ReadCsvAsync(string text)
-    {
-        var rows = new List<Dictionary<string, string>>();
-        await using var reader = CsvHelper.CsvReader.Create(new StringReader(text), CsvHelper.CsvReaderOptions.Default);
-        await reader.ReadHeaderAsync();
-        var headers = reader.Headers.ToArray();
-        while (await reader.ReadAsync())
-        {
-            var row = new Dictionary<string, string>();
-            for (var i = 0; i < headers.Length; i++)
-            {
-                row[headers[i]] = reader.GetString(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
-    }
+    internal static async Task<List<Dictionary<string, string>>> ReadCsvAsync(string text) => (await CsvText.ReadAsync(text)).Rows;
 }
 
 /// <summary>The KPI figures straight from SQL, written without the report's code: what it must equal to the cent.</summary>

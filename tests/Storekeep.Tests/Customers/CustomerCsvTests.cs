@@ -187,19 +187,7 @@ public sealed class CustomerCsvTests
         return await (await store.Anonymous.PostJson($"/api/v1/carts/{cart}/checkout", TestCatalog.CheckoutBody(email: email))).Expect(HttpStatusCode.Created);
     }
 
-    private static async Task<(IReadOnlyList<string> Header, List<Dictionary<string, string>> Rows)> ReadAsync(string text)
-    {
-        await using var csv = CsvReader.Create(new MemoryStream(Encoding.UTF8.GetBytes(text)), CsvReaderOptions.Default with { HasHeader = true });
-        await csv.ReadHeaderAsync();
-        var header = csv.Headers.ToList();
-        var rows = new List<Dictionary<string, string>>();
-        while (await csv.ReadAsync())
-        {
-            rows.Add(header.Select((h, i) => (h, csv.GetString(i) ?? "")).ToDictionary(p => p.h, p => p.Item2, StringComparer.Ordinal));
-        }
-
-        return (header, rows);
-    }
+    private static Task<(IReadOnlyList<string> Header, List<Dictionary<string, string>> Rows)> ReadAsync(string text) => CsvText.ReadAsync(text);
 
     /// <summary>Every customer's spend straight from the tables, in minor units: live orders' totals minus their succeeded refunds.</summary>
     private static async Task<long> RawSpentMinorAsync(TestStore store)

@@ -224,19 +224,7 @@ public sealed class OrderExportTests
 
     private static long Cents(string text) => MinorUnits.ToMinor(Money(text));
 
-    private static async Task<(IReadOnlyList<string> Header, List<Dictionary<string, string>> Rows)> ReadAsync(string text)
-    {
-        await using var csv = CsvReader.Create(new MemoryStream(Encoding.UTF8.GetBytes(text)), CsvReaderOptions.Default with { HasHeader = true });
-        await csv.ReadHeaderAsync();
-        var header = csv.Headers.ToList();
-        var rows = new List<Dictionary<string, string>>();
-        while (await csv.ReadAsync())
-        {
-            rows.Add(header.Select((h, i) => (h, csv.GetString(i) ?? "")).ToDictionary(p => p.h, p => p.Item2, StringComparer.Ordinal));
-        }
-
-        return (header, rows);
-    }
+    private static Task<(IReadOnlyList<string> Header, List<Dictionary<string, string>> Rows)> ReadAsync(string text) => CsvText.ReadAsync(text);
 
     /// <summary>
     /// Per order number, straight from the tables in cents: the lines' subtotal, the lines' discounts plus
