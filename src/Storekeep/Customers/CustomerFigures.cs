@@ -66,6 +66,9 @@ public sealed class CustomerFigures(StorekeepDbContext db, TimeProvider clock, R
 
     // Net of succeeded refunds; cancelled orders never count towards spend. Every computed column is
     // cast to BIGINT so both databases answer with the same types (PostgreSQL's SUM of bigint is numeric).
+    // Each joined subquery is grouped by its join key (the ranks sit beside the GROUP BY, not above
+    // it), so PostgreSQL proves it unique and drops it when a query reads none of its columns: a count
+    // over profile fields does not rank every buyer (segments bench, docs/performance.md).
     private const string Refunds = "(SELECT order_id, SUM(amount) AS amount FROM refunds WHERE status = 'succeeded' GROUP BY order_id)";
 
     private const string Template = """
@@ -85,16 +88,15 @@ public sealed class CustomerFigures(StorekeepDbContext db, TimeProvider clock, R
         LEFT JOIN (SELECT o.email, COUNT(*) AS live_orders, SUM(o.total - COALESCE(rf.amount, 0)) AS spent
                    FROM orders o LEFT JOIN @refunds rf ON rf.order_id = o.id
                    WHERE o.status <> 'cancelled' GROUP BY o.email) l ON l.email = c.email
-        LEFT JOIN (SELECT p.email, p.recency, p.frequency, p.monetary,
-                     RANK() OVER (ORDER BY p.recency) AS r_rank,
-                     RANK() OVER (ORDER BY p.frequency DESC) AS f_rank,
-                     RANK() OVER (ORDER BY p.monetary DESC) AS m_rank,
+        LEFT JOIN (SELECT o.email, CAST(@days AS BIGINT) AS recency,
+                     COUNT(*) AS frequency, SUM(o.total - COALESCE(rf.amount, 0)) AS monetary,
+                     RANK() OVER (ORDER BY CAST(@days AS BIGINT)) AS r_rank,
+                     RANK() OVER (ORDER BY COUNT(*) DESC) AS f_rank,
+                     RANK() OVER (ORDER BY SUM(o.total - COALESCE(rf.amount, 0)) DESC) AS m_rank,
                      COUNT(*) OVER () AS n
-                   FROM (SELECT o.email, CAST(@days AS BIGINT) AS recency,
-                           COUNT(*) AS frequency, SUM(o.total - COALESCE(rf.amount, 0)) AS monetary
-                         FROM orders o LEFT JOIN @refunds rf ON rf.order_id = o.id
-                         WHERE o.status <> 'cancelled' AND o.payment_status IN ('paid', 'partially_refunded') AND o.created_at >= {1}
-                         GROUP BY o.email) p) r ON r.email = c.email
+                   FROM orders o LEFT JOIN @refunds rf ON rf.order_id = o.id
+                   WHERE o.status <> 'cancelled' AND o.payment_status IN ('paid', 'partially_refunded') AND o.created_at >= {1}
+                   GROUP BY o.email) r ON r.email = c.email
         LEFT JOIN (SELECT o.customer_id, SUM(o.total - COALESCE(pm.refunded, 0)) AS spent
                    FROM orders o LEFT JOIN (SELECT order_id, SUM(refunded_amount) AS refunded FROM payments GROUP BY order_id) pm ON pm.order_id = o.id
                    WHERE o.status <> 'cancelled' AND o.payment_status IN ('paid', 'partially_refunded') AND o.created_at >= {2}
