@@ -99,18 +99,10 @@ public sealed class Touches(StorekeepDbContext db)
             ? new AcquisitionView(TouchView.From(a.FirstTouch), TouchView.From(a.LastTouch))
             : null;
 
-    /// <summary>A customer's acquisition: the first touch of their earliest attributed order, the last touch of their latest; null without one.</summary>
-    public async Task<AcquisitionView?> OfOrdersAsync(IQueryable<Orders.Order> orders, CancellationToken ct)
-    {
-        var attributed = orders.Join(db.Set<OrderAcquisition>().AsNoTracking(), o => o.Id, a => a.OrderId, (o, a) => new { o.Number, a.FirstTouch, a.LastTouch });
-        var first = await attributed.OrderBy(x => x.Number).Select(x => x.FirstTouch).FirstOrDefaultAsync(ct);
-        var last = await attributed.OrderByDescending(x => x.Number).Select(x => x.LastTouch).FirstOrDefaultAsync(ct);
-        return first is null || last is null ? null : new AcquisitionView(TouchView.From(first), TouchView.From(last));
-    }
-
     /// <summary>
-    /// <see cref="OfOrdersAsync"/> for a page of customers at once, by the email their orders were
-    /// placed with: the first touch of each one's earliest attributed order, the last touch of the latest.
+    /// Customers' acquisitions, by the email their orders were placed with (a page of the customer
+    /// list, or one customer's detail): the first touch of each one's earliest attributed order, the
+    /// last touch of the latest. An email without an attributed order has no entry.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, AcquisitionView>> OfEmailsAsync(IReadOnlyCollection<string> emails, CancellationToken ct)
     {

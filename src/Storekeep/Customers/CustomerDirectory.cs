@@ -160,7 +160,7 @@ public sealed class CustomerDirectory(StorekeepDbContext db, CustomerFigures fig
         var tags = await db.Set<CustomerTag>().AsNoTracking().Where(t => t.CustomerId == id).Select(t => t.Tag).OrderBy(t => t).ToListAsync(ct);
         var figured = await figures.Query().Where(f => f.CustomerId == id).FirstOrDefaultAsync(ct);
         var points = await loyalty.GetAsync(id, 1, null, ct);
-        var acquisition = await touches.OfOrdersAsync(orders, ct);
+        var acquisition = (await touches.OfEmailsAsync([email], ct)).GetValueOrDefault(email);
         return new CustomerDetail(
             customer.Id,
             customer.Email,
