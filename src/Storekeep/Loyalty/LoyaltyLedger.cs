@@ -51,40 +51,33 @@ public sealed class LoyaltyLedger(StorekeepDbContext db, LoyaltyPrograms program
     /// <summary>Balance and tier of each of a page of customers (the customer list), in three queries whatever the page's size.</summary>
     public async Task<IReadOnlyDictionary<Guid, (long Balance, string? Tier)>> SummariesAsync(IReadOnlyCollection<Guid> customerIds, CancellationToken ct)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var since = now.AddDays(-SpendWindowDays);
         var program = await programs.LoadAsync(ct);
         var balances = await db.Set<LoyaltyAccount>().AsNoTracking().Where(a => customerIds.Contains(a.CustomerId))
             .ToDictionaryAsync(a => a.CustomerId, a => a.Balance, ct);
-
-        // The same definition as SpendAsync, for many customers at once.
-        var orders = await db.Orders.AsNoTracking()
-            .Where(o => o.CustomerId != null && customerIds.Contains(o.CustomerId.Value) && o.CreatedAt >= since && o.Status != OrderStatus.Cancelled
-                && (o.PaymentStatus == PaymentStatus.Paid || o.PaymentStatus == PaymentStatus.PartiallyRefunded))
-            .Select(o => new { o.Id, CustomerId = o.CustomerId!.Value, o.Total })
-            .ToListAsync(ct);
-        var orderIds = orders.Select(o => o.Id).ToList();
-        var refunded = (await db.Payments.AsNoTracking().Where(p => orderIds.Contains(p.OrderId)).Select(p => new { p.OrderId, p.RefundedAmount }).ToListAsync(ct))
-            .ToLookup(p => p.OrderId, p => p.RefundedAmount);
-        var spend = orders.GroupBy(o => o.CustomerId).ToDictionary(g => g.Key, g => g.Sum(o => o.Total - refunded[o.Id].Sum()));
+        var spend = await SpendsAsync(customerIds, excludeOrder: null, clock.GetUtcNow().UtcDateTime, ct);
         return customerIds.Distinct().ToDictionary(
             id => id,
             id => (balances.GetValueOrDefault(id), LoyaltyPrograms.TierFor(program, spend.GetValueOrDefault(id))?.Name));
     }
 
     /// <summary>The customer's paid spend over the last 12 months: order totals of paid (or partly refunded) orders, less their refunds.</summary>
-    public async Task<decimal> SpendAsync(Guid customerId, Guid? excludeOrder, DateTime now, CancellationToken ct)
+    public async Task<decimal> SpendAsync(Guid customerId, Guid? excludeOrder, DateTime now, CancellationToken ct) =>
+        (await SpendsAsync([customerId], excludeOrder, now, ct)).GetValueOrDefault(customerId);
+
+    /// <summary><see cref="SpendAsync"/> for many customers at once, in two queries; a customer without such orders has no entry.</summary>
+    private async Task<Dictionary<Guid, decimal>> SpendsAsync(IReadOnlyCollection<Guid> customerIds, Guid? excludeOrder, DateTime now, CancellationToken ct)
     {
         var since = now.AddDays(-SpendWindowDays);
         var orders = await db.Orders.AsNoTracking()
-            .Where(o => o.CustomerId == customerId && o.CreatedAt >= since && o.Status != OrderStatus.Cancelled
+            .Where(o => o.CustomerId != null && customerIds.Contains(o.CustomerId.Value) && o.CreatedAt >= since && o.Status != OrderStatus.Cancelled
                 && (o.PaymentStatus == PaymentStatus.Paid || o.PaymentStatus == PaymentStatus.PartiallyRefunded)
                 && (excludeOrder == null || o.Id != excludeOrder))
-            .Select(o => new { o.Id, o.Total })
+            .Select(o => new { o.Id, CustomerId = o.CustomerId!.Value, o.Total })
             .ToListAsync(ct);
-        var ids = orders.Select(o => o.Id).ToList();
-        var refunded = await db.Payments.AsNoTracking().Where(p => ids.Contains(p.OrderId)).Select(p => p.RefundedAmount).ToListAsync(ct);
-        return orders.Sum(o => o.Total) - refunded.Sum();
+        var orderIds = orders.Select(o => o.Id).ToList();
+        var refunded = (await db.Payments.AsNoTracking().Where(p => orderIds.Contains(p.OrderId)).Select(p => new { p.OrderId, p.RefundedAmount }).ToListAsync(ct))
+            .ToLookup(p => p.OrderId, p => p.RefundedAmount);
+        return orders.GroupBy(o => o.CustomerId).ToDictionary(g => g.Key, g => g.Sum(o => o.Total - refunded[o.Id].Sum()));
     }
 
     public static LoyaltyEntryView ToView(LoyaltyEntry e) =>
