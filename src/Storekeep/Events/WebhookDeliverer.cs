@@ -48,14 +48,7 @@ public sealed partial class WebhookDeliverer(
         var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
         var now = clock.GetUtcNow().UtcDateTime;
 
-        // A fresh lease from now, taken only while the batch's claim still holds (only the primary
-        // key can find the row: no index covers the lease). Milliseconds only: the lease doubles
-        // as the claim token, and PostgreSQL keeps microseconds.
-        var lease = Shared.Retries.LeaseToken(now + settings.Lease);
-        var claimed = await db.WebhookDeliveries
-            .Where(d => d.Id == deliveryId && d.LeaseUntil == claim)
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, lease), ct);
-        if (claimed == 0)
+        if (await Shared.Retries.RenewLeaseAsync(db, "webhook_deliveries", deliveryId, claim, now, settings.Lease, ct) is not { } lease)
         {
             return false;
         }

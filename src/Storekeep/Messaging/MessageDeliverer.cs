@@ -52,14 +52,7 @@ public sealed partial class MessageDeliverer(
         var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
         var now = clock.GetUtcNow().UtcDateTime;
 
-        // A fresh lease from now, taken only while the batch's claim still holds (only the primary
-        // key can find the row: no index covers the lease). Milliseconds only: the lease doubles as the
-        // claim token, and PostgreSQL keeps microseconds.
-        var lease = Shared.Retries.LeaseToken(now + settings.Lease);
-        var claimed = await db.Messages
-            .Where(m => m.Id == messageId && m.LeaseUntil == claim)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseUntil, lease), ct);
-        if (claimed == 0)
+        if (await Shared.Retries.RenewLeaseAsync(db, "messages", messageId, claim, now, settings.Lease, ct) is not { } lease)
         {
             return false;
         }

@@ -60,4 +60,19 @@ public static class Retries
             """;
         return db.Database.SqlQueryRaw<Guid>(sql, lease, now, take).ToListAsync(ct);
     }
+
+    /// <summary>
+    /// As an attempt begins: a fresh lease from <paramref name="now"/> on a row of an outbox table that
+    /// <see cref="ClaimDueAsync"/> claimed, taken only while the batch's <paramref name="claim"/> still
+    /// holds (only the primary key can find the row: no index covers the lease). Returns the new lease,
+    /// the attempt's own claim token (see <see cref="LeaseToken"/>), or null when the claim ran out and another node has the row.
+    /// </summary>
+    /// <param name="table">The table's name (a constant of ours, never input).</param>
+    public static async Task<DateTime?> RenewLeaseAsync(StorekeepDbContext db, string table, Guid id, DateTime claim, DateTime now, TimeSpan leaseFor, CancellationToken ct)
+    {
+        var lease = LeaseToken(now + leaseFor);
+        var sql = $"UPDATE {table} SET lease_until = {{0}} WHERE id = {{1}} AND lease_until = {{2}}";
+        var renewed = await db.Database.ExecuteSqlRawAsync(sql, [lease, id, claim], ct);
+        return renewed == 0 ? null : lease;
+    }
 }
