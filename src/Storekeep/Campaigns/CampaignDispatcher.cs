@@ -135,27 +135,17 @@ public sealed partial class CampaignDispatcher(IServiceScopeFactory scopes, Camp
     /// reaches them only by primary key. A guard repeated outside let the planner, with statistics
     /// not yet taken of the rows sending just wrote, read the campaign's pending rows for each
     /// claimed one: 7.8 s a claim of 500 at 100,000 recipients, until autovacuum analysed the table.
-    /// SQLite has one writer at a time and no SKIP LOCKED.
+    /// SQLite runs the same statement without SKIP LOCKED: it has one writer at a time.
     /// </summary>
-    private static async Task<int> ClaimAsync(StorekeepDbContext db, Guid campaignId, Guid claim, DateTime now, int take, CancellationToken ct)
+    private static Task<int> ClaimAsync(StorekeepDbContext db, Guid campaignId, Guid claim, DateTime now, int take, CancellationToken ct)
     {
-        if (db.IsPostgres)
-        {
-            return await db.Database.ExecuteSqlAsync($"""
-                UPDATE campaign_recipients SET status = 'queued', claim_id = {claim}, queued_at = {now}
-                WHERE id IN (SELECT id FROM campaign_recipients WHERE campaign_id = {campaignId} AND status = 'pending'
-                             ORDER BY id LIMIT {take} FOR UPDATE SKIP LOCKED)
-                """, ct);
-        }
-
-        var recipients = db.Set<CampaignRecipient>();
-        var next = recipients.Where(r => r.CampaignId == campaignId && r.Status == RecipientStatus.Pending).OrderBy(r => r.Id).Select(r => r.Id).Take(take);
-        return await recipients
-            .Where(r => r.CampaignId == campaignId && r.Status == RecipientStatus.Pending && next.Contains(r.Id))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(r => r.Status, RecipientStatus.Queued)
-                .SetProperty(r => r.ClaimId, claim)
-                .SetProperty(r => r.QueuedAt, now), ct);
+        var skipLocked = db.IsPostgres ? " FOR UPDATE SKIP LOCKED" : "";
+        var sql = $$"""
+            UPDATE campaign_recipients SET status = 'queued', claim_id = {0}, queued_at = {1}
+            WHERE id IN (SELECT id FROM campaign_recipients WHERE campaign_id = {2} AND status = 'pending'
+                         ORDER BY id LIMIT {3}{{skipLocked}})
+            """;
+        return db.Database.ExecuteSqlRawAsync(sql, [claim, now, campaignId, take], ct);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled campaign {CampaignId} fell due: sending began.")]
