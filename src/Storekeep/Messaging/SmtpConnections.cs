@@ -28,41 +28,30 @@ public sealed class SmtpConnections(EmailSettings settings, TimeProvider clock) 
     /// </summary>
     public async Task SendAsync(MimeMessage mime, CancellationToken ct)
     {
+        // At most two attempts: only a kept connection is retried, and the retry's is fresh.
         var (client, reused) = await RentAsync(ct);
-        try
+        while (true)
         {
-            await client.SendAsync(mime, ct);
-        }
-        catch (Exception e) when (reused && e is IOException or ServiceNotConnectedException or SmtpProtocolException)
-        {
-            // The kept session was gone (closed by the server between messages): the server never
-            // took the message, so it goes once more over a fresh connection.
-            client.Dispose();
-            client = await ConnectAsync(ct);
-            await SendOrDisposeAsync(client, mime, ct);
-            Return(client);
-            return;
-        }
-        catch
-        {
-            client.Dispose();
-            throw;
+            try
+            {
+                await client.SendAsync(mime, ct);
+                break;
+            }
+            catch (Exception e) when (reused && e is IOException or ServiceNotConnectedException or SmtpProtocolException)
+            {
+                // The kept session was gone (closed by the server between messages): the server never
+                // took the message, so it goes once more over a fresh connection.
+                client.Dispose();
+                (client, reused) = (await ConnectAsync(ct), false);
+            }
+            catch
+            {
+                client.Dispose();
+                throw;
+            }
         }
 
         Return(client);
-    }
-
-    private static async Task SendOrDisposeAsync(SmtpClient client, MimeMessage mime, CancellationToken ct)
-    {
-        try
-        {
-            await client.SendAsync(mime, ct);
-        }
-        catch
-        {
-            client.Dispose();
-            throw;
-        }
     }
 
     private async Task<(SmtpClient Client, bool Reused)> RentAsync(CancellationToken ct)
