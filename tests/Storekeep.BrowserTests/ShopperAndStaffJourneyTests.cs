@@ -72,6 +72,36 @@ public sealed partial class ShopperAndStaffJourneyTests(StorekeepServer server, 
         await using (var warehouse = await SignInStaffAsync("warehouse"))
         {
             var page = warehouse.Pages[0];
+
+            // They pick it with a scanner first: a wrong item is caught, then every unit scans right.
+            await page.GotoAsync($"/admin/pick-scan?order={orderNumber}");
+            var lines = page.GetByTestId("scan-line");
+            await Expect(lines.First).ToBeVisibleAsync();
+            var code = page.Locator("[data-testid=scan-code] input, input[data-testid=scan-code]").First;
+            await Chromium.UntilAsync(
+                async () =>
+                {
+                    await code.FillAsync("NOT-A-SKU");
+                    await code.PressAsync("Enter");
+                },
+                async () => await page.GetByTestId("scan-result").CountAsync() > 0);
+            await Expect(page.GetByTestId("scan-result")).ToHaveAttributeAsync("data-correct", "false");
+            for (var i = 0; i < await lines.CountAsync(); i++)
+            {
+                var sku = await lines.Nth(i).GetAttributeAsync("data-sku");
+                var toPick = int.Parse(await lines.Nth(i).Locator("td").Nth(3).InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
+                for (var unit = 1; unit <= toPick; unit++)
+                {
+                    await code.FillAsync(sku!);
+                    await code.PressAsync("Enter");
+                    await Expect(lines.Nth(i).GetByTestId("scan-line-picked")).ToHaveTextAsync(unit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+
+            await Expect(page.GetByTestId("scan-result")).ToContainTextAsync("is picked");
+            await Expect(page.GetByTestId("scan-tally")).ToContainTextAsync("1 wrong");
+            await Chromium.ScreenshotAsync(page, "07b-admin-pick-scan");
+
             await page.GotoAsync($"/admin/orders/{orderNumber}");
             await OpenDialogAsync(page.GetByTestId("ship-button"), page.GetByTestId("carrier-input"));
             await FillAsync(page.GetByTestId("carrier-input"), "UPS");

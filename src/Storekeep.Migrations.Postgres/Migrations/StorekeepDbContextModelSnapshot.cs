@@ -1971,6 +1971,61 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Storekeep.Fulfillment.PickScan", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("code");
+
+                    b.Property<bool>("Correct")
+                        .HasColumnType("boolean")
+                        .HasColumnName("correct");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("integer")
+                        .HasColumnName("quantity");
+
+                    b.Property<DateTime>("ScannedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scanned_at");
+
+                    b.Property<string>("ScannedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("scanned_by");
+
+                    b.Property<string>("Sku")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sku");
+
+                    b.Property<Guid>("WarehouseId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("warehouse_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pick_scans");
+
+                    b.HasIndex("WarehouseId")
+                        .HasDatabaseName("ix_pick_scans_warehouse_id");
+
+                    b.HasIndex("OrderId", "WarehouseId")
+                        .HasDatabaseName("ix_pick_scans_order_id_warehouse_id");
+
+                    b.ToTable("pick_scans");
+                });
+
             modelBuilder.Entity("Storekeep.Fulfillment.ReturnLine", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4293,6 +4348,23 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_experiment_variants_experiments_experiment_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Fulfillment.PickScan", b =>
+                {
+                    b.HasOne("Storekeep.Orders.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pick_scans_orders_order_id");
+
+                    b.HasOne("Storekeep.Inventory.Warehouse", null)
+                        .WithMany()
+                        .HasForeignKey("WarehouseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_pick_scans_warehouses_warehouse_id");
                 });
 
             modelBuilder.Entity("Storekeep.Fulfillment.ReturnLine", b =>

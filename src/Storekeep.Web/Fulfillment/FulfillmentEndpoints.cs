@@ -61,6 +61,11 @@ public static class FulfillmentEndpoints
             .WithSummary("Units to pick in a warehouse: reserved, not shipped, for open paid or cash-on-delivery orders, per SKU.")
             .RequireAuthorization(Permissions.FulfillmentWrite)
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(422);
+        api.MapPost("/pick-lists/scans", Scan).WithTags("Fulfillment").WithName("ScanPick")
+            .WithSummary("Record one scan while picking an order in a warehouse: a SKU or barcode, right or wrong; answers the order's pick progress.")
+            .WithDescription("Right = a unit the order still needs from this warehouse (reserved there, not released, not already scanned right). A wrong scan is recorded too (correct: false, with what to do) and counts against pick accuracy (GET /analytics/fulfillment). Unknown order → 404; unknown warehouse → 422 unknown_warehouse.")
+            .RequireAuthorization(Permissions.FulfillmentWrite)
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(422);
         return api;
     }
 
@@ -102,6 +107,12 @@ public static class FulfillmentEndpoints
 
     private static async Task<Ok<IReadOnlyList<RefundView>>> ListRefunds(string id, RefundService refunds, CancellationToken ct) =>
         TypedResults.Ok(await refunds.ListAsync(id, ct));
+
+    private static async Task<Created<PickScanView>> Scan(PickScanRequest request, PickScanning scanning, HttpContext http, CancellationToken ct)
+    {
+        var scan = await scanning.ScanAsync(request, http.User.Actor(), ct);
+        return TypedResults.Created($"/api/v1/orders/{scan.OrderNumber}", scan);
+    }
 
     private static async Task<Ok<PickListView>> PickList([FromQuery] string? warehouse, PickListService pickLists, CancellationToken ct) =>
         TypedResults.Ok(await pickLists.GetAsync(warehouse, ct));

@@ -35,6 +35,7 @@ public sealed class FulfillmentModule : StorekeepModule
     {
         services.AddScoped<ShipmentService>();
         services.AddScoped<PickListService>();
+        services.AddScoped<PickScanning>();
         services.AddScoped<ReturnService>();
     }
 

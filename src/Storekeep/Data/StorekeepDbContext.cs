@@ -55,6 +55,7 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
     public DbSet<StripeWebhookEvent> StripeWebhookEvents => Set<StripeWebhookEvent>();
     public DbSet<Shipment> Shipments => Set<Shipment>();
     public DbSet<ShipmentLine> ShipmentLines => Set<ShipmentLine>();
+    public DbSet<PickScan> PickScans => Set<PickScan>();
     public DbSet<ReturnRequest> Returns => Set<ReturnRequest>();
     public DbSet<ReturnLine> ReturnLines => Set<ReturnLine>();
     public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();

@@ -34,6 +34,7 @@ public sealed class DemoDataSet
     public List<Payment> Payments { get; } = [];
     public List<Refund> Refunds { get; } = [];
     public List<Shipment> Shipments { get; } = [];
+    public List<PickScan> PickScans { get; } = [];
     public List<ReturnRequest> Returns { get; } = [];
     public List<Supplier> Suppliers { get; } = [];
     public List<PurchaseOrder> PurchaseOrders { get; } = [];

@@ -261,11 +261,43 @@ internal sealed partial class DemoStoreBuilder
                 shipment.Lines.Add(new ShipmentLine { ShipmentId = shipment.Id, Sku = sku, Quantity = quantity });
             }
 
+            ScanPicks(warehouseId, lines, at);
             order.RecordShipment(lines, carrier, tracking, WarehouseActor, at);
             _shipments.Add(shipment);
             builder._data.Shipments.Add(shipment);
             return shipment;
         }
+
+        /// <summary>
+        /// The warehouse scanned what it shipped in the last <see cref="PickScanDays"/> days (the store
+        /// started scanning then): one right scan per line, and now and then a wrong item scanned first
+        /// (about one line in 50, by order number, so no draw shifts the rest of the demo).
+        /// </summary>
+        private void ScanPicks(Guid warehouseId, List<(string Sku, int Quantity)> lines, DateTime shippedAt)
+        {
+            if (shippedAt < builder._end.AddDays(-PickScanDays))
+            {
+                return;
+            }
+
+            var at = shippedAt.AddMinutes(-40);
+            for (var i = 0; i < lines.Count; i++)
+            {
+                var (sku, quantity) = lines[i];
+                if ((order.Number * 31 + i) % 50 == 7)
+                {
+                    var other = builder._variants[(int)(order.Number % builder._variants.Count)].Variant.Sku;
+                    other = other == sku ? builder._variants[(int)((order.Number + 1) % builder._variants.Count)].Variant.Sku : other;
+                    builder._data.PickScans.Add(new PickScan { OrderId = order.Id, WarehouseId = warehouseId, Code = other, Sku = other, Quantity = 1, Correct = false, ScannedBy = WarehouseActor.Name, ScannedAt = at });
+                    at = at.AddSeconds(20);
+                }
+
+                builder._data.PickScans.Add(new PickScan { OrderId = order.Id, WarehouseId = warehouseId, Code = sku, Sku = sku, Quantity = quantity, Correct = true, ScannedBy = WarehouseActor.Name, ScannedAt = at });
+                at = at.AddSeconds(30);
+            }
+        }
+
+        private const int PickScanDays = 120;
 
         private void Authorize(DateTime at)
         {

@@ -111,6 +111,7 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock)
             Table("Payments", data.Refunds),
             Table("Shipments", data.Shipments),
             Table("Shipments", data.Shipments.SelectMany(s => s.Lines).ToList()),
+            Table("Shipments", data.PickScans),
             Table("Returns", data.Returns),
             Table("Returns", data.Returns.SelectMany(r => r.Lines).ToList()),
             Table("Purchasing", data.Suppliers),

@@ -16,6 +16,19 @@ internal sealed class ShipmentConfiguration : IEntityTypeConfiguration<Shipment>
     }
 }
 
+internal sealed class PickScanConfiguration : IEntityTypeConfiguration<PickScan>
+{
+    public void Configure(EntityTypeBuilder<PickScan> b)
+    {
+        b.HasIndex(s => new { s.OrderId, s.WarehouseId });
+        b.Property(s => s.Code).HasMaxLength(PickScanning.MaxCodeLength);
+        b.Property(s => s.Sku).HasMaxLength(64);
+        b.Property(s => s.ScannedBy).HasMaxLength(256);
+        b.HasOne<Order>().WithMany().HasForeignKey(s => s.OrderId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Inventory.Warehouse>().WithMany().HasForeignKey(s => s.WarehouseId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
 internal sealed class ReturnConfiguration : IEntityTypeConfiguration<ReturnRequest>
 {
     public void Configure(EntityTypeBuilder<ReturnRequest> b)

@@ -52,6 +52,28 @@ public sealed record PickListLineView(string Sku, string Title, int Quantity, IR
 
 public sealed record PickListView(string Warehouse, DateTime GeneratedAt, IReadOnlyList<PickListLineView> Lines);
 
+public sealed record PickScanRequest(string? Warehouse, string? Order, string? Code, int? Quantity);
+
+/// <summary>A line of an order to pick in a warehouse: units to pick (reserved, not released) and units scanned right so far.</summary>
+public sealed record PickProgressLineView(string Sku, string Title, int ToPick, int Picked);
+
+/// <summary>
+/// The answer to a scan: whether it was right, what it was, and the order's pick progress in the
+/// warehouse after it. <paramref name="Message"/> says what to do next in words a picker reads.
+/// </summary>
+public sealed record PickScanView(
+    Guid Id,
+    bool Correct,
+    string Code,
+    string? Sku,
+    int Quantity,
+    string Message,
+    long OrderNumber,
+    string Warehouse,
+    DateTime ScannedAt,
+    IReadOnlyList<PickProgressLineView> Lines,
+    bool Complete);
+
 // Events: enough for a consumer (a carrier integration, a mailer) to act without a lookup.
 
 /// <summary>order.shipped: a shipment of the order left a warehouse.</summary>

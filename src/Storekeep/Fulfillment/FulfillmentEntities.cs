@@ -29,6 +29,29 @@ public sealed class ShipmentLine
     public int Quantity { get; init; }
 }
 
+/// <summary>
+/// One scan while picking an order in a warehouse: what the barcode or SKU read, the SKU it is, how
+/// many units, and whether it was right (a unit the order still needed from this warehouse). Wrong
+/// scans are kept: they are what pick accuracy counts.
+/// </summary>
+public sealed class PickScan
+{
+    public Guid Id { get; init; } = Ids.NewId();
+    public Guid OrderId { get; init; }
+    public Guid WarehouseId { get; init; }
+
+    /// <summary>What the scanner read (a SKU or a barcode), as read.</summary>
+    public required string Code { get; init; }
+
+    /// <summary>The SKU the code is, when it is one of the catalog's.</summary>
+    public string? Sku { get; init; }
+
+    public int Quantity { get; init; }
+    public bool Correct { get; init; }
+    public required string ScannedBy { get; init; }
+    public DateTime ScannedAt { get; init; }
+}
+
 public enum ReturnStatus
 {
     Requested,

@@ -116,6 +116,7 @@ public static class AccessTable
         POST   /api/v1/orders/{id}/shipments/{shipmentId}/deliver  fulfillment.write owner manager warehouse
         POST   /api/v1/payments/stripe/webhook                     public
         GET    /api/v1/pick-lists                                  fulfillment.write owner manager warehouse
+        POST   /api/v1/pick-lists/scans                            fulfillment.write owner manager warehouse
         GET    /api/v1/planning/abc                                planning.read     owner manager
         GET    /api/v1/planning/forecast                           planning.read     owner manager
         GET    /api/v1/planning/forecast-accuracy                  planning.read     owner manager

@@ -110,6 +110,7 @@ public sealed partial class HostileInputTests
                     ["campaignId"] = Fixtures.CampaignIdPlaceholder,
                     ["variants"] = new JsonArray(new JsonObject { ["key"] = "control", ["weight"] = 1 }, new JsonObject { ["key"] = "treatment", ["weight"] = 1 }),
                 }
+                : op.Path == "/api/v1/pick-lists/scans" ? new JsonObject { ["warehouse"] = "MAIN", ["order"] = Fixtures.OrderIdPlaceholder, ["code"] = Fixtures.Sku, ["quantity"] = 1 }
                 : op.Path == SlaPoliciesPath ? new JsonObject { ["policies"] = new JsonArray(new JsonObject { ["priority"] = "low", ["firstResponseMinutes"] = 1440, ["resolutionMinutes"] = 5760 }) }
                 : Plausible(document, schema, "", 0)) ?? new JsonObject();
             foreach (var (label, body, contentType) in HostileBodies(plausible))
@@ -712,6 +713,7 @@ public sealed partial class HostileInputTests
         public const string SupplierIdPlaceholder = "SUPPLIER-ID";
         public const string SegmentIdPlaceholder = "SEGMENT-ID";
         public const string CampaignIdPlaceholder = "CAMPAIGN-ID";
+        public const string OrderIdPlaceholder = "ORDER-ID";
 
         /// <summary>An active code for every cart (10 % off), entered by the plausible discount-code body.</summary>
         public const string DiscountCode = "HOSTILE10";
@@ -761,11 +763,12 @@ public sealed partial class HostileInputTests
             return fixtures;
         }
 
-        /// <summary>Puts the fixture supplier's id where a body names a supplier.</summary>
+        /// <summary>Puts the fixtures' ids (supplier, segment, campaign, paid order) where a body names them.</summary>
         public string Fill(string body) => body
             .Replace($"\"{SupplierIdPlaceholder}\"", $"\"{_ids["suppliers"]}\"", StringComparison.Ordinal)
             .Replace($"\"{SegmentIdPlaceholder}\"", $"\"{_ids["segments"]}\"", StringComparison.Ordinal)
-            .Replace($"\"{CampaignIdPlaceholder}\"", $"\"{_ids["campaigns"]}\"", StringComparison.Ordinal);
+            .Replace($"\"{CampaignIdPlaceholder}\"", $"\"{_ids["campaigns"]}\"", StringComparison.Ordinal)
+            .Replace($"\"{OrderIdPlaceholder}\"", $"\"{_ids[PaidOrders]}\"", StringComparison.Ordinal);
 
         public Task<string> UrlAsync(string path) =>
             Task.FromResult(RouteParameter().Replace(path, m => Value(path, path[..m.Index], m.Groups[1].Value)));

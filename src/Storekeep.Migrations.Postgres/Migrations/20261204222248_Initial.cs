@@ -1412,6 +1412,37 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "pick_scans",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    order_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    warehouse_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    code = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    quantity = table.Column<int>(type: "integer", nullable: false),
+                    correct = table.Column<bool>(type: "boolean", nullable: false),
+                    scanned_by = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    scanned_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_pick_scans", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_pick_scans_orders_order_id",
+                        column: x => x.order_id,
+                        principalTable: "orders",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_pick_scans_warehouses_warehouse_id",
+                        column: x => x.warehouse_id,
+                        principalTable: "warehouses",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "purchase_orders",
                 columns: table => new
                 {
@@ -2106,6 +2137,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 column: "order_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_pick_scans_order_id_warehouse_id",
+                table: "pick_scans",
+                columns: new[] { "order_id", "warehouse_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pick_scans_warehouse_id",
+                table: "pick_scans",
+                column: "warehouse_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_product_images_product_id_position",
                 table: "product_images",
                 columns: new[] { "product_id", "position" });
@@ -2526,6 +2567,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "order_timeline");
+
+            migrationBuilder.DropTable(
+                name: "pick_scans");
 
             migrationBuilder.DropTable(
                 name: "product_images");

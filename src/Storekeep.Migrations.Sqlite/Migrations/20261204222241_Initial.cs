@@ -1399,6 +1399,37 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "pick_scans",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    warehouse_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    code = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    correct = table.Column<bool>(type: "INTEGER", nullable: false),
+                    scanned_by = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    scanned_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_pick_scans", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_pick_scans_orders_order_id",
+                        column: x => x.order_id,
+                        principalTable: "orders",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_pick_scans_warehouses_warehouse_id",
+                        column: x => x.warehouse_id,
+                        principalTable: "warehouses",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "purchase_orders",
                 columns: table => new
                 {
@@ -2093,6 +2124,16 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 column: "order_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_pick_scans_order_id_warehouse_id",
+                table: "pick_scans",
+                columns: new[] { "order_id", "warehouse_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pick_scans_warehouse_id",
+                table: "pick_scans",
+                column: "warehouse_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_product_images_product_id_position",
                 table: "product_images",
                 columns: new[] { "product_id", "position" });
@@ -2513,6 +2554,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "order_timeline");
+
+            migrationBuilder.DropTable(
+                name: "pick_scans");
 
             migrationBuilder.DropTable(
                 name: "product_images");
