@@ -2573,6 +2573,23 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Storekeep.Messaging.InboundSms", b =>
+                {
+                    b.Property<string>("MessageSid")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("message_sid");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("MessageSid")
+                        .HasName("pk_inbound_sms");
+
+                    b.ToTable("inbound_sms", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Messaging.Message", b =>
                 {
                     b.Property<Guid>("Id")

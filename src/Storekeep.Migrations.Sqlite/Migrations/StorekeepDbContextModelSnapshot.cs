@@ -2553,6 +2553,23 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Storekeep.Messaging.InboundSms", b =>
+                {
+                    b.Property<string>("MessageSid")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_sid");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("MessageSid")
+                        .HasName("pk_inbound_sms");
+
+                    b.ToTable("inbound_sms", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Messaging.Message", b =>
                 {
                     b.Property<Guid>("Id")

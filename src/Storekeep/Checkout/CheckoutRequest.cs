@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Storekeep.Customers;
 using Storekeep.Orders;
 using Storekeep.Payments;
 using Storekeep.Shared;
@@ -26,6 +27,9 @@ public sealed record CheckoutRequest(string? Email, AddressRequest? ShippingAddr
 {
     /// <summary>What the shopper ticked at checkout; absent or false grants nothing (and never withdraws consent given before).</summary>
     public MarketingConsentRequest? MarketingConsent { get; init; }
+
+    /// <summary>The shopper's mobile phone (optional; required for SMS consent), stored on the customer in E.164 form.</summary>
+    public string? Phone { get; init; }
 }
 
 /// <summary>Marketing consent given at checkout: <c>{email, sms}</c>, both default false.</summary>
@@ -38,6 +42,9 @@ public sealed record PaymentIntentRequest(string? Email, AddressRequest? Shippin
 {
     /// <summary>What the shopper ticked at checkout; kept with the intent and recorded when its order is placed.</summary>
     public MarketingConsentRequest? MarketingConsent { get; init; }
+
+    /// <summary>The shopper's mobile phone, kept with the intent like the consent it may go with.</summary>
+    public string? Phone { get; init; }
 }
 
 /// <summary>A checkout request that passed validation.</summary>
@@ -46,9 +53,14 @@ internal sealed record ValidCheckout(string Email, Address Address, string? Ship
     /// <summary>Marketing consent the shopper gave at this checkout (only ever granted here, never withdrawn).</summary>
     public (bool Email, bool Sms) Consent { get; init; }
 
+    /// <summary>The phone the shopper gave, in E.164 form; null when none was given.</summary>
+    public string? Phone { get; init; }
+
+    internal const int PhoneMaxLength = 40;
+
     /// <summary>The details of a card checkout by payment intent (the payment is the intent's).</summary>
     public static ValidCheckout ForIntent(PaymentIntentRequest request) =>
-        From(new CheckoutRequest(request.Email, request.ShippingAddress, request.ShippingMethod, null) { MarketingConsent = request.MarketingConsent }, paymentRequired: false);
+        From(new CheckoutRequest(request.Email, request.ShippingAddress, request.ShippingMethod, null) { MarketingConsent = request.MarketingConsent, Phone = request.Phone }, paymentRequired: false);
 
     public static ValidCheckout From(CheckoutRequest request, bool paymentRequired = true)
     {
@@ -57,6 +69,7 @@ internal sealed record ValidCheckout(string Email, Address Address, string? Ship
         var email = v.Email("email", request.Email)!;
         var address = ValidateAddress(v, "shippingAddress", request.ShippingAddress);
         var shippingMethod = v.Text("shippingMethod", request.ShippingMethod, 32);
+        var phone = ValidatePhone(v, request.Phone, request.MarketingConsent?.Sms ?? false);
         var method = PaymentMethod.Card;
         string? token = null;
         string? intentId = null;
@@ -96,7 +109,33 @@ internal sealed record ValidCheckout(string Email, Address Address, string? Ship
         return new ValidCheckout(email, address!, shippingMethod, method, token, intentId)
         {
             Consent = (request.MarketingConsent?.Email ?? false, request.MarketingConsent?.Sms ?? false),
+            Phone = phone,
         };
+    }
+
+    /// <summary>
+    /// The optional phone in E.164 form. SMS consent is for a number, so consenting without a
+    /// valid one is refused rather than recorded against whatever phone the customer had before.
+    /// </summary>
+    private static string? ValidatePhone(Validation v, string? phone, bool smsConsent)
+    {
+        if (string.IsNullOrWhiteSpace(phone))
+        {
+            if (smsConsent)
+            {
+                v.Add("phone", "A mobile phone number is needed to receive texts: send 'phone' (e.g. +1 415 555 0101) or leave 'marketingConsent.sms' false.");
+            }
+
+            return null;
+        }
+
+        var number = phone.Length <= PhoneMaxLength ? PhoneNumbers.E164(phone) : null;
+        if (number is null)
+        {
+            v.Add("phone", "'phone' must be a mobile number in international form: + and the country code, e.g. +1 415 555 0101.");
+        }
+
+        return number;
     }
 
     public static Address? ValidateAddress(Validation v, string field, AddressRequest? request)

@@ -133,7 +133,7 @@ public sealed class CheckoutService(
         var now = clock.GetUtcNow().UtcDateTime;
         var number = await db.NextOrderNumberAsync(ct);
         var customerId = await customers.EnsureAsync(input.Email, input.Address.Name, input.Address.Country, now, ct);
-        await customers.GrantConsentAsync(customerId, input.Consent.Email, input.Consent.Sms, CustomerRegistry.CheckoutConsentSource, now, ct);
+        await customers.GrantConsentAsync(customerId, input.Consent.Email, input.Consent.Sms, CustomerRegistry.CheckoutConsentSource, now, ct, input.Phone);
         var lines = totals.Lines.Select(l => OrderLine.For(
             variants[l.Sku].Id, l.Sku, OrderTitle(variants[l.Sku]), l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount, variants[l.Sku].Cost, l.Discount,
             [.. l.Allocations.Select(a => new OrderLineDiscount(a.DiscountId, MinorUnits.FromMinor(a.Amount)))])).ToList();

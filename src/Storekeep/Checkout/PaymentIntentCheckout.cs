@@ -136,9 +136,11 @@ public sealed partial class PaymentIntentCheckout(
             throw Errors.Unprocessable(IntentMismatchCode, "This payment intent was created for another cart.");
         }
 
-        // Consent ticked when the intent was prepared stays unless this request answers again.
-        var consent = request.MarketingConsent ?? JsonSerializer.Deserialize<PaymentIntentRequest>(attempt.Details, StorekeepJson.Options)?.MarketingConsent;
-        var details = StorekeepJson.Serialize(new PaymentIntentRequest(request.Email, request.ShippingAddress, request.ShippingMethod) { MarketingConsent = consent });
+        // Consent ticked and the phone given when the intent was prepared stay unless this request answers again.
+        var prepared = JsonSerializer.Deserialize<PaymentIntentRequest>(attempt.Details, StorekeepJson.Options);
+        var consent = request.MarketingConsent ?? prepared?.MarketingConsent;
+        var phone = string.IsNullOrWhiteSpace(request.Phone) ? prepared?.Phone : request.Phone;
+        var details = StorekeepJson.Serialize(new PaymentIntentRequest(request.Email, request.ShippingAddress, request.ShippingMethod) { MarketingConsent = consent, Phone = phone });
         await UpdateIfOpenAsync(attempt.Id, u => u.SetProperty(a => a.Details, details), ct);
         var result = await CompleteAsync(attempt.IntentId, ct);
         return result.Outcome switch

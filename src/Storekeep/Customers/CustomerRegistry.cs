@@ -33,17 +33,25 @@ public sealed class CustomerRegistry(StorekeepDbContext db)
 
     /// <summary>
     /// Records marketing consent the customer gave (<paramref name="email"/>, <paramref name="sms"/>)
-    /// with its time and <paramref name="source"/>. Only grants: false leaves the customer's earlier
-    /// answer as it is. Runs in the caller's transaction (saved with it).
+    /// with its time and <paramref name="source"/>, and the <paramref name="phone"/> given with it
+    /// (E.164; null leaves the customer's phone as it is). Only grants: false leaves the customer's
+    /// earlier answer as it is. Runs in the caller's transaction (saved with it).
     /// </summary>
-    public async Task GrantConsentAsync(Guid customerId, bool email, bool sms, string source, DateTime now, CancellationToken ct)
+    public async Task GrantConsentAsync(Guid customerId, bool email, bool sms, string source, DateTime now, CancellationToken ct, string? phone = null)
     {
-        if (!email && !sms)
+        if (!email && !sms && phone is null)
         {
             return;
         }
 
         var customer = await db.Customers.SingleAsync(c => c.Id == customerId, ct);
+
+        // The latest number the shopper gave replaces the old one: SMS consent is for this number.
+        if (phone is not null)
+        {
+            customer.Phone = phone;
+        }
+
         if (email)
         {
             customer.SetEmailConsent(true, source, now);

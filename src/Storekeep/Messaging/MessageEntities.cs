@@ -91,3 +91,15 @@ public sealed class MessageTemplate
     public required string Text { get; set; }
     public DateTime UpdatedAt { get; set; }
 }
+
+/// <summary>
+/// An inbound SMS (Twilio's MessageSid) that was acted on: Twilio retries webhooks, and a replayed
+/// STOP must not withdraw consent the customer gave again in between. Table <c>inbound_sms</c>.
+/// </summary>
+public sealed class InboundSms
+{
+    public const int MaxSidLength = 64;
+
+    public required string MessageSid { get; init; }
+    public DateTime ReceivedAt { get; init; }
+}

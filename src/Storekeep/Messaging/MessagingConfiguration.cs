@@ -41,3 +41,13 @@ internal sealed class MessageTemplateConfiguration : IEntityTypeConfiguration<Me
         b.Property(t => t.Text).HasMaxLength(MessageTemplate.MaxTextLength);
     }
 }
+
+internal sealed class InboundSmsConfiguration : IEntityTypeConfiguration<InboundSms>
+{
+    public void Configure(EntityTypeBuilder<InboundSms> b)
+    {
+        b.ToTable("inbound_sms");
+        b.HasKey(s => s.MessageSid);
+        b.Property(s => s.MessageSid).HasMaxLength(InboundSms.MaxSidLength);
+    }
+}

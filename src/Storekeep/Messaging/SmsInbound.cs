@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Storekeep.Customers;
+using Storekeep.Data;
 
 namespace Storekeep.Messaging;
 
@@ -18,8 +20,9 @@ public enum SmsKeyword
 /// the SMS consent of every customer with the sender's number, through the Customers capability. An
 /// opt-in keyword (START, YES, UNSTOP) records nothing: Twilio lets the number reach us again, but
 /// marketing consent must be given explicitly (checkout, account, staff). Anything else is ignored.
+/// A STOP is acted on once per MessageSid (<see cref="InboundSms"/>), so a replay changes nothing.
 /// </summary>
-public sealed partial class SmsInbound(SmsSettings settings, CustomerProfiles profiles, ILogger<SmsInbound> logger)
+public sealed partial class SmsInbound(SmsSettings settings, StorekeepDbContext db, CustomerProfiles profiles, TimeProvider clock, ILogger<SmsInbound> logger)
 {
     /// <summary>The consent source recorded for a withdrawal by STOP reply.</summary>
     public const string StopSource = "sms_stop";
@@ -77,8 +80,32 @@ public sealed partial class SmsInbound(SmsSettings settings, CustomerProfiles pr
         var keyword = KeywordOf(body);
         if (keyword == SmsKeyword.OptOut && !string.IsNullOrWhiteSpace(from))
         {
-            var changed = await profiles.WithdrawSmsConsentAsync(from, StopSource, ct);
-            LogOptOut(logger, messageSid ?? "", changed);
+            var sid = (messageSid ?? "").Trim();
+            if (sid.Length is 0 or > InboundSms.MaxSidLength)
+            {
+                // Twilio always sends one; without it there is nothing to recognise a replay by.
+                var withdrawn = await profiles.WithdrawSmsConsentAsync(from, StopSource, ct);
+                LogOptOut(logger, sid, withdrawn);
+                return keyword;
+            }
+
+            // The MessageSid is recorded in the withdrawal's transaction: a replay (Twilio retries)
+            // finds it taken and withdraws nothing, even if the customer consented again meanwhile.
+            var changed = await db.InTransactionAsync(async token =>
+            {
+                var now = clock.GetUtcNow().UtcDateTime;
+                var first = await db.Database.ExecuteSqlAsync(
+                    $"INSERT INTO inbound_sms (message_sid, received_at) VALUES ({sid}, {now}) ON CONFLICT (message_sid) DO NOTHING", token);
+                return first == 0 ? (int?)null : await profiles.WithdrawSmsConsentAsync(from, StopSource, token);
+            }, ct);
+            if (changed is { } count)
+            {
+                LogOptOut(logger, sid, count);
+            }
+            else
+            {
+                LogReplay(logger, sid);
+            }
         }
 
         return keyword;
@@ -86,4 +113,7 @@ public sealed partial class SmsInbound(SmsSettings settings, CustomerProfiles pr
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SMS opt-out {MessageSid}: SMS consent withdrawn for {Customers} customer(s).")]
     private static partial void LogOptOut(ILogger logger, string messageSid, int customers);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SMS opt-out {MessageSid} was already handled: nothing changed.")]
+    private static partial void LogReplay(ILogger logger, string messageSid);
 }

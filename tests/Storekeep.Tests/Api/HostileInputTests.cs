@@ -461,6 +461,7 @@ public sealed partial class HostileInputTests
         "warehouse" or "from" => "MAIN",
         "to" => "WEST",
         "email" => "ada@example.com",
+        "phone" => "+1 415 555 0101", // checkout's phone must be E.164-able (SMS consent is for a number)
         "country" => "US",
         "region" => UniqueCodePlaceholder, // a new tax rate's country and region must be new
         "countries" or "countrie" => "US",

@@ -8,7 +8,8 @@ namespace Storekeep.Tests.Messaging;
 /// <summary>
 /// Twilio's incoming-message webhook: a signed STOP withdraws SMS consent through the Customers
 /// capability (checked over the API and in raw SQL), a bad signature changes nothing, a replay
-/// keeps the first withdrawal, and a later SMS campaign leaves the number out.
+/// keeps the first withdrawal and never withdraws consent given again since, and a later SMS
+/// campaign leaves the number out.
 /// </summary>
 public sealed class InboundSmsTests
 {
@@ -103,6 +104,21 @@ public sealed class InboundSmsTests
         // START records nothing: consent must be given again explicitly.
         Assert.Equal(HttpStatusCode.OK, (await store.Anonymous.SendAsync(Inbound(signedUrl, "+14155550101", "START", "SM3"))).StatusCode);
         Assert.Equal(first, await SmsConsentInSqlAsync(store, ada));
+
+        // The customer consents again, then Twilio replays the STOP it already delivered (same
+        // MessageSid, valid signature): the new consent stays. A new STOP withdraws it.
+        await store.Client.PatchJson($"/api/v1/customers/{ada}", new { consent = new { sms = new { accepted = true, source = "phone_call" } } }).Expect(HttpStatusCode.OK);
+        var regiven = await SmsConsentInSqlAsync(store, ada);
+        Assert.Equal((true, "phone_call"), (regiven.Accepts, regiven.Source));
+        Assert.Equal(HttpStatusCode.OK, (await store.Anonymous.SendAsync(Inbound(signedUrl, "+14155550101", "stop ", "SM2"))).StatusCode);
+        Assert.Equal(regiven, await SmsConsentInSqlAsync(store, ada));
+        Assert.Equal(HttpStatusCode.OK, (await store.Anonymous.SendAsync(Inbound(signedUrl, "+14155550101", "STOP", "SM4"))).StatusCode);
+        Assert.Equal((false, SmsInbound.StopSource), ((await SmsConsentInSqlAsync(store, ada)).Accepts, (await SmsConsentInSqlAsync(store, ada)).Source));
+        await using (var handled = store.Db())
+        {
+            // Only the STOPs acted on are kept, once each.
+            Assert.Equal(["SM2", "SM4"], await handled.Database.SqlQueryRaw<string>("SELECT message_sid AS \"Value\" FROM inbound_sms ORDER BY message_sid").ToListAsync());
+        }
 
         // A campaign to the segment afterwards reaches only the number that did not opt out.
         var segment = (await store.Client.PostJson("/api/v1/segments", new { name = "SMS", match = "all", rules = new[] { new { field = "tag", op = "eq", value = "sms" } } })

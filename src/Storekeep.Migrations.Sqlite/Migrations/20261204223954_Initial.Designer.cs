@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261204222241_Initial")]
+    [Migration("20261204223954_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -2554,6 +2554,23 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         {
                             t.HasCheckConstraint("ck_loyalty_program_single_row", "id = 1");
                         });
+                });
+
+            modelBuilder.Entity("Storekeep.Messaging.InboundSms", b =>
+                {
+                    b.Property<string>("MessageSid")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_sid");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("MessageSid")
+                        .HasName("pk_inbound_sms");
+
+                    b.ToTable("inbound_sms", (string)null);
                 });
 
             modelBuilder.Entity("Storekeep.Messaging.Message", b =>

@@ -13,7 +13,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261204222248_Initial")]
+    [Migration("20261204224004_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -2574,6 +2574,23 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         {
                             t.HasCheckConstraint("ck_loyalty_program_single_row", "id = 1");
                         });
+                });
+
+            modelBuilder.Entity("Storekeep.Messaging.InboundSms", b =>
+                {
+                    b.Property<string>("MessageSid")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("message_sid");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("MessageSid")
+                        .HasName("pk_inbound_sms");
+
+                    b.ToTable("inbound_sms", (string)null);
                 });
 
             modelBuilder.Entity("Storekeep.Messaging.Message", b =>
