@@ -3352,6 +3352,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("rate");
 
+                    b.Property<int>("ShipWithinHours")
+                        .HasColumnType("integer")
+                        .HasColumnName("ship_within_hours");
+
                     b.HasKey("Id")
                         .HasName("pk_shipping_methods");
 

@@ -3332,6 +3332,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("rate");
 
+                    b.Property<int>("ShipWithinHours")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ship_within_hours");
+
                     b.HasKey("Id")
                         .HasName("pk_shipping_methods");
 

@@ -110,8 +110,8 @@ internal sealed partial class DemoStoreBuilder
     private void BuildShippingAndTax()
     {
         _data.ShippingMethods.Add(new ShippingMethod { Code = "standard", Name = "Standard (3-5 business days)", Rate = 5.99m, FreeOver = 75m, Countries = "US,CA,GB,DE", Position = 1 });
-        _data.ShippingMethods.Add(new ShippingMethod { Code = "express", Name = "Express (1-2 business days)", Rate = 19.99m, Countries = "US,CA,GB,DE", Position = 2 });
-        _data.ShippingMethods.Add(new ShippingMethod { Code = "international", Name = "International (6-14 business days)", Rate = 24.99m, FreeOver = 200m, Countries = "*", Position = 3 });
+        _data.ShippingMethods.Add(new ShippingMethod { Code = "express", Name = "Express (1-2 business days)", Rate = 19.99m, Countries = "US,CA,GB,DE", Position = 2, ShipWithinHours = 24 });
+        _data.ShippingMethods.Add(new ShippingMethod { Code = "international", Name = "International (6-14 business days)", Rate = 24.99m, FreeOver = 200m, Countries = "*", Position = 3, ShipWithinHours = 72 });
 
         (string Country, string? Region, string Name, decimal Rate)[] rates =
         [

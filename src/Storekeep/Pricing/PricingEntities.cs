@@ -17,6 +17,15 @@ public sealed class ShippingMethod
     public bool IsActive { get; set; } = true;
     public int Position { get; set; }
 
+    /// <summary>
+    /// The store's promise: orders by this method leave the warehouse within this many hours. The
+    /// fulfillment report's on-time rate is measured against it.
+    /// </summary>
+    public int ShipWithinHours { get; set; } = DefaultShipWithinHours;
+
+    public const int DefaultShipWithinHours = 48;
+    public const int MaxShipWithinHours = 24 * 60;
+
     public bool Serves(string country) =>
         Countries == "*" || Countries.Split(',').Contains(country, StringComparer.OrdinalIgnoreCase);
 }

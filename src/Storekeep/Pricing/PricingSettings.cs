@@ -6,9 +6,9 @@ using Storekeep.Store;
 
 namespace Storekeep.Pricing;
 
-public sealed record ShippingMethodRequest(string? Code, string? Name, decimal? Rate, decimal? FreeOver, string[]? Countries, bool? IsActive, int? Position);
+public sealed record ShippingMethodRequest(string? Code, string? Name, decimal? Rate, decimal? FreeOver, string[]? Countries, bool? IsActive, int? Position, int? ShipWithinHours = null);
 
-public sealed record ShippingMethodView(Guid Id, string Code, string Name, decimal Rate, decimal? FreeOver, string[] Countries, bool IsActive, int Position, string Currency);
+public sealed record ShippingMethodView(Guid Id, string Code, string Name, decimal Rate, decimal? FreeOver, string[] Countries, bool IsActive, int Position, string Currency, int ShipWithinHours);
 
 public sealed record TaxRateRequest(string? Country, string? Region, string? Name, decimal? Rate);
 
@@ -55,6 +55,7 @@ public sealed class PricingSettings(StorekeepDbContext db, StoreSettingsService 
         var rate = v.Money("rate", request.Rate);
         var freeOver = request.FreeOver is null ? (decimal?)null : v.Money("freeOver", request.FreeOver);
         var countries = ValidateCountries(v, request.Countries);
+        var shipWithin = ShipWithinHours(v, request.ShipWithinHours) ?? ShippingMethod.DefaultShipWithinHours;
         v.ThrowIfInvalid();
         if (await db.ShippingMethods.AnyAsync(m => m.Code == code, ct))
         {
@@ -70,6 +71,7 @@ public sealed class PricingSettings(StorekeepDbContext db, StoreSettingsService 
             Countries = countries,
             IsActive = request.IsActive ?? true,
             Position = request.Position ?? 0,
+            ShipWithinHours = shipWithin,
         };
         db.ShippingMethods.Add(method);
         await db.SaveChangesAsync(ct);
@@ -87,6 +89,7 @@ public sealed class PricingSettings(StorekeepDbContext db, StoreSettingsService 
         var rate = request.Rate is null ? method.Rate : v.Money("rate", request.Rate);
         var freeOver = request.FreeOver is null ? null : (decimal?)v.Money("freeOver", request.FreeOver);
         var countries = request.Countries is null ? method.Countries : ValidateCountries(v, request.Countries);
+        var shipWithin = ShipWithinHours(v, request.ShipWithinHours) ?? method.ShipWithinHours;
         v.ThrowIfInvalid();
         if (code != method.Code && await db.ShippingMethods.AnyAsync(m => m.Code == code, ct))
         {
@@ -100,6 +103,7 @@ public sealed class PricingSettings(StorekeepDbContext db, StoreSettingsService 
         method.Countries = countries;
         method.IsActive = request.IsActive ?? method.IsActive;
         method.Position = request.Position ?? method.Position;
+        method.ShipWithinHours = shipWithin;
         await db.SaveChangesAsync(ct);
         cache.Remove(CacheKey);
         return ToView(method, (await store.GetAsync(ct)).Currency);
@@ -206,7 +210,18 @@ public sealed class PricingSettings(StorekeepDbContext db, StoreSettingsService 
     private static string Truncate(string text) => text.Length > 10 ? text[..10] + "…" : text;
 
     private static ShippingMethodView ToView(ShippingMethod m, string currency) =>
-        new(m.Id, m.Code, m.Name, m.Rate, m.FreeOver, m.Countries.Split(','), m.IsActive, m.Position, currency);
+        new(m.Id, m.Code, m.Name, m.Rate, m.FreeOver, m.Countries.Split(','), m.IsActive, m.Position, currency, m.ShipWithinHours);
+
+    private static int? ShipWithinHours(Validation v, int? hours)
+    {
+        if (hours is < 1 or > ShippingMethod.MaxShipWithinHours)
+        {
+            v.Add("shipWithinHours", $"shipWithinHours must be between 1 and {ShippingMethod.MaxShipWithinHours} (60 days).");
+            return null;
+        }
+
+        return hours;
+    }
 
     private static TaxRateView ToView(TaxRate t) => new(t.Id, t.Country, t.Region, t.Name, t.Rate);
 }

@@ -69,7 +69,8 @@ internal static class AnalyticsFixtures
         bool pricesIncludeTax = false,
         string country = "FR",
         string channel = OrderChannels.OnlineStore,
-        string currency = "USD")
+        string currency = "USD",
+        string shippingMethod = "standard")
     {
         var order = Order.Place(
             Interlocked.Increment(ref _number),
@@ -77,7 +78,7 @@ internal static class AnalyticsFixtures
             customerId,
             currency,
             At(country),
-            "standard",
+            shippingMethod,
             lines.Select(l => OrderLine.For(variants[l.Sku].Id, l.Sku, "Thing", l.Quantity, l.UnitPrice, l.Quantity * l.UnitPrice, 0m, variants[l.Sku].Cost)),
             shipping,
             tax,

@@ -641,7 +641,8 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     free_over = table.Column<long>(type: "INTEGER", nullable: true),
                     countries = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
                     is_active = table.Column<bool>(type: "INTEGER", nullable: false),
-                    position = table.Column<int>(type: "INTEGER", nullable: false)
+                    position = table.Column<int>(type: "INTEGER", nullable: false),
+                    ship_within_hours = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {

@@ -654,7 +654,8 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     free_over = table.Column<long>(type: "bigint", nullable: true),
                     countries = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
                     is_active = table.Column<bool>(type: "boolean", nullable: false),
-                    position = table.Column<int>(type: "integer", nullable: false)
+                    position = table.Column<int>(type: "integer", nullable: false),
+                    ship_within_hours = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {

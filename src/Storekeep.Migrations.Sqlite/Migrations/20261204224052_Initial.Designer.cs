@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261204223954_Initial")]
+    [Migration("20261204224052_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -3334,6 +3334,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.Property<long>("Rate")
                         .HasColumnType("INTEGER")
                         .HasColumnName("rate");
+
+                    b.Property<int>("ShipWithinHours")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ship_within_hours");
 
                     b.HasKey("Id")
                         .HasName("pk_shipping_methods");

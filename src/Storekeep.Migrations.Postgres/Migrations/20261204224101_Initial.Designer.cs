@@ -13,7 +13,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261204224004_Initial")]
+    [Migration("20261204224101_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -3354,6 +3354,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.Property<long>("Rate")
                         .HasColumnType("bigint")
                         .HasColumnName("rate");
+
+                    b.Property<int>("ShipWithinHours")
+                        .HasColumnType("integer")
+                        .HasColumnName("ship_within_hours");
 
                     b.HasKey("Id")
                         .HasName("pk_shipping_methods");
