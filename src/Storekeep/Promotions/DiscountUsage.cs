@@ -32,33 +32,33 @@ public sealed class DiscountUsage(StorekeepDbContext db)
         }
 
         var customer = PromotionCandidates.CustomerKey(order.Email)!;
-        var appliedIds = promotion.Applied.Select(a => a.DiscountId).ToList();
-        var perCustomerLimits = await db.Set<DiscountDefinition>().AsNoTracking()
-            .Where(d => appliedIds.Contains(d.Id) && d.UsageLimitPerCustomer != null)
-            .ToDictionaryAsync(d => d.Id, d => d.UsageLimitPerCustomer!.Value, ct);
+        var states = await StatesAsync([.. promotion.Applied.Select(a => a.DiscountId).Distinct().Order()], ct);
         foreach (var applied in promotion.Applied.OrderBy(a => a.DiscountId))
         {
+            if (!states.TryGetValue(applied.DiscountId, out var state) || !state.Active)
+            {
+                throw NotActive(applied);
+            }
+
             // Only a limited discount is counted on its row: the count is what the guarded update
             // checks, and the row lock it takes queues every checkout using that discount until
             // commit. An unlimited discount (most automatic ones) is only checked still active, so
             // its checkouts never queue on one row (the checkout-discounts bench: 0.44 → see
             // docs/performance.md). Its uses are the discount_uses rows.
-            var taken = await db.Set<DiscountDefinition>()
-                .Where(d => d.Id == applied.DiscountId && d.Status == DiscountStatus.Active && d.UsageLimit != null && d.UsedCount < d.UsageLimit)
-                .ExecuteUpdateAsync(u => u.SetProperty(d => d.UsedCount, d => d.UsedCount + 1), ct);
-            if (taken == 0 && !await StillUnlimitedAsync(applied, ct))
+            if (state.UsageLimit is not null)
             {
-                // A limit was set between the two statements: count this use against it.
-                taken = await db.Set<DiscountDefinition>()
+                var taken = await db.Set<DiscountDefinition>()
                     .Where(d => d.Id == applied.DiscountId && d.Status == DiscountStatus.Active && d.UsageLimit != null && d.UsedCount < d.UsageLimit)
                     .ExecuteUpdateAsync(u => u.SetProperty(d => d.UsedCount, d => d.UsedCount + 1), ct);
                 if (taken == 0)
                 {
-                    throw UsedUp(applied, UsedUpMessage);
+                    // Deactivated meanwhile, or used up: say which.
+                    var active = await db.Set<DiscountDefinition>().AnyAsync(d => d.Id == applied.DiscountId && d.Status == DiscountStatus.Active, ct);
+                    throw active ? UsedUp(applied, UsedUpMessage) : NotActive(applied);
                 }
             }
 
-            if (perCustomerLimits.TryGetValue(applied.DiscountId, out var limit))
+            if (state.UsageLimitPerCustomer is { } limit)
             {
                 await db.Database.ExecuteSqlAsync(
                     $"INSERT INTO discount_customer_uses (discount_id, customer, uses) VALUES ({applied.DiscountId}, {customer}, 0) ON CONFLICT (discount_id, customer) DO NOTHING", ct);
@@ -106,23 +106,25 @@ public sealed class DiscountUsage(StorekeepDbContext db)
     }
 
     /// <summary>
-    /// True when the discount is active without a usage limit; 409 discount_not_active when it is not
-    /// active. On PostgreSQL the row is locked FOR KEY SHARE until the checkout commits, the lock the
-    /// foreign key of the use's row takes anyway: checkouts do not wait for each other, but a limit
-    /// being set on the discount (<see cref="Discounts"/> locks the row FOR UPDATE before counting
-    /// the uses held) waits for them, so the count it starts from includes this use. SQLite's
-    /// IMMEDIATE transactions already serialise the two.
+    /// The applied discounts' state, read in one statement. On PostgreSQL their rows are locked FOR
+    /// KEY SHARE until the checkout commits, the lock the foreign key of the use's row takes anyway:
+    /// checkouts do not wait for each other (nor for the guarded count of a limited one), but a limit
+    /// being set on a discount (<see cref="Discounts"/> locks the row FOR UPDATE before counting the
+    /// uses held) waits for them, so the count it starts from includes this use; and a limit set
+    /// before this read is seen by it. SQLite's IMMEDIATE transactions already serialise the two.
     /// </summary>
-    private async Task<bool> StillUnlimitedAsync(AppliedDiscount applied, CancellationToken ct)
+    private async Task<Dictionary<Guid, DiscountState>> StatesAsync(Guid[] ids, CancellationToken ct)
     {
-        var state = db.IsPostgres
-            ? (await db.Database.SqlQuery<DiscountState>($"SELECT status = 'active' AS \"Active\", usage_limit AS \"UsageLimit\" FROM discounts WHERE id = {applied.DiscountId} FOR KEY SHARE").ToListAsync(ct)).FirstOrDefault()
-            : await db.Set<DiscountDefinition>().AsNoTracking().Where(d => d.Id == applied.DiscountId)
-                .Select(d => new DiscountState(d.Status == DiscountStatus.Active, d.UsageLimit)).FirstOrDefaultAsync(ct);
-        return state is { Active: true } ? state.UsageLimit is null : throw NotActive(applied);
+        var states = db.IsPostgres
+            ? await db.Database.SqlQuery<DiscountState>(
+                $"SELECT id AS \"Id\", status = 'active' AS \"Active\", usage_limit AS \"UsageLimit\", usage_limit_per_customer AS \"UsageLimitPerCustomer\" FROM discounts WHERE id = ANY({ids}) ORDER BY id FOR KEY SHARE")
+                .ToListAsync(ct)
+            : await db.Set<DiscountDefinition>().AsNoTracking().Where(d => ids.Contains(d.Id))
+                .Select(d => new DiscountState(d.Id, d.Status == DiscountStatus.Active, d.UsageLimit, d.UsageLimitPerCustomer)).ToListAsync(ct);
+        return states.ToDictionary(s => s.Id);
     }
 
-    private sealed record DiscountState(bool Active, int? UsageLimit);
+    private sealed record DiscountState(Guid Id, bool Active, int? UsageLimit, int? UsageLimitPerCustomer);
 
     private const string UsedUpMessage = "The discount has been used as many times as it allows; the order was not placed and nothing was charged.";
 
