@@ -42,7 +42,7 @@ public sealed class ManagerPlanningJourneyTests(StorekeepServer server, Chromium
         await page.GotoAsync("/admin/planning");
         await Expect(page.GetByTestId("forecast-chart")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("forecast-backtest")).ToContainTextAsync("MASE");
-        await Expect(page.GetByTestId("accuracy-tile")).ToHaveCountAsync(5);
+        await Expect(page.GetByTestId("accuracy-tile")).ToHaveCountAsync(6);
         await Chromium.ScreenshotAsync(page, "planning-02-forecast");
 
         // Order history from Shopify: the dry run reports, then the import writes the orders.

@@ -41,6 +41,9 @@ public sealed class DemoForecastAccuracyTests
         Assert.Equal(naive, mase["seasonalNaive"]!.GetValue<double>(), 0.00006);
         Assert.Equal(ses, mase["ses"]!.GetValue<double>(), 0.00006);
         Assert.Equal(ma, mase["movingAverage13"]!.GetValue<double>(), 0.00006);
+        ForecastAccuracyReportTests.AssertRmsse(s, body["rmsse"]);
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"RMSSE chosen {s.Average(e => e.Rmsse[0]):F4}, seasonal naive {s.Average(e => e.Rmsse[1]):F4}, SES {s.Average(e => e.Rmsse[2]):F4}, MA13 {s.Average(e => e.Rmsse[3]):F4}");
         Assert.Equal(s.Count(e => e.Chosen <= 0.9 * e.SeasonalNaive), body["counts"]!["beatSeasonalNaiveByTenPercent"]!.GetValue<int>());
         Assert.Equal(s.Count(e => e.Chosen <= Math.Min(e.Ses, e.MovingAverage13)), body["counts"]!["noWorseThanSesAndMovingAverage13"]!.GetValue<int>());
     }

@@ -72,7 +72,20 @@ public sealed class ForecastAccuracyReportTests
         public long Quantity { get; set; }
     }
 
-    internal sealed record Expected(double Chosen, double SeasonalNaive, double Ses, double MovingAverage13, string Method);
+    internal sealed record Expected(double Chosen, double SeasonalNaive, double Ses, double MovingAverage13, string Method, double[] Rmsse);
+
+    /// <summary>RMSSE written out here, apart from the production code: √(mean held-out squared error ÷ mean squared one-step training difference).</summary>
+    internal static double RmsseOf(double[] actual, double[] forecast, double[] train)
+    {
+        var mse = actual.Select((a, i) => (a - forecast[i]) * (a - forecast[i])).Average();
+        var scale = train.Skip(1).Select((t, i) => (t - train[i]) * (t - train[i])).Average();
+        if (scale == 0)
+        {
+            scale = train.Average(t => t * t) is > 0 and var squares ? squares : 1;
+        }
+
+        return Math.Sqrt(mse / scale);
+    }
 
     /// <summary>Per SKU scored: the four held-out MASEs and the method, from raw SQL rows and the forecasting code alone.</summary>
     internal static async Task<(Dictionary<string, Expected> Scored, int Skipped)> ExpectedAsync(StorekeepDbContext db, DateOnly monday)
@@ -97,15 +110,29 @@ public sealed class ForecastAccuracyReportTests
             var train = y[..^13];
             var actual = y[^13..];
             var chosen = Forecaster.Forecast(new WeeklySeries(train), 13).Forecast;
+            double[][] forecasts = [chosen.Mean, Forecaster.SeasonalNaive.Fit(train, 52, 13).Mean, Forecaster.Ses.Fit(train, 52, 13).Mean, Forecaster.MovingAverage13.Fit(train, 52, 13).Mean];
             scored[sku.Key] = new Expected(
-                Mase.Of(actual, chosen.Mean, train, 52),
-                Mase.Of(actual, Forecaster.SeasonalNaive.Fit(train, 52, 13).Mean, train, 52),
-                Mase.Of(actual, Forecaster.Ses.Fit(train, 52, 13).Mean, train, 52),
-                Mase.Of(actual, Forecaster.MovingAverage13.Fit(train, 52, 13).Mean, train, 52),
-                chosen.Method);
+                Mase.Of(actual, forecasts[0], train, 52),
+                Mase.Of(actual, forecasts[1], train, 52),
+                Mase.Of(actual, forecasts[2], train, 52),
+                Mase.Of(actual, forecasts[3], train, 52),
+                chosen.Method,
+                [.. forecasts.Select(f => RmsseOf(actual, f, train))]);
         }
 
         return (scored, skipped);
+    }
+
+    /// <summary>The report's RMSSE block equals the means of the independently computed RMSSEs.</summary>
+    internal static void AssertRmsse(IReadOnlyList<Expected> s, JsonNode? rmsse)
+    {
+        var means = Enumerable.Range(0, 4).Select(k => s.Average(e => e.Rmsse[k])).ToArray();
+        Near(means[0], rmsse!["chosen"]);
+        Near(means[1], rmsse["seasonalNaive"]);
+        Near(means[2], rmsse["ses"]);
+        Near(means[3], rmsse["movingAverage13"]);
+        Near(means[0] / means[1], rmsse["chosenToSeasonalNaive"]);
+        Near(means[0] / Math.Min(means[2], means[3]), rmsse["chosenToBetterOfSesAndMovingAverage13"]);
     }
 
     private static void Near(double expected, JsonNode? actual) =>
@@ -150,6 +177,7 @@ public sealed class ForecastAccuracyReportTests
         Near(chosen / Math.Min(ses, ma), ratios["chosenToBetterOfSesAndMovingAverage13"]);
         Assert.Equal(chosen <= 0.9 * naive, body["meetsSeasonalNaiveTarget"]!.GetValue<bool>());
         Assert.Equal(chosen <= Math.Min(ses, ma), body["meetsSimpleTarget"]!.GetValue<bool>());
+        AssertRmsse(s, body["rmsse"]);
 
         var counts = body["counts"]!;
         Assert.Equal(s.Count(e => e.Chosen <= 0.9 * e.SeasonalNaive), counts["beatSeasonalNaiveByTenPercent"]!.GetValue<int>());

@@ -267,3 +267,46 @@ public static class Mase
         return sum / (y.Length - lag);
     }
 }
+
+/// <summary>
+/// Root mean squared scaled error, the M5 competition's measure (Makridakis et al. 2022): the
+/// held-out mean squared error divided by the training's mean squared one-step (naive) difference,
+/// square-rooted. Unlike MASE, whose best point forecast is the median (zero for most weeks of a
+/// slow seller), it is minimised by the mean, which is what replenishment plans with.
+/// </summary>
+public static class Rmsse
+{
+    public static double Of(ReadOnlySpan<double> actual, ReadOnlySpan<double> forecast, ReadOnlySpan<double> train)
+    {
+        var error = 0.0;
+        for (var i = 0; i < actual.Length; i++)
+        {
+            error += (actual[i] - forecast[i]) * (actual[i] - forecast[i]);
+        }
+
+        return Math.Sqrt(error / actual.Length / Scale(train));
+    }
+
+    /// <summary>Mean squared one-step difference of the training; a flat training falls back to its mean square, then 1.</summary>
+    public static double Scale(ReadOnlySpan<double> train)
+    {
+        var sum = 0.0;
+        for (var t = 1; t < train.Length; t++)
+        {
+            sum += (train[t] - train[t - 1]) * (train[t] - train[t - 1]);
+        }
+
+        if (train.Length >= 2 && sum > 0)
+        {
+            return sum / (train.Length - 1);
+        }
+
+        var squares = 0.0;
+        foreach (var value in train)
+        {
+            squares += value * value;
+        }
+
+        return squares > 0 ? squares / train.Length : 1;
+    }
+}
