@@ -4596,8 +4596,25 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_discount_customer_uses_discounts_discount_id");
                 });
 
+            modelBuilder.Entity("Storekeep.Promotions.DiscountUse", b =>
+                {
+                    b.HasOne("Storekeep.Promotions.DiscountDefinition", null)
+                        .WithMany()
+                        .HasForeignKey("DiscountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_discount_uses_discounts_discount_id");
+                });
+
             modelBuilder.Entity("Storekeep.Promotions.OrderDiscountAllocation", b =>
                 {
+                    b.HasOne("Storekeep.Promotions.DiscountDefinition", null)
+                        .WithMany()
+                        .HasForeignKey("DiscountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_discount_allocations_discounts_discount_id");
+
                     b.HasOne("Storekeep.Orders.Order", null)
                         .WithMany()
                         .HasForeignKey("OrderId")

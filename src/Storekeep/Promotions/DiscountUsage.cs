@@ -106,17 +106,21 @@ public sealed class DiscountUsage(StorekeepDbContext db)
     }
 
     /// <summary>
-    /// The applied discounts' state, read after taking each discount's shared lock
-    /// (<see cref="DiscountLocks"/>) until the checkout commits: checkouts do not wait for each other,
-    /// but a limit being set on a discount (<see cref="Discounts"/> takes the lock exclusively before
-    /// counting the uses held) waits for them, so the count it starts from includes this use; and a
-    /// limit set before the lock was granted is seen by the read after it.
+    /// The applied discounts' state, read in one statement. On PostgreSQL their rows are locked FOR
+    /// KEY SHARE until the checkout commits, the lock the foreign key of the use's row takes anyway:
+    /// checkouts do not wait for each other (nor for the guarded count of a limited one), but a limit
+    /// being set on a discount (<see cref="Discounts"/> locks the row FOR UPDATE before counting the
+    /// uses held) waits for them, so the count it starts from includes this use; and a limit set
+    /// before this read is seen by it. SQLite's IMMEDIATE transactions already serialise the two.
     /// </summary>
     private async Task<Dictionary<Guid, DiscountState>> StatesAsync(Guid[] ids, CancellationToken ct)
     {
-        await DiscountLocks.SharedAsync(db, ids, ct);
-        var states = await db.Set<DiscountDefinition>().AsNoTracking().Where(d => ids.Contains(d.Id))
-            .Select(d => new DiscountState(d.Id, d.Status == DiscountStatus.Active, d.UsageLimit, d.UsageLimitPerCustomer)).ToListAsync(ct);
+        var states = db.IsPostgres
+            ? await db.Database.SqlQuery<DiscountState>(
+                $"SELECT id AS \"Id\", status = 'active' AS \"Active\", usage_limit AS \"UsageLimit\", usage_limit_per_customer AS \"UsageLimitPerCustomer\" FROM discounts WHERE id = ANY({ids}) ORDER BY id FOR KEY SHARE")
+                .ToListAsync(ct)
+            : await db.Set<DiscountDefinition>().AsNoTracking().Where(d => ids.Contains(d.Id))
+                .Select(d => new DiscountState(d.Id, d.Status == DiscountStatus.Active, d.UsageLimit, d.UsageLimitPerCustomer)).ToListAsync(ct);
         return states.ToDictionary(s => s.Id);
     }
 
@@ -164,33 +168,4 @@ public sealed class DiscountUseRelease(DiscountUsage usage, TimeProvider clock) 
 
     public Task HandleAsync(RefundCreated evt, EventContext context, CancellationToken ct) =>
         evt.PaymentStatus == PaymentStatus.Refunded ? usage.ReleaseAsync(evt.OrderId, clock.GetUtcNow().UtcDateTime, ct) : Task.CompletedTask;
-}
-
-/// <summary>
-/// A transaction-scoped lock per discount, outside its row. Checkouts take it shared; setting a
-/// limit on a discount that had none takes it exclusively, so the uses it counts include every
-/// checkout in flight. Not a row lock: a shared row lock (FOR KEY SHARE, or the one a foreign key
-/// check takes) held by many transactions at once makes PostgreSQL build a new MultiXact for every
-/// locker, and 32 concurrent checkouts of one automatic discount queued on that (the
-/// checkout-discounts bench, docs/performance.md). That is also why the uses and allocations carry
-/// no foreign key to <c>discounts</c>: discounts are never deleted (they are deactivated), so there
-/// is nothing for one to protect. SQLite's IMMEDIATE transactions already serialise the two.
-/// </summary>
-internal static class DiscountLocks
-{
-    public static async Task SharedAsync(StorekeepDbContext db, Guid[] ids, CancellationToken ct)
-    {
-        if (db.IsPostgres && ids.Length > 0)
-        {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock_shared(hashtextextended('discount:' || k::text, 0)) FROM unnest({ids}) AS k", ct);
-        }
-    }
-
-    public static async Task ExclusiveAsync(StorekeepDbContext db, Guid id, CancellationToken ct)
-    {
-        if (db.IsPostgres)
-        {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended('discount:' || {id}::text, 0))", ct);
-        }
-    }
 }

@@ -128,9 +128,9 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
     /// <summary>
     /// Saves an edited discount. <c>used_count</c> is kept only while a discount has a limit
     /// (DiscountUsage); a limit set on a discount that had none starts from the uses it holds,
-    /// counted under the discount's exclusive lock: checkouts using the discount hold it shared until
-    /// they commit (<see cref="DiscountLocks"/>; SQLite serialises writers), so the count includes
-    /// each of them, and checkouts after the change count against the limit.
+    /// counted under the row lock: checkouts using the discount unlimited key-share-lock its row until
+    /// they commit (PostgreSQL; SQLite serialises writers), so the count includes each of them, and
+    /// checkouts after the change count against the limit.
     /// </summary>
     private async Task SaveEditAsync(DiscountDefinition discount, int? limitBefore, CancellationToken ct)
     {
@@ -142,7 +142,10 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await DiscountLocks.ExclusiveAsync(db, discount.Id, ct);
+        if (db.IsPostgres)
+        {
+            await db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM discounts WHERE id = {discount.Id} FOR UPDATE").ToListAsync(ct);
+        }
 
         discount.UsedCount = await db.Set<DiscountUse>().CountAsync(u => u.DiscountId == discount.Id && u.ReleasedAt == null, ct);
         await SaveAsync(discount, ct);

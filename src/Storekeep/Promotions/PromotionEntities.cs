@@ -139,8 +139,7 @@ internal sealed class DiscountUseConfiguration : IEntityTypeConfiguration<Discou
         b.Property(u => u.Currency).HasMaxLength(3);
         b.HasIndex(u => new { u.DiscountId, u.OrderId }).IsUnique();
         b.HasIndex(u => u.OrderId);
-        // No foreign key to discounts: its check would share-lock the discount's row in every
-        // checkout (DiscountLocks says why that is slow); discounts are never deleted.
+        b.HasOne<DiscountDefinition>().WithMany().HasForeignKey(u => u.DiscountId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 
@@ -151,7 +150,7 @@ internal sealed class OrderDiscountAllocationConfiguration : IEntityTypeConfigur
         b.ToTable("order_discount_allocations", t => t.HasCheckConstraint("ck_order_discount_allocations_amount", "amount > 0"));
         b.HasIndex(a => a.OrderId);
         b.HasOne<Orders.Order>().WithMany().HasForeignKey(a => a.OrderId).OnDelete(DeleteBehavior.Cascade);
-        b.HasIndex(a => a.DiscountId); // no foreign key to discounts, as for discount_uses
+        b.HasOne<DiscountDefinition>().WithMany().HasForeignKey(a => a.DiscountId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

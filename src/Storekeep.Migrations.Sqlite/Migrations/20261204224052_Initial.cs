@@ -311,25 +311,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
-                name: "discount_uses",
-                columns: table => new
-                {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    discount_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    customer = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
-                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
-                    amount = table.Column<long>(type: "INTEGER", nullable: false),
-                    order_total = table.Column<long>(type: "INTEGER", nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    released_at = table.Column<DateTime>(type: "TEXT", nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_discount_uses", x => x.id);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "discounts",
                 columns: table => new
                 {
@@ -1023,6 +1004,31 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "discount_uses",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    discount_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    customer = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    order_total = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    released_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_discount_uses", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_discount_uses_discounts_discount_id",
+                        column: x => x.discount_id,
+                        principalTable: "discounts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "experiment_exposures",
                 columns: table => new
                 {
@@ -1081,6 +1087,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 {
                     table.PrimaryKey("pk_order_discount_allocations", x => x.id);
                     table.CheckConstraint("ck_order_discount_allocations_amount", "amount > 0");
+                    table.ForeignKey(
+                        name: "fk_order_discount_allocations_discounts_discount_id",
+                        column: x => x.discount_id,
+                        principalTable: "discounts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
                         name: "fk_order_discount_allocations_orders_order_id",
                         column: x => x.order_id,
@@ -2647,13 +2659,13 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "carts");
 
             migrationBuilder.DropTable(
-                name: "discounts");
-
-            migrationBuilder.DropTable(
                 name: "experiments");
 
             migrationBuilder.DropTable(
                 name: "loyalty_accounts");
+
+            migrationBuilder.DropTable(
+                name: "discounts");
 
             migrationBuilder.DropTable(
                 name: "products");

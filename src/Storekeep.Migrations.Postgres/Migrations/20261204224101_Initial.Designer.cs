@@ -13,7 +13,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261204231643_Initial")]
+    [Migration("20261204224101_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -4619,8 +4619,25 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_discount_customer_uses_discounts_discount_id");
                 });
 
+            modelBuilder.Entity("Storekeep.Promotions.DiscountUse", b =>
+                {
+                    b.HasOne("Storekeep.Promotions.DiscountDefinition", null)
+                        .WithMany()
+                        .HasForeignKey("DiscountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_discount_uses_discounts_discount_id");
+                });
+
             modelBuilder.Entity("Storekeep.Promotions.OrderDiscountAllocation", b =>
                 {
+                    b.HasOne("Storekeep.Promotions.DiscountDefinition", null)
+                        .WithMany()
+                        .HasForeignKey("DiscountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_discount_allocations_discounts_discount_id");
+
                     b.HasOne("Storekeep.Orders.Order", null)
                         .WithMany()
                         .HasForeignKey("OrderId")
