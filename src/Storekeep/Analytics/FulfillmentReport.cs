@@ -47,7 +47,7 @@ public sealed class FulfillmentReport(StorekeepDbContext db, TimeProvider clock)
             .Select(g => new { Correct = g.Key, Count = g.Count() })
             .ToListAsync(ct);
         var hours = shipped.Select(s => (s.First - s.CreatedAt).TotalHours).ToList();
-        var onTime = shipped.Count(s => (s.First - s.CreatedAt).TotalHours <= (s.ShippingMethod is { } m && promises.TryGetValue(m, out var promise) ? promise : OnTimeHours));
+        var onTime = shipped.Where((s, i) => hours[i] <= (s.ShippingMethod is { } m && promises.TryGetValue(m, out var promise) ? promise : OnTimeHours)).Count();
         return new FulfillmentReportView(
             range.From,
             range.To,
