@@ -14,7 +14,10 @@ internal sealed partial class DemoStoreBuilder
     /// Its visitors are assigned by the real hash; those who convert are given an order of the demo
     /// history placed within a week after their visit (the order's visitor, as checkout records it),
     /// treatment a little more often than control. Drawn from its own random source, so the rest of
-    /// the demo store is unchanged by it.
+    /// the demo store is unchanged by it. The experiment's id comes from that source too (the hash that
+    /// splits visitors depends on it), and each variant converts its exact share of visitors (every
+    /// visitor whose running count crosses the next multiple of 1/rate), so every demo store shows
+    /// the treatment ahead, as the headline promises, whatever day it is seeded on.
     /// </summary>
     private void BuildExperiments()
     {
@@ -23,6 +26,7 @@ internal sealed partial class DemoStoreBuilder
         var stopped = _end.AddDays(-16);
         var experiment = new Experiment
         {
+            Id = new Guid(RandomBytes(rng)),
             Name = "Home headline: free shipping message",
             Kind = ExperimentKind.Storefront,
             Metric = ExperimentMetric.Conversion,
@@ -47,6 +51,7 @@ internal sealed partial class DemoStoreBuilder
             .OrderBy(o => o.CreatedAt).ThenBy(o => o.Number).ToList();
         var used = new HashSet<Guid>();
         var span = (stopped - started).TotalMinutes - 24 * 60;
+        var seen = new Dictionary<string, int>();
         for (var i = 0; i < ExperimentVisitors; i++)
         {
             var visitor = Hex(rng);
@@ -56,7 +61,9 @@ internal sealed partial class DemoStoreBuilder
             _data.VisitorTouches.Add(new VisitorTouch { VisitorId = visitor, SessionId = Hex(rng), Touch = DirectTouch(at) });
 
             var rate = variant.Key == Experiment.TreatmentKey ? 0.036 : 0.028;
-            if (rng.NextDouble() >= rate)
+            var before = seen.GetValueOrDefault(variant.Key);
+            seen[variant.Key] = before + 1;
+            if (Math.Floor((before + 1) * rate) == Math.Floor(before * rate))
             {
                 continue;
             }
@@ -74,11 +81,13 @@ internal sealed partial class DemoStoreBuilder
 
         static Touch DirectTouch(DateTime at) => new() { Source = Touches.Direct, Medium = Touches.NoMedium, At = at };
 
-        static string Hex(Random rng)
+        static string Hex(Random rng) => Convert.ToHexStringLower(RandomBytes(rng));
+
+        static byte[] RandomBytes(Random rng)
         {
             var bytes = new byte[16];
             rng.NextBytes(bytes);
-            return Convert.ToHexStringLower(bytes);
+            return bytes;
         }
     }
 }

@@ -5,12 +5,17 @@ namespace Storekeep.Tests.Experiments;
 
 public sealed class DemoExperimentTests
 {
-    [Fact]
-    public void The_demo_store_has_one_finished_experiment_with_believable_results()
+    // Seeded on several days: the demo store is built from the day it starts, and the experiment must look right on any of them.
+    [Theory]
+    [InlineData("2026-03-14T15:09:26Z")]
+    [InlineData("2026-12-05T01:10:00Z")]
+    [InlineData("2027-07-30T22:45:00Z")]
+    public void The_demo_store_has_one_finished_experiment_with_believable_results(string seededAt)
     {
-        var now = new DateTime(2026, 3, 14, 15, 9, 26, DateTimeKind.Utc);
+        var now = DateTime.Parse(seededAt, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal);
         var data = DemoStoreBuilder.Build(now);
         var experiment = Assert.Single(data.Experiments);
+        Assert.Equal(experiment.Id, DemoStoreBuilder.Build(now).Experiments.Single().Id); // reproducible: the same day gives the same split
         Assert.Equal(ExperimentStatus.Stopped, experiment.Status);
         Assert.True(experiment.StoppedAt < now);
 
