@@ -1597,6 +1597,47 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.ToTable("customers");
                 });
 
+            modelBuilder.Entity("Storekeep.Customers.CustomerRfmScore", b =>
+                {
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("email");
+
+                    b.Property<long>("Frequency")
+                        .HasColumnType("bigint")
+                        .HasColumnName("frequency");
+
+                    b.Property<long>("FrequencyScore")
+                        .HasColumnType("bigint")
+                        .HasColumnName("frequency_score");
+
+                    b.Property<long>("MonetaryMinor")
+                        .HasColumnType("bigint")
+                        .HasColumnName("monetary");
+
+                    b.Property<long>("MonetaryScore")
+                        .HasColumnType("bigint")
+                        .HasColumnName("monetary_score");
+
+                    b.Property<long>("Recency")
+                        .HasColumnType("bigint")
+                        .HasColumnName("recency");
+
+                    b.Property<long>("RecencyScore")
+                        .HasColumnType("bigint")
+                        .HasColumnName("recency_score");
+
+                    b.Property<DateTime>("ScoredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scored_at");
+
+                    b.HasKey("Email")
+                        .HasName("pk_customer_rfm_scores");
+
+                    b.ToTable("customer_rfm_scores", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Customers.CustomerTag", b =>
                 {
                     b.Property<Guid>("CustomerId")
@@ -2884,6 +2925,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.HasIndex("CreatedAt")
                         .HasDatabaseName("ix_orders_created_at");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_orders_customer_id");
 
                     b.HasIndex("Number")
                         .IsUnique()

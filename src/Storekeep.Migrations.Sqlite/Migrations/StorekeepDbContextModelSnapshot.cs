@@ -1577,6 +1577,47 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.ToTable("customers");
                 });
 
+            modelBuilder.Entity("Storekeep.Customers.CustomerRfmScore", b =>
+                {
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email");
+
+                    b.Property<long>("Frequency")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("frequency");
+
+                    b.Property<long>("FrequencyScore")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("frequency_score");
+
+                    b.Property<long>("MonetaryMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("monetary");
+
+                    b.Property<long>("MonetaryScore")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("monetary_score");
+
+                    b.Property<long>("Recency")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recency");
+
+                    b.Property<long>("RecencyScore")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recency_score");
+
+                    b.Property<DateTime>("ScoredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scored_at");
+
+                    b.HasKey("Email")
+                        .HasName("pk_customer_rfm_scores");
+
+                    b.ToTable("customer_rfm_scores", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Customers.CustomerTag", b =>
                 {
                     b.Property<Guid>("CustomerId")
@@ -2864,6 +2905,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
                     b.HasIndex("CreatedAt")
                         .HasDatabaseName("ix_orders_created_at");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_orders_customer_id");
 
                     b.HasIndex("Number")
                         .IsUnique()

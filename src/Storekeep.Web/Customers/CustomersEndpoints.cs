@@ -29,8 +29,15 @@ public static class CustomersEndpoints
         customers.MapPatch("/{id:guid}", Update).WithName("UpdateCustomer")
             .WithSummary("Change a customer's names, phone, company, tags (replaced whole), note (\"\" clears it) or consent; missing fields stay as they are.")
             .RequireAuthorization(CustomerPermissions.Write).ProducesValidationProblem().ProducesProblem(404);
+        customers.MapPost("/rfm/score", Score).WithName("ScoreCustomerRfm")
+            .WithSummary("Rescore every customer's RFM now (it is also rescored hourly): answers when it scored and how many customers have scores.")
+            .WithDescription("Waits for a scoring run in progress on another node, then scores, so the answer counts every order committed before the call.")
+            .RequireAuthorization(CustomerPermissions.Write);
         return api;
     }
+
+    private static async Task<Ok<RfmScoringRun>> Score(RfmScoring scoring, CancellationToken ct) =>
+        TypedResults.Ok(await scoring.ScoreAsync(ct));
 
     private static async Task<Ok<Page<CustomerSummary>>> List(
         [FromQuery] string? q,

@@ -38,7 +38,11 @@ public sealed class CustomersModule : StorekeepModule
         services.AddScoped<CustomerTimeline>();
         services.AddScoped<CustomerCsvExporter>();
         services.AddScoped<CustomerCsvImporter>();
-        services.AddSingleton(new RfmSettings(configuration.GetValue("Customers:RfmWindowDays", RfmSettings.Default.WindowDays)));
+        services.AddScoped<RfmScoring>();
+        services.AddSingleton(new RfmSettings(
+            configuration.GetValue("Customers:RfmWindowDays", RfmSettings.Default.WindowDays),
+            configuration.GetValue("Customers:RfmScoreEveryMinutes", RfmSettings.Default.ScoreEveryMinutes)));
+        services.AddHostedService<RfmScoringService>();
     }
 
     public override void MapApi(RouteGroupBuilder api) => api.MapCustomersEndpoints().MapCustomerCsvEndpoints();

@@ -104,7 +104,7 @@ public sealed class CustomerDirectory(StorekeepDbContext db, CustomerFigures fig
         var ids = page.Select(c => c.Id).ToList();
         var tags = (await db.Set<CustomerTag>().AsNoTracking().Where(t => ids.Contains(t.CustomerId)).ToListAsync(ct))
             .ToLookup(t => t.CustomerId, t => t.Tag);
-        var figured = await figures.Query().Where(f => ids.Contains(f.CustomerId)).ToDictionaryAsync(f => f.CustomerId, ct);
+        var figured = await figures.Of([.. page.Select(c => c.Email)]).ToDictionaryAsync(f => f.CustomerId, ct);
         var points = await loyalty.SummariesAsync(ids, ct);
         var acquisitions = await touches.OfEmailsAsync([.. page.Select(c => c.Email)], ct);
         var items = page.Select(c => Summary(
@@ -158,7 +158,7 @@ public sealed class CustomerDirectory(StorekeepDbContext db, CustomerFigures fig
             .ToListAsync(ct);
         var items = page.Take(take).ToList();
         var tags = await db.Set<CustomerTag>().AsNoTracking().Where(t => t.CustomerId == id).Select(t => t.Tag).OrderBy(t => t).ToListAsync(ct);
-        var figured = await figures.Query().Where(f => f.CustomerId == id).FirstOrDefaultAsync(ct);
+        var figured = await figures.Of([email]).FirstOrDefaultAsync(ct);
         var points = await loyalty.GetAsync(id, 1, null, ct);
         var acquisition = (await touches.OfEmailsAsync([email], ct)).GetValueOrDefault(email);
         return new CustomerDetail(

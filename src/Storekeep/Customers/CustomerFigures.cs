@@ -34,42 +34,57 @@ public sealed class CustomerFigureRow
     public long LoyaltySpendMinor { get; init; }
 }
 
-/// <summary>RFM settings: the window of paid orders that counts (days, 365 by default).</summary>
-public sealed record RfmSettings(int WindowDays)
-{
-    public static readonly RfmSettings Default = new(365);
-}
-
 /// <summary>
 /// Every customer's figures as one composable SQL query, so lists, segments and single customers
-/// filter and page it in the database. Ranks are window functions over the customers with a paid
-/// order in the window; a score is <c>5 − ⌊5·(rank−1)/n⌋</c>, rank 1 being the best (ties share
-/// the rank, so they share the score).
+/// filter and page it in the database. The order stats are live; the RFM values and scores are
+/// those of the last scoring run (<see cref="RfmScoring"/>), because ranking every buyer takes
+/// seconds at 500,000 customers.
 /// </summary>
-public sealed class CustomerFigures(StorekeepDbContext db, TimeProvider clock, RfmSettings settings)
+public sealed class CustomerFigures(StorekeepDbContext db, TimeProvider clock)
 {
     public DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    public IQueryable<CustomerFigureRow> Query() => Query(Now);
+    /// <summary>Every customer, for segments and exports to filter in the database.</summary>
+    public IQueryable<CustomerFigureRow> Query() => Build(null);
 
-    public IQueryable<CustomerFigureRow> Query(DateTime now)
+    /// <summary>
+    /// Only the customers with these emails (a page of a list, one profile). Each grouped subquery is
+    /// narrowed to them by the orders' email index: PostgreSQL cannot push an outer filter into a
+    /// GROUP BY, and would otherwise group a million orders to keep 50 rows (docs/performance.md).
+    /// </summary>
+    public IQueryable<CustomerFigureRow> Of(IReadOnlyCollection<string> emails)
     {
-        var since = now.AddDays(-settings.WindowDays);
-        var postgres = db.Database.IsNpgsql();
-        // {0} is now, {1} the window's start, {2} the loyalty tiers' 12-month start: parameters, never text.
-        var days = postgres
-            ? "FLOOR(EXTRACT(EPOCH FROM ({0} - MAX(o.created_at))) / 86400)"
-            : "julianday({0}) - julianday(MAX(o.created_at))";
-        var sql = Template.Replace("@refunds", Refunds, StringComparison.Ordinal).Replace("@days", days, StringComparison.Ordinal);
-        return db.Database.SqlQuery<CustomerFigureRow>(FormattableStringFactory.Create(sql, now, since, now.AddDays(-LoyaltyLedger.SpendWindowDays)));
+        ArgumentNullException.ThrowIfNull(emails);
+        return Build(emails.Count == 0 ? [""] : emails);
+    }
+
+    private IQueryable<CustomerFigureRow> Build(IReadOnlyCollection<string>? emails)
+    {
+        // {0} is the loyalty tiers' 12-month start, {1}… the emails: parameters, never text.
+        var arguments = new List<object> { Now.AddDays(-LoyaltyLedger.SpendWindowDays) };
+        var only = "";
+        if (emails is not null)
+        {
+            only = "IN (" + string.Join(", ", emails.Select((_, i) => $"{{{i + 1}}}")) + ")";
+            arguments.AddRange(emails);
+        }
+
+        var sql = Template
+            .Replace("@refunds", Refunds, StringComparison.Ordinal)
+            // All orders: one grouped pass over payments; a few customers' orders: each order's own payments by index.
+            .Replace("@payments", only.Length == 0 ? "LEFT JOIN (SELECT order_id, SUM(refunded_amount) AS refunded FROM payments GROUP BY order_id) pm ON pm.order_id = o.id" : "", StringComparison.Ordinal)
+            .Replace("@refunded", only.Length == 0 ? "pm.refunded" : "(SELECT SUM(p.refunded_amount) FROM payments p WHERE p.order_id = o.id)", StringComparison.Ordinal)
+            .Replace("@orders", only.Length == 0 ? "" : $"AND o.email {only}", StringComparison.Ordinal)
+            .Replace("@buyers", only.Length == 0 ? "" : $"AND o.customer_id IN (SELECT id FROM customers WHERE email {only})", StringComparison.Ordinal)
+            .Replace("@customers", only.Length == 0 ? "" : $"WHERE c.email {only}", StringComparison.Ordinal);
+        return db.Database.SqlQuery<CustomerFigureRow>(FormattableStringFactory.Create(sql, [.. arguments]));
     }
 
     // Net of succeeded refunds; cancelled orders never count towards spend. Every computed column is
     // cast to BIGINT so both databases answer with the same types (PostgreSQL's SUM of bigint is numeric).
-    // Each joined subquery is grouped by its join key (the ranks sit beside the GROUP BY, not above
-    // it), so PostgreSQL proves it unique and drops it when a query reads none of its columns: a count
-    // over profile fields does not rank every buyer (segments bench, docs/performance.md).
-    private const string Refunds = "(SELECT order_id, SUM(amount) AS amount FROM refunds WHERE status = 'succeeded' GROUP BY order_id)";
+    // Each joined subquery is grouped by its join key, so PostgreSQL proves it unique and drops it when
+    // a query reads none of its columns: a count over profile fields reads only customers.
+    internal const string Refunds = "(SELECT order_id, SUM(amount) AS amount FROM refunds WHERE status = 'succeeded' GROUP BY order_id)";
 
     private const string Template = """
         SELECT c.id AS "CustomerId", c.email AS "Email", c.country AS "Country", c.company AS "Company",
@@ -78,28 +93,20 @@ public sealed class CustomerFigures(StorekeepDbContext db, TimeProvider clock, R
           CAST(COALESCE(l.live_orders, 0) AS BIGINT) AS "LiveOrders",
           CAST(COALESCE(l.spent, 0) AS BIGINT) AS "SpentMinor",
           s.first_at AS "FirstOrderAt", s.last_at AS "LastOrderAt",
-          CAST(r.recency AS BIGINT) AS "Recency", CAST(r.frequency AS BIGINT) AS "Frequency", CAST(r.monetary AS BIGINT) AS "MonetaryMinor",
-          CAST(5 - (5 * (r.r_rank - 1)) / r.n AS BIGINT) AS "RecencyScore",
-          CAST(5 - (5 * (r.f_rank - 1)) / r.n AS BIGINT) AS "FrequencyScore",
-          CAST(5 - (5 * (r.m_rank - 1)) / r.n AS BIGINT) AS "MonetaryScore",
+          r.recency AS "Recency", r.frequency AS "Frequency", r.monetary AS "MonetaryMinor",
+          r.recency_score AS "RecencyScore", r.frequency_score AS "FrequencyScore", r.monetary_score AS "MonetaryScore",
           CAST(COALESCE(ls.spent, 0) AS BIGINT) AS "LoyaltySpendMinor"
         FROM customers c
-        LEFT JOIN (SELECT email, COUNT(*) AS orders_count, MIN(created_at) AS first_at, MAX(created_at) AS last_at FROM orders GROUP BY email) s ON s.email = c.email
+        LEFT JOIN (SELECT o.email, COUNT(*) AS orders_count, MIN(o.created_at) AS first_at, MAX(o.created_at) AS last_at
+                   FROM orders o WHERE 1 = 1 @orders GROUP BY o.email) s ON s.email = c.email
         LEFT JOIN (SELECT o.email, COUNT(*) AS live_orders, SUM(o.total - COALESCE(rf.amount, 0)) AS spent
                    FROM orders o LEFT JOIN @refunds rf ON rf.order_id = o.id
-                   WHERE o.status <> 'cancelled' GROUP BY o.email) l ON l.email = c.email
-        LEFT JOIN (SELECT o.email, CAST(@days AS BIGINT) AS recency,
-                     COUNT(*) AS frequency, SUM(o.total - COALESCE(rf.amount, 0)) AS monetary,
-                     RANK() OVER (ORDER BY CAST(@days AS BIGINT)) AS r_rank,
-                     RANK() OVER (ORDER BY COUNT(*) DESC) AS f_rank,
-                     RANK() OVER (ORDER BY SUM(o.total - COALESCE(rf.amount, 0)) DESC) AS m_rank,
-                     COUNT(*) OVER () AS n
-                   FROM orders o LEFT JOIN @refunds rf ON rf.order_id = o.id
-                   WHERE o.status <> 'cancelled' AND o.payment_status IN ('paid', 'partially_refunded') AND o.created_at >= {1}
-                   GROUP BY o.email) r ON r.email = c.email
-        LEFT JOIN (SELECT o.customer_id, SUM(o.total - COALESCE(pm.refunded, 0)) AS spent
-                   FROM orders o LEFT JOIN (SELECT order_id, SUM(refunded_amount) AS refunded FROM payments GROUP BY order_id) pm ON pm.order_id = o.id
-                   WHERE o.status <> 'cancelled' AND o.payment_status IN ('paid', 'partially_refunded') AND o.created_at >= {2}
+                   WHERE o.status <> 'cancelled' @orders GROUP BY o.email) l ON l.email = c.email
+        LEFT JOIN customer_rfm_scores r ON r.email = c.email
+        LEFT JOIN (SELECT o.customer_id, SUM(o.total - COALESCE(@refunded, 0)) AS spent
+                   FROM orders o @payments
+                   WHERE o.status <> 'cancelled' AND o.payment_status IN ('paid', 'partially_refunded') AND o.created_at >= {0} @buyers
                    GROUP BY o.customer_id) ls ON ls.customer_id = c.id
+        @customers
         """;
 }

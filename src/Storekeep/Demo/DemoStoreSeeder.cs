@@ -21,7 +21,7 @@ public sealed record DemoSeedResult(bool Seeded, TimeSpan Elapsed, TimeSpan Buil
 /// Historical events are not written to the outbox: replaying a year of <c>order.placed</c> to
 /// webhooks would be noise, and consumers that keep derived state build it from the tables.
 /// </summary>
-public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock)
+public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock, Customers.RfmScoring rfm)
 {
     /// <summary>Empty means no products, orders, customers, categories or warehouses: nothing anyone made.</summary>
     public async Task<bool> IsEmptyAsync(CancellationToken ct) =>
@@ -56,6 +56,7 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock)
             await WriteAsync(data, progress, token);
             await new Analytics.DailySalesRollup(db).RebuildAsync(token);
             await new Recommendations.CoPurchases(db, clock).RebuildAsync(token); // the demo's orders raised no order.paid
+            await rfm.ScoreAsync(token); // the customer pages and RFM segments show scores on first start
             return true;
         }, ct);
 

@@ -35,6 +35,8 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.HasIndex(o => o.CreatedAt, "ix_orders_unpaid_by_age").HasFilter(unpaid);
         b.Property(o => o.ClientAddress).HasMaxLength(64);
         b.HasIndex(o => new { o.PlacedByUserId, o.Number });
+        // A customer's loyalty spend and account orders (CustomerFigures.Of, LoyaltyLedger): by customer, not email.
+        b.HasIndex(o => o.CustomerId);
         b.Property(o => o.Status).AsSnakeCaseString();
         b.Property(o => o.PaymentStatus).AsSnakeCaseString();
         b.Property(o => o.FulfillmentStatus).AsSnakeCaseString();

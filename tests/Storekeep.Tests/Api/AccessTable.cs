@@ -63,6 +63,7 @@ public static class AccessTable
         GET    /api/v1/customers/export                            customers.read    owner manager sales support marketing
         POST   /api/v1/customers/import                            customers.write   owner manager support marketing
         PATCH  /api/v1/customers/{id}                              customers.write   owner manager support marketing
+        POST   /api/v1/customers/rfm/score                         customers.write   owner manager support marketing
         GET    /api/v1/customers/{id}/timeline                     customers.read    owner manager sales support marketing
         GET    /api/v1/customers/{id}/loyalty                      loyalty.read      owner manager support marketing
         POST   /api/v1/customers/{id}/loyalty/adjustments          loyalty.write     owner manager marketing

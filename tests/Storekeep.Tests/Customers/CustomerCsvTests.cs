@@ -36,6 +36,7 @@ public sealed class CustomerCsvTests
             consent = new { email = new { accepted = true, source = "phone call" }, sms = new { accepted = false } },
         }).Expect(HttpStatusCode.Created);
 
+        await CustomerRfmTests.ScoreAsync(store);
         var response = await store.Client.GetAsync("/api/v1/customers/export");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);

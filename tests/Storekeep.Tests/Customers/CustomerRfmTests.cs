@@ -39,7 +39,9 @@ public sealed class CustomerRfmTests
         var order = await store.Anonymous.PostJson($"/api/v1/carts/{cart}/checkout", TestCatalog.CheckoutBody(email: "ada@example.com")).Expect(HttpStatusCode.Created);
         await store.Client.PostJson($"/api/v1/orders/{order["id"].Str()}/refunds", new { amount = 10.5m }).Expect(HttpStatusCode.Created);
 
-        var now = DateTime.UtcNow;
+        // Scores are those of the last scoring run (hourly, or asked for): until one runs, nobody has any.
+        Assert.Null((await store.Client.GetAsync("/api/v1/customers/ada@example.com").Expect(HttpStatusCode.OK))["rfm"]);
+        var now = await ScoreAsync(store, expectedCustomers: 12);
         var expected = await ReferenceAsync(store, now, windowDays: 365);
         var emails = Seeded.Select(s => s.Email).Append("ada@example.com").ToList();
         foreach (var email in emails)
@@ -78,7 +80,7 @@ public sealed class CustomerRfmTests
     {
         await using var store = await TestStore.StartAsync(database, settings: new Dictionary<string, string?> { ["Customers:RfmWindowDays"] = "30" });
         await ImportAsync(store, Seeded);
-        var expected = await ReferenceAsync(store, DateTime.UtcNow, windowDays: 30);
+        var expected = await ReferenceAsync(store, await ScoreAsync(store, expectedCustomers: 5), windowDays: 30);
         Assert.Equal(["recent@example.com", "solo1@example.com", "solo2@example.com", "tie1@example.com", "tie2@example.com"], expected.Keys.Order(StringComparer.Ordinal));
         var list = await store.Client.GetAsync("/api/v1/customers?limit=100").Expect(HttpStatusCode.OK);
         var scored = list["items"]!.AsArray().Where(c => c!["rfm"] is not null)
@@ -125,6 +127,18 @@ public sealed class CustomerRfmTests
             },
         };
         await store.Client.PostJson("/api/v1/orders/import", body).Expect(HttpStatusCode.OK);
+    }
+
+    /// <summary>Runs a scoring run through the API and answers the time it scored as of.</summary>
+    internal static async Task<DateTime> ScoreAsync(TestStore store, int? expectedCustomers = null)
+    {
+        var run = await store.Client.PostJson("/api/v1/customers/rfm/score", new { }).Expect(HttpStatusCode.OK);
+        if (expectedCustomers is { } n)
+        {
+            Assert.Equal(n, run["customers"].Int());
+        }
+
+        return DateTime.Parse(run["scoredAt"].Str(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
     }
 
     public sealed record ReferenceRfm(int Recency, int Frequency, decimal Monetary, string Score, string Segment);

@@ -100,7 +100,7 @@ public sealed class SegmentTests
     {
         await using var store = await TestStore.StartAsync(database);
         await SeedAsync(store);
-        var now = DateTime.UtcNow;
+        var now = await CustomerRfmTests.ScoreAsync(store);
         var facts = await FactsAsync(store, now);
         Assert.Equal(7, facts.Count);
 

@@ -217,6 +217,24 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "customer_rfm_scores",
+                columns: table => new
+                {
+                    email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    recency = table.Column<long>(type: "INTEGER", nullable: false),
+                    frequency = table.Column<long>(type: "INTEGER", nullable: false),
+                    monetary = table.Column<long>(type: "INTEGER", nullable: false),
+                    recency_score = table.Column<long>(type: "INTEGER", nullable: false),
+                    frequency_score = table.Column<long>(type: "INTEGER", nullable: false),
+                    monetary_score = table.Column<long>(type: "INTEGER", nullable: false),
+                    scored_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_customer_rfm_scores", x => x.email);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "customers",
                 columns: table => new
                 {
@@ -2061,6 +2079,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 column: "created_at");
 
             migrationBuilder.CreateIndex(
+                name: "ix_orders_customer_id",
+                table: "orders",
+                column: "customer_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_orders_email_number",
                 table: "orders",
                 columns: new[] { "email", "number" });
@@ -2504,6 +2527,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "customer_months_shares");
+
+            migrationBuilder.DropTable(
+                name: "customer_rfm_scores");
 
             migrationBuilder.DropTable(
                 name: "customer_tags");

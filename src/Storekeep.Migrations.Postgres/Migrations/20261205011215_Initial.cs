@@ -230,6 +230,24 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "customer_rfm_scores",
+                columns: table => new
+                {
+                    email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
+                    recency = table.Column<long>(type: "bigint", nullable: false),
+                    frequency = table.Column<long>(type: "bigint", nullable: false),
+                    monetary = table.Column<long>(type: "bigint", nullable: false),
+                    recency_score = table.Column<long>(type: "bigint", nullable: false),
+                    frequency_score = table.Column<long>(type: "bigint", nullable: false),
+                    monetary_score = table.Column<long>(type: "bigint", nullable: false),
+                    scored_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_customer_rfm_scores", x => x.email);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "customers",
                 columns: table => new
                 {
@@ -2074,6 +2092,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 column: "created_at");
 
             migrationBuilder.CreateIndex(
+                name: "ix_orders_customer_id",
+                table: "orders",
+                column: "customer_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_orders_email_number",
                 table: "orders",
                 columns: new[] { "email", "number" });
@@ -2517,6 +2540,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "customer_months_shares");
+
+            migrationBuilder.DropTable(
+                name: "customer_rfm_scores");
 
             migrationBuilder.DropTable(
                 name: "customer_tags");
