@@ -2628,6 +2628,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.HasKey("MessageSid")
                         .HasName("pk_inbound_sms");
 
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_inbound_sms_received_at");
+
                     b.ToTable("inbound_sms", (string)null);
                 });
 

@@ -2608,6 +2608,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.HasKey("MessageSid")
                         .HasName("pk_inbound_sms");
 
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_inbound_sms_received_at");
+
                     b.ToTable("inbound_sms", (string)null);
                 });
 

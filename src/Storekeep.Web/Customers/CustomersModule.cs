@@ -41,7 +41,8 @@ public sealed class CustomersModule : StorekeepModule
         services.AddScoped<RfmScoring>();
         services.AddSingleton(new RfmSettings(
             configuration.GetValue("Customers:RfmWindowDays", RfmSettings.Default.WindowDays),
-            configuration.GetValue("Customers:RfmScoreEveryMinutes", RfmSettings.Default.ScoreEveryMinutes)));
+            // A minute to a week (a timer cannot wait longer than 49 days; scores older than a week mislead).
+            Math.Clamp(configuration.GetValue("Customers:RfmScoreEveryMinutes", RfmSettings.Default.ScoreEveryMinutes), 1, 7 * 24 * 60)));
         services.AddHostedService<RfmScoringService>();
     }
 

@@ -65,7 +65,7 @@ public static class SupportEndpoints
         sla.MapPost("/inbound-email", InboundEmail)
             .WithName("InboundTicketEmail")
             .WithSummary("A customer's email reply as raw MIME (message/rfc822 or text/plain), with the X-Storekeep-Inbound-Secret header: added to its ticket, or a new email ticket.")
-            .WithDescription("Needs Support:InboundSecret (else 404); a wrong secret → 403 invalid_inbound_secret. The ticket comes from the support+t<token>@ reply address or In-Reply-To/References; a sender other than the ticket's customer → 422 sender_mismatch; the same Message-ID again → outcome duplicate, nothing added. See docs/support.md, Email replies.")
+            .WithDescription("Needs Support:InboundSecret (else 404); a wrong secret → 403 invalid_inbound_secret. The ticket comes from the support+t<token>@ reply address or In-Reply-To/References; a sender other than the ticket's customer → 422 sender_mismatch; with Support:InboundAuthServId set, a sender the receiving server did not verify (DMARC/DKIM/SPF) → 422 sender_unverified; the same Message-ID again → outcome duplicate, nothing added. See docs/support.md, Email replies.")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(413).ProducesProblem(422)
             .WithMetadata(new RequestSizeLimitAttribute(InboundEmailMaxBytes)) // replies carry attachments; the API's 2 MB would refuse them
             .AllowAnonymous()

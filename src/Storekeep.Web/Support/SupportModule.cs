@@ -18,6 +18,7 @@ public sealed class SupportModule : StorekeepModule
         new("invalid_inbound_secret", 403, "The inbound-email webhook's X-Storekeep-Inbound-Secret header is missing or wrong."),
         new("unreadable_email", 400, "The inbound email is not a MIME message with a From address."),
         new("sender_mismatch", 422, "An inbound email answers a ticket but its sender is not the ticket's customer."),
+        new("sender_unverified", 422, "An inbound email's sender was not verified by the receiving mail server (Support:InboundAuthServId set; DMARC, DKIM or SPF did not pass for the From domain)."),
     ];
 
     public override IEnumerable<PermissionGrant> Permissions =>

@@ -100,6 +100,9 @@ public sealed class InboundSms
 {
     public const int MaxSidLength = 64;
 
+    /// <summary>How long a handled MessageSid is kept: Twilio retries a webhook within hours, never weeks later.</summary>
+    public const int KeptDays = 30;
+
     public required string MessageSid { get; init; }
     public DateTime ReceivedAt { get; init; }
 }

@@ -49,5 +49,6 @@ internal sealed class InboundSmsConfiguration : IEntityTypeConfiguration<Inbound
         b.ToTable("inbound_sms");
         b.HasKey(s => s.MessageSid);
         b.Property(s => s.MessageSid).HasMaxLength(InboundSms.MaxSidLength);
+        b.HasIndex(s => s.ReceivedAt); // the daily prune
     }
 }

@@ -24,6 +24,7 @@ public static class MessagingSetup
         services.AddSingleton<SmtpConnections>();
         services.AddSingleton<MessageDeliverer>();
         services.AddHostedService<MessageDeliveryService>();
+        services.AddHostedService<InboundSmsPruneService>();
         return services;
     }
 }

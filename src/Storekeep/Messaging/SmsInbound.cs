@@ -35,6 +35,10 @@ public sealed partial class SmsInbound(SmsSettings settings, StorekeepDbContext 
     private static readonly string[] OptOutWords = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"];
     private static readonly string[] OptInWords = ["START", "YES", "UNSTOP"];
 
+    /// <summary>Forgets the MessageSids handled before <paramref name="before"/> (no retry comes that late); returns how many.</summary>
+    public Task<int> PruneAsync(DateTime before, CancellationToken ct) =>
+        db.Set<InboundSms>().Where(s => s.ReceivedAt < before).ExecuteDeleteAsync(ct);
+
     /// <summary>Only a Twilio store receives SMS.</summary>
     public bool Enabled => settings.Provider == SmsSettings.Twilio;
 

@@ -52,6 +52,11 @@ public sealed partial class InboundEmails(StorekeepDbContext db, Tickets tickets
             throw Errors.BadRequest("unreadable_email", "The message has no From address.");
         }
 
+        if (settings.InboundAuthServId is { } authserv && !SenderAuthenticated(mime, authserv, from))
+        {
+            throw Errors.Unprocessable("sender_unverified", $"The receiving mail server ({authserv}) did not verify that the message comes from {from}'s domain (DMARC, DKIM or SPF): it was not added.");
+        }
+
         var messageId = MessageIdKey(mime.MessageId);
         if (await DuplicateOfAsync(messageId, ct) is { } seen)
         {
@@ -93,6 +98,36 @@ public sealed partial class InboundEmails(StorekeepDbContext db, Tickets tickets
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// Whether the receiving server vouches for the From domain: only Authentication-Results headers
+    /// whose authserv-id is ours count (anyone can write one into a message they send). DMARC's result
+    /// decides when there is one; otherwise a DKIM pass signed by the From domain, or an SPF pass for
+    /// it (the domain itself or a subdomain, as DMARC's relaxed alignment allows).
+    /// </summary>
+    internal static bool SenderAuthenticated(MimeMessage mime, string authserv, string from)
+    {
+        var domain = from[(from.LastIndexOf('@') + 1)..].ToLowerInvariant();
+        bool Aligned(string? d) => d is { Length: > 0 } && (string.Equals(d, domain, StringComparison.OrdinalIgnoreCase)
+            || domain.EndsWith("." + d.ToLowerInvariant(), StringComparison.Ordinal) || d.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase));
+        string? Property(MimeKit.Cryptography.AuthenticationMethodResult r, string type, string name) =>
+            r.Properties.FirstOrDefault(p => string.Equals(p.PropertyType, type, StringComparison.OrdinalIgnoreCase) && string.Equals(p.Property, name, StringComparison.OrdinalIgnoreCase))?.Value;
+
+        var results = mime.Headers.Where(h => h.Id == HeaderId.AuthenticationResults)
+            .Select(h => MimeKit.Cryptography.AuthenticationResults.TryParse(h.RawValue, out var parsed) ? parsed : null)
+            .Where(a => a is not null && string.Equals(a.AuthenticationServiceIdentifier, authserv, StringComparison.OrdinalIgnoreCase))
+            .SelectMany(a => a!.Results)
+            .ToList();
+        var dmarc = results.Where(r => string.Equals(r.Method, "dmarc", StringComparison.OrdinalIgnoreCase)).ToList();
+        if (dmarc.Count > 0)
+        {
+            return dmarc.All(r => string.Equals(r.Result, "pass", StringComparison.OrdinalIgnoreCase));
+        }
+
+        return results.Any(r => string.Equals(r.Result, "pass", StringComparison.OrdinalIgnoreCase)
+            && ((string.Equals(r.Method, "dkim", StringComparison.OrdinalIgnoreCase) && Aligned(Property(r, "header", "d")))
+                || (string.Equals(r.Method, "spf", StringComparison.OrdinalIgnoreCase) && Aligned(Property(r, "smtp", "mailfrom")?.Split('@')[^1]))));
     }
 
     /// <summary>The Message-ID as stored: a very long one is replaced by its hash (still unique, still fits).</summary>

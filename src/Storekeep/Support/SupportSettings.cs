@@ -68,7 +68,16 @@ public sealed class SupportSettings
         }
 
         InboundSecret = configuration["Support:InboundSecret"] is { Length: > 0 } secret ? secret : null;
+        InboundAuthServId = configuration["Support:InboundAuthServId"] is { Length: > 0 } authserv ? authserv.Trim() : null;
     }
+
+    /// <summary>
+    /// <c>Support:InboundAuthServId</c>: the name the receiving mail server (the provider's MX) gives
+    /// itself in the <c>Authentication-Results</c> headers it adds. When set, an inbound email counts
+    /// as from its <c>From</c> only when such a header says DMARC passed (or, without a DMARC result,
+    /// DKIM or SPF passed for the From domain); null trusts <c>From</c> as it is.
+    /// </summary>
+    public string? InboundAuthServId { get; }
 
     public BusinessCalendar Calendar { get; }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Storekeep.Messaging;
 using Storekeep.Tests.Infrastructure;
 
@@ -118,6 +119,22 @@ public sealed class InboundSmsTests
         {
             // Only the STOPs acted on are kept, once each.
             Assert.Equal(["SM2", "SM4"], await handled.Database.SqlQueryRaw<string>("SELECT message_sid AS \"Value\" FROM inbound_sms ORDER BY message_sid").ToListAsync());
+        }
+
+        // Ids are kept 30 days (Twilio retries within hours): the daily prune forgets the older ones only.
+        await using (var aged = store.Db())
+        {
+            await aged.Set<InboundSms>().Where(x => x.MessageSid == "SM2").ExecuteUpdateAsync(x => x.SetProperty(r => r.ReceivedAt, DateTime.UtcNow.AddDays(-InboundSms.KeptDays - 1)));
+        }
+
+        await using (var scope = store.Services.CreateAsyncScope())
+        {
+            Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<SmsInbound>().PruneAsync(DateTime.UtcNow.AddDays(-InboundSms.KeptDays), CancellationToken.None));
+        }
+
+        await using (var pruned = store.Db())
+        {
+            Assert.Equal(["SM4"], await pruned.Database.SqlQueryRaw<string>("SELECT message_sid AS \"Value\" FROM inbound_sms ORDER BY message_sid").ToListAsync());
         }
 
         // A campaign to the segment afterwards reaches only the number that did not opt out.

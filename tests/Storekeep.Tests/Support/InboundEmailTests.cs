@@ -102,6 +102,59 @@ public sealed class InboundEmailTests
 
     [Theory]
     [InlineData(TestDatabases.Sqlite)]
+    public async Task With_the_receiving_server_named_only_mail_it_authenticated_for_the_from_domain_is_taken(string database)
+    {
+        await using var smtp = await SmtpTestServer.StartAsync();
+        var settings = Settings(smtp);
+        settings["Support:InboundAuthServId"] = "mx.shop.example.test";
+        await using var store = await TestStore.StartAsync(database, settings: settings);
+        var support = await store.ClientForAsync(Role.Support);
+        var id = (await support.PostJson("/api/v1/tickets", new { email = "ada@example.com", subject = "Where is my tea?", body = "Ordered last week.", channel = "web" })
+            .Expect(HttpStatusCode.Created))["id"].Str();
+        await support.PostJson($"/api/v1/tickets/{id}/messages", new { body = "Which order?" }).Expect(HttpStatusCode.Created);
+        var email = await smtp.WaitForAsync("ada@example.com", $"Re: Where is my tea? [{Tickets.Reference(Guid.Parse(id))}]");
+
+        MimeMessage Signed(string text, params string[] results)
+        {
+            var reply = Reply(email, "ada@example.com", text);
+            foreach (var result in results)
+            {
+                reply.Headers.Add(HeaderId.AuthenticationResults, result);
+            }
+
+            return reply;
+        }
+
+        async Task<List<string>> BodiesAsync()
+        {
+            await using var db = store.Db();
+            return await db.Set<TicketMessage>().Where(m => m.TicketId == Guid.Parse(id)).OrderBy(m => m.CreatedAt).Select(m => m.Body).ToListAsync();
+        }
+
+        var before = await BodiesAsync();
+        // Refused: no header at all; DMARC failed; a pass written by someone else's server (the sender can add any header);
+        // no DMARC result and DKIM passed for another domain only.
+        foreach (var refused in new[]
+        {
+            Signed("no header"),
+            Signed("dmarc failed", "mx.shop.example.test; dmarc=fail header.from=example.com; spf=pass smtp.mailfrom=example.com"),
+            Signed("forged pass", "evil.example.net; dmarc=pass header.from=example.com"),
+            Signed("other domain", "mx.shop.example.test; dkim=pass header.d=mailer.example.net; spf=fail smtp.mailfrom=example.com"),
+        })
+        {
+            await store.Anonymous.SendAsync(Post(refused)).ExpectProblem(HttpStatusCode.UnprocessableEntity, "sender_unverified");
+        }
+
+        Assert.Equal(before, await BodiesAsync());
+
+        // Taken: DMARC passed; or, without DMARC, SPF passed for a subdomain of the From domain.
+        await store.Anonymous.SendAsync(Post(Signed("dmarc passed", "mx.shop.example.test; dmarc=pass header.from=example.com"))).Expect(HttpStatusCode.OK);
+        await store.Anonymous.SendAsync(Post(Signed("spf aligned", "mx.shop.example.test; spf=pass smtp.mailfrom=bounces@mail.example.com; dkim=none"))).Expect(HttpStatusCode.OK);
+        Assert.Equal([.. before, "dmarc passed", "spf aligned"], await BodiesAsync());
+    }
+
+    [Theory]
+    [InlineData(TestDatabases.Sqlite)]
     public async Task Wrong_secrets_strangers_and_unknown_tickets_are_handled_and_change_nothing_they_should_not(string database)
     {
         await using var smtp = await SmtpTestServer.StartAsync();

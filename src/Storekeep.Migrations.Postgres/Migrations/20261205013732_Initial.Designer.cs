@@ -13,7 +13,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261205011215_Initial")]
+    [Migration("20261205013732_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -2630,6 +2630,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.HasKey("MessageSid")
                         .HasName("pk_inbound_sms");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_inbound_sms_received_at");
 
                     b.ToTable("inbound_sms", (string)null);
                 });

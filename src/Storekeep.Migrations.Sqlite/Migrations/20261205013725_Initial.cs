@@ -1976,6 +1976,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_inbound_sms_received_at",
+                table: "inbound_sms",
+                column: "received_at");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_loyalty_entries_customer_id_id",
                 table: "loyalty_entries",
                 columns: new[] { "customer_id", "id" });

@@ -1989,6 +1989,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_inbound_sms_received_at",
+                table: "inbound_sms",
+                column: "received_at");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_loyalty_entries_customer_id_id",
                 table: "loyalty_entries",
                 columns: new[] { "customer_id", "id" });

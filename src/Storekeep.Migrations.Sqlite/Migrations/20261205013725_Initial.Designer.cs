@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261205011209_Initial")]
+    [Migration("20261205013725_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -2610,6 +2610,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
                     b.HasKey("MessageSid")
                         .HasName("pk_inbound_sms");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_inbound_sms_received_at");
 
                     b.ToTable("inbound_sms", (string)null);
                 });
