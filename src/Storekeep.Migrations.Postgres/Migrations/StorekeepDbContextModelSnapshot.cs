@@ -3359,6 +3359,71 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.ToTable("stripe_webhook_events");
                 });
 
+            modelBuilder.Entity("Storekeep.PriceLists.PriceList", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<long?>("PercentOff")
+                        .HasColumnType("bigint")
+                        .HasColumnName("percent_off");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_price_lists");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_price_lists_name");
+
+                    b.ToTable("price_lists", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.PriceLists.PriceListEntry", b =>
+                {
+                    b.Property<Guid>("PriceListId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("price_list_id");
+
+                    b.Property<string>("Sku")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sku");
+
+                    b.Property<int>("MinimumQuantity")
+                        .HasColumnType("integer")
+                        .HasColumnName("minimum_quantity");
+
+                    b.Property<long>("Price")
+                        .HasColumnType("bigint")
+                        .HasColumnName("price");
+
+                    b.HasKey("PriceListId", "Sku", "MinimumQuantity")
+                        .HasName("pk_price_list_entries");
+
+                    b.ToTable("price_list_entries", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Pricing.ShippingMethod", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4643,6 +4708,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_refund_lines_refunds_refund_id");
                 });
 
+            modelBuilder.Entity("Storekeep.PriceLists.PriceListEntry", b =>
+                {
+                    b.HasOne("Storekeep.PriceLists.PriceList", null)
+                        .WithMany("Entries")
+                        .HasForeignKey("PriceListId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_price_list_entries_price_lists_price_list_id");
+                });
+
             modelBuilder.Entity("Storekeep.Promotions.CartDiscountCode", b =>
                 {
                     b.HasOne("Storekeep.Checkout.Cart", null)
@@ -4779,6 +4854,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.Navigation("Lines");
 
                     b.Navigation("Timeline");
+                });
+
+            modelBuilder.Entity("Storekeep.PriceLists.PriceList", b =>
+                {
+                    b.Navigation("Entries");
                 });
 
             modelBuilder.Entity("Storekeep.Purchasing.PurchaseOrder", b =>

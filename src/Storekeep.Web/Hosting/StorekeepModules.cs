@@ -20,6 +20,7 @@ using Storekeep.Web.Messaging;
 using Storekeep.Web.Orders;
 using Storekeep.Web.Payments;
 using Storekeep.Web.Planning;
+using Storekeep.Web.PriceLists;
 using Storekeep.Web.Pricing;
 using Storekeep.Web.Promotions;
 using Storekeep.Web.Purchasing;
@@ -38,6 +39,7 @@ public static class StorekeepModules
     [
         new StoreModule(),
         new PricingModule(),
+        new PriceListsModule(),
         new AccessModule(),
         new AccountsModule(),
         new AuditModule(),

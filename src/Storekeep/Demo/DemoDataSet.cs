@@ -37,6 +37,7 @@ public sealed class DemoDataSet
     public List<PickScan> PickScans { get; } = [];
     public List<ReturnRequest> Returns { get; } = [];
     public List<Supplier> Suppliers { get; } = [];
+    public List<PriceLists.PriceList> PriceLists { get; } = [];
     public List<PurchaseOrder> PurchaseOrders { get; } = [];
     public List<Loyalty.LoyaltyProgram> LoyaltyPrograms { get; } = [];
     public List<Loyalty.LoyaltyAccount> LoyaltyAccounts { get; } = [];

@@ -94,6 +94,7 @@ internal sealed partial class DemoStoreBuilder
         builder.FinishReturns();
         builder.FinishPromotions();
         builder.BuildPurchasing();
+        builder.BuildPriceLists();
         builder.BuildLoyalty();
         builder.BuildCrm();
         builder.BuildSupport();

@@ -119,6 +119,8 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock, C
             Table("Purchasing", data.Suppliers.SelectMany(x => x.Products).ToList()),
             Table("Purchasing", data.PurchaseOrders),
             Table("Purchasing", data.PurchaseOrders.SelectMany(o => o.Lines).ToList()),
+            Table("Price lists", data.PriceLists),
+            Table("Price lists", data.PriceLists.SelectMany(p => p.Entries).ToList()),
             Table("Stock ledger", data.Movements),
             Table("Loyalty", data.LoyaltyPrograms),
             Table("Loyalty", data.LoyaltyAccounts),

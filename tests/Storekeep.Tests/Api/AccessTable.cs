@@ -143,6 +143,11 @@ public static class AccessTable
         POST   /api/v1/refunds/{refundId}/retry                    refunds.create    owner manager support
         GET    /api/v1/returns/{returnId}                          orders.read       owner manager sales warehouse support
         POST   /api/v1/returns/{returnId}/receive                  fulfillment.write owner manager warehouse
+        GET    /api/v1/price-lists                                 price_lists.read  owner manager sales
+        POST   /api/v1/price-lists                                 price_lists.write owner manager
+        GET    /api/v1/price-lists/{id}                            price_lists.read  owner manager sales
+        PUT    /api/v1/price-lists/{id}                            price_lists.write owner manager
+        GET    /api/v1/price-lists/{id}/prices                     price_lists.read  owner manager sales
         GET    /api/v1/segments                                    segments.read     owner manager marketing
         POST   /api/v1/segments                                    segments.write    owner manager marketing
         GET    /api/v1/segments/{id}                               segments.read     owner manager marketing

@@ -110,6 +110,11 @@ public sealed partial class HostileInputTests
                     ["campaignId"] = Fixtures.CampaignIdPlaceholder,
                     ["variants"] = new JsonArray(new JsonObject { ["key"] = "control", ["weight"] = 1 }, new JsonObject { ["key"] = "treatment", ["weight"] = 1 }),
                 }
+                : op.Path.StartsWith("/api/v1/price-lists", StringComparison.Ordinal) ? new JsonObject
+                {
+                    ["name"] = UniqueCodePlaceholder,
+                    ["entries"] = new JsonArray(new JsonObject { ["sku"] = Fixtures.Sku, ["price"] = 9.5m, ["minimumQuantity"] = 10 }),
+                }
                 : op.Path == "/api/v1/pick-lists/scans" ? new JsonObject { ["warehouse"] = "MAIN", ["order"] = Fixtures.OrderIdPlaceholder, ["code"] = Fixtures.Sku, ["quantity"] = 1 }
                 : op.Path == SlaPoliciesPath ? new JsonObject { ["policies"] = new JsonArray(new JsonObject { ["priority"] = "low", ["firstResponseMinutes"] = 1440, ["resolutionMinutes"] = 5760 }) }
                 : Plausible(document, schema, "", 0)) ?? new JsonObject();
@@ -743,6 +748,8 @@ public sealed partial class HostileInputTests
             var segment = await store.Client.PostJson("/api/v1/segments", new { name = "Hostile fixture", match = "all", rules = new[] { new { field = "acceptsEmail", op = "eq", value = true } } })
                 .Expect(HttpStatusCode.Created);
             fixtures._ids["segments"] = segment["id"].Str();
+            var priceList = await store.Client.PostJson("/api/v1/price-lists", new { name = "Hostile fixture", percentOff = 10m }).Expect(HttpStatusCode.Created);
+            fixtures._ids["price-lists"] = priceList["id"].Str();
             var campaign = await store.Client.PostJson(CampaignsPath, new
             {
                 name = "Hostile fixture", channel = "email", segmentId = fixtures._ids["segments"], subject = "Hi",

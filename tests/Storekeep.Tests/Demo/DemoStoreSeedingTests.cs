@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Storekeep.Catalog;
+using Storekeep.Customers;
 using Storekeep.Data;
 using Storekeep.Demo;
 using Storekeep.Fulfillment;
@@ -63,6 +64,18 @@ public sealed class DemoStoreSeedingTests
         Assert.All(customers, c => Assert.Matches(@"^[a-z0-9.]+@example\.(com|org|net)$", c.Email));
         Assert.Contains(customers, c => c.Company != null);
         Assert.True(customers.Select(c => c.Country).Distinct().Count() >= 4);
+
+        // B2B price lists: tiers below the regular price, deeper with the quantity; a percentage list.
+        var priceLists = await db.Set<Storekeep.PriceLists.PriceList>().AsNoTracking().Include(p => p.Entries).OrderBy(p => p.Name).ToListAsync();
+        Assert.Equal(["Trade partners", "Wholesale"], priceLists.Select(p => p.Name));
+        Assert.Equal((10m, 0), (priceLists[0].PercentOff, priceLists[0].Entries.Count));
+        var regular = variants.ToDictionary(v => v.Sku, v => v.Price);
+        Assert.Equal(60, priceLists[1].Entries.Count);
+        Assert.All(priceLists[1].Entries.GroupBy(e => e.Sku), g => Assert.True(g.Single(e => e.MinimumQuantity == 48).Price < g.Single(e => e.MinimumQuantity == 12).Price
+            && g.Single(e => e.MinimumQuantity == 12).Price < regular[g.Key]));
+
+        // RFM is scored as the store is seeded: the customer pages and RFM segments show scores at once.
+        Assert.True(await db.Set<CustomerRfmScore>().CountAsync() > 300);
 
         // Two years imported from the previous platform (paid, delivered, touching no stock), then a year on Storekeep.
         var all = await db.Orders.AsNoTracking().ToListAsync();

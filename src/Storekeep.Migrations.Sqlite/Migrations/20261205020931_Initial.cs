@@ -606,6 +606,22 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "price_lists",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    percent_off = table.Column<long>(type: "INTEGER", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_price_lists", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "recently_viewed",
                 columns: table => new
                 {
@@ -1248,6 +1264,26 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         name: "fk_shipments_orders_order_id",
                         column: x => x.order_id,
                         principalTable: "orders",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "price_list_entries",
+                columns: table => new
+                {
+                    price_list_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    minimum_quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    price = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_price_list_entries", x => new { x.price_list_id, x.sku, x.minimum_quantity });
+                    table.ForeignKey(
+                        name: "fk_price_list_entries_price_lists_price_list_id",
+                        column: x => x.price_list_id,
+                        principalTable: "price_lists",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -2175,6 +2211,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 column: "warehouse_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_price_lists_name",
+                table: "price_lists",
+                column: "name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_product_images_product_id_position",
                 table: "product_images",
                 columns: new[] { "product_id", "position" });
@@ -2606,6 +2648,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "pick_scans");
 
             migrationBuilder.DropTable(
+                name: "price_list_entries");
+
+            migrationBuilder.DropTable(
                 name: "product_images");
 
             migrationBuilder.DropTable(
@@ -2697,6 +2742,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "discounts");
+
+            migrationBuilder.DropTable(
+                name: "price_lists");
 
             migrationBuilder.DropTable(
                 name: "products");

@@ -619,6 +619,22 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "price_lists",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    percent_off = table.Column<long>(type: "bigint", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_price_lists", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "recently_viewed",
                 columns: table => new
                 {
@@ -1261,6 +1277,26 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         name: "fk_shipments_orders_order_id",
                         column: x => x.order_id,
                         principalTable: "orders",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "price_list_entries",
+                columns: table => new
+                {
+                    price_list_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    minimum_quantity = table.Column<int>(type: "integer", nullable: false),
+                    price = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_price_list_entries", x => new { x.price_list_id, x.sku, x.minimum_quantity });
+                    table.ForeignKey(
+                        name: "fk_price_list_entries_price_lists_price_list_id",
+                        column: x => x.price_list_id,
+                        principalTable: "price_lists",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -2188,6 +2224,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 column: "warehouse_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_price_lists_name",
+                table: "price_lists",
+                column: "name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_product_images_product_id_position",
                 table: "product_images",
                 columns: new[] { "product_id", "position" });
@@ -2619,6 +2661,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "pick_scans");
 
             migrationBuilder.DropTable(
+                name: "price_list_entries");
+
+            migrationBuilder.DropTable(
                 name: "product_images");
 
             migrationBuilder.DropTable(
@@ -2710,6 +2755,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "discounts");
+
+            migrationBuilder.DropTable(
+                name: "price_lists");
 
             migrationBuilder.DropTable(
                 name: "products");

@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261205013725_Initial")]
+    [Migration("20261205020931_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -3342,6 +3342,71 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.ToTable("stripe_webhook_events");
                 });
 
+            modelBuilder.Entity("Storekeep.PriceLists.PriceList", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long?>("PercentOff")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("percent_off");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_price_lists");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_price_lists_name");
+
+                    b.ToTable("price_lists", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.PriceLists.PriceListEntry", b =>
+                {
+                    b.Property<Guid>("PriceListId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("price_list_id");
+
+                    b.Property<string>("Sku")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sku");
+
+                    b.Property<int>("MinimumQuantity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("minimum_quantity");
+
+                    b.Property<long>("Price")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("price");
+
+                    b.HasKey("PriceListId", "Sku", "MinimumQuantity")
+                        .HasName("pk_price_list_entries");
+
+                    b.ToTable("price_list_entries", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Pricing.ShippingMethod", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4626,6 +4691,16 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_refund_lines_refunds_refund_id");
                 });
 
+            modelBuilder.Entity("Storekeep.PriceLists.PriceListEntry", b =>
+                {
+                    b.HasOne("Storekeep.PriceLists.PriceList", null)
+                        .WithMany("Entries")
+                        .HasForeignKey("PriceListId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_price_list_entries_price_lists_price_list_id");
+                });
+
             modelBuilder.Entity("Storekeep.Promotions.CartDiscountCode", b =>
                 {
                     b.HasOne("Storekeep.Checkout.Cart", null)
@@ -4762,6 +4837,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.Navigation("Lines");
 
                     b.Navigation("Timeline");
+                });
+
+            modelBuilder.Entity("Storekeep.PriceLists.PriceList", b =>
+                {
+                    b.Navigation("Entries");
                 });
 
             modelBuilder.Entity("Storekeep.Purchasing.PurchaseOrder", b =>
