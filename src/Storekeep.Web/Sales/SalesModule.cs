@@ -1,3 +1,4 @@
+using MudBlazor;
 using Storekeep.Access;
 using Storekeep.Sales;
 using Storekeep.Web.Hosting;
@@ -30,6 +31,9 @@ public sealed class SalesModule : StorekeepModule
         new(SalesPermissions.Write, Role.Owner, Role.Manager, Role.Sales),
         new(SalesPermissions.Manage, Role.Owner, Role.Manager),
     ];
+
+    public override IEnumerable<AdminNavEntry> Navigation =>
+        [new(16, "Sales pipeline", "/admin/sales/pipeline", Icons.Material.Filled.ViewKanban, SalesPermissions.Read)];
 
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
     {

@@ -106,6 +106,25 @@ public sealed class Deals(StorekeepDbContext db, SalesTeams teams, TimeProvider 
         return new Page<DealView>(items, rows.Count > take ? Cursor.Encode(items[^1].Id.ToString()) : null);
     }
 
+    /// <summary>The open deals for the pipeline board (at most <paramref name="max"/>, newest first), of a rep or a team.</summary>
+    public async Task<IReadOnlyList<DealView>> OpenDealsAsync(Guid? repId, Guid? teamId, int max, CancellationToken ct)
+    {
+        var query = db.Set<Deal>().AsNoTracking().Where(d => d.Stage != DealStage.Won && d.Stage != DealStage.Lost);
+        if (repId is { } r)
+        {
+            query = query.Where(d => d.OwnerRepId == r);
+        }
+
+        if (teamId is { } t)
+        {
+            query = query.Where(d => db.Set<SalesRep>().Any(x => x.Id == d.OwnerRepId && x.TeamId == t));
+        }
+
+        var rows = await query.OrderByDescending(d => d.Id).Take(max).ToListAsync(ct);
+        var names = await CompanyNamesAsync(rows.Select(d => d.CompanyId), ct);
+        return rows.Select(d => ToView(d, d.CompanyId is { } c ? names.GetValueOrDefault(c) : null)).ToList();
+    }
+
     public async Task<DealView> GetAsync(string id, CancellationToken ct)
     {
         var deal = await FindAsync(id, ct);

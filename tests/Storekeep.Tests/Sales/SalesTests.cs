@@ -204,6 +204,7 @@ public sealed class SalesTests
         await warehouse.GetAsync("/api/v1/companies").ExpectProblem(HttpStatusCode.Forbidden);
         await store.Anonymous.GetAsync("/api/v1/sales/metrics").ExpectProblem(HttpStatusCode.Unauthorized);
         await manager.PostJson("/api/v1/sales/teams", new { name = "Managed" }).Expect(HttpStatusCode.Created);
+        await sales.PostJson("/api/v1/sales/deals", new { title = "Board card deal", amount = 4321.5m, expectedCloseDate = "2027-01-01" }).Expect(HttpStatusCode.Created);
 
         var deal = await sales.PostJson("/api/v1/sales/deals", new { title = "Sold by sales", amount = 10m, expectedCloseDate = "2027-01-01" }).Expect(HttpStatusCode.Created);
         Assert.Null(deal["ownerRepId"]); // no territory: unowned
@@ -222,6 +223,15 @@ public sealed class SalesTests
         await sales.GetAsync("/api/v1/sales/deals?stage=maybe").ExpectProblem(HttpStatusCode.BadRequest);
         await sales.GetAsync("/api/v1/sales/metrics?from=2026-05-01&to=2026-04-01").ExpectProblem(HttpStatusCode.BadRequest);
         await sales.GetAsync("/api/v1/sales/metrics?from=yesterday").ExpectProblem(HttpStatusCode.BadRequest);
+
+        // The back office: the board shows the open deals' cards, the deal page its history; warehouse staff are refused.
+        var seller = await store.SignedInStaffAsync(Role.Sales);
+        var board = WebUtility.HtmlDecode(await seller.GetPageAsync("/admin/sales/pipeline"));
+        Assert.Contains("Board card deal", board, StringComparison.Ordinal);
+        Assert.Contains("Sold by sales", board, StringComparison.Ordinal);
+        var dealPage = WebUtility.HtmlDecode(await seller.GetPageAsync($"/admin/sales/deals/{deal["id"].Str()}"));
+        Assert.Contains("prospecting → proposal", dealPage, StringComparison.Ordinal);
+        await (await store.SignedInStaffAsync(Role.Warehouse)).GetPageAsync("/admin/sales/pipeline", HttpStatusCode.Forbidden);
 
         var company = await sales.PostJson("/api/v1/companies", new { name = "", country = "XX", paymentTerms = "net_45", creditLimit = -1m }).ExpectProblem(HttpStatusCode.BadRequest);
         Assert.Equal(["country", "creditLimit", "name", "paymentTerms"], company["errors"]!.AsObject().Select(e => e.Key).Order(StringComparer.Ordinal));
