@@ -408,10 +408,10 @@ public sealed class Deals(StorekeepDbContext db, SalesTeams teams, TimeProvider 
     {
         var activityId = SalesNames.ParseId("Activity", id);
         var now = Now();
-        var changed = await db.Set<SalesActivity>().Where(a => a.Id == activityId && a.DoneAt == null)
+        // Guarded on not done yet, so a repeat keeps the first time.
+        await db.Set<SalesActivity>().Where(a => a.Id == activityId && a.DoneAt == null)
             .ExecuteUpdateAsync(u => u.SetProperty(a => a.DoneAt, now), ct);
         var activity = await db.Set<SalesActivity>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == activityId, ct) ?? throw Errors.NotFound("Activity", id);
-        _ = changed;
         var deal = await db.Set<Deal>().AsNoTracking().SingleAsync(d => d.Id == activity.DealId, ct);
         return ToView(activity, deal, now);
     }
