@@ -1511,6 +1511,72 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.ToTable("checkout_attempts");
                 });
 
+            modelBuilder.Entity("Storekeep.Companies.Company", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Country")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)")
+                        .HasColumnName("country");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreditLimit")
+                        .HasColumnType("bigint")
+                        .HasColumnName("credit_limit");
+
+                    b.Property<string>("Industry")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("industry");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid?>("OwnerRepId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_rep_id");
+
+                    b.Property<string>("PaymentTerms")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("payment_terms");
+
+                    b.Property<Guid?>("PriceListId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("price_list_id");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("region");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_companies");
+
+                    b.HasIndex("Name")
+                        .HasDatabaseName("ix_companies_name");
+
+                    b.HasIndex("OwnerRepId")
+                        .HasDatabaseName("ix_companies_owner_rep_id");
+
+                    b.ToTable("companies", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Customers.Customer", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1529,6 +1595,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasMaxLength(400)
                         .HasColumnType("character varying(400)")
                         .HasColumnName("company");
+
+                    b.Property<Guid?>("CompanyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("company_id");
 
                     b.Property<string>("Country")
                         .HasMaxLength(400)
@@ -1589,6 +1659,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_customers");
+
+                    b.HasIndex("CompanyId")
+                        .HasDatabaseName("ix_customers_company_id");
 
                     b.HasIndex("Email")
                         .IsUnique()
@@ -4031,6 +4104,368 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.ToTable("recently_viewed", (string)null);
                 });
 
+            modelBuilder.Entity("Storekeep.Sales.Deal", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<Guid?>("CompanyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("company_id");
+
+                    b.Property<string>("ContactEmail")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("contact_email");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateOnly>("ExpectedCloseDate")
+                        .HasColumnType("date")
+                        .HasColumnName("expected_close_date");
+
+                    b.Property<string>("ForecastCategory")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("forecast_category");
+
+                    b.Property<string>("LostReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("lost_reason");
+
+                    b.Property<Guid?>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<Guid?>("OwnerRepId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_rep_id");
+
+                    b.Property<int>("Probability")
+                        .HasColumnType("integer")
+                        .HasColumnName("probability");
+
+                    b.Property<bool>("ProbabilityManual")
+                        .HasColumnType("boolean")
+                        .HasColumnName("probability_manual");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("stage");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sales_deals");
+
+                    b.HasIndex("ClosedAt")
+                        .HasDatabaseName("ix_sales_deals_closed_at");
+
+                    b.HasIndex("CompanyId")
+                        .HasDatabaseName("ix_sales_deals_company_id");
+
+                    b.HasIndex("OwnerRepId", "Stage")
+                        .HasDatabaseName("ix_sales_deals_owner_rep_id_stage");
+
+                    b.ToTable("sales_deals", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_sales_deals_probability", "probability >= 0 AND probability <= 100");
+                        });
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.DealStageChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<Guid>("DealId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deal_id");
+
+                    b.Property<string>("FromStage")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("from_stage");
+
+                    b.Property<int>("Probability")
+                        .HasColumnType("integer")
+                        .HasColumnName("probability");
+
+                    b.Property<string>("ToStage")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("to_stage");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sales_deal_stage_changes");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_sales_deal_stage_changes_at");
+
+                    b.HasIndex("DealId", "At")
+                        .HasDatabaseName("ix_sales_deal_stage_changes_deal_id_at");
+
+                    b.ToTable("sales_deal_stage_changes", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.SalesActivity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DealId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deal_id");
+
+                    b.Property<DateTime?>("DoneAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("done_at");
+
+                    b.Property<DateTime?>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sales_activities");
+
+                    b.HasIndex("DealId")
+                        .HasDatabaseName("ix_sales_activities_deal_id");
+
+                    b.HasIndex("DoneAt", "DueAt")
+                        .HasDatabaseName("ix_sales_activities_done_at_due_at");
+
+                    b.ToTable("sales_activities", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.SalesRep", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("email");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("team_id");
+
+                    b.Property<Guid?>("TerritoryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("territory_id");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sales_reps");
+
+                    b.HasIndex("TeamId")
+                        .HasDatabaseName("ix_sales_reps_team_id");
+
+                    b.HasIndex("TerritoryId")
+                        .HasDatabaseName("ix_sales_reps_territory_id");
+
+                    b.HasIndex("UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sales_reps_user_id");
+
+                    b.ToTable("sales_reps", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.SalesStageProbability", b =>
+                {
+                    b.Property<string>("Stage")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("stage");
+
+                    b.Property<int>("Probability")
+                        .HasColumnType("integer")
+                        .HasColumnName("probability");
+
+                    b.HasKey("Stage")
+                        .HasName("pk_sales_stage_probabilities");
+
+                    b.ToTable("sales_stage_probabilities", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_sales_stage_probabilities_range", "probability >= 0 AND probability <= 100");
+                        });
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.SalesTeam", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("ManagerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("manager_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sales_teams");
+
+                    b.ToTable("sales_teams", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.SalesTerritory", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Assignment")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("assignment");
+
+                    b.Property<long>("AssignmentCursor")
+                        .HasColumnType("bigint")
+                        .HasColumnName("assignment_cursor");
+
+                    b.PrimitiveCollection<List<string>>("Countries")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("countries");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.PrimitiveCollection<List<string>>("Industries")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("industries");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.PrimitiveCollection<List<string>>("Regions")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("regions");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sales_territories");
+
+                    b.ToTable("sales_territories", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.SalesTerritoryRep", b =>
+                {
+                    b.Property<Guid>("TerritoryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("territory_id");
+
+                    b.Property<Guid>("RepId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("rep_id");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.HasKey("TerritoryId", "RepId")
+                        .HasName("pk_sales_territory_reps");
+
+                    b.HasIndex("RepId")
+                        .HasDatabaseName("ix_sales_territory_reps_rep_id");
+
+                    b.ToTable("sales_territory_reps", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Segments.Segment", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4436,6 +4871,24 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_cart_items_carts_cart_id");
                 });
 
+            modelBuilder.Entity("Storekeep.Companies.Company", b =>
+                {
+                    b.HasOne("Storekeep.Sales.SalesRep", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerRepId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_companies_sales_reps_owner_rep_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Customers.Customer", b =>
+                {
+                    b.HasOne("Storekeep.Companies.Company", null)
+                        .WithMany()
+                        .HasForeignKey("CompanyId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_customers_companies_company_id");
+                });
+
             modelBuilder.Entity("Storekeep.Customers.CustomerTag", b =>
                 {
                     b.HasOne("Storekeep.Customers.Customer", null)
@@ -4800,6 +5253,68 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_supplier_products_suppliers_supplier_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.Deal", b =>
+                {
+                    b.HasOne("Storekeep.Sales.SalesRep", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerRepId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_sales_deals_sales_reps_owner_rep_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.DealStageChange", b =>
+                {
+                    b.HasOne("Storekeep.Sales.Deal", null)
+                        .WithMany()
+                        .HasForeignKey("DealId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_deal_stage_changes_sales_deals_deal_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.SalesActivity", b =>
+                {
+                    b.HasOne("Storekeep.Sales.Deal", null)
+                        .WithMany()
+                        .HasForeignKey("DealId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_activities_sales_deals_deal_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.SalesRep", b =>
+                {
+                    b.HasOne("Storekeep.Sales.SalesTeam", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_reps_sales_teams_team_id");
+
+                    b.HasOne("Storekeep.Sales.SalesTerritory", null)
+                        .WithMany()
+                        .HasForeignKey("TerritoryId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_sales_reps_sales_territories_territory_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.SalesTerritoryRep", b =>
+                {
+                    b.HasOne("Storekeep.Sales.SalesRep", null)
+                        .WithMany()
+                        .HasForeignKey("RepId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_territory_reps_sales_reps_rep_id");
+
+                    b.HasOne("Storekeep.Sales.SalesTerritory", null)
+                        .WithMany()
+                        .HasForeignKey("TerritoryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_territory_reps_sales_territories_territory_id");
                 });
 
             modelBuilder.Entity("Storekeep.Support.TicketMessage", b =>

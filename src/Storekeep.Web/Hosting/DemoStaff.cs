@@ -1,7 +1,9 @@
 using Storekeep.Access;
 using Storekeep.Accounts;
 using Storekeep.Data;
+using Microsoft.EntityFrameworkCore;
 using Storekeep.Demo;
+using Storekeep.Sales;
 
 namespace Storekeep.Web.Hosting;
 
@@ -18,7 +20,14 @@ public static class DemoStaff
     public static async Task<string> CreateAsync(StaffAccounts staff, StorekeepDbContext db, string? configuredPassword, DateTime now, CancellationToken ct)
     {
         var password = string.IsNullOrWhiteSpace(configuredPassword) ? DemoCredentials.NewPassword() : configuredPassword;
-        foreach (var role in Enum.GetValues<Role>())
+        // The demo's sales reps sign in with the sales role; the first is the demo sales account.
+        var reps = await db.Set<SalesRep>().AsNoTracking().OrderBy(r => r.Email).Select(r => new { r.UserId, r.Email, r.Name }).ToListAsync(ct);
+        foreach (var rep in reps)
+        {
+            await staff.CreateAsync(rep.Email, rep.Name, [Role.Sales], password, rep.UserId);
+        }
+
+        foreach (var role in Enum.GetValues<Role>().Where(r => !reps.Any(rep => rep.Email == Email(r))))
         {
             await staff.CreateAsync(Email(role), $"Demo {Permissions.RoleName(role)}", [role], password);
         }

@@ -7,6 +7,7 @@ using Storekeep.Web.Attribution;
 using Storekeep.Web.Audit;
 using Storekeep.Web.Campaigns;
 using Storekeep.Web.Catalog;
+using Storekeep.Web.Companies;
 using Storekeep.Web.Checkout;
 using Storekeep.Web.Customers;
 using Storekeep.Web.Demo;
@@ -25,6 +26,7 @@ using Storekeep.Web.Pricing;
 using Storekeep.Web.Promotions;
 using Storekeep.Web.Purchasing;
 using Storekeep.Web.Recommendations;
+using Storekeep.Web.Sales;
 using Storekeep.Web.Segments;
 using Storekeep.Web.Storefront;
 using Storekeep.Web.Store;
@@ -64,6 +66,8 @@ public static class StorekeepModules
         new MessagingModule(),
         new AnalyticsModule(),
         new PlanningModule(),
+        new SalesModule(),
+        new CompaniesModule(),
         new StorefrontModule(),
         new IdempotencyModule(),
         new DemoModule(),

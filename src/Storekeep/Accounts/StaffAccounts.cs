@@ -56,7 +56,8 @@ public sealed class StaffAccounts(UserManager<UserAccount> users, RoleManager<Us
         return (await users.GetRolesAsync(user)).Any(staffRoleNames.Contains);
     }
 
-    public async Task<UserAccount> CreateAsync(string email, string? displayName, IReadOnlyCollection<Role> staffRoles, string password)
+    /// <param name="id">The user's id when it is known beforehand (the demo store's sales reps name their users); else a new one.</param>
+    public async Task<UserAccount> CreateAsync(string email, string? displayName, IReadOnlyCollection<Role> staffRoles, string password, Guid? id = null)
     {
         var validation = new Validation();
         validation.Email("email", email);
@@ -69,6 +70,7 @@ public sealed class StaffAccounts(UserManager<UserAccount> users, RoleManager<Us
         await EnsureRolesAsync();
         var user = new UserAccount
         {
+            Id = id ?? Ids.NewId(),
             UserName = email.Trim(),
             Email = email.Trim(),
             EmailConfirmed = true,

@@ -15,6 +15,9 @@ public sealed class Customer
     public string? Country { get; set; }
     public DateTime CreatedAt { get; init; }
 
+    /// <summary>The business account the customer buys for, when a buyer (set through <see cref="CustomerRegistry.SetCompanyAsync"/>).</summary>
+    public Guid? CompanyId { get; private set; }
+
     /// <summary>Staff's free-text note about the customer.</summary>
     public string? Note { get; set; }
 

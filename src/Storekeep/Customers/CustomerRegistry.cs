@@ -28,6 +28,13 @@ public sealed class CustomerRegistry(StorekeepDbContext db)
         return await db.Customers.Where(c => c.Email == email).Select(c => c.Id).SingleAsync(ct);
     }
 
+    /// <summary>
+    /// Makes the customer a buyer of <paramref name="companyId"/> (null: of none). A customer buys for
+    /// one company at a time: linking it to another moves it. Runs in the caller's transaction.
+    /// </summary>
+    public Task<int> SetCompanyAsync(Guid customerId, Guid? companyId, CancellationToken ct) =>
+        db.Customers.Where(c => c.Id == customerId).ExecuteUpdateAsync(u => u.SetProperty(c => c.CompanyId, companyId), ct);
+
     /// <summary>Where consent given at checkout comes from, as recorded on the customer.</summary>
     public const string CheckoutConsentSource = "checkout";
 

@@ -13,6 +13,8 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         b.Property(c => c.Note).HasMaxLength(Customer.NoteMaxLength);
         b.Property(c => c.EmailConsentSource).HasMaxLength(CustomerProfiles.ConsentSourceMaxLength);
         b.Property(c => c.SmsConsentSource).HasMaxLength(CustomerProfiles.ConsentSourceMaxLength);
+        b.HasIndex(c => c.CompanyId);
+        b.HasOne<Companies.Company>().WithMany().HasForeignKey(c => c.CompanyId).OnDelete(DeleteBehavior.SetNull);
     }
 }
 

@@ -54,6 +54,14 @@ public sealed class DemoDataSet
     public List<Campaigns.Campaign> Campaigns { get; } = [];
     public List<Campaigns.CampaignRecipient> CampaignRecipients { get; } = [];
     public List<Messaging.Message> Messages { get; } = [];
+    public List<Sales.SalesTeam> SalesTeams { get; } = [];
+    public List<Sales.SalesRep> SalesReps { get; } = [];
+    public List<Sales.SalesTerritory> SalesTerritories { get; } = [];
+    public List<Sales.SalesTerritoryRep> SalesTerritoryReps { get; } = [];
+    public List<Companies.Company> Companies { get; } = [];
+    public List<Sales.Deal> Deals { get; } = [];
+    public List<Sales.DealStageChange> DealStageChanges { get; } = [];
+    public List<Sales.SalesActivity> SalesActivities { get; } = [];
 
     /// <summary>Where the history ends (midnight UTC of the day the store was seeded).</summary>
     public DateTime HistoryEnd { get; init; }

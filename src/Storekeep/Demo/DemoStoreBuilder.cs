@@ -43,6 +43,7 @@ internal sealed partial class DemoStoreBuilder
     private readonly int _experimentSeed;
     private readonly int _campaignSeed;
     private readonly int _attributionSeed;
+    private readonly int _salesSeed;
     private readonly DateTime _end;
     private readonly DateTime _start;
     private readonly DemoDataSet _data;
@@ -64,6 +65,7 @@ internal sealed partial class DemoStoreBuilder
         _experimentSeed = seed + 21;
         _campaignSeed = seed + 28;
         _attributionSeed = seed + 35;
+        _salesSeed = seed + 42;
         _end = DateTime.SpecifyKind(now.Date, DateTimeKind.Utc);
         _start = _end.AddDays(-HistoryDays);
         _data = new DemoDataSet
@@ -102,6 +104,7 @@ internal sealed partial class DemoStoreBuilder
         builder.BuildAbandonedCarts();
         builder.BuildCampaigns();
         builder.BuildAttribution(); // after the experiment, whose converting visitors already own their orders
+        builder.BuildSales();
         builder.FinishStockLevels();
         return builder._data;
     }

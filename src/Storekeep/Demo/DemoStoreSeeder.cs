@@ -140,6 +140,14 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock, C
             Table("Campaigns", data.Campaigns),
             Table("Campaigns", data.CampaignRecipients),
             Table("Campaigns", data.Messages),
+            Table("Sales", data.SalesTeams),
+            ("Sales", () => SaveAsync(data.SalesTerritories), data.SalesTerritories.Count), // list columns: through EF's own mapping
+            Table("Sales", data.SalesReps),
+            Table("Sales", data.SalesTerritoryReps),
+            Table("Sales", data.Companies),
+            Table("Sales", data.Deals),
+            Table("Sales", data.DealStageChanges),
+            Table("Sales", data.SalesActivities),
         };
         var total = tables.Sum(t => t.Rows);
         var done = 0;
@@ -167,6 +175,14 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock, C
         }
 
         progress?.Report(new DemoSeedProgress("Done", total, total));
+
+        async Task SaveAsync<T>(IReadOnlyList<T> rows)
+            where T : class
+        {
+            db.Set<T>().AddRange(rows);
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+        }
 
         (string, Func<Task>, int) Table<T>(string stage, IReadOnlyList<T> rows)
             where T : class => (stage, () => BulkInsert.InsertAsync(db, rows, ct), rows.Count);

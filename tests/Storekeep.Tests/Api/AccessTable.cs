@@ -57,6 +57,11 @@ public static class AccessTable
         POST   /api/v1/carts/{cartId}/quote                        public
         GET    /api/v1/categories                                  public
         POST   /api/v1/categories                                  catalog.write     owner manager marketing
+        GET    /api/v1/companies                                   sales.read        owner manager sales
+        POST   /api/v1/companies                                   sales.write       owner manager sales
+        GET    /api/v1/companies/{id}                              sales.read        owner manager sales
+        PATCH  /api/v1/companies/{id}                              sales.write       owner manager sales
+        POST   /api/v1/companies/{id}/buyers                       sales.write       owner manager sales
         GET    /api/v1/customers                                   customers.read    owner manager sales support marketing
         GET    /api/v1/customers/{id}                              customers.read    owner manager sales support marketing
         POST   /api/v1/customers                                   customers.write   owner manager support marketing
@@ -148,6 +153,26 @@ public static class AccessTable
         GET    /api/v1/price-lists/{id}                            price_lists.read  owner manager sales
         PUT    /api/v1/price-lists/{id}                            price_lists.write owner manager
         GET    /api/v1/price-lists/{id}/prices                     price_lists.read  owner manager sales
+        POST   /api/v1/sales/activities/{id}/done                  sales.write       owner manager sales
+        GET    /api/v1/sales/activities                            sales.read        owner manager sales
+        GET    /api/v1/sales/deals                                 sales.read        owner manager sales
+        POST   /api/v1/sales/deals                                 sales.write       owner manager sales
+        GET    /api/v1/sales/deals/{id}                            sales.read        owner manager sales
+        PATCH  /api/v1/sales/deals/{id}                            sales.write       owner manager sales
+        POST   /api/v1/sales/deals/{id}/activities                 sales.write       owner manager sales
+        GET    /api/v1/sales/deals/{id}/history                    sales.read        owner manager sales
+        POST   /api/v1/sales/deals/{id}/lose                       sales.write       owner manager sales
+        POST   /api/v1/sales/deals/{id}/stage                      sales.write       owner manager sales
+        POST   /api/v1/sales/deals/{id}/win                        sales.write       owner manager sales
+        GET    /api/v1/sales/metrics                               sales.read        owner manager sales
+        GET    /api/v1/sales/reps                                  sales.read        owner manager sales
+        POST   /api/v1/sales/reps                                  sales.manage      owner manager
+        GET    /api/v1/sales/stages                                sales.read        owner manager sales
+        PUT    /api/v1/sales/stages                                sales.manage      owner manager
+        GET    /api/v1/sales/teams                                 sales.read        owner manager sales
+        POST   /api/v1/sales/teams                                 sales.manage      owner manager
+        GET    /api/v1/sales/territories                           sales.read        owner manager sales
+        POST   /api/v1/sales/territories                           sales.manage      owner manager
         GET    /api/v1/segments                                    segments.read     owner manager marketing
         POST   /api/v1/segments                                    segments.write    owner manager marketing
         GET    /api/v1/segments/{id}                               segments.read     owner manager marketing

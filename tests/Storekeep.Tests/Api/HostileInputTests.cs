@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Storekeep.Tests.Fulfillment;
 using Storekeep.Tests.Infrastructure;
 
@@ -116,6 +118,7 @@ public sealed partial class HostileInputTests
                     ["entries"] = new JsonArray(new JsonObject { ["sku"] = Fixtures.Sku, ["price"] = 9.5m, ["minimumQuantity"] = 10 }),
                 }
                 : op.Path == "/api/v1/pick-lists/scans" ? new JsonObject { ["warehouse"] = "MAIN", ["order"] = Fixtures.OrderIdPlaceholder, ["code"] = Fixtures.Sku, ["quantity"] = 1 }
+                : PlausibleSales(op.Path, op.Method) is { } salesBody ? salesBody
                 : op.Path == SlaPoliciesPath ? new JsonObject { ["policies"] = new JsonArray(new JsonObject { ["priority"] = "low", ["firstResponseMinutes"] = 1440, ["resolutionMinutes"] = 5760 }) }
                 : Plausible(document, schema, "", 0)) ?? new JsonObject();
             foreach (var (label, body, contentType) in HostileBodies(plausible))
@@ -523,6 +526,40 @@ public sealed partial class HostileInputTests
 
         return body;
     }
+    /// <summary>Sales and company bodies name existing teams, reps, companies and orders, and a rep is a user not yet a rep.</summary>
+    private static JsonObject? PlausibleSales(string path, string method) => path switch
+    {
+        "/api/v1/sales/teams" => new JsonObject { ["name"] = "Plausible team" },
+        "/api/v1/sales/reps" => new JsonObject { ["email"] = Fixtures.FreshRepUserPlaceholder, ["name"] = "Plausible rep", ["teamId"] = Fixtures.TeamIdPlaceholder },
+        "/api/v1/sales/territories" => new JsonObject
+        {
+            ["name"] = "Plausible territory", ["countries"] = new JsonArray("US"), ["regions"] = new JsonArray("West"), ["industries"] = new JsonArray("Retail"),
+            ["assignment"] = "round_robin", ["repIds"] = new JsonArray(Fixtures.RepIdPlaceholder),
+        },
+        "/api/v1/sales/deals" => new JsonObject
+        {
+            ["title"] = "Plausible deal", ["companyId"] = Fixtures.CompanyIdPlaceholder, ["contactEmail"] = "buyer@example.com", ["amount"] = 1250.50m,
+            ["expectedCloseDate"] = "2027-01-31", ["ownerRepId"] = Fixtures.RepIdPlaceholder, ["source"] = "web",
+        },
+        "/api/v1/sales/deals/{id}" => new JsonObject
+        {
+            ["title"] = "Plausible deal", ["amount"] = 990m, ["expectedCloseDate"] = "2027-02-28", ["ownerRepId"] = Fixtures.RepIdPlaceholder,
+            ["probability"] = 50, ["forecastCategory"] = "commit",
+        },
+        "/api/v1/sales/deals/{id}/stage" => new JsonObject { ["stage"] = "qualification" },
+        "/api/v1/sales/deals/{id}/win" => new JsonObject { ["orderId"] = Fixtures.OrderIdPlaceholder },
+        "/api/v1/sales/deals/{id}/lose" => new JsonObject { ["reason"] = "Chose a competitor" },
+        "/api/v1/sales/deals/{id}/activities" => new JsonObject { ["type"] = "call", ["subject"] = "Call the buyer back", ["dueAt"] = "2027-01-05T10:00:00Z", ["done"] = false },
+        "/api/v1/sales/stages" => new JsonObject { ["stages"] = new JsonArray(new JsonObject { ["stage"] = "proposal", ["probability"] = 45 }) },
+        "/api/v1/companies" or "/api/v1/companies/{id}" => new JsonObject
+        {
+            ["name"] = "Plausible GmbH", ["country"] = "DE", ["region"] = "Bavaria", ["industry"] = "Retail", ["priceListId"] = Guid.NewGuid().ToString(),
+            ["paymentTerms"] = method == "POST" ? "net_30" : "net_60", ["creditLimit"] = 5000m, ["ownerRepId"] = Fixtures.RepIdPlaceholder,
+        },
+        "/api/v1/companies/{id}/buyers" => new JsonObject { ["email"] = FreshCustomerEmail, ["name"] = "Plausible Buyer" },
+        _ => null,
+    };
+
     private const string TicketsPath = "/api/v1/tickets";
     private const string SlaPoliciesPath = "/api/v1/support/sla-policies";
     private const string CampaignsPath = "/api/v1/campaigns";
@@ -720,6 +757,14 @@ public sealed partial class HostileInputTests
         public const string SegmentIdPlaceholder = "SEGMENT-ID";
         public const string CampaignIdPlaceholder = "CAMPAIGN-ID";
         public const string OrderIdPlaceholder = "ORDER-ID";
+        public const string TeamIdPlaceholder = "SALES-TEAM-ID";
+        public const string RepIdPlaceholder = "SALES-REP-ID";
+        public const string CompanyIdPlaceholder = "COMPANY-ID";
+
+        /// <summary>Each body naming it gets a back-office user with the sales role who is not a rep yet.</summary>
+        public const string FreshRepUserPlaceholder = "fresh-rep@example.com";
+
+        private readonly Queue<string> _repUsers = new();
 
         /// <summary>An active code for every cart (10 % off), entered by the plausible discount-code body.</summary>
         public const string DiscountCode = "HOSTILE10";
@@ -757,7 +802,8 @@ public sealed partial class HostileInputTests
             })
                 .Expect(HttpStatusCode.Created);
             fixtures._ids["campaigns"] = campaign["id"].Str();
-            foreach (var fixture in new[] { "carts", PaidOrders, ShippedOrders, UnpaidOrders, "webhooks", "suppliers", "purchase-orders", "tickets" })
+            await fixtures.CreateSalesAsync();
+            foreach (var fixture in new[] { "carts", PaidOrders, ShippedOrders, UnpaidOrders, "webhooks", "suppliers", "purchase-orders", "tickets", "deals", "activities" })
             {
                 await fixtures.RefreshAsync(fixture);
             }
@@ -776,7 +822,11 @@ public sealed partial class HostileInputTests
             .Replace($"\"{SupplierIdPlaceholder}\"", $"\"{_ids["suppliers"]}\"", StringComparison.Ordinal)
             .Replace($"\"{SegmentIdPlaceholder}\"", $"\"{_ids["segments"]}\"", StringComparison.Ordinal)
             .Replace($"\"{CampaignIdPlaceholder}\"", $"\"{_ids["campaigns"]}\"", StringComparison.Ordinal)
-            .Replace($"\"{OrderIdPlaceholder}\"", $"\"{_ids[PaidOrders]}\"", StringComparison.Ordinal);
+            .Replace($"\"{OrderIdPlaceholder}\"", $"\"{_ids[PaidOrders]}\"", StringComparison.Ordinal)
+            .Replace($"\"{TeamIdPlaceholder}\"", $"\"{_ids["sales-team"]}\"", StringComparison.Ordinal)
+            .Replace($"\"{RepIdPlaceholder}\"", $"\"{_ids["sales-rep"]}\"", StringComparison.Ordinal)
+            .Replace($"\"{CompanyIdPlaceholder}\"", $"\"{_ids["companies"]}\"", StringComparison.Ordinal)
+            .Replace($"\"{FreshRepUserPlaceholder}\"", $"\"{(body.Contains(FreshRepUserPlaceholder, StringComparison.Ordinal) ? _repUsers.Dequeue() : "")}\"", StringComparison.Ordinal);
 
         public Task<string> UrlAsync(string path) =>
             Task.FromResult(RouteParameter().Replace(path, m => Value(path, path[..m.Index], m.Groups[1].Value)));
@@ -784,7 +834,7 @@ public sealed partial class HostileInputTests
         /// <summary>A success may have used a fixture up (a cart checked out, an order cancelled): make a fresh one.</summary>
         public async Task RefreshAfterSuccessAsync(string path)
         {
-            foreach (var resource in new[] { "carts", "orders", "webhooks", "purchase-orders", "tickets" })
+            foreach (var resource in new[] { "carts", "orders", "webhooks", "purchase-orders", "tickets", "deals" })
             {
                 if (path.Contains($"/{resource}/{{", StringComparison.Ordinal))
                 {
@@ -840,12 +890,57 @@ public sealed partial class HostileInputTests
                         .Expect(HttpStatusCode.Created);
                     _ids["tickets"] = ticket["id"].Str();
                     break;
+                case "deals":
+                    // Open, so every move is allowed; a win or loss closes it, and success refreshes it.
+                    var deal = await store.Client.PostJson("/api/v1/sales/deals", new { title = "Fixture deal", companyId = _ids["companies"], amount = 500m, expectedCloseDate = "2027-01-31" })
+                        .Expect(HttpStatusCode.Created);
+                    _ids["deals"] = deal["id"].Str();
+                    break;
+                case "activities":
+                    var activity = await store.Client.PostJson($"/api/v1/sales/deals/{_ids["deals"]}/activities", new { type = "task", subject = "Fixture task" })
+                        .Expect(HttpStatusCode.Created);
+                    _ids["activities"] = activity["id"].Str();
+                    break;
                 case "webhooks":
                     var webhook = await store.Client.PostJson("/api/v1/webhooks", new { url = "http://127.0.0.1:9/hooks", events = new[] { "order.placed" } })
                         .Expect(HttpStatusCode.Created);
                     _ids["webhooks"] = webhook["id"].Str();
                     break;
             }
+        }
+
+        /// <summary>A team, a rep (in a catch-all territory), a company, and a pool of sales users who are not reps yet.</summary>
+        private async Task CreateSalesAsync()
+        {
+            Guid salesRole;
+            await using (var scope = store.Services.CreateAsyncScope())
+            {
+                var staff = scope.ServiceProvider.GetRequiredService<Storekeep.Accounts.StaffAccounts>();
+                await staff.EnsureRolesAsync();
+                _ids["sales-user"] = (await staff.CreateAsync("fixture-rep@example.com", "Fixture Rep", [Storekeep.Access.Role.Sales], "Correct-Horse-Battery-9")).Id.ToString();
+                await using var db = store.Db();
+                salesRole = await db.Roles.Where(r => r.NormalizedName == "SALES").Select(r => r.Id).SingleAsync();
+                for (var i = 0; i < 120; i++)
+                {
+                    // Without a password: only their role matters here, and hashing 120 passwords would be slow.
+                    var email = $"rep{i}@example.com";
+                    var user = new Storekeep.Accounts.UserAccount { UserName = email, Email = email, NormalizedEmail = email.ToUpperInvariant(), NormalizedUserName = email.ToUpperInvariant(), EmailConfirmed = true };
+                    db.Users.Add(user);
+                    db.UserRoles.Add(new Microsoft.AspNetCore.Identity.IdentityUserRole<Guid> { UserId = user.Id, RoleId = salesRole });
+                    _repUsers.Enqueue(email);
+                }
+
+                await db.SaveChangesAsync();
+            }
+
+            var team = await store.Client.PostJson("/api/v1/sales/teams", new { name = "Fixture team" }).Expect(HttpStatusCode.Created);
+            _ids["sales-team"] = team["id"].Str();
+            var rep = await store.Client.PostJson("/api/v1/sales/reps", new { userId = _ids["sales-user"], teamId = _ids["sales-team"] }).Expect(HttpStatusCode.Created);
+            _ids["sales-rep"] = rep["id"].Str();
+            _ids["reps"] = rep["id"].Str();
+            await store.Client.PostJson("/api/v1/sales/territories", new { name = "Everywhere", assignment = "round_robin", repIds = new[] { _ids["sales-rep"] } }).Expect(HttpStatusCode.Created);
+            var company = await store.Client.PostJson("/api/v1/companies", new { name = "Fixture AG", country = "DE", paymentTerms = "net_30" }).Expect(HttpStatusCode.Created);
+            _ids["companies"] = company["id"].Str();
         }
 
         private async Task<string> PlaceOrderAsync()

@@ -1,4 +1,5 @@
 ﻿using System;
+using System.Collections.Generic;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
@@ -245,32 +246,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_customer_rfm_scores", x => x.email);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "customers",
-                columns: table => new
-                {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    first_name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    last_name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    phone = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    company = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    country = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    note = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
-                    note_updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    accepts_email = table.Column<bool>(type: "boolean", nullable: false),
-                    email_consent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    email_consent_source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    accepts_sms = table.Column<bool>(type: "boolean", nullable: false),
-                    sms_consent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    sms_consent_source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_customers", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -662,6 +637,51 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "sales_stage_probabilities",
+                columns: table => new
+                {
+                    stage = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    probability = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sales_stage_probabilities", x => x.stage);
+                    table.CheckConstraint("ck_sales_stage_probabilities_range", "probability >= 0 AND probability <= 100");
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sales_teams",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    manager_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sales_teams", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sales_territories",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    countries = table.Column<List<string>>(type: "text[]", nullable: false),
+                    regions = table.Column<List<string>>(type: "text[]", nullable: false),
+                    industries = table.Column<List<string>>(type: "text[]", nullable: false),
+                    assignment = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    assignment_cursor = table.Column<long>(type: "bigint", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sales_territories", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "segments",
                 columns: table => new
                 {
@@ -994,43 +1014,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
-                name: "customer_tags",
-                columns: table => new
-                {
-                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    tag = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_customer_tags", x => new { x.customer_id, x.tag });
-                    table.ForeignKey(
-                        name: "fk_customer_tags_customers_customer_id",
-                        column: x => x.customer_id,
-                        principalTable: "customers",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "loyalty_accounts",
-                columns: table => new
-                {
-                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    balance = table.Column<long>(type: "bigint", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_loyalty_accounts", x => x.customer_id);
-                    table.CheckConstraint("ck_loyalty_accounts_balance", "balance >= 0");
-                    table.ForeignKey(
-                        name: "fk_loyalty_accounts_customers_customer_id",
-                        column: x => x.customer_id,
-                        principalTable: "customers",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "discount_customer_uses",
                 columns: table => new
                 {
@@ -1320,6 +1303,35 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         principalTable: "roles",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sales_reps",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
+                    team_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    territory_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sales_reps", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_sales_reps_sales_teams_team_id",
+                        column: x => x.team_id,
+                        principalTable: "sales_teams",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_sales_reps_sales_territories_territory_id",
+                        column: x => x.territory_id,
+                        principalTable: "sales_territories",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -1678,60 +1690,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
-                name: "cart_loyalty_redemptions",
-                columns: table => new
-                {
-                    cart_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    points = table.Column<long>(type: "bigint", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_cart_loyalty_redemptions", x => x.cart_id);
-                    table.CheckConstraint("ck_cart_loyalty_redemptions_points", "points > 0");
-                    table.ForeignKey(
-                        name: "fk_cart_loyalty_redemptions_carts_cart_id",
-                        column: x => x.cart_id,
-                        principalTable: "carts",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                    table.ForeignKey(
-                        name: "fk_cart_loyalty_redemptions_loyalty_accounts_customer_id",
-                        column: x => x.customer_id,
-                        principalTable: "loyalty_accounts",
-                        principalColumn: "customer_id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "loyalty_entries",
-                columns: table => new
-                {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    points = table.Column<long>(type: "bigint", nullable: false),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    key = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: true),
-                    reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    expires_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    expiry_checked = table.Column<bool>(type: "boolean", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_loyalty_entries", x => x.id);
-                    table.CheckConstraint("ck_loyalty_entries_points", "points <> 0");
-                    table.ForeignKey(
-                        name: "fk_loyalty_entries_loyalty_accounts_customer_id",
-                        column: x => x.customer_id,
-                        principalTable: "loyalty_accounts",
-                        principalColumn: "customer_id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "refunds",
                 columns: table => new
                 {
@@ -1799,6 +1757,92 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "companies",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    country = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
+                    region = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    industry = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    price_list_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    payment_terms = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    credit_limit = table.Column<long>(type: "bigint", nullable: true),
+                    owner_rep_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_companies", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_companies_sales_reps_owner_rep_id",
+                        column: x => x.owner_rep_id,
+                        principalTable: "sales_reps",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sales_deals",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    company_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    contact_email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: true),
+                    amount = table.Column<long>(type: "bigint", nullable: false),
+                    expected_close_date = table.Column<DateOnly>(type: "date", nullable: false),
+                    owner_rep_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    stage = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    probability = table.Column<int>(type: "integer", nullable: false),
+                    probability_manual = table.Column<bool>(type: "boolean", nullable: false),
+                    forecast_category = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    closed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    lost_reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    order_id = table.Column<Guid>(type: "uuid", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sales_deals", x => x.id);
+                    table.CheckConstraint("ck_sales_deals_probability", "probability >= 0 AND probability <= 100");
+                    table.ForeignKey(
+                        name: "fk_sales_deals_sales_reps_owner_rep_id",
+                        column: x => x.owner_rep_id,
+                        principalTable: "sales_reps",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sales_territory_reps",
+                columns: table => new
+                {
+                    territory_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    rep_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    position = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sales_territory_reps", x => new { x.territory_id, x.rep_id });
+                    table.ForeignKey(
+                        name: "fk_sales_territory_reps_sales_reps_rep_id",
+                        column: x => x.rep_id,
+                        principalTable: "sales_reps",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_sales_territory_reps_sales_territories_territory_id",
+                        column: x => x.territory_id,
+                        principalTable: "sales_territories",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "purchase_order_lines",
                 columns: table => new
                 {
@@ -1842,6 +1886,177 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         column: x => x.refund_id,
                         principalTable: "refunds",
                         principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "customers",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
+                    first_name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    last_name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    phone = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    company = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    country = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    company_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    note = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    note_updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    accepts_email = table.Column<bool>(type: "boolean", nullable: false),
+                    email_consent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    email_consent_source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    accepts_sms = table.Column<bool>(type: "boolean", nullable: false),
+                    sms_consent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    sms_consent_source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_customers", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_customers_companies_company_id",
+                        column: x => x.company_id,
+                        principalTable: "companies",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sales_activities",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    deal_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    subject = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    due_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    done_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    actor = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sales_activities", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_sales_activities_sales_deals_deal_id",
+                        column: x => x.deal_id,
+                        principalTable: "sales_deals",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sales_deal_stage_changes",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    deal_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    from_stage = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    to_stage = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    actor = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    probability = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sales_deal_stage_changes", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_sales_deal_stage_changes_sales_deals_deal_id",
+                        column: x => x.deal_id,
+                        principalTable: "sales_deals",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "customer_tags",
+                columns: table => new
+                {
+                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    tag = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_customer_tags", x => new { x.customer_id, x.tag });
+                    table.ForeignKey(
+                        name: "fk_customer_tags_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "loyalty_accounts",
+                columns: table => new
+                {
+                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    balance = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_loyalty_accounts", x => x.customer_id);
+                    table.CheckConstraint("ck_loyalty_accounts_balance", "balance >= 0");
+                    table.ForeignKey(
+                        name: "fk_loyalty_accounts_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "cart_loyalty_redemptions",
+                columns: table => new
+                {
+                    cart_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    points = table.Column<long>(type: "bigint", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_cart_loyalty_redemptions", x => x.cart_id);
+                    table.CheckConstraint("ck_cart_loyalty_redemptions_points", "points > 0");
+                    table.ForeignKey(
+                        name: "fk_cart_loyalty_redemptions_carts_cart_id",
+                        column: x => x.cart_id,
+                        principalTable: "carts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_cart_loyalty_redemptions_loyalty_accounts_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "loyalty_accounts",
+                        principalColumn: "customer_id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "loyalty_entries",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    points = table.Column<long>(type: "bigint", nullable: false),
+                    order_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    key = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: true),
+                    reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    expires_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    expiry_checked = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_loyalty_entries", x => x.id);
+                    table.CheckConstraint("ck_loyalty_entries_points", "points <> 0");
+                    table.ForeignKey(
+                        name: "fk_loyalty_entries_loyalty_accounts_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "loyalty_accounts",
+                        principalColumn: "customer_id",
                         onDelete: ReferentialAction.Cascade);
                 });
 
@@ -1949,6 +2164,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 columns: new[] { "sku", "order_count" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_companies_name",
+                table: "companies",
+                column: "name");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_companies_owner_rep_id",
+                table: "companies",
+                column: "owner_rep_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_customer_months_shares_customer",
                 table: "customer_months_shares",
                 column: "customer");
@@ -1957,6 +2182,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "ix_customer_tags_tag",
                 table: "customer_tags",
                 column: "tag");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customers_company_id",
+                table: "customers",
+                column: "company_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_customers_email",
@@ -2361,6 +2591,62 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_sales_activities_deal_id",
+                table: "sales_activities",
+                column: "deal_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sales_activities_done_at_due_at",
+                table: "sales_activities",
+                columns: new[] { "done_at", "due_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sales_deal_stage_changes_at",
+                table: "sales_deal_stage_changes",
+                column: "at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sales_deal_stage_changes_deal_id_at",
+                table: "sales_deal_stage_changes",
+                columns: new[] { "deal_id", "at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sales_deals_closed_at",
+                table: "sales_deals",
+                column: "closed_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sales_deals_company_id",
+                table: "sales_deals",
+                column: "company_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sales_deals_owner_rep_id_stage",
+                table: "sales_deals",
+                columns: new[] { "owner_rep_id", "stage" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sales_reps_team_id",
+                table: "sales_reps",
+                column: "team_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sales_reps_territory_id",
+                table: "sales_reps",
+                column: "territory_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sales_reps_user_id",
+                table: "sales_reps",
+                column: "user_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sales_territory_reps_rep_id",
+                table: "sales_territory_reps",
+                column: "rep_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_segments_name",
                 table: "segments",
                 column: "name",
@@ -2685,6 +2971,18 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "role_claims");
 
             migrationBuilder.DropTable(
+                name: "sales_activities");
+
+            migrationBuilder.DropTable(
+                name: "sales_deal_stage_changes");
+
+            migrationBuilder.DropTable(
+                name: "sales_stage_probabilities");
+
+            migrationBuilder.DropTable(
+                name: "sales_territory_reps");
+
+            migrationBuilder.DropTable(
                 name: "segments");
 
             migrationBuilder.DropTable(
@@ -2772,6 +3070,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "returns");
 
             migrationBuilder.DropTable(
+                name: "sales_deals");
+
+            migrationBuilder.DropTable(
                 name: "shipments");
 
             migrationBuilder.DropTable(
@@ -2805,7 +3106,19 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "payments");
 
             migrationBuilder.DropTable(
+                name: "companies");
+
+            migrationBuilder.DropTable(
                 name: "orders");
+
+            migrationBuilder.DropTable(
+                name: "sales_reps");
+
+            migrationBuilder.DropTable(
+                name: "sales_teams");
+
+            migrationBuilder.DropTable(
+                name: "sales_territories");
 
             migrationBuilder.DropSequence(
                 name: "order_numbers");

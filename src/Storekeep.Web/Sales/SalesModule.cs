@@ -1,0 +1,46 @@
+using MudBlazor;
+using Storekeep.Access;
+using Storekeep.Sales;
+using Storekeep.Web.Hosting;
+
+namespace Storekeep.Web.Sales;
+
+/// <summary>B2B sales: teams, reps, territories, the five-stage pipeline, activities and the metrics.</summary>
+public sealed class SalesModule : StorekeepModule
+{
+    public override string Name => "Sales";
+
+    public override IEnumerable<ErrorCode> ErrorCodes =>
+    [
+        new("unknown_manager", 422, "The team's manager is not a back-office user with the sales, manager or owner role."),
+        new("unknown_user", 422, "No back-office user has this id or email."),
+        new("rep_user_not_sales", 422, "The user holds none of the roles sales, manager or owner."),
+        new("rep_exists", 409, "The user is a sales rep already."),
+        new("unknown_team", 422, "No sales team has this id."),
+        new("unknown_territory", 422, "No territory has this id."),
+        new("unknown_rep", 422, "No sales rep has this id."),
+        new("unknown_company", 422, "No company has this id."),
+        new("unknown_won_order", 422, "The orderId of a won deal names no order."),
+        new("deal_closed", 409, "The deal is won or lost: its stage, probability and forecast cannot change."),
+        new("deal_stage_changed", 409, "The deal moved to another stage meanwhile; reload it and decide again."),
+    ];
+
+    public override IEnumerable<PermissionGrant> Permissions =>
+    [
+        new(SalesPermissions.Read, Role.Owner, Role.Manager, Role.Sales),
+        new(SalesPermissions.Write, Role.Owner, Role.Manager, Role.Sales),
+        new(SalesPermissions.Manage, Role.Owner, Role.Manager),
+    ];
+
+    public override IEnumerable<AdminNavEntry> Navigation =>
+        [new(16, "Sales pipeline", "/admin/sales/pipeline", Icons.Material.Filled.ViewKanban, SalesPermissions.Read)];
+
+    public override void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddScoped<SalesTeams>();
+        services.AddScoped<Deals>();
+        services.AddScoped<SalesMetrics>();
+    }
+
+    public override void MapApi(RouteGroupBuilder api) => api.MapSalesEndpoints();
+}

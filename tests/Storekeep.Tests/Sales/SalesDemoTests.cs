@@ -1,0 +1,31 @@
+using System.Globalization;
+using System.Net;
+using Storekeep.Tests.Infrastructure;
+
+namespace Storekeep.Tests.Sales;
+
+/// <summary>The demo store's sales team: reps who sign in with the sales role, companies, a year of deals, overdue activities.</summary>
+public sealed class SalesDemoTests
+{
+    [Theory]
+    [InlineData(TestDatabases.Sqlite)]
+    public async Task The_demo_store_has_a_sales_team_with_a_year_of_won_lost_and_open_deals(string database)
+    {
+        await using var store = await TestStore.StartAsync(database, settings: new Dictionary<string, string?> { ["Seed:Demo"] = "true" });
+        var reps = (await store.Client.GetAsync("/api/v1/sales/reps").Expect(HttpStatusCode.OK)).AsArray();
+        Assert.Equal(3, reps.Count);
+        Assert.Contains(reps, r => r!["email"].Str() == "sales@demo.storekeep.test");
+        Assert.Equal(2, (await store.Client.GetAsync("/api/v1/sales/territories").Expect(HttpStatusCode.OK)).AsArray().Count);
+        Assert.Equal(25, (await store.Client.GetAsync("/api/v1/companies?limit=200").Expect(HttpStatusCode.OK))["items"]!.AsArray().Count);
+
+        var from = DateTime.UtcNow.Date.AddDays(-366).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var metrics = await store.Client.GetAsync($"/api/v1/sales/metrics?from={from}").Expect(HttpStatusCode.OK);
+        Assert.True(metrics["won"].Int() >= 10 && metrics["lost"].Int() >= 10 && metrics["openDeals"].Int() >= 5, metrics.ToJsonString());
+        Assert.True(metrics["salesCycleDaysMean"].Dec() > 0 && metrics["weightedPipeline"].Dec() > 0, metrics.ToJsonString());
+        Assert.NotEmpty((await store.Client.GetAsync("/api/v1/sales/activities?overdue=true").Expect(HttpStatusCode.OK))["items"]!.AsArray());
+
+        // The demo sales account is a rep and sees the board.
+        var seller = await store.SignedInStaffAsync(Storekeep.Access.Role.Sales);
+        Assert.Contains("Sales pipeline", await seller.GetPageAsync("/admin/sales/pipeline"), StringComparison.Ordinal);
+    }
+}
