@@ -47,6 +47,13 @@ public sealed class SalesJourneyTests(StorekeepServer server, Chromium chromium)
         await Expect(page.GetByTestId("deal-history")).ToContainTextAsync("prospecting → qualification");
         await Chromium.ScreenshotAsync(page, "sales-03-deal");
 
+        // The metrics of the demo's year of deals: a win rate and the stage conversion chart.
+        await page.GotoAsync("/admin/sales/metrics");
+        await Expect(page.GetByTestId("metrics-tile")).ToHaveCountAsync(8);
+        await Expect(page.GetByTestId("metrics-tile").Filter(new() { HasText = "Win rate (by count)" })).ToContainTextAsync("%");
+        await Expect(page.GetByTestId("metrics-conversion").Locator("svg").First).ToBeVisibleAsync();
+        await Chromium.ScreenshotAsync(page, "sales-03b-metrics");
+
         // The demo's Wholesale price list: 48 units of a listed SKU take the deepest tier.
         await page.GotoAsync("/admin/price-lists");
         await page.GetByTestId("price-list-link").Filter(new() { HasText = "Wholesale" }).ClickAsync();

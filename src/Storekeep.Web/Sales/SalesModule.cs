@@ -33,7 +33,10 @@ public sealed class SalesModule : StorekeepModule
     ];
 
     public override IEnumerable<AdminNavEntry> Navigation =>
-        [new(16, "Sales pipeline", "/admin/sales/pipeline", Icons.Material.Filled.ViewKanban, SalesPermissions.Read)];
+    [
+        new(16, "Sales pipeline", "/admin/sales/pipeline", Icons.Material.Filled.ViewKanban, SalesPermissions.Read),
+        new(17, "Sales metrics", "/admin/sales/metrics", Icons.Material.Filled.Insights, SalesPermissions.Read),
+    ];
 
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
     {
