@@ -138,19 +138,11 @@ public sealed class CustomerDirectory(StorekeepDbContext db, CustomerFigures fig
             ?? throw Errors.NotFound("Customer", id.ToString());
         var email = customer.Email;
         var orders = db.Orders.AsNoTracking().Where(o => o.Email == email);
-        var counted = await orders.Where(o => o.Status != OrderStatus.Cancelled).Select(o => new { o.Total, o.Currency }).ToListAsync(ct);
-        var refunds = await db.Refunds.AsNoTracking().Where(r => r.Status == RefundStatus.Succeeded)
-            .Join(orders.Where(o => o.Status != OrderStatus.Cancelled), r => r.OrderId, o => o.Id, (r, o) => r.Amount).ToListAsync(ct);
-        var placed = await orders.Select(o => o.CreatedAt).ToListAsync(ct);
-        var currency = counted.FirstOrDefault()?.Currency
+        // The stats are the figures row's (the same definitions the list and segments use), read once.
+        var figured = await figures.Of([email]).FirstOrDefaultAsync(ct);
+        var stats = StatsOf(figured);
+        var currency = await orders.Where(o => o.Status != OrderStatus.Cancelled).Select(o => o.Currency).FirstOrDefaultAsync(ct)
             ?? await StoreSettingsService.CurrencyAsync(db, ct);
-        var spent = counted.Sum(o => o.Total) - refunds.Sum();
-        var stats = new CustomerStats(
-            placed.Count,
-            spent,
-            counted.Count == 0 ? null : decimal.Round(spent / counted.Count, 2, MidpointRounding.AwayFromZero),
-            placed.Count == 0 ? null : placed.Min(),
-            placed.Count == 0 ? null : placed.Max());
 
         var pageQuery = before is { } b ? orders.Where(o => o.Number < b) : orders;
         var page = await pageQuery.OrderByDescending(o => o.Number).Take(take + 1)
@@ -158,7 +150,6 @@ public sealed class CustomerDirectory(StorekeepDbContext db, CustomerFigures fig
             .ToListAsync(ct);
         var items = page.Take(take).ToList();
         var tags = await db.Set<CustomerTag>().AsNoTracking().Where(t => t.CustomerId == id).Select(t => t.Tag).OrderBy(t => t).ToListAsync(ct);
-        var figured = await figures.Of([email]).FirstOrDefaultAsync(ct);
         var points = await loyalty.GetAsync(id, 1, null, ct);
         var acquisition = (await touches.OfEmailsAsync([email], ct)).GetValueOrDefault(email);
         return new CustomerDetail(
