@@ -25,6 +25,7 @@ using Storekeep.Web.PriceLists;
 using Storekeep.Web.Pricing;
 using Storekeep.Web.Promotions;
 using Storekeep.Web.Purchasing;
+using Storekeep.Web.Quotes;
 using Storekeep.Web.Recommendations;
 using Storekeep.Web.Sales;
 using Storekeep.Web.Segments;
@@ -68,6 +69,7 @@ public static class StorekeepModules
         new PlanningModule(),
         new SalesModule(),
         new CompaniesModule(),
+        new QuotesModule(),
         new StorefrontModule(),
         new IdempotencyModule(),
         new DemoModule(),

@@ -136,6 +136,7 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
             modelBuilder.HasSequence<long>(OrderNumberSequence).StartsAt(1001);
             modelBuilder.HasSequence<long>(ReturnNumberSequence).StartsAt(1001);
             modelBuilder.HasSequence<long>(Purchasing.PurchaseOrder.NumberSequence).StartsAt(1001);
+            modelBuilder.HasSequence<long>(Quotes.Quote.NumberSequence).StartsAt(1001);
         }
 
         // Ids are Guid v7 made in code. Telling EF they are never generated means a new entity

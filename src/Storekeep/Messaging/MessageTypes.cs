@@ -12,6 +12,7 @@ public static class MessageTypes
     public const string PurchaseOrder = "purchase_order";
     public const string TicketReply = "ticket_reply";
     public const string AbandonedCart = "abandoned_cart";
+    public const string Quote = "quote";
 
     /// <summary>The abandoned-cart template's values filled from the step's own subject and body (docs/marketing.md).</summary>
     public const string AbandonedCartSubjectValue = "step.subject";
@@ -25,7 +26,7 @@ public static class MessageTypes
     public const string Campaign = "campaign";
 
     public static readonly IReadOnlyList<string> All =
-        [OrderConfirmation, ShippingConfirmation, Refund, ReturnReceived, AccountVerification, PasswordReset, PurchaseOrder, TicketReply, AbandonedCart];
+        [OrderConfirmation, ShippingConfirmation, Refund, ReturnReceived, AccountVerification, PasswordReset, PurchaseOrder, TicketReply, AbandonedCart, Quote];
 
     /// <summary>Every type the log can hold: the templates' and campaigns'.</summary>
     public static readonly IReadOnlyList<string> Logged = [.. All, Campaign];
@@ -286,6 +287,43 @@ public static class BuiltInTemplates
                 Expected by: {{po.expected}}
 
                 Please quote {{po.number}} on the delivery note and invoice.
+                """)),
+        new(
+            MessageTypes.Quote,
+            "Sent to a buyer when a sales quote is sent (again after each new version).",
+            Samples(new()
+            {
+                ["quote.number"] = "Q-1001",
+                ["quote.version"] = "2",
+                ["quote.company"] = "Northwind Traders",
+                ["quote.lines"] = "48 × Stoneware mug — Blue (MUG-BLUE) at 7.50 USD — 360.00 USD\n12 × Linen towel (TOWEL-1) at 9.00 USD — 108.00 USD",
+                ["quote.total"] = "468.00 USD",
+                ["quote.valid_until"] = "2026-12-31",
+                ["quote.note"] = "Prices include our volume tier for 48 mugs.",
+                ["quote.link"] = "https://shop.example.com/quotes/3f2a9c",
+            }),
+            "Quote {{quote.number}} from {{store.name}}",
+            Layout("""
+                <p>Hello,</p>
+                <p>Here is our quote <strong>{{quote.number}}</strong> (version {{quote.version}}) for {{quote.company}}.</p>
+                <p>{{quote.lines}}</p>
+                <p><strong>Total: {{quote.total}}</strong> before shipping and tax, valid until {{quote.valid_until}}.</p>
+                <p>{{quote.note}}</p>
+                <p><a href="{{quote.link}}">Review and accept the quote</a></p>
+                """),
+            TextLayout("""
+                Hello,
+
+                Here is our quote {{quote.number}} (version {{quote.version}}) for {{quote.company}}.
+
+                {{quote.lines}}
+
+                Total: {{quote.total}} before shipping and tax, valid until {{quote.valid_until}}.
+
+                {{quote.note}}
+
+                Review and accept the quote here:
+                {{quote.link}}
                 """)),
         new(
             MessageTypes.TicketReply,

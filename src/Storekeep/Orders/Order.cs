@@ -433,6 +433,9 @@ public static class OrderChannels
     /// <summary>Order history imported from another system.</summary>
     public const string Import = "import";
 
+    /// <summary>A buyer accepted a sales quote (Quotes/QuoteAcceptance.cs).</summary>
+    public const string Quote = "quote";
+
     public static readonly IReadOnlyList<string> All = [OnlineStore, Api, BackOffice, Import];
 }
 

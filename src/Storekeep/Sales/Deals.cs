@@ -200,6 +200,40 @@ public sealed class Deals(StorekeepDbContext db, SalesTeams teams, TimeProvider 
         }, ct);
     }
 
+    /// <summary>
+    /// Inside the caller's transaction (a quote accepted): wins the open deal for the order, its amount
+    /// now the quote's total, and writes the stage change. A deal closed meanwhile stays as it is
+    /// (false): the order stands either way.
+    /// </summary>
+    public async Task<bool> WinForOrderAsync(Guid dealId, Guid orderId, decimal amount, Actor actor, CancellationToken ct)
+    {
+        var deal = await db.Set<Deal>().AsNoTracking().FirstOrDefaultAsync(d => d.Id == dealId, ct);
+        if (deal is null || deal.IsClosed)
+        {
+            return false;
+        }
+
+        var now = Now();
+        var won = await db.Set<Deal>().Where(d => d.Id == dealId && d.Stage == deal.Stage)
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(d => d.Stage, DealStage.Won)
+                .SetProperty(d => d.Probability, 100)
+                .SetProperty(d => d.ForecastCategory, ForecastCategory.Closed)
+                .SetProperty(d => d.ClosedAt, now)
+                .SetProperty(d => d.OrderId, orderId)
+                .SetProperty(d => d.Amount, amount)
+                .SetProperty(d => d.UpdatedAt, now), ct) == 1;
+        if (won)
+        {
+            db.Set<DealStageChange>().Add(new DealStageChange
+            {
+                DealId = dealId, FromStage = deal.Stage, ToStage = DealStage.Won, At = now, Actor = actor.Name, Probability = 100,
+            });
+        }
+
+        return won;
+    }
+
     public async Task<DealView> LoseAsync(string id, LoseDealRequest request, Actor actor, CancellationToken ct)
     {
         var v = new Validation();

@@ -164,6 +164,13 @@ public static class AccessTable
         POST   /api/v1/sales/deals/{id}/lose                       sales.write       owner manager sales
         POST   /api/v1/sales/deals/{id}/stage                      sales.write       owner manager sales
         POST   /api/v1/sales/deals/{id}/win                        sales.write       owner manager sales
+        GET    /api/v1/sales/quotes                                sales.read        owner manager sales
+        POST   /api/v1/sales/quotes                                sales.write       owner manager sales
+        GET    /api/v1/sales/quotes/{id}                           sales.read        owner manager sales
+        PUT    /api/v1/sales/quotes/{id}                           sales.write       owner manager sales
+        POST   /api/v1/sales/quotes/{id}/accept                    sales.write       owner manager sales
+        POST   /api/v1/sales/quotes/{id}/decline                   sales.write       owner manager sales
+        POST   /api/v1/sales/quotes/{id}/send                      sales.write       owner manager sales
         GET    /api/v1/sales/metrics                               sales.read        owner manager sales
         GET    /api/v1/sales/reps                                  sales.read        owner manager sales
         POST   /api/v1/sales/reps                                  sales.manage      owner manager

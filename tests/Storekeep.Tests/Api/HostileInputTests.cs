@@ -557,6 +557,17 @@ public sealed partial class HostileInputTests
             ["paymentTerms"] = method == "POST" ? "net_30" : "net_60", ["creditLimit"] = 5000m, ["ownerRepId"] = Fixtures.RepIdPlaceholder,
         },
         "/api/v1/companies/{id}/buyers" => new JsonObject { ["email"] = FreshCustomerEmail, ["name"] = "Plausible Buyer" },
+        "/api/v1/sales/quotes" or "/api/v1/sales/quotes/{id}" => new JsonObject
+        {
+            ["companyId"] = method == "POST" ? Fixtures.CompanyIdPlaceholder : null, ["email"] = "buyer@example.com", ["note"] = "Plausible terms",
+            ["validUntil"] = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(30).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["lines"] = new JsonArray(new JsonObject { ["sku"] = Fixtures.Sku, ["quantity"] = 2, ["unitPrice"] = 9.50m }),
+        },
+        "/api/v1/sales/quotes/{id}/accept" => new JsonObject
+        {
+            ["shippingAddress"] = new JsonObject { ["name"] = "Ada Lovelace", ["line1"] = "12 Analytical Row", ["city"] = "New York", ["region"] = "NY", ["postalCode"] = "10001", ["country"] = "US" },
+            ["payment"] = new JsonObject { ["method"] = "card", ["token"] = "tok_visa" },
+        },
         _ => null,
     };
 
@@ -803,7 +814,7 @@ public sealed partial class HostileInputTests
                 .Expect(HttpStatusCode.Created);
             fixtures._ids["campaigns"] = campaign["id"].Str();
             await fixtures.CreateSalesAsync();
-            foreach (var fixture in new[] { "carts", PaidOrders, ShippedOrders, UnpaidOrders, "webhooks", "suppliers", "purchase-orders", "tickets", "deals", "activities" })
+            foreach (var fixture in new[] { "carts", PaidOrders, ShippedOrders, UnpaidOrders, "webhooks", "suppliers", "purchase-orders", "tickets", "deals", "activities", "quotes" })
             {
                 await fixtures.RefreshAsync(fixture);
             }
@@ -834,7 +845,7 @@ public sealed partial class HostileInputTests
         /// <summary>A success may have used a fixture up (a cart checked out, an order cancelled): make a fresh one.</summary>
         public async Task RefreshAfterSuccessAsync(string path)
         {
-            foreach (var resource in new[] { "carts", "orders", "webhooks", "purchase-orders", "tickets", "deals" })
+            foreach (var resource in new[] { "carts", "orders", "webhooks", "purchase-orders", "tickets", "deals", "quotes" })
             {
                 if (path.Contains($"/{resource}/{{", StringComparison.Ordinal))
                 {
@@ -900,6 +911,16 @@ public sealed partial class HostileInputTests
                     var activity = await store.Client.PostJson($"/api/v1/sales/deals/{_ids["deals"]}/activities", new { type = "task", subject = "Fixture task" })
                         .Expect(HttpStatusCode.Created);
                     _ids["activities"] = activity["id"].Str();
+                    break;
+                case "quotes":
+                    // Sent and valid for a month: it may be edited, sent again, accepted or declined; those that close it refresh it.
+                    var quote = await store.Client.PostJson("/api/v1/sales/quotes", new
+                    {
+                        email = CartEmail, validUntil = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(30).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                        lines = new[] { new { sku = Sku, quantity = 1 } },
+                    }).Expect(HttpStatusCode.Created);
+                    await store.Client.PostAsync($"/api/v1/sales/quotes/{quote["id"].Str()}/send", null).Expect(HttpStatusCode.OK);
+                    _ids["quotes"] = quote["id"].Str();
                     break;
                 case "webhooks":
                     var webhook = await store.Client.PostJson("/api/v1/webhooks", new { url = "http://127.0.0.1:9/hooks", events = new[] { "order.placed" } })

@@ -22,6 +22,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 startValue: 1001L);
 
             migrationBuilder.CreateSequence(
+                name: "quote_numbers",
+                startValue: 1001L);
+
+            migrationBuilder.CreateSequence(
                 name: "return_numbers",
                 startValue: 1001L);
 
@@ -607,6 +611,35 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_price_lists", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "quotes",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    number = table.Column<long>(type: "bigint", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false),
+                    status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    company_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
+                    deal_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    valid_until = table.Column<DateOnly>(type: "date", nullable: false),
+                    note = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    total = table.Column<long>(type: "bigint", nullable: false),
+                    accept_token = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    order_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    created_by = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    sent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    closed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_quotes", x => x.id);
+                    table.CheckConstraint("ck_quotes_version", "version >= 1");
                 });
 
             migrationBuilder.CreateTable(
@@ -1280,6 +1313,34 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         name: "fk_price_list_entries_price_lists_price_list_id",
                         column: x => x.price_list_id,
                         principalTable: "price_lists",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "quote_lines",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    quote_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false),
+                    position = table.Column<int>(type: "integer", nullable: false),
+                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    title = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    quantity = table.Column<int>(type: "integer", nullable: false),
+                    regular_price = table.Column<long>(type: "bigint", nullable: false),
+                    unit_price = table.Column<long>(type: "bigint", nullable: false),
+                    negotiated = table.Column<bool>(type: "boolean", nullable: false),
+                    line_total = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_quote_lines", x => x.id);
+                    table.CheckConstraint("ck_quote_lines_quantity", "quantity > 0");
+                    table.ForeignKey(
+                        name: "fk_quote_lines_quotes_quote_id",
+                        column: x => x.quote_id,
+                        principalTable: "quotes",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -2529,6 +2590,39 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 column: "warehouse_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_quote_lines_quote_id_version_position",
+                table: "quote_lines",
+                columns: new[] { "quote_id", "version", "position" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_quotes_accept_token",
+                table: "quotes",
+                column: "accept_token",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_quotes_company_id",
+                table: "quotes",
+                column: "company_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_quotes_deal_id",
+                table: "quotes",
+                column: "deal_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_quotes_email",
+                table: "quotes",
+                column: "email");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_quotes_number",
+                table: "quotes",
+                column: "number",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recently_viewed_viewed_at",
                 table: "recently_viewed",
                 column: "viewed_at");
@@ -2959,6 +3053,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "purchase_order_lines");
 
             migrationBuilder.DropTable(
+                name: "quote_lines");
+
+            migrationBuilder.DropTable(
                 name: "recently_viewed");
 
             migrationBuilder.DropTable(
@@ -3064,6 +3161,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "purchase_orders");
 
             migrationBuilder.DropTable(
+                name: "quotes");
+
+            migrationBuilder.DropTable(
                 name: "refunds");
 
             migrationBuilder.DropTable(
@@ -3125,6 +3225,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropSequence(
                 name: "purchase_order_numbers");
+
+            migrationBuilder.DropSequence(
+                name: "quote_numbers");
 
             migrationBuilder.DropSequence(
                 name: "return_numbers");

@@ -596,6 +596,35 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "quotes",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    number = table.Column<long>(type: "INTEGER", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    company_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    deal_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    valid_until = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    note = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    total = table.Column<long>(type: "INTEGER", nullable: false),
+                    accept_token = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    created_by = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    sent_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    closed_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_quotes", x => x.id);
+                    table.CheckConstraint("ck_quotes_version", "version >= 1");
+                });
+
+            migrationBuilder.CreateTable(
                 name: "recently_viewed",
                 columns: table => new
                 {
@@ -1266,6 +1295,34 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         name: "fk_price_list_entries_price_lists_price_list_id",
                         column: x => x.price_list_id,
                         principalTable: "price_lists",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "quote_lines",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    quote_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false),
+                    position = table.Column<int>(type: "INTEGER", nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    title = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    regular_price = table.Column<long>(type: "INTEGER", nullable: false),
+                    unit_price = table.Column<long>(type: "INTEGER", nullable: false),
+                    negotiated = table.Column<bool>(type: "INTEGER", nullable: false),
+                    line_total = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_quote_lines", x => x.id);
+                    table.CheckConstraint("ck_quote_lines_quantity", "quantity > 0");
+                    table.ForeignKey(
+                        name: "fk_quote_lines_quotes_quote_id",
+                        column: x => x.quote_id,
+                        principalTable: "quotes",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -2515,6 +2572,39 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 column: "warehouse_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_quote_lines_quote_id_version_position",
+                table: "quote_lines",
+                columns: new[] { "quote_id", "version", "position" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_quotes_accept_token",
+                table: "quotes",
+                column: "accept_token",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_quotes_company_id",
+                table: "quotes",
+                column: "company_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_quotes_deal_id",
+                table: "quotes",
+                column: "deal_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_quotes_email",
+                table: "quotes",
+                column: "email");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_quotes_number",
+                table: "quotes",
+                column: "number",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recently_viewed_viewed_at",
                 table: "recently_viewed",
                 column: "viewed_at");
@@ -2945,6 +3035,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "purchase_order_lines");
 
             migrationBuilder.DropTable(
+                name: "quote_lines");
+
+            migrationBuilder.DropTable(
                 name: "recently_viewed");
 
             migrationBuilder.DropTable(
@@ -3048,6 +3141,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "purchase_orders");
+
+            migrationBuilder.DropTable(
+                name: "quotes");
 
             migrationBuilder.DropTable(
                 name: "refunds");
