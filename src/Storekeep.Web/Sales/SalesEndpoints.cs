@@ -124,8 +124,68 @@ public static class SalesEndpoints
             .WithSummary("Win rate, deal size, cycle length, pipeline, weighted pipeline, velocity, stage conversion and forecast over [from, to) (ISO dates, to exclusive; default the last 90 days), for all deals or a repId or teamId. Defined in docs/sales.md.")
             .RequireAuthorization(SalesPermissions.Read)
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
+        sales.MapPut("/quotas", SetQuota)
+            .WithName("SetSalesQuota")
+            .WithSummary("Set a rep's quota for a month (yyyy-MM) or quarter (yyyy-Qn): {repId, period, amount} (store currency); setting it again replaces it.")
+            .WithDescription("Unknown rep → 422 unknown_rep. A month and a quarter quota may coexist; docs/sales.md says which counts.")
+            .RequireAuthorization(SalesPermissions.Manage)
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(422);
+        sales.MapGet("/quotas", ListQuotas)
+            .WithName("ListSalesQuotas")
+            .WithSummary("Per rep for a period (yyyy-MM or yyyy-Qn): quota, attained (invoiced basis), attainment (percent), ranked by attained; with the team roll-up. Filter by teamId.")
+            .RequireAuthorization(SalesPermissions.Read)
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
+        sales.MapPost("/commission-plans", CreateCommissionPlan)
+            .WithName("CreateCommissionPlan")
+            .WithSummary("Create a commission plan: {name, basis: paid|invoiced, rate, tiers: [{fromAttainment, rate}]} (percent, two decimals).")
+            .WithDescription("The tier with the highest fromAttainment at or below the rep's attainment sets the rate for the whole period (below every tier: rate). A plan with the name exists → 409 commission_plan_exists.")
+            .RequireAuthorization(SalesPermissions.Manage)
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(409);
+        sales.MapGet("/commission-plans", ListCommissionPlans)
+            .WithName("ListCommissionPlans")
+            .WithSummary("Commission plans by name, with their tiers and the reps on each.")
+            .RequireAuthorization(SalesPermissions.Manage)
+            .ProducesProblem(401).ProducesProblem(403);
+        sales.MapPut("/reps/{id}/commission-plan", AssignCommissionPlan)
+            .WithName("AssignCommissionPlan")
+            .WithSummary("Put a rep on a commission plan: {planId} (null: no plan).")
+            .WithDescription("Unknown plan → 422 unknown_commission_plan; unknown rep → 404.")
+            .RequireAuthorization(SalesPermissions.Manage)
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(422);
+        sales.MapGet("/commissions", ListCommissions)
+            .WithName("GetSalesCommissions")
+            .WithSummary("Commission statements for a period (yyyy-MM or yyyy-Qn) per rep: quota, attained, attainment, rate, commission and lines (orders, and refunds as negative lines). Filter by repId, teamId.")
+            .RequireAuthorization(SalesPermissions.Manage)
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
+        sales.MapGet("/forecast-accuracy", GetForecastAccuracy)
+            .WithName("GetSalesForecastAccuracy")
+            .WithSummary("The forecast (commit, bestCase, pipeline, weighted) as it stood at the period's start against what was won in the period; accuracy = won ÷ commit; per rep. Filter by teamId.")
+            .RequireAuthorization(SalesPermissions.Read)
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
         return api;
     }
+
+    private static async Task<Ok<QuotaView>> SetQuota(SetQuotaRequest request, Quotas quotas, CancellationToken ct) =>
+        TypedResults.Ok(await quotas.SetAsync(request, ct));
+
+    private static async Task<Ok<QuotasView>> ListQuotas([FromQuery] string? period, [FromQuery] string? teamId, Quotas quotas, CancellationToken ct) =>
+        TypedResults.Ok(await quotas.ListAsync(period, teamId, ct));
+
+    private static async Task<Created<CommissionPlanView>> CreateCommissionPlan(CreateCommissionPlanRequest request, Commissions commissions, CancellationToken ct) =>
+        TypedResults.Created((string?)null, await commissions.CreatePlanAsync(request, ct));
+
+    private static async Task<Ok<IReadOnlyList<CommissionPlanView>>> ListCommissionPlans(Commissions commissions, CancellationToken ct) =>
+        TypedResults.Ok(await commissions.ListPlansAsync(ct));
+
+    private static async Task<Ok<RepView>> AssignCommissionPlan(string id, AssignCommissionPlanRequest request, Commissions commissions, CancellationToken ct) =>
+        TypedResults.Ok(await commissions.AssignAsync(id, request, ct));
+
+    private static async Task<Ok<CommissionsView>> ListCommissions(
+        [FromQuery] string? period, [FromQuery] string? repId, [FromQuery] string? teamId, Commissions commissions, CancellationToken ct) =>
+        TypedResults.Ok(await commissions.StatementsAsync(period, repId, teamId, ct));
+
+    private static async Task<Ok<ForecastAccuracyView>> GetForecastAccuracy([FromQuery] string? period, [FromQuery] string? teamId, ForecastAccuracy accuracy, CancellationToken ct) =>
+        TypedResults.Ok(await accuracy.GetAsync(period, teamId, ct));
 
     private static async Task<Created<TeamView>> CreateTeam(CreateTeamRequest request, SalesTeams teams, CancellationToken ct)
     {

@@ -23,6 +23,8 @@ public sealed class SalesModule : StorekeepModule
         new("unknown_won_order", 422, "The orderId of a won deal names no order."),
         new("deal_closed", 409, "The deal is won or lost: its stage, probability and forecast cannot change."),
         new("deal_stage_changed", 409, "The deal moved to another stage meanwhile; reload it and decide again."),
+        new("commission_plan_exists", 409, "A commission plan with this name exists."),
+        new("unknown_commission_plan", 422, "No commission plan has this id."),
     ];
 
     public override IEnumerable<PermissionGrant> Permissions =>
@@ -36,6 +38,8 @@ public sealed class SalesModule : StorekeepModule
     [
         new(16, "Sales pipeline", "/admin/sales/pipeline", Icons.Material.Filled.ViewKanban, SalesPermissions.Read),
         new(17, "Sales metrics", "/admin/sales/metrics", Icons.Material.Filled.Insights, SalesPermissions.Read),
+        new(17, "Sales quotas", "/admin/sales/quotas", Icons.Material.Filled.Leaderboard, SalesPermissions.Read),
+        new(17, "Commissions", "/admin/sales/commissions", Icons.Material.Filled.Payments, SalesPermissions.Manage),
     ];
 
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -43,6 +47,9 @@ public sealed class SalesModule : StorekeepModule
         services.AddScoped<SalesTeams>();
         services.AddScoped<Deals>();
         services.AddScoped<SalesMetrics>();
+        services.AddScoped<Quotas>();
+        services.AddScoped<Commissions>();
+        services.AddScoped<ForecastAccuracy>();
     }
 
     public override void MapApi(RouteGroupBuilder api) => api.MapSalesEndpoints();

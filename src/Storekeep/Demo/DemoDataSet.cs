@@ -62,6 +62,9 @@ public sealed class DemoDataSet
     public List<Sales.Deal> Deals { get; } = [];
     public List<Sales.DealStageChange> DealStageChanges { get; } = [];
     public List<Sales.SalesActivity> SalesActivities { get; } = [];
+    public List<Sales.SalesQuota> SalesQuotas { get; } = [];
+    public List<Sales.CommissionPlan> CommissionPlans { get; } = [];
+    public List<Sales.CommissionPlanTier> CommissionPlanTiers { get; } = [];
 
     /// <summary>Where the history ends (midnight UTC of the day the store was seeded).</summary>
     public DateTime HistoryEnd { get; init; }

@@ -105,6 +105,7 @@ internal sealed partial class DemoStoreBuilder
         builder.BuildCampaigns();
         builder.BuildAttribution(); // after the experiment, whose converting visitors already own their orders
         builder.BuildSales();
+        builder.BuildSalesTargets();
         builder.FinishStockLevels();
         return builder._data;
     }

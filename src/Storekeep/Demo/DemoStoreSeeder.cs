@@ -141,6 +141,8 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock, C
             Table("Campaigns", data.CampaignRecipients),
             Table("Campaigns", data.Messages),
             Table("Sales", data.SalesTeams),
+            Table("Sales", data.CommissionPlans),
+            Table("Sales", data.CommissionPlanTiers),
             ("Sales", () => SaveAsync(data.SalesTerritories), data.SalesTerritories.Count), // list columns: through EF's own mapping
             Table("Sales", data.SalesReps),
             Table("Sales", data.SalesTerritoryReps),
@@ -148,6 +150,7 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock, C
             Table("Sales", data.Deals),
             Table("Sales", data.DealStageChanges),
             Table("Sales", data.SalesActivities),
+            Table("Sales", data.SalesQuotas),
         };
         var total = tables.Sum(t => t.Rows);
         var done = 0;

@@ -65,6 +65,7 @@ public sealed class Deals(StorekeepDbContext db, SalesTeams teams, TimeProvider 
             };
             db.Set<Deal>().Add(deal);
             db.Set<DealStageChange>().Add(new DealStageChange { DealId = deal.Id, FromStage = null, ToStage = deal.Stage, At = now, Actor = actor.Name, Probability = deal.Probability });
+            db.Set<DealForecastChange>().Add(DealForecastChange.Of(deal, now));
             return ToView(deal, company?.Name);
         }, ct);
     }
@@ -276,6 +277,7 @@ public sealed class Deals(StorekeepDbContext db, SalesTeams teams, TimeProvider 
                 {
                     DealId = dealId, FromStage = deal.Stage, ToStage = moved.Stage, At = moved.UpdatedAt, Actor = actor.Name, Probability = moved.Probability,
                 });
+                db.Set<DealForecastChange>().Add(DealForecastChange.Of(moved, moved.UpdatedAt));
                 deal = moved;
             }
             else if (await db.Set<Deal>().AsNoTracking().SingleAsync(d => d.Id == dealId, token) is { } now && now.Stage != deal.Stage)
@@ -329,6 +331,10 @@ public sealed class Deals(StorekeepDbContext db, SalesTeams teams, TimeProvider 
             {
                 throw Closed(deal);
             }
+
+            // The forecast as it stands from now on (forecast accuracy reads it back).
+            var updated = await db.Set<Deal>().AsNoTracking().SingleAsync(d => d.Id == dealId, token);
+            db.Set<DealForecastChange>().Add(DealForecastChange.Of(updated, now));
         }, ct);
         return await GetAsync(id, ct);
     }

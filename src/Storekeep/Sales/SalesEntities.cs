@@ -71,6 +71,9 @@ public sealed class SalesRep
     /// <summary>The rep's home territory; the rep is also in that territory's rotation.</summary>
     public Guid? TerritoryId { get; set; }
 
+    /// <summary>The commission plan the rep is paid by (none: no commission).</summary>
+    public Guid? CommissionPlanId { get; set; }
+
     public DateTime CreatedAt { get; init; }
 }
 
@@ -188,6 +191,7 @@ internal sealed class SalesRepConfiguration : IEntityTypeConfiguration<SalesRep>
         b.Property(r => r.Email).HasMaxLength(254);
         b.HasOne<SalesTeam>().WithMany().HasForeignKey(r => r.TeamId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<SalesTerritory>().WithMany().HasForeignKey(r => r.TerritoryId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<CommissionPlan>().WithMany().HasForeignKey(r => r.CommissionPlanId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

@@ -155,6 +155,9 @@ public static class AccessTable
         GET    /api/v1/price-lists/{id}/prices                     price_lists.read  owner manager sales
         POST   /api/v1/sales/activities/{id}/done                  sales.write       owner manager sales
         GET    /api/v1/sales/activities                            sales.read        owner manager sales
+        GET    /api/v1/sales/commission-plans                      sales.manage      owner manager
+        POST   /api/v1/sales/commission-plans                      sales.manage      owner manager
+        GET    /api/v1/sales/commissions                           sales.manage      owner manager
         GET    /api/v1/sales/deals                                 sales.read        owner manager sales
         POST   /api/v1/sales/deals                                 sales.write       owner manager sales
         GET    /api/v1/sales/deals/{id}                            sales.read        owner manager sales
@@ -171,9 +174,13 @@ public static class AccessTable
         POST   /api/v1/sales/quotes/{id}/accept                    sales.write       owner manager sales
         POST   /api/v1/sales/quotes/{id}/decline                   sales.write       owner manager sales
         POST   /api/v1/sales/quotes/{id}/send                      sales.write       owner manager sales
+        GET    /api/v1/sales/forecast-accuracy                     sales.read        owner manager sales
         GET    /api/v1/sales/metrics                               sales.read        owner manager sales
+        GET    /api/v1/sales/quotas                                sales.read        owner manager sales
+        PUT    /api/v1/sales/quotas                                sales.manage      owner manager
         GET    /api/v1/sales/reps                                  sales.read        owner manager sales
         POST   /api/v1/sales/reps                                  sales.manage      owner manager
+        PUT    /api/v1/sales/reps/{id}/commission-plan             sales.manage      owner manager
         GET    /api/v1/sales/stages                                sales.read        owner manager sales
         PUT    /api/v1/sales/stages                                sales.manage      owner manager
         GET    /api/v1/sales/teams                                 sales.read        owner manager sales

@@ -551,6 +551,13 @@ public sealed partial class HostileInputTests
         "/api/v1/sales/deals/{id}/lose" => new JsonObject { ["reason"] = "Chose a competitor" },
         "/api/v1/sales/deals/{id}/activities" => new JsonObject { ["type"] = "call", ["subject"] = "Call the buyer back", ["dueAt"] = "2027-01-05T10:00:00Z", ["done"] = false },
         "/api/v1/sales/stages" => new JsonObject { ["stages"] = new JsonArray(new JsonObject { ["stage"] = "proposal", ["probability"] = 45 }) },
+        "/api/v1/sales/quotas" => new JsonObject { ["repId"] = Fixtures.RepIdPlaceholder, ["period"] = "2026-Q4", ["amount"] = 50000m },
+        "/api/v1/sales/commission-plans" => new JsonObject
+        {
+            ["name"] = UniqueCodePlaceholder, ["basis"] = "invoiced", ["rate"] = 5m,
+            ["tiers"] = new JsonArray(new JsonObject { ["fromAttainment"] = 100m, ["rate"] = 7.5m }),
+        },
+        "/api/v1/sales/reps/{id}/commission-plan" => new JsonObject { ["planId"] = null },
         "/api/v1/companies" or "/api/v1/companies/{id}" => new JsonObject
         {
             ["name"] = "Plausible GmbH", ["country"] = "DE", ["region"] = "Bavaria", ["industry"] = "Retail", ["priceListId"] = Guid.NewGuid().ToString(),

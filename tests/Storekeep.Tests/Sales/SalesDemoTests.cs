@@ -27,5 +27,18 @@ public sealed class SalesDemoTests
         // The demo sales account is a rep and sees the board.
         var seller = await store.SignedInStaffAsync(Storekeep.Access.Role.Sales);
         Assert.Contains("Sales pipeline", await seller.GetPageAsync("/admin/sales/pipeline"), StringComparison.Ordinal);
+
+        // Quotas and commissions show real figures: last quarter's quotas near what was sold, a tiered plan.
+        var now = DateTime.UtcNow.Date.AddDays(-1);
+        var lastQuarter = new DateTime(now.Year, ((now.Month - 1) / 3 * 3) + 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(-3);
+        var period = $"{lastQuarter.Year}-Q{((lastQuarter.Month - 1) / 3) + 1}";
+        var quotas = await store.Client.GetAsync($"/api/v1/sales/quotas?period={period}").Expect(HttpStatusCode.OK);
+        Assert.All(quotas["reps"]!.AsArray(), r => Assert.True(r!["quota"].Dec() >= 500m, quotas.ToJsonString()));
+        Assert.Contains(quotas["reps"]!.AsArray(), r => r!["attained"].Dec() > 0m);
+        var commissions = await store.Client.GetAsync($"/api/v1/sales/commissions?period={period}").Expect(HttpStatusCode.OK);
+        Assert.True(commissions["commission"].Dec() > 0m, commissions.ToJsonString());
+        Assert.Contains("Leaderboard", await seller.GetPageAsync($"/admin/sales/quotas"), StringComparison.Ordinal);
+        var manager = await store.SignedInStaffAsync(Storekeep.Access.Role.Manager);
+        Assert.Contains("Commission statements", await manager.GetPageAsync("/admin/sales/commissions"), StringComparison.Ordinal);
     }
 }

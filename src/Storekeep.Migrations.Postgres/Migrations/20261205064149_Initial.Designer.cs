@@ -13,7 +13,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261205054327_Initial")]
+    [Migration("20261205064149_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -4284,6 +4284,62 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.ToTable("recently_viewed", (string)null);
                 });
 
+            modelBuilder.Entity("Storekeep.Sales.CommissionPlan", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Basis")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("basis");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Rate")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rate");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sales_commission_plans");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sales_commission_plans_name");
+
+                    b.ToTable("sales_commission_plans", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.CommissionPlanTier", b =>
+                {
+                    b.Property<Guid>("PlanId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("plan_id");
+
+                    b.Property<long>("FromAttainment")
+                        .HasColumnType("bigint")
+                        .HasColumnName("from_attainment");
+
+                    b.Property<long>("Rate")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rate");
+
+                    b.HasKey("PlanId", "FromAttainment")
+                        .HasName("pk_sales_commission_plan_tiers");
+
+                    b.ToTable("sales_commission_plan_tiers", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Sales.Deal", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4379,6 +4435,57 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         {
                             t.HasCheckConstraint("ck_sales_deals_probability", "probability >= 0 AND probability <= 100");
                         });
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.DealForecastChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("category");
+
+                    b.Property<Guid>("DealId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deal_id");
+
+                    b.Property<DateOnly>("ExpectedCloseDate")
+                        .HasColumnType("date")
+                        .HasColumnName("expected_close_date");
+
+                    b.Property<Guid?>("OwnerRepId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_rep_id");
+
+                    b.Property<int>("Probability")
+                        .HasColumnType("integer")
+                        .HasColumnName("probability");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("stage");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sales_deal_forecast_changes");
+
+                    b.HasIndex("DealId", "At")
+                        .HasDatabaseName("ix_sales_deal_forecast_changes_deal_id_at");
+
+                    b.ToTable("sales_deal_forecast_changes", (string)null);
                 });
 
             modelBuilder.Entity("Storekeep.Sales.DealStageChange", b =>
@@ -4480,11 +4587,40 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.ToTable("sales_activities", (string)null);
                 });
 
+            modelBuilder.Entity("Storekeep.Sales.SalesQuota", b =>
+                {
+                    b.Property<Guid>("RepId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("rep_id");
+
+                    b.Property<string>("Period")
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)")
+                        .HasColumnName("period");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("RepId", "Period")
+                        .HasName("pk_sales_quotas");
+
+                    b.ToTable("sales_quotas", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Sales.SalesRep", b =>
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid")
                         .HasColumnName("id");
+
+                    b.Property<Guid?>("CommissionPlanId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("commission_plan_id");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -4516,6 +4652,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_sales_reps");
+
+                    b.HasIndex("CommissionPlanId")
+                        .HasDatabaseName("ix_sales_reps_commission_plan_id");
 
                     b.HasIndex("TeamId")
                         .HasDatabaseName("ix_sales_reps_team_id");
@@ -5445,6 +5584,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_quote_lines_quotes_quote_id");
                 });
 
+            modelBuilder.Entity("Storekeep.Sales.CommissionPlanTier", b =>
+                {
+                    b.HasOne("Storekeep.Sales.CommissionPlan", null)
+                        .WithMany()
+                        .HasForeignKey("PlanId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_commission_plan_tiers_sales_commission_plans_plan_id");
+                });
+
             modelBuilder.Entity("Storekeep.Sales.Deal", b =>
                 {
                     b.HasOne("Storekeep.Sales.SalesRep", null)
@@ -5452,6 +5601,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasForeignKey("OwnerRepId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_sales_deals_sales_reps_owner_rep_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.DealForecastChange", b =>
+                {
+                    b.HasOne("Storekeep.Sales.Deal", null)
+                        .WithMany()
+                        .HasForeignKey("DealId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_deal_forecast_changes_sales_deals_deal_id");
                 });
 
             modelBuilder.Entity("Storekeep.Sales.DealStageChange", b =>
@@ -5474,8 +5633,24 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_sales_activities_sales_deals_deal_id");
                 });
 
+            modelBuilder.Entity("Storekeep.Sales.SalesQuota", b =>
+                {
+                    b.HasOne("Storekeep.Sales.SalesRep", null)
+                        .WithMany()
+                        .HasForeignKey("RepId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_quotas_sales_reps_rep_id");
+                });
+
             modelBuilder.Entity("Storekeep.Sales.SalesRep", b =>
                 {
+                    b.HasOne("Storekeep.Sales.CommissionPlan", null)
+                        .WithMany()
+                        .HasForeignKey("CommissionPlanId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_sales_reps_sales_commission_plans_commission_plan_id");
+
                     b.HasOne("Storekeep.Sales.SalesTeam", null)
                         .WithMany()
                         .HasForeignKey("TeamId")

@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261205054314_Initial")]
+    [Migration("20261205064143_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -4261,6 +4261,62 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.ToTable("recently_viewed", (string)null);
                 });
 
+            modelBuilder.Entity("Storekeep.Sales.CommissionPlan", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Basis")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("basis");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Rate")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rate");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sales_commission_plans");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sales_commission_plans_name");
+
+                    b.ToTable("sales_commission_plans", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.CommissionPlanTier", b =>
+                {
+                    b.Property<Guid>("PlanId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("plan_id");
+
+                    b.Property<long>("FromAttainment")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("from_attainment");
+
+                    b.Property<long>("Rate")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rate");
+
+                    b.HasKey("PlanId", "FromAttainment")
+                        .HasName("pk_sales_commission_plan_tiers");
+
+                    b.ToTable("sales_commission_plan_tiers", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Sales.Deal", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4356,6 +4412,57 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         {
                             t.HasCheckConstraint("ck_sales_deals_probability", "probability >= 0 AND probability <= 100");
                         });
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.DealForecastChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("category");
+
+                    b.Property<Guid>("DealId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deal_id");
+
+                    b.Property<DateOnly>("ExpectedCloseDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expected_close_date");
+
+                    b.Property<Guid?>("OwnerRepId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner_rep_id");
+
+                    b.Property<int>("Probability")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("probability");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stage");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sales_deal_forecast_changes");
+
+                    b.HasIndex("DealId", "At")
+                        .HasDatabaseName("ix_sales_deal_forecast_changes_deal_id_at");
+
+                    b.ToTable("sales_deal_forecast_changes", (string)null);
                 });
 
             modelBuilder.Entity("Storekeep.Sales.DealStageChange", b =>
@@ -4457,11 +4564,40 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.ToTable("sales_activities", (string)null);
                 });
 
+            modelBuilder.Entity("Storekeep.Sales.SalesQuota", b =>
+                {
+                    b.Property<Guid>("RepId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rep_id");
+
+                    b.Property<string>("Period")
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("RepId", "Period")
+                        .HasName("pk_sales_quotas");
+
+                    b.ToTable("sales_quotas", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Sales.SalesRep", b =>
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
+
+                    b.Property<Guid?>("CommissionPlanId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("commission_plan_id");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
@@ -4493,6 +4629,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_sales_reps");
+
+                    b.HasIndex("CommissionPlanId")
+                        .HasDatabaseName("ix_sales_reps_commission_plan_id");
 
                     b.HasIndex("TeamId")
                         .HasDatabaseName("ix_sales_reps_team_id");
@@ -5422,6 +5561,16 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_quote_lines_quotes_quote_id");
                 });
 
+            modelBuilder.Entity("Storekeep.Sales.CommissionPlanTier", b =>
+                {
+                    b.HasOne("Storekeep.Sales.CommissionPlan", null)
+                        .WithMany()
+                        .HasForeignKey("PlanId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_commission_plan_tiers_sales_commission_plans_plan_id");
+                });
+
             modelBuilder.Entity("Storekeep.Sales.Deal", b =>
                 {
                     b.HasOne("Storekeep.Sales.SalesRep", null)
@@ -5429,6 +5578,16 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasForeignKey("OwnerRepId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_sales_deals_sales_reps_owner_rep_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.DealForecastChange", b =>
+                {
+                    b.HasOne("Storekeep.Sales.Deal", null)
+                        .WithMany()
+                        .HasForeignKey("DealId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_deal_forecast_changes_sales_deals_deal_id");
                 });
 
             modelBuilder.Entity("Storekeep.Sales.DealStageChange", b =>
@@ -5451,8 +5610,24 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_sales_activities_sales_deals_deal_id");
                 });
 
+            modelBuilder.Entity("Storekeep.Sales.SalesQuota", b =>
+                {
+                    b.HasOne("Storekeep.Sales.SalesRep", null)
+                        .WithMany()
+                        .HasForeignKey("RepId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_quotas_sales_reps_rep_id");
+                });
+
             modelBuilder.Entity("Storekeep.Sales.SalesRep", b =>
                 {
+                    b.HasOne("Storekeep.Sales.CommissionPlan", null)
+                        .WithMany()
+                        .HasForeignKey("CommissionPlanId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_sales_reps_sales_commission_plans_commission_plan_id");
+
                     b.HasOne("Storekeep.Sales.SalesTeam", null)
                         .WithMany()
                         .HasForeignKey("TeamId")
