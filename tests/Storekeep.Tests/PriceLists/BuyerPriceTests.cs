@@ -60,6 +60,17 @@ public sealed class BuyerPriceTests
         Assert.Equal(quantities.Select(q => Expected(q.Item1, q.Item2) / 100m), UnitPrices(view));
         Assert.Equal(new[] { 1.85m, 0.99m, 1.20m }, UnitPrices(view));
 
+        // The product page: one unit's company price against the regular one, then the steps down
+        // (the worse tier from 50 is no step); NUT-1's tier from 1 is above the regular price.
+        var page = await buyer.GetPageAsync("/p/product-bolt-1");
+        Assert.Contains("data-buyer-price=\"true\">$2.10<", page, StringComparison.Ordinal);
+        Assert.Contains("regular price </span>$2.50<", page, StringComparison.Ordinal);
+        Assert.Equal(new[] { "24" }, System.Text.RegularExpressions.Regex.Matches(page, "data-testid=\"price-tier\" data-minimum=\"(\\d+)\"").Select(m => m.Groups[1].Value));
+        Assert.Contains(">From 24 units: $1.85 each<", page, StringComparison.Ordinal);
+        page = await buyer.GetPageAsync("/p/product-nut-1");
+        Assert.Contains("data-testid=\"product-price\">$0.99<", page, StringComparison.Ordinal);
+        Assert.Contains(">From 100 units: $0.80 each<", page, StringComparison.Ordinal);
+
         // The cart's id is public; whoever else looks at it sees the regular prices.
         Assert.Equal(new[] { 2.50m, 0.99m, 1.20m }, UnitPrices(await store.Anonymous.GetAsync($"/api/v1/carts/{cart}").Expect(HttpStatusCode.OK)));
 
