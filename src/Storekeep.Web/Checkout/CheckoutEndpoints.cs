@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Storekeep.Checkout;
@@ -81,9 +82,23 @@ public static class CheckoutEndpoints
 
     /// <summary>
     /// The client's address as this server sees it (a proxy's X-Forwarded-For only counts when
-    /// ASPNETCORE_FORWARDEDHEADERS_ENABLED is set); API-key callers are staff integrations.
+    /// ASPNETCORE_FORWARDEDHEADERS_ENABLED is set); API-key callers are staff integrations. The
+    /// signed-in storefront account orders (and is priced) as itself, on the API as on the pages.
     /// </summary>
     public static CheckoutOrigin CheckoutOrigin(this HttpContext http) =>
         Storekeep.Checkout.CheckoutOrigin.From(http.Connection.RemoteIpAddress, http.User.Identity?.AuthenticationType == ApiKeyAuthenticationHandler.SchemeName)
-            with { VisitorId = Storekeep.Web.Attribution.VisitorCookie.Read(http) };
+            with { VisitorId = Storekeep.Web.Attribution.VisitorCookie.Read(http), AccountId = http.SignedInAccountId() };
+
+    /// <summary>The account signed in by the sign-in cookie (shopper or staff); null for guests and API keys.</summary>
+    public static Guid? SignedInAccountId(this HttpContext http) =>
+        http.User.Identity?.AuthenticationType == Microsoft.AspNetCore.Identity.IdentityConstants.ApplicationScheme
+        && Guid.TryParse(http.User.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
+
+    /// <summary>Tells the request's <see cref="CartShopper"/> who is signed in, before any endpoint or page prices a cart.</summary>
+    public static IApplicationBuilder UseCartShopper(this IApplicationBuilder app) =>
+        app.Use((http, next) =>
+        {
+            http.RequestServices.GetRequiredService<CartShopper>().AccountId = http.SignedInAccountId();
+            return next(http);
+        });
 }

@@ -36,6 +36,7 @@ public sealed class CheckoutModule : StorekeepModule
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddScoped<CartService>();
+        services.AddScoped<CartShopper>();
         services.AddScoped<CheckoutService>();
         services.AddSingleton<UnpaidOrderPolicy>();
         services.AddScoped<UnpaidOrderSweep>();

@@ -8,6 +8,7 @@ using Storekeep.Data;
 using Storekeep.Payments;
 using Storekeep.Shared;
 using Storekeep.Web.Api;
+using Storekeep.Web.Checkout;
 
 namespace Storekeep.Web.Hosting;
 
@@ -142,6 +143,7 @@ public static class StorekeepApp
         app.UseMiddleware<Storekeep.Web.Attribution.VisitorTouchMiddleware>(); // in the session just started: a visit's channel is its first page's
         app.UseMiddleware<Storekeep.Web.Experiments.ExperimentVisitorMiddleware>(); // after the visitor cookie, before the output cache: the home page varies by variant
         app.UseAuthentication();
+        app.UseCartShopper(); // carts are priced for the signed-in shopper (a company buyer's price list)
         app.UseRateLimiter();
         app.UseAuthorization();
         app.UseOutputCache();

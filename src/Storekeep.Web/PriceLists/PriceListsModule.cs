@@ -26,8 +26,11 @@ public sealed class PriceListsModule : StorekeepModule
         new(36, "Price lists", "/admin/price-lists", Icons.Material.Filled.RequestQuote, PriceListPermissions.Read),
     ];
 
-    public override void AddServices(IServiceCollection services, IConfiguration configuration) =>
+    public override void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
         services.AddScoped<Storekeep.PriceLists.PriceLists>();
+        services.AddScoped<BuyerPrices>();
+    }
 
     public override void MapApi(RouteGroupBuilder api) => api.MapPriceListsEndpoints();
 }

@@ -4,6 +4,7 @@ using Storekeep.Data;
 using Storekeep.Inventory;
 using Storekeep.Loyalty;
 using Storekeep.Payments;
+using Storekeep.PriceLists;
 using Storekeep.Pricing;
 using Storekeep.Promotions;
 using Storekeep.Shared;
@@ -20,9 +21,16 @@ public sealed record CartItemRequest(string? Sku, int? Quantity);
 
 public sealed record CartItemQuantityRequest(int? Quantity);
 
-/// <summary>A cart line; <see cref="LineTotal"/> is after its discounts (<see cref="Subtotal"/> before).</summary>
+/// <summary>
+/// A cart line; <see cref="LineTotal"/> is after its discounts (<see cref="Subtotal"/> before).
+/// <see cref="UnitPrice"/> is what the shopper pays: the company price list's for the line's
+/// quantity for a signed-in buyer, else <see cref="RegularPrice"/>.
+/// </summary>
 public sealed record CartLineView(string Sku, string ProductTitle, string? VariantTitle, int Quantity, decimal UnitPrice, decimal LineTotal)
 {
+    /// <summary>The variant's own price (0 for a line no longer for sale).</summary>
+    public decimal RegularPrice { get; init; }
+
     public decimal Subtotal { get; init; }
     public decimal? CompareAtPrice { get; init; }
     public decimal DiscountTotal { get; init; }
@@ -61,6 +69,9 @@ public sealed record CartView(
 
     /// <summary>Loyalty points redeemed on the cart and what they take off (part of <see cref="DiscountTotal"/>); null when none.</summary>
     public CartLoyaltyRedemptionView? LoyaltyRedemption { get; init; }
+
+    /// <summary>The price list the lines are priced by (the signed-in buyer's company's); null: regular prices.</summary>
+    public Guid? PriceListId { get; init; }
 }
 
 /// <summary>Points redeemed on a cart: <paramref name="Amount"/> = points × pointValue, at most what the lines cost after discounts.</summary>
@@ -70,7 +81,14 @@ public sealed record CartLoyaltyRedemptionView(long Points, decimal Amount);
 /// Carts: public, anonymous, identified by their unguessable id. Adding more than is available is
 /// refused early, but only checkout reserves stock.
 /// </summary>
-public sealed class CartService(StorekeepDbContext db, StoreSettingsService settings, PromotionCandidates promotions, LoyaltyCheckout loyalty, TimeProvider clock)
+public sealed class CartService(
+    StorekeepDbContext db,
+    StoreSettingsService settings,
+    PromotionCandidates promotions,
+    LoyaltyCheckout loyalty,
+    BuyerPrices buyerPrices,
+    CartShopper shopper,
+    TimeProvider clock)
 {
     public const int MaxLines = 100;
 
@@ -114,7 +132,8 @@ public sealed class CartService(StorekeepDbContext db, StoreSettingsService sett
 
     /// <summary>
     /// The cart with its discounts as they stand: automatic ones and the entered codes (plus
-    /// <paramref name="withCode"/>, to try a code before keeping it), priced without shipping or tax.
+    /// <paramref name="withCode"/>, to try a code before keeping it), priced without shipping or tax,
+    /// at the prices of the shopper signed in now (<see cref="CartShopper"/>), as checkout charges them.
     /// </summary>
     public async Task<CartView> ViewAsync(Guid cartId, CancellationToken ct, string? withCode = null)
     {
@@ -131,7 +150,8 @@ public sealed class CartService(StorekeepDbContext db, StoreSettingsService sett
         }
 
         // Lines no longer for sale are shown at 0 and left out of the discounts (checkout refuses them).
-        var priceable = items.Where(i => variants.ContainsKey(i.Sku)).Select(i => CheckoutService.PriceLineOf(variants[i.Sku], i.Quantity)).ToList();
+        var prices = await buyerPrices.ForAccountAsync(shopper.AccountId, skus, ct);
+        var priceable = items.Where(i => variants.ContainsKey(i.Sku)).Select(i => CheckoutService.PriceLineOf(variants[i.Sku], i.Quantity, prices)).ToList();
         var redemption = await loyalty.RedemptionOfCartAsync(cart.Id, ct);
         var totals = priceable.Count == 0 ? null
             : PriceCalculator.Calculate(priceable, null, 0m, false, await promotions.ForAsync(codes, cart.Email, ct) with { LoyaltyAmount = redemption?.Amount ?? 0 });
@@ -139,10 +159,11 @@ public sealed class CartService(StorekeepDbContext db, StoreSettingsService sett
         var lines = items.Select(i =>
         {
             var variant = variants.GetValueOrDefault(i.Sku);
-            var price = variant?.Price ?? 0m;
+            var price = variant is null ? 0m : prices.UnitPrice(i.Sku, i.Quantity, variant.Price);
             var line = priced.GetValueOrDefault(i.Sku);
             return new CartLineView(i.Sku, variant?.Product?.Title ?? i.Sku, variant?.Title, i.Quantity, price, price * i.Quantity - (line?.Discount ?? 0m))
             {
+                RegularPrice = variant?.Price ?? 0m,
                 Subtotal = price * i.Quantity,
                 CompareAtPrice = variant?.CompareAtPrice,
                 DiscountTotal = line?.Discount ?? 0m,
@@ -163,6 +184,7 @@ public sealed class CartService(StorekeepDbContext db, StoreSettingsService sett
             }).ToList(),
             Discounts = promotion?.Applied.Select(a => new CartAppliedDiscountView(a.DiscountId, a.Title, a.Code, DiscountTypes.Name(a.Type), MinorUnits.FromMinor(a.Amount))).ToList() ?? [],
             LoyaltyRedemption = redemption is { } r ? new CartLoyaltyRedemptionView(r.Points, totals?.LoyaltyDiscount ?? 0m) : null,
+            PriceListId = prices.PriceListId,
         };
     }
 

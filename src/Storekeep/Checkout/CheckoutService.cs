@@ -8,6 +8,7 @@ using Storekeep.Inventory;
 using Storekeep.Loyalty;
 using Storekeep.Orders;
 using Storekeep.Payments;
+using Storekeep.PriceLists;
 using Storekeep.Pricing;
 using Storekeep.Promotions;
 using Storekeep.Shared;
@@ -45,6 +46,8 @@ public sealed class CheckoutService(
     DiscountUsage discountUsage,
     LoyaltyCheckout loyalty,
     Touches touches,
+    BuyerPrices buyerPrices,
+    CartShopper shopper,
     TimeProvider clock)
 {
     public async Task<QuoteView> QuoteAsync(Guid cartId, QuoteRequest request, CancellationToken ct)
@@ -56,7 +59,7 @@ public sealed class CheckoutService(
         var method = v.Text("shippingMethod", request.ShippingMethod, 32);
         v.ThrowIfInvalid();
         var cart = await LoadActiveCartAsync(cartId, ct);
-        var (_, totals, shipping, _) = await PriceAsync(cart, address!, method, cart.Email, ct);
+        var (_, totals, shipping, _) = await PriceAsync(cart, address!, method, cart.Email, shopper.AccountId, ct);
         return new QuoteView(cart.Currency, totals.Subtotal, totals.ShippingTotal, totals.TaxTotal, totals.Total, totals.TaxRatePercent, totals.PricesIncludeTax, shipping?.Code)
         {
             DiscountTotal = totals.DiscountTotal,
@@ -71,7 +74,7 @@ public sealed class CheckoutService(
             throw new ArgumentException("A checkout by payment intent is PaymentIntentCheckout's.", nameof(request));
         }
 
-        var priced = await PriceCartAsync(cartId, input, ct);
+        var priced = await PriceCartAsync(cartId, input, origin.AccountId, ct);
         var (cart, _, totals, _, store) = priced;
         if (ManualPaymentMethods.IsManual(input.Method) && !ManualPaymentMethods.Enabled(store).Contains(ManualPaymentMethods.Name(input.Method)))
         {
@@ -209,11 +212,15 @@ public sealed class CheckoutService(
         }
     }
 
-    /// <summary>The active cart, priced for these checkout details exactly as checkout will charge it.</summary>
-    internal async Task<PricedCart> PriceCartAsync(Guid cartId, ValidCheckout input, CancellationToken ct)
+    /// <summary>
+    /// The active cart, priced for these checkout details and the storefront account signed in while
+    /// ordering (<paramref name="accountId"/>: a buyer pays its company's list prices) exactly as
+    /// checkout will charge it.
+    /// </summary>
+    internal async Task<PricedCart> PriceCartAsync(Guid cartId, ValidCheckout input, Guid? accountId, CancellationToken ct)
     {
         var cart = await LoadActiveCartAsync(cartId, ct);
-        var (variants, totals, shipping, store) = await PriceAsync(cart, input.Address, input.ShippingMethod, input.Email, ct);
+        var (variants, totals, shipping, store) = await PriceAsync(cart, input.Address, input.ShippingMethod, input.Email, accountId, ct);
 
         // A code on the cart that no longer applies (used up meanwhile, expired, the cart changed)
         // stops the checkout: the shopper is never charged more than the cart promised.
@@ -254,7 +261,7 @@ public sealed class CheckoutService(
     }
 
     private async Task<(IReadOnlyDictionary<string, ProductVariant> Variants, Totals Totals, ShippingMethod? Shipping, StoreSettings Store)> PriceAsync(
-        Cart cart, Address address, string? shippingMethodCode, string? email, CancellationToken ct)
+        Cart cart, Address address, string? shippingMethodCode, string? email, Guid? accountId, CancellationToken ct)
     {
         var store = await storeSettings.GetAsync(ct);
         var rules = await pricing.GetAsync(ct);
@@ -271,14 +278,19 @@ public sealed class CheckoutService(
             }
         }
 
-        var lines = cart.Items.OrderBy(i => i.AddedAt).ThenBy(i => i.Sku).Select(i => PriceLineOf(variants[i.Sku], i.Quantity)).ToList();
+        // A buyer's company price list sets the unit prices; discounts then apply to those as to regular ones.
+        var prices = await buyerPrices.ForAccountAsync(accountId, skus, ct);
+        var lines = cart.Items.OrderBy(i => i.AddedAt).ThenBy(i => i.Sku).Select(i => PriceLineOf(variants[i.Sku], i.Quantity, prices)).ToList();
         var (totals, shipping) = PriceCalculator.Quote(rules, lines, address.Country, address.Region, shippingMethodCode, store.PricesIncludeTax, discounts);
         return (variants, totals, shipping, store);
     }
 
-    /// <summary>A cart line as pricing sees it: category discounts match the product's category by id or slug.</summary>
-    public static PriceLine PriceLineOf(ProductVariant variant, int quantity) => new(
-        variant.Sku, variant.Price, quantity,
+    /// <summary>
+    /// A cart line as pricing sees it: at the unit price <paramref name="prices"/> give for its
+    /// quantity (regular without), category discounts matching the product's category by id or slug.
+    /// </summary>
+    public static PriceLine PriceLineOf(ProductVariant variant, int quantity, BuyerPriceBook? prices = null) => new(
+        variant.Sku, prices?.UnitPrice(variant.Sku, quantity, variant.Price) ?? variant.Price, quantity,
         variant.Product?.Category is { } category ? [category.Id.ToString(), category.Slug] : [],
         variant.CompareAtPrice);
 

@@ -57,7 +57,7 @@ public sealed partial class PaymentIntentCheckout(
     public async Task<PaymentIntentView> PrepareAsync(Guid cartId, PaymentIntentRequest request, CheckoutOrigin origin, CancellationToken ct)
     {
         var input = ValidCheckout.ForIntent(request);
-        var priced = await checkout.PriceCartAsync(cartId, input, ct);
+        var priced = await checkout.PriceCartAsync(cartId, input, origin.AccountId, ct);
         var (cart, _, totals, _, _) = priced;
         var now = clock.GetUtcNow().UtcDateTime;
         var details = StorekeepJson.Serialize(request);
@@ -222,7 +222,8 @@ public sealed partial class PaymentIntentCheckout(
         Payment payment;
         try
         {
-            var priced = await checkout.PriceCartAsync(attempt.CartId, input, ct);
+            // Priced for the account the intent was prepared for, as its amount was.
+            var priced = await checkout.PriceCartAsync(attempt.CartId, input, attempt.AccountId, ct);
             if (priced.Totals.Total != state.Amount)
             {
                 throw Errors.Conflict(AmountMismatchCode,

@@ -27,7 +27,7 @@ public sealed class Company
     public string? Region { get; set; }
     public string? Industry { get; set; }
 
-    /// <summary>Stored only for now: price lists come later.</summary>
+    /// <summary>The price list its buyers pay when signed in (PriceLists.BuyerPrices).</summary>
     public Guid? PriceListId { get; set; }
 
     public PaymentTerms PaymentTerms { get; set; }

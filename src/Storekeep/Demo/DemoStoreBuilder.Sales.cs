@@ -72,6 +72,13 @@ internal sealed partial class DemoStoreBuilder
             });
         }
 
+        // The first two (North American) accounts buy on the Wholesale list: their buyers see its tiers.
+        var wholesale = _data.PriceLists.Single(l => l.Name == "Wholesale");
+        foreach (var company in _data.Companies.Take(2))
+        {
+            company.PriceListId = wholesale.Id;
+        }
+
         for (var i = 0; i < 140; i++)
         {
             BuildDeal(rng, _data.Companies[rng.Next(_data.Companies.Count)], _start.AddDays(rng.NextDouble() * (HistoryDays - 2)));
