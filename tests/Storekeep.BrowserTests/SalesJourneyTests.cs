@@ -7,7 +7,8 @@ namespace Storekeep.BrowserTests;
 
 /// <summary>
 /// A sales rep on the demo store, in Chromium: moves a deal to the next stage on the pipeline board,
-/// finds the move in the deal's stage history, and checks what a wholesale buyer pays for 48 units.
+/// finds the move in the deal's stage history, checks what a wholesale buyer pays for 48 units, and
+/// sends a quote that the buyer accepts at its link, which places the order.
 /// </summary>
 public sealed class SalesJourneyTests(StorekeepServer server, Chromium chromium) : IClassFixture<StorekeepServer>, IClassFixture<Chromium>
 {
@@ -70,5 +71,44 @@ public sealed class SalesJourneyTests(StorekeepServer server, Chromium chromium)
         await Expect(page.GetByTestId("price-check-result")).ToContainTextAsync($"48 × {sku}");
         await Expect(page.GetByTestId("price-check-result")).ToContainTextAsync("tier from 48");
         await Chromium.ScreenshotAsync(page, "sales-04-price-list");
+
+        // A quote for that SKU, written and sent from the back office.
+        await page.GotoAsync("/admin/sales/quotes");
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await Chromium.UntilAsync(
+            async () =>
+            {
+                await page.GetByTestId("quote-email").FillAsync("buyer@journey.test");
+                await page.GetByTestId("quote-sheet").FillAsync($"{sku}, 2");
+                await page.GetByTestId("quote-submit").ClickAsync();
+            },
+            () => page.GetByTestId("quote-title").IsVisibleAsync());
+        await Expect(page.GetByTestId("quote-status")).ToHaveTextAsync("draft");
+        await Chromium.UntilAsync(() => page.GetByTestId("quote-send").ClickAsync(), async () => (await page.GetByTestId("quote-status").InnerTextAsync()).Trim() == "sent");
+        await Chromium.ScreenshotAsync(page, "sales-05-quote-sent");
+        var link = (await page.GetByTestId("quote-accept-url").InnerTextAsync()).Trim();
+        var quoteUrl = page.Url;
+
+        // The buyer opens the link (signed out: the link is the key), gives an address and accepts.
+        await using var buyerContext = await chromium.NewContextAsync(phone: false, server.BaseUrl);
+        var buyer = await buyerContext.NewPageAsync();
+        await buyer.GotoAsync(new Uri(link).AbsolutePath);
+        await Expect(buyer.GetByTestId("quote-page-status")).ToHaveTextAsync("sent");
+        await Expect(buyer.GetByTestId("quote-page-lines")).ToContainTextAsync(sku);
+        await Chromium.ScreenshotAsync(buyer, "sales-06-quote-buyer-page");
+        await buyer.GetByTestId("quote-name").FillAsync("Jo Buyer");
+        await buyer.GetByTestId("quote-line1").FillAsync("5 Harbour Street");
+        await buyer.GetByTestId("quote-city").FillAsync("Boston");
+        await buyer.GetByTestId("quote-postal-code").FillAsync("02110");
+        await buyer.GetByTestId("quote-accept").ClickAsync();
+        await Expect(buyer.GetByTestId("order-number")).ToBeVisibleAsync();
+        var orderNumber = (await buyer.GetByTestId("order-number").InnerTextAsync()).Trim().TrimStart('#');
+        await Chromium.ScreenshotAsync(buyer, "sales-07-quote-order-confirmed");
+
+        // Back office: the quote is accepted and links to its order.
+        await page.GotoAsync(quoteUrl);
+        await Expect(page.GetByTestId("quote-status")).ToHaveTextAsync("accepted");
+        await Expect(page.GetByTestId("quote-order-link")).ToHaveTextAsync($"order #{orderNumber}");
+        await Chromium.ScreenshotAsync(page, "sales-08-quote-accepted");
     }
 }
