@@ -401,6 +401,18 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "invoice_counters",
+                columns: table => new
+                {
+                    name = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    last_number = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_invoice_counters", x => x.name);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "loyalty_program",
                 columns: table => new
                 {
@@ -1876,6 +1888,25 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "company_credit",
+                columns: table => new
+                {
+                    company_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    outstanding = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_company_credit", x => x.company_id);
+                    table.CheckConstraint("ck_company_credit_outstanding", "outstanding >= 0");
+                    table.ForeignKey(
+                        name: "fk_company_credit_companies_company_id",
+                        column: x => x.company_id,
+                        principalTable: "companies",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "customers",
                 columns: table => new
                 {
@@ -1906,6 +1937,42 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         principalTable: "companies",
                         principalColumn: "id",
                         onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "invoices",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    number = table.Column<long>(type: "INTEGER", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    company_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    issued_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    due_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    total = table.Column<long>(type: "INTEGER", nullable: false),
+                    amount_paid = table.Column<long>(type: "INTEGER", nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    voided_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    reminder_sent_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_invoices", x => x.id);
+                    table.CheckConstraint("ck_invoices_paid_within_total", "amount_paid >= 0 AND amount_paid <= total");
+                    table.ForeignKey(
+                        name: "fk_invoices_companies_company_id",
+                        column: x => x.company_id,
+                        principalTable: "companies",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_invoices_orders_order_id",
+                        column: x => x.order_id,
+                        principalTable: "orders",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -1988,6 +2055,29 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         name: "fk_loyalty_accounts_customers_customer_id",
                         column: x => x.customer_id,
                         principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "invoice_payments",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    invoice_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    reference = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    recorded_by = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    recorded_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_invoice_payments", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_invoice_payments_invoices_invoice_id",
+                        column: x => x.invoice_id,
+                        principalTable: "invoices",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -2244,6 +2334,33 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "ix_inbound_sms_received_at",
                 table: "inbound_sms",
                 column: "received_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_invoice_payments_invoice_id",
+                table: "invoice_payments",
+                column: "invoice_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_invoices_company_id_status",
+                table: "invoices",
+                columns: new[] { "company_id", "status" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_invoices_number",
+                table: "invoices",
+                column: "number",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_invoices_order_id",
+                table: "invoices",
+                column: "order_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_invoices_status_due_at",
+                table: "invoices",
+                columns: new[] { "status", "due_at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_loyalty_entries_customer_id_id",
@@ -2855,6 +2972,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "co_purchases");
 
             migrationBuilder.DropTable(
+                name: "company_credit");
+
+            migrationBuilder.DropTable(
                 name: "customer_months");
 
             migrationBuilder.DropTable(
@@ -2898,6 +3018,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "inbound_sms");
+
+            migrationBuilder.DropTable(
+                name: "invoice_counters");
+
+            migrationBuilder.DropTable(
+                name: "invoice_payments");
 
             migrationBuilder.DropTable(
                 name: "loyalty_entries");
@@ -3033,6 +3159,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "experiments");
+
+            migrationBuilder.DropTable(
+                name: "invoices");
 
             migrationBuilder.DropTable(
                 name: "loyalty_accounts");
