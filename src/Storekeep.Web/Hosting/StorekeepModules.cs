@@ -16,6 +16,7 @@ using Storekeep.Web.Experiments;
 using Storekeep.Web.Fulfillment;
 using Storekeep.Web.Idempotency;
 using Storekeep.Web.Inventory;
+using Storekeep.Web.Invoices;
 using Storekeep.Web.Loyalty;
 using Storekeep.Web.Messaging;
 using Storekeep.Web.Orders;
@@ -70,6 +71,7 @@ public static class StorekeepModules
         new SalesModule(),
         new CompaniesModule(),
         new QuotesModule(),
+        new InvoicesModule(),
         new StorefrontModule(),
         new IdempotencyModule(),
         new DemoModule(),

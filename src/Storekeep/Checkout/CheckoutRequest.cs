@@ -17,6 +17,9 @@ public sealed record AddressRequest(string? Name, string? Line1, string? Line2, 
 /// </summary>
 public sealed record PaymentRequest(string? Method, string? Token)
 {
+    /// <summary>Paying on the signed-in buyer's company's terms (an invoice is issued with the order).</summary>
+    public const string TermsMethod = "terms";
+
     public string? PaymentIntentId { get; init; }
 
     [JsonExtensionData]
@@ -96,11 +99,14 @@ internal sealed record ValidCheckout(string Email, Address Address, string? Ship
                 case ManualPaymentMethods.BankTransfer or ManualPaymentMethods.CashOnDelivery:
                     method = ManualPaymentMethods.Parse(request.Payment.Method)!.Value;
                     break;
+                case PaymentRequest.TermsMethod:
+                    method = PaymentMethod.Terms;
+                    break;
                 case null:
-                    v.Add("payment.method", "'payment.method' is required: card, bank_transfer or cash_on_delivery.");
+                    v.Add("payment.method", "'payment.method' is required: card, bank_transfer, cash_on_delivery or terms.");
                     break;
                 default:
-                    v.Add("payment.method", $"'payment.method' must be card, {string.Join(" or ", ManualPaymentMethods.All)}.");
+                    v.Add("payment.method", $"'payment.method' must be card, {string.Join(", ", ManualPaymentMethods.All)} or {PaymentRequest.TermsMethod}.");
                     break;
             }
         }

@@ -5,6 +5,7 @@ using Storekeep.Customers;
 using Storekeep.Data;
 using Storekeep.Events;
 using Storekeep.Inventory;
+using Storekeep.Invoices;
 using Storekeep.Loyalty;
 using Storekeep.Orders;
 using Storekeep.Payments;
@@ -48,6 +49,7 @@ public sealed class CheckoutService(
     Touches touches,
     BuyerPrices buyerPrices,
     CartShopper shopper,
+    Invoicing invoicing,
     TimeProvider clock)
 {
     public async Task<QuoteView> QuoteAsync(Guid cartId, QuoteRequest request, CancellationToken ct)
@@ -133,6 +135,10 @@ public sealed class CheckoutService(
             await EnsureUnpaidOrderSlotAsync(origin.ClientAddress, input.Email, ct);
         }
 
+        // Terms: only the signed-in buyer of a company on terms (422 terms_not_available); not held
+        // to the unpaid-order limit or sweep, since its invoice is due later.
+        var termsCompany = input.Method == PaymentMethod.Terms ? await invoicing.TermsCompanyOfAccountAsync(origin.AccountId, ct) : (Guid?)null;
+
         var now = clock.GetUtcNow().UtcDateTime;
         var number = await db.NextOrderNumberAsync(ct);
         var customerId = await customers.EnsureAsync(input.Email, input.Address.Name, input.Address.Country, now, ct);
@@ -174,6 +180,11 @@ public sealed class CheckoutService(
         {
             order.MarkAuthorized(order.Total, Actor.System, now);
         }
+        else if (termsCompany is { } companyId)
+        {
+            // The credit limit is taken here by a guarded update: over it, 409 credit_limit_exceeded rolls all of this back.
+            await invoicing.IssueForOrderAsync(order, companyId, now, ct);
+        }
         else
         {
             order.Note("awaiting_payment", $"Awaiting {input.Method switch { PaymentMethod.BankTransfer => "bank transfer", _ => "cash on delivery" }} of {order.Total:0.00} {order.Currency}.", Actor.System, now);
@@ -202,7 +213,8 @@ public sealed class CheckoutService(
 
         // Payment "pending" on an open order means a manual method not yet received: card orders
         // are authorized in the transaction that places them.
-        var unpaid = db.Orders.Where(o => o.Status == OrderStatus.Open && o.PaymentStatus == PaymentStatus.Pending && o.FulfillmentStatus == FulfillmentStatus.Unfulfilled);
+        var unpaid = db.Orders.Where(o => o.Status == OrderStatus.Open && o.PaymentStatus == PaymentStatus.Pending && o.FulfillmentStatus == FulfillmentStatus.Unfulfilled
+            && !db.Payments.Any(p => p.OrderId == o.Id && p.Method == PaymentMethod.Terms));
         var limit = unpaidOrders.MaxOpenPerClient;
         if (await unpaid.CountAsync(o => o.ClientAddress == clientAddress, ct) >= limit ||
             await unpaid.CountAsync(o => o.Email == email, ct) >= limit)

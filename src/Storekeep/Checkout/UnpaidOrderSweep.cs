@@ -7,7 +7,7 @@ using Storekeep.Payments;
 namespace Storekeep.Checkout;
 
 /// <summary>
-/// Cancels orders placed with a manual method (bank transfer, cash on delivery) that are still
+/// Cancels orders placed with a manual method (bank transfer, cash on delivery; not terms, due by their invoice) that are still
 /// unpaid and unshipped <see cref="UnpaidOrderPolicy.Hold"/> after they were placed, so unpaid
 /// orders cannot hold stock forever. Every node sweeps; each cancellation is a guarded transition
 /// under the order's lock (<see cref="OrderCancellation.CancelUnpaidAsync"/>), so an order is
@@ -34,7 +34,7 @@ public sealed partial class UnpaidOrderSweep(
             var overdue = await db.Orders.AsNoTracking()
                 .Where(o => o.Status == OrderStatus.Open && o.PaymentStatus == PaymentStatus.Pending
                     && o.FulfillmentStatus == FulfillmentStatus.Unfulfilled && o.CreatedAt < placedBefore)
-                .Where(o => db.Payments.Any(p => p.OrderId == o.Id && p.Method != PaymentMethod.Card && p.Status == PaymentRecordStatus.Pending))
+                .Where(o => db.Payments.Any(p => p.OrderId == o.Id && p.Method != PaymentMethod.Card && p.Method != PaymentMethod.Terms && p.Status == PaymentRecordStatus.Pending))
                 .OrderBy(o => o.CreatedAt).ThenBy(o => o.Id)
                 .Select(o => new { o.Id, o.Number })
                 .Take(BatchSize)

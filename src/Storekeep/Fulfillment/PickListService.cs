@@ -70,7 +70,7 @@ public sealed class PickListService(StorekeepDbContext db, TimeProvider clock)
                 && a.Quantity - a.ShippedQuantity - a.ReleasedQuantity > 0
                 && o.Status == OrderStatus.Open
                 && (o.PaymentStatus == PaymentStatus.Paid || o.PaymentStatus == PaymentStatus.PartiallyRefunded
-                    || (o.PaymentStatus == PaymentStatus.Pending && db.Payments.Any(p => p.OrderId == o.Id && p.Method == PaymentMethod.CashOnDelivery)))
+                    || (o.PaymentStatus == PaymentStatus.Pending && db.Payments.Any(p => p.OrderId == o.Id && (p.Method == PaymentMethod.CashOnDelivery || p.Method == PaymentMethod.Terms))))
             select new { a.WarehouseId, a.Sku, l.Title, o.Id, o.Number, Outstanding = a.Quantity - a.ShippedQuantity - a.ReleasedQuantity })
             .AsNoTracking().ToListAsync(ct);
 

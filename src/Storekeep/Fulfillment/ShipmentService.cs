@@ -41,8 +41,9 @@ public sealed class ShipmentService(
         {
             var now = clock.GetUtcNow().UtcDateTime;
             var order = await db.LoadOrderForUpdateAsync(orderId, token);
-            var cashOnDelivery = await db.Payments.AnyAsync(p => p.OrderId == orderId && p.Method == PaymentMethod.CashOnDelivery, token);
-            order.EnsureMayShip(cashOnDelivery);
+            // Cash on delivery and terms (paid later by invoice) ship before their payment.
+            var shipsUnpaid = await db.Payments.AnyAsync(p => p.OrderId == orderId && (p.Method == PaymentMethod.CashOnDelivery || p.Method == PaymentMethod.Terms), token);
+            order.EnsureMayShip(shipsUnpaid);
 
             // Validates SKUs and quantities against what is left to ship (409 shipment_exceeds_order).
             order.RecordShipment(lines, carrier, tracking, actor, now);

@@ -13,6 +13,7 @@ public static class MessageTypes
     public const string TicketReply = "ticket_reply";
     public const string AbandonedCart = "abandoned_cart";
     public const string Quote = "quote";
+    public const string InvoiceReminder = "invoice_reminder";
 
     /// <summary>The abandoned-cart template's values filled from the step's own subject and body (docs/marketing.md).</summary>
     public const string AbandonedCartSubjectValue = "step.subject";
@@ -26,7 +27,7 @@ public static class MessageTypes
     public const string Campaign = "campaign";
 
     public static readonly IReadOnlyList<string> All =
-        [OrderConfirmation, ShippingConfirmation, Refund, ReturnReceived, AccountVerification, PasswordReset, PurchaseOrder, TicketReply, AbandonedCart, Quote];
+        [OrderConfirmation, ShippingConfirmation, Refund, ReturnReceived, AccountVerification, PasswordReset, PurchaseOrder, TicketReply, AbandonedCart, Quote, InvoiceReminder];
 
     /// <summary>Every type the log can hold: the templates' and campaigns'.</summary>
     public static readonly IReadOnlyList<string> Logged = [.. All, Campaign];
@@ -351,6 +352,30 @@ public static class BuiltInTemplates
                 {{reply.body}}
 
                 See the conversation: {{ticket.link}}
+                """)),
+        new(
+            MessageTypes.InvoiceReminder,
+            "Sent once to each buyer of a company when one of its invoices becomes overdue.",
+            Samples(new()
+            {
+                ["name"] = "Ada",
+                ["company.name"] = "Acme Cafés",
+                ["invoice.number"] = "INV-000042",
+                ["invoice.amountDue"] = "420.00 USD",
+                ["invoice.dueAt"] = "2026-11-30",
+            }),
+            "Invoice {{invoice.number}} from {{store.name}} is overdue",
+            Layout("""
+                <p>Hello {{name}},</p>
+                <p>Invoice <strong>{{invoice.number}}</strong> to {{company.name}} was due on {{invoice.dueAt}}; <strong>{{invoice.amountDue}}</strong> is still unpaid.</p>
+                <p>If you have already paid, thank you, and please ignore this reminder. Otherwise please pay it at your earliest convenience, quoting {{invoice.number}}.</p>
+                """),
+            TextLayout("""
+                Hello {{name}},
+
+                Invoice {{invoice.number}} to {{company.name}} was due on {{invoice.dueAt}}; {{invoice.amountDue}} is still unpaid.
+
+                If you have already paid, thank you, and please ignore this reminder. Otherwise please pay it at your earliest convenience, quoting {{invoice.number}}.
                 """)),
         new(
             MessageTypes.AbandonedCart,

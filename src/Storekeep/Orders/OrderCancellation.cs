@@ -61,7 +61,7 @@ public sealed class OrderCancellation(
         {
             var order = await db.LoadOrderForUpdateAsync(orderId, token);
             var manualPaymentPending = await db.Payments.AnyAsync(
-                p => p.OrderId == orderId && p.Method != PaymentMethod.Card && p.Status == PaymentRecordStatus.Pending, token);
+                p => p.OrderId == orderId && p.Method != PaymentMethod.Card && p.Method != PaymentMethod.Terms && p.Status == PaymentRecordStatus.Pending, token);
             if (order.Status != OrderStatus.Open || order.PaymentStatus != PaymentStatus.Pending ||
                 order.FulfillmentStatus != FulfillmentStatus.Unfulfilled || order.CreatedAt >= placedBefore || !manualPaymentPending)
             {

@@ -79,25 +79,36 @@ public sealed class PaymentCapture(
     /// it was recorded meanwhile, <c>order_cancelled</c> when a cancel committed first.
     /// </summary>
     public async Task<Payment> RecordManualAsync(Guid orderId, Payment payment, string? reference, Actor actor, CancellationToken ct) =>
-        await db.InTransactionAsync(async token =>
-        {
-            var now = clock.GetUtcNow().UtcDateTime;
-            var order = await db.LoadOrderForUpdateAsync(orderId, token);
-            var captured = await db.Payments
-                .Where(p => p.Id == payment.Id && p.Status == PaymentRecordStatus.Pending)
-                .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, PaymentRecordStatus.Captured)
-                    .SetProperty(p => p.CapturedAmount, payment.Amount)
-                    .SetProperty(p => p.GatewayReference, reference ?? payment.GatewayReference)
-                    .SetProperty(p => p.UpdatedAt, now), token);
-            if (captured == 0)
-            {
-                throw Errors.Conflict("already_paid", "This payment has already been received.");
-            }
+        await db.InTransactionAsync(token => RecordManualInTransactionAsync(orderId, payment, reference, actor, clock.GetUtcNow().UtcDateTime, token), ct);
 
-            order.MarkPaid(payment.Amount, actor, now); // refuses (409 order_cancelled) if a cancel committed first
-            order.Note("payment_received", $"{(payment.Method == PaymentMethod.BankTransfer ? "Bank transfer" : "Cash on delivery")} received{(reference is null ? "" : $", reference {reference}")}.", actor, now);
-            return await db.Payments.AsNoTracking().SingleAsync(p => p.Id == payment.Id, token);
-        }, ct);
+    /// <summary>
+    /// <see cref="RecordManualAsync"/> inside the caller's transaction (an invoice paid in full marks
+    /// its order's terms payment received in the transaction that records the last payment).
+    /// </summary>
+    public async Task<Payment> RecordManualInTransactionAsync(Guid orderId, Payment payment, string? reference, Actor actor, DateTime now, CancellationToken ct)
+    {
+        var order = await db.LoadOrderForUpdateAsync(orderId, ct);
+        var captured = await db.Payments
+            .Where(p => p.Id == payment.Id && p.Status == PaymentRecordStatus.Pending)
+            .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, PaymentRecordStatus.Captured)
+                .SetProperty(p => p.CapturedAmount, payment.Amount)
+                .SetProperty(p => p.GatewayReference, reference ?? payment.GatewayReference)
+                .SetProperty(p => p.UpdatedAt, now), ct);
+        if (captured == 0)
+        {
+            throw Errors.Conflict("already_paid", "This payment has already been received.");
+        }
+
+        order.MarkPaid(payment.Amount, actor, now); // refuses (409 order_cancelled) if a cancel committed first
+        var what = payment.Method switch
+        {
+            PaymentMethod.BankTransfer => "Bank transfer",
+            PaymentMethod.Terms => "Payment on terms",
+            _ => "Cash on delivery",
+        };
+        order.Note("payment_received", $"{what} received{(reference is null ? "" : $", reference {reference}")}.", actor, now);
+        return await db.Payments.AsNoTracking().SingleAsync(p => p.Id == payment.Id, ct);
+    }
 
     /// <summary>Claims, captures at the gateway and records; throws 409 when the order is cancelled or the payment not capturable.</summary>
     public async Task<CaptureOutcome> CaptureAsync(Guid orderId, Guid paymentId, string idempotencyKey, Actor actor, CancellationToken ct)

@@ -7,6 +7,9 @@ public enum PaymentMethod
     Card,
     BankTransfer,
     CashOnDelivery,
+
+    /// <summary>On the buyer's company's payment terms: paid later against its invoice (see Invoices), never swept as unpaid.</summary>
+    Terms,
 }
 
 public enum PaymentRecordStatus

@@ -64,6 +64,12 @@ public sealed class PaymentService(
             throw Errors.Conflict("order_cancelled", "The order was cancelled; its payment can no longer be taken.");
         }
 
+        if (payment.Method == PaymentMethod.Terms)
+        {
+            // Its invoice holds what was paid and the company's credit: the money is recorded there.
+            throw Errors.Conflict("terms_payment_by_invoice", "This order is paid on terms: record the payment on its invoice (POST /invoices/{id}/payments).");
+        }
+
         if (payment.Method == PaymentMethod.Card)
         {
             // Only an authorization can be captured; a new key per attempt, since the gateway keeps

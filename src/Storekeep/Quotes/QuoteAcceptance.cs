@@ -3,6 +3,7 @@ using Storekeep.Checkout;
 using Storekeep.Customers;
 using Storekeep.Data;
 using Storekeep.Inventory;
+using Storekeep.Invoices;
 using Storekeep.Orders;
 using Storekeep.Payments;
 using Storekeep.Pricing;
@@ -18,7 +19,8 @@ namespace Storekeep.Quotes;
 /// card is authorized first (a decline leaves nothing behind); then one transaction claims the
 /// quote's current version (a guarded update: two acceptances at once make one order), reserves
 /// the stock with the same guarded updates as checkout (the last units go to one buyer, the other
-/// gets 409 insufficient_stock and the quote stays open), adds the order and its payment and wins
+/// gets 409 insufficient_stock and the quote stays open), adds the order and its payment (on terms:
+/// its invoice, within the company's credit limit) and wins
 /// the quote's deal. The card is captured only after that commit; if the transaction fails the
 /// authorization is voided. Shipping and tax are added for the delivery address as at checkout.
 /// </summary>
@@ -34,6 +36,7 @@ public sealed class QuoteAcceptance(
     PaymentVoid voids,
     CustomerRegistry customers,
     Deals deals,
+    Invoicing invoicing,
     TimeProvider clock)
 {
     /// <param name="byBuyer">At the acceptance link: only a sent quote (staff may also accept a draft for the buyer).</param>
@@ -54,6 +57,7 @@ public sealed class QuoteAcceptance(
 
         var now = clock.GetUtcNow().UtcDateTime;
         SalesQuotes.EnsureOpen(quote, now);
+        var termsCompany = input.Method == PaymentMethod.Terms ? await invoicing.TermsCompanyOfQuoteAsync(quote.CompanyId, ct) : (Guid?)null;
         if (byBuyer && quote.Status != QuoteStatus.Sent)
         {
             throw Errors.Conflict("quote_not_sent", $"Quote {Quote.Display(quote.Number)} is being revised; wait for the new version to be sent.");
@@ -127,6 +131,11 @@ public sealed class QuoteAcceptance(
                 if (authorization is not null)
                 {
                     placed.MarkAuthorized(placed.Total, Actor.System, placedAt);
+                }
+                else if (termsCompany is { } companyId)
+                {
+                    // The company's credit is taken by a guarded update: over its limit, 409 credit_limit_exceeded rolls all of this back.
+                    await invoicing.IssueForOrderAsync(placed, companyId, placedAt, token);
                 }
                 else
                 {

@@ -90,6 +90,10 @@ public static class AccessTable
         POST   /api/v1/inventory/transfers                         inventory.write   owner manager warehouse
         GET    /api/v1/inventory/{sku}                             inventory.read    owner manager sales warehouse support
         PATCH  /api/v1/inventory/{sku}/warehouses/{code}           inventory.write   owner manager warehouse
+        GET    /api/v1/invoices                                    invoices.read     owner manager sales support
+        GET    /api/v1/invoices/aging                              invoices.read     owner manager sales support
+        GET    /api/v1/invoices/{id}                               invoices.read     owner manager sales support
+        POST   /api/v1/invoices/{id}/payments                      invoices.write    owner manager
         GET    /api/v1/loyalty/program                             loyalty.read      owner manager support marketing
         GET    /api/v1/marketing/spend                             marketing.read    owner manager marketing
         GET    /api/v1/marketing/abandoned-carts                   marketing.read    owner manager marketing

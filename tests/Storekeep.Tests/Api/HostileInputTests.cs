@@ -821,7 +821,7 @@ public sealed partial class HostileInputTests
                 .Expect(HttpStatusCode.Created);
             fixtures._ids["campaigns"] = campaign["id"].Str();
             await fixtures.CreateSalesAsync();
-            foreach (var fixture in new[] { "carts", PaidOrders, ShippedOrders, UnpaidOrders, "webhooks", "suppliers", "purchase-orders", "tickets", "deals", "activities", "quotes" })
+            foreach (var fixture in new[] { "carts", PaidOrders, ShippedOrders, UnpaidOrders, "webhooks", "suppliers", "purchase-orders", "tickets", "deals", "activities", "quotes", "invoices" })
             {
                 await fixtures.RefreshAsync(fixture);
             }
@@ -852,7 +852,7 @@ public sealed partial class HostileInputTests
         /// <summary>A success may have used a fixture up (a cart checked out, an order cancelled): make a fresh one.</summary>
         public async Task RefreshAfterSuccessAsync(string path)
         {
-            foreach (var resource in new[] { "carts", "orders", "webhooks", "purchase-orders", "tickets", "deals", "quotes" })
+            foreach (var resource in new[] { "carts", "orders", "webhooks", "purchase-orders", "tickets", "deals", "quotes", "invoices" })
             {
                 if (path.Contains($"/{resource}/{{", StringComparison.Ordinal))
                 {
@@ -928,6 +928,17 @@ public sealed partial class HostileInputTests
                     }).Expect(HttpStatusCode.Created);
                     await store.Client.PostAsync($"/api/v1/sales/quotes/{quote["id"].Str()}/send", null).Expect(HttpStatusCode.OK);
                     _ids["quotes"] = quote["id"].Str();
+                    break;
+                case "invoices":
+                    // An open invoice of an order on the fixture company's terms, placed by a signed-in buyer.
+                    var buyerEmail = $"buyer-{Guid.NewGuid():N}@fixture.example";
+                    var account = await Invoices.InvoiceTests.BuyerAsync(store, Guid.Parse(_ids["companies"]), buyerEmail);
+                    var termsOrder = await Invoices.InvoiceTests.TermsCheckoutAsync(store, account, await store.CartWithAsync(store.Client, (Sku, 2)), buyerEmail);
+                    await using (var db = store.Db())
+                    {
+                        _ids["invoices"] = (await db.Set<Storekeep.Invoices.Invoice>().SingleAsync(i => i.OrderId == termsOrder.Id)).Id.ToString();
+                    }
+
                     break;
                 case "webhooks":
                     var webhook = await store.Client.PostJson("/api/v1/webhooks", new { url = "http://127.0.0.1:9/hooks", events = new[] { "order.placed" } })

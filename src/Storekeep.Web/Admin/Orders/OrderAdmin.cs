@@ -22,7 +22,7 @@ public sealed record OrderDetails(
     /// <summary>Newest first, as staff read a history.</summary>
     public IEnumerable<TimelineEntryView> Timeline => (Order.Timeline ?? []).AsEnumerable().Reverse();
 
-    public bool MayShip => Order.CanShip(cashOnDelivery: Payments.Any(p => p.Method == PaymentMethod.CashOnDelivery));
+    public bool MayShip => Order.CanShip(cashOnDelivery: Payments.Any(p => p.Method is PaymentMethod.CashOnDelivery or PaymentMethod.Terms));
 
     public bool MayCancel => Order.CanCancel();
 
