@@ -8,7 +8,7 @@ namespace Storekeep.BrowserTests;
 /// <summary>
 /// A sales rep on the demo store, in Chromium: moves a deal to the next stage on the pipeline board,
 /// finds the move in the deal's stage history, checks what a wholesale buyer pays for 48 units, and
-/// sends a quote that the buyer accepts at its link, which places the order.
+/// sends a quote that the buyer accepts on account at its link, which places the order and its invoice.
 /// </summary>
 public sealed class SalesJourneyTests(StorekeepServer server, Chromium chromium) : IClassFixture<StorekeepServer>, IClassFixture<Chromium>
 {
@@ -75,6 +75,10 @@ public sealed class SalesJourneyTests(StorekeepServer server, Chromium chromium)
         // A quote for that SKU, written and sent from the back office.
         await page.GotoAsync("/admin/sales/quotes");
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        // For the demo's first account, which buys on net 30: the buyer may accept on account.
+        var company = page.GetByRole(AriaRole.Option, new() { Name = "Northwind Hospitality", Exact = true });
+        await Chromium.UntilAsync(() => page.GetByTestId("quote-company").ClickAsync(), () => company.IsVisibleAsync());
+        await company.ClickAsync();
         await Chromium.UntilAsync(
             async () =>
             {
@@ -100,6 +104,7 @@ public sealed class SalesJourneyTests(StorekeepServer server, Chromium chromium)
         await buyer.GetByTestId("quote-line1").FillAsync("5 Harbour Street");
         await buyer.GetByTestId("quote-city").FillAsync("Boston");
         await buyer.GetByTestId("quote-postal-code").FillAsync("02110");
+        await buyer.GetByTestId("quote-payment-method").SelectOptionAsync("terms");
         await buyer.GetByTestId("quote-accept").ClickAsync();
         await Expect(buyer.GetByTestId("order-number")).ToBeVisibleAsync();
         var orderNumber = (await buyer.GetByTestId("order-number").InnerTextAsync()).Trim().TrimStart('#');
@@ -110,5 +115,13 @@ public sealed class SalesJourneyTests(StorekeepServer server, Chromium chromium)
         await Expect(page.GetByTestId("quote-status")).ToHaveTextAsync("accepted");
         await Expect(page.GetByTestId("quote-order-link")).ToHaveTextAsync($"order #{orderNumber}");
         await Chromium.ScreenshotAsync(page, "sales-08-quote-accepted");
+
+        // On account: the order came with its invoice, open and due in 30 days, in the aging table.
+        await page.GotoAsync("/admin/invoices");
+        var invoiceRow = page.GetByTestId("invoices-table").Locator("tr").Filter(new() { HasText = $"#{orderNumber}" });
+        await Expect(invoiceRow).ToContainTextAsync("Northwind Hospitality");
+        await Expect(invoiceRow.GetByTestId("invoice-status")).ToContainTextAsync("Open");
+        await Expect(page.GetByTestId("aging-table")).ToContainTextAsync("Northwind Hospitality");
+        await Chromium.ScreenshotAsync(page, "sales-09-invoice");
     }
 }

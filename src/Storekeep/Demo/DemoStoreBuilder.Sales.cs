@@ -79,6 +79,9 @@ internal sealed partial class DemoStoreBuilder
             company.PriceListId = wholesale.Id;
         }
 
+        // The first buys on net 30 (drawn terms kept for the rest): quotes to it can be accepted on account.
+        _data.Companies[0].PaymentTerms = PaymentTerms.Net30;
+
         for (var i = 0; i < 140; i++)
         {
             BuildDeal(rng, _data.Companies[rng.Next(_data.Companies.Count)], _start.AddDays(rng.NextDouble() * (HistoryDays - 2)));

@@ -145,6 +145,56 @@ public sealed class QuoteTests
         Assert.Equal(3, await check.Orders.CountAsync());
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_quote_accepted_on_account_issues_its_invoice_within_the_company_credit_limit(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await store.AddProductAsync("CASE-1", 100.00m, main: 50);
+        var onTerms = (await store.Client.PostJson("/api/v1/companies", new { name = "Harbour Supplies", country = "US", paymentTerms = "net_30", creditLimit = 250m })
+            .Expect(HttpStatusCode.Created))["id"].Str();
+        var prepaid = (await store.Client.PostJson("/api/v1/companies", new { name = "Cash Only Co", country = "US", paymentTerms = "prepaid" })
+            .Expect(HttpStatusCode.Created))["id"].Str();
+        await store.Client.PostJson($"/api/v1/companies/{onTerms}/buyers", new { email = "ap@harbour.test" }).Expect(HttpStatusCode.Created);
+        await store.Client.PostJson($"/api/v1/companies/{prepaid}/buyers", new { email = "cash@only.test" }).Expect(HttpStatusCode.Created);
+        async Task<string> SentQuoteAsync(string company, int quantity)
+        {
+            var id = (await store.Client.PostJson("/api/v1/sales/quotes", new { companyId = company, validUntil = Day(10), lines = new[] { new { sku = "CASE-1", quantity } } })
+                .Expect(HttpStatusCode.Created))["id"].Str();
+            await store.Client.PostAsync($"/api/v1/sales/quotes/{id}/send", null).Expect(HttpStatusCode.OK);
+            return id;
+        }
+
+        var onAccount = new { shippingAddress = Address, payment = new { method = "terms" } };
+
+        // 2 × 100 on net 30 within the 250 limit: an order awaiting payment and its invoice, due in 30 days.
+        var first = await SentQuoteAsync(onTerms, 2);
+        var accepted = await store.Client.PostJson($"/api/v1/sales/quotes/{first}/accept", onAccount).Expect(HttpStatusCode.Created);
+        var invoices = (await store.Client.GetAsync($"/api/v1/invoices?companyId={onTerms}").Expect(HttpStatusCode.OK))["items"]!.AsArray();
+        var invoice = Assert.Single(invoices)!;
+        Assert.Equal((accepted["orderTotal"].Dec(), accepted["orderTotal"].Dec(), "open"), (invoice["total"].Dec(), invoice["amountDue"].Dec(), invoice["status"].Str()));
+        Assert.Equal(TimeSpan.FromDays(30), invoice["dueAt"]!.GetValue<DateTime>() - invoice["issuedAt"]!.GetValue<DateTime>());
+        Assert.Equal("pending", accepted["paymentStatus"].Str());
+
+        // Another 100 would pass the limit: refused, nothing placed, the quote still open.
+        var second = await SentQuoteAsync(onTerms, 1);
+        await store.Client.PostJson($"/api/v1/sales/quotes/{second}/accept", onAccount).ExpectProblem(HttpStatusCode.Conflict, "credit_limit_exceeded");
+        Assert.Equal("sent", (await store.Client.GetAsync($"/api/v1/sales/quotes/{second}").Expect(HttpStatusCode.OK))["status"].Str());
+
+        // A prepaid company cannot take terms; a card still works for it.
+        var cash = await SentQuoteAsync(prepaid, 1);
+        await store.Client.PostJson($"/api/v1/sales/quotes/{cash}/accept", onAccount).ExpectProblem(HttpStatusCode.UnprocessableEntity, "terms_not_available");
+        await store.Client.PostJson($"/api/v1/sales/quotes/{cash}/accept", new { shippingAddress = Address, payment = new { method = "card", token = "tok_visa" } })
+            .Expect(HttpStatusCode.Created);
+
+        await using var db = store.Db();
+        Assert.Equal(2, await db.Orders.CountAsync());
+        Assert.Equal(3L, (await store.StockAsync("CASE-1", "MAIN")).Reserved);
+        Assert.Equal(MinorUnitsOf(accepted["orderTotal"].Dec()), await db.Database.SqlQueryRaw<long>("SELECT outstanding AS \"Value\" FROM company_credit").SingleAsync());
+    }
+
+    private static long MinorUnitsOf(decimal amount) => (long)(amount * 100m);
+
     [Fact]
     public async Task Bad_quotes_are_refused_with_the_field_named_and_closed_quotes_cannot_be_accepted()
     {
