@@ -76,8 +76,18 @@ public sealed class SalesJourneyTests(StorekeepServer server, Chromium chromium)
         await page.GotoAsync("/admin/sales/quotes");
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
         // For the demo's first account, which buys on net 30: the buyer may accept on account.
-        var company = page.GetByRole(AriaRole.Option, new() { Name = "Northwind Hospitality", Exact = true });
-        await Chromium.UntilAsync(() => page.GetByTestId("quote-company").ClickAsync(), () => company.IsVisibleAsync());
+        var company = page.Locator(".mud-popover-open [role=option]").Filter(new() { HasText = "Northwind Hospitality" });
+        // The list opens on a click once the circuit is live; the option may sit below the list's scroll.
+        await Chromium.UntilAsync(
+            async () =>
+            {
+                if (await company.CountAsync() == 0)
+                {
+                    await page.GetByTestId("quote-company").ClickAsync();
+                }
+            },
+            async () => await company.CountAsync() > 0);
+        await company.ScrollIntoViewIfNeededAsync();
         await company.ClickAsync();
         await Chromium.UntilAsync(
             async () =>
