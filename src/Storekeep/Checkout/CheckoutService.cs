@@ -87,17 +87,8 @@ public sealed class CheckoutService(
         var attempt = Ids.NewId();
         if (input.Method == PaymentMethod.Card)
         {
-            authorization = await gateway.AuthorizeAsync(
+            authorization = await gateway.AuthorizeOrRefuseAsync(
                 new AuthorizeRequest(totals.Total, cart.Currency, input.Token!, $"checkout:{attempt}:authorize", input.Email, $"Cart {cart.Id}"), ct);
-            if (!authorization.Approved)
-            {
-                throw authorization.DeclineCode == "invalid_token"
-                    ? Errors.BadRequest("invalid_payment_token", authorization.Message ?? "The payment token is not valid.")
-                    : new StorekeepException(ErrorKind.PaymentRequired, "payment_declined", authorization.Message ?? "The card was declined.")
-                    {
-                        Extensions = new Dictionary<string, object?> { ["declineCode"] = authorization.DeclineCode },
-                    };
-            }
         }
 
         Order order;
