@@ -297,6 +297,7 @@ public sealed class CheckoutService(
         variant.Product?.Category is { } category ? [category.Id.ToString(), category.Slug] : [],
         variant.CompareAtPrice);
 
-    private static string OrderTitle(ProductVariant variant) =>
+    /// <summary>A line's title as orders (and quotes) show it: the product, and the variant when it has a title.</summary>
+    internal static string OrderTitle(ProductVariant variant) =>
         variant.Title is { Length: > 0 } title ? $"{variant.Product!.Title} — {title}" : variant.Product!.Title;
 }

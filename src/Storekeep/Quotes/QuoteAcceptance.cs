@@ -94,7 +94,7 @@ public sealed class QuoteAcceptance(
                 var placedAt = clock.GetUtcNow().UtcDateTime;
                 var number = await db.NextOrderNumberAsync(token);
                 var customerId = await customers.EnsureAsync(quote.Email, input.Address.Name, input.Address.Country, placedAt, token);
-                var orderLines = totals.Lines.Select(l => OrderLine.For(variants[l.Sku].Id, l.Sku, SalesQuotes.Title(variants[l.Sku]), l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount, variants[l.Sku].Cost)).ToList();
+                var orderLines = totals.Lines.Select(l => OrderLine.For(variants[l.Sku].Id, l.Sku, CheckoutService.OrderTitle(variants[l.Sku]), l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount, variants[l.Sku].Cost)).ToList();
                 var placed = Order.Place(number, quote.Email, customerId, quote.Currency, input.Address, shipping?.Code, orderLines,
                     totals.ShippingTotal, totals.TaxTotal, totals.PricesIncludeTax, null, placedAt, channel: OrderChannels.Quote);
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Catalog;
+using Storekeep.Checkout;
 using Storekeep.Companies;
 using Storekeep.Data;
 using Storekeep.Messaging;
@@ -393,7 +394,7 @@ public sealed class SalesQuotes(StorekeepDbContext db, PriceLists.PriceLists pri
         {
             var variant = variants[l.Sku];
             var unit = l.UnitPrice ?? listed?[l.Sku].UnitPrice ?? variant.Price;
-            return new PricedQuoteLine(l.Sku, Title(variant), l.Quantity, variant.Price, unit, l.UnitPrice is not null, unit * l.Quantity);
+            return new PricedQuoteLine(l.Sku, CheckoutService.OrderTitle(variant), l.Quantity, variant.Price, unit, l.UnitPrice is not null, unit * l.Quantity);
         })];
     }
 
@@ -409,9 +410,6 @@ public sealed class SalesQuotes(StorekeepDbContext db, PriceLists.PriceLists pri
             });
         }
     }
-
-    internal static string Title(ProductVariant variant) =>
-        variant.Title is { Length: > 0 } title ? $"{variant.Product!.Title} — {title}" : variant.Product!.Title;
 
     private async Task<long> NextNumberAsync(CancellationToken ct) =>
         db.IsPostgres
