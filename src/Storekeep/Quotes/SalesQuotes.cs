@@ -214,7 +214,11 @@ public sealed class SalesQuotes(StorekeepDbContext db, PriceLists.PriceLists pri
     }
 
     /// <summary>Newest first, keyset on the number; filter by company, deal, status or email.</summary>
-    public async Task<Page<SalesQuoteSummary>> ListAsync(Guid? companyId, Guid? dealId, string? status, string? email, int? limit, string? cursor, CancellationToken ct)
+    public async Task<Page<SalesQuoteSummary>> ListAsync(Guid? companyId, Guid? dealId, string? status, string? email, int? limit, string? cursor, CancellationToken ct) =>
+        await ListAsync(companyId, dealId, status, email, limit, cursor, SalesScope.Everyone, null, ct);
+
+    /// <summary>The quotes within <paramref name="scope"/> (or written by <paramref name="writtenBy"/>), newest number first.</summary>
+    public async Task<Page<SalesQuoteSummary>> ListAsync(Guid? companyId, Guid? dealId, string? status, string? email, int? limit, string? cursor, SalesScope scope, string? writtenBy, CancellationToken ct)
     {
         var v = new Validation();
         QuoteStatus? wanted = null;
@@ -231,7 +235,7 @@ public sealed class SalesQuotes(StorekeepDbContext db, PriceLists.PriceLists pri
         var take = Cursor.Limit(limit);
         var after = Cursor.DecodeLong(cursor);
         var today = DateOnly.FromDateTime(Now());
-        var query = db.Set<Quote>().AsNoTracking();
+        var query = Within(db.Set<Quote>().AsNoTracking(), scope, writtenBy);
         query = companyId is { } c ? query.Where(q => q.CompanyId == c) : query;
         query = dealId is { } d ? query.Where(q => q.DealId == d) : query;
         query = email is { Length: > 0 } e ? query.Where(q => q.Email == e.Trim().ToLowerInvariant()) : query;
@@ -251,6 +255,30 @@ public sealed class SalesQuotes(StorekeepDbContext db, PriceLists.PriceLists pri
             [.. page.Select(q => new SalesQuoteSummary(q.Id, Quote.Display(q.Number), q.Version, QuoteNames.Name(q.StatusOn(now)), q.CompanyId,
                 q.CompanyId is { } id ? companies.GetValueOrDefault(id) : null, q.Email, q.DealId, q.ValidUntil, q.Total, q.Currency, q.OrderId, q.CreatedAt))],
             rows.Count > take ? Cursor.Encode(page[^1].Number) : null);
+    }
+
+    /// <summary>Whether a rep with <paramref name="scope"/> may open the quote.</summary>
+    public Task<bool> IsWithinAsync(Guid quoteId, SalesScope scope, string writtenBy, CancellationToken ct) =>
+        Within(db.Set<Quote>().AsNoTracking().Where(q => q.Id == quoteId), scope, writtenBy).AnyAsync(ct);
+
+    /// <summary>
+    /// A quote belongs to its deal's owner, else to its company's owner; unassigned ones are everyone's,
+    /// and whoever wrote a quote keeps seeing it.
+    /// </summary>
+    private IQueryable<Quote> Within(IQueryable<Quote> query, SalesScope scope, string? writtenBy)
+    {
+        if (scope.RepIds is not { } visible)
+        {
+            return query;
+        }
+
+        var reps = visible.ToList();
+        var deals = db.Set<Deal>().AsNoTracking();
+        var companies = db.Set<Company>().AsNoTracking();
+        return query.Where(q => q.CreatedBy == writtenBy
+            || (q.DealId != null
+                ? deals.Any(d => d.Id == q.DealId && (d.OwnerRepId == null || reps.Contains(d.OwnerRepId.Value)))
+                : q.CompanyId == null || companies.Any(c => c.Id == q.CompanyId && (c.OwnerRepId == null || reps.Contains(c.OwnerRepId.Value)))));
     }
 
     internal static void EnsureOpen(Quote quote, DateTime now)

@@ -107,10 +107,16 @@ public sealed class Deals(StorekeepDbContext db, SalesTeams teams, TimeProvider 
         return new Page<DealView>(items, rows.Count > take ? Cursor.Encode(items[^1].Id.ToString()) : null);
     }
 
-    /// <summary>The open deals for the pipeline board (at most <paramref name="max"/>, newest first), of a rep or a team.</summary>
-    public async Task<IReadOnlyList<DealView>> OpenDealsAsync(Guid? repId, Guid? teamId, int max, CancellationToken ct)
+    /// <summary>The open deals for the pipeline board (at most <paramref name="max"/>, newest first), of a rep or a team, within <paramref name="scope"/>.</summary>
+    public async Task<IReadOnlyList<DealView>> OpenDealsAsync(Guid? repId, Guid? teamId, SalesScope scope, int max, CancellationToken ct)
     {
         var query = db.Set<Deal>().AsNoTracking().Where(d => d.Stage != DealStage.Won && d.Stage != DealStage.Lost);
+        if (scope.RepIds is { } visible)
+        {
+            var reps = visible.ToList();
+            query = query.Where(d => d.OwnerRepId == null || reps.Contains(d.OwnerRepId.Value));
+        }
+
         if (repId is { } r)
         {
             query = query.Where(d => d.OwnerRepId == r);

@@ -33,14 +33,17 @@ public static partial class HtmlPages
     }
 
     /// <summary>A browser signed in to the back office as a new user of <paramref name="role"/>.</summary>
-    public static async Task<HttpClient> SignedInStaffAsync(this TestStore store, Role role)
+    public static async Task<HttpClient> SignedInStaffAsync(this TestStore store, Role role) =>
+        await store.SignedInStaffAsync((await store.CreateStaffAsync(role)).Email!, StaffPassword);
+
+    /// <summary>A browser signed in to the back office as the existing user <paramref name="email"/>.</summary>
+    public static async Task<HttpClient> SignedInStaffAsync(this TestStore store, string email, string password)
     {
-        var user = await store.CreateStaffAsync(role);
         var browser = store.Browser();
         var response = await browser.SubmitFormAsync("/admin/login", new()
         {
-            ["Input.Email"] = user.Email!,
-            ["Input.Password"] = StaffPassword,
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
         });
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         return browser;

@@ -189,6 +189,63 @@ public sealed class SalesTests
         Assert.Equal(2, (await store.Client.GetAsync("/api/v1/sales/activities").Expect(HttpStatusCode.OK))["items"]!.AsArray().Count);
     }
 
+    [Fact]
+    public async Task A_rep_sees_their_own_pipeline_a_team_manager_their_team_and_a_sales_manager_everyone()
+    {
+        await using var store = await TestStore.StartAsync(TestDatabases.Sqlite);
+        await store.AddProductAsync("SCOPE-1", 10.00m, main: 10);
+        var users = await StaffAsync(store,
+            ("ann@example.com", "Ann Seller", Role.Sales), ("bob@example.com", "Bob Seller", Role.Sales),
+            ("lea@example.com", "Lea Lead", Role.Sales), ("cy@example.com", "Cy Elsewhere", Role.Sales), ("max@example.com", "Max Manager", Role.Manager));
+        var north = (await store.Client.PostJson("/api/v1/sales/teams", new { name = "North", managerId = users[2] }).Expect(HttpStatusCode.Created))["id"].Str();
+        var south = (await store.Client.PostJson("/api/v1/sales/teams", new { name = "South" }).Expect(HttpStatusCode.Created))["id"].Str();
+        var reps = new List<string>();
+        foreach (var (user, team) in new[] { (users[0], north), (users[1], north), (users[3], south) })
+        {
+            reps.Add((await store.Client.PostJson("/api/v1/sales/reps", new { userId = user, teamId = team }).Expect(HttpStatusCode.Created))["id"].Str());
+        }
+
+        async Task<string> DealAsync(string title, string? owner) =>
+            (await store.Client.PostJson("/api/v1/sales/deals", new { title, amount = 100m, expectedCloseDate = "2027-01-01", ownerRepId = owner }).Expect(HttpStatusCode.Created))["id"].Str();
+        var annDeal = await DealAsync("Ann's deal", reps[0]);
+        var bobDeal = await DealAsync("Bob's deal", reps[1]);
+        await DealAsync("Cy's deal", reps[2]);
+        await DealAsync("Nobody's deal", null);
+        var bobQuote = (await store.Client.PostJson("/api/v1/sales/quotes", new { email = "buyer@example.test", dealId = bobDeal, validUntil = DateTime.UtcNow.AddDays(30).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), lines = new[] { new { sku = "SCOPE-1", quantity = 1 } } })
+            .Expect(HttpStatusCode.Created))["id"].Str();
+        var annQuote = (await store.Client.PostJson("/api/v1/sales/quotes", new { email = "other@example.test", dealId = annDeal, validUntil = DateTime.UtcNow.AddDays(30).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), lines = new[] { new { sku = "SCOPE-1", quantity = 2 } } })
+            .Expect(HttpStatusCode.Created))["id"].Str();
+
+        async Task<string> BoardAsync(string email) =>
+            WebUtility.HtmlDecode(await (await store.SignedInStaffAsync(email, Password)).GetPageAsync("/admin/sales/pipeline"));
+        static void Sees(string page, bool ann, bool bob, bool cy)
+        {
+            Assert.Equal(ann, page.Contains("Ann's deal", StringComparison.Ordinal));
+            Assert.Equal(bob, page.Contains("Bob's deal", StringComparison.Ordinal));
+            Assert.Equal(cy, page.Contains("Cy's deal", StringComparison.Ordinal));
+            Assert.Contains("Nobody's deal", page, StringComparison.Ordinal); // the unassigned pool is everyone's
+        }
+
+        Sees(await BoardAsync("ann@example.com"), ann: true, bob: false, cy: false);
+        Sees(await BoardAsync("lea@example.com"), ann: true, bob: true, cy: false); // manages North
+        Sees(await BoardAsync("max@example.com"), ann: true, bob: true, cy: true); // the manager role sees everyone's
+
+        // Ann cannot open Bob's deal or quote, and her quote list holds her own deal's quote only; Lea, North's manager, opens both.
+        var ann = await store.SignedInStaffAsync("ann@example.com", Password);
+        var bobsDealForAnn = WebUtility.HtmlDecode(await ann.GetPageAsync($"/admin/sales/deals/{bobDeal}"));
+        Assert.Contains("another rep's pipeline", bobsDealForAnn, StringComparison.Ordinal);
+        Assert.DoesNotContain("Bob's deal", bobsDealForAnn, StringComparison.Ordinal);
+        Assert.Contains("another rep's pipeline", WebUtility.HtmlDecode(await ann.GetPageAsync($"/admin/sales/quotes/{bobQuote}")), StringComparison.Ordinal);
+        var annQuotes = WebUtility.HtmlDecode(await ann.GetPageAsync("/admin/sales/quotes"));
+        Assert.Contains("other@example.test", annQuotes, StringComparison.Ordinal);
+        Assert.DoesNotContain("buyer@example.test", annQuotes, StringComparison.Ordinal);
+        Assert.Contains("Ann's deal", WebUtility.HtmlDecode(await ann.GetPageAsync($"/admin/sales/deals/{annDeal}")), StringComparison.Ordinal);
+        var lea = await store.SignedInStaffAsync("lea@example.com", Password);
+        Assert.Contains("Bob's deal", WebUtility.HtmlDecode(await lea.GetPageAsync($"/admin/sales/deals/{bobDeal}")), StringComparison.Ordinal);
+        Assert.Contains("buyer@example.test", WebUtility.HtmlDecode(await lea.GetPageAsync($"/admin/sales/quotes/{bobQuote}")), StringComparison.Ordinal);
+        Assert.Contains("other@example.test", WebUtility.HtmlDecode(await lea.GetPageAsync($"/admin/sales/quotes/{annQuote}")), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(TestDatabases.Sqlite)]
     public async Task Sales_reads_and_writes_deals_but_only_managers_build_the_team_and_bad_input_is_refused_whole(string database)
