@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Storekeep.BrowserTests;
 
 /// <summary>
-/// A sales rep on the demo store, in Chromium: moves a deal to the next stage on the pipeline board,
+/// A sales rep on the demo store, in Chromium: moves a deal on the pipeline board by its menu and by dragging it,
 /// finds the move in the deal's stage history, checks what a wholesale buyer pays for 48 units, and
 /// sends a quote that the buyer accepts on account at its link, which places the order and its invoice.
 /// </summary>
@@ -31,7 +31,9 @@ public sealed class SalesJourneyTests(StorekeepServer server, Chromium chromium)
         var qualification = page.GetByTestId("pipeline-stage-qualification");
         var card = prospecting.GetByTestId("pipeline-card").First;
         await Expect(card).ToBeVisibleAsync();
-        var title = (await card.Locator("a").First.InnerTextAsync()).Trim();
+        // Cards are told apart by deal id: demo titles repeat.
+        var dealId = await card.GetAttributeAsync("data-deal-id");
+        var moving = page.Locator($"[data-deal-id='{dealId}']");
         var inQualification = await qualification.GetByTestId("pipeline-card").CountAsync();
         await Chromium.ScreenshotAsync(page, "sales-01-pipeline");
         // A click before the circuit is live opens nothing: click the menu until its items show.
@@ -39,13 +41,24 @@ public sealed class SalesJourneyTests(StorekeepServer server, Chromium chromium)
         await Chromium.UntilAsync(() => card.GetByTestId("pipeline-move").Locator("button").First.ClickAsync(), () => target.IsVisibleAsync());
         await target.ClickAsync();
         await Expect(qualification.GetByTestId("pipeline-card")).ToHaveCountAsync(inQualification + 1);
-        await Expect(qualification.GetByTestId("pipeline-card").Filter(new() { HasText = title }).First).ToBeVisibleAsync();
+        await Expect(qualification.Locator($"[data-deal-id='{dealId}']")).ToBeVisibleAsync();
         await Chromium.ScreenshotAsync(page, "sales-02-pipeline-moved");
 
-        // The deal's page keeps the move in its stage history.
-        await qualification.GetByTestId("pipeline-card").Filter(new() { HasText = title }).First.Locator("a").First.ClickAsync();
-        await Expect(page.GetByTestId("deal-stage")).ToHaveTextAsync("qualification");
+        // A card also moves by dragging it with the mouse (HTML5 drag and drop): on to the top of the proposal column
+        // (its top, so nothing scrolls mid-drag).
+        var proposal = page.GetByTestId("pipeline-stage-proposal");
+        var inProposal = await proposal.GetByTestId("pipeline-card").CountAsync();
+        await moving.DragToAsync(proposal, new() { TargetPosition = new() { X = 40, Y = 10 } });
+        await Expect(proposal.Locator($"[data-deal-id='{dealId}']")).ToBeVisibleAsync();
+        await Expect(proposal.GetByTestId("pipeline-card")).ToHaveCountAsync(inProposal + 1);
+        await Expect(qualification.GetByTestId("pipeline-card")).ToHaveCountAsync(inQualification);
+        await Chromium.ScreenshotAsync(page, "sales-02b-pipeline-dragged");
+
+        // The deal's page keeps both moves in its stage history.
+        await proposal.Locator($"[data-deal-id='{dealId}'] a").First.ClickAsync();
+        await Expect(page.GetByTestId("deal-stage")).ToHaveTextAsync("proposal");
         await Expect(page.GetByTestId("deal-history")).ToContainTextAsync("prospecting → qualification");
+        await Expect(page.GetByTestId("deal-history")).ToContainTextAsync("qualification → proposal");
         await Chromium.ScreenshotAsync(page, "sales-03-deal");
 
         // The metrics of the demo's year of deals: a win rate and the stage conversion chart.

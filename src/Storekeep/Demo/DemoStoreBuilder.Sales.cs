@@ -22,7 +22,7 @@ internal sealed partial class DemoStoreBuilder
     private static readonly string[] Industries = ["Hospitality", "Property", "Office", "Education", "Healthcare"];
 
     /// <summary>
-    /// A wholesale team of three reps, two territories (North America round-robin between the first two
+    /// A wholesale team of three reps led by the first, two territories (North America round-robin between the first two
     /// reps, Europe owned by the third), 25 companies and a year of deals walked through the stages
     /// with their history: won, lost and still open, with activities, a few overdue. Drawn from its
     /// own random source, so the rest of the demo store is unchanged by it. The reps' back-office
@@ -39,6 +39,9 @@ internal sealed partial class DemoStoreBuilder
             Id = NewId(rng), UserId = NewId(rng), Name = a.Name, Email = a.Email, TeamId = team.Id, CreatedAt = teamCreated,
         }).ToList();
         _data.SalesReps.AddRange(reps);
+
+        // The demo sales account leads the team, so its board shows the whole team's pipeline.
+        team.ManagerId = reps[0].UserId;
 
         var america = new SalesTerritory
         {
