@@ -117,9 +117,9 @@ public sealed class SalesSetupViews(StorekeepDbContext db, SalesTeams teams, Tim
 
     /// <summary>
     /// Activities across deals by due date (undated last, then by id), <see cref="ActivitiesPerPage"/> a page;
-    /// the cursor is the last row's (due, id). <paramref name="repId"/> is the deal's owner.
+    /// the cursor is the last row's (due, id). <paramref name="repId"/> is the deal's owner; only deals within <paramref name="scope"/>.
     /// </summary>
-    public async Task<ActivityBoardView> ActivitiesAsync(Guid? repId, bool overdueOnly, bool openOnly, string? cursor, CancellationToken ct)
+    public async Task<ActivityBoardView> ActivitiesAsync(Guid? repId, bool overdueOnly, bool openOnly, string? cursor, SalesScope scope, CancellationToken ct)
     {
         var after = DecodeCursor(cursor);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -129,6 +129,12 @@ public sealed class SalesSetupViews(StorekeepDbContext db, SalesTeams teams, Tim
         if (repId is { } rep)
         {
             query = query.Where(x => x.Deal.OwnerRepId == rep);
+        }
+
+        if (scope.RepIds is { } visible)
+        {
+            var reps = visible.ToList();
+            query = query.Where(x => x.Deal.OwnerRepId == null || reps.Contains(x.Deal.OwnerRepId.Value));
         }
 
         var overdue = await query.CountAsync(x => x.Activity.DoneAt == null && x.Activity.DueAt != null && x.Activity.DueAt < now, ct);

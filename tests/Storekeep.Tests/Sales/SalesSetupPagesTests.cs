@@ -37,7 +37,7 @@ public sealed class SalesSetupPagesTests
                 new UpdateStagesRequest([new StageProbabilityRequest("negotiation", 47)]), CancellationToken.None);
         }
 
-        var seller = await store.SignedInStaffAsync(Role.Sales);
+        var seller = await store.SignedInStaffAsync("ann@example.com", SalesTests.Password); // the deal's rep: her tasks are hers to see
         var team = WebUtility.HtmlDecode(await seller.GetPageAsync("/admin/sales/team"));
         foreach (var expected in new[] { "Northern Wholesale", "Cat Manager", "Ann Fjordsen", "ann@example.com", "Nordics", "SE, NO", "Furniture", "round robin", "47 %", "Open deals with a probability set by hand: 1." })
         {
@@ -77,7 +77,7 @@ public sealed class SalesSetupPagesTests
             var pages = 0;
             do
             {
-                var page = await views.ActivitiesAsync(Guid.Parse(ann), overdueOnly: false, openOnly: false, cursor, CancellationToken.None);
+                var page = await views.ActivitiesAsync(Guid.Parse(ann), overdueOnly: false, openOnly: false, cursor, SalesScope.Everyone, CancellationToken.None);
                 Assert.Equal(1, page.Overdue);
                 rows.AddRange(page.Items);
                 cursor = page.NextCursor;
@@ -94,11 +94,11 @@ public sealed class SalesSetupPagesTests
             Assert.Equal(dated.OrderBy(r => r.DueAt).Select(r => r.DueAt), dated.Select(r => r.DueAt));
             Assert.All(rows.Skip(31), r => Assert.Null(r.DueAt));
 
-            var open = await views.ActivitiesAsync(null, overdueOnly: false, openOnly: true, null, CancellationToken.None);
+            var open = await views.ActivitiesAsync(null, overdueOnly: false, openOnly: true, null, SalesScope.Everyone, CancellationToken.None);
             Assert.DoesNotContain(open.Items, r => r.Subject == "Sent the brochure");
-            var overdue = await views.ActivitiesAsync(null, overdueOnly: true, openOnly: false, null, CancellationToken.None);
+            var overdue = await views.ActivitiesAsync(null, overdueOnly: true, openOnly: false, null, SalesScope.Everyone, CancellationToken.None);
             Assert.Equal(late, Assert.Single(overdue.Items).Id.ToString());
-            Assert.Empty((await views.ActivitiesAsync(Guid.NewGuid(), false, false, null, CancellationToken.None)).Items);
+            Assert.Empty((await views.ActivitiesAsync(Guid.NewGuid(), false, false, null, SalesScope.Everyone, CancellationToken.None)).Items);
         }
 
         await store.Client.PostAsync($"/api/v1/sales/activities/{late}/done", null).Expect(HttpStatusCode.OK);

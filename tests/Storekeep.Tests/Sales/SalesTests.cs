@@ -216,6 +216,9 @@ public sealed class SalesTests
         var annQuote = (await store.Client.PostJson("/api/v1/sales/quotes", new { email = "other@example.test", dealId = annDeal, validUntil = DateTime.UtcNow.AddDays(30).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), lines = new[] { new { sku = "SCOPE-1", quantity = 2 } } })
             .Expect(HttpStatusCode.Created))["id"].Str();
 
+        await store.Client.PostJson($"/api/v1/sales/deals/{bobDeal}/activities", new { type = "call", subject = "Call Bob's buyer" }).Expect(HttpStatusCode.Created);
+        await store.Client.PostJson($"/api/v1/sales/deals/{annDeal}/activities", new { type = "call", subject = "Call Ann's buyer" }).Expect(HttpStatusCode.Created);
+
         async Task<string> BoardAsync(string email) =>
             WebUtility.HtmlDecode(await (await store.SignedInStaffAsync(email, Password)).GetPageAsync("/admin/sales/pipeline"));
         static void Sees(string page, bool ann, bool bob, bool cy)
@@ -240,8 +243,12 @@ public sealed class SalesTests
         Assert.Contains("other@example.test", annQuotes, StringComparison.Ordinal);
         Assert.DoesNotContain("buyer@example.test", annQuotes, StringComparison.Ordinal);
         Assert.Contains("Ann's deal", WebUtility.HtmlDecode(await ann.GetPageAsync($"/admin/sales/deals/{annDeal}")), StringComparison.Ordinal);
+        var annTasks = WebUtility.HtmlDecode(await ann.GetPageAsync("/admin/sales/activities"));
+        Assert.Contains("Call Ann's buyer", annTasks, StringComparison.Ordinal);
+        Assert.DoesNotContain("Call Bob's buyer", annTasks, StringComparison.Ordinal);
         var lea = await store.SignedInStaffAsync("lea@example.com", Password);
         Assert.Contains("Bob's deal", WebUtility.HtmlDecode(await lea.GetPageAsync($"/admin/sales/deals/{bobDeal}")), StringComparison.Ordinal);
+        Assert.Contains("Call Bob's buyer", WebUtility.HtmlDecode(await lea.GetPageAsync("/admin/sales/activities")), StringComparison.Ordinal);
         Assert.Contains("buyer@example.test", WebUtility.HtmlDecode(await lea.GetPageAsync($"/admin/sales/quotes/{bobQuote}")), StringComparison.Ordinal);
         Assert.Contains("other@example.test", WebUtility.HtmlDecode(await lea.GetPageAsync($"/admin/sales/quotes/{annQuote}")), StringComparison.Ordinal);
     }
