@@ -66,6 +66,11 @@ public sealed class CompaniesAdminTests
         var currency = invoice["currency"].Str();
         var money = due.ToString("N2", CultureInfo.InvariantCulture) + " " + currency;
 
+        var deal = (await store.Client.PostJson("/api/v1/sales/deals", new { title = "Bistro glassware", companyId = company, amount = 2500m, expectedCloseDate = "2027-03-01" })
+            .Expect(HttpStatusCode.Created))["id"].Str();
+        var quote = await store.Client.PostJson("/api/v1/sales/quotes", new { companyId = company, dealId = deal, validUntil = DateTime.UtcNow.AddDays(30).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), lines = new[] { new { sku = "CASE-1", quantity = 2 } } })
+            .Expect(HttpStatusCode.Created);
+
         var seller = await store.SignedInStaffAsync(Role.Sales);
         var listPage = WebUtility.HtmlDecode(await seller.GetPageAsync("/admin/companies"));
         Assert.Contains($"/admin/companies/{company}", listPage, StringComparison.Ordinal);
@@ -75,6 +80,10 @@ public sealed class CompaniesAdminTests
         Assert.Contains("Hospitality", listPage, StringComparison.Ordinal);
         Assert.Contains(money, listPage, StringComparison.Ordinal); // credit in use
         Assert.Contains("1,000.00 " + currency, listPage, StringComparison.Ordinal); // credit limit
+
+        var searched = WebUtility.HtmlDecode(await seller.GetPageAsync("/admin/companies?q=BISTRO"));
+        Assert.Contains("Corner Bistro", searched, StringComparison.Ordinal);
+        Assert.DoesNotContain("Quiet Traders", searched, StringComparison.Ordinal);
 
         var detail = WebUtility.HtmlDecode(await seller.GetPageAsync($"/admin/companies/{company}"));
         var detailText = Regex.Replace(detail, "<[^>]*>", "");
@@ -87,6 +96,14 @@ public sealed class CompaniesAdminTests
         Assert.Contains(money + " in use of 1,000.00 " + currency, detailText, StringComparison.Ordinal);
         Assert.Contains("mud-progress-linear", detail, StringComparison.Ordinal);
         Assert.Contains("New company", listPage, StringComparison.Ordinal); // sales.write sees the form
+        Assert.Contains("Bistro glassware", detail, StringComparison.Ordinal);
+        Assert.Contains($"/admin/sales/deals/{deal}", detail, StringComparison.Ordinal);
+        Assert.Contains(quote["number"].Str(), detail, StringComparison.Ordinal);
+        Assert.Contains($"/admin/sales/quotes/{quote["id"].Str()}", detail, StringComparison.Ordinal);
+
+        // The quote pages link the company's name to its page.
+        Assert.Contains($"/admin/companies/{company}", await seller.GetPageAsync($"/admin/sales/quotes/{quote["id"].Str()}"), StringComparison.Ordinal);
+        Assert.Contains($"/admin/companies/{company}", await seller.GetPageAsync("/admin/sales/quotes"), StringComparison.Ordinal);
 
         var warehouse = await store.SignedInStaffAsync(Role.Warehouse);
         await warehouse.GetPageAsync("/admin/companies", HttpStatusCode.Forbidden);
