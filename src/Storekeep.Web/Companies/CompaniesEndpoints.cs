@@ -14,8 +14,8 @@ public static class CompaniesEndpoints
         var companies = api.MapGroup("/companies").WithTags("Companies");
         companies.MapPost("", Create)
             .WithName("CreateCompany")
-            .WithSummary("Create a company: name, country (ISO 3166-1 alpha-2), region, industry, priceListId (stored only), paymentTerms (prepaid, net_15, net_30, net_60), creditLimit in the store currency, ownerRepId.")
-            .WithDescription("Without ownerRepId the first matching territory assigns an owner. An unknown rep → 422 unknown_rep.")
+            .WithSummary("Create a company: name, country (ISO 3166-1 alpha-2), region, industry, priceListId (its buyers' prices), paymentTerms (prepaid, net_15, net_30, net_60), creditLimit in the store currency, ownerRepId.")
+            .WithDescription("Without ownerRepId the first matching territory assigns an owner. An unknown rep → 422 unknown_rep; an unknown price list → 422 unknown_price_list (nothing created).")
             .RequireAuthorization(SalesPermissions.Write)
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(422);
         companies.MapGet("", List)
@@ -31,6 +31,7 @@ public static class CompaniesEndpoints
         companies.MapPatch("/{id}", Update)
             .WithName("UpdateCompany")
             .WithSummary("Change a company's fields; omitted fields stay.")
+            .WithDescription("An unknown ownerRepId → 422 unknown_rep; an unknown priceListId → 422 unknown_price_list (nothing changed).")
             .RequireAuthorization(SalesPermissions.Write)
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(422);
         companies.MapPost("/{id}/buyers", AddBuyer)

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Storekeep.Customers;
 using Storekeep.Data;
+using Storekeep.PriceLists;
 using Storekeep.Sales;
 using Storekeep.Shared;
 
@@ -36,6 +37,7 @@ public sealed class Companies(StorekeepDbContext db, SalesTeams teams, CustomerR
                 await teams.EnsureRepAsync(owner, "ownerRepId", token);
             }
 
+            await EnsurePriceListAsync(request.PriceListId, token);
             var now = clock.GetUtcNow().UtcDateTime;
             var company = new Company
             {
@@ -109,6 +111,8 @@ public sealed class Companies(StorekeepDbContext db, SalesTeams teams, CustomerR
                 company.OwnerRepId = owner;
             }
 
+            await EnsurePriceListAsync(request.PriceListId, token);
+
             company.Name = name ?? company.Name;
             company.Country = country ?? company.Country;
             company.Region = region ?? company.Region;
@@ -143,6 +147,18 @@ public sealed class Companies(StorekeepDbContext db, SalesTeams teams, CustomerR
                 .Select(c => new BuyerView(c.Id, c.Email, c.FirstName, c.LastName)).SingleAsync(token);
             return (buyer, !existed);
         }, ct);
+    }
+
+    /// <summary>A company's price list must exist (price lists have no archived state): 422 <c>unknown_price_list</c>, nothing written.</summary>
+    private async Task EnsurePriceListAsync(Guid? priceListId, CancellationToken ct)
+    {
+        if (priceListId is { } id && !await db.Set<PriceList>().AnyAsync(p => p.Id == id, ct))
+        {
+            throw new StorekeepException(ErrorKind.Unprocessable, "unknown_price_list", $"There is no price list with id '{id}'.")
+            {
+                Extensions = new Dictionary<string, object?> { ["field"] = "priceListId" },
+            };
+        }
     }
 
     private static string? Country(Validation v, string? value, bool required)

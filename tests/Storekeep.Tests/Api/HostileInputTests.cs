@@ -560,7 +560,7 @@ public sealed partial class HostileInputTests
         "/api/v1/sales/reps/{id}/commission-plan" => new JsonObject { ["planId"] = null },
         "/api/v1/companies" or "/api/v1/companies/{id}" => new JsonObject
         {
-            ["name"] = "Plausible GmbH", ["country"] = "DE", ["region"] = "Bavaria", ["industry"] = "Retail", ["priceListId"] = Guid.NewGuid().ToString(),
+            ["name"] = "Plausible GmbH", ["country"] = "DE", ["region"] = "Bavaria", ["industry"] = "Retail", ["priceListId"] = Fixtures.PriceListIdPlaceholder,
             ["paymentTerms"] = method == "POST" ? "net_30" : "net_60", ["creditLimit"] = 5000m, ["ownerRepId"] = Fixtures.RepIdPlaceholder,
         },
         "/api/v1/companies/{id}/buyers" => new JsonObject { ["email"] = FreshCustomerEmail, ["name"] = "Plausible Buyer" },
@@ -778,6 +778,7 @@ public sealed partial class HostileInputTests
         public const string TeamIdPlaceholder = "SALES-TEAM-ID";
         public const string RepIdPlaceholder = "SALES-REP-ID";
         public const string CompanyIdPlaceholder = "COMPANY-ID";
+        public const string PriceListIdPlaceholder = "PRICE-LIST-ID";
 
         /// <summary>Each body naming it gets a back-office user with the sales role who is not a rep yet.</summary>
         public const string FreshRepUserPlaceholder = "fresh-rep@example.com";
@@ -844,6 +845,7 @@ public sealed partial class HostileInputTests
             .Replace($"\"{TeamIdPlaceholder}\"", $"\"{_ids["sales-team"]}\"", StringComparison.Ordinal)
             .Replace($"\"{RepIdPlaceholder}\"", $"\"{_ids["sales-rep"]}\"", StringComparison.Ordinal)
             .Replace($"\"{CompanyIdPlaceholder}\"", $"\"{_ids["companies"]}\"", StringComparison.Ordinal)
+            .Replace($"\"{PriceListIdPlaceholder}\"", $"\"{_ids["price-lists"]}\"", StringComparison.Ordinal)
             .Replace($"\"{FreshRepUserPlaceholder}\"", $"\"{(body.Contains(FreshRepUserPlaceholder, StringComparison.Ordinal) ? _repUsers.Dequeue() : "")}\"", StringComparison.Ordinal);
 
         public Task<string> UrlAsync(string path) =>
