@@ -153,9 +153,10 @@ public static class StorekeepCli
         console.Write(table);
         var staff = scope.ServiceProvider.GetRequiredService<Storekeep.Accounts.StaffAccounts>();
         await staff.EnsureRolesAsync();
-        var password = await DemoStaff.CreateAsync(staff, db, app.Configuration["Seed:DemoPassword"], scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime, ct);
+        var password = await DemoStaff.CreateAsync(staff, scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Storekeep.Accounts.UserAccount>>(), db, app.Configuration["Seed:DemoPassword"], scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime, ct);
         await DemoMessages.AddRecentConfirmationsAsync(db, scope.ServiceProvider.GetRequiredService<Storekeep.Messaging.OrderEmails>(), ct);
         console.MarkupLine($"Demo back-office accounts: [bold]{DemoStaff.Email(Role.Owner)}[/] (and manager@, sales@, warehouse@, support@, marketing@), password [bold]{Markup.Escape(password)}[/]");
+        console.MarkupLine($"Demo company buyer (shop sign-in, Wholesale prices, pays on terms): [bold]{DemoCredentials.BuyerEmail}[/], same password");
         console.MarkupLine($"[green]Seeded the demo store in {result.Elapsed.TotalSeconds:0.0} s[/] (built in memory in {result.BuildElapsed.TotalSeconds:0.0} s, written in {(result.Elapsed - result.BuildElapsed).TotalSeconds:0.0} s).");
         return Ok;
     }

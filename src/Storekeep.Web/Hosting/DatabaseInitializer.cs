@@ -45,7 +45,7 @@ public sealed class DatabaseInitializer(IServiceProvider services, IConfiguratio
             if (result.Seeded)
             {
                 var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
-                await DemoStaff.CreateAsync(staff, db, configuration["Seed:DemoPassword"], now, cancellationToken);
+                await DemoStaff.CreateAsync(staff, scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<UserAccount>>(), db, configuration["Seed:DemoPassword"], now, cancellationToken);
                 await DemoMessages.AddRecentConfirmationsAsync(db, scope.ServiceProvider.GetRequiredService<Storekeep.Messaging.OrderEmails>(), cancellationToken);
                 logger.LogInformation("Seeded the demo store in {Seconds:0.0} s: {Products} products, {Customers} customers, {Orders} orders.",
                     result.Elapsed.TotalSeconds, result.Products, result.Customers, result.Orders);

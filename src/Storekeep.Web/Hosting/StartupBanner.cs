@@ -17,6 +17,7 @@ public static class StartupBanner
         if (app.Services.GetRequiredService<DemoSignIn>().Password is { } demoPassword)
         {
             Console.WriteLine($"  Demo back-office accounts: {DemoStaff.Email(Storekeep.Access.Role.Owner)} (and manager@, sales@, warehouse@, support@, marketing@), password {demoPassword}");
+            Console.WriteLine($"  Demo company buyer (shop sign-in, Wholesale prices, pays on terms): {Storekeep.Demo.DemoCredentials.BuyerEmail}, same password");
             Console.WriteLine("  (random for this database; the demo accounts are for trying Storekeep, not for a live store)");
         }
 

@@ -12,6 +12,12 @@ namespace Storekeep.Demo;
 /// </summary>
 public sealed class DemoCredentials
 {
+    /// <summary>
+    /// The demo's well-known company buyer (Northwind Hospitality: Wholesale prices, net 30), who
+    /// signs in to the shop with the same password as the demo staff.
+    /// </summary>
+    public const string BuyerEmail = "buyer@northwind.demo.storekeep.test";
+
     public int Id { get; init; } = 1;
     public required string Password { get; init; }
     public DateTime CreatedAt { get; init; }

@@ -66,10 +66,20 @@ public sealed class DemoDataSet
     public List<Sales.CommissionPlan> CommissionPlans { get; } = [];
     public List<Sales.CommissionPlanTier> CommissionPlanTiers { get; } = [];
 
+    /// <summary>Which customers buy for which company: set after the companies are written (the customer rows go in first).</summary>
+    public List<(Guid CustomerId, Guid CompanyId)> CompanyBuyers { get; } = [];
+    public List<Invoices.Invoice> Invoices { get; } = [];
+    public List<Invoices.InvoicePayment> InvoicePayments { get; } = [];
+    public List<Invoices.CompanyCredit> CompanyCredits { get; } = [];
+    public List<Invoices.InvoiceCounter> InvoiceCounters { get; } = [];
+    public List<Quotes.Quote> Quotes { get; } = [];
+    public List<Quotes.QuoteLine> QuoteLines { get; } = [];
+
     /// <summary>Where the history ends (midnight UTC of the day the store was seeded).</summary>
     public DateTime HistoryEnd { get; init; }
 
     public long LastOrderNumber => Orders.Count == 0 ? 1000 : Orders[^1].Number;
     public long LastReturnNumber => Returns.Count == 0 ? 1000 : Returns.Max(r => r.Number);
+    public long LastQuoteNumber => Quotes.Count == 0 ? 1000 : Quotes.Max(q => q.Number);
     public long LastPurchaseOrderNumber => PurchaseOrders.Count == 0 ? 1000 : PurchaseOrders.Max(o => o.Number);
 }

@@ -106,6 +106,7 @@ internal sealed partial class DemoStoreBuilder
         builder.BuildAttribution(); // after the experiment, whose converting visitors already own their orders
         builder.BuildSales();
         builder.BuildSalesTargets();
+        builder.BuildB2b(); // after the targets, which took their orders from the history before it
         builder.FinishStockLevels();
         return builder._data;
     }

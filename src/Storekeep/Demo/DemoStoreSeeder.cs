@@ -151,6 +151,13 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock, C
             Table("Sales", data.DealStageChanges),
             Table("Sales", data.SalesActivities),
             Table("Sales", data.SalesQuotas),
+            ("Sales", () => LinkBuyersAsync(data.CompanyBuyers), data.CompanyBuyers.Count),
+            Table("Invoices", data.Invoices),
+            Table("Invoices", data.InvoicePayments),
+            Table("Invoices", data.CompanyCredits),
+            Table("Invoices", data.InvoiceCounters),
+            Table("Quotes", data.Quotes),
+            Table("Quotes", data.QuoteLines),
         };
         var total = tables.Sum(t => t.Rows);
         var done = 0;
@@ -175,9 +182,25 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock, C
             {
                 await db.Database.ExecuteSqlAsync($"SELECT setval('purchase_order_numbers', {data.LastPurchaseOrderNumber})", ct);
             }
+
+            // SalesQuotes numbers new quotes from this sequence (on SQLite: the highest number + 1).
+            if (data.Quotes.Count > 0)
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT setval('quote_numbers', {data.LastQuoteNumber})", ct);
+            }
         }
 
         progress?.Report(new DemoSeedProgress("Done", total, total));
+
+        // One UPDATE per company, as CustomerRegistry.SetCompanyAsync sets it.
+        async Task LinkBuyersAsync(IReadOnlyList<(Guid CustomerId, Guid CompanyId)> buyers)
+        {
+            foreach (var company in buyers.GroupBy(b => b.CompanyId))
+            {
+                var ids = company.Select(b => b.CustomerId).ToList();
+                await db.Customers.Where(c => ids.Contains(c.Id)).ExecuteUpdateAsync(u => u.SetProperty(c => c.CompanyId, (Guid?)company.Key), ct);
+            }
+        }
 
         async Task SaveAsync<T>(IReadOnlyList<T> rows)
             where T : class

@@ -61,7 +61,8 @@ public sealed class DemoStoreSeedingTests
 
         var customers = await db.Customers.AsNoTracking().ToListAsync();
         Assert.True(customers.Count >= 500, $"{customers.Count} customers");
-        Assert.All(customers, c => Assert.Matches(@"^[a-z0-9.]+@example\.(com|org|net)$", c.Email));
+        Assert.All(customers.Where(c => c.CompanyId is null), c => Assert.Matches(@"^[a-z0-9.]+@example\.(com|org|net)$", c.Email));
+        Assert.All(customers.Where(c => c.CompanyId is not null), c => Assert.Matches(@"^[a-z0-9.]+@([a-z0-9-]+\.example|northwind\.demo\.storekeep\.test)$", c.Email));
         Assert.Contains(customers, c => c.Company != null);
         Assert.True(customers.Select(c => c.Country).Distinct().Count() >= 4);
 
@@ -109,8 +110,8 @@ public sealed class DemoStoreSeedingTests
             await db.OrderAllocations.SumAsync(a => a.Quantity));
 
         var payments = await db.Payments.AsNoTracking().ToListAsync();
-        // Every method a shopper's checkout takes; terms orders belong to company buyers, whom the demo history has none of.
-        Assert.Equal(Enum.GetValues<PaymentMethod>().Where(m => m != PaymentMethod.Terms), payments.Select(p => p.Method).Distinct().Order());
+        // Every method checkout takes: terms for the company buyers' orders (DemoB2bTests), the others for shoppers.
+        Assert.Equal(Enum.GetValues<PaymentMethod>(), payments.Select(p => p.Method).Distinct().Order());
         Assert.All(payments.Where(p => p.Method == PaymentMethod.Card), p =>
         {
             Assert.Matches("^[0-9]{4}$", p.Last4);
