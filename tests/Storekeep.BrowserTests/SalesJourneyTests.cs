@@ -146,5 +146,22 @@ public sealed class SalesJourneyTests(StorekeepServer server, Chromium chromium)
         await Expect(invoiceRow.GetByTestId("invoice-status")).ToContainTextAsync("Open");
         await Expect(page.GetByTestId("aging-table")).ToContainTextAsync("Northwind Hospitality");
         await Chromium.ScreenshotAsync(page, "sales-09-invoice");
+
+        // The account's page: its credit in use against the limit, its buyers, deals, quotes and invoices.
+        await page.GotoAsync("/admin/companies?q=Northwind");
+        await page.GetByTestId("company-link").Filter(new() { HasText = "Northwind Hospitality" }).First.ClickAsync();
+        await Expect(page.GetByTestId("company-title")).ToHaveTextAsync("Northwind Hospitality");
+        await Expect(page.GetByTestId("company-credit-in-use")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("company-buyer").First).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("company-invoice").First).ToBeVisibleAsync();
+        await Chromium.ScreenshotAsync(page, "sales-10-company");
+
+        // The team (reps, territories, stage probabilities) and the tasks across the rep's deals.
+        await page.GotoAsync("/admin/sales/team");
+        await Expect(page.GetByTestId("sales-rep-row")).ToHaveCountAsync(3);
+        await Chromium.ScreenshotAsync(page, "sales-11-team");
+        await page.GotoAsync("/admin/sales/activities");
+        await Expect(page.GetByTestId("activity-row").First).ToBeVisibleAsync();
+        await Chromium.ScreenshotAsync(page, "sales-12-tasks");
     }
 }
