@@ -40,6 +40,7 @@ public sealed class SalesModule : StorekeepModule
         new(17, "Sales metrics", "/admin/sales/metrics", Icons.Material.Filled.Insights, SalesPermissions.Read),
         new(17, "Sales quotas", "/admin/sales/quotas", Icons.Material.Filled.Leaderboard, SalesPermissions.Read),
         new(17, "Commissions", "/admin/sales/commissions", Icons.Material.Filled.Payments, SalesPermissions.Manage),
+        new(17, "Forecast accuracy", "/admin/sales/forecast-accuracy", Icons.Material.Filled.Timeline, SalesPermissions.Read),
         new(17, "Sales team", "/admin/sales/team", Icons.Material.Filled.Groups, SalesPermissions.Read),
         new(17, "Sales tasks", "/admin/sales/activities", Icons.Material.Filled.Checklist, SalesPermissions.Read),
     ];

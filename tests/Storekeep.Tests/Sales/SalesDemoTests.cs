@@ -39,6 +39,15 @@ public sealed class SalesDemoTests
         Assert.True(commissions["commission"].Dec() > 0m, commissions.ToJsonString());
         Assert.Contains("Leaderboard", await seller.GetPageAsync($"/admin/sales/quotas"), StringComparison.Ordinal);
         var manager = await store.SignedInStaffAsync(Storekeep.Access.Role.Manager);
-        Assert.Contains("Commission statements", await manager.GetPageAsync("/admin/sales/commissions"), StringComparison.Ordinal);
+        var commissionsPage = WebUtility.HtmlDecode(await manager.GetPageAsync("/admin/sales/commissions"));
+        Assert.Contains("Commission statements", commissionsPage, StringComparison.Ordinal);
+        Assert.Contains("from 80 %: 7 %; from 100 %: 10 %", commissionsPage, StringComparison.Ordinal); // the demo's "Wholesale standard" plan
+
+        // Forecast accuracy over the year of deals: the page shows the API's figures.
+        var accuracy = await store.Client.GetAsync($"/api/v1/sales/forecast-accuracy?period={period}").Expect(HttpStatusCode.OK);
+        var accuracyPage = WebUtility.HtmlDecode(await seller.GetPageAsync($"/admin/sales/forecast-accuracy?period={period}"));
+        Assert.Contains($"data-testid=\"accuracy-won\">{accuracy["won"].Dec().ToString("N2", CultureInfo.InvariantCulture)}</td>", accuracyPage, StringComparison.Ordinal);
+        Assert.Contains($"data-testid=\"accuracy-commit\">{accuracy["forecast"]!["commit"].Dec().ToString("N2", CultureInfo.InvariantCulture)}</td>", accuracyPage, StringComparison.Ordinal);
+        Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(accuracyPage, "data-testid=\"accuracy-trend-row\"").Count);
     }
 }
