@@ -121,7 +121,7 @@ public static class SalesEndpoints
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
         sales.MapGet("/metrics", Metrics)
             .WithName("GetSalesMetrics")
-            .WithSummary("Win rate, deal size, cycle length, pipeline, weighted pipeline, velocity, stage conversion and forecast over [from, to) (ISO dates, to exclusive; default the last 90 days), for all deals or a repId or teamId. Defined in docs/sales.md.")
+            .WithSummary("Win rate, deal size, cycle length, pipeline, weighted pipeline, velocity, stage conversion and forecast over [from, to) (ISO dates, to exclusive; default the last 90 days), for all deals or a repId, teamId or territoryId (the deals of the reps who work the territory). Defined in docs/sales.md.")
             .RequireAuthorization(SalesPermissions.Read)
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
         sales.MapPut("/quotas", SetQuota)
@@ -253,6 +253,6 @@ public static class SalesEndpoints
         TypedResults.Ok(await deals.UpdateStagesAsync(request, ct));
 
     private static async Task<Ok<SalesMetricsView>> Metrics(
-        [FromQuery] string? from, [FromQuery] string? to, [FromQuery] string? repId, [FromQuery] string? teamId, SalesMetrics metrics, CancellationToken ct) =>
-        TypedResults.Ok(await metrics.GetAsync(from, to, repId, teamId, ct));
+        [FromQuery] string? from, [FromQuery] string? to, [FromQuery] string? repId, [FromQuery] string? teamId, [FromQuery] string? territoryId, SalesMetrics metrics, CancellationToken ct) =>
+        TypedResults.Ok(await metrics.GetAsync(from, to, repId, teamId, territoryId, ct));
 }

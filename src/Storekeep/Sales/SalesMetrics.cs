@@ -16,7 +16,7 @@ public sealed class SalesMetrics(StorekeepDbContext db, TimeProvider clock)
     public const int DefaultDays = 90;
     public const int MaxDays = 366 * 5;
 
-    public async Task<SalesMetricsView> GetAsync(string? from, string? to, string? repId, string? teamId, CancellationToken ct)
+    public async Task<SalesMetricsView> GetAsync(string? from, string? to, string? repId, string? teamId, string? territoryId, CancellationToken ct)
     {
         var v = new Validation();
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
@@ -33,6 +33,7 @@ public sealed class SalesMetrics(StorekeepDbContext db, TimeProvider clock)
 
         var rep = SalesNames.ParseGuid(v, "repId", repId);
         var team = SalesNames.ParseGuid(v, "teamId", teamId);
+        var territory = SalesNames.ParseGuid(v, "territoryId", territoryId);
         v.ThrowIfInvalid();
 
         var deals = db.Set<Deal>().AsNoTracking();
@@ -46,11 +47,17 @@ public sealed class SalesMetrics(StorekeepDbContext db, TimeProvider clock)
             deals = deals.Where(d => db.Set<SalesRep>().Any(x => x.Id == d.OwnerRepId && x.TeamId == t));
         }
 
+        if (territory is { } z)
+        {
+            // A territory's deals are those of the reps who work it: in its rotation, or with it as their home territory.
+            deals = deals.Where(d => db.Set<SalesTerritoryRep>().Any(x => x.RepId == d.OwnerRepId && x.TerritoryId == z)
+                || db.Set<SalesRep>().Any(x => x.Id == d.OwnerRepId && x.TerritoryId == z));
+        }
+
         var rows = await deals.ToListAsync(ct);
-        var ids = rows.Select(d => d.Id).ToHashSet();
         var windowStart = start.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var windowEnd = end.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-        var history = (await db.Set<DealStageChange>().AsNoTracking().ToListAsync(ct)).Where(h => ids.Contains(h.DealId)).ToList();
+        var history = await db.Set<DealStageChange>().AsNoTracking().Where(h => deals.Any(d => d.Id == h.DealId)).ToListAsync(ct);
         var currency = await StoreSettingsService.CurrencyAsync(db, ct);
         return Compute(rows, history, start, end, windowStart, windowEnd, currency);
     }

@@ -142,6 +142,9 @@ public sealed class SalesMetricsTests
         Assert.Equal(deals, rows.Count);
         Assert.True(history.Count > deals * 2, $"Only {history.Count} stage changes.");
 
+        // A territory worked by B and C (made after the deals, so it assigned none of them).
+        var coast = (await store.Client.PostJson("/api/v1/sales/territories", new { name = "Coast", countries = new[] { "PT" }, assignment = "round_robin", repIds = new[] { reps[1], reps[2] } })
+            .Expect(HttpStatusCode.Created))["id"].Str();
         var windows = new[] { ("2026-02-01", "2026-06-01"), ("2026-01-01", "2026-12-31"), ("2026-03-15", "2026-04-20") };
         var scopes = new (string Query, Func<DealRow, bool> Keep)[]
         {
@@ -149,6 +152,7 @@ public sealed class SalesMetricsTests
             ($"&repId={reps[0]}", d => d.Owner == Guid.Parse(reps[0])),
             ($"&teamId={east}", d => d.Owner == Guid.Parse(reps[0]) || d.Owner == Guid.Parse(reps[1])),
             ($"&teamId={west}", d => d.Owner == Guid.Parse(reps[2])),
+            ($"&territoryId={coast}", d => d.Owner == Guid.Parse(reps[1]) || d.Owner == Guid.Parse(reps[2])),
         };
         var checkedFigures = 0;
         foreach (var (from, to) in windows)
