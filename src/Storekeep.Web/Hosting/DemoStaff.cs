@@ -1,8 +1,8 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Storekeep.Access;
 using Storekeep.Accounts;
 using Storekeep.Data;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Storekeep.Demo;
 using Storekeep.Sales;
 

@@ -360,7 +360,7 @@ public sealed partial class Campaigns(
     }
 
     /// <summary>A phone number in E.164 form, or null (the customers' normaliser: see <see cref="PhoneNumbers"/>).</summary>
-    public static string? PhoneNumber(string phone) => PhoneNumbers.E164(phone);
+    public static string? PhoneNumber(string phone) => Phones.E164(phone);
 
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,31}$", RegexOptions.CultureInvariant)]
     private static partial Regex VariantKey();

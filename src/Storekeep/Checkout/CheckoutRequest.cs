@@ -72,7 +72,7 @@ internal sealed record ValidCheckout(string Email, Address Address, string? Ship
         var email = v.Email("email", request.Email)!;
         var address = ValidateAddress(v, "shippingAddress", request.ShippingAddress);
         var shippingMethod = v.Text("shippingMethod", request.ShippingMethod, 32);
-        var phone = ValidatePhone(v, request.Phone, request.MarketingConsent?.Sms ?? false);
+        var phone = ValidatePhone(v, request.Phone, request.MarketingConsent?.Sms ?? false, address?.Country);
         var method = PaymentMethod.Card;
         string? token = null;
         string? intentId = null;
@@ -122,8 +122,9 @@ internal sealed record ValidCheckout(string Email, Address Address, string? Ship
     /// <summary>
     /// The optional phone in E.164 form. SMS consent is for a number, so consenting without a
     /// valid one is refused rather than recorded against whatever phone the customer had before.
+    /// A number written as dialled in the delivery country is taken too.
     /// </summary>
-    private static string? ValidatePhone(Validation v, string? phone, bool smsConsent)
+    private static string? ValidatePhone(Validation v, string? phone, bool smsConsent, string? country)
     {
         if (string.IsNullOrWhiteSpace(phone))
         {
@@ -135,10 +136,10 @@ internal sealed record ValidCheckout(string Email, Address Address, string? Ship
             return null;
         }
 
-        var number = phone.Length <= PhoneMaxLength ? PhoneNumbers.E164(phone) : null;
+        var number = phone.Length <= PhoneMaxLength ? Phones.E164(phone, country) : null;
         if (number is null)
         {
-            v.Add("phone", "'phone' must be a mobile number in international form: + and the country code, e.g. +1 415 555 0101.");
+            v.Add("phone", "'phone' must be a mobile number in international form (+ and the country code, e.g. +1 415 555 0101) or as dialled within the delivery country.");
         }
 
         return number;

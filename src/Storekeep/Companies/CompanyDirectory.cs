@@ -97,7 +97,7 @@ public sealed class CompanyDirectory(
         var unpaid = await db.Set<Invoice>().AsNoTracking()
             .Where(i => i.CompanyId == id && (i.Status == InvoiceStatus.Open || i.Status == InvoiceStatus.PartiallyPaid))
             .Select(i => new { i.DueAt, i.Total, i.AmountPaid }).ToListAsync(ct);
-        var aging = Aging(unpaid.Select(i => (i.DueAt, i.Total - i.AmountPaid)), now);
+        var aging = Invoicing.Buckets(unpaid.Select(i => (i.DueAt, i.Total - i.AmountPaid)), now);
 
         return new CompanyOverview(
             row,
@@ -110,25 +110,6 @@ public sealed class CompanyDirectory(
             invoicePage.Items,
             invoicePage.NextCursor is not null,
             aging);
-    }
-
-    /// <summary>The buckets of /invoices/aging: days past due = ⌈now − dueAt⌉ (Invoicing.DaysPastDue), ≤ 0 current.</summary>
-    internal static AgingBuckets Aging(IEnumerable<(DateTime DueAt, decimal Due)> invoices, DateTime asOf)
-    {
-        decimal current = 0, d30 = 0, d60 = 0, d90 = 0, over = 0;
-        foreach (var (dueAt, due) in invoices)
-        {
-            switch (Invoicing.DaysPastDue(dueAt, asOf))
-            {
-                case 0: current += due; break;
-                case <= 30: d30 += due; break;
-                case <= 60: d60 += due; break;
-                case <= 90: d90 += due; break;
-                default: over += due; break;
-            }
-        }
-
-        return new AgingBuckets(current, d30, d60, d90, over, current + d30 + d60 + d90 + over);
     }
 
     private IQueryable<CompanyRow> Rows(IQueryable<Company> companiesQuery) =>

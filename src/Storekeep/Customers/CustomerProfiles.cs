@@ -156,7 +156,7 @@ public sealed class CustomerProfiles(StorekeepDbContext db, CustomerRegistry reg
     /// </summary>
     public async Task<int> WithdrawSmsConsentAsync(string phone, string source, CancellationToken ct)
     {
-        if (PhoneNumbers.E164(phone) is not { } number)
+        if (Phones.E164(phone) is not { } number)
         {
             return 0;
         }
@@ -166,7 +166,7 @@ public sealed class CustomerProfiles(StorekeepDbContext db, CustomerRegistry reg
             .Where(c => c.AcceptsSms && c.Phone != null && c.Phone.EndsWith(last))
             .Select(c => new { c.Id, c.Phone })
             .ToListAsync(ct);
-        var ids = candidates.Where(c => PhoneNumbers.E164(c.Phone!) == number).Select(c => c.Id).ToList();
+        var ids = candidates.Where(c => Phones.E164(c.Phone!) == number).Select(c => c.Id).ToList();
         if (ids.Count == 0)
         {
             return 0;

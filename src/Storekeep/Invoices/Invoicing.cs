@@ -325,7 +325,8 @@ public sealed class Invoicing(StorekeepDbContext db, PaymentCapture capture, Sto
     public static int DaysPastDue(DateTime dueAt, DateTime asOf) =>
         asOf <= dueAt ? 0 : (int)Math.Ceiling((asOf - dueAt).TotalDays);
 
-    private static AgingBuckets Buckets(IEnumerable<(DateTime DueAt, decimal Due)> invoices, DateTime asOf)
+    /// <summary>Amounts due by days past due (<see cref="DaysPastDue"/>): ≤ 0 current, then 1–30, 31–60, 61–90, over 90.</summary>
+    public static AgingBuckets Buckets(IEnumerable<(DateTime DueAt, decimal Due)> invoices, DateTime asOf)
     {
         decimal current = 0, d30 = 0, d60 = 0, d90 = 0, over = 0;
         foreach (var (dueAt, due) in invoices)

@@ -41,6 +41,17 @@ public sealed class CampaignRendererTests
     public void Phone_numbers_are_taken_in_international_form_only(string written, string? expected) =>
         Assert.Equal(expected, Storekeep.Campaigns.Campaigns.PhoneNumber(written));
 
+    [Theory]
+    [InlineData("(415) 555-0100", "US", "+14155550100")]
+    [InlineData("020 7946 0958", "GB", "+442079460958")]
+    [InlineData("030 901820", "DE", "+4930901820")]
+    [InlineData("+44 20 7946 0958", "US", "+442079460958")]
+    [InlineData("020 7946 0958", "US", null)]
+    [InlineData("415 555 0100 ext 2", "US", null)]
+    [InlineData("415 555 0100", null, null)]
+    public void A_number_as_dialled_in_its_country_becomes_international(string written, string? country, string? expected) =>
+        Assert.Equal(expected, Storekeep.Customers.Phones.E164(written, country));
+
     [Fact]
     public void Variant_assignment_follows_the_weights_and_is_stable()
     {

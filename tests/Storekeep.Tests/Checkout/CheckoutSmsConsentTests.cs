@@ -39,6 +39,7 @@ public sealed class CheckoutSmsConsentTests
         var invalid = await store.Anonymous.PostJson($"/api/v1/carts/{cart}/checkout", Body("bob@example.com", "555-0101 ext 9", sms: true))
             .ExpectProblem(HttpStatusCode.BadRequest, "validation_failed");
         Assert.Contains("international form", invalid["errors"]!["phone"]![0].Str(), StringComparison.Ordinal);
+        // A British number as dialled in Britain is not a number in the US, where this order goes.
         await store.Anonymous.PostJson($"/api/v1/carts/{cart}/checkout", Body("bob@example.com", "0207 946 0958", sms: false))
             .ExpectProblem(HttpStatusCode.BadRequest, "validation_failed");
         await store.Anonymous.PostJson($"/api/v1/carts/{cart}/payment-intent", new { email = "bob@example.com", shippingAddress = ShippingAddress, marketingConsent = new { sms = true } })
@@ -57,8 +58,13 @@ public sealed class CheckoutSmsConsentTests
         var second = await store.CartWithAsync(store.Anonymous, ("MUG-1", 1));
         await store.Anonymous.PostJson($"/api/v1/carts/{second}/checkout", Body("grace@example.com", "+1 415 555 0102", sms: false)).Expect(HttpStatusCode.Created);
 
+        // A number as dialled within the delivery country (the US here) is taken in E.164 form.
+        var third = await store.CartWithAsync(store.Anonymous, ("MUG-1", 1));
+        await store.Anonymous.PostJson($"/api/v1/carts/{third}/checkout", Body("lin@example.com", "(212) 555-0147", sms: true)).Expect(HttpStatusCode.Created);
+
         await using var check = store.Db();
-        Assert.Equal(2, await check.Orders.CountAsync());
+        Assert.Equal(3, await check.Orders.CountAsync());
+        Assert.Equal("+12125550147", (await check.Customers.AsNoTracking().SingleAsync(c => c.Email == "lin@example.com")).Phone);
         var ada = await check.Customers.AsNoTracking().SingleAsync(c => c.Email == "ada@example.com");
         Assert.Equal("+442079460958", ada.Phone);
         Assert.True(ada.AcceptsSms);
