@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Storekeep.Catalog;
 using Storekeep.Companies;
 using Storekeep.Data;
 
@@ -25,6 +26,29 @@ public sealed class BuyerPrices(StorekeepDbContext db)
     /// <summary>The prices the signed-in account <paramref name="accountId"/> pays for <paramref name="skus"/> (regular ones for null: a guest).</summary>
     public async Task<BuyerPriceBook> ForAccountAsync(Guid? accountId, IEnumerable<string> skus, CancellationToken ct) =>
         await ForCustomerAsync(await CustomerOfAccountAsync(accountId, ct), skus, ct);
+
+    /// <summary>
+    /// For product tiles: the lowest price one unit of each product costs the signed-in account
+    /// <paramref name="accountId"/>, for the products its company's list makes cheaper than their
+    /// lowest regular price. Empty for guests and everyone who pays regular prices.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<Guid, decimal>> ProductPricesAsync(Guid? accountId, IReadOnlyCollection<Guid> productIds, CancellationToken ct)
+    {
+        if (productIds.Count == 0 || await CustomerOfAccountAsync(accountId, ct) is not { } customer)
+        {
+            return new Dictionary<Guid, decimal>();
+        }
+
+        var variants = await db.Set<ProductVariant>().AsNoTracking().Where(v => productIds.Contains(v.ProductId))
+            .Select(v => new { v.ProductId, v.Sku, v.Price }).ToListAsync(ct);
+        var book = await ForCustomerAsync(customer, variants.Select(v => v.Sku), ct);
+        return book.PriceListId is null
+            ? new Dictionary<Guid, decimal>()
+            : variants.GroupBy(v => v.ProductId)
+                .Select(g => (Product: g.Key, Buyer: g.Min(v => book.UnitPrice(v.Sku, 1, v.Price)), Regular: g.Min(v => v.Price)))
+                .Where(p => p.Buyer < p.Regular)
+                .ToDictionary(p => p.Product, p => p.Buyer);
+    }
 
     /// <summary>The prices customer <paramref name="customerId"/> pays for <paramref name="skus"/>: its company's list, or the regular prices.</summary>
     public async Task<BuyerPriceBook> ForCustomerAsync(Guid? customerId, IEnumerable<string> skus, CancellationToken ct)

@@ -127,6 +127,19 @@ public sealed class BuyerPriceTests
         Assert.Contains("data-testid=\"product-price\">$3.33<", guestPage, StringComparison.Ordinal);
         Assert.DoesNotContain("regular-price", guestPage, StringComparison.Ordinal);
 
+        // Tiles (home and search): the buyer's price with the regular one struck; a guest's cached page before
+        // and after never shows it, and the buyer is never served the guest's cached copy.
+        foreach (var url in new[] { "/", "/search?q=TEA" })
+        {
+            Assert.DoesNotContain("tile-buyer-price", await store.Browser().GetPageAsync(url), StringComparison.Ordinal);
+            var tiles = await buyer.GetPageAsync(url);
+            Assert.Contains("data-testid=\"tile-buyer-price\">$2.91<", tiles, StringComparison.Ordinal);
+            Assert.Contains("data-testid=\"tile-buyer-price\">$17.49<", tiles, StringComparison.Ordinal);
+            var after = await store.Browser().GetPageAsync(url);
+            Assert.DoesNotContain("tile-buyer-price", after, StringComparison.Ordinal);
+            Assert.Contains("$3.33", after, StringComparison.Ordinal);
+        }
+
         // Storefront cart and checkout, with a 10 % code on top of the list prices.
         Assert.Equal(HttpStatusCode.SeeOther, (await buyer.AddToCartAsync("TEA-1", "3")).StatusCode);
         Assert.Equal(HttpStatusCode.SeeOther, (await buyer.AddToCartAsync("TEA-2", "2")).StatusCode);
