@@ -1580,6 +1580,36 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.ToTable("companies", (string)null);
                 });
 
+            modelBuilder.Entity("Storekeep.Companies.CompanyOwnerChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<Guid>("CompanyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("company_id");
+
+                    b.Property<Guid?>("OwnerRepId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_rep_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_company_owner_changes");
+
+                    b.HasIndex("OwnerRepId")
+                        .HasDatabaseName("ix_company_owner_changes_owner_rep_id");
+
+                    b.HasIndex("CompanyId", "At")
+                        .HasDatabaseName("ix_company_owner_changes_company_id_at");
+
+                    b.ToTable("company_owner_changes", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Customers.Customer", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4478,6 +4508,36 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.ToTable("sales_commission_plans", (string)null);
                 });
 
+            modelBuilder.Entity("Storekeep.Sales.CommissionPlanAssignment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<Guid?>("PlanId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("plan_id");
+
+                    b.Property<Guid>("RepId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("rep_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sales_commission_plan_assignments");
+
+                    b.HasIndex("PlanId")
+                        .HasDatabaseName("ix_sales_commission_plan_assignments_plan_id");
+
+                    b.HasIndex("RepId", "At")
+                        .HasDatabaseName("ix_sales_commission_plan_assignments_rep_id_at");
+
+                    b.ToTable("sales_commission_plan_assignments", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Sales.CommissionPlanTier", b =>
                 {
                     b.Property<Guid>("PlanId")
@@ -5357,6 +5417,22 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_companies_sales_reps_owner_rep_id");
                 });
 
+            modelBuilder.Entity("Storekeep.Companies.CompanyOwnerChange", b =>
+                {
+                    b.HasOne("Storekeep.Companies.Company", null)
+                        .WithMany()
+                        .HasForeignKey("CompanyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_company_owner_changes_companies_company_id");
+
+                    b.HasOne("Storekeep.Sales.SalesRep", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerRepId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_company_owner_changes_sales_reps_owner_rep_id");
+                });
+
             modelBuilder.Entity("Storekeep.Customers.Customer", b =>
                 {
                     b.HasOne("Storekeep.Companies.Company", null)
@@ -5777,6 +5853,22 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_quote_lines_quotes_quote_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.CommissionPlanAssignment", b =>
+                {
+                    b.HasOne("Storekeep.Sales.CommissionPlan", null)
+                        .WithMany()
+                        .HasForeignKey("PlanId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_sales_commission_plan_assignments_sales_commission_plans_pl~");
+
+                    b.HasOne("Storekeep.Sales.SalesRep", null)
+                        .WithMany()
+                        .HasForeignKey("RepId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_commission_plan_assignments_sales_reps_rep_id");
                 });
 
             modelBuilder.Entity("Storekeep.Sales.CommissionPlanTier", b =>

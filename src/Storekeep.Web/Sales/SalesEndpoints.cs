@@ -146,9 +146,26 @@ public static class SalesEndpoints
             .WithSummary("Commission plans by name, with their tiers and the reps on each.")
             .RequireAuthorization(SalesPermissions.Manage)
             .ProducesProblem(401).ProducesProblem(403);
+        sales.MapPatch("/commission-plans/{id}", UpdateCommissionPlan)
+            .WithName("UpdateCommissionPlan")
+            .WithSummary("Rename a commission plan, or change its basis, rate and tiers while no rep has ever been on it: {name?, basis?, rate?, tiers?} (tiers replace the plan's).")
+            .WithDescription("Terms of a plan a rep has been on → 409 commission_plan_in_use (past statements rest on them: make a new plan and move the reps); a name in use → 409 commission_plan_exists; unknown plan → 404.")
+            .RequireAuthorization(SalesPermissions.Manage)
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        sales.MapDelete("/commission-plans/{id}", DeleteCommissionPlan)
+            .WithName("DeleteCommissionPlan")
+            .WithSummary("Delete a commission plan no rep has ever been on.")
+            .WithDescription("A plan a rep is or was on → 409 commission_plan_in_use; unknown plan → 404.")
+            .RequireAuthorization(SalesPermissions.Manage)
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        sales.MapGet("/reps/{id}/commission-plans", CommissionPlanHistory)
+            .WithName("ListRepCommissionPlanHistory")
+            .WithSummary("The rep's commission plan changes, oldest first: [{planId, planName, from}] (from null: before changes were recorded; planId null: off any plan). A statement uses the plan the rep was on at its period's end.")
+            .RequireAuthorization(SalesPermissions.Manage)
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         sales.MapPut("/reps/{id}/commission-plan", AssignCommissionPlan)
             .WithName("AssignCommissionPlan")
-            .WithSummary("Put a rep on a commission plan: {planId} (null: no plan).")
+            .WithSummary("Put a rep on a commission plan from now on: {planId} (null: no plan). Statements of periods that ended before keep the plan the rep was on then.")
             .WithDescription("Unknown plan → 422 unknown_commission_plan; unknown rep → 404.")
             .RequireAuthorization(SalesPermissions.Manage)
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(422);
@@ -176,6 +193,18 @@ public static class SalesEndpoints
 
     private static async Task<Ok<IReadOnlyList<CommissionPlanView>>> ListCommissionPlans(Commissions commissions, CancellationToken ct) =>
         TypedResults.Ok(await commissions.ListPlansAsync(ct));
+
+    private static async Task<Ok<CommissionPlanView>> UpdateCommissionPlan(string id, UpdateCommissionPlanRequest request, Commissions commissions, CancellationToken ct) =>
+        TypedResults.Ok(await commissions.UpdatePlanAsync(id, request, ct));
+
+    private static async Task<NoContent> DeleteCommissionPlan(string id, Commissions commissions, CancellationToken ct)
+    {
+        await commissions.DeletePlanAsync(id, ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<IReadOnlyList<CommissionPlanAssignmentView>>> CommissionPlanHistory(string id, Commissions commissions, CancellationToken ct) =>
+        TypedResults.Ok(await commissions.PlanHistoryAsync(id, ct));
 
     private static async Task<Ok<RepView>> AssignCommissionPlan(string id, AssignCommissionPlanRequest request, Commissions commissions, CancellationToken ct) =>
         TypedResults.Ok(await commissions.AssignAsync(id, request, ct));

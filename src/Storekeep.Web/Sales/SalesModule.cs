@@ -25,6 +25,7 @@ public sealed class SalesModule : StorekeepModule
         new("deal_stage_changed", 409, "The deal moved to another stage meanwhile; reload it and decide again."),
         new("commission_plan_exists", 409, "A commission plan with this name exists."),
         new("unknown_commission_plan", 422, "No commission plan has this id."),
+        new("commission_plan_in_use", 409, "A rep is or was on the commission plan: its terms are fixed and it cannot be deleted."),
     ];
 
     public override IEnumerable<PermissionGrant> Permissions =>

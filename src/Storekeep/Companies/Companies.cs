@@ -53,6 +53,7 @@ public sealed class Companies(StorekeepDbContext db, SalesTeams teams, CustomerR
                 UpdatedAt = now,
             };
             db.Set<Company>().Add(company);
+            db.Set<CompanyOwnerChange>().Add(new CompanyOwnerChange { CompanyId = company.Id, OwnerRepId = company.OwnerRepId, At = now });
             return ToView(company, null);
         }, ct);
     }
@@ -105,9 +106,11 @@ public sealed class Companies(StorekeepDbContext db, SalesTeams teams, CustomerR
         return await db.InTransactionAsync(async token =>
         {
             var company = await db.Set<Company>().FirstOrDefaultAsync(c => c.Id == companyId, token) ?? throw Errors.NotFound("Company", id);
-            if (request.OwnerRepId is { } owner)
+            var now = clock.GetUtcNow().UtcDateTime;
+            if (request.OwnerRepId is { } owner && owner != company.OwnerRepId)
             {
                 await teams.EnsureRepAsync(owner, "ownerRepId", token);
+                await RecordOwnerChangeAsync(company, owner, now, token);
                 company.OwnerRepId = owner;
             }
 
@@ -120,9 +123,23 @@ public sealed class Companies(StorekeepDbContext db, SalesTeams teams, CustomerR
             company.PriceListId = request.PriceListId ?? company.PriceListId;
             company.PaymentTerms = terms ?? company.PaymentTerms;
             company.CreditLimit = credit ?? company.CreditLimit;
-            company.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+            company.UpdatedAt = now;
             return ToView(company, null);
         }, ct);
+    }
+
+    /// <summary>
+    /// Appends the new owner to the company's ownership record. A company from before the record
+    /// was kept (or seeded without it) first gets its current owner, from its creation on.
+    /// </summary>
+    private async Task RecordOwnerChangeAsync(Company company, Guid owner, DateTime now, CancellationToken ct)
+    {
+        if (!await db.Set<CompanyOwnerChange>().AnyAsync(c => c.CompanyId == company.Id, ct))
+        {
+            db.Set<CompanyOwnerChange>().Add(new CompanyOwnerChange { CompanyId = company.Id, OwnerRepId = company.OwnerRepId, At = company.CreatedAt });
+        }
+
+        db.Set<CompanyOwnerChange>().Add(new CompanyOwnerChange { CompanyId = company.Id, OwnerRepId = owner, At = now });
     }
 
     /// <summary>

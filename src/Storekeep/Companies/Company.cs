@@ -85,6 +85,30 @@ internal sealed class CompanyConfiguration : IEntityTypeConfiguration<Company>
     }
 }
 
+/// <summary>
+/// Who owned the company from <see cref="At"/> on (append-only): orders are credited to the owner
+/// of the day they were placed, so reassigning an account does not move past revenue
+/// (docs/sales.md, "Attribution").
+/// </summary>
+public sealed class CompanyOwnerChange
+{
+    public Guid Id { get; init; } = Ids.NewId();
+    public Guid CompanyId { get; init; }
+    public Guid? OwnerRepId { get; init; }
+    public DateTime At { get; init; }
+}
+
+internal sealed class CompanyOwnerChangeConfiguration : IEntityTypeConfiguration<CompanyOwnerChange>
+{
+    public void Configure(EntityTypeBuilder<CompanyOwnerChange> b)
+    {
+        b.ToTable("company_owner_changes");
+        b.HasIndex(c => new { c.CompanyId, c.At });
+        b.HasOne<Company>().WithMany().HasForeignKey(c => c.CompanyId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<SalesRep>().WithMany().HasForeignKey(c => c.OwnerRepId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
 public sealed record CreateCompanyRequest(
     string? Name,
     string? Country,

@@ -40,7 +40,8 @@ public sealed class ForecastAccuracy(StorekeepDbContext db)
 {
     private sealed record DealAtStart(Guid DealId, Guid? Owner, ForecastCategory Category, int Probability, long Amount);
 
-    public async Task<ForecastAccuracyView> GetAsync(string? period, string? teamId, CancellationToken ct)
+    /// <param name="onlyReps">Narrows the figures to these reps' deals, like a team (a rep's own scope in the back office); null: as the team filter says.</param>
+    public async Task<ForecastAccuracyView> GetAsync(string? period, string? teamId, CancellationToken ct, IReadOnlySet<Guid>? onlyReps = null)
     {
         var v = new Validation();
         var p = SalesPeriod.Parse(v, "period", period);
@@ -53,7 +54,8 @@ public sealed class ForecastAccuracy(StorekeepDbContext db)
             .GroupBy(c => c.DealId).ToDictionary(g => g.Key, g => g.OrderBy(c => c.At).ThenBy(c => c.Id.ToString(), StringComparer.Ordinal).ToList());
         var history = (await db.Set<DealStageChange>().AsNoTracking().Where(h => h.At < start).ToListAsync(ct))
             .GroupBy(h => h.DealId).ToDictionary(g => g.Key, g => g.OrderBy(h => h.At).ThenBy(h => h.Id.ToString(), StringComparer.Ordinal).Last());
-        var reps = await db.Set<SalesRep>().AsNoTracking().Where(r => team == null || r.TeamId == team).ToListAsync(ct);
+        var reps = (await db.Set<SalesRep>().AsNoTracking().Where(r => team == null || r.TeamId == team).ToListAsync(ct))
+            .Where(r => onlyReps is null || onlyReps.Contains(r.Id)).ToList();
         var currency = await StoreSettingsService.CurrencyAsync(db, ct);
 
         var from = DateOnly.FromDateTime(start);
@@ -71,7 +73,7 @@ public sealed class ForecastAccuracy(StorekeepDbContext db)
 
         var won = deals.Where(d => d.Stage == DealStage.Won && d.ClosedAt >= start && d.ClosedAt < end).ToList();
         var repIds = reps.Select(r => r.Id).ToHashSet();
-        if (team is not null)
+        if (team is not null || onlyReps is not null)
         {
             forecast = [.. forecast.Where(f => f.Owner is { } o && repIds.Contains(o))];
             won = [.. won.Where(d => d.OwnerRepId is { } o && repIds.Contains(o))];

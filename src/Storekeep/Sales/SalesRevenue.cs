@@ -50,16 +50,17 @@ internal sealed class SalesRevenue
             .GroupBy(d => d.OrderId).ToDictionary(g => g.Key, g => g.First().Rep);
         var dealOrders = dealRep.Keys.ToList();
 
-        // Attribution 2: the owner rep of the buyer's company, as it is now.
+        // Attribution 2: the owner rep of the buyer's company on the day the order was placed.
         var buyers = await db.Customers.AsNoTracking().Where(c => c.CompanyId != null)
-            .Join(db.Set<Company>().Where(co => co.OwnerRepId != null), c => c.CompanyId, co => (Guid?)co.Id, (c, co) => new { c.Id, co.OwnerRepId })
+            .Join(db.Set<Company>(), c => c.CompanyId, co => (Guid?)co.Id, (c, co) => new { c.Id, CompanyId = co.Id, co.OwnerRepId })
             .ToListAsync(ct);
-        var buyerRep = buyers.ToDictionary(b => b.Id, b => b.OwnerRepId!.Value);
+        var owners = CompanyOwners.From(
+            buyers.Select(b => (b.CompanyId, b.OwnerRepId)).Distinct(),
+            await db.Set<CompanyOwnerChange>().AsNoTracking().Select(c => new CompanyOwners.Change(c.CompanyId, c.OwnerRepId, c.At, c.Id)).ToListAsync(ct));
+        var buyerCompany = buyers.ToDictionary(b => b.Id, b => b.CompanyId);
 
         var orders = db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled
-            && (dealOrders.Contains(o.Id)
-                || db.Customers.Any(c => c.Id == o.CustomerId && c.CompanyId != null
-                    && db.Set<Company>().Any(co => co.Id == c.CompanyId && co.OwnerRepId != null))));
+            && (dealOrders.Contains(o.Id) || db.Customers.Any(c => c.Id == o.CustomerId && c.CompanyId != null)));
         var heads = await orders.Select(o => new { o.Id, o.Number, o.CustomerId, o.CreatedAt, o.Source, o.PricesIncludeTax, o.Total }).ToListAsync(ct);
         var lines = await db.OrderLines.AsNoTracking().Where(l => orders.Any(o => o.Id == l.OrderId))
             .Select(l => new { l.OrderId, l.LineTotal, l.DiscountAmount, l.TaxAmount }).ToListAsync(ct);
@@ -78,7 +79,7 @@ internal sealed class SalesRevenue
         foreach (var o in heads)
         {
             Guid? rep = dealRep.TryGetValue(o.Id, out var r) ? r
-                : o.CustomerId is { } c && buyerRep.TryGetValue(c, out var b) ? b : null;
+                : o.CustomerId is { } c && buyerCompany.TryGetValue(c, out var company) ? owners.At(company, o.CreatedAt) : null;
             if (rep is null)
             {
                 continue;
@@ -97,6 +98,44 @@ internal sealed class SalesRevenue
             return new RevenueRefund(r.OrderId, r.CreatedAt, net);
         }).ToList();
         return new SalesRevenue(credited, creditedRefunds);
+    }
+
+    /// <summary>
+    /// Each company's owner over time: at an instant, the owner of the latest change at or before it;
+    /// before the first change, the first owner; a company with no recorded change, its current owner.
+    /// </summary>
+    internal sealed class CompanyOwners
+    {
+        public sealed record Change(Guid CompanyId, Guid? OwnerRepId, DateTime At, Guid Id);
+
+        private readonly Dictionary<Guid, Guid?> _current = [];
+        private readonly Dictionary<Guid, List<Change>> _changes = [];
+
+        public static CompanyOwners From(IEnumerable<(Guid CompanyId, Guid? OwnerRepId)> current, IEnumerable<Change> changes)
+        {
+            var owners = new CompanyOwners();
+            foreach (var (company, owner) in current)
+            {
+                owners._current[company] = owner;
+            }
+
+            foreach (var group in changes.GroupBy(c => c.CompanyId))
+            {
+                owners._changes[group.Key] = [.. group.OrderBy(c => c.At).ThenBy(c => c.Id.ToString(), StringComparer.Ordinal)];
+            }
+
+            return owners;
+        }
+
+        public Guid? At(Guid companyId, DateTime at)
+        {
+            if (!_changes.TryGetValue(companyId, out var changes))
+            {
+                return _current.GetValueOrDefault(companyId);
+            }
+
+            return (changes.LastOrDefault(c => c.At <= at) ?? changes[0]).OwnerRepId;
+        }
     }
 
     /// <summary>A refund of an amount: its share of the order's net amount (amount × net ÷ total), rounded half away from zero.</summary>

@@ -33,11 +33,11 @@ public sealed class CommissionPlan
     public const int NameMaxLength = 200;
 
     public Guid Id { get; init; } = Ids.NewId();
-    public required string Name { get; init; }
-    public CommissionBasis Basis { get; init; }
+    public required string Name { get; set; }
+    public CommissionBasis Basis { get; set; }
 
     /// <summary>Percent of the commissionable amount, two decimals (stored in hundredths like money).</summary>
-    public decimal Rate { get; init; }
+    public decimal Rate { get; set; }
 
     public DateTime CreatedAt { get; init; }
 }
@@ -48,6 +48,18 @@ public sealed class CommissionPlanTier
     public Guid PlanId { get; init; }
     public decimal FromAttainment { get; init; }
     public decimal Rate { get; init; }
+}
+
+/// <summary>
+/// The plan a rep was on from <see cref="At"/> on (append-only; <see cref="PlanId"/> null: none), so
+/// a statement uses the plan of its own period, not today's (docs/sales.md, "Commissions").
+/// </summary>
+public sealed class CommissionPlanAssignment
+{
+    public Guid Id { get; init; } = Ids.NewId();
+    public Guid RepId { get; init; }
+    public Guid? PlanId { get; init; }
+    public DateTime At { get; init; }
 }
 
 /// <summary>
@@ -109,6 +121,18 @@ internal sealed class CommissionPlanTierConfiguration : IEntityTypeConfiguration
         b.ToTable("sales_commission_plan_tiers");
         b.HasKey(t => new { t.PlanId, t.FromAttainment });
         b.HasOne<CommissionPlan>().WithMany().HasForeignKey(t => t.PlanId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class CommissionPlanAssignmentConfiguration : IEntityTypeConfiguration<CommissionPlanAssignment>
+{
+    public void Configure(EntityTypeBuilder<CommissionPlanAssignment> b)
+    {
+        b.ToTable("sales_commission_plan_assignments");
+        b.HasIndex(a => new { a.RepId, a.At });
+        b.HasIndex(a => a.PlanId);
+        b.HasOne<SalesRep>().WithMany().HasForeignKey(a => a.RepId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<CommissionPlan>().WithMany().HasForeignKey(a => a.PlanId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

@@ -161,6 +161,8 @@ public static class AccessTable
         GET    /api/v1/sales/activities                            sales.read        owner manager sales
         GET    /api/v1/sales/commission-plans                      sales.manage      owner manager
         POST   /api/v1/sales/commission-plans                      sales.manage      owner manager
+        PATCH  /api/v1/sales/commission-plans/{id}                 sales.manage      owner manager
+        DELETE /api/v1/sales/commission-plans/{id}                 sales.manage      owner manager
         GET    /api/v1/sales/commissions                           sales.manage      owner manager
         GET    /api/v1/sales/deals                                 sales.read        owner manager sales
         POST   /api/v1/sales/deals                                 sales.write       owner manager sales
@@ -185,6 +187,7 @@ public static class AccessTable
         GET    /api/v1/sales/reps                                  sales.read        owner manager sales
         POST   /api/v1/sales/reps                                  sales.manage      owner manager
         PUT    /api/v1/sales/reps/{id}/commission-plan             sales.manage      owner manager
+        GET    /api/v1/sales/reps/{id}/commission-plans            sales.manage      owner manager
         GET    /api/v1/sales/stages                                sales.read        owner manager sales
         PUT    /api/v1/sales/stages                                sales.manage      owner manager
         GET    /api/v1/sales/teams                                 sales.read        owner manager sales

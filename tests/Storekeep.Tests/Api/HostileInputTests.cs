@@ -557,6 +557,7 @@ public sealed partial class HostileInputTests
             ["name"] = UniqueCodePlaceholder, ["basis"] = "invoiced", ["rate"] = 5m,
             ["tiers"] = new JsonArray(new JsonObject { ["fromAttainment"] = 100m, ["rate"] = 7.5m }),
         },
+        "/api/v1/sales/commission-plans/{id}" => new JsonObject { ["name"] = UniqueCodePlaceholder, ["rate"] = 6m },
         "/api/v1/sales/reps/{id}/commission-plan" => new JsonObject { ["planId"] = null },
         "/api/v1/companies" or "/api/v1/companies/{id}" => new JsonObject
         {
@@ -982,6 +983,8 @@ public sealed partial class HostileInputTests
             await store.Client.PostJson("/api/v1/sales/territories", new { name = "Everywhere", assignment = "round_robin", repIds = new[] { _ids["sales-rep"] } }).Expect(HttpStatusCode.Created);
             var company = await store.Client.PostJson("/api/v1/companies", new { name = "Fixture AG", country = "DE", paymentTerms = "net_30" }).Expect(HttpStatusCode.Created);
             _ids["companies"] = company["id"].Str();
+            var plan = await store.Client.PostJson("/api/v1/sales/commission-plans", new { name = "Fixture plan", basis = "invoiced", rate = 5m }).Expect(HttpStatusCode.Created);
+            _ids["commission-plans"] = plan["id"].Str();
         }
 
         private async Task<string> PlaceOrderAsync()

@@ -122,9 +122,17 @@ public sealed class CommissionTests
         await store.Client.PostJson($"/api/v1/orders/{o2["id"].Str()}/refunds", new { lines = new[] { new { sku = "CRATE-1", quantity = 1 } } }).Expect(HttpStatusCode.Created);
         clock.Now = At(12, 1);
         await store.Client.PostJson($"/api/v1/orders/{o7["id"].Str()}/refunds", new { amount = 30m, reason = "Goodwill" }).Expect(HttpStatusCode.Created);
+        // On Dec 20 Ann moves to the paid plan and Y Co to Ann: October and November keep Ann's tiered
+        // plan, December and Q4 (ended after the change) take the new one; Y's orders placed before
+        // stay Bob's, whatever the company's owner is now.
         clock.Now = At(12, 20);
+        await store.Client.PutJson($"/api/v1/sales/reps/{ann}/commission-plan", new { planId = paid["id"].Str() }).Expect(HttpStatusCode.OK);
+        await store.Client.PatchJson($"/api/v1/companies/{yco}", new { ownerRepId = ann }).Expect(HttpStatusCode.OK);
+        clock.Now = At(12, 21);
 
         var raw = await Raw.ReadAsync(store);
+        Assert.Equal(3, raw.Assignments.Count);
+        Assert.Equal(3, raw.OwnerChanges.Count);
         var periods = new[]
         {
             ("2026-10", new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc)),
@@ -188,8 +196,30 @@ public sealed class CommissionTests
         var refund = Rep(november, ann)["lines"]!.AsArray().Single(l => l!["kind"].Str() == "refund")!;
         Assert.Equal((o2["id"].Str(), -112.95m, 10m, -11.30m), (refund["orderId"].Str(), refund["amount"].Dec(), refund["rate"].Dec(), refund["commission"].Dec()));
         Assert.Equal(7.5m, Rep(november, ann)["rate"].Dec());
+        Assert.Equal("Tiered", Rep(november, ann)["planName"].Str());
+        var december = await store.Client.GetAsync("/api/v1/sales/commissions?period=2026-12").Expect(HttpStatusCode.OK);
+        Assert.Equal(("On payment", "paid"), (Rep(december, ann)["planName"].Str(), Rep(december, ann)["basis"].Str()));
+        Assert.Contains(Rep(december, bob)["lines"]!.AsArray(), l => l!["orderId"].Str() == o8["id"].Str());
+        var history = await store.Client.GetAsync($"/api/v1/sales/reps/{ann}/commission-plans").Expect(HttpStatusCode.OK);
+        Assert.Equal(["Tiered", "On payment"], history.AsArray().Select(h => h!["planName"].Str()));
+        Assert.Equal(At(12, 20).UtcDateTime, history[1]!["from"]!.GetValue<DateTime>().ToUniversalTime());
+
+        // A plan's terms are fixed once a rep has been on it (a name is not); an unused plan may change or go.
+        await store.Client.PatchJson($"/api/v1/sales/commission-plans/{tiered["id"].Str()}", new { rate = 6m }).ExpectProblem(HttpStatusCode.Conflict, "commission_plan_in_use");
+        await store.Client.DeleteAsync($"/api/v1/sales/commission-plans/{tiered["id"].Str()}").ExpectProblem(HttpStatusCode.Conflict, "commission_plan_in_use");
+        await store.Client.PatchJson($"/api/v1/sales/commission-plans/{tiered["id"].Str()}", new { name = "On payment" }).ExpectProblem(HttpStatusCode.Conflict, "commission_plan_exists");
+        var renamed = await store.Client.PatchJson($"/api/v1/sales/commission-plans/{tiered["id"].Str()}", new { name = "Tiered 2026" }).Expect(HttpStatusCode.OK);
+        Assert.Equal(("Tiered 2026", 5m, 2), (renamed["name"].Str(), renamed["rate"].Dec(), renamed["tiers"]!.AsArray().Count));
+        var spare = await store.Client.PostJson("/api/v1/sales/commission-plans", new { name = "Spare", basis = "paid", rate = 2m }).Expect(HttpStatusCode.Created);
+        await store.Client.PatchJson($"/api/v1/sales/commission-plans/{spare["id"].Str()}", new { rate = 150m }).ExpectProblem(HttpStatusCode.BadRequest);
+        var changed = await store.Client.PatchJson($"/api/v1/sales/commission-plans/{spare["id"].Str()}", new { basis = "invoiced", rate = 3m, tiers = new[] { new { fromAttainment = 90m, rate = 4m } } })
+            .Expect(HttpStatusCode.OK);
+        Assert.Equal(("invoiced", 3m, 90m), (changed["basis"].Str(), changed["rate"].Dec(), changed["tiers"]![0]!["fromAttainment"].Dec()));
+        await store.Client.DeleteAsync($"/api/v1/sales/commission-plans/{spare["id"].Str()}").Expect(HttpStatusCode.NoContent);
+        await store.Client.DeleteAsync($"/api/v1/sales/commission-plans/{spare["id"].Str()}").ExpectProblem(HttpStatusCode.NotFound);
+        var left = await store.Client.GetAsync("/api/v1/sales/commission-plans").Expect(HttpStatusCode.OK);
+        Assert.Equal(["On payment", "Tiered 2026"], left.AsArray().Select(p => p!["name"].Str()));
         _ = o1;
-        _ = o8;
     }
 
     private static decimal Cents(long minor) => minor / 100m;
@@ -223,6 +253,8 @@ public sealed class CommissionTests
         public List<(Guid? Order, Guid? Owner, string Stage, DateTime? Closed)> Deals { get; } = [];
         public Dictionary<(Guid, string), long> Quotas { get; } = [];
         public Dictionary<Guid, (string Basis, long Rate)> Plans { get; } = [];
+        public List<(Guid Rep, Guid? Plan, DateTime At)> Assignments { get; } = [];
+        public List<(Guid Company, Guid? Owner, DateTime At)> OwnerChanges { get; } = [];
         public List<(Guid Plan, long From, long Rate)> Tiers { get; } = [];
 
         public static async Task<Raw> ReadAsync(TestStore store)
@@ -244,6 +276,8 @@ public sealed class CommissionTests
             await Each(connection, "SELECT rep_id, period, amount FROM sales_quotas", r => raw.Quotas[(G(r[0]), (string)r[1])] = L(r[2]));
             await Each(connection, "SELECT id, basis, rate FROM sales_commission_plans", r => raw.Plans[G(r[0])] = ((string)r[1], L(r[2])));
             await Each(connection, "SELECT plan_id, from_attainment, rate FROM sales_commission_plan_tiers", r => raw.Tiers.Add((G(r[0]), L(r[1]), L(r[2]))));
+            await Each(connection, "SELECT rep_id, plan_id, at FROM sales_commission_plan_assignments", r => raw.Assignments.Add((G(r[0]), N(r[1]), T(r[2]))));
+            await Each(connection, "SELECT company_id, owner_rep_id, at FROM company_owner_changes", r => raw.OwnerChanges.Add((G(r[0]), N(r[1]), T(r[2]))));
             return raw;
         }
 
@@ -283,7 +317,22 @@ public sealed class CommissionTests
                 return owner;
             }
 
-            return o.Customer is { } c && CustomerCompany.GetValueOrDefault(c) is { } company ? CompanyOwner.GetValueOrDefault(company) : null;
+            return o.Customer is { } c && CustomerCompany.GetValueOrDefault(c) is { } company ? OwnerAt(company, o.Created) : null;
+        }
+
+        /// <summary>The owner of the latest change at or before the order, else the first owner; no change recorded: the current owner.</summary>
+        private Guid? OwnerAt(Guid company, DateTime at)
+        {
+            var changes = OwnerChanges.Where(c => c.Company == company).OrderBy(c => c.At).ToList();
+            var before = changes.Where(c => c.At <= at).ToList();
+            return changes.Count == 0 ? CompanyOwner.GetValueOrDefault(company) : before.Count > 0 ? before[^1].Owner : changes[0].Owner;
+        }
+
+        /// <summary>The plan of the last assignment before the period's end; no assignment recorded: the rep's current plan.</summary>
+        private Guid? PlanAt(RepRow rep, DateTime end)
+        {
+            var changes = Assignments.Where(a => a.Rep == rep.Id).OrderBy(a => a.At).ToList();
+            return changes.Count == 0 ? rep.Plan : changes.LastOrDefault(a => a.At < end).Plan;
         }
 
         private long Net(OrderRow o) => Lines.Where(l => l.Order == o.Id).Sum(l => l.LineTotal - l.Discount - (o.Inclusive ? l.Tax : 0));
@@ -324,7 +373,7 @@ public sealed class CommissionTests
         /// <summary>The plan's rate for the period: the highest tier at or below attained ÷ quota, else the base rate.</summary>
         public decimal Rate(RepRow rep, string key, DateTime start, DateTime end)
         {
-            if (rep.Plan is not { } plan)
+            if (PlanAt(rep, end) is not { } plan)
             {
                 return 0m;
             }
@@ -348,7 +397,7 @@ public sealed class CommissionTests
 
         public List<ExpectedLine> Statement(RepRow rep, string key, DateTime start, DateTime end)
         {
-            var basis = rep.Plan is { } p ? Plans[p].Basis : "invoiced";
+            var basis = PlanAt(rep, end) is { } p ? Plans[p].Basis : "invoiced";
             DateTime? When(OrderRow o) => basis == "paid" ? PaidAt(o) : o.Created;
             var rate = Rate(rep, key, start, end);
             var result = new List<ExpectedLine>();

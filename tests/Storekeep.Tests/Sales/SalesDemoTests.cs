@@ -45,7 +45,7 @@ public sealed class SalesDemoTests
 
         // Forecast accuracy over the year of deals: the page shows the API's figures.
         var accuracy = await store.Client.GetAsync($"/api/v1/sales/forecast-accuracy?period={period}").Expect(HttpStatusCode.OK);
-        var accuracyPage = WebUtility.HtmlDecode(await seller.GetPageAsync($"/admin/sales/forecast-accuracy?period={period}"));
+        var accuracyPage = WebUtility.HtmlDecode(await (await store.SignedInStaffAsync(Storekeep.Access.Role.Manager)).GetPageAsync($"/admin/sales/forecast-accuracy?period={period}"));
         Assert.Contains($"data-testid=\"accuracy-won\">{accuracy["won"].Dec().ToString("N2", CultureInfo.InvariantCulture)}</td>", accuracyPage, StringComparison.Ordinal);
         Assert.Contains($"data-testid=\"accuracy-commit\">{accuracy["forecast"]!["commit"].Dec().ToString("N2", CultureInfo.InvariantCulture)}</td>", accuracyPage, StringComparison.Ordinal);
         Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(accuracyPage, "data-testid=\"accuracy-trend-row\"").Count);

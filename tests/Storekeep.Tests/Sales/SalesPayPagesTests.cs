@@ -82,7 +82,7 @@ public sealed class SalesPayPagesTests
         Assert.Equal(1300m, Dec(api["forecast"]!["commit"]));
         Assert.Equal(1800m, Dec(api["won"]));
         var seller = await store.SignedInStaffAsync("ann@example.com", SalesTests.Password);
-        var accuracy = WebUtility.HtmlDecode(await seller.GetPageAsync("/admin/sales/forecast-accuracy"));
+        var accuracy = WebUtility.HtmlDecode(await (await store.SignedInStaffAsync(Role.Manager)).GetPageAsync("/admin/sales/forecast-accuracy"));
         Assert.Contains(quarter.Key, accuracy, StringComparison.Ordinal);
         Cell(accuracy, "accuracy-commit", Money(api["forecast"]!["commit"]));
         Cell(accuracy, "accuracy-best-case", Money(api["forecast"]!["bestCase"]));
@@ -112,6 +112,13 @@ public sealed class SalesPayPagesTests
         Assert.Contains(quarter.Key, trend[3], StringComparison.Ordinal);
         Assert.Contains(Percent(api["accuracy"]), trend[3], StringComparison.Ordinal);
         Assert.Contains("accuracy-chart", accuracy, StringComparison.Ordinal);
+
+        // Ann, a rep, sees her own figures only: her 1,000.00 commit won, not Ben's deals.
+        var annAccuracy = WebUtility.HtmlDecode(await seller.GetPageAsync("/admin/sales/forecast-accuracy"));
+        var annApi = api["perRep"]!.AsArray().Single(r => r!["repId"].Str() == ann)!;
+        Cell(annAccuracy, "accuracy-commit", Money(annApi["forecast"]!["commit"]));
+        Cell(annAccuracy, "accuracy-won", Money(annApi["won"]));
+        Assert.Single(Rows(annAccuracy, "accuracy-rep-row"));
 
         // ?period= picks another period: the one before has no forecast.
         var earlier = WebUtility.HtmlDecode(await seller.GetPageAsync($"/admin/sales/forecast-accuracy?period={quarter.Previous.Key}"));

@@ -251,6 +251,12 @@ public sealed class SalesTests
         Assert.Contains("Call Bob's buyer", WebUtility.HtmlDecode(await lea.GetPageAsync("/admin/sales/activities")), StringComparison.Ordinal);
         Assert.Contains("buyer@example.test", WebUtility.HtmlDecode(await lea.GetPageAsync($"/admin/sales/quotes/{bobQuote}")), StringComparison.Ordinal);
         Assert.Contains("other@example.test", WebUtility.HtmlDecode(await lea.GetPageAsync($"/admin/sales/quotes/{annQuote}")), StringComparison.Ordinal);
+
+        // Forecast accuracy lists the reps in scope only: Ann herself, Lea North's two, the manager all three.
+        static int RepRows(string page) => page.Split("data-testid=\"accuracy-rep-row\"").Length - 1;
+        Assert.Equal(1, RepRows(await ann.GetPageAsync("/admin/sales/forecast-accuracy")));
+        Assert.Equal(2, RepRows(await lea.GetPageAsync("/admin/sales/forecast-accuracy")));
+        Assert.Equal(3, RepRows(await (await store.SignedInStaffAsync("max@example.com", Password)).GetPageAsync("/admin/sales/forecast-accuracy")));
     }
 
     [Theory]

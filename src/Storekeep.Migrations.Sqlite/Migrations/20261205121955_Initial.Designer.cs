@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261205065240_Initial")]
+    [Migration("20261205121955_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1558,6 +1558,36 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_companies_owner_rep_id");
 
                     b.ToTable("companies", (string)null);
+                });
+
+            modelBuilder.Entity("Storekeep.Companies.CompanyOwnerChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<Guid>("CompanyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("company_id");
+
+                    b.Property<Guid?>("OwnerRepId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner_rep_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_company_owner_changes");
+
+                    b.HasIndex("OwnerRepId")
+                        .HasDatabaseName("ix_company_owner_changes_owner_rep_id");
+
+                    b.HasIndex("CompanyId", "At")
+                        .HasDatabaseName("ix_company_owner_changes_company_id_at");
+
+                    b.ToTable("company_owner_changes", (string)null);
                 });
 
             modelBuilder.Entity("Storekeep.Customers.Customer", b =>
@@ -4458,6 +4488,36 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.ToTable("sales_commission_plans", (string)null);
                 });
 
+            modelBuilder.Entity("Storekeep.Sales.CommissionPlanAssignment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<Guid?>("PlanId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("plan_id");
+
+                    b.Property<Guid>("RepId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rep_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sales_commission_plan_assignments");
+
+                    b.HasIndex("PlanId")
+                        .HasDatabaseName("ix_sales_commission_plan_assignments_plan_id");
+
+                    b.HasIndex("RepId", "At")
+                        .HasDatabaseName("ix_sales_commission_plan_assignments_rep_id_at");
+
+                    b.ToTable("sales_commission_plan_assignments", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Sales.CommissionPlanTier", b =>
                 {
                     b.Property<Guid>("PlanId")
@@ -5337,6 +5397,22 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_companies_sales_reps_owner_rep_id");
                 });
 
+            modelBuilder.Entity("Storekeep.Companies.CompanyOwnerChange", b =>
+                {
+                    b.HasOne("Storekeep.Companies.Company", null)
+                        .WithMany()
+                        .HasForeignKey("CompanyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_company_owner_changes_companies_company_id");
+
+                    b.HasOne("Storekeep.Sales.SalesRep", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerRepId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_company_owner_changes_sales_reps_owner_rep_id");
+                });
+
             modelBuilder.Entity("Storekeep.Customers.Customer", b =>
                 {
                     b.HasOne("Storekeep.Companies.Company", null)
@@ -5757,6 +5833,22 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_quote_lines_quotes_quote_id");
+                });
+
+            modelBuilder.Entity("Storekeep.Sales.CommissionPlanAssignment", b =>
+                {
+                    b.HasOne("Storekeep.Sales.CommissionPlan", null)
+                        .WithMany()
+                        .HasForeignKey("PlanId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_sales_commission_plan_assignments_sales_commission_plans_plan_id");
+
+                    b.HasOne("Storekeep.Sales.SalesRep", null)
+                        .WithMany()
+                        .HasForeignKey("RepId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_commission_plan_assignments_sales_reps_rep_id");
                 });
 
             modelBuilder.Entity("Storekeep.Sales.CommissionPlanTier", b =>

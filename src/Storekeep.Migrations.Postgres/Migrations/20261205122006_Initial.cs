@@ -1898,6 +1898,32 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "sales_commission_plan_assignments",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    rep_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    plan_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sales_commission_plan_assignments", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_sales_commission_plan_assignments_sales_commission_plans_pl~",
+                        column: x => x.plan_id,
+                        principalTable: "sales_commission_plans",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_sales_commission_plan_assignments_sales_reps_rep_id",
+                        column: x => x.rep_id,
+                        principalTable: "sales_reps",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "sales_deals",
                 columns: table => new
                 {
@@ -2040,6 +2066,32 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         principalTable: "companies",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "company_owner_changes",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    company_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    owner_rep_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_company_owner_changes", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_company_owner_changes_companies_company_id",
+                        column: x => x.company_id,
+                        principalTable: "companies",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_company_owner_changes_sales_reps_owner_rep_id",
+                        column: x => x.owner_rep_id,
+                        principalTable: "sales_reps",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -2408,6 +2460,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
             migrationBuilder.CreateIndex(
                 name: "ix_companies_owner_rep_id",
                 table: "companies",
+                column: "owner_rep_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_company_owner_changes_company_id_at",
+                table: "company_owner_changes",
+                columns: new[] { "company_id", "at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_company_owner_changes_owner_rep_id",
+                table: "company_owner_changes",
                 column: "owner_rep_id");
 
             migrationBuilder.CreateIndex(
@@ -2898,6 +2960,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 columns: new[] { "done_at", "due_at" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_sales_commission_plan_assignments_plan_id",
+                table: "sales_commission_plan_assignments",
+                column: "plan_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sales_commission_plan_assignments_rep_id_at",
+                table: "sales_commission_plan_assignments",
+                columns: new[] { "rep_id", "at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_sales_commission_plans_name",
                 table: "sales_commission_plans",
                 column: "name",
@@ -3185,6 +3257,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "company_credit");
 
             migrationBuilder.DropTable(
+                name: "company_owner_changes");
+
+            migrationBuilder.DropTable(
                 name: "customer_months");
 
             migrationBuilder.DropTable(
@@ -3297,6 +3372,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "sales_activities");
+
+            migrationBuilder.DropTable(
+                name: "sales_commission_plan_assignments");
 
             migrationBuilder.DropTable(
                 name: "sales_commission_plan_tiers");

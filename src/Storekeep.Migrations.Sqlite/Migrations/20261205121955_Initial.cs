@@ -1880,6 +1880,32 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "sales_commission_plan_assignments",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    rep_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    plan_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sales_commission_plan_assignments", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_sales_commission_plan_assignments_sales_commission_plans_plan_id",
+                        column: x => x.plan_id,
+                        principalTable: "sales_commission_plans",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_sales_commission_plan_assignments_sales_reps_rep_id",
+                        column: x => x.rep_id,
+                        principalTable: "sales_reps",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "sales_deals",
                 columns: table => new
                 {
@@ -2022,6 +2048,32 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         principalTable: "companies",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "company_owner_changes",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    company_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    owner_rep_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_company_owner_changes", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_company_owner_changes_companies_company_id",
+                        column: x => x.company_id,
+                        principalTable: "companies",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_company_owner_changes_sales_reps_owner_rep_id",
+                        column: x => x.owner_rep_id,
+                        principalTable: "sales_reps",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -2390,6 +2442,16 @@ namespace Storekeep.Migrations.Sqlite.Migrations
             migrationBuilder.CreateIndex(
                 name: "ix_companies_owner_rep_id",
                 table: "companies",
+                column: "owner_rep_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_company_owner_changes_company_id_at",
+                table: "company_owner_changes",
+                columns: new[] { "company_id", "at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_company_owner_changes_owner_rep_id",
+                table: "company_owner_changes",
                 column: "owner_rep_id");
 
             migrationBuilder.CreateIndex(
@@ -2880,6 +2942,16 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 columns: new[] { "done_at", "due_at" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_sales_commission_plan_assignments_plan_id",
+                table: "sales_commission_plan_assignments",
+                column: "plan_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sales_commission_plan_assignments_rep_id_at",
+                table: "sales_commission_plan_assignments",
+                columns: new[] { "rep_id", "at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_sales_commission_plans_name",
                 table: "sales_commission_plans",
                 column: "name",
@@ -3167,6 +3239,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 name: "company_credit");
 
             migrationBuilder.DropTable(
+                name: "company_owner_changes");
+
+            migrationBuilder.DropTable(
                 name: "customer_months");
 
             migrationBuilder.DropTable(
@@ -3279,6 +3354,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "sales_activities");
+
+            migrationBuilder.DropTable(
+                name: "sales_commission_plan_assignments");
 
             migrationBuilder.DropTable(
                 name: "sales_commission_plan_tiers");
