@@ -1,6 +1,7 @@
 using MudBlazor;
 using Storekeep.Access;
 using Storekeep.Analytics;
+using Storekeep.Data;
 using Storekeep.Events;
 using Storekeep.Web.Hosting;
 
@@ -38,12 +39,14 @@ public sealed class AnalyticsModule : StorekeepModule
     {
         services.AddScoped<DailySalesRollup>();
         services.AddEventSubscriber<DailySalesRollup>(DailySalesRollup.SubscriberName);
-        services.AddScoped<SalesDashboard>();
-        services.AddScoped<FunnelQueries>();
-        services.AddScoped<KpiReport>();
-        services.AddScoped<CohortReport>();
-        services.AddScoped<CustomerAnalytics>();
-        services.AddScoped<FulfillmentReport>();
+
+        // Reports read the read replica when one is configured (docs/scaling.md).
+        services.AddReplicaReader<SalesDashboard>();
+        services.AddReplicaReader<FunnelQueries>();
+        services.AddReplicaReader<KpiReport>();
+        services.AddReplicaReader<CohortReport>();
+        services.AddReplicaReader<CustomerAnalytics>();
+        services.AddReplicaReader<FulfillmentReport>();
     }
 
     public override void MapApi(RouteGroupBuilder api) => api.MapAnalyticsEndpoints();

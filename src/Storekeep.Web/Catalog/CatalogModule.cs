@@ -2,6 +2,7 @@ using MudBlazor;
 using Storekeep.Access;
 using Storekeep.Catalog;
 using Storekeep.Catalog.ShopifyCsv;
+using Storekeep.Data;
 using Storekeep.Events;
 using Storekeep.Web.Admin.CatalogImport;
 using Storekeep.Web.Hosting;
@@ -43,9 +44,9 @@ public sealed class CatalogModule : StorekeepModule
         services.AddScoped<CatalogService>();
         services.AddScoped<ShopifyCsvImporter>();
         services.AddScoped<ImportedProducts>();
-        services.AddScoped<ShopifyCsvExporter>();
+        services.AddReplicaReader<ShopifyCsvExporter>();
         services.AddSingleton<CatalogChangeSignal>();
-        services.AddScoped<StorefrontCatalog>();
+        services.AddReplicaReader<StorefrontCatalog>();
         services.AddScoped<ProductBulkChanges>();
     }
 

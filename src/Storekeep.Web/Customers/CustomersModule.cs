@@ -1,6 +1,7 @@
 using MudBlazor;
 using Storekeep.Access;
 using Storekeep.Customers;
+using Storekeep.Data;
 using Storekeep.Web.Admin.Customers;
 using Storekeep.Web.Hosting;
 
@@ -36,7 +37,7 @@ public sealed class CustomersModule : StorekeepModule
         services.AddScoped<CustomerProfiles>();
         services.AddScoped<CustomerFigures>();
         services.AddScoped<CustomerTimeline>();
-        services.AddScoped<CustomerCsvExporter>();
+        services.AddReplicaReader<CustomerCsvExporter>((sp, db) => [ActivatorUtilities.CreateInstance<CustomerFigures>(sp, db)]);
         services.AddScoped<CustomerCsvImporter>();
         services.AddScoped<RfmScoring>();
         services.AddSingleton(new RfmSettings(

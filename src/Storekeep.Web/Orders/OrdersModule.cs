@@ -1,5 +1,6 @@
 using MudBlazor;
 using Storekeep.Access;
+using Storekeep.Data;
 using Storekeep.Orders;
 using Storekeep.Orders.Import;
 using Storekeep.Web.Admin.Orders;
@@ -46,7 +47,7 @@ public sealed class OrdersModule : StorekeepModule
         services.AddScoped<OrderSearch>();
         services.AddScoped<OrderCancellation>();
         services.AddScoped<OrderHistoryImporter>();
-        services.AddScoped<OrderCsvExporter>();
+        services.AddReplicaReader<OrderCsvExporter>();
     }
 
     public override void MapApi(RouteGroupBuilder api)

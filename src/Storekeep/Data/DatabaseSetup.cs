@@ -67,6 +67,7 @@ public static class DatabaseSetup
 
             options.AddInterceptors(new Audit.AuditInterceptor(serviceProvider.GetService<TimeProvider>() ?? TimeProvider.System));
         });
+        services.AddScoped<ReadReplica>();
         return services;
     }
 

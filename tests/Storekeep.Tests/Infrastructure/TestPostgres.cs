@@ -17,14 +17,17 @@ public static class TestPostgres
     public const string Variable = "STOREKEEP_TEST_POSTGRES";
     public const string Missing = "PostgreSQL is not available: install Debian's postgresql package (apt-get install postgresql) or set " + Variable + ".";
 
-    private const string FolderPrefix = "storekeep-pg-";
-    private const string PostgresUser = "postgres";
+    internal const string FolderPrefix = "storekeep-pg-";
+    internal const string PostgresUser = "postgres";
 
     // The runs are parallel and every test database has its own pool of up to 50 connections.
     private const int MaxPoolSize = 50;
     private const int MaxConnections = 500;
 
-    private static readonly Lazy<Task<string>> Cluster = new(() => Task.Run(StartCluster), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<Task<string>> Cluster = new(() => Task.Run(() => StartCluster().ConnectionString), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>A private cluster: its binaries, its folder (data in <c>folder/data</c>) and a superuser connection string.</summary>
+    internal sealed record PrivateCluster(string Binaries, string Folder, string ConnectionString);
 
     /// <summary>True when the cases run on the private cluster, which goes away with the test process.</summary>
     public static bool IsPrivateCluster => Configured is null;
@@ -53,7 +56,7 @@ public static class TestPostgres
     }
 
     /// <summary>The newest <c>/usr/lib/postgresql/&lt;version&gt;/bin</c>, else a PATH folder, that holds initdb, pg_ctl and postgres.</summary>
-    private static string? FindBinaries()
+    internal static string? FindBinaries()
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -83,7 +86,8 @@ public static class TestPostgres
         }
     }
 
-    private static string StartCluster()
+    /// <summary>Starts a private cluster (removed at process exit); <see cref="TestReplica"/> starts its own for a primary and standby.</summary>
+    internal static PrivateCluster StartCluster()
     {
         var binaries = FindBinaries();
         if (binaries is null || !OperatingSystem.IsLinux())
@@ -145,14 +149,14 @@ public static class TestPostgres
                     continue;
                 }
 
-                return new NpgsqlConnectionStringBuilder
+                return new PrivateCluster(binaries, folder, new NpgsqlConnectionStringBuilder
                 {
                     Host = "127.0.0.1",
                     Port = port,
                     Username = PostgresUser,
                     Password = password,
                     MaxPoolSize = MaxPoolSize,
-                }.ConnectionString;
+                }.ConnectionString);
             }
         }
         catch (InvalidOperationException e)
@@ -178,19 +182,22 @@ public static class TestPostgres
         }
     }
 
-    private static void Remove(string binaries, string folder)
+    /// <summary>Stops the cluster in <c>folder/data</c> (and a standby in <c>folder/replica</c>, see <see cref="TestReplica"/>) and deletes the folder.</summary>
+    internal static void Remove(string binaries, string folder)
     {
-        var data = Path.Combine(folder, "data");
-        try
+        foreach (var data in new[] { Path.Combine(folder, "replica"), Path.Combine(folder, "data") })
         {
-            if (File.Exists(Path.Combine(data, "postmaster.pid")))
+            try
             {
-                Run(Path.Combine(binaries, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "-t", "30", "stop"], asPostgres: true, folder);
+                if (File.Exists(Path.Combine(data, "postmaster.pid")))
+                {
+                    Run(Path.Combine(binaries, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "-t", "30", "stop"], asPostgres: true, folder);
+                }
             }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already stopped; the folder goes all the same.
+            catch (InvalidOperationException)
+            {
+                // Already stopped; the folder goes all the same.
+            }
         }
 
         try
@@ -203,9 +210,9 @@ public static class TestPostgres
         }
     }
 
-    private static bool RunsAsRoot => Environment.UserName == "root";
+    internal static bool RunsAsRoot => Environment.UserName == "root";
 
-    private static void Run(string program, IReadOnlyList<string> arguments, bool asPostgres, string workingDirectory)
+    internal static void Run(string program, IReadOnlyList<string> arguments, bool asPostgres, string workingDirectory)
     {
         var start = new ProcessStartInfo
         {

@@ -50,6 +50,10 @@ public sealed class TestStore : IAsyncDisposable
         return await StartOnAsync(db, kestrel, settings, services);
     }
 
+    /// <summary>A store on a database made elsewhere (e.g. <see cref="TestReplica"/>'s primary); disposing the store drops it as the database says.</summary>
+    public static Task<TestStore> StartOnAsync(TestDatabase database, IDictionary<string, string?>? settings = null) =>
+        StartOnAsync(database, kestrel: false, settings);
+
     /// <summary>
     /// Another node on this store's database (a second app server): its own host, services and
     /// background workers. Disposing it leaves the database to the first store.
