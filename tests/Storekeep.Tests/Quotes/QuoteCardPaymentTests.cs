@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Storekeep.Events;
 using Storekeep.Orders;
 using Storekeep.Payments;
+using Storekeep.Pricing;
 using Storekeep.Quotes;
 using Storekeep.Tests.Fulfillment;
 using Storekeep.Tests.Infrastructure;
@@ -202,6 +204,36 @@ public sealed class QuoteCardPaymentTests : IAsyncLifetime
         await AssertNothingPlacedAsync(store, quote, "sent");
         Assert.Equal(1, _stripe.Intent(intent.Id).Cancels);
         await store.AssertLedgerMatchesBalancesAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_quote_that_costs_more_than_was_authorized_is_a_mismatch_and_the_intent_is_voided(string database)
+    {
+        await using var store = await StripeStoreAsync(database);
+        var quote = await SentQuoteAsync(store);
+        var intent = await PrepareAsync(store, quote);
+        await ConfirmAsync(intent, "pm_card_visa").Expect(HttpStatusCode.OK);
+
+        // The same version, but the standard shipping rate went up after the buyer authorized.
+        await using (var scope = store.Services.CreateAsyncScope())
+        {
+            var pricing = scope.ServiceProvider.GetRequiredService<PricingSettings>();
+            var standard = (await pricing.ListShippingMethodsAsync(CancellationToken.None)).Single(m => m.Code == "standard");
+            await pricing.UpdateShippingMethodAsync(standard.Id, new ShippingMethodRequest(null, null, 7.99m, standard.FreeOver, null, null, null), CancellationToken.None);
+        }
+
+        var refused = await AcceptAsync(store, quote, intent.Id).ExpectProblem(HttpStatusCode.Conflict, "payment_amount_mismatch");
+
+        Assert.Contains("nothing was charged", refused["detail"].Str(), StringComparison.Ordinal);
+        var atStripe = _stripe.Intent(intent.Id);
+        Assert.Equal(("canceled", 0, 1), (atStripe.Status, atStripe.Captures, atStripe.Cancels));
+        await AssertNothingPlacedAsync(store, quote, "sent");
+
+        // Paying again gets a new intent for what the quote costs now.
+        var again = await PrepareAsync(store, quote);
+        Assert.NotEqual(intent.Id, again.Id);
+        Assert.Equal(intent.Amount + 2.00m, again.Amount);
     }
 
     [Fact]
