@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Storekeep.Checkout;
 using Storekeep.Quotes;
 using Storekeep.Sales;
 using Storekeep.Shared;
@@ -42,10 +43,16 @@ public static class QuotesEndpoints
             .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         quotes.MapPost("/{id}/accept", Accept)
             .WithName("AcceptSalesQuote")
-            .WithSummary("Accept the quote for the buyer: an order at the quoted prices with stock reserved as at checkout, paid by card (payment.token), a manual method the store takes, or on the company's terms; the quote's deal is won.")
-            .WithDescription("Not enough stock 409 insufficient_stock (the quote stays open); expired 409 quote_expired; accepted already 409 quote_already_accepted; card declined 402 payment_declined.")
+            .WithSummary("Accept the quote for the buyer: an order at the quoted prices with stock reserved as at checkout, paid by card (payment.token, or payment.paymentIntentId from POST /payment-intent), a manual method the store takes, or on the company's terms; the quote's deal is won.")
+            .WithDescription("Not enough stock 409 insufficient_stock (the quote stays open); expired 409 quote_expired; accepted already 409 quote_already_accepted; card declined 402 payment_declined. By paymentIntentId: 402 payment_intent_not_authorized while the buyer authenticates; a quote revised, expired or short of stock since, or a total that no longer matches (409 payment_amount_mismatch), voids the authorization.")
             .RequireAuthorization(SalesPermissions.Write)
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(402).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
+        quotes.MapPost("/{id}/payment-intent", CreatePaymentIntent)
+            .WithName("CreateSalesQuotePaymentIntent")
+            .WithSummary("Create (or bring up to date) the quote's payment intent for its current version's total with shipping and tax for shippingAddress/shippingMethod, for a browser that confirms the card itself (Stripe's Payment Element, 3-D Secure).")
+            .WithDescription("The answer's clientSecret goes to Stripe.js. After the browser confirms, POST /accept with payment {method: \"card\", paymentIntentId}, or let Stripe's webhook accept the quote: one order however often either arrives. Expired 409 quote_expired; accepted already 409 quote_already_accepted.")
+            .RequireAuthorization(SalesPermissions.Write)
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
         quotes.MapPost("/{id}/decline", Decline)
             .WithName("DeclineSalesQuote")
             .WithSummary("Record that the buyer turned the quote down.")
@@ -74,9 +81,15 @@ public static class QuotesEndpoints
     private static async Task<Ok<SalesQuoteView>> Send(string id, SalesQuotes quotes, CancellationToken ct) =>
         TypedResults.Ok(await quotes.SendAsync(id, ct));
 
-    private static async Task<Created<SalesQuoteAcceptance>> Accept(string id, AcceptSalesQuoteRequest request, QuoteAcceptance acceptance, HttpContext http, CancellationToken ct)
+    private static async Task<Ok<PaymentIntentView>> CreatePaymentIntent(string id, QuotePaymentIntentRequest request, QuoteCardPayment cards, HttpContext http, CancellationToken ct) =>
+        TypedResults.Ok(await cards.PrepareAsync(SalesQuotes.ParseId(id), request, byBuyer: false, http.User.Actor(), ct));
+
+    private static async Task<Created<SalesQuoteAcceptance>> Accept(string id, AcceptSalesQuoteRequest request, QuoteAcceptance acceptance, QuoteCardPayment cards, HttpContext http, CancellationToken ct)
     {
-        var accepted = await acceptance.AcceptAsync(SalesQuotes.ParseId(id), request, byBuyer: false, http.User.Actor(), ct);
+        var quoteId = SalesQuotes.ParseId(id);
+        var accepted = request.Payment is { Method: "card", Token: null, PaymentIntentId: { } intentId, Extra: null }
+            ? await cards.AcceptAsync(quoteId, intentId, ct)
+            : await acceptance.AcceptAsync(quoteId, request, byBuyer: false, http.User.Actor(), ct);
         return TypedResults.Created($"/api/v1/orders/{accepted.OrderId}", accepted);
     }
 

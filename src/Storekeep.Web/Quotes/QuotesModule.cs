@@ -32,6 +32,10 @@ public sealed class QuotesModule : StorekeepModule
     {
         services.AddScoped<SalesQuotes>();
         services.AddScoped<QuoteAcceptance>();
+        services.AddScoped<QuoteCardPayment>();
+
+        // Stripe's webhook reaches the quote of a buyer who authenticated and then closed the tab.
+        services.AddScoped<Storekeep.Payments.IPaymentIntentListener, QuoteCardPayment>();
     }
 
     public override void MapApi(RouteGroupBuilder api) => api.MapQuotesEndpoints();

@@ -15,8 +15,9 @@ public static class IntentStatus
     public static bool IsUpdatable(string status) => status is RequiresPaymentMethod or RequiresConfirmation or RequiresAction;
 }
 
-/// <param name="CartId">Written into the intent's metadata, so an intent is only ever used for its own cart.</param>
-public sealed record IntentRequest(decimal Amount, string Currency, string IdempotencyKey, Guid CartId, string? Email, string? Description);
+/// <param name="CartId">Written into the intent's metadata, so an intent is only ever used for its own cart (null: not a cart's, e.g. a quote's).</param>
+/// <param name="Metadata">More metadata for the intent (a quote's id and version), shown in the gateway's dashboard.</param>
+public sealed record IntentRequest(decimal Amount, string Currency, string IdempotencyKey, Guid? CartId, string? Email, string? Description, IReadOnlyDictionary<string, string>? Metadata = null);
 
 /// <summary>
 /// A payment intent as the gateway reports it. <see cref="RedirectUrl"/> is where the shopper

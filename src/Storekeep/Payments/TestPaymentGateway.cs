@@ -345,7 +345,7 @@ public sealed class TestPaymentGateway(int capacity = TestPaymentGateway.Default
         public Action? OnVoided { get; init; }
     }
 
-    private sealed class TestIntent(string id, string clientSecret, string currency, Guid cartId)
+    private sealed class TestIntent(string id, string clientSecret, string currency, Guid? cartId)
     {
         public string Id { get; } = id;
         public string Currency { get; } = currency;

@@ -42,13 +42,51 @@ public sealed class QuoteAcceptance(
     /// <param name="byBuyer">At the acceptance link: only a sent quote (staff may also accept a draft for the buyer).</param>
     public async Task<SalesQuoteAcceptance> AcceptAsync(Guid quoteId, AcceptSalesQuoteRequest request, bool byBuyer, Actor actor, CancellationToken ct)
     {
-        var quote = await db.Set<Quote>().AsNoTracking().FirstOrDefaultAsync(q => q.Id == quoteId, ct) ?? throw Errors.NotFound("Quote", quoteId.ToString());
+        var quote = await FindAsync(quoteId, ct);
         var input = ValidCheckout.From(new CheckoutRequest(quote.Email, request.ShippingAddress, request.ShippingMethod, request.Payment));
         if (input.PaymentIntentId is not null)
         {
-            throw Errors.Unprocessable("payment_intent_not_supported", "A quote is paid with a card token, a manual method or on terms, not a payment intent.");
+            throw Errors.Unprocessable("payment_intent_not_supported", "A quote is paid by a payment intent through POST /sales/quotes/{id}/payment-intent and the buyer's page, not here.");
         }
 
+        var priced = await PriceAsync(quote, input, byBuyer, ct);
+        GatewayResult? authorization = null;
+        var attempt = Ids.NewId();
+        if (input.Method == PaymentMethod.Card)
+        {
+            authorization = await gateway.AuthorizeOrRefuseAsync(
+                new AuthorizeRequest(priced.Totals.Total, quote.Currency, input.Token!, $"quote:{attempt}:authorize", quote.Email, $"Quote {Quote.Display(quote.Number)}"), ct);
+        }
+
+        Order order;
+        Payment payment;
+        try
+        {
+            (order, payment) = await db.InTransactionAsync(token => PlaceAsync(priced, authorization, actor, token), ct);
+        }
+        catch (Exception e) when (authorization is { Approved: true })
+        {
+            await voids.VoidUnrecordedQuietlyAsync(authorization.Reference!, $"quote:{attempt}:void", e);
+            throw;
+        }
+
+        order = authorization is null ? order : await capture.CaptureAfterCheckoutAsync(order, payment, ct);
+        return await AcceptedAsync(quote.Id, order, ct);
+    }
+
+    internal async Task<Quote> FindAsync(Guid quoteId, CancellationToken ct) =>
+        await db.Set<Quote>().AsNoTracking().FirstOrDefaultAsync(q => q.Id == quoteId, ct) ?? throw Errors.NotFound("Quote", quoteId.ToString());
+
+    internal async Task<SalesQuoteAcceptance> AcceptedAsync(Guid quoteId, Order order, CancellationToken ct) =>
+        new(order.Id, order.Number, order.Total, StorekeepDbContext.ToSnakeCase(order.PaymentStatus.ToString()), await quotes.GetAsync(quoteId.ToString(), null, ct));
+
+    /// <summary>
+    /// The quote's current version priced for the delivery address, as the order will be placed:
+    /// the quoted unit prices (no promotions), shipping and tax as checkout prices them. Refuses a
+    /// quote that cannot be accepted now (expired, closed, being revised, a SKU no longer sold).
+    /// </summary>
+    internal async Task<PricedQuote> PriceAsync(Quote quote, ValidCheckout input, bool byBuyer, CancellationToken ct)
+    {
         var store = await storeSettings.GetAsync(ct);
         if (ManualPaymentMethods.IsManual(input.Method) && !ManualPaymentMethods.Enabled(store).Contains(ManualPaymentMethods.Name(input.Method)))
         {
@@ -76,80 +114,74 @@ public sealed class QuoteAcceptance(
         var priceLines = lines.Select(l => CheckoutService.PriceLineOf(variants[l.Sku], l.Quantity) with { UnitPrice = l.UnitPrice, CompareAtPrice = null }).ToList();
         var (totals, shipping) = PriceCalculator.Quote(await pricing.GetAsync(ct), priceLines, input.Address.Country, input.Address.Region, input.ShippingMethod,
             store.PricesIncludeTax, new DiscountContext([], [], PromotionCustomer.Guest, now));
+        return new PricedQuote(quote, input, variants, totals, shipping, termsCompany, byBuyer);
+    }
 
-        GatewayResult? authorization = null;
-        var attempt = Ids.NewId();
-        if (input.Method == PaymentMethod.Card)
+    /// <summary>
+    /// The one placing transaction (card token, payment intent, manual method or terms); the caller
+    /// runs it inside its transaction and voids <paramref name="authorization"/> if it throws.
+    /// </summary>
+    internal async Task<(Order Order, Payment Payment)> PlaceAsync(PricedQuote priced, GatewayResult? authorization, Actor actor, CancellationToken token)
+    {
+        var (quote, input, variants, totals, shipping, termsCompany, byBuyer) = priced;
+        var placedAt = clock.GetUtcNow().UtcDateTime;
+        var number = await db.NextOrderNumberAsync(token);
+        var customerId = await customers.EnsureAsync(quote.Email, input.Address.Name, input.Address.Country, placedAt, token);
+        var orderLines = totals.Lines.Select(l => OrderLine.For(variants[l.Sku].Id, l.Sku, CheckoutService.OrderTitle(variants[l.Sku]), l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount, variants[l.Sku].Cost)).ToList();
+        var placed = Order.Place(number, quote.Email, customerId, quote.Currency, input.Address, shipping?.Code, orderLines,
+            totals.ShippingTotal, totals.TaxTotal, totals.PricesIncludeTax, null, placedAt, channel: OrderChannels.Quote);
+
+        // The version that was priced, still open: one acceptance wins, an edit meanwhile refuses.
+        var today = DateOnly.FromDateTime(placedAt);
+        var claimed = await db.Set<Quote>()
+            .Where(q => q.Id == quote.Id && q.Version == quote.Version && q.ValidUntil >= today
+                && (q.Status == QuoteStatus.Sent || (!byBuyer && q.Status == QuoteStatus.Draft)))
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(q => q.Status, QuoteStatus.Accepted)
+                .SetProperty(q => q.OrderId, placed.Id)
+                .SetProperty(q => q.ClosedAt, placedAt)
+                .SetProperty(q => q.UpdatedAt, placedAt), token);
+        if (claimed == 0)
         {
-            authorization = await gateway.AuthorizeOrRefuseAsync(
-                new AuthorizeRequest(totals.Total, quote.Currency, input.Token!, $"quote:{attempt}:authorize", quote.Email, $"Quote {Quote.Display(quote.Number)}"), ct);
+            var current = await db.Set<Quote>().AsNoTracking().SingleAsync(q => q.Id == quote.Id, token);
+            SalesQuotes.EnsureOpen(current, placedAt);
+            throw Errors.Conflict("quote_changed", $"Quote {Quote.Display(quote.Number)} changed while it was being accepted; review the new version.");
         }
 
-        Order order;
-        Payment payment;
-        try
+        var allocations = await inventory.ReserveAsync(
+            orderLines.Select(l => new StockRequest(l.Sku, l.Quantity)).ToList(), $"order:{number}", actor, token);
+        OrderPlacement.Add(db, placed, allocations);
+        var opened = payments.Open(placed, input.Method, authorization, placedAt);
+        if (authorization is not null)
         {
-            (order, payment) = await db.InTransactionAsync(async token =>
-            {
-                var placedAt = clock.GetUtcNow().UtcDateTime;
-                var number = await db.NextOrderNumberAsync(token);
-                var customerId = await customers.EnsureAsync(quote.Email, input.Address.Name, input.Address.Country, placedAt, token);
-                var orderLines = totals.Lines.Select(l => OrderLine.For(variants[l.Sku].Id, l.Sku, CheckoutService.OrderTitle(variants[l.Sku]), l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount, variants[l.Sku].Cost)).ToList();
-                var placed = Order.Place(number, quote.Email, customerId, quote.Currency, input.Address, shipping?.Code, orderLines,
-                    totals.ShippingTotal, totals.TaxTotal, totals.PricesIncludeTax, null, placedAt, channel: OrderChannels.Quote);
-
-                // The version that was priced, still open: one acceptance wins, an edit meanwhile refuses.
-                var today = DateOnly.FromDateTime(placedAt);
-                var claimed = await db.Set<Quote>()
-                    .Where(q => q.Id == quote.Id && q.Version == quote.Version && q.ValidUntil >= today
-                        && (q.Status == QuoteStatus.Sent || (!byBuyer && q.Status == QuoteStatus.Draft)))
-                    .ExecuteUpdateAsync(u => u
-                        .SetProperty(q => q.Status, QuoteStatus.Accepted)
-                        .SetProperty(q => q.OrderId, placed.Id)
-                        .SetProperty(q => q.ClosedAt, placedAt)
-                        .SetProperty(q => q.UpdatedAt, placedAt), token);
-                if (claimed == 0)
-                {
-                    var current = await db.Set<Quote>().AsNoTracking().SingleAsync(q => q.Id == quote.Id, token);
-                    SalesQuotes.EnsureOpen(current, placedAt);
-                    throw Errors.Conflict("quote_changed", $"Quote {Quote.Display(quote.Number)} changed while it was being accepted; review the new version.");
-                }
-
-                var allocations = await inventory.ReserveAsync(
-                    orderLines.Select(l => new StockRequest(l.Sku, l.Quantity)).ToList(), $"order:{number}", actor, token);
-                OrderPlacement.Add(db, placed, allocations);
-                var opened = payments.Open(placed, input.Method, authorization, placedAt);
-                if (authorization is not null)
-                {
-                    placed.MarkAuthorized(placed.Total, Actor.System, placedAt);
-                }
-                else if (termsCompany is { } companyId)
-                {
-                    // The company's credit is taken by a guarded update: over its limit, 409 credit_limit_exceeded rolls all of this back.
-                    await invoicing.IssueForOrderAsync(placed, companyId, placedAt, token);
-                }
-                else
-                {
-                    placed.Note("awaiting_payment", $"Awaiting {ManualPaymentMethods.Label(ManualPaymentMethods.Name(input.Method)).ToLowerInvariant()} of {placed.Total:0.00} {placed.Currency}.", Actor.System, placedAt);
-                }
-
-                placed.Note("quote_accepted", $"Placed by accepting quote {Quote.Display(quote.Number)} (version {quote.Version}).", actor, placedAt);
-                if (quote.DealId is { } dealId)
-                {
-                    await deals.WinForOrderAsync(dealId, placed.Id, quote.Total, actor, token);
-                }
-
-                return (placed, opened);
-            }, ct);
+            placed.MarkAuthorized(placed.Total, Actor.System, placedAt);
         }
-        catch (Exception e) when (authorization is { Approved: true })
+        else if (termsCompany is { } companyId)
         {
-            await voids.VoidUnrecordedQuietlyAsync(authorization.Reference!, $"quote:{attempt}:void", e);
-            throw;
+            // The company's credit is taken by a guarded update: over its limit, 409 credit_limit_exceeded rolls all of this back.
+            await invoicing.IssueForOrderAsync(placed, companyId, placedAt, token);
+        }
+        else
+        {
+            placed.Note("awaiting_payment", $"Awaiting {ManualPaymentMethods.Label(ManualPaymentMethods.Name(input.Method)).ToLowerInvariant()} of {placed.Total:0.00} {placed.Currency}.", Actor.System, placedAt);
         }
 
-        order = authorization is null ? order : await capture.CaptureAfterCheckoutAsync(order, payment, ct);
-        return new SalesQuoteAcceptance(order.Id, order.Number, order.Total, StorekeepDbContext.ToSnakeCase(order.PaymentStatus.ToString()),
-            await quotes.GetAsync(quote.Id.ToString(), null, ct));
+        placed.Note("quote_accepted", $"Placed by accepting quote {Quote.Display(quote.Number)} (version {quote.Version}).", actor, placedAt);
+        if (quote.DealId is { } dealId)
+        {
+            await deals.WinForOrderAsync(dealId, placed.Id, quote.Total, actor, token);
+        }
+
+        return (placed, opened);
     }
 }
+
+/// <summary>A quote's current version priced for a delivery address and a way to pay: what <see cref="QuoteAcceptance.PlaceAsync"/> places.</summary>
+internal sealed record PricedQuote(
+    Quote Quote,
+    ValidCheckout Input,
+    IReadOnlyDictionary<string, Storekeep.Catalog.ProductVariant> Variants,
+    Totals Totals,
+    ShippingMethod? Shipping,
+    Guid? TermsCompany,
+    bool ByBuyer);

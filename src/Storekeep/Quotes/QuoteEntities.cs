@@ -121,3 +121,68 @@ internal sealed class QuoteLineConfiguration : IEntityTypeConfiguration<QuoteLin
         b.HasOne<Quote>().WithMany().HasForeignKey(l => l.QuoteId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+public enum QuotePaymentStatus
+{
+    Open,
+    Completed,
+    Failed,
+}
+
+/// <summary>
+/// One attempt to pay a quote's version by a payment intent (Stripe's Payment Element, 3-D
+/// Secure): the intent, the amount it was made for, and the delivery details the order will take.
+/// Completion claims the row in the order's own transaction, so the buyer's return and the webhook
+/// make one order between them.
+/// </summary>
+public sealed class QuotePaymentAttempt
+{
+    public Guid Id { get; init; } = Ids.NewId();
+    public Guid QuoteId { get; init; }
+
+    /// <summary>The version priced when the intent was made: a newer version voids it.</summary>
+    public int Version { get; init; }
+
+    public required string Gateway { get; init; }
+    public required string IntentId { get; init; }
+    public QuotePaymentStatus Status { get; set; }
+
+    /// <summary>The quote's total (with shipping and tax) the intent was made or last updated for.</summary>
+    public decimal Amount { get; set; }
+
+    public required string Currency { get; init; }
+
+    /// <summary>Delivery address and shipping method as JSON; no payment data.</summary>
+    public required string Details { get; set; }
+
+    /// <summary>At the buyer's link (only a sent quote), or by staff (a draft too).</summary>
+    public bool ByBuyer { get; init; }
+
+    /// <summary>Who accepts: named on the order's timeline and the deal's win.</summary>
+    public required string Actor { get; init; }
+
+    public Guid? OrderId { get; set; }
+    public string? FailureCode { get; set; }
+    public string? FailureMessage { get; set; }
+    public DateTime CreatedAt { get; init; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+internal sealed class QuotePaymentAttemptConfiguration : IEntityTypeConfiguration<QuotePaymentAttempt>
+{
+    public void Configure(EntityTypeBuilder<QuotePaymentAttempt> b)
+    {
+        b.ToTable("quote_payment_attempts");
+        b.Property(a => a.Status).HasConversion<string>().HasMaxLength(16);
+        b.Property(a => a.Gateway).HasMaxLength(32);
+        b.Property(a => a.IntentId).HasMaxLength(255);
+        b.Property(a => a.Currency).HasMaxLength(3);
+        b.Property(a => a.Details).HasMaxLength(2000);
+        b.Property(a => a.Actor).HasMaxLength(200);
+        b.Property(a => a.FailureCode).HasMaxLength(64);
+        b.Property(a => a.FailureMessage).HasMaxLength(500);
+        b.HasIndex(a => new { a.Gateway, a.IntentId }).IsUnique();
+        b.HasIndex(a => new { a.QuoteId, a.Status });
+        b.HasOne<Quote>().WithMany().HasForeignKey(a => a.QuoteId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

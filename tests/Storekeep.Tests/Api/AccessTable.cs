@@ -179,6 +179,7 @@ public static class AccessTable
         PUT    /api/v1/sales/quotes/{id}                           sales.write       owner manager sales
         POST   /api/v1/sales/quotes/{id}/accept                    sales.write       owner manager sales
         POST   /api/v1/sales/quotes/{id}/decline                   sales.write       owner manager sales
+        POST   /api/v1/sales/quotes/{id}/payment-intent            sales.write       owner manager sales
         POST   /api/v1/sales/quotes/{id}/send                      sales.write       owner manager sales
         GET    /api/v1/sales/forecast-accuracy                     sales.read        owner manager sales
         GET    /api/v1/sales/metrics                               sales.read        owner manager sales

@@ -571,6 +571,11 @@ public sealed partial class HostileInputTests
             ["validUntil"] = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(30).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             ["lines"] = new JsonArray(new JsonObject { ["sku"] = Fixtures.Sku, ["quantity"] = 2, ["unitPrice"] = 9.50m }),
         },
+        "/api/v1/sales/quotes/{id}/payment-intent" => new JsonObject
+        {
+            ["shippingAddress"] = new JsonObject { ["name"] = "Ada Lovelace", ["line1"] = "12 Analytical Row", ["city"] = "New York", ["region"] = "NY", ["postalCode"] = "10001", ["country"] = "US" },
+            ["shippingMethod"] = null,
+        },
         "/api/v1/sales/quotes/{id}/accept" => new JsonObject
         {
             ["shippingAddress"] = new JsonObject { ["name"] = "Ada Lovelace", ["line1"] = "12 Analytical Row", ["city"] = "New York", ["region"] = "NY", ["postalCode"] = "10001", ["country"] = "US" },

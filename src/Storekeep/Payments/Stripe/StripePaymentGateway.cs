@@ -135,7 +135,7 @@ public sealed class StripePaymentGateway : IPaymentGateway, IPaymentIntents
                 AutomaticPaymentMethods = new PaymentIntentAutomaticPaymentMethodsOptions { Enabled = true },
                 ReceiptEmail = request.Email,
                 Description = request.Description,
-                Metadata = new Dictionary<string, string> { [CartMetadataKey] = request.CartId.ToString() },
+                Metadata = MetadataOf(request),
             };
             return await _intents.CreateAsync(options, Idempotent(request.IdempotencyKey), ct);
         });
@@ -176,6 +176,17 @@ public sealed class StripePaymentGateway : IPaymentGateway, IPaymentIntents
         ZeroDecimalCurrencies.Contains(currency) ? amount
         : ThreeDecimalCurrencies.Contains(currency) ? amount / 1000m
         : MinorUnits.FromMinor(amount);
+
+    private static Dictionary<string, string> MetadataOf(IntentRequest request)
+    {
+        var metadata = new Dictionary<string, string>(request.Metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        if (request.CartId is { } cartId)
+        {
+            metadata[CartMetadataKey] = cartId.ToString();
+        }
+
+        return metadata;
+    }
 
     private static RequestOptions Idempotent(string key) => new() { IdempotencyKey = key };
 
