@@ -19,6 +19,9 @@ public static class CheckoutBench
         ? new PhaseTimes(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5))
         : new PhaseTimes(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
 
+    /// <summary>The checkout server's resident memory limit (issue 16).</summary>
+    public const int MemoryTargetMegabytes = 400;
+
     public static async Task<int> RunAsync(string scenario, int skuCount, long stockPerSku, Func<IReadOnlyList<string>, SkuPicker> picker, bool quick, CancellationToken ct)
     {
         var times = Times(quick);
@@ -49,6 +52,7 @@ public static class CheckoutBench
         }
 
         var overall = ratios.Min(r => r.Ratio);
+        Console.WriteLine(FormattableString.Invariant($"{scenario}: server peak working set {server.PeakWorkingSet / (1024.0 * 1024.0):0} MB (target: under {MemoryTargetMegabytes} MB)"));
         Console.WriteLine(FormattableString.Invariant($"{scenario}: ratio={overall:0.00}"));
         return 0;
     }
