@@ -118,6 +118,64 @@ public sealed partial class StripeCheckoutJourneyTests(StorekeepServerWithStripe
         Assert.Equal(0, await AvailableAsync(sku));
     }
 
+    [Fact]
+    public async Task A_company_buyer_pays_a_quote_by_card_through_a_challenge_and_the_quote_becomes_the_order()
+    {
+        Chromium.SkipIfMissing();
+        var (_, sku) = await ProductInStockAsync(4);
+        var stockBefore = await AvailableAsync(sku);
+        var email = $"quote-{Guid.NewGuid():N}@example.com";
+        string path;
+        Guid quoteId;
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var ct = TestContext.Current.CancellationToken;
+            var companies = scope.ServiceProvider.GetRequiredService<Storekeep.Companies.Companies>();
+            var company = await companies.CreateAsync(new Storekeep.Companies.CreateCompanyRequest("Quote Card Ltd", "US", "NY", null, null, "prepaid", null, null), ct);
+            await companies.AddBuyerAsync(company.Id.ToString(), new Storekeep.Companies.AddBuyerRequest(email, "Quinn Buyer"), ct);
+            var quotes = scope.ServiceProvider.GetRequiredService<Storekeep.Quotes.SalesQuotes>();
+            var quote = await quotes.CreateAsync(new Storekeep.Quotes.CreateSalesQuoteRequest(company.Id, email, null,
+                [new Storekeep.Quotes.SalesQuoteLineRequest(sku, 2, 7.50m)], DateOnly.FromDateTime(DateTime.UtcNow).AddDays(14), "Card, please"), Storekeep.Shared.Actor.System, ct);
+            await quotes.SendAsync(quote.Id.ToString(), ct);
+            (path, quoteId) = (new Uri(quote.AcceptUrl).AbsolutePath, quote.Id);
+        }
+
+        // The buyer opens the quote from the email, accepts it by card, passes the bank's challenge.
+        var context = await chromium.NewContextAsync(phone: false, server.BaseUrl);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(path);
+        await page.GetByTestId("quote-name").FillAsync("Quinn Buyer");
+        await page.GetByTestId("quote-line1").FillAsync("1 Dock Road");
+        await page.GetByTestId("quote-city").FillAsync("New York");
+        await page.GetByTestId("quote-region").FillAsync("NY");
+        await page.GetByTestId("quote-postal-code").FillAsync("10001");
+        await page.GetByTestId("quote-country").SelectOptionAsync("US");
+        await page.GetByTestId("quote-payment-method").SelectOptionAsync("card");
+        await page.GetByTestId("quote-accept").ClickAsync();
+        await Expect(page.GetByTestId("payment-step")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("fake-stripe-card")).ToBeVisibleAsync();
+        await Chromium.ScreenshotAsync(page, "stripe-04-quote-payment");
+        await PayAsync(page, "pm_card_threeDSecure2Required");
+        await ChallengeAsync(page);
+        await page.GetByTestId("fake-3ds-complete").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/checkout/confirmation/"));
+        await Expect(page.GetByTestId("order-payment-status")).ToHaveTextAsync("paid");
+        await Chromium.ScreenshotAsync(page, "stripe-05-quote-paid");
+
+        // One order at the quoted price, from the quote, its stock reserved; the quote is accepted.
+        var order = await SingleOrderAsync(email);
+        Assert.Equal(OrderChannels.Quote, order.Channel);
+        Assert.Equal(stockBefore - 2, await AvailableAsync(sku));
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
+            var lines = await db.OrderLines.AsNoTracking().Where(l => l.OrderId == order.Id).ToListAsync(TestContext.Current.CancellationToken);
+            Assert.Equal((sku, 2, 7.50m), (Assert.Single(lines).Sku, lines[0].Quantity, lines[0].UnitPrice));
+            var quote = await db.Set<Storekeep.Quotes.Quote>().AsNoTracking().SingleAsync(q => q.Id == quoteId, TestContext.Current.CancellationToken);
+            Assert.Equal((Storekeep.Quotes.QuoteStatus.Accepted, (Guid?)order.Id), (quote.Status, quote.OrderId));
+        }
+    }
+
     /// <summary>A new shopper puts a product in the cart, fills in the details and reaches the Payment Element.</summary>
     private async Task<(IPage Page, string Sku, string Email)> PaymentStepAsync(int productIndex)
     {
