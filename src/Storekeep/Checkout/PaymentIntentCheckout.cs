@@ -283,16 +283,24 @@ public sealed partial class PaymentIntentCheckout(
         await db.CheckoutAttempts.AsNoTracking().FirstOrDefaultAsync(a => a.Gateway == intents.Name && a.IntentId == intentId, ct)
             ?? throw Errors.NotFound("PaymentIntent", intentId);
 
-    /// <summary>The answer for an attempt already out of <c>open</c>; a placed order whose capture did not happen yet is captured (once: the capture claims the payment).</summary>
-    private async Task<IntentCheckoutResult> SettledAsync(CheckoutAttempt attempt, CancellationToken ct)
+    private Task<IntentCheckoutResult> SettledAsync(CheckoutAttempt attempt, CancellationToken ct) =>
+        SettledAsync(db, capture, attempt.Status == CheckoutAttemptStatus.Failed ? null : attempt.OrderId, attempt.IntentId, attempt.FailureCode, attempt.FailureMessage, ct);
+
+    /// <summary>
+    /// The answer for an intent attempt (a cart's or a quote's) already out of <c>open</c>: its
+    /// order, or why there is none. A placed order whose capture did not happen yet is captured
+    /// (once: the capture claims the payment).
+    /// </summary>
+    internal static async Task<IntentCheckoutResult> SettledAsync(
+        StorekeepDbContext db, PaymentCapture capture, Guid? placedOrderId, string intentId, string? failureCode, string? failureMessage, CancellationToken ct)
     {
-        if (attempt.Status == CheckoutAttemptStatus.Failed || attempt.OrderId is not { } orderId)
+        if (placedOrderId is not { } orderId)
         {
-            return new(IntentCheckoutOutcome.Failed, null, attempt.FailureCode, attempt.FailureMessage, Replayed: true);
+            return new(IntentCheckoutOutcome.Failed, null, failureCode, failureMessage, Replayed: true);
         }
 
         var order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == orderId, ct);
-        var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.OrderId == orderId && p.GatewayReference == attempt.IntentId, ct);
+        var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.OrderId == orderId && p.GatewayReference == intentId, ct);
         if (payment is { Status: PaymentRecordStatus.Authorized })
         {
             order = await capture.CaptureAfterCheckoutAsync(order, payment, ct);

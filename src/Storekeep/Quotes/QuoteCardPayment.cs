@@ -276,23 +276,9 @@ public sealed partial class QuoteCardPayment(
         await db.Set<QuotePaymentAttempt>().AsNoTracking().FirstOrDefaultAsync(a => a.Gateway == intents.Name && a.IntentId == intentId, ct)
             ?? throw Errors.NotFound("PaymentIntent", intentId);
 
-    /// <summary>The answer for an attempt already out of <c>open</c>; a placed order not captured yet is captured (once: the capture claims the payment).</summary>
-    private async Task<IntentCheckoutResult> SettledAsync(QuotePaymentAttempt attempt, CancellationToken ct)
-    {
-        if (attempt.Status == QuotePaymentStatus.Failed || attempt.OrderId is not { } orderId)
-        {
-            return new(IntentCheckoutOutcome.Failed, null, attempt.FailureCode, attempt.FailureMessage, Replayed: true);
-        }
-
-        var order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == orderId, ct);
-        var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.OrderId == orderId && p.GatewayReference == attempt.IntentId, ct);
-        if (payment is { Status: PaymentRecordStatus.Authorized })
-        {
-            order = await capture.CaptureAfterCheckoutAsync(order, payment, ct);
-        }
-
-        return new(IntentCheckoutOutcome.Placed, order, null, null, Replayed: true);
-    }
+    /// <summary>The answer for an attempt already out of <c>open</c>, as checkout's (a placed order not captured yet is captured once).</summary>
+    private Task<IntentCheckoutResult> SettledAsync(QuotePaymentAttempt attempt, CancellationToken ct) =>
+        PaymentIntentCheckout.SettledAsync(db, capture, attempt.Status == QuotePaymentStatus.Failed ? null : attempt.OrderId, attempt.IntentId, attempt.FailureCode, attempt.FailureMessage, ct);
 
     /// <summary>
     /// Records why no order was placed, then voids what the intent holds. Marking comes first and is
