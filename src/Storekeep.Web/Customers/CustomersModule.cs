@@ -1,6 +1,7 @@
 using MudBlazor;
 using Storekeep.Access;
 using Storekeep.Customers;
+using Storekeep.Events;
 using Storekeep.Web.Admin.Customers;
 using Storekeep.Web.Hosting;
 
@@ -39,6 +40,8 @@ public sealed class CustomersModule : StorekeepModule
         services.AddScoped<CustomerCsvExporter>();
         services.AddScoped<CustomerCsvImporter>();
         services.AddScoped<RfmScoring>();
+        services.AddScoped<CustomerOrderStats>();
+        services.AddEventSubscriber<CustomerOrderStatsSubscriber>(CustomerOrderStatsSubscriber.SubscriberName);
         services.AddSingleton(new RfmSettings(
             configuration.GetValue("Customers:RfmWindowDays", RfmSettings.Default.WindowDays),
             // A minute to a week (a timer cannot wait longer than 49 days; scores older than a week mislead).
