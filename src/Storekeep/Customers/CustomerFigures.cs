@@ -30,6 +30,15 @@ public sealed class CustomerFigureRow
     public long? FrequencyScore { get; init; }
     public long? MonetaryScore { get; init; }
 
+    /// <summary>
+    /// <see cref="OrdersCount"/> and <see cref="SpentMinor"/> as kept, null without an order: what segment
+    /// rules that no customer without orders meets compare, so the database can filter the kept figures
+    /// before joining them to customers.
+    /// </summary>
+    public long? KeptOrdersCount { get; init; }
+
+    public long? KeptSpentMinor { get; init; }
+
     /// <summary>Paid spend over the last 12 months as the Loyalty capability defines it (its tiers rest on it).</summary>
     public long LoyaltySpendMinor { get; init; }
 }
@@ -94,6 +103,7 @@ public sealed class CustomerFigures(StorekeepDbContext db, TimeProvider clock)
           CAST(COALESCE(s.live_orders, 0) AS BIGINT) AS "LiveOrders",
           CAST(COALESCE(s.spent, 0) AS BIGINT) AS "SpentMinor",
           s.first_order_at AS "FirstOrderAt", s.last_order_at AS "LastOrderAt",
+          s.orders_count AS "KeptOrdersCount", s.spent AS "KeptSpentMinor",
           r.recency AS "Recency", r.frequency AS "Frequency", r.monetary AS "MonetaryMinor",
           r.recency_score AS "RecencyScore", r.frequency_score AS "FrequencyScore", r.monetary_score AS "MonetaryScore",
           CAST(COALESCE(ls.spent, 0) AS BIGINT) AS "LoyaltySpendMinor"
