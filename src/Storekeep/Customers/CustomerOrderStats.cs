@@ -88,6 +88,12 @@ public sealed class CustomerOrderStats(StorekeepDbContext db)
                 .Replace("@join", $"LEFT JOIN {CustomerFigures.Refunds} rf ON rf.order_id = o.id", StringComparison.Ordinal)
                 .Replace("@where", "", StringComparison.Ordinal),
             ct);
+        if (db.IsPostgres)
+        {
+            // Fresh statistics for the rewritten table, or the planner misjudges how many rows a rule keeps.
+            await db.Database.ExecuteSqlRawAsync("ANALYZE customer_order_stats", ct);
+        }
+
         if (transaction is not null)
         {
             await transaction.CommitAsync(ct);
