@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
@@ -26,7 +27,7 @@ namespace Storekeep.Bench;
 /// EXPLAIN (ANALYZE, BUFFERS) and the plans are written to a file.
 /// Ratio = median over the three segments of raw count ms ÷ app count ms.
 /// </summary>
-public static class SegmentsScenario
+public static partial class SegmentsScenario
 {
     public const string Name = "segments";
     private const int Warmup = 1;
@@ -59,6 +60,7 @@ public static class SegmentsScenario
 
         var notes = new List<string>();
         notes.Add(await LoadAsync(database.ConnectionString, customers, orders, now, ct));
+        notes.Add(await RebuildAsync(database.ConnectionString, orders, ct));
 
         var cases = new[]
         {
@@ -171,6 +173,31 @@ public static class SegmentsScenario
         return FormattableString.Invariant(
             $"loaded {customers:N0} customers in {customersLoaded.TotalSeconds:0.0} s, {written:N0} orders (+ lines, payments, refunds) in {ordersLoaded.TotalSeconds:0.0} s, VACUUM ANALYZE {(clock.Elapsed - customersLoaded - ordersLoaded).TotalSeconds:0.0} s");
     }
+
+    /// <summary>
+    /// The COPY raised no order events, so the customers' order figures (customer_order_stats, which the
+    /// app's figures segments read) are rebuilt as after any bulk load: <c>storekeep rebuild-analytics</c>.
+    /// </summary>
+    private static async Task<string> RebuildAsync(string connectionString, int orders, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var (exitCode, output) = await ServerProcess.RunCommandAsync(connectionString, ["rebuild-analytics"], ct);
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"rebuild-analytics failed ({exitCode}):{Environment.NewLine}{output}");
+        }
+
+        var stats = StatsRebuildLine().Match(output);
+        var rollups = RollupsRebuildLine().Match(output);
+        return FormattableString.Invariant(
+            $"rebuild-analytics at {orders:N0} orders: customers' order figures {(stats.Success ? $"{stats.Groups[1].Value} emails in {stats.Groups[2].Value} s" : "?")}, sales and KPI rollups {(rollups.Success ? rollups.Groups[1].Value : "?")} s ({clock.Elapsed.TotalSeconds:0.0} s with process start)");
+    }
+
+    [GeneratedRegex(@"order figures: ([0-9,]+) email\(s\) in ([0-9.]+) s")]
+    private static partial Regex StatsRebuildLine();
+
+    [GeneratedRegex(@"day\(s\) in ([0-9.]+) s")]
+    private static partial Regex RollupsRebuildLine();
 
     /// <summary>Rounds of app count, raw count, app page; every round's two counts must agree.</summary>
     private static async Task<Result> MeasureAsync(HttpClient http, string connectionString, Case c, Guid id, CancellationToken ct)

@@ -1680,6 +1680,48 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.ToTable("customers");
                 });
 
+            modelBuilder.Entity("Storekeep.Customers.CustomerOrderStat", b =>
+                {
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email");
+
+                    b.Property<DateTime>("FirstOrderAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("first_order_at");
+
+                    b.Property<DateTime>("LastOrderAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_order_at");
+
+                    b.Property<long>("LiveOrders")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("live_orders");
+
+                    b.Property<long>("OrdersCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("orders_count");
+
+                    b.Property<long>("SpentMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("spent");
+
+                    b.HasKey("Email")
+                        .HasName("pk_customer_order_stats");
+
+                    b.HasIndex("FirstOrderAt")
+                        .HasDatabaseName("ix_customer_order_stats_first_order_at");
+
+                    b.HasIndex("LastOrderAt")
+                        .HasDatabaseName("ix_customer_order_stats_last_order_at");
+
+                    b.HasIndex("SpentMinor")
+                        .HasDatabaseName("ix_customer_order_stats_spent");
+
+                    b.ToTable("customer_order_stats", (string)null);
+                });
+
             modelBuilder.Entity("Storekeep.Customers.CustomerRfmScore", b =>
                 {
                     b.Property<string>("Email")

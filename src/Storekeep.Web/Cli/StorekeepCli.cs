@@ -171,6 +171,9 @@ public static class StorekeepCli
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var days = await scope.ServiceProvider.GetRequiredService<Storekeep.Analytics.DailySalesRollup>().RebuildAsync(ct);
         console.MarkupLine($"[green]Rebuilt the daily sales and KPI rollups[/]: {days.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} day(s) in {clock.Elapsed.TotalSeconds.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} s.");
+        clock.Restart();
+        var emails = await scope.ServiceProvider.GetRequiredService<Storekeep.Customers.CustomerOrderStats>().RebuildAsync(ct);
+        console.MarkupLine($"[green]Rebuilt the customers' order figures[/]: {emails.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} email(s) in {clock.Elapsed.TotalSeconds.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} s.");
         return Ok;
     }
 

@@ -2,6 +2,7 @@ using MudBlazor;
 using Storekeep.Access;
 using Storekeep.Customers;
 using Storekeep.Data;
+using Storekeep.Events;
 using Storekeep.Web.Admin.Customers;
 using Storekeep.Web.Hosting;
 
@@ -40,6 +41,8 @@ public sealed class CustomersModule : StorekeepModule
         services.AddReplicaReader<CustomerCsvExporter>((sp, db) => [ActivatorUtilities.CreateInstance<CustomerFigures>(sp, db)]);
         services.AddScoped<CustomerCsvImporter>();
         services.AddScoped<RfmScoring>();
+        services.AddScoped<CustomerOrderStats>();
+        services.AddEventSubscriber<CustomerOrderStatsSubscriber>(CustomerOrderStatsSubscriber.SubscriberName);
         services.AddSingleton(new RfmSettings(
             configuration.GetValue("Customers:RfmWindowDays", RfmSettings.Default.WindowDays),
             // A minute to a week (a timer cannot wait longer than 49 days; scores older than a week mislead).

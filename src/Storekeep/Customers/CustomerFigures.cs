@@ -30,15 +30,26 @@ public sealed class CustomerFigureRow
     public long? FrequencyScore { get; init; }
     public long? MonetaryScore { get; init; }
 
+    /// <summary>
+    /// <see cref="OrdersCount"/> and <see cref="SpentMinor"/> as kept, null without an order: what segment
+    /// rules that no customer without orders meets compare, so the database can filter the kept figures
+    /// before joining them to customers.
+    /// </summary>
+    public long? KeptOrdersCount { get; init; }
+
+    public long? KeptSpentMinor { get; init; }
+
     /// <summary>Paid spend over the last 12 months as the Loyalty capability defines it (its tiers rest on it).</summary>
     public long LoyaltySpendMinor { get; init; }
 }
 
 /// <summary>
 /// Every customer's figures as one composable SQL query, so lists, segments and single customers
-/// filter and page it in the database. The order stats are live; the RFM values and scores are
+/// filter and page it in the database. The order stats are read from <c>customer_order_stats</c>
+/// (<see cref="CustomerOrderStats"/>), as of the last order event its subscriber handled, because
+/// grouping a million orders by email on each read takes seconds; the RFM values and scores are
 /// those of the last scoring run (<see cref="RfmScoring"/>), because ranking every buyer takes
-/// seconds at 500,000 customers.
+/// seconds at 500,000 customers. The loyalty spend (a 12-month window moving with the clock) is live.
 /// </summary>
 public sealed class CustomerFigures(StorekeepDbContext db, TimeProvider clock)
 {
@@ -48,9 +59,9 @@ public sealed class CustomerFigures(StorekeepDbContext db, TimeProvider clock)
     public IQueryable<CustomerFigureRow> Query() => Build(null);
 
     /// <summary>
-    /// Only the customers with these emails (a page of a list, one profile). Each grouped subquery is
-    /// narrowed to them by the orders' email index: PostgreSQL cannot push an outer filter into a
-    /// GROUP BY, and would otherwise group a million orders to keep 50 rows (docs/performance.md).
+    /// Only the customers with these emails (a page of a list, one profile). The loyalty spend's grouped
+    /// subquery is narrowed to them by the orders' customer index: PostgreSQL cannot push an outer filter
+    /// into a GROUP BY, and would otherwise group a million orders to keep 50 rows (docs/performance.md).
     /// </summary>
     public IQueryable<CustomerFigureRow> Of(IReadOnlyCollection<string> emails)
     {
@@ -74,7 +85,6 @@ public sealed class CustomerFigures(StorekeepDbContext db, TimeProvider clock)
             // All orders: one grouped pass over payments; a few customers' orders: each order's own payments by index.
             .Replace("@payments", only.Length == 0 ? "LEFT JOIN (SELECT order_id, SUM(refunded_amount) AS refunded FROM payments GROUP BY order_id) pm ON pm.order_id = o.id" : "", StringComparison.Ordinal)
             .Replace("@refunded", only.Length == 0 ? "pm.refunded" : "(SELECT SUM(p.refunded_amount) FROM payments p WHERE p.order_id = o.id)", StringComparison.Ordinal)
-            .Replace("@orders", only.Length == 0 ? "" : $"AND o.email {only}", StringComparison.Ordinal)
             .Replace("@buyers", only.Length == 0 ? "" : $"AND o.customer_id IN (SELECT id FROM customers WHERE email {only})", StringComparison.Ordinal)
             .Replace("@customers", only.Length == 0 ? "" : $"WHERE c.email {only}", StringComparison.Ordinal);
         return db.Database.SqlQuery<CustomerFigureRow>(FormattableStringFactory.Create(sql, [.. arguments]));
@@ -82,26 +92,23 @@ public sealed class CustomerFigures(StorekeepDbContext db, TimeProvider clock)
 
     // Net of succeeded refunds; cancelled orders never count towards spend. Every computed column is
     // cast to BIGINT so both databases answer with the same types (PostgreSQL's SUM of bigint is numeric).
-    // Each joined subquery is grouped by its join key, so PostgreSQL proves it unique and drops it when
-    // a query reads none of its columns: a count over profile fields reads only customers.
+    // Each joined table or subquery is unique on its join key (a primary key, or grouped by it), so
+    // PostgreSQL drops it when a query reads none of its columns: a count over profile fields reads only customers.
     internal const string Refunds = "(SELECT order_id, SUM(amount) AS amount FROM refunds WHERE status = 'succeeded' GROUP BY order_id)";
 
     private const string Template = """
         SELECT c.id AS "CustomerId", c.email AS "Email", c.country AS "Country", c.company AS "Company",
           c.accepts_email AS "AcceptsEmail", c.accepts_sms AS "AcceptsSms",
           CAST(COALESCE(s.orders_count, 0) AS BIGINT) AS "OrdersCount",
-          CAST(COALESCE(l.live_orders, 0) AS BIGINT) AS "LiveOrders",
-          CAST(COALESCE(l.spent, 0) AS BIGINT) AS "SpentMinor",
-          s.first_at AS "FirstOrderAt", s.last_at AS "LastOrderAt",
+          CAST(COALESCE(s.live_orders, 0) AS BIGINT) AS "LiveOrders",
+          CAST(COALESCE(s.spent, 0) AS BIGINT) AS "SpentMinor",
+          s.first_order_at AS "FirstOrderAt", s.last_order_at AS "LastOrderAt",
+          s.orders_count AS "KeptOrdersCount", s.spent AS "KeptSpentMinor",
           r.recency AS "Recency", r.frequency AS "Frequency", r.monetary AS "MonetaryMinor",
           r.recency_score AS "RecencyScore", r.frequency_score AS "FrequencyScore", r.monetary_score AS "MonetaryScore",
           CAST(COALESCE(ls.spent, 0) AS BIGINT) AS "LoyaltySpendMinor"
         FROM customers c
-        LEFT JOIN (SELECT o.email, COUNT(*) AS orders_count, MIN(o.created_at) AS first_at, MAX(o.created_at) AS last_at
-                   FROM orders o WHERE 1 = 1 @orders GROUP BY o.email) s ON s.email = c.email
-        LEFT JOIN (SELECT o.email, COUNT(*) AS live_orders, SUM(o.total - COALESCE(rf.amount, 0)) AS spent
-                   FROM orders o LEFT JOIN @refunds rf ON rf.order_id = o.id
-                   WHERE o.status <> 'cancelled' @orders GROUP BY o.email) l ON l.email = c.email
+        LEFT JOIN customer_order_stats s ON s.email = c.email
         LEFT JOIN customer_rfm_scores r ON r.email = c.email
         LEFT JOIN (SELECT o.customer_id, SUM(o.total - COALESCE(@refunded, 0)) AS spent
                    FROM orders o @payments

@@ -55,6 +55,7 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock, C
 
             await WriteAsync(data, progress, token);
             await new Analytics.DailySalesRollup(db).RebuildAsync(token);
+            await new Customers.CustomerOrderStats(db).RebuildAsync(token); // the demo's orders raised no events
             await new Recommendations.CoPurchases(db, clock).RebuildAsync(token); // the demo's orders raised no order.paid
             await rfm.ScoreAsync(token); // the customer pages and RFM segments show scores on first start
             return true;

@@ -197,8 +197,8 @@ public static class SegmentRules
         var lowered = text.ToLowerInvariant();
         return rule.Field switch
         {
-            "totalSpent" => Numeric(f => f.SpentMinor, op, minor),
-            "ordersCount" => Numeric(f => f.OrdersCount, op, counts),
+            "totalSpent" => ZeroMatches(op, minor) ? Numeric(f => f.SpentMinor, op, minor) : Kept(f => f.KeptSpentMinor, op, minor),
+            "ordersCount" => ZeroMatches(op, counts) ? Numeric(f => f.OrdersCount, op, counts) : Kept(f => f.KeptOrdersCount, op, counts),
             // The exact average, compared without division: spent op value × orders.
             "averageOrderValue" => AnyOf(minor, op, m => Compare(
                 (Expression<Func<CustomerFigureRow, long>>)(f => f.SpentMinor), op == "in" ? "eq" : op,
@@ -262,6 +262,32 @@ public static class SegmentRules
                 .Aggregate(Or);
         return op == "ne" ? Not(inAny) : inAny;
     }
+
+    /// <summary>Whether a customer without orders (0) meets the rule; values are never negative.</summary>
+    private static bool ZeroMatches(string op, List<long> values) => op switch
+    {
+        "eq" or "in" => values.Contains(0),
+        "ne" => values[0] != 0,
+        "gt" => false,
+        "gte" => values[0] == 0,
+        _ => true, // lt (values ≥ 0: 0 < v unless v is 0, then nothing matches anyway) and lte
+    };
+
+    /// <summary>
+    /// A rule no customer without orders meets, over the kept figure (null without orders, so the null
+    /// fails it as 0 would): PostgreSQL can then filter <c>customer_order_stats</c> before the join
+    /// (an inner join), instead of joining every customer and filtering the coalesced value after.
+    /// </summary>
+    private static Expression<Func<CustomerFigureRow, bool>> Kept(Expression<Func<CustomerFigureRow, long?>> member, string op, List<long> values) =>
+        values.Select(v => op switch
+        {
+            "eq" or "in" => Bind(member, x => x == Box<long?>(v).Value),
+            "ne" => Bind(member, x => x != null && x != Box<long?>(v).Value), // C#'s null ≠ v is true: ruled out here
+            "gt" => Bind(member, x => x > Box<long?>(v).Value),
+            "gte" => Bind(member, x => x >= Box<long?>(v).Value),
+            "lt" => Bind(member, x => x < Box<long?>(v).Value),
+            _ => Bind(member, x => x <= Box<long?>(v).Value),
+        }).Take(op == "in" ? values.Count : 1).Aggregate(Or);
 
     private static Expression<Func<CustomerFigureRow, bool>> Numeric(Expression<Func<CustomerFigureRow, long>> member, string op, List<long> values) =>
         AnyOf(values, op, v => Compare(member, op == "in" ? "eq" : op, (Expression<Func<CustomerFigureRow, long>>)(f => Box(v).Value)), null);

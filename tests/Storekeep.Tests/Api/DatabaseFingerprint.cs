@@ -22,8 +22,9 @@ public sealed class DatabaseFingerprint : IAsyncDisposable
     // daily_sales and daily_kpis are recomputed by the dispatcher from orders committed earlier (the setup requests);
     // messages are queued by the dispatcher for those earlier events and then marked sent or logged;
     // the loyalty ledger earns and reverses points for those earlier orders (and raises loyalty.points_changed, not counted below);
-    // the co-purchase counts take in those earlier orders as they are paid; RFM scores are rewritten by the scoring job.
-    private static readonly HashSet<string> Ignored = ["customer_rfm_scores", "webhook_deliveries", "daily_sales", "daily_kpis", "customer_months", "customer_months_shares", "messages", "event_subscriptions", "loyalty_accounts", "loyalty_entries", "co_purchases", "co_purchase_orders"];
+    // the co-purchase counts take in those earlier orders as they are paid; RFM scores are rewritten by the scoring job;
+    // the customers' order figures are recomputed by their subscriber for those earlier orders.
+    private static readonly HashSet<string> Ignored = ["customer_rfm_scores", "customer_order_stats", "webhook_deliveries", "daily_sales", "daily_kpis", "customer_months", "customer_months_shares", "messages", "event_subscriptions", "loyalty_accounts", "loyalty_entries", "co_purchases", "co_purchase_orders"];
 
     private readonly StorekeepDbContext _db;
     private readonly DbConnection _connection;

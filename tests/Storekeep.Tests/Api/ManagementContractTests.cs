@@ -1065,7 +1065,8 @@ public sealed class ManagementContractTests
             Assert.Equal(("newsletter", "email", "launch", "https://news.example.net/issues/12"), (t["source"].Str(), t["medium"].Str(), t["campaign"].Str(), t["referrer"].Str()));
         }
 
-        // GET /customers/{id or email} → every field the contract names (RFM as of a scoring run).
+        // GET /customers/{id or email} → every field the contract names (RFM as of a scoring run, order figures as of the last event handled).
+        await store.SubscribersCaughtUpAsync();
         await store.Client.PostJson("/api/v1/customers/rfm/score", new { }).Expect(HttpStatusCode.OK);
         string[] customerFields = ["id:s", "email:s", "firstName:s?", "lastName:s?", "phone:s?", "company:s?", "tags:a", "note:s?", "consent:o", "stats:o", "rfm:o?", "loyalty:o", "acquisition:o"];
         var byEmail = Shape(await marketing.GetAsync("/api/v1/customers/ada@example.com").Expect(HttpStatusCode.OK), "customer", customerFields);

@@ -36,6 +36,7 @@ public sealed class CustomerCsvTests
             consent = new { email = new { accepted = true, source = "phone call" }, sms = new { accepted = false } },
         }).Expect(HttpStatusCode.Created);
 
+        await store.SubscribersCaughtUpAsync(); // the order figures are kept by an event subscriber
         await CustomerRfmTests.ScoreAsync(store);
         var response = await store.Client.GetAsync("/api/v1/customers/export");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -16,7 +16,7 @@ namespace Storekeep.Orders.Import;
 /// transaction: draft products for unknown SKUs and categories for their categories (Catalog),
 /// customers for unknown emails (Customers), the orders in batches (source "import", paid,
 /// delivered, completed; binary COPY on PostgreSQL, see <see cref="CopyOrdersAsync"/>), and the
-/// daily sales rollup of the days they touch. No stock moves, no
+/// daily sales rollup of the days they touch and the customers' order figures. No stock moves, no
 /// event is raised (so no email and no webhook). Orders imported before (same external number)
 /// are skipped, so importing a file twice adds nothing.
 /// </summary>
@@ -25,6 +25,7 @@ public sealed class OrderHistoryImporter(
     ImportedProducts products,
     CustomerRegistry customers,
     DailySalesRollup rollup,
+    CustomerOrderStats customerStats,
     TimeProvider clock)
 {
     public const int OrdersPerBatch = 2000;
@@ -305,11 +306,14 @@ public sealed class OrderHistoryImporter(
         if (days.Count > DaysRecomputedOneByOne)
         {
             await rollup.RebuildAsync(ct);
+            await customerStats.RebuildAsync(ct);
             return;
         }
 
         // The imported orders' days, and their customers' first-order days (an earlier order changes who is new).
         await rollup.RefreshOrdersAsync(plan.ImportedIds, ct);
+        // The import raises no events, so the customers' order figures are recomputed here.
+        await customerStats.RefreshAsync(plan.NewOrders.Select(o => o.Email ?? ""), ct);
     }
 
     private sealed class Plan(ImportedOrderFile file)

@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261205130857_Initial")]
+    [Migration("20261205132928_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1681,6 +1681,48 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_customers_email");
 
                     b.ToTable("customers");
+                });
+
+            modelBuilder.Entity("Storekeep.Customers.CustomerOrderStat", b =>
+                {
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email");
+
+                    b.Property<DateTime>("FirstOrderAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("first_order_at");
+
+                    b.Property<DateTime>("LastOrderAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_order_at");
+
+                    b.Property<long>("LiveOrders")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("live_orders");
+
+                    b.Property<long>("OrdersCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("orders_count");
+
+                    b.Property<long>("SpentMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("spent");
+
+                    b.HasKey("Email")
+                        .HasName("pk_customer_order_stats");
+
+                    b.HasIndex("FirstOrderAt")
+                        .HasDatabaseName("ix_customer_order_stats_first_order_at");
+
+                    b.HasIndex("LastOrderAt")
+                        .HasDatabaseName("ix_customer_order_stats_last_order_at");
+
+                    b.HasIndex("SpentMinor")
+                        .HasDatabaseName("ix_customer_order_stats_spent");
+
+                    b.ToTable("customer_order_stats", (string)null);
                 });
 
             modelBuilder.Entity("Storekeep.Customers.CustomerRfmScore", b =>
