@@ -92,7 +92,8 @@ public sealed class Commissions(StorekeepDbContext db, TimeProvider clock)
         return await db.InTransactionAsync(async token =>
         {
             var plan = await db.Set<CommissionPlan>().FirstOrDefaultAsync(p => p.Id == planId, token) ?? throw Errors.NotFound("Commission plan", id);
-            if ((basis is not null || rate is not null || tiers is not null) && await InUseAsync(planId, token))
+            var inUse = await InUseAsync(planId, token);
+            if ((basis is not null || rate is not null || tiers is not null) && inUse)
             {
                 throw InUse(plan, "its basis, rate and tiers are fixed once a rep has been on it, so past statements stay as they were; make a new plan and move the reps onto it");
             }
@@ -108,7 +109,7 @@ public sealed class Commissions(StorekeepDbContext db, TimeProvider clock)
 
             await SaveNamedAsync(plan.Name, token);
             var reps = await db.Set<SalesRep>().AsNoTracking().Where(r => r.CommissionPlanId == planId).Select(r => r.Id).ToListAsync(token);
-            return ToView(plan, tiers ?? await db.Set<CommissionPlanTier>().AsNoTracking().Where(t => t.PlanId == planId).ToListAsync(token), reps, await InUseAsync(planId, token));
+            return ToView(plan, tiers ?? await db.Set<CommissionPlanTier>().AsNoTracking().Where(t => t.PlanId == planId).ToListAsync(token), reps, inUse);
         }, ct);
     }
 
