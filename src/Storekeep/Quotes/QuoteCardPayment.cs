@@ -49,7 +49,9 @@ public sealed partial class QuoteCardPayment(
         var now = clock.GetUtcNow().UtcDateTime;
         var details = StorekeepJson.Serialize(new Details(request.ShippingAddress, request.ShippingMethod));
 
-        // An open intent for this very version is reused (its amount follows the address); one for an older version is left to fail.
+        await CancelOlderVersionsAsync(quote, ct);
+
+        // An open intent for this very version is reused (its amount follows the address).
         var open = await db.Set<QuotePaymentAttempt>()
             .Where(a => a.QuoteId == quote.Id && a.Version == quote.Version && a.Status == QuotePaymentStatus.Open && a.Gateway == intents.Name)
             .OrderByDescending(a => a.CreatedAt)
@@ -263,6 +265,28 @@ public sealed partial class QuoteCardPayment(
 
         var paid = await capture.CaptureAfterCheckoutAsync(order, payment, ct);
         return new(IntentCheckoutOutcome.Placed, paid, null, null);
+    }
+
+    /// <summary>
+    /// Intents made for an older version can never place an order (completion refuses them), so they
+    /// are marked failed and cancelled at the gateway once the buyer pays the current version: else a
+    /// page left open on the old version could still authorize a hold that lingers until Stripe drops it.
+    /// </summary>
+    private async Task CancelOlderVersionsAsync(Quote quote, CancellationToken ct)
+    {
+        var stale = await db.Set<QuotePaymentAttempt>().AsNoTracking()
+            .Where(a => a.QuoteId == quote.Id && a.Version < quote.Version && a.Status == QuotePaymentStatus.Open && a.Gateway == intents.Name)
+            .ToListAsync(ct);
+        foreach (var attempt in stale)
+        {
+            var message = $"Quote {Quote.Display(quote.Number)} was revised (now version {quote.Version}) before this payment for version {attempt.Version} was made; it was cancelled, nothing was charged.";
+            var result = await FailAsync(attempt, null, "quote_changed", message, ct);
+            if (result.Outcome == IntentCheckoutOutcome.Failed)
+            {
+                // The same key as FailAsync's void: if another caller voided it already, the gateway answers that.
+                await voids.VoidUnrecordedQuietlyAsync(attempt.IntentId, $"quote-attempt:{attempt.Id}:void", new StorekeepException(ErrorKind.Conflict, "quote_changed", message));
+            }
+        }
     }
 
     private static ValidCheckout InputOf(Quote quote, Details details) =>

@@ -180,6 +180,42 @@ public sealed class QuoteCardPaymentTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task An_intent_left_open_for_an_older_version_is_cancelled_when_the_buyer_pays_the_revised_quote(string database)
+    {
+        await using var store = await StripeStoreAsync(database);
+        var quote = await SentQuoteAsync(store);
+        var first = await PrepareAsync(store, quote);
+
+        // The buyer leaves the page unpaid; the rep revises and sends version 2, and the buyer pays that.
+        await store.Client.PutJson($"/api/v1/sales/quotes/{quote.Id}", new { lines = new object[] { new { sku = Sku, quantity = 3, unitPrice = 9.00m } } })
+            .Expect(HttpStatusCode.OK);
+        await store.Client.PostAsync($"/api/v1/sales/quotes/{quote.Id}/send", null).Expect(HttpStatusCode.OK);
+        var second = await PrepareAsync(store, quote);
+
+        Assert.NotEqual(first.Id, second.Id);
+        var old = _stripe.Intent(first.Id);
+        Assert.Equal(("canceled", 1, 0), (old.Status, old.Cancels, old.Captures));
+        Assert.Equal((false, 0), (_stripe.Intent(second.Id).Canceled, _stripe.Intent(second.Id).Cancels));
+        await using (var db = store.Db())
+        {
+            var attempts = await db.Set<QuotePaymentAttempt>().AsNoTracking().OrderBy(a => a.Version).ToListAsync(TestContext.Current.CancellationToken);
+            Assert.Equal([(1, QuotePaymentStatus.Failed, "quote_changed"), (2, QuotePaymentStatus.Open, null)],
+                attempts.Select(a => (a.Version, a.Status, a.FailureCode)).ToArray());
+        }
+
+        // Preparing again reuses version 2's intent and cancels nothing more.
+        Assert.Equal(second.Id, (await PrepareAsync(store, quote)).Id);
+        Assert.Equal(1, _stripe.Intent(first.Id).Cancels);
+
+        // The old page's intent can no longer place anything; the current one can.
+        await AcceptAsync(store, quote, first.Id).ExpectProblem(HttpStatusCode.Conflict, "quote_changed");
+        await ConfirmAsync(second, "pm_card_visa").Expect(HttpStatusCode.OK);
+        var accepted = await AcceptAsync(store, quote, second.Id).Expect(HttpStatusCode.Created);
+        Assert.Equal((second.Amount, 2), (accepted["orderTotal"].Dec(), accepted["quote"]!["version"].Int()));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
     public async Task Stock_gone_while_the_buyer_authenticates_voids_the_authorization_and_the_quote_stays_open(string database)
     {
         await using var store = await StripeStoreAsync(database);
