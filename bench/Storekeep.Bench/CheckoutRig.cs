@@ -6,12 +6,15 @@ namespace Storekeep.Bench;
 /// <summary>
 /// What every checkout-shaped scenario starts from: a fresh database, the real app as a child
 /// process (it migrates), bulk-seeded stock, and carts written straight into the database for
-/// each side (app and raw), so the measured phases are checkouts alone.
+/// each side (app, the same statements raw, and the minimal transaction), so the measured phases
+/// are checkouts alone.
 /// </summary>
 public sealed class CheckoutRig : IAsyncDisposable
 {
-    private CheckoutRig(BenchDatabase database, ServerProcess server, SkuPicker pick, ConcurrentQueue<PrebuiltCart> appCarts, ConcurrentQueue<PrebuiltCart> rawCarts)
+    private CheckoutRig(BenchDatabase database, ServerProcess server, SkuPicker pick, long stockPerSku, ConcurrentQueue<PrebuiltCart> appCarts, ConcurrentQueue<PrebuiltCart> rawCarts, ConcurrentQueue<PrebuiltCart> minimalCarts)
     {
+        StockPerSku = stockPerSku;
+        MinimalCarts = minimalCarts;
         Database = database;
         Server = server;
         Pick = pick;
@@ -29,7 +32,12 @@ public sealed class CheckoutRig : IAsyncDisposable
 
     public ConcurrentQueue<PrebuiltCart> RawCarts { get; }
 
-    public static async Task<CheckoutRig> StartAsync(int skuCount, long stockPerSku, Func<IReadOnlyList<string>, SkuPicker> picker, int cartsPerSide, CancellationToken ct)
+    /// <summary>Carts for <see cref="MinimalCheckout"/>, apart from the others so every side consumes stock alike.</summary>
+    public ConcurrentQueue<PrebuiltCart> MinimalCarts { get; }
+
+    public long StockPerSku { get; }
+
+    public static async Task<CheckoutRig> StartAsync(int skuCount, long stockPerSku, Func<IReadOnlyList<string>, SkuPicker> picker, int cartsPerSide, int minimalCarts, CancellationToken ct)
     {
         var database = await BenchDatabase.CreateAsync(ct);
         AnsiConsole.MarkupLineInterpolated($"database {database.Name}");
@@ -45,8 +53,9 @@ public sealed class CheckoutRig : IAsyncDisposable
             var random = new Random(42);
             var appCarts = new ConcurrentQueue<PrebuiltCart>(await database.PrebuildCartsAsync(Enumerable.Range(0, cartsPerSide).Select(_ => pick(random)), ct));
             var rawCarts = new ConcurrentQueue<PrebuiltCart>(await database.PrebuildCartsAsync(Enumerable.Range(0, cartsPerSide).Select(_ => pick(random)), ct));
-            AnsiConsole.MarkupLineInterpolated($"prepared {cartsPerSide:N0} carts for each side");
-            return new CheckoutRig(database, server, pick, appCarts, rawCarts);
+            var minimal = new ConcurrentQueue<PrebuiltCart>(await database.PrebuildCartsAsync(Enumerable.Range(0, minimalCarts).Select(_ => pick(random)), ct));
+            AnsiConsole.MarkupLineInterpolated($"prepared {cartsPerSide:N0} carts for the app and the same statements each, {minimalCarts:N0} for the minimal transaction");
+            return new CheckoutRig(database, server, pick, stockPerSku, appCarts, rawCarts, minimal);
         }
         catch
         {
@@ -71,7 +80,25 @@ public sealed class CheckoutRig : IAsyncDisposable
         await CheckoutWorkload.RunAppCartBuildingAsync(Server.BaseAddress, 4, Pick, prewarm, ct);
         await CheckoutWorkload.RunAppCheckoutsAsync(Server.BaseAddress, 4, AppCarts, prewarm, ct);
         await CheckoutWorkload.RunRawAsync(Database.ConnectionString, Database.WarehouseId, 4, RawCarts, new PhaseTimes(TimeSpan.FromSeconds(2), TimeSpan.Zero), ct);
+        if (!MinimalCarts.IsEmpty)
+        {
+            await MinimalCheckout.RunAsync(Database.ConnectionString, Database.WarehouseId, 4, MinimalCarts, new PhaseTimes(TimeSpan.FromSeconds(2), TimeSpan.Zero), ct);
+        }
     }
+
+    /// <summary>Before measuring: a refused decrement must leave nothing behind (throws otherwise).</summary>
+    public async Task ProbeMinimalGuardAsync(CancellationToken ct)
+    {
+        if (await MinimalCheckout.ProbeGuardAsync(Database.ConnectionString, Database.WarehouseId, MinimalCarts, ct) is { } failure)
+        {
+            throw new InvalidOperationException(failure);
+        }
+
+        AnsiConsole.MarkupLine("guard probe: a cart asking for more than there is left no order and no reservation");
+    }
+
+    /// <summary>After the phases: stock consumed equals the committed orders' units, SKU by SKU, none negative.</summary>
+    public Task<string?> VerifyStockAsync(CancellationToken ct) => MinimalCheckout.VerifyStockAsync(Database.ConnectionString, StockPerSku, ct);
 
     public async ValueTask DisposeAsync()
     {

@@ -26,12 +26,13 @@ if (args.Contains("--help", StringComparer.OrdinalIgnoreCase) || args.Contains("
         usage: dotnet run -c Release --project bench/Storekeep.Bench -- <scenario> [--quick]
 
         scenarios:
-          checkout   checkouts of 3 random SKUs out of 10,000, 8 and 32 clients, app vs raw Npgsql
+          checkout   checkouts of 3 random SKUs out of 10,000, 8 and 32 clients: the app vs the minimal checkout
+                     transaction (physical limit; prepared, batched, no TLS), and vs the app's statements raw
           checkout-discounts
                      the checkout scenario without, then with discounts (an automatic 5 % and a 10 % code on
                      every cart); ratio = (app/raw with) ÷ (app/raw without), target ≥ 0.90
-          hot-sku    every checkout buys the same SKU, 8 and 32 clients, app vs raw Npgsql
-          latency    open-loop checkouts at half the app's saturation: p99 vs one client's raw transaction
+          hot-sku    every checkout buys the same SKU, 8 and 32 clients, the same three sides as checkout
+          latency    open-loop checkouts at half the app's saturation: p99 vs one client's minimal transaction p50
           catalog    product page and product-list API vs a static file from the same Kestrel
           scale      order list, email search and dashboard API at 10,000 vs 1,000,000 bulk-loaded orders
                      (200,000 with --quick); checks the dashboard against raw SQL to the cent
