@@ -149,6 +149,7 @@ public static class StorekeepApp
         app.UseOutputCache();
         app.UseMiddleware<StaffAuditScope>();
         app.UseAntiforgery();
+        app.UseMiddleware<AntiforgeryFailureMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();
 
         app.MapOpenApi("/openapi/{documentName}.json");
