@@ -147,6 +147,7 @@ public static class StorekeepApp
         app.UseRateLimiter();
         app.UseAuthorization();
         app.UseOutputCache();
+        app.UseMiddleware<Storekeep.Web.Storefront.ProductPageCachePolicy.CookieGuard>(); // inside the cache: a stored product page carries no visitor's cookies
         app.UseMiddleware<StaffAuditScope>();
         app.UseAntiforgery();
         app.UseMiddleware<AntiforgeryFailureMiddleware>();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Xml;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Storekeep.Catalog;
 
 namespace Storekeep.Web.Storefront;
@@ -16,7 +17,40 @@ public static class StorefrontEndpoints
         app.MapGet("/sitemap.xml", SitemapAsync).ExcludeFromDescription().CacheOutput(StorefrontCache.PolicyName);
         app.MapGet("/sitemap-{part:int}.xml", SitemapPartAsync).ExcludeFromDescription().CacheOutput(StorefrontCache.PolicyName);
         app.MapGet("/images/products/{slug}.svg", Placeholder).ExcludeFromDescription();
+        app.MapPost("/recently-viewed", RecentlyViewedAsync).ExcludeFromDescription().RequireSameOrigin();
         return app;
+    }
+
+    /// <summary>
+    /// Records that this visitor viewed <paramref name="product"/> and answers their other recently
+    /// viewed products as an HTML fragment (js/recently-viewed.js puts it on the cached product page).
+    /// Without the visitor cookie, or with a product id that is not one, an empty answer.
+    /// </summary>
+    private static async Task<IResult> RecentlyViewedAsync(string? product, HttpContext http, StorefrontCatalog catalog,
+        Storekeep.Recommendations.RecentlyViewed recentlyViewed, CancellationToken ct)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        if (!Guid.TryParse(product, out var productId) || Attribution.VisitorCookie.Read(http) is not { } visitor)
+        {
+            return Results.NoContent();
+        }
+
+        try
+        {
+            await recentlyViewed.RecordAsync(visitor, productId, ct);
+            var cards = await catalog.CardsAsync(await recentlyViewed.ListAsync(visitor, productId, ct), ct);
+            if (cards.Count == 0)
+            {
+                return Results.NoContent();
+            }
+
+            return new RazorComponentResult<RecentlyViewedSection>(new { Products = cards, Currency = await catalog.CurrencyAsync(ct) });
+        }
+        catch (System.Data.Common.DbException)
+        {
+            // Recommendations are extras: a busy database costs the shopper only this list.
+            return Results.NoContent();
+        }
     }
 
     private static IResult Robots(HttpContext context)

@@ -12,9 +12,14 @@ public sealed class StorefrontModule : StorekeepModule
 {
     public override string Name => "Storefront";
 
+    public override IEnumerable<ErrorCode> ErrorCodes =>
+    [
+        new("cross_site_request", 403, "A storefront form without an antiforgery token (add to cart) was posted from another site."),
+    ];
+
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOutputCache(StorefrontCache.AddPolicy);
+        services.AddOutputCache(StorefrontCache.AddPolicies);
         services.AddSingleton<StorefrontCache>();
         services.AddSingleton<StorefrontEvents>();
         services.AddSingleton<IStorefrontEvents>(sp => sp.GetRequiredService<StorefrontEvents>());

@@ -221,6 +221,6 @@ public sealed class StorefrontCatalog(StorekeepDbContext db)
             inStock.Any(s => p.Variants.Any(v => v.Sku == s.Sku))));
     }
 
-    private async Task<string> CurrencyAsync(CancellationToken ct) =>
+    public async Task<string> CurrencyAsync(CancellationToken ct) =>
         await StoreSettingsService.CurrencyAsync(db, ct);
 }

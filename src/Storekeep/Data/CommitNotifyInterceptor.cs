@@ -106,7 +106,7 @@ public abstract class CommitNotifyInterceptor(Action notify) : ISaveChangesInter
     {
         if (context is not null && _pending.Remove(context))
         {
-            notify();
+            Committed(context);
         }
     }
 
@@ -115,6 +115,15 @@ public abstract class CommitNotifyInterceptor(Action notify) : ISaveChangesInter
         if (context is not null)
         {
             _pending.Remove(context);
+            RolledBack(context);
         }
+    }
+
+    /// <summary>The concerned unit of work of <paramref name="context"/> committed: by default, notify.</summary>
+    protected virtual void Committed(DbContext context) => notify();
+
+    /// <summary>The unit of work of <paramref name="context"/> rolled back: whatever was noted about it is dropped.</summary>
+    protected virtual void RolledBack(DbContext context)
+    {
     }
 }

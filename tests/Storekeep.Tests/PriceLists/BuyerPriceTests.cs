@@ -193,6 +193,40 @@ public sealed class BuyerPriceTests
         Assert.Equal((17.49m, intentQuote["total"].Dec()), (intentOrder["lines"]![0]!["unitPrice"].Dec(), intentOrder["total"].Dec()));
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_guest_and_a_company_buyer_never_share_a_cached_product_page(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await store.AddProductAsync("SHARE-1", 10m, main: 10);
+        var list = await store.Client.PostJson("/api/v1/price-lists", new { name = "Partners 20%", percentOff = 20m }).Expect(HttpStatusCode.Created);
+        var buyer = await BuyerAsync(store, list["id"].Str(), verify: true);
+
+        async Task<(bool Cached, string Html)> ViewAsync(HttpClient browser)
+        {
+            var response = await browser.GetAsync("/p/product-share-1");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (response.Headers.Age is not null, await response.Content.ReadAsStringAsync());
+        }
+
+        // The buyer's page (their company price) is built for them and not stored: the first guest gets a page of its own.
+        var buyerFirst = await ViewAsync(buyer);
+        Assert.False(buyerFirst.Cached);
+        Assert.Contains("data-buyer-price=\"true\">$8.00<", buyerFirst.Html, StringComparison.Ordinal);
+        var guestFirst = await ViewAsync(store.Browser());
+        Assert.False(guestFirst.Cached, "the buyer's page was not stored for guests");
+        Assert.Contains("data-testid=\"product-price\">$10.00<", guestFirst.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-buyer-price", guestFirst.Html, StringComparison.Ordinal);
+
+        // The guest's page is stored and served to guests, never to the buyer.
+        var guestAgain = await ViewAsync(store.Browser());
+        Assert.True(guestAgain.Cached);
+        Assert.DoesNotContain("data-buyer-price", guestAgain.Html, StringComparison.Ordinal);
+        var buyerAgain = await ViewAsync(buyer);
+        Assert.False(buyerAgain.Cached, "a signed-in buyer is never answered from the guests' cache");
+        Assert.Contains("data-buyer-price=\"true\">$8.00<", buyerAgain.Html, StringComparison.Ordinal);
+    }
+
     /// <summary>A company on <paramref name="priceListId"/> and a browser signed in to its buyer's storefront account.</summary>
     private static async Task<HttpClient> BuyerAsync(TestStore store, string priceListId, bool verify)
     {

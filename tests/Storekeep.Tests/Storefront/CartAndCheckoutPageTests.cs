@@ -33,14 +33,23 @@ public sealed class CartAndCheckoutPageTests
 
     [Theory]
     [InlineData(TestDatabases.Sqlite)]
-    public async Task Cart_forms_refuse_a_post_without_antiforgery_token_and_explain_bad_input(string database)
+    public async Task Cart_forms_refuse_a_forged_post_and_explain_bad_input(string database)
     {
         await using var store = await TestStore.StartAsync(database);
         await store.AddProductAsync("MUG-1", 12.50m, main: 3);
         var browser = store.Browser();
 
-        var forged = await browser.PostAsync("/cart/add", new FormUrlEncodedContent(new Dictionary<string, string> { ["sku"] = "MUG-1", ["quantity"] = "1" }));
-        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        // Add to cart (from the shared cached product page) checks where the post comes from; the cart page's forms keep their token.
+        using (var forged = new HttpRequestMessage(HttpMethod.Post, "/cart/add"))
+        {
+            forged.Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["sku"] = "MUG-1", ["quantity"] = "1" });
+            forged.Headers.Add("Sec-Fetch-Site", "cross-site");
+            await (await browser.SendAsync(forged)).ExpectProblem(HttpStatusCode.Forbidden, "cross_site_request");
+        }
+
+        Assert.Equal(HttpStatusCode.SeeOther, (await browser.AddToCartAsync("MUG-1")).StatusCode);
+        var noToken = await browser.PostAsync("/cart/update", new FormUrlEncodedContent(new Dictionary<string, string> { ["sku"] = "MUG-1", ["quantity"] = "2" }));
+        Assert.Equal(HttpStatusCode.BadRequest, noToken.StatusCode);
 
         var unknown = await browser.AddToCartAsync("NOPE-9");
         Assert.StartsWith("/cart?error=unknown_sku", unknown.Headers.Location!.OriginalString, StringComparison.Ordinal);

@@ -10,16 +10,15 @@ public static partial class ShopperBrowser
 {
     public const string Password = "shopper-password-1";
 
-    /// <summary>The product page's "Add to cart" form: sku, quantity and an antiforgery token from any page.</summary>
+    /// <summary>The product page's "Add to cart" form, as a browser posts it from the shop's own page: sku and quantity, no token.</summary>
     public static async Task<HttpResponseMessage> AddToCartAsync(this HttpClient browser, string sku, string quantity = "1")
     {
-        var token = await AntiforgeryTokenAsync(browser);
-        return await browser.PostAsync("/cart/add", new FormUrlEncodedContent(new Dictionary<string, string>
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/cart/add")
         {
-            ["sku"] = sku,
-            ["quantity"] = quantity,
-            ["__RequestVerificationToken"] = token,
-        }));
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["sku"] = sku, ["quantity"] = quantity }),
+        };
+        request.Headers.Add("Sec-Fetch-Site", "same-origin");
+        return await browser.SendAsync(request);
     }
 
     public static async Task<string> AntiforgeryTokenAsync(HttpClient browser)

@@ -9,7 +9,9 @@ namespace Storekeep.Web.Storefront.Cart;
 
 /// <summary>
 /// The storefront's cart forms (product page "Add to cart", the cart page's update and remove).
-/// [FromForm] makes ASP.NET Core validate the antiforgery token (400 without it). Every outcome is
+/// [FromForm] makes ASP.NET Core validate the antiforgery token (400 without it), except on /cart/add:
+/// its form is on the product page, output-cached for every guest, so it carries no per-visitor token
+/// and the request's origin is checked instead (<see cref="SameOriginPosts"/>). Every outcome is
 /// a 303 to /cart; a refusal carries a code the cart page turns into a message, never a 500.
 /// </summary>
 public static class CartEndpoints
@@ -17,7 +19,7 @@ public static class CartEndpoints
     public static IEndpointRouteBuilder MapStorefrontCartEndpoints(this IEndpointRouteBuilder app)
     {
         var cart = app.MapGroup("/cart").RequireRateLimiting(StorekeepApp.PublicRateLimit).ExcludeFromDescription();
-        cart.MapPost("/add", AddAsync);
+        cart.MapPost("/add", AddAsync).RequireSameOrigin(); // no token: see SameOriginPosts
         cart.MapPost("/update", UpdateAsync);
         cart.MapPost("/remove", RemoveAsync);
         cart.MapPost("/discount", AddDiscountCodeAsync);
