@@ -7,7 +7,8 @@ namespace Storekeep.Data;
 
 /// <summary>
 /// Writes new entities with PostgreSQL binary COPY on the context's connection, in its current
-/// transaction: for bulk inserts (the order history import) where EF's change tracking and one
+/// transaction: for bulk inserts (the order history import; <see cref="BulkInsert"/> for either
+/// database, as the Shopify CSV import uses it) where EF's change tracking and one
 /// INSERT per row cost many times the write itself. The columns and values come from the EF model
 /// (column names, owned types stored in the same table, value converters such as money in cents),
 /// so the rows are what SaveChanges would have written. No interceptor runs: no audit rows, no
