@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Storekeep.Events;
 using Storekeep.Idempotency;
 
@@ -63,6 +64,53 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
             After = after is null ? null : JsonSerializer.Serialize(after),
         });
     }
+
+    /// <summary>
+    /// The audit row SaveChanges would have added for <paramref name="entity"/> as a new entity, for
+    /// rows written without the change tracker (<see cref="Data.BulkInsert"/>); null when no audit
+    /// scope is open. Same values, same order, same redactions as <see cref="Describe"/>.
+    /// </summary>
+    public static AuditEntry? Created(DbContext db, object entity, DateTime now)
+    {
+        if (AuditScope.Current is not { } actor)
+        {
+            return null;
+        }
+
+        var type = db.Model.FindEntityType(entity.GetType()) ?? throw new InvalidOperationException($"{entity.GetType().Name} is not mapped.");
+        var after = new Dictionary<string, object?>();
+        CollectNew(type, entity, "", after);
+        var key = type.FindPrimaryKey()?.Properties.Select(p => Read(p, entity)?.ToString() ?? "") ?? [];
+        return new AuditEntry
+        {
+            OccurredAt = now,
+            Actor = actor.Name,
+            Action = "created",
+            EntityType = TypeName(type.ClrType),
+            EntityId = string.Join('/', key),
+            After = JsonSerializer.Serialize(after),
+        };
+    }
+
+    private static void CollectNew(IEntityType type, object entity, string prefix, Dictionary<string, object?> values)
+    {
+        foreach (var p in type.GetProperties().Where(p => !p.IsPrimaryKey() && !(type.IsOwned() && p.IsForeignKey())))
+        {
+            values[prefix + p.Name] = Shown(entity, p.Name, Read(p, entity));
+        }
+
+        foreach (var navigation in type.GetNavigations().Where(n => n.TargetEntityType.IsOwned() && !n.IsOnDependent && !n.IsCollection))
+        {
+            if (navigation.PropertyInfo?.GetValue(entity) is { } owned)
+            {
+                CollectNew(navigation.TargetEntityType, owned, prefix + navigation.Name + ".", values);
+            }
+        }
+    }
+
+    private static object? Read(IProperty property, object entity) =>
+        property.PropertyInfo is { } info ? info.GetValue(entity)
+        : throw new NotSupportedException($"{property.DeclaringType.DisplayName()}.{property.Name} is a shadow property: its audit value is only in the change tracker.");
 
     private void AddEntries(DbContext? context)
     {
@@ -148,7 +196,7 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
     {
         foreach (var p in Properties(entry).Where(p => only is null || only(p)))
         {
-            values[prefix + p.Metadata.Name] = Shown(entry, p.Metadata.Name, value(p));
+            values[prefix + p.Metadata.Name] = Shown(entry.Entity, p.Metadata.Name, value(p));
         }
 
         foreach (var owned in OwnedTargets(entry))
@@ -161,8 +209,8 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
     {
         foreach (var p in Properties(entry).Where(p => p.IsModified && !Equals(p.OriginalValue, p.CurrentValue)))
         {
-            before[prefix + p.Metadata.Name] = Shown(entry, p.Metadata.Name, p.OriginalValue);
-            after[prefix + p.Metadata.Name] = Shown(entry, p.Metadata.Name, p.CurrentValue);
+            before[prefix + p.Metadata.Name] = Shown(entry.Entity, p.Metadata.Name, p.OriginalValue);
+            after[prefix + p.Metadata.Name] = Shown(entry.Entity, p.Metadata.Name, p.CurrentValue);
         }
 
         foreach (var owned in OwnedTargets(entry))
@@ -193,11 +241,11 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
         type.IsGenericType ? type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)].Replace("Identity", "", StringComparison.Ordinal) : type.Name;
 
     /// <summary>Secrets, hashes and tokens are never copied into the audit log, only the fact that they changed.</summary>
-    private static object? Shown(EntityEntry entry, string property, object? value) =>
+    private static object? Shown(object entity, string property, object? value) =>
         property.EndsWith("Hash", StringComparison.Ordinal) || property.Contains("Secret", StringComparison.Ordinal) ||
         property.Contains("Password", StringComparison.Ordinal) ||
         property is "SecurityStamp" or "ConcurrencyStamp" or "Token" ||
-        (entry.Entity is IdentityUserToken<Guid> && property == "Value")
+        (entity is IdentityUserToken<Guid> && property == "Value")
             ? (value is null ? null : "[redacted]")
             : value;
 }

@@ -62,4 +62,11 @@ public static class EventOutbox
     /// <summary>Queues a typed event under its wire type name; see <see cref="AddEvent"/>.</summary>
     public static OutboxEvent Raise<T>(this StorekeepDbContext db, T evt, DateTime now)
         where T : IEvent => db.AddEvent(T.EventType, evt, now);
+
+    /// <summary>
+    /// The outbox row <see cref="Raise"/> would queue, not added to the context: for callers that write
+    /// their rows with <see cref="BulkInsert"/> and signal the outbox themselves after the commit.
+    /// </summary>
+    public static OutboxEvent Unqueued<T>(T evt, DateTime now)
+        where T : IEvent => new() { Type = T.EventType, Payload = StorekeepJson.Serialize(evt), OccurredAt = now };
 }

@@ -176,10 +176,13 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
     /// difference, so reserved units stay reserved. Each SKU that changes gets a ledger row of
     /// <paramref name="type"/> with its on-hand delta; one that falls to its low-stock threshold raises
     /// <c>inventory.low_stock</c> as <see cref="AdjustAsync"/> does. Must run inside a transaction;
-    /// the ledger rows are saved with the caller's SaveChanges. Returns them.
+    /// the ledger rows are saved with the caller's SaveChanges, or, with <paramref name="writeLedgerNow"/>,
+    /// written at once with <see cref="BulkInsert"/> (for imports of thousands of SKUs; no commit
+    /// notification runs for them, so the caller signals the catalog after its commit). Returns them.
     /// </summary>
     public async Task<IReadOnlyList<StockMovement>> SetAvailableAsync(
-        Guid warehouseId, IReadOnlyList<StockTarget> targets, MovementType type, Func<StockTarget, string?> reason, Actor actor, string? reference, CancellationToken ct)
+        Guid warehouseId, IReadOnlyList<StockTarget> targets, MovementType type, Func<StockTarget, string?> reason, Actor actor, string? reference, CancellationToken ct,
+        bool writeLedgerNow = false)
     {
         _ = db.Database.CurrentTransaction ?? throw new InvalidOperationException("SetAvailableAsync must run inside a transaction.");
         if (targets.FirstOrDefault(t => t.Available < 0) is { } negative)
@@ -228,13 +231,18 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
 
             foreach (var (target, delta, before) in changes)
             {
-                movements.Add(AddMovement(warehouseId, target.Sku, type, delta, 0, reason(target), actor, reference));
+                movements.Add(AddMovement(warehouseId, target.Sku, type, delta, 0, reason(target), actor, reference, track: !writeLedgerNow));
                 if (delta < 0 && before is not null && target.Available <= before.LowStockThreshold && target.Available - delta > before.LowStockThreshold)
                 {
                     warehouseCode ??= await db.Warehouses.Where(w => w.Id == warehouseId).Select(w => w.Code).SingleAsync(ct);
                     lowStock.Add(new StockLow(target.Sku, warehouseCode, target.Available, before.LowStockThreshold));
                 }
             }
+        }
+
+        if (writeLedgerNow)
+        {
+            await BulkInsert.WriteAsync(db, movements, ct);
         }
 
         RaiseLowStock(lowStock);
@@ -403,7 +411,7 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
         }
     }
 
-    private StockMovement AddMovement(Guid warehouseId, string sku, MovementType type, long onHandDelta, long reservedDelta, string? reason, Actor actor, string? reference)
+    private StockMovement AddMovement(Guid warehouseId, string sku, MovementType type, long onHandDelta, long reservedDelta, string? reason, Actor actor, string? reference, bool track = true)
     {
         var movement = new StockMovement
         {
@@ -417,7 +425,11 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
             Reference = reference,
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
-        db.StockMovements.Add(movement);
+        if (track)
+        {
+            db.StockMovements.Add(movement);
+        }
+
         return movement;
     }
 

@@ -1,4 +1,7 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Storekeep.Audit;
 using Storekeep.Data;
 using Storekeep.Events;
 using Storekeep.Inventory;
@@ -12,8 +15,16 @@ namespace Storekeep.Catalog.ShopifyCsv;
 /// by handle (our slug), variants by SKU, in transactions of a few hundred products, each raising
 /// <c>product.created</c> or <c>product.updated</c>. <c>Variant Inventory Qty</c> sets the available
 /// stock in one warehouse through <see cref="InventoryService"/>, so the ledger records the difference.
+/// New products, their variants and images, their events and audit rows and the ledger rows are
+/// written without the change tracker (<see cref="BulkInsert"/>: binary COPY on PostgreSQL,
+/// multi-row INSERTs on SQLite); products already in the catalog are updated through it.
 /// </summary>
-public sealed class ShopifyCsvImporter(StorekeepDbContext db, InventoryService inventory, TimeProvider clock)
+public sealed class ShopifyCsvImporter(
+    StorekeepDbContext db,
+    InventoryService inventory,
+    TimeProvider clock,
+    OutboxSignal? outboxSignal = null,
+    CatalogChangeSignal? catalogSignal = null)
 {
     public const int ProductsPerBatch = 250;
     public const int VariantsPerBatch = 2000;
@@ -56,8 +67,16 @@ public sealed class ShopifyCsvImporter(StorekeepDbContext db, InventoryService i
         {
             foreach (var batch in batches)
             {
-                await WithUniqueRetryAsync(() => db.InTransactionAsync(token => WriteBatchAsync(plan, batch, categories, actor, reference, token), ct));
+                var bulkWritten = false;
+                await WithUniqueRetryAsync(() => db.InTransactionAsync(async token => bulkWritten = await WriteBatchAsync(plan, batch, categories, actor, reference, token), ct));
                 db.ChangeTracker.Clear();
+                if (bulkWritten)
+                {
+                    // The bulk rows ran no commit interceptor: wake the outbox and drop cached pages here.
+                    outboxSignal?.Notify();
+                    catalogSignal?.Notify();
+                }
+
                 done += batch.Count;
                 progress?.Report(new ImportProgress("Importing products", done, plan.File.Products.Count));
             }
@@ -296,6 +315,7 @@ public sealed class ShopifyCsvImporter(StorekeepDbContext db, InventoryService i
         }
     }
 
+    /// <summary>Writes one batch in the caller's transaction; whether it wrote rows without the change tracker.</summary>
     private async Task<bool> WriteBatchAsync(Plan plan, List<ShopifyProductRows> batch, Dictionary<string, Guid> categories, Actor actor, string reference, CancellationToken ct)
     {
         var file = plan.File;
@@ -303,7 +323,8 @@ public sealed class ShopifyCsvImporter(StorekeepDbContext db, InventoryService i
         var existing = await db.Products.Include(p => p.Variants).Include(p => p.Images).AsSplitQuery()
             .Where(p => handles.Contains(p.Slug)).ToDictionaryAsync(p => p.Slug, StringComparer.Ordinal, ct);
         var now = Now();
-        var written = new List<(Product Product, bool IsNew)>(batch.Count);
+        var updated = new List<Product>(batch.Count);
+        var created = new List<Product>(batch.Count);
         foreach (var rows in batch)
         {
             var isNew = !existing.TryGetValue(rows.Handle, out var product);
@@ -312,25 +333,16 @@ public sealed class ShopifyCsvImporter(StorekeepDbContext db, InventoryService i
             ApplyVariants(file, rows, product, isNew);
             ApplyImages(file, rows, product, isNew);
             product.RefreshSearchText();
-            if (isNew)
-            {
-                db.Products.Add(product);
-            }
-
-            written.Add((product, isNew));
+            (isNew ? created : updated).Add(product);
         }
 
         // Once per batch: which existing products did the file really change?
         db.ChangeTracker.DetectChanges();
         var changedImages = db.ChangeTracker.Entries<ProductImage>().Where(e => e.State != EntityState.Unchanged)
             .Select(e => e.Entity.ProductId).ToHashSet();
-        foreach (var (product, isNew) in written)
+        foreach (var product in updated)
         {
-            if (isNew)
-            {
-                db.Raise(CatalogService.Changed<ProductCreated>(product), now);
-            }
-            else if (changedImages.Contains(product.Id) || db.Entry(product).State != EntityState.Unchanged
+            if (changedImages.Contains(product.Id) || db.Entry(product).State != EntityState.Unchanged
                 || product.Variants.Any(v => db.Entry(v).State != EntityState.Unchanged))
             {
                 // Set through the entry: changes are not detected again before the save.
@@ -339,12 +351,33 @@ public sealed class ShopifyCsvImporter(StorekeepDbContext db, InventoryService i
             }
         }
 
-        if (plan.Warehouse is { } warehouse)
+        await InsertCreatedAsync(created, now, ct);
+        var movements = plan.Warehouse is { } warehouse ? await SetStockAsync(warehouse, batch, actor, reference, ct) : 0;
+        return created.Count > 0 || movements > 0;
+    }
+
+    /// <summary>
+    /// New products with their variants and images, their <c>product.created</c> events and the
+    /// audit rows SaveChanges would have added, as bulk inserts: the change tracker and one INSERT
+    /// per row cost many times the write itself.
+    /// </summary>
+    private async Task InsertCreatedAsync(List<Product> created, DateTime now, CancellationToken ct)
+    {
+        if (created.Count == 0)
         {
-            await SetStockAsync(warehouse, batch, actor, reference, ct);
+            return;
         }
 
-        return true;
+        var variants = created.SelectMany(p => p.Variants).ToList();
+        var images = created.SelectMany(p => p.Images).ToList();
+        var events = created.Select(p => EventOutbox.Unqueued(CatalogService.Changed<ProductCreated>(p), now)).ToList();
+        var audit = created.Cast<object>().Concat(variants).Concat(images)
+            .Select(entity => AuditInterceptor.Created(db, entity, now)).OfType<AuditEntry>().ToList();
+        await BulkInsert.WriteAsync(db, created, ct);
+        await BulkInsert.WriteAsync(db, variants, ct);
+        await BulkInsert.WriteAsync(db, images, ct);
+        await BulkInsert.WriteAsync(db, events, ct);
+        await BulkInsert.WriteAsync(db, audit, ct);
     }
 
     private static void ApplyProduct(ShopifyCsvFile file, ShopifyProductRows rows, Product product, Dictionary<string, Guid> categories)
@@ -526,17 +559,18 @@ public sealed class ShopifyCsvImporter(StorekeepDbContext db, InventoryService i
     /// the difference: set-based for the whole batch (<see cref="InventoryService.SetAvailableAsync"/>),
     /// one ledger row per SKU that changes, rows locked in SKU order as checkout locks them.
     /// </summary>
-    private async Task SetStockAsync(Warehouse warehouse, List<ShopifyProductRows> batch, Actor actor, string reference, CancellationToken ct)
+    private async Task<int> SetStockAsync(Warehouse warehouse, List<ShopifyProductRows> batch, Actor actor, string reference, CancellationToken ct)
     {
         var wanted = batch.SelectMany(p => p.Variants).Where(v => v.Quantity is not null)
             .Select(v => new StockTarget(v.Sku, v.Quantity!.Value)).ToList();
         if (wanted.Count == 0)
         {
-            return;
+            return 0;
         }
 
-        await inventory.SetAvailableAsync(warehouse.Id, wanted, MovementType.Adjustment,
-            target => $"Shopify CSV import: available set to {target.Available}", actor, reference, ct);
+        var movements = await inventory.SetAvailableAsync(warehouse.Id, wanted, MovementType.Adjustment,
+            target => $"Shopify CSV import: available set to {target.Available}", actor, reference, ct, writeLedgerNow: true);
+        return movements.Count;
     }
 
     /// <summary>A concurrent writer can take a category slug or SKU between the check and the insert; the batch runs again from fresh reads.</summary>
@@ -549,7 +583,7 @@ public sealed class ShopifyCsvImporter(StorekeepDbContext db, InventoryService i
                 await work();
                 return;
             }
-            catch (DbUpdateException e) when (Transactions.IsUniqueViolation(e))
+            catch (Exception e) when (e is DbUpdateException or PostgresException or SqliteException && Transactions.IsUniqueViolation(e))
             {
                 db.ChangeTracker.Clear();
                 if (attempt >= UniqueAttempts)
