@@ -48,7 +48,8 @@ public sealed class CampaignJourneyTests(StorekeepServerWithMail server, Chromiu
         await Chromium.ScreenshotAsync(admin, "campaign-01-segment-builder");
         await admin.GetByTestId("segment-builder-save").ClickAsync();
         var row = admin.Locator("tr", new() { Has = admin.GetByTestId("segment-name").Filter(new() { HasText = segmentName }) });
-        await Expect(row).ToHaveCountAsync(1);
+        // Saving counts the segment's members first: on a loaded machine that takes more than the default 5 s.
+        await Expect(row).ToHaveCountAsync(1, new() { Timeout = 30_000 });
 
         // A campaign to it, from the segment's row.
         await row.GetByTestId("segment-campaign").ClickAsync();

@@ -15,8 +15,11 @@ namespace Storekeep.Data;
 /// </summary>
 public static class BulkInsert
 {
-    /// <summary>SQLite allows 32,766 parameters per statement; rows per INSERT stay well inside it.</summary>
-    private const int SqliteParameters = 30_000;
+    /// <summary>
+    /// Microsoft.Data.Sqlite binds each parameter by a linear search of the statement's names, so
+    /// binding grows with the square of the parameter count: statements stay small (as the demo seeder's).
+    /// </summary>
+    private const int SqliteParameters = 240;
 
     public static async Task WriteAsync<T>(StorekeepDbContext db, IReadOnlyCollection<T> entities, CancellationToken ct)
         where T : class
