@@ -348,7 +348,7 @@ public static partial class SegmentsScenario
         public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
             DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
         {
-            if (Label is { } label && command.CommandText.Contains("FROM customers", StringComparison.Ordinal))
+            if (Label is { } label && (command.CommandText.Contains("FROM customers", StringComparison.Ordinal) || command.CommandText.Contains("FROM customer_order_stats", StringComparison.Ordinal)))
             {
                 await using var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + command.CommandText, (NpgsqlConnection)command.Connection!, (NpgsqlTransaction?)command.Transaction) { CommandTimeout = 600 };
                 foreach (NpgsqlParameter parameter in command.Parameters)

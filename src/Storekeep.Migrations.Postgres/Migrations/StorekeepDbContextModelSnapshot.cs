@@ -1710,6 +1710,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(254)")
                         .HasColumnName("email");
 
+                    b.Property<Guid?>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
                     b.Property<DateTime>("FirstOrderAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("first_order_at");
@@ -1732,6 +1736,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.HasKey("Email")
                         .HasName("pk_customer_order_stats");
+
+                    b.HasIndex("CustomerId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_customer_order_stats_customer_id");
 
                     b.HasIndex("FirstOrderAt")
                         .HasDatabaseName("ix_customer_order_stats_first_order_at");

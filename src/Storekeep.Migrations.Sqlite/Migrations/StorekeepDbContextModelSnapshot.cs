@@ -1687,6 +1687,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("email");
 
+                    b.Property<Guid?>("CustomerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
+
                     b.Property<DateTime>("FirstOrderAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("first_order_at");
@@ -1709,6 +1713,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
                     b.HasKey("Email")
                         .HasName("pk_customer_order_stats");
+
+                    b.HasIndex("CustomerId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_customer_order_stats_customer_id");
 
                     b.HasIndex("FirstOrderAt")
                         .HasDatabaseName("ix_customer_order_stats_first_order_at");

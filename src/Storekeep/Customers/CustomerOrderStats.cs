@@ -16,6 +16,13 @@ public sealed class CustomerOrderStat
 {
     public required string Email { get; init; }
 
+    /// <summary>
+    /// The customer with this email, looked up whenever the row is computed. Every order's email has a
+    /// customer (checkout, quotes and imports ensure one before placing), so this is set on every row;
+    /// the figures join customers on it because a uuid hashes and compares faster than email text.
+    /// </summary>
+    public Guid? CustomerId { get; init; }
+
     /// <summary>Every order, cancelled ones included.</summary>
     public long OrdersCount { get; init; }
 
@@ -39,6 +46,7 @@ internal sealed class CustomerOrderStatConfiguration : IEntityTypeConfiguration<
         b.Property(s => s.SpentMinor).HasColumnName("spent");
         // The segment rules' range predicates (totalSpent, first/lastOrderDaysAgo).
         b.HasIndex(s => s.SpentMinor);
+        b.HasIndex(s => s.CustomerId).IsUnique(); // one email per customer; unique, so a figures query that reads no column of it drops the join
         b.HasIndex(s => s.FirstOrderAt);
         b.HasIndex(s => s.LastOrderAt);
     }
@@ -105,17 +113,19 @@ public sealed class CustomerOrderStats(StorekeepDbContext db)
     // One pass over the orders per email (docs/crm.md's definitions): all orders count and date the
     // first and last order; those not cancelled count as live and add their totals net of succeeded refunds.
     // Cast to BIGINT so both databases store the same integers (PostgreSQL's SUM of bigint is numeric).
-    // The WHERE is always there: SQLite would read the upsert's ON as a join's without it.
+    // The WHERE is always there: SQLite would read the upsert's ON as a join's without it. A customer
+    // is never deleted and never changes email, so an upsert that cannot see it yet (created in a
+    // transaction still open) keeps the id a concurrent one wrote.
     private const string Upsert = """
-        INSERT INTO customer_order_stats (email, orders_count, live_orders, spent, first_order_at, last_order_at)
-        SELECT o.email, CAST(COUNT(*) AS BIGINT),
+        INSERT INTO customer_order_stats (email, customer_id, orders_count, live_orders, spent, first_order_at, last_order_at)
+        SELECT o.email, (SELECT c.id FROM customers c WHERE c.email = o.email), CAST(COUNT(*) AS BIGINT),
           CAST(SUM(CASE WHEN o.status <> 'cancelled' THEN 1 ELSE 0 END) AS BIGINT),
           CAST(COALESCE(SUM(CASE WHEN o.status <> 'cancelled' THEN o.total - COALESCE(@refunded, 0) ELSE 0 END), 0) AS BIGINT),
           MIN(o.created_at), MAX(o.created_at)
         FROM orders o @join
         WHERE 1 = 1 @where
         GROUP BY o.email
-        ON CONFLICT (email) DO UPDATE SET orders_count = excluded.orders_count, live_orders = excluded.live_orders,
+        ON CONFLICT (email) DO UPDATE SET customer_id = COALESCE(excluded.customer_id, customer_order_stats.customer_id), orders_count = excluded.orders_count, live_orders = excluded.live_orders,
           spent = excluded.spent, first_order_at = excluded.first_order_at, last_order_at = excluded.last_order_at
         """;
 }

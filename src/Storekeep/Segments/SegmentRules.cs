@@ -187,6 +187,21 @@ public static class SegmentRules
         return figures.Where(Expression.Lambda<Func<CustomerFigureRow, bool>>(body, parameter));
     }
 
+    /// <summary>
+    /// Whether every rule reads only the kept order figures and no customer without orders meets it:
+    /// then (with all or any) the members are among the customers with orders, and their count and ids
+    /// can be read from <c>customer_order_stats</c> alone (<see cref="CustomerFigures.WithOrders"/>),
+    /// without joining every customer.
+    /// </summary>
+    public static bool OnlyCustomersWithOrdersMeet(IReadOnlyList<SegmentRule> rules) =>
+        rules.Count > 0 && rules.All(rule => rule.Field switch
+        {
+            "totalSpent" => !ZeroMatches(rule.Op, [.. rule.Numbers.Select(MinorUnits.ToMinor)]),
+            "ordersCount" => !ZeroMatches(rule.Op, [.. rule.Numbers.Select(n => (long)n)]),
+            "averageOrderValue" or "lastOrderDaysAgo" or "firstOrderDaysAgo" => true,
+            _ => false,
+        });
+
     private static Expression<Func<CustomerFigureRow, bool>> Predicate(StorekeepDbContext db, SegmentRule rule, IReadOnlyList<LoyaltyTierView> tiers, DateTime now)
     {
         var op = rule.Op;

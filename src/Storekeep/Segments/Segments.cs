@@ -76,10 +76,12 @@ public sealed class Segments(StorekeepDbContext db, CustomerFigures figures, Loy
         return (await MembersAsync(segment.Match, RulesOf(segment), ct)).Select(f => f.CustomerId);
     }
 
+    /// <summary>The members' figures, only ever counted or read for their ids (see <see cref="CustomerFigures.WithOrders"/>).</summary>
     private async Task<IQueryable<CustomerFigureRow>> MembersAsync(string match, IReadOnlyList<SegmentRule> rules, CancellationToken ct)
     {
         var program = await loyalty.LoadAsync(ct);
-        return SegmentRules.Apply(figures.Query(), db, match, rules, LoyaltyPrograms.TiersOf(program), figures.Now);
+        var source = SegmentRules.OnlyCustomersWithOrdersMeet(rules) ? figures.WithOrders() : figures.Query();
+        return SegmentRules.Apply(source, db, match, rules, LoyaltyPrograms.TiersOf(program), figures.Now);
     }
 
     private async Task<SegmentView> ViewAsync(Segment segment, CancellationToken ct)

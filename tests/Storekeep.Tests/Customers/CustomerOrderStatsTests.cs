@@ -42,6 +42,7 @@ public sealed class CustomerOrderStatsTests
         Assert.Equal("2|2|6598", string.Join('|', raw["ada@example.com"].Split('|').Take(3))); // 3 × 25.35 − 10.07
         Assert.Equal("2|1|2535", string.Join('|', raw["grace@example.com"].Split('|').Take(3))); // the cancelled order counts, spends nothing
         Assert.Equal(raw, await TableAsync(store));
+        Assert.All(raw.Values, row => Assert.NotEqual("", row.Split('|')[5])); // checkout made a customer for every email
 
         var ada = await store.Client.GetAsync("/api/v1/customers/ada@example.com").Expect(HttpStatusCode.OK);
         Assert.Equal((2, 65.98m, 32.99m), (ada["stats"]!["ordersCount"].Int(), ada["stats"]!["totalSpent"]!.GetValue<decimal>(), ada["stats"]!["averageOrderValue"]!.GetValue<decimal>()));
@@ -128,7 +129,8 @@ public sealed class CustomerOrderStatsTests
 
     /// <summary>
     /// Per email with orders, straight from orders and refunds, one subquery per figure: orders, live
-    /// orders, live totals minus their succeeded refunds (minor units), first and last order time.
+    /// orders, live totals minus their succeeded refunds (minor units), first and last order time, and
+    /// the id of the customer with that email.
     /// </summary>
     private static Task<Dictionary<string, string>> RawAsync(TestStore store) => RowsAsync(store, """
         SELECT e.email,
@@ -138,12 +140,13 @@ public sealed class CustomerOrderStatsTests
             - (SELECT COALESCE(SUM(r.amount), 0) FROM refunds r JOIN orders o ON o.id = r.order_id
                WHERE o.email = e.email AND o.status <> 'cancelled' AND r.status = 'succeeded'),
           (SELECT MIN(o.created_at) FROM orders o WHERE o.email = e.email),
-          (SELECT MAX(o.created_at) FROM orders o WHERE o.email = e.email)
+          (SELECT MAX(o.created_at) FROM orders o WHERE o.email = e.email),
+          (SELECT c.id FROM customers c WHERE c.email = e.email)
         FROM (SELECT DISTINCT email FROM orders) e
         """);
 
     private static Task<Dictionary<string, string>> TableAsync(TestStore store) => RowsAsync(store,
-        "SELECT email, orders_count, live_orders, spent, first_order_at, last_order_at FROM customer_order_stats");
+        "SELECT email, orders_count, live_orders, spent, first_order_at, last_order_at, customer_id FROM customer_order_stats");
 
     private static async Task<Dictionary<string, string>> RowsAsync(TestStore store, string sql)
     {
@@ -159,7 +162,8 @@ public sealed class CustomerOrderStatsTests
             var numbers = Enumerable.Range(1, 3).Select(i => Convert.ToInt64(reader.GetValue(i), CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture));
             // PostgreSQL answers times, SQLite the stored text: either way to the last digit.
             var times = Enumerable.Range(4, 2).Select(i => reader.GetValue(i) is DateTime t ? t.ToString("O", CultureInfo.InvariantCulture) : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture));
-            rows[reader.GetString(0)] = string.Join('|', numbers.Concat(times));
+            var customer = Convert.ToString(reader.GetValue(6), CultureInfo.InvariantCulture);
+            rows[reader.GetString(0)] = string.Join('|', numbers.Concat(times).Append(customer));
         }
 
         return rows;
