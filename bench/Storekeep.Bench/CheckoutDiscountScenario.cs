@@ -28,7 +28,8 @@ public static class CheckoutDiscountScenario
         // Enough that no phase runs out: the raw transaction takes ~300/s at 32 clients over a warm-up and 30 s measured.
         var perPhase = quick ? 8_000 : 40_000;
         AnsiConsole.MarkupLineInterpolated($"[bold]{Name}[/]: 10,000 SKUs, clients {string.Join(" and ", CheckoutBench.ClientCounts)}, without then with discounts, measured {times.Measure.TotalSeconds} s per phase");
-        await using var rig = await CheckoutRig.StartAsync(10_000, 1_000_000, skus => random => CheckoutScenario.Pick(skus, random), perPhase, minimalCarts: 0, ct);
+        // The undiscounted carts serve two passes (before and after the discounted one).
+        await using var rig = await CheckoutRig.StartAsync(10_000, 1_000_000, skus => random => CheckoutScenario.Pick(skus, random), 2 * perPhase, minimalCarts: 0, ct);
 
         // Carts for the discounted phases, with the code already entered (as POST /discount-codes leaves them).
         var random = new Random(7);
@@ -39,45 +40,37 @@ public static class CheckoutDiscountScenario
         await rig.WarmUpAsync(quick, ct);
 
         var rows = new List<PhaseResult>();
-        var without = new Dictionary<int, double>();
-        foreach (var clients in CheckoutBench.ClientCounts)
+
+        // One app phase and the raw phase after it, at each client count: app ÷ raw per client count.
+        async Task<Dictionary<int, double>> PhasesAsync(string label, ConcurrentQueue<PrebuiltCart> appCarts, ConcurrentQueue<PrebuiltCart> rawCarts)
         {
-            AnsiConsole.MarkupLineInterpolated($"{clients} clients, no discounts: app, then raw…");
-            var app = await CpuPerOrder.MeasureAsync(rig, "no discounts", clients, () => CheckoutWorkload.RunAppCheckoutsAsync(rig.Server.BaseAddress, clients, rig.AppCarts, times, ct), ct);
-            var raw = await CheckoutWorkload.RunRawAsync(rig.Database.ConnectionString, rig.Database.WarehouseId, clients, rig.RawCarts, times, ct);
-            rows.AddRange([app with { Name = "app, no discounts" }, raw]);
-            without[clients] = app.Throughput / raw.Throughput;
+            var ratio = new Dictionary<int, double>();
+            foreach (var clients in CheckoutBench.ClientCounts)
+            {
+                AnsiConsole.MarkupLineInterpolated($"{clients} clients, {label}: app, then raw…");
+                var app = await CpuPerOrder.MeasureAsync(rig, label, clients, () => CheckoutWorkload.RunAppCheckoutsAsync(rig.Server.BaseAddress, clients, appCarts, times, ct), ct);
+                var raw = await CheckoutWorkload.RunRawAsync(rig.Database.ConnectionString, rig.Database.WarehouseId, clients, rawCarts, times, ct);
+                rows.AddRange([app with { Name = $"app, {label}" }, raw]);
+                ratio[clients] = app.Throughput / raw.Throughput;
+            }
+
+            return ratio;
         }
+
+        var without = await PhasesAsync("no discounts", rig.AppCarts, rig.RawCarts);
 
         var discountIds = await CreateDiscountsAsync(rig, ct);
         AnsiConsole.MarkupLine("warming up the discount path (untimed)…");
         await CheckoutWorkload.RunAppCheckoutsAsync(rig.Server.BaseAddress, 4, discountedCarts, new PhaseTimes(TimeSpan.FromSeconds(quick ? 3 : 6), TimeSpan.Zero), ct);
-
-        var ratios = new List<(int Clients, double Without, double With)>();
-        foreach (var clients in CheckoutBench.ClientCounts)
-        {
-            AnsiConsole.MarkupLineInterpolated($"{clients} clients, with discounts: app, then raw…");
-            var app = await CpuPerOrder.MeasureAsync(rig, "with discounts", clients, () => CheckoutWorkload.RunAppCheckoutsAsync(rig.Server.BaseAddress, clients, discountedCarts, times, ct), ct);
-            var raw = await CheckoutWorkload.RunRawAsync(rig.Database.ConnectionString, rig.Database.WarehouseId, clients, rawWith, times, ct);
-            rows.AddRange([app with { Name = "app, with discounts" }, raw]);
-            ratios.Add((clients, without[clients], app.Throughput / raw.Throughput));
-        }
+        var with = await PhasesAsync("with discounts", discountedCarts, rawWith);
 
         // Without discounts once more (both deactivated, carts without a code): the store has grown by
         // then (orders, outbox, ledger), so "without" is the mean of before and after, which cancels a
         // drift that would otherwise be charged to the discounts.
         await DeactivateAsync(rig, discountIds, ct);
-        var again = new Dictionary<int, double>();
-        foreach (var clients in CheckoutBench.ClientCounts)
-        {
-            AnsiConsole.MarkupLineInterpolated($"{clients} clients, no discounts again: app, then raw…");
-            var app = await CpuPerOrder.MeasureAsync(rig, "no discounts again", clients, () => CheckoutWorkload.RunAppCheckoutsAsync(rig.Server.BaseAddress, clients, rig.AppCarts, times, ct), ct);
-            var raw = await CheckoutWorkload.RunRawAsync(rig.Database.ConnectionString, rig.Database.WarehouseId, clients, rig.RawCarts, times, ct);
-            rows.AddRange([app with { Name = "app, no discounts again" }, raw]);
-            again[clients] = app.Throughput / raw.Throughput;
-        }
+        var again = await PhasesAsync("no discounts again", rig.AppCarts, rig.RawCarts);
 
-        ratios = [.. ratios.Select(r => (r.Clients, (r.Without + again[r.Clients]) / 2, r.With))];
+        var ratios = CheckoutBench.ClientCounts.Select(c => (Clients: c, Without: (without[c] + again[c]) / 2, With: with[c])).ToList();
         CheckoutBench.Print(rows);
         foreach (var (clients, before, after) in ratios)
         {
