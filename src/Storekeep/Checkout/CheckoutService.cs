@@ -132,7 +132,7 @@ public sealed class CheckoutService(
 
         var now = clock.GetUtcNow().UtcDateTime;
         var number = await db.NextOrderNumberAsync(ct);
-        var customerId = await customers.EnsureAsync(input.Email, input.Address.Name, input.Address.Country, now, ct);
+        var customerId = await customers.EnsureAsync(input.Email, input.Address.Name, input.Address.Country, now, ct, orderFollows: true);
         await customers.GrantConsentAsync(customerId, input.Consent.Email, input.Consent.Sms, CustomerRegistry.CheckoutConsentSource, now, ct, input.Phone);
         var lines = totals.Lines.Select(l => OrderLine.For(
             variants[l.Sku].Id, l.Sku, OrderTitle(variants[l.Sku]), l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount, variants[l.Sku].Cost, l.Discount,

@@ -371,7 +371,11 @@ public sealed class CustomerCsvImporter(StorekeepDbContext db, TimeProvider cloc
                 var counts = await ApplyAsync(batch, now, ct);
                 if (!dryRun)
                 {
+                    // With the new customers, their past orders' figures (if they ordered as guests).
+                    await using var transaction = await db.Database.BeginTransactionAsync(ct);
                     await db.SaveChangesAsync(ct);
+                    await new CustomerOrderStats(db).LinkAsync(batch.Select(r => r.Email), ct);
+                    await transaction.CommitAsync(ct);
                 }
 
                 return counts;

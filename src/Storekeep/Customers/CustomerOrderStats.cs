@@ -17,9 +17,10 @@ public sealed class CustomerOrderStat
     public required string Email { get; init; }
 
     /// <summary>
-    /// The customer with this email, looked up whenever the row is computed. Every order's email has a
-    /// customer (checkout, quotes and imports ensure one before placing), so this is set on every row;
-    /// the figures join customers on it because a uuid hashes and compares faster than email text.
+    /// The customer with this email, looked up whenever the row is computed, and set when a customer is
+    /// created for an email that already ordered (<see cref="CustomerOrderStats.LinkAsync"/>); null for
+    /// an email no customer holds (guest orders of the demo history or a bulk load). The figures join
+    /// customers on it because a uuid hashes and compares faster than email text.
     /// </summary>
     public Guid? CustomerId { get; init; }
 
@@ -74,6 +75,23 @@ public sealed class CustomerOrderStats(StorekeepDbContext db)
                 chunk.Cast<object>(), ct);
             var emptied = "DELETE FROM customer_order_stats WHERE email " + only + " AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.email = customer_order_stats.email)";
             await db.Database.ExecuteSqlRawAsync(emptied, chunk.Cast<object>(), ct);
+        }
+    }
+
+    /// <summary>
+    /// Gives the rows of these emails the id of the customer now holding each (in the caller's
+    /// transaction, so a customer it just created counts). For a customer created for an email that
+    /// already ordered without one (guest orders in the demo history or a bulk load): their figures
+    /// show at once instead of after their next order. Rows that have an id keep it.
+    /// </summary>
+    public async Task LinkAsync(IEnumerable<string> emails, CancellationToken ct)
+    {
+        foreach (var chunk in emails.Distinct(StringComparer.Ordinal).Chunk(200))
+        {
+            // {0}… are the emails: parameters, never text.
+            var only = "IN (" + string.Join(", ", chunk.Select((_, i) => $"{{{i}}}")) + ")";
+            var link = "UPDATE customer_order_stats SET customer_id = (SELECT c.id FROM customers c WHERE c.email = customer_order_stats.email) WHERE customer_id IS NULL AND email " + only;
+            await db.Database.ExecuteSqlRawAsync(link, chunk.Cast<object>(), ct);
         }
     }
 

@@ -42,6 +42,7 @@ public sealed class CustomerProfiles(StorekeepDbContext db, CustomerRegistry reg
 
         db.Customers.Add(customer);
         db.Set<CustomerTag>().AddRange((tags ?? []).Select(t => new CustomerTag { CustomerId = customer.Id, Tag = t }));
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -52,6 +53,9 @@ public sealed class CustomerProfiles(StorekeepDbContext db, CustomerRegistry reg
             throw Errors.Conflict("customer_exists", $"A customer with the email {email} already exists.");
         }
 
+        // Orders this email placed as a guest count for the new customer at once.
+        await new CustomerOrderStats(db).LinkAsync([email], ct);
+        await transaction.CommitAsync(ct);
         return customer.Id;
     }
 

@@ -15,16 +15,24 @@ public sealed class CustomerRegistry(StorekeepDbContext db)
     /// <paramref name="name"/> ("First Last") and <paramref name="country"/> if absent. An existing
     /// record is left as it is. Insert-if-absent in one statement, so concurrent first orders by one
     /// email, or a first order racing sign-up, cannot collide. Runs in the caller's transaction.
+    /// A new customer's past orders (as a guest) are linked to it in <c>customer_order_stats</c>, unless
+    /// <paramref name="orderFollows"/>: checkout and quote acceptance place an order in the same
+    /// transaction, whose event recomputes and links the figures anyway (one statement less per first order).
     /// </summary>
-    public async Task<Guid> EnsureAsync(string email, string? name, string? country, DateTime now, CancellationToken ct)
+    public async Task<Guid> EnsureAsync(string email, string? name, string? country, DateTime now, CancellationToken ct, bool orderFollows = false)
     {
         var id = Ids.NewId();
         var parts = (name ?? "").Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
         var first = parts.ElementAtOrDefault(0);
         var last = parts.ElementAtOrDefault(1);
-        await db.Database.ExecuteSqlAsync(
+        var created = await db.Database.ExecuteSqlAsync(
             $"INSERT INTO customers (id, email, first_name, last_name, country, created_at, accepts_email, accepts_sms) VALUES ({id}, {email}, {first}, {last}, {country}, {now}, FALSE, FALSE) ON CONFLICT (email) DO NOTHING",
             ct);
+        if (created == 1 && !orderFollows)
+        {
+            await new CustomerOrderStats(db).LinkAsync([email], ct);
+        }
+
         return await db.Customers.Where(c => c.Email == email).Select(c => c.Id).SingleAsync(ct);
     }
 

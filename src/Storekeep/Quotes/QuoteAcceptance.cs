@@ -126,7 +126,7 @@ public sealed class QuoteAcceptance(
         var (quote, input, variants, totals, shipping, termsCompany, byBuyer) = priced;
         var placedAt = clock.GetUtcNow().UtcDateTime;
         var number = await db.NextOrderNumberAsync(token);
-        var customerId = await customers.EnsureAsync(quote.Email, input.Address.Name, input.Address.Country, placedAt, token);
+        var customerId = await customers.EnsureAsync(quote.Email, input.Address.Name, input.Address.Country, placedAt, token, orderFollows: true);
         var orderLines = totals.Lines.Select(l => OrderLine.For(variants[l.Sku].Id, l.Sku, CheckoutService.OrderTitle(variants[l.Sku]), l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount, variants[l.Sku].Cost)).ToList();
         var placed = Order.Place(number, quote.Email, customerId, quote.Currency, input.Address, shipping?.Code, orderLines,
             totals.ShippingTotal, totals.TaxTotal, totals.PricesIncludeTax, null, placedAt, channel: OrderChannels.Quote);

@@ -86,6 +86,16 @@ public sealed class CustomerOrderStatsTests
         var recount = await store.Client.GetAsync($"/api/v1/segments/{segment["id"].Str()}").Expect(HttpStatusCode.OK);
         Assert.Equal(2, recount["count"].Int());
 
+        // zoe ordered without a customer record (the import above wrote none): her row has no customer
+        // until staff create one, and then her figures show at once, not after her next order.
+        Assert.Equal("", raw["zoe@example.com"].Split('|')[5]);
+        await (await store.Client.PostJson("/api/v1/customers", new { email = "zoe@example.com" })).Expect(HttpStatusCode.Created);
+        raw = await RawAsync(store);
+        Assert.NotEqual("", raw["zoe@example.com"].Split('|')[5]);
+        Assert.Equal(raw, await TableAsync(store));
+        var zoe = await store.Client.GetAsync("/api/v1/customers/zoe@example.com").Expect(HttpStatusCode.OK);
+        Assert.Equal((1, 50m), (zoe["stats"]!["ordersCount"].Int(), zoe["stats"]!["totalSpent"]!.GetValue<decimal>()));
+
         // Every order event handled again, twice over: recomputed from the orders, the rows stay as they are.
         for (var replay = 0; replay < 2; replay++)
         {
