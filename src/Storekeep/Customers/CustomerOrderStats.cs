@@ -66,8 +66,7 @@ public sealed class CustomerOrderStats(StorekeepDbContext db)
     {
         foreach (var chunk in emails.Distinct(StringComparer.Ordinal).Chunk(200))
         {
-            // {0}… are the emails: parameters, never text.
-            var only = "IN (" + string.Join(", ", chunk.Select((_, i) => $"{{{i}}}")) + ")";
+            var only = InList(chunk.Length);
             var refunded = "(SELECT SUM(r.amount) FROM refunds r WHERE r.order_id = o.id AND r.status = 'succeeded')";
             await db.Database.ExecuteSqlRawAsync(
                 Upsert.Replace("@refunded", refunded, StringComparison.Ordinal).Replace("@join", "", StringComparison.Ordinal)
@@ -88,12 +87,13 @@ public sealed class CustomerOrderStats(StorekeepDbContext db)
     {
         foreach (var chunk in emails.Distinct(StringComparer.Ordinal).Chunk(200))
         {
-            // {0}… are the emails: parameters, never text.
-            var only = "IN (" + string.Join(", ", chunk.Select((_, i) => $"{{{i}}}")) + ")";
-            var link = "UPDATE customer_order_stats SET customer_id = (SELECT c.id FROM customers c WHERE c.email = customer_order_stats.email) WHERE customer_id IS NULL AND email " + only;
+            var link = "UPDATE customer_order_stats SET customer_id = (SELECT c.id FROM customers c WHERE c.email = customer_order_stats.email) WHERE customer_id IS NULL AND email " + InList(chunk.Length);
             await db.Database.ExecuteSqlRawAsync(link, chunk.Cast<object>(), ct);
         }
     }
+
+    /// <summary><c>IN ({0}, {1}, …)</c> for a chunk of emails: parameters, never text.</summary>
+    private static string InList(int count) => "IN (" + string.Join(", ", Enumerable.Range(0, count).Select(i => $"{{{i}}}")) + ")";
 
     /// <summary>Replaces every row with figures computed from all orders, in one transaction (the caller's when it has one). Returns the rows written.</summary>
     public async Task<int> RebuildAsync(CancellationToken ct)
