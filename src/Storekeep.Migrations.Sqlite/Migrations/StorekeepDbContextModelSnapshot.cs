@@ -5913,13 +5913,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
             modelBuilder.Entity("Storekeep.Promotions.OrderDiscountAllocation", b =>
                 {
-                    b.HasOne("Storekeep.Promotions.DiscountDefinition", null)
-                        .WithMany()
-                        .HasForeignKey("DiscountId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
-                        .HasConstraintName("fk_order_discount_allocations_discounts_discount_id");
-
                     b.HasOne("Storekeep.Orders.Order", null)
                         .WithMany()
                         .HasForeignKey("OrderId")

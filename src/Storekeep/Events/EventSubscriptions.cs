@@ -30,12 +30,14 @@ public sealed class EventSubscriber
         Service = service;
         Start = start;
         _handlers = handlers;
+        HandledTypes = [.. handlers.Keys.Order(StringComparer.Ordinal)];
     }
 
     public string Name { get; }
     public Type Service { get; }
     public SubscriberStart Start { get; }
-    public IReadOnlyCollection<string> HandledTypes => _handlers.Keys;
+    /// <summary>The wire types it handles, as an array: a SQL parameter (<see cref="EventSubscriberRunner"/> reads only their payloads).</summary>
+    internal string[] HandledTypes { get; }
 
     public bool Handles(string type) => _handlers.ContainsKey(type);
 
