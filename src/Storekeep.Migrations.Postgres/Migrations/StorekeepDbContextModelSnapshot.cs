@@ -4053,9 +4053,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.HasKey("Id")
                         .HasName("pk_order_discount_allocations");
 
-                    b.HasIndex("DiscountId")
-                        .HasDatabaseName("ix_order_discount_allocations_discount_id");
-
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_order_discount_allocations_order_id");
 

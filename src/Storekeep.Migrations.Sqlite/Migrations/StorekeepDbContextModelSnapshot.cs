@@ -4030,9 +4030,6 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.HasKey("Id")
                         .HasName("pk_order_discount_allocations");
 
-                    b.HasIndex("DiscountId")
-                        .HasDatabaseName("ix_order_discount_allocations_discount_id");
-
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_order_discount_allocations_order_id");
 
