@@ -75,7 +75,7 @@ public static class DatabaseSetup
     {
         if (provider == DatabaseProvider.Postgres)
         {
-            options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(PostgresMigrationsAssembly));
+            options.UseNpgsql(WithPostgresDefaults(connectionString), npgsql => npgsql.MigrationsAssembly(PostgresMigrationsAssembly));
         }
         else
         {
@@ -83,6 +83,31 @@ public static class DatabaseSetup
             options.UseSqlite(builder.ToString(), sqlite => sqlite.MigrationsAssembly(SqliteMigrationsAssembly));
             options.AddInterceptors(SqlitePragmas.Instance);
         }
+    }
+
+    /// <summary>
+    /// The PostgreSQL connection string with Storekeep's defaults for what it leaves unset. Npgsql
+    /// resets a pooled connection (<c>DISCARD ALL</c>) each time it is reused, about nine times per
+    /// checkout, which also throws away prepared statements; Storekeep keeps no session state (its
+    /// advisory locks are transaction-scoped), so connections are not reset, and statements used
+    /// often are prepared once per connection instead of parsed and planned every time
+    /// (docs/performance.md). Either can still be set in the connection string.
+    /// </summary>
+    public static string WithPostgresDefaults(string connectionString)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = 200;
+        }
+
+        return builder.ConnectionString;
     }
 
     public static StorekeepDbContext CreateContext(DatabaseProvider provider, string connectionString)
