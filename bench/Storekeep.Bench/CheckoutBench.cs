@@ -44,12 +44,15 @@ public static class CheckoutBench
         var ratios = new List<(int Clients, double Limit, double Same)>();
         foreach (var clients in ClientCounts)
         {
+            await rig.DrainEventsAsync(ct);
             AnsiConsole.MarkupLineInterpolated($"{clients} clients: app cart building over HTTP…");
             var building = await CheckoutWorkload.RunAppCartBuildingAsync(server.BaseAddress, clients, pick, CartTimes(quick), ct);
             AnsiConsole.MarkupLineInterpolated($"{clients} clients: app checkouts over HTTP…");
             var checkout = await CheckoutWorkload.RunAppCheckoutsAsync(server.BaseAddress, clients, carts, times, ct);
+            await rig.DrainEventsAsync(ct);
             AnsiConsole.MarkupLineInterpolated($"{clients} clients: minimal transaction (the physical limit) through Npgsql…");
             var minimal = await MinimalCheckout.RunAsync(database.ConnectionString, database.WarehouseId, clients, rig.MinimalCarts, times, ct);
+            await rig.DrainEventsAsync(ct);
             AnsiConsole.MarkupLineInterpolated($"{clients} clients: the app's statements raw through Npgsql…");
             var raw = await CheckoutWorkload.RunRawAsync(database.ConnectionString, database.WarehouseId, clients, rawCarts, times, ct);
             rows.AddRange([checkout, minimal, raw, building]);

@@ -120,12 +120,19 @@ public static class CheckoutDiscountScenario
         await writer.CompleteAsync(ct);
     }
 
+    /// <summary>An HTTP client to the server with a new API key, as a member of staff's integration would call it.</summary>
+    private static async Task<HttpClient> StaffClientAsync(CheckoutRig rig, CancellationToken ct)
+    {
+        var key = await ServerProcess.CreateApiKeyAsync(rig.Database.ConnectionString, ct);
+        var http = new HttpClient { BaseAddress = rig.Server.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return http;
+    }
+
     /// <summary>Switches the bench's discounts on (PATCH status active) or off (deactivate), as staff would.</summary>
     private static async Task SetActiveAsync(CheckoutRig rig, IReadOnlyList<string> ids, bool active, CancellationToken ct)
     {
-        var key = await ServerProcess.CreateApiKeyAsync(rig.Database.ConnectionString, ct);
-        using var http = new HttpClient { BaseAddress = rig.Server.BaseAddress };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var http = await StaffClientAsync(rig, ct);
         foreach (var id in ids)
         {
             using var response = active
@@ -141,9 +148,7 @@ public static class CheckoutDiscountScenario
     private static async Task<IReadOnlyList<string>> CreateDiscountsAsync(CheckoutRig rig, CancellationToken ct)
     {
         var ids = new List<string>();
-        var key = await ServerProcess.CreateApiKeyAsync(rig.Database.ConnectionString, ct);
-        using var http = new HttpClient { BaseAddress = rig.Server.BaseAddress };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var http = await StaffClientAsync(rig, ct);
         object[] discounts =
         [
             new { title = "Everything 5 % off", type = "percentage", value = 5m, appliesTo = new { all = true }, status = "active" },

@@ -86,6 +86,38 @@ public sealed class CheckoutRig : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits (up to <paramref name="limit"/>, 3 minutes by default) until every event subscriber
+    /// of the server has handled every outbox event, so a phase measures its own work: without
+    /// it the app's phase also paid for the order.placed events of the raw phases before it (the
+    /// rollups, customer figures and co-purchases of ~15,000 minimal-transaction orders), and a
+    /// raw phase ran beside the server still handling the app's. Prints the backlog it waited for.
+    /// </summary>
+    public async Task DrainEventsAsync(CancellationToken ct, TimeSpan? limit = null)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(Database.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var behind = new Npgsql.NpgsqlCommand(
+            // Events not yet given a position by the publisher, plus those the slowest subscriber has not reached.
+            """
+            SELECT (SELECT count(*) FROM outbox_events WHERE position IS NULL)
+                 + coalesce((SELECT max(position) FROM outbox_events), 0) - coalesce((SELECT min(position) FROM event_subscriptions), 0)
+            """, connection);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var first = Convert.ToInt64(await behind.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+        var left = first;
+        while (left > 0 && started.Elapsed < (limit ?? TimeSpan.FromMinutes(3)))
+        {
+            await Task.Delay(250, ct);
+            left = Convert.ToInt64(await behind.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (first > 0)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[grey]  events drained: {first:N0} behind, {left:N0} left after {started.Elapsed.TotalSeconds:0.0} s[/]");
+        }
+    }
+
     /// <summary>Before measuring: a refused decrement must leave nothing behind (throws otherwise).</summary>
     public async Task ProbeMinimalGuardAsync(CancellationToken ct)
     {

@@ -28,13 +28,17 @@ public static class LatencyScenario
         await rig.ProbeMinimalGuardAsync(ct);
         await rig.WarmUpAsync(quick, ct);
 
+        await rig.DrainEventsAsync(ct);
         AnsiConsole.MarkupLine("saturation: app checkouts, 8 clients, closed loop…");
         var saturated = await CheckoutWorkload.RunAppCheckoutsAsync(rig.Server.BaseAddress, 8, rig.AppCarts, saturation, ct);
+        await rig.DrainEventsAsync(ct);
         AnsiConsole.MarkupLine("one client: minimal transactions (the physical limit)…");
         var minimal = await MinimalCheckout.RunAsync(rig.Database.ConnectionString, rig.Database.WarehouseId, 1, rig.MinimalCarts, single, ct);
+        await rig.DrainEventsAsync(ct);
         AnsiConsole.MarkupLine("one client: the app's statements raw…");
         var raw = await CheckoutWorkload.RunRawAsync(rig.Database.ConnectionString, rig.Database.WarehouseId, 1, rig.RawCarts, single, ct);
         var rate = Math.Max(1, saturated.Throughput / 2);
+        await rig.DrainEventsAsync(ct);
         AnsiConsole.MarkupLineInterpolated($"open loop: {rate:0.#} checkouts/s (half of {saturated.Throughput:0.#})…");
         var arrivals = await CheckoutWorkload.RunAppOpenLoopAsync(rig.Server.BaseAddress, rate, rig.AppCarts, open, ct);
 

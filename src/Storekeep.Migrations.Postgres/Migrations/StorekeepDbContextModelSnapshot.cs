@@ -3169,6 +3169,13 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("fulfillment_status");
 
+                    b.Property<string>("GuestEmailKey")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("guest_email_key")
+                        .HasComputedColumnSql("lower(btrim(email, E' \\t\\n\\r\\f\\v'))", true);
+
                     b.Property<long>("Number")
                         .HasColumnType("bigint")
                         .HasColumnName("number");
@@ -3248,6 +3255,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.HasIndex("CustomerId")
                         .HasDatabaseName("ix_orders_customer_id");
+
+                    b.HasIndex("GuestEmailKey")
+                        .HasDatabaseName("ix_orders_guest_email_key")
+                        .HasFilter("customer_id IS NULL");
 
                     b.HasIndex("Number")
                         .IsUnique()

@@ -3146,6 +3146,13 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("fulfillment_status");
 
+                    b.Property<string>("GuestEmailKey")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("guest_email_key")
+                        .HasComputedColumnSql("lower(trim(email, char(32, 9, 10, 13, 12, 11)))", true);
+
                     b.Property<long>("Number")
                         .HasColumnType("INTEGER")
                         .HasColumnName("number");
@@ -3225,6 +3232,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
                     b.HasIndex("CustomerId")
                         .HasDatabaseName("ix_orders_customer_id");
+
+                    b.HasIndex("GuestEmailKey")
+                        .HasDatabaseName("ix_orders_guest_email_key")
+                        .HasFilter("customer_id IS NULL");
 
                     b.HasIndex("Number")
                         .IsUnique()

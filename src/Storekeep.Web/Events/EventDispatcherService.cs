@@ -17,6 +17,9 @@ public sealed class EventDispatcherService(
     WebhookSettings settings,
     ILogger<EventDispatcherService> logger) : WakeUpLoop(signal, logger)
 {
+    /// <summary>Publisher batches (of <see cref="OutboxPublisher.DefaultBatchSize"/>) per round at most.</summary>
+    public const int PublishBatchesPerRound = 10;
+
     protected override string LoopName => "event dispatcher";
 
     protected override bool Enabled => settings.DispatcherEnabled;
@@ -25,9 +28,13 @@ public sealed class EventDispatcherService(
 
     protected override async Task<bool> RunRoundAsync(CancellationToken ct)
     {
-        int published;
-        await using (var scope = scopes.CreateAsyncScope())
+        // Publish what is waiting (up to PublishBatchesPerRound batches) before the subscribers run,
+        // so a subscriber whose batch costs the same for few events as for many (the daily rollup)
+        // gets them in one batch rather than 500 per round.
+        var published = 0;
+        for (var batch = 0; batch < PublishBatchesPerRound && (batch == 0 || published == OutboxPublisher.DefaultBatchSize); batch++)
         {
+            await using var scope = scopes.CreateAsyncScope();
             published = await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync(OutboxPublisher.DefaultBatchSize, ct);
         }
 

@@ -25,6 +25,13 @@ public sealed class DailySalesRollup(StorekeepDbContext db) :
 {
     public const string SubscriberName = "daily-sales";
 
+    /// <summary>
+    /// Events per batch: a batch recomputes each day it touches once, whatever its size, so at
+    /// tens of thousands of orders a day the default 200 made the rollup the slowest subscriber
+    /// (~120 events/s, holding back the feed at 150 checkouts/s); 2,000 keeps it ahead.
+    /// </summary>
+    public const int BatchSize = 2_000;
+
     private readonly HashSet<Guid> _touched = [];
 
     public Task HandleAsync(OrderPlaced evt, EventContext context, CancellationToken ct) => TouchAsync(evt.OrderId);

@@ -97,6 +97,11 @@ internal static class BulkColumns
         foreach (var property in type.GetProperties())
         {
             var name = property.GetColumnName(table);
+            if (property.GetComputedColumnSql() is not null)
+            {
+                continue; // the database computes it (the guest email key)
+            }
+
             if (name is null || !seen.Add(name))
             {
                 continue; // an owned type's key is its owner's id column

@@ -119,6 +119,29 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
         configurationBuilder.Properties<string>().HaveMaxLength(400);
     }
 
+    /// <summary>
+    /// A guest order's customer key (<c>Analytics.ReportMath.CustomerKey</c>: the email trimmed and
+    /// lower-cased), stored by the database itself, with a partial index over guest orders only: the
+    /// rollups look a guest's other orders up by it, which without it scanned every order (40–180 ms
+    /// each, twice per batch, at 100,000 orders). The app never writes or reads it back.
+    /// </summary>
+    private void ConfigureGuestEmailKey(Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder<Orders.Order> order)
+    {
+        // Required: the email never is null, and a nullable key makes EF compare it as "equal or both
+        // null", an OR that keeps PostgreSQL from using the index.
+        var key = order.Property<string>(GuestEmailKey)
+            .IsRequired()
+            .HasMaxLength(254)
+            .HasComputedColumnSql(IsPostgres ? @"lower(btrim(email, E' \t\n\r\f\v'))" : "lower(trim(email, char(32, 9, 10, 13, 12, 11)))", stored: true)
+            .ValueGeneratedNever();
+        key.Metadata.SetBeforeSaveBehavior(Microsoft.EntityFrameworkCore.Metadata.PropertySaveBehavior.Ignore);
+        key.Metadata.SetAfterSaveBehavior(Microsoft.EntityFrameworkCore.Metadata.PropertySaveBehavior.Ignore);
+        order.HasIndex(GuestEmailKey).HasFilter("customer_id IS NULL");
+    }
+
+    /// <summary>The shadow property of <see cref="ConfigureGuestEmailKey"/>.</summary>
+    public const string GuestEmailKey = "GuestEmailKey";
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -138,6 +161,8 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
             modelBuilder.HasSequence<long>(Purchasing.PurchaseOrder.NumberSequence).StartsAt(1001);
             modelBuilder.HasSequence<long>(Quotes.Quote.NumberSequence).StartsAt(1001);
         }
+
+        ConfigureGuestEmailKey(modelBuilder.Entity<Orders.Order>());
 
         // Ids are Guid v7 made in code. Telling EF they are never generated means a new entity
         // reached through a navigation (a timeline entry added by Order.MarkPaid) is inserted,

@@ -64,7 +64,7 @@ internal static class BulkInsert
 
     private static List<Column> Columns(IEntityType entityType)
     {
-        var columns = entityType.GetProperties().Select(p => new Column(p.GetColumnName(), Mapping(p), Getter(p))).ToList();
+        var columns = entityType.GetProperties().Where(p => p.GetComputedColumnSql() is null).Select(p => new Column(p.GetColumnName(), Mapping(p), Getter(p))).ToList();
 
         // Owned types (an order's address) share the owner's row: their columns go in the same INSERT.
         foreach (var navigation in entityType.GetNavigations().Where(n => !n.IsCollection && n.TargetEntityType.IsOwned()))

@@ -10,7 +10,7 @@ namespace Storekeep.Events;
 /// <summary>How event subscribers retry and hold their lease; read once from configuration.</summary>
 public sealed class EventSubscriberSettings(IConfiguration configuration)
 {
-    /// <summary>Events handed to a subscriber in one transaction.</summary>
+    /// <summary>Events handed to a subscriber in one transaction, unless it was registered with its own size.</summary>
     public const int BatchSize = 200;
 
     /// <summary>Batches one subscriber may run in one round before the others get their turn.</summary>
@@ -86,7 +86,7 @@ public sealed partial class EventSubscriberRunner(
             {
                 var (handled, renewed) = await RunBatchAsync(subscriber, mine, ct);
                 mine = renewed;
-                if (handled < EventSubscriberSettings.BatchSize)
+                if (handled < subscriber.BatchSize)
                 {
                     break;
                 }
@@ -179,7 +179,7 @@ public sealed partial class EventSubscriberRunner(
             var events = await db.OutboxEvents.AsNoTracking()
                 .Where(e => e.Position > from)
                 .OrderBy(e => e.Position)
-                .Take(EventSubscriberSettings.BatchSize)
+                .Take(subscriber.BatchSize)
                 .Select(e => new { e.Id, e.Type, Payload = handled.Contains(e.Type) ? e.Payload : null, e.OccurredAt, Position = e.Position!.Value })
                 .ToListAsync(token);
             if (events.Count == 0)

@@ -24,9 +24,10 @@ public sealed class EventSubscriber
 {
     private readonly Dictionary<string, Func<IServiceProvider, string, EventContext, CancellationToken, Task<bool>>> _handlers;
 
-    internal EventSubscriber(string name, Type service, SubscriberStart start, Dictionary<string, Func<IServiceProvider, string, EventContext, CancellationToken, Task<bool>>> handlers)
+    internal EventSubscriber(string name, Type service, SubscriberStart start, Dictionary<string, Func<IServiceProvider, string, EventContext, CancellationToken, Task<bool>>> handlers, int batchSize = EventSubscriberSettings.BatchSize)
     {
         Name = name;
+        BatchSize = batchSize;
         Service = service;
         Start = start;
         _handlers = handlers;
@@ -36,6 +37,9 @@ public sealed class EventSubscriber
     public string Name { get; }
     public Type Service { get; }
     public SubscriberStart Start { get; }
+
+    /// <summary>Events handed to it in one transaction (<see cref="EventSubscriberSettings.BatchSize"/> unless registered otherwise).</summary>
+    public int BatchSize { get; }
     /// <summary>The wire types it handles, as an array: a SQL parameter (<see cref="EventSubscriberRunner"/> reads only their payloads).</summary>
     internal string[] HandledTypes { get; }
 
@@ -55,9 +59,10 @@ public static class EventSubscriptions
     /// <see cref="EventSubscriberRunner"/>). The name keys the checkpoint: renaming a subscriber
     /// starts it again from <paramref name="start"/>.
     /// </summary>
-    public static IServiceCollection AddEventSubscriber<TSubscriber>(this IServiceCollection services, string name, SubscriberStart start = SubscriberStart.Beginning)
+    public static IServiceCollection AddEventSubscriber<TSubscriber>(this IServiceCollection services, string name, SubscriberStart start = SubscriberStart.Beginning, int batchSize = EventSubscriberSettings.BatchSize)
         where TSubscriber : class
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         if (string.IsNullOrWhiteSpace(name) || name.Length > EventSubscription.MaxNameLength)
         {
             throw new ArgumentException($"A subscriber name is 1 to {EventSubscription.MaxNameLength} characters.", nameof(name));
@@ -82,7 +87,7 @@ public static class EventSubscriptions
 
         services.AddEventSubscriptions();
         services.TryAddScoped<TSubscriber>();
-        services.AddSingleton(new EventSubscriber(name, typeof(TSubscriber), start, handlers));
+        services.AddSingleton(new EventSubscriber(name, typeof(TSubscriber), start, handlers, batchSize));
         return services;
     }
 

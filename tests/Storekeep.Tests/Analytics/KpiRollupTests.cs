@@ -146,6 +146,29 @@ public sealed class KpiRollupTests
         await AssertReportsEqualAsync(store);
     }
     [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_guests_orders_are_found_by_the_stored_email_key_whatever_the_case_and_spaces(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await using var db = store.Db();
+        var v = await CatalogAsync(db, ("MUG-1", "Mugs", 4.10m));
+        var first = await OrderAsync(db, Utc(2025, 1, 1), "  Gus@Example.COM\t", null, v, [("MUG-1", 1, 12.50m)]);
+        var second = await OrderAsync(db, Utc(2025, 1, 2), "gus@example.com", null, v, [("MUG-1", 2, 12.50m)]);
+        await OrderAsync(db, Utc(2025, 1, 3), "gus@example.org", null, v, [("MUG-1", 1, 12.50m)]);
+        await OrderAsync(db, Utc(2025, 1, 4), "gus@example.com", Guid.NewGuid(), v, [("MUG-1", 1, 12.50m)]);
+
+        // The database's own key equals the app's (ReportMath.CustomerKey) for every guest order.
+        var keys = await db.Orders.AsNoTracking().Where(o => o.CustomerId == null)
+            .Select(o => new { o.Email, Key = EF.Property<string>(o, StorekeepDbContext.GuestEmailKey) }).ToListAsync();
+        Assert.Equal(3, keys.Count);
+        Assert.All(keys, k => Assert.Equal(ReportMath.CustomerKey(null, k.Email), k.Key));
+
+        // One guest, two spellings: both orders, not the other address's nor the registered customer's.
+        var found = await DailyKpiFigures.OrdersOfCustomersAsync(db, [(null, "GUS@example.com ")], CancellationToken.None);
+        Assert.Equal(new[] { first.Id, second.Id }.Order(), found.Select(o => o.Id).Order());
+    }
+
+    [Theory]
     [MemberData(nameof(TestDatabases.PostgresOnly), MemberType = typeof(TestDatabases))]
     public async Task A_rebuild_racing_the_subscriber_finishes_and_leaves_the_rows_a_rebuild_writes(string database)
     {

@@ -209,6 +209,53 @@ public sealed class EventSubscriberTests
         Assert.Equal(3, (await db.EventSubscriptions.AsNoTracking().SingleAsync(s => s.Name == Recording)).Position);
     }
 
+    [Fact]
+    public async Task A_subscriber_registered_with_its_own_batch_size_gets_batches_of_that_size()
+    {
+        var batches = new BatchSizes();
+        await using var store = await TestStore.StartAsync(TestDatabases.Sqlite, settings: new Dictionary<string, string?> { ["Events:Dispatcher"] = "false" }, services: services =>
+        {
+            services.AddSingleton(batches);
+            services.AddEventSubscriber<BatchCountingSubscriber>("test-batches", batchSize: 2);
+        });
+        await AddEventsAsync(store, 5);
+        await using (var scope = store.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync();
+        }
+
+        var runner = store.Services.GetRequiredService<EventSubscriberRunner>();
+        await runner.RunAsync(runner.Subscribers.Single(s => s.Name == "test-batches"), CancellationToken.None);
+
+        Assert.Equal([2, 2, 1], batches.Sizes);
+        await using var db = store.Db();
+        Assert.Equal(5, (await db.EventSubscriptions.AsNoTracking().SingleAsync(s => s.Name == "test-batches")).Position);
+    }
+
+    public sealed class BatchSizes
+    {
+        public List<int> Sizes { get; } = [];
+    }
+
+    /// <summary>Counts the events of each batch it is handed.</summary>
+    public sealed class BatchCountingSubscriber(BatchSizes batches) : IEventHandler<OrderPlaced>, IEventBatchCompletion
+    {
+        private int _events;
+
+        public Task HandleAsync(OrderPlaced evt, EventContext context, CancellationToken ct)
+        {
+            _events++;
+            return Task.CompletedTask;
+        }
+
+        public Task CompleteBatchAsync(CancellationToken ct)
+        {
+            batches.Sizes.Add(_events);
+            _events = 0;
+            return Task.CompletedTask;
+        }
+    }
+
     public sealed class SubscriberSwitch
     {
         private int _calls;
