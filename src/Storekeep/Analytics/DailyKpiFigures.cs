@@ -89,20 +89,9 @@ internal static class DailyKpiFigures
         var placed = Counted(db).Where(o => o.CreatedAt >= start && o.CreatedAt < end);
 
         // Without the rebuild's first orders, whether each order is its customer's first is asked in
-        // the same query (no counted order of the customer, in the currency, before it: by customer
-        // id, a guest by the stored email key), not by fetching every order of the day's customers
-        // (hundreds of round trips and ~6 s per batch for a day of 50,000 orders).
-        var counted = Counted(db);
-        var orders = firsts is null
-            ? await placed.Select(o => new Placed(
-                o.Currency,
-                new OrderFacts(o.Id, o.CreatedAt, o.CustomerId, o.Email, o.Subtotal, o.ShippingTotal - o.ShippingDiscount, o.TaxTotal, o.PricesIncludeTax, o.ShippingAddress.Country, o.Channel, o.DiscountTotal - o.ShippingDiscount),
-                o.CustomerId != null
-                    ? !counted.Any(e => e.CustomerId == o.CustomerId && e.Currency == o.Currency && e.CreatedAt < o.CreatedAt)
-                    : !counted.Any(e => e.CustomerId == null && EF.Property<string>(e, StorekeepDbContext.GuestEmailKey) == EF.Property<string>(o, StorekeepDbContext.GuestEmailKey) && e.Currency == o.Currency && e.CreatedAt < o.CreatedAt)))
-                .ToListAsync(ct)
-            : await placed.Select(o => new Placed(o.Currency, new OrderFacts(o.Id, o.CreatedAt, o.CustomerId, o.Email, o.Subtotal, o.ShippingTotal - o.ShippingDiscount, o.TaxTotal, o.PricesIncludeTax, o.ShippingAddress.Country, o.Channel, o.DiscountTotal - o.ShippingDiscount), null))
-                .ToListAsync(ct);
+        // the same query, not by fetching every order of the day's customers (hundreds of round
+        // trips and ~6 s per batch for a day of 50,000 orders).
+        var orders = await PlacedOf(db, placed, askFirst: firsts is null).ToListAsync(ct);
         var refunds = await db.Refunds.AsNoTracking()
             .Where(r => r.Status == RefundStatus.Succeeded && r.CreatedAt >= start && r.CreatedAt < end)
             .Join(Counted(db), r => r.OrderId, o => o.Id, (r, o) => new { r.OrderId, r.Amount, r.CreatedAt })
@@ -116,7 +105,7 @@ internal static class DailyKpiFigures
         {
             var earlier = Counted(db).Where(o => chunk.Contains(o.Id));
             // Only their refunds are counted here, so whether they were first does not matter.
-            foreach (var o in await earlier.Select(o => new Placed(o.Currency, new OrderFacts(o.Id, o.CreatedAt, o.CustomerId, o.Email, o.Subtotal, o.ShippingTotal - o.ShippingDiscount, o.TaxTotal, o.PricesIncludeTax, o.ShippingAddress.Country, o.Channel, o.DiscountTotal - o.ShippingDiscount), false)).ToListAsync(ct))
+            foreach (var o in await PlacedOf(db, earlier, askFirst: false).ToListAsync(ct))
             {
                 byId[o.Facts.Id] = o;
             }
@@ -170,6 +159,22 @@ internal static class DailyKpiFigures
     }
 
     private static IQueryable<Order> Counted(StorekeepDbContext db) => db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled);
+
+    /// <summary>
+    /// The orders' facts; with <paramref name="askFirst"/>, whether each is its customer's first
+    /// (no counted order of the same customer id, or guest email key, in the currency, before it).
+    /// </summary>
+    private static IQueryable<Placed> PlacedOf(StorekeepDbContext db, IQueryable<Order> orders, bool askFirst)
+    {
+        var counted = Counted(db);
+        return orders.Select(o => new Placed(
+            o.Currency,
+            new OrderFacts(o.Id, o.CreatedAt, o.CustomerId, o.Email, o.Subtotal, o.ShippingTotal - o.ShippingDiscount, o.TaxTotal, o.PricesIncludeTax, o.ShippingAddress.Country, o.Channel, o.DiscountTotal - o.ShippingDiscount),
+            !askFirst ? null
+                : o.CustomerId != null
+                    ? !counted.Any(e => e.CustomerId == o.CustomerId && e.Currency == o.Currency && e.CreatedAt < o.CreatedAt)
+                    : !counted.Any(e => e.CustomerId == null && EF.Property<string>(e, StorekeepDbContext.GuestEmailKey) == EF.Property<string>(o, StorekeepDbContext.GuestEmailKey) && e.Currency == o.Currency && e.CreatedAt < o.CreatedAt)));
+    }
 
     /// <summary>An order of the range; <paramref name="IsFirst"/> when the query answered it (else the rebuild's first orders do).</summary>
     private sealed record Placed(string Currency, OrderFacts Facts, bool? IsFirst);
