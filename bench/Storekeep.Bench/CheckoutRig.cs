@@ -87,13 +87,13 @@ public sealed class CheckoutRig : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits (up to <paramref name="limit"/>, 3 minutes by default) until every event subscriber
+    /// Waits (at most 3 minutes) until every event subscriber
     /// of the server has handled every outbox event, so a phase measures its own work: without
     /// it the app's phase also paid for the order.placed events of the raw phases before it (the
     /// rollups, customer figures and co-purchases of ~15,000 minimal-transaction orders), and a
     /// raw phase ran beside the server still handling the app's. Prints the backlog it waited for.
     /// </summary>
-    public async Task DrainEventsAsync(CancellationToken ct, TimeSpan? limit = null)
+    public async Task DrainEventsAsync(CancellationToken ct)
     {
         await using var connection = new Npgsql.NpgsqlConnection(Database.ConnectionString);
         await connection.OpenAsync(ct);
@@ -106,7 +106,7 @@ public sealed class CheckoutRig : IAsyncDisposable
         var started = System.Diagnostics.Stopwatch.StartNew();
         var first = Convert.ToInt64(await behind.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
         var left = first;
-        while (left > 0 && started.Elapsed < (limit ?? TimeSpan.FromMinutes(3)))
+        while (left > 0 && started.Elapsed < TimeSpan.FromMinutes(3))
         {
             await Task.Delay(250, ct);
             left = Convert.ToInt64(await behind.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);

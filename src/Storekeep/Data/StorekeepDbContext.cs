@@ -119,6 +119,9 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
         configurationBuilder.Properties<string>().HaveMaxLength(400);
     }
 
+    /// <summary>The shadow property of <see cref="ConfigureGuestEmailKey"/>.</summary>
+    public const string GuestEmailKey = "GuestEmailKey";
+
     /// <summary>
     /// A guest order's customer key (<c>Analytics.ReportMath.CustomerKey</c>: the email trimmed and
     /// lower-cased), stored by the database itself, with a partial index over guest orders only: the
@@ -138,9 +141,6 @@ public sealed class StorekeepDbContext(DbContextOptions<StorekeepDbContext> opti
         key.Metadata.SetAfterSaveBehavior(Microsoft.EntityFrameworkCore.Metadata.PropertySaveBehavior.Ignore);
         order.HasIndex(GuestEmailKey).HasFilter("customer_id IS NULL");
     }
-
-    /// <summary>The shadow property of <see cref="ConfigureGuestEmailKey"/>.</summary>
-    public const string GuestEmailKey = "GuestEmailKey";
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

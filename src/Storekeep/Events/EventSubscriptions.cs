@@ -40,6 +40,7 @@ public sealed class EventSubscriber
 
     /// <summary>Events handed to it in one transaction (<see cref="EventSubscriberSettings.BatchSize"/> unless registered otherwise).</summary>
     public int BatchSize { get; }
+
     /// <summary>The wire types it handles, as an array: a SQL parameter (<see cref="EventSubscriberRunner"/> reads only their payloads).</summary>
     internal string[] HandledTypes { get; }
 

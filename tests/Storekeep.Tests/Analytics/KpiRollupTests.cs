@@ -145,6 +145,7 @@ public sealed class KpiRollupTests
         Assert.Equal(maintainedMonths.Shares.Select(s => (s.Currency, s.Customer, s.Rows)), rebuiltMonths.Shares.Select(s => (s.Currency, s.Customer, s.Rows)));
         await AssertReportsEqualAsync(store);
     }
+
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
     public async Task A_guests_orders_are_found_by_the_stored_email_key_whatever_the_case_and_spaces(string database)
