@@ -108,7 +108,7 @@ public sealed class AccountTrustJourneyTests(StorekeepServerWithMail server, Chr
         await admin.FillAsync("#password", server.StaffPassword);
         await admin.ClickAsync("button[type=submit]");
         await Expect(admin).ToHaveURLAsync(new Regex("/admin$"));
-        await admin.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await Chromium.InteractiveAsync(admin);
         await admin.GotoAsync("/admin/messages");
         var mine = admin.GetByTestId("messages-table").Locator("tbody tr").Filter(new() { HasText = email });
         await Expect(mine).ToHaveCountAsync(3);

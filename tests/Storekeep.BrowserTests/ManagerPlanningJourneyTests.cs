@@ -31,7 +31,7 @@ public sealed class ManagerPlanningJourneyTests(StorekeepServer server, Chromium
 
         // Analytics: the demo's year of orders shows in the KPIs, the trend and the cohorts.
         await page.GotoAsync("/admin/analytics");
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await Chromium.InteractiveAsync(page);
         await Expect(page.GetByTestId("analytics-trend")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("cohort-row").First).ToBeVisibleAsync();
         // The demo's warehouse scans its picks: the last 30 days show a pick accuracy, not a dash.
@@ -47,7 +47,7 @@ public sealed class ManagerPlanningJourneyTests(StorekeepServer server, Chromium
 
         // Order history from Shopify: the dry run reports, then the import writes the orders.
         await page.GotoAsync("/admin/orders/import");
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await Chromium.InteractiveAsync(page);
         // A file chosen before the page's interactive circuit is live goes nowhere: choose it again until the mapping shows.
         await Chromium.UntilAsync(
             () => page.GetByTestId("orders-csv").SetInputFilesAsync(Sample("shopify-orders.csv")),
@@ -69,7 +69,7 @@ public sealed class ManagerPlanningJourneyTests(StorekeepServer server, Chromium
 
         var draftsBefore = await CountAsync(db => db.Set<PurchaseOrder>().CountAsync(o => o.Status == PurchaseOrderStatus.Draft));
         await page.GotoAsync("/admin/planning/replenishment");
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await Chromium.InteractiveAsync(page);
         await Expect(page.Locator($"[data-testid=replenishment-row][data-sku='{sku}']")).ToBeVisibleAsync();
         await Chromium.ScreenshotAsync(page, "planning-04-replenishment");
         await UntilInteractiveAsync(page.GetByText("Only SKUs to order"), page.Locator("[data-testid=replenishment-row]"));

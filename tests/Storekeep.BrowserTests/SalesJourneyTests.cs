@@ -26,7 +26,7 @@ public sealed class SalesJourneyTests(StorekeepServer server, Chromium chromium)
 
         // The board: the demo's open deals by stage. The first prospecting deal moves on by its "Move to" menu.
         await page.GotoAsync("/admin/sales/pipeline");
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await Chromium.InteractiveAsync(page);
         var prospecting = page.GetByTestId("pipeline-stage-prospecting");
         var qualification = page.GetByTestId("pipeline-stage-qualification");
         var card = prospecting.GetByTestId("pipeline-card").First;
@@ -71,23 +71,19 @@ public sealed class SalesJourneyTests(StorekeepServer server, Chromium chromium)
         // The demo's Wholesale price list: 48 units of a listed SKU take the deepest tier.
         await page.GotoAsync("/admin/price-lists");
         await page.GetByTestId("price-list-link").Filter(new() { HasText = "Wholesale" }).ClickAsync();
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await Chromium.InteractiveAsync(page);
         var sku = (await page.GetByTestId("price-list-entries").Locator("tbody tr td").First.InnerTextAsync()).Trim();
-        await Chromium.UntilAsync(
-            async () =>
-            {
-                await page.GetByTestId("price-check-sku").FillAsync(sku);
-                await page.GetByTestId("price-check-quantity").FillAsync("48");
-                await page.GetByTestId("price-check-submit").ClickAsync();
-            },
-            () => page.GetByTestId("price-check-result").IsVisibleAsync());
+        await Chromium.InteractiveAsync(page);
+        await page.GetByTestId("price-check-sku").FillAsync(sku);
+        await page.GetByTestId("price-check-quantity").FillAsync("48");
+        await page.GetByTestId("price-check-submit").ClickAsync();
         await Expect(page.GetByTestId("price-check-result")).ToContainTextAsync($"48 × {sku}");
         await Expect(page.GetByTestId("price-check-result")).ToContainTextAsync("tier from 48");
         await Chromium.ScreenshotAsync(page, "sales-04-price-list");
 
         // A quote for that SKU, written and sent from the back office.
         await page.GotoAsync("/admin/sales/quotes");
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await Chromium.InteractiveAsync(page);
         // For the demo's first account, which buys on net 30: the buyer may accept on account.
         var company = page.Locator(".mud-popover-open [role=option]").Filter(new() { HasText = "Northwind Hospitality" });
         // The list opens on a click once the circuit is live; the option may sit below the list's scroll.
@@ -102,14 +98,9 @@ public sealed class SalesJourneyTests(StorekeepServer server, Chromium chromium)
             async () => await company.CountAsync() > 0);
         await company.ScrollIntoViewIfNeededAsync();
         await company.ClickAsync();
-        await Chromium.UntilAsync(
-            async () =>
-            {
-                await page.GetByTestId("quote-email").FillAsync("buyer@journey.test");
-                await page.GetByTestId("quote-sheet").FillAsync($"{sku}, 2");
-                await page.GetByTestId("quote-submit").ClickAsync();
-            },
-            () => page.GetByTestId("quote-title").IsVisibleAsync());
+        await page.GetByTestId("quote-email").FillAsync("buyer@journey.test");
+        await page.GetByTestId("quote-sheet").FillAsync($"{sku}, 2");
+        await page.GetByTestId("quote-submit").ClickAsync();
         await Expect(page.GetByTestId("quote-status")).ToHaveTextAsync("draft");
         await Chromium.UntilAsync(() => page.GetByTestId("quote-send").ClickAsync(), async () => (await page.GetByTestId("quote-status").InnerTextAsync()).Trim() == "sent");
         await Chromium.ScreenshotAsync(page, "sales-05-quote-sent");
@@ -149,6 +140,7 @@ public sealed class SalesJourneyTests(StorekeepServer server, Chromium chromium)
 
         // The account's page: its credit in use against the limit, its buyers, deals, quotes and invoices.
         await page.GotoAsync("/admin/companies?q=Northwind");
+        await Chromium.InteractiveAsync(page);
         await page.GetByTestId("company-link").Filter(new() { HasText = "Northwind Hospitality" }).First.ClickAsync();
         await Expect(page.GetByTestId("company-title")).ToHaveTextAsync("Northwind Hospitality");
         await Expect(page.GetByTestId("company-credit-in-use")).ToBeVisibleAsync();

@@ -226,7 +226,7 @@ public sealed partial class ShopperAndStaffJourneyTests(StorekeepServer server, 
         await page.ClickAsync("button[type=submit]");
         await Expect(page).ToHaveURLAsync(new Regex("/admin$"));
         // Wait for the interactive circuit, so clicks reach the server.
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await Chromium.InteractiveAsync(page);
         return context;
     }
 

@@ -47,7 +47,7 @@ public sealed class StaffSessionRevalidationTests(QuicklyRevalidatingServer serv
         await page.ClickAsync("button[type=submit]");
         await Expect(page).ToHaveURLAsync(new Regex("/admin$"));
         await page.GotoAsync("/admin/products/new");
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await Chromium.InteractiveAsync(page);
         var title = "Lamp " + Guid.NewGuid().ToString("N")[..8];
         // A complete product, so that only the role check can stop the save.
         await FillAsync(page, "product-title", title);

@@ -82,6 +82,13 @@ public sealed class Chromium : IAsyncLifetime
         Assert.Fail("The page never answered: is its interactive circuit up?");
     }
 
+    /// <summary>
+    /// Waits until a back-office page's interactive circuit has rendered it (the admin layout marks
+    /// that): from then on its fields and buttons reach the server.
+    /// </summary>
+    public static Task InteractiveAsync(IPage page) =>
+        page.Locator("[data-circuit=live]").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+
     public static async Task ScreenshotAsync(IPage page, string name)
     {
         Directory.CreateDirectory(ScreenshotDirectory);
