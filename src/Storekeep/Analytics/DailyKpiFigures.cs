@@ -83,73 +83,87 @@ internal static class DailyKpiFigures
     /// The rows of the days in [<paramref name="from"/>, <paramref name="to"/>). Customers' first
     /// orders come from <paramref name="firsts"/>, or, without them, from the query itself.
     /// </summary>
-    public static async Task<List<DailyKpi>> ComputeAsync(StorekeepDbContext db, DateOnly from, DateOnly to, FirstOrders? firsts, CancellationToken ct)
+    public static async Task<List<DailyKpi>> ComputeAsync(StorekeepDbContext db, DateOnly from, DateOnly to, FirstOrders? firsts, CancellationToken ct, int ordersPerChunk = OrdersPerChunk)
     {
         var (start, end) = (DailySalesRollup.Start(from), DailySalesRollup.Start(to));
-        var placed = Counted(db).Where(o => o.CreatedAt >= start && o.CreatedAt < end);
-
-        // Without the rebuild's first orders, whether each order is its customer's first is asked in
-        // the same query, not by fetching every order of the day's customers (hundreds of round
-        // trips and ~6 s per batch for a day of 50,000 orders).
-        var orders = await PlacedOf(db, placed, askFirst: firsts is null).ToListAsync(ct);
         var refunds = await db.Refunds.AsNoTracking()
             .Where(r => r.Status == RefundStatus.Succeeded && r.CreatedAt >= start && r.CreatedAt < end)
             .Join(Counted(db), r => r.OrderId, o => o.Id, (r, o) => new { r.OrderId, r.Amount, r.CreatedAt })
             .ToListAsync(ct);
-        var lines = await KpiReportFromOrders.LinesAsync(db, placed, true, ct);
+        var refundedIds = refunds.Select(r => r.OrderId).ToHashSet();
+        var refunded = new Dictionary<Guid, Placed>();
+        var refundedLines = new List<LineFacts>();
+
+        var sums = new Dictionary<(DateOnly Day, string Currency, string Dimension, string Key), Sums>();
+        Sums Row(DateOnly day, string currency, string dimension, string key) =>
+            sums.TryGetValue((day, currency, dimension, key), out var s) ? s : sums[(day, currency, dimension, key)] = new Sums();
+
+        // The range's orders a chunk at a time, so a busy day's orders and lines (the bench's day
+        // holds tens of thousands) never sit in memory at once; only the refunded ones are kept.
+        var ids = await Counted(db).Where(o => o.CreatedAt >= start && o.CreatedAt < end).Select(o => o.Id).ToListAsync(ct);
+        foreach (var chunk in ids.Chunk(ordersPerChunk))
+        {
+            var these = Counted(db).Where(o => chunk.Contains(o.Id));
+
+            // Without the rebuild's first orders, whether each order is its customer's first is asked in
+            // the same query, not by fetching every order of the day's customers.
+            var orders = await PlacedOf(db, these, askFirst: firsts is null).ToListAsync(ct);
+            var linesByOrder = (await KpiReportFromOrders.LinesAsync(db, these, true, ct)).ToLookup(l => l.OrderId);
+            foreach (var placedOrder in orders)
+            {
+                var (currency, o, first) = placedOrder;
+                var day = DailySalesRollup.DayOf(o.CreatedAt);
+                var customer = ReportMath.CustomerKey(o.CustomerId, o.Email);
+                var isFirst = first ?? firsts!.IsFirst(currency, customer, o.CreatedAt);
+                foreach (var (dimension, key) in new[] { (KpiDimensions.Total, ""), (KpiDimensions.Channel, o.Channel), (KpiDimensions.Country, o.Country.ToUpperInvariant()) })
+                {
+                    var row = Row(day, currency, dimension, key);
+                    foreach (var line in linesByOrder[o.Id])
+                    {
+                        row.AddLine(line);
+                    }
+
+                    row.AddOrder(o, 1m, customer, isFirst);
+                }
+
+                foreach (var (line, share) in KpiReportFromOrders.Shares(linesByOrder[o.Id]))
+                {
+                    var row = Row(day, currency, KpiDimensions.Category, line.Category ?? KpiGroupings.Uncategorized);
+                    row.AddLine(line);
+                    row.AddOrder(o, share, customer, isFirst);
+                }
+
+                if (refundedIds.Contains(o.Id))
+                {
+                    refunded[o.Id] = placedOrder;
+                    refundedLines.AddRange(linesByOrder[o.Id]);
+                }
+            }
+        }
 
         // Refunds of orders placed on other days: those orders and their lines come too.
-        var byId = orders.ToDictionary(o => o.Facts.Id);
-        var missing = refunds.Select(r => r.OrderId).Where(id => !byId.ContainsKey(id)).Distinct().ToList();
+        var missing = refundedIds.Where(id => !refunded.ContainsKey(id)).ToList();
         foreach (var chunk in missing.Chunk(500))
         {
             var earlier = Counted(db).Where(o => chunk.Contains(o.Id));
             // Only their refunds are counted here, so whether they were first does not matter.
             foreach (var o in await PlacedOf(db, earlier, askFirst: false).ToListAsync(ct))
             {
-                byId[o.Facts.Id] = o;
+                refunded[o.Facts.Id] = o;
             }
 
-            lines.AddRange(await KpiReportFromOrders.LinesAsync(db, earlier, true, ct));
+            refundedLines.AddRange(await KpiReportFromOrders.LinesAsync(db, earlier, true, ct));
         }
 
-        var linesByOrder = lines.ToLookup(l => l.OrderId);
-        var sums = new Dictionary<(DateOnly Day, string Currency, string Dimension, string Key), Sums>();
-        Sums Row(DateOnly day, string currency, string dimension, string key) =>
-            sums.TryGetValue((day, currency, dimension, key), out var s) ? s : sums[(day, currency, dimension, key)] = new Sums();
-
-        foreach (var (currency, o, first) in orders)
-        {
-            var day = DailySalesRollup.DayOf(o.CreatedAt);
-            var customer = ReportMath.CustomerKey(o.CustomerId, o.Email);
-            var isFirst = first ?? firsts!.IsFirst(currency, customer, o.CreatedAt);
-            foreach (var (dimension, key) in new[] { (KpiDimensions.Total, ""), (KpiDimensions.Channel, o.Channel), (KpiDimensions.Country, o.Country.ToUpperInvariant()) })
-            {
-                var row = Row(day, currency, dimension, key);
-                foreach (var line in linesByOrder[o.Id])
-                {
-                    row.AddLine(line);
-                }
-
-                row.AddOrder(o, 1m, customer, isFirst);
-            }
-
-            foreach (var (line, share) in KpiReportFromOrders.Shares(linesByOrder[o.Id]))
-            {
-                var row = Row(day, currency, KpiDimensions.Category, line.Category ?? KpiGroupings.Uncategorized);
-                row.AddLine(line);
-                row.AddOrder(o, share, customer, isFirst);
-            }
-        }
-
+        var refundedLinesByOrder = refundedLines.ToLookup(l => l.OrderId);
         foreach (var r in refunds)
         {
-            var (currency, o, _) = byId[r.OrderId];
+            var (currency, o, _) = refunded[r.OrderId];
             var day = DailySalesRollup.DayOf(r.CreatedAt);
             Row(day, currency, KpiDimensions.Total, "").Refunds += r.Amount;
             Row(day, currency, KpiDimensions.Channel, o.Channel).Refunds += r.Amount;
             Row(day, currency, KpiDimensions.Country, o.Country.ToUpperInvariant()).Refunds += r.Amount;
-            foreach (var (line, share) in KpiReportFromOrders.Shares(linesByOrder[o.Id]))
+            foreach (var (line, share) in KpiReportFromOrders.Shares(refundedLinesByOrder[o.Id]))
             {
                 Row(day, currency, KpiDimensions.Category, line.Category ?? KpiGroupings.Uncategorized).Refunds += r.Amount * share;
             }
@@ -157,6 +171,9 @@ internal static class DailyKpiFigures
 
         return [.. sums.Select(s => s.Value.ToRow(s.Key.Day, s.Key.Currency, s.Key.Dimension, s.Key.Key))];
     }
+
+    /// <summary>Orders (with their lines) read per query by <see cref="ComputeAsync"/>.</summary>
+    internal const int OrdersPerChunk = 2_000;
 
     private static IQueryable<Order> Counted(StorekeepDbContext db) => db.Orders.AsNoTracking().Where(o => o.Status != OrderStatus.Cancelled);
 

@@ -144,6 +144,16 @@ public sealed class KpiRollupTests
             rebuiltMonths.Months.Select(m => (m.Currency, m.Dimension, m.Key, m.Month, m.PreviousMonth, m.Customers)));
         Assert.Equal(maintainedMonths.Shares.Select(s => (s.Currency, s.Customer, s.Rows)), rebuiltMonths.Shares.Select(s => (s.Currency, s.Customer, s.Rows)));
         await AssertReportsEqualAsync(store);
+
+        // Read two orders per query (a busy day is read in chunks), the rows are the ones a rebuild wrote.
+        await using (var db = store.Db())
+        {
+            var chunked = await DailyKpiFigures.ComputeAsync(db, new DateOnly(2024, 1, 1), new DateOnly(2026, 1, 1), null, CancellationToken.None, ordersPerChunk: 2);
+            Assert.Equal(
+                rebuilt.Select(r => (r.Day, r.Currency, r.Dimension, r.Key, r.Orders, r.Units, r.Gross, r.Discounts, r.Shipping, r.Tax, r.AddedTax, r.CostOfGoods, r.Refunds, r.NewCustomers, r.Customers)),
+                chunked.OrderBy(r => r.Day).ThenBy(r => r.Currency, StringComparer.Ordinal).ThenBy(r => r.Dimension, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal)
+                    .Select(r => (r.Day, r.Currency, r.Dimension, r.Key, r.Orders, r.Units, r.Gross, r.Discounts, r.Shipping, r.Tax, r.AddedTax, r.CostOfGoods, r.Refunds, r.NewCustomers, r.Customers)));
+        }
     }
 
     [Theory]
