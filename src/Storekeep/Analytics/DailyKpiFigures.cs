@@ -158,7 +158,12 @@ internal static class DailyKpiFigures
         var refundedLinesByOrder = refundedLines.ToLookup(l => l.OrderId);
         foreach (var r in refunds)
         {
-            var (currency, o, _) = refunded[r.OrderId];
+            if (!refunded.TryGetValue(r.OrderId, out var refundedOrder))
+            {
+                continue; // cancelled since the refunds were read: its cancellation recomputes these days again
+            }
+
+            var (currency, o, _) = refundedOrder;
             var day = DailySalesRollup.DayOf(r.CreatedAt);
             Row(day, currency, KpiDimensions.Total, "").Refunds += r.Amount;
             Row(day, currency, KpiDimensions.Channel, o.Channel).Refunds += r.Amount;
