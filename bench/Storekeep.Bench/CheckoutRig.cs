@@ -87,6 +87,19 @@ public sealed class CheckoutRig : IAsyncDisposable
     }
 
     /// <summary>
+    /// The outbox types the raw sides write instead of the app's <c>order.placed</c> and
+    /// <c>order.paid</c>: the same rows (id, payload of the same size), which no subscriber of the
+    /// server handles. With the app's types the server rolled up, mailed and scored the raw sides'
+    /// 2,000–3,000 orders a second *while they were measured*: it took CPU from the limit it was
+    /// compared with, and its memory peak came from that flood (18 times its own checkout rate),
+    /// not from checkouts.
+    /// </summary>
+    public const string RawOrderPlaced = "bench.order_placed";
+
+    /// <inheritdoc cref="RawOrderPlaced"/>
+    public const string RawOrderPaid = "bench.order_paid";
+
+    /// <summary>
     /// Waits (at most 3 minutes) until every event subscriber
     /// of the server has handled every outbox event, so a phase measures its own work: without
     /// it the app's phase also paid for the order.placed events of the raw phases before it (the

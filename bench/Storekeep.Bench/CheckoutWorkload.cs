@@ -427,7 +427,7 @@ public static class CheckoutWorkload
             "INSERT INTO order_timeline (id, order_id, kind, message, actor, at) VALUES ($1, $2, 'payment_authorized', $3, 'system', $4)",
             Guid.CreateVersion7(), orderId, $"Payment of {subtotal / 100m:0.00} USD authorized.", now));
         batch.BatchCommands.Add(Command(
-            "INSERT INTO outbox_events (id, type, payload, occurred_at) VALUES ($1, 'order.placed', $2, $3)",
+            $"INSERT INTO outbox_events (id, type, payload, occurred_at) VALUES ($1, '{CheckoutRig.RawOrderPlaced}', $2, $3)",
             Guid.CreateVersion7(), OrderPayload(orderId, number, email, ordered, subtotal, now), now));
         await batch.ExecuteNonQueryAsync(ct);
         await transaction.CommitAsync(ct);
@@ -457,7 +457,7 @@ public static class CheckoutWorkload
             "INSERT INTO order_timeline (id, order_id, kind, message, actor, at) VALUES ($1, $2, 'payment_captured', $3, 'system', $4)",
             Guid.CreateVersion7(), orderId, $"Payment of {subtotal / 100m:0.00} USD captured.", now));
         paid.BatchCommands.Add(Command(
-            "INSERT INTO outbox_events (id, type, payload, occurred_at) VALUES ($1, 'order.paid', $2, $3)",
+            $"INSERT INTO outbox_events (id, type, payload, occurred_at) VALUES ($1, '{CheckoutRig.RawOrderPaid}', $2, $3)",
             Guid.CreateVersion7(), OrderPayload(orderId, number, email, ordered, subtotal, now), now));
         await paid.ExecuteNonQueryAsync(ct);
         await capture.CommitAsync(ct);

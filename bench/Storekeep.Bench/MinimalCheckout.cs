@@ -11,7 +11,7 @@ namespace Storekeep.Bench;
 /// send, through Npgsql with prepared statements, no TLS, one connection held per client. Two round
 /// trips: one read of the cart with its prices, then one batch that is the whole transaction —
 /// a guarded stock decrement per line (SKU order), the order, its lines, the payment (already
-/// captured) and the <c>order.placed</c> outbox row, committed by the batch's Sync. No customer
+/// captured) and the outbox row (the app's <c>order.placed</c> under a type the server ignores), committed by the batch's Sync. No customer
 /// upsert, no cart claim (the unique index on <c>orders.cart_id</c> already refuses a second order
 /// for a cart), no ledger, allocations or timeline, no capture transaction. It writes the app's own
 /// tables, so their indexes and constraints count.
@@ -49,7 +49,7 @@ public static class MinimalCheckout
         "VALUES ($1, $2, 'card', 'captured', 'test', $3, $4, $4, 0, 'USD', 'visa', '4242', $5, $5)";
 
     private const string OutboxInsert =
-        "INSERT INTO outbox_events (id, type, payload, occurred_at) VALUES ($1, 'order.placed', $2, $3)";
+        $"INSERT INTO outbox_events (id, type, payload, occurred_at) VALUES ($1, '{CheckoutRig.RawOrderPlaced}', $2, $3)";
 
     private const string DivisionByZero = "22012";
 
