@@ -100,11 +100,10 @@ public sealed class CheckoutRig : IAsyncDisposable
     public const string RawOrderPaid = "bench.order_paid";
 
     /// <summary>
-    /// Waits (at most 3 minutes) until every event subscriber
-    /// of the server has handled every outbox event, so a phase measures its own work: without
-    /// it the app's phase also paid for the order.placed events of the raw phases before it (the
-    /// rollups, customer figures and co-purchases of ~15,000 minimal-transaction orders), and a
-    /// raw phase ran beside the server still handling the app's. Prints the backlog it waited for.
+    /// Waits (at most 3 minutes) until every event subscriber of the server has handled every
+    /// outbox event, so a phase measures its own work: without it a raw phase ran beside the server
+    /// still handling the app's checkouts (and, before the raw sides wrote <see cref="RawOrderPlaced"/>,
+    /// the app's phase paid for the raw phases' orders). Prints the backlog it waited for.
     /// </summary>
     public async Task DrainEventsAsync(CancellationToken ct)
     {
