@@ -270,7 +270,25 @@ public static class CheckoutWorkload
         return new PhaseResult("raw checkout tx (Npgsql)", clients, latencies, times.Measure);
     }
 
-    private static async Task<string?> BuildCartAsync(HttpClient http, IReadOnlyList<string> skus, LatencyRecorder recorder, CancellationToken ct)
+    /// <summary>One buyer's whole purchase over HTTP: a cart, <paramref name="quantity"/> of one SKU, a card checkout. Whether the order was placed.</summary>
+    public static async Task<bool> BuyAsync(HttpClient http, string sku, int quantity, int buyer, int iteration, LatencyRecorder recorder, CancellationToken ct)
+    {
+        var cartId = await BuildCartAsync(http, [sku], recorder, ct, quantity);
+        if (cartId is null)
+        {
+            return false;
+        }
+
+        using var response = await PostAsync(http, $"api/v1/carts/{cartId}/checkout", CheckoutBody(buyer, iteration), ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            recorder.Note($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+        }
+
+        return response.IsSuccessStatusCode;
+    }
+
+    private static async Task<string?> BuildCartAsync(HttpClient http, IReadOnlyList<string> skus, LatencyRecorder recorder, CancellationToken ct, int quantity = 1)
     {
         using var created = await PostAsync(http, "api/v1/carts", new { }, ct);
         if (!created.IsSuccessStatusCode)
@@ -283,7 +301,7 @@ public static class CheckoutWorkload
         var id = cart.RootElement.GetProperty("id").GetString();
         foreach (var sku in skus)
         {
-            using var added = await PostAsync(http, $"api/v1/carts/{id}/items", new { sku, quantity = 1 }, ct);
+            using var added = await PostAsync(http, $"api/v1/carts/{id}/items", new { sku, quantity }, ct);
             if (!added.IsSuccessStatusCode)
             {
                 recorder.Note($"{(int)added.StatusCode} {await added.Content.ReadAsStringAsync(ct)}");
