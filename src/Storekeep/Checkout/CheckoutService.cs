@@ -96,7 +96,7 @@ public sealed class CheckoutService(
         try
         {
             (order, payment) = await db.InTransactionAsync(token =>
-                PlaceOrderAsync(priced, input, authorization, actor, origin, token), ct);
+                PlaceOrderAsync(priced, input, authorization, actor, origin, token, captureFollows: true), ct);
         }
         catch (Exception e) when (authorization is { Approved: true })
         {
@@ -110,7 +110,9 @@ public sealed class CheckoutService(
 
     /// <summary>
     /// Inside the caller's transaction: claims the priced version of the cart, reserves its stock and
-    /// adds the order and its payment (authorized for a card, pending for a manual method).
+    /// adds the order and its payment (authorized for a card, pending for a manual method). With
+    /// <paramref name="captureFollows"/> (the caller captures right after the commit) a card payment
+    /// is committed already claimed for capture, which spares the capture its claim transaction.
     /// </summary>
     internal async Task<(Order, Payment)> PlaceOrderAsync(
         PricedCart priced,
@@ -118,7 +120,8 @@ public sealed class CheckoutService(
         GatewayResult? authorization,
         Actor actor,
         CheckoutOrigin origin,
-        CancellationToken ct)
+        CancellationToken ct,
+        bool captureFollows = false)
     {
         var (cart, variants, totals, shipping, _) = priced;
         if (ManualPaymentMethods.IsManual(input.Method) && !origin.Trusted)
@@ -170,6 +173,10 @@ public sealed class CheckoutService(
         if (authorization is not null)
         {
             order.MarkAuthorized(order.Total, Actor.System, now);
+            if (captureFollows && payment.Status == PaymentRecordStatus.Authorized)
+            {
+                payment.Status = PaymentRecordStatus.Capturing;
+            }
         }
         else if (termsCompany is { } companyId)
         {

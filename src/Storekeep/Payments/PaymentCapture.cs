@@ -19,8 +19,10 @@ public sealed record CaptureOutcome(GatewayResult Result, Order Order);
 /// <item>The gateway call runs outside any transaction.</item>
 /// <item>Under the lock again the answer is recorded: captured (and the order paid) or back to authorized.</item>
 /// </list>
+/// A card checkout does step 1 in its own order transaction (the order cannot be cancelled before
+/// it exists), so its capture costs one transaction, not two.
 /// Cancellation, under the same lock, refuses with 409 <c>capture_in_progress</c> while a payment is
-/// capturing, and refunds what was captured once it is recorded. A node that dies between 2 and 3
+/// capturing, and refunds what was captured once it is recorded. A node that dies between 1 and 3
 /// leaves the payment <c>capturing</c>: the record that a capture was in flight, for a person to
 /// check against the gateway.
 /// </summary>
@@ -52,18 +54,22 @@ public sealed class PaymentCapture(
     /// Takes the money checkout authorized. Runs after the order's commit; if the gateway fails, the
     /// order stays authorized (a person or a retry can capture it later) and the failure is on its
     /// timeline. If the order was cancelled between its commit and here, nothing is captured and
-    /// the order is answered as it is now.
+    /// the order is answered as it is now. A payment the checkout already claimed (committed as
+    /// <see cref="PaymentRecordStatus.Capturing"/> with its order) goes straight to the gateway.
     /// </summary>
     public async Task<Order> CaptureAfterCheckoutAsync(Order placed, Payment payment, CancellationToken ct)
     {
-        if (payment.Status != PaymentRecordStatus.Authorized || payment.GatewayReference is null)
+        if (payment.Status is not (PaymentRecordStatus.Authorized or PaymentRecordStatus.Capturing) || payment.GatewayReference is null)
         {
             return placed;
         }
 
+        var idempotencyKey = $"payment:{payment.Id}:capture";
         try
         {
-            return (await CaptureAsync(placed.Id, payment.Id, $"payment:{payment.Id}:capture", Actor.System, ct)).Order;
+            return payment.Status == PaymentRecordStatus.Capturing
+                ? (await CaptureClaimedAsync(placed.Id, payment, idempotencyKey, Actor.System)).Order
+                : (await CaptureAsync(placed.Id, payment.Id, idempotencyKey, Actor.System, ct)).Order;
         }
         catch (StorekeepException e) when (e.Kind == ErrorKind.Conflict)
         {
@@ -114,8 +120,15 @@ public sealed class PaymentCapture(
     public async Task<CaptureOutcome> CaptureAsync(Guid orderId, Guid paymentId, string idempotencyKey, Actor actor, CancellationToken ct)
     {
         var payment = await ClaimAsync(orderId, paymentId, ct);
+        return await CaptureClaimedAsync(orderId, payment, idempotencyKey, actor);
+    }
 
-        // Not cancelled with the caller's request: once claimed, the capture runs to a recorded answer.
+    /// <summary>
+    /// The capture of a payment already claimed (<see cref="PaymentRecordStatus.Capturing"/>): not
+    /// cancelled with the caller's request, since once claimed it runs to a recorded answer.
+    /// </summary>
+    private async Task<CaptureOutcome> CaptureClaimedAsync(Guid orderId, Payment payment, string idempotencyKey, Actor actor)
+    {
         GatewayResult result;
         try
         {
