@@ -40,6 +40,8 @@ public sealed class PaymentsModule : StorekeepModule
         services.AddScoped<RefundService>();
         services.AddScoped<PaymentService>();
         services.AddScoped<PaymentCapture>();
+        services.AddScoped<StalledCaptures>();
+        services.AddHostedService<StalledCaptureSweepService>();
         services.AddScoped<PaymentVoid>();
         services.AddPaymentGateways();
     }

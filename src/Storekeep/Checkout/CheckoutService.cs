@@ -169,14 +169,10 @@ public sealed class CheckoutService(
             lines.Select(l => new StockRequest(l.Sku, l.Quantity)).ToList(), $"order:{number}", actor, ct);
         OrderPlacement.Add(db, order, allocations);
 
-        var payment = payments.Open(order, input.Method, authorization, now);
+        var payment = payments.Open(order, input.Method, authorization, now, claimForCapture: captureFollows);
         if (authorization is not null)
         {
             order.MarkAuthorized(order.Total, Actor.System, now);
-            if (captureFollows && payment.Status == PaymentRecordStatus.Authorized)
-            {
-                payment.Status = PaymentRecordStatus.Capturing;
-            }
         }
         else if (termsCompany is { } companyId)
         {

@@ -23,8 +23,9 @@ public sealed record CaptureOutcome(GatewayResult Result, Order Order);
 /// it exists), so its capture costs one transaction, not two.
 /// Cancellation, under the same lock, refuses with 409 <c>capture_in_progress</c> while a payment is
 /// capturing, and refunds what was captured once it is recorded. A node that dies between 1 and 3
-/// leaves the payment <c>capturing</c>: the record that a capture was in flight, for a person to
-/// check against the gateway.
+/// leaves the payment <c>capturing</c>: the record that a capture was in flight. A checkout's is
+/// finished by <see cref="StalledCaptures"/> under the same idempotency key; a person's retry's is
+/// left for a person to check against the gateway.
 /// </summary>
 public sealed class PaymentCapture(
     StorekeepDbContext db,
@@ -64,7 +65,7 @@ public sealed class PaymentCapture(
             return placed;
         }
 
-        var idempotencyKey = $"payment:{payment.Id}:capture";
+        var idempotencyKey = CheckoutCaptureKey(payment.Id);
         try
         {
             return payment.Status == PaymentRecordStatus.Capturing
@@ -122,6 +123,17 @@ public sealed class PaymentCapture(
         var payment = await ClaimAsync(orderId, paymentId, ct);
         return await CaptureClaimedAsync(orderId, payment, idempotencyKey, actor);
     }
+
+    /// <summary>
+    /// A checkout's capture that was claimed and never recorded (see <see cref="StalledCaptures"/>):
+    /// the gateway again under the checkout's own idempotency key, so it answers what it did the
+    /// first time (or captures now if the first call never reached it), then recorded as usual.
+    /// </summary>
+    internal async Task<CaptureOutcome> FinishCheckoutCaptureAsync(Payment payment) =>
+        await CaptureClaimedAsync(payment.OrderId, payment, CheckoutCaptureKey(payment.Id), Actor.System);
+
+    /// <summary>The idempotency key of the capture that follows a checkout: one per payment, so a replay is the same capture.</summary>
+    internal static string CheckoutCaptureKey(Guid paymentId) => $"payment:{paymentId}:capture";
 
     /// <summary>
     /// The capture of a payment already claimed (<see cref="PaymentRecordStatus.Capturing"/>): not
@@ -199,16 +211,25 @@ public sealed class PaymentCapture(
             var order = await db.LoadOrderForUpdateAsync(orderId, token);
             if (!result.Approved)
             {
-                await db.Payments.Where(p => p.Id == payment.Id && p.Status == PaymentRecordStatus.Capturing)
-                    .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, PaymentRecordStatus.Authorized).SetProperty(p => p.UpdatedAt, now), token);
-                order.Note("capture_failed", $"Capture failed: {result.Message}", actor, now);
+                if (await db.Payments.Where(p => p.Id == payment.Id && p.Status == PaymentRecordStatus.Capturing)
+                    .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, PaymentRecordStatus.Authorized).SetProperty(p => p.UpdatedAt, now), token) == 1)
+                {
+                    order.Note("capture_failed", $"Capture failed: {result.Message}", actor, now);
+                }
+
                 return (order, false);
             }
 
-            await db.Payments.Where(p => p.Id == payment.Id && p.Status == PaymentRecordStatus.Capturing)
+            // Under the order's lock: 0 rows means another recorder (the stalled-capture sweep, or the
+            // node it took over from) recorded this answer first; the order already shows it.
+            if (await db.Payments.Where(p => p.Id == payment.Id && p.Status == PaymentRecordStatus.Capturing)
                 .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, PaymentRecordStatus.Captured)
                     .SetProperty(p => p.CapturedAmount, payment.Amount)
-                    .SetProperty(p => p.UpdatedAt, now), token);
+                    .SetProperty(p => p.UpdatedAt, now), token) == 0)
+            {
+                return (order, false);
+            }
+
             if (order.Status == OrderStatus.Cancelled)
             {
                 // Cancellation refuses while a payment is capturing, so this is belt and braces:

@@ -25,7 +25,12 @@ public sealed class PaymentService(
     /// The payment row of a newly placed order, added to the checkout's transaction: authorized for
     /// a card (with what the gateway said about it), pending for a manual method.
     /// </summary>
-    public Payment Open(Order order, PaymentMethod method, GatewayResult? authorization, DateTime now)
+    /// <summary>
+    /// The order's payment: pending for a manual method, authorized for a card, or with
+    /// <paramref name="claimForCapture"/> already claimed for the capture that follows the commit
+    /// (<see cref="PaymentCapture.CaptureAfterCheckoutAsync"/>).
+    /// </summary>
+    public Payment Open(Order order, PaymentMethod method, GatewayResult? authorization, DateTime now, bool claimForCapture = false)
     {
         var payment = new Payment
         {
@@ -33,7 +38,7 @@ public sealed class PaymentService(
             Method = method,
             Gateway = authorization is null ? ManualGateway : gateway.Name,
             GatewayReference = authorization?.Reference,
-            Status = authorization is null ? PaymentRecordStatus.Pending : PaymentRecordStatus.Authorized,
+            Status = authorization is null ? PaymentRecordStatus.Pending : claimForCapture ? PaymentRecordStatus.Capturing : PaymentRecordStatus.Authorized,
             Amount = order.Total,
             Currency = order.Currency,
             CardBrand = authorization?.CardBrand,
