@@ -29,26 +29,24 @@ public sealed partial class OrderEmails(StorekeepDbContext db, MessageQueue queu
     /// <summary>How many products the confirmation's <c>recommendations</c> list names at most.</summary>
     public const int SuggestionCount = 3;
 
-    public async Task HandleAsync(OrderPlaced evt, EventContext context, CancellationToken ct)
-    {
-        var suggested = await SuggestionsAsync(evt.OrderId, ct);
-        await QueueAsync(MessageTypes.OrderConfirmation, evt.OrderId, context, null, (values, order) =>
+    public Task HandleAsync(OrderPlaced evt, EventContext context, CancellationToken ct) =>
+        QueueWithAsync(MessageTypes.OrderConfirmation, evt.OrderId, context, null, async (values, order) =>
         {
             AddConfirmationValues(values, order);
+            var suggested = await SuggestionsAsync(order, ct);
             values["recommendations"] = suggested.Count == 0 ? "" : "You may also like:\n" + string.Join('\n',
                 suggested.Select(s => $"{s.Title} — {Money(s.Price, order.Currency)} — {queue.Link("/p/" + s.Slug)}"));
         }, ct);
-    }
 
-    /// <summary>What customers also bought with the order's items (empty without a suggestion source or an order).</summary>
-    private async Task<IReadOnlyList<EmailSuggestion>> SuggestionsAsync(Guid orderId, CancellationToken ct)
+    /// <summary>What customers also bought with the order's items (empty without a suggestion source).</summary>
+    private async Task<IReadOnlyList<EmailSuggestion>> SuggestionsAsync(Order order, CancellationToken ct)
     {
-        if (suggestions.FirstOrDefault() is not { } source || orderId == Guid.Empty)
+        if (suggestions.FirstOrDefault() is not { } source)
         {
             return [];
         }
 
-        var skus = await db.OrderLines.AsNoTracking().Where(l => l.OrderId == orderId).Select(l => l.Sku).Distinct().ToListAsync(ct);
+        var skus = order.Lines.Select(l => l.Sku).Distinct(StringComparer.Ordinal).ToList();
         return skus.Count == 0 ? [] : await source.ForOrderAsync(skus, SuggestionCount, ct);
     }
 
@@ -61,9 +59,17 @@ public sealed partial class OrderEmails(StorekeepDbContext db, MessageQueue queu
     public Task HandleAsync(ReturnReceived evt, EventContext context, CancellationToken ct) =>
         QueueAsync(MessageTypes.ReturnReceived, evt.OrderId, context, evt.Return is null ? "return" : null, (values, order) => AddReturnValues(values, order, evt.Return!), ct);
 
+    private Task QueueAsync(string type, Guid orderId, EventContext context, string? missingPart, Action<Dictionary<string, string?>, Order> addValues, CancellationToken ct) =>
+        QueueWithAsync(type, orderId, context, missingPart, (values, order) =>
+        {
+            addValues(values, order);
+            return Task.CompletedTask;
+        }, ct);
+
     /// <param name="missingPart">The part of the payload the email needs beyond the order, when the event lacks it
     /// (written by an older version, or by hand): the email is skipped, never thrown on.</param>
-    private async Task QueueAsync(string type, Guid orderId, EventContext context, string? missingPart, Action<Dictionary<string, string?>, Order> addValues, CancellationToken ct)
+    /// <param name="addValues">Adds the email's own values to the order's; may read more (the confirmation's suggestions).</param>
+    private async Task QueueWithAsync(string type, Guid orderId, EventContext context, string? missingPart, Func<Dictionary<string, string?>, Order, Task> addValues, CancellationToken ct)
     {
         if (orderId == Guid.Empty)
         {
@@ -84,7 +90,7 @@ public sealed partial class OrderEmails(StorekeepDbContext db, MessageQueue queu
         }
 
         var values = OrderValues(order);
-        addValues(values, order);
+        await addValues(values, order);
         try
         {
             await queue.QueueAsync(type, order.Email, values, $"{type}:{context.EventId}", ct);

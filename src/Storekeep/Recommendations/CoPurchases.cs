@@ -148,8 +148,13 @@ public sealed class CoPurchases(StorekeepDbContext db, TimeProvider clock) : IOr
             .Take(take)
             .ToListAsync(ct);
         var ids = rows.Select(r => r.ProductId).ToList();
-        var ordered = await db.Variants.AsNoTracking().Where(v => skus.Contains(v.Sku)).Select(v => v.ProductId).ToListAsync(ct);
-        var products = await db.Products.AsNoTracking().Where(p => ids.Contains(p.Id) && !ordered.Contains(p.Id))
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var products = await db.Products.AsNoTracking()
+            .Where(p => ids.Contains(p.Id) && !db.Variants.Any(v => v.ProductId == p.Id && skus.Contains(v.Sku)))
             .Select(p => new { p.Id, p.Title, p.Slug, Price = p.Variants.OrderBy(v => v.Price).Select(v => v.Price).FirstOrDefault() })
             .ToListAsync(ct);
         return ids.SelectMany(id => products.Where(p => p.Id == id)).Select(p => new EmailSuggestion(p.Title, p.Price, p.Slug)).ToList();
