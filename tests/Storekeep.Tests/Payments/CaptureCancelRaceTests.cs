@@ -131,13 +131,9 @@ public sealed class CaptureCancelRaceTests
 
         public IPaymentGateway Wrap(TestPaymentGateway inner) => new Wrapper(inner, this);
 
-        private sealed class Wrapper(TestPaymentGateway inner, GatewayGate gate) : IPaymentGateway
+        private sealed class Wrapper(TestPaymentGateway inner, GatewayGate gate) : DelegatingGateway(inner)
         {
-            public string Name => inner.Name;
-
-            public Task<GatewayResult> AuthorizeAsync(AuthorizeRequest request, CancellationToken ct) => inner.AuthorizeAsync(request, ct);
-
-            public async Task<GatewayResult> CaptureAsync(string reference, decimal amount, string currency, string idempotencyKey, CancellationToken ct)
+            public override async Task<GatewayResult> CaptureAsync(string reference, decimal amount, string currency, string idempotencyKey, CancellationToken ct)
             {
                 if (gate.HoldCaptures)
                 {
@@ -145,10 +141,10 @@ public sealed class CaptureCancelRaceTests
                     await gate._release.Task;
                 }
 
-                return await inner.CaptureAsync(reference, amount, currency, idempotencyKey, ct);
+                return await base.CaptureAsync(reference, amount, currency, idempotencyKey, ct);
             }
 
-            public async Task<GatewayResult> VoidAsync(string reference, string idempotencyKey, CancellationToken ct)
+            public override async Task<GatewayResult> VoidAsync(string reference, string idempotencyKey, CancellationToken ct)
             {
                 if (gate.HoldVoids)
                 {
@@ -156,11 +152,8 @@ public sealed class CaptureCancelRaceTests
                     await gate._release.Task;
                 }
 
-                return await inner.VoidAsync(reference, idempotencyKey, ct);
+                return await base.VoidAsync(reference, idempotencyKey, ct);
             }
-
-            public Task<GatewayResult> RefundAsync(string reference, decimal amount, string currency, string idempotencyKey, CancellationToken ct) =>
-                inner.RefundAsync(reference, amount, currency, idempotencyKey, ct);
         }
     }
 }

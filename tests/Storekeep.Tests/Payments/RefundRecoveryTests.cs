@@ -49,20 +49,11 @@ public sealed class RefundRecoveryTests
 
         public IPaymentGateway Wrap(TestPaymentGateway inner) => new Wrapper(inner, this);
 
-        private sealed class Wrapper(TestPaymentGateway inner, AnswerLosingGateway owner) : IPaymentGateway
+        private sealed class Wrapper(TestPaymentGateway inner, AnswerLosingGateway owner) : DelegatingGateway(inner)
         {
-            public string Name => inner.Name;
-
-            public Task<GatewayResult> AuthorizeAsync(AuthorizeRequest request, CancellationToken ct) => inner.AuthorizeAsync(request, ct);
-
-            public Task<GatewayResult> CaptureAsync(string reference, decimal amount, string currency, string idempotencyKey, CancellationToken ct) =>
-                inner.CaptureAsync(reference, amount, currency, idempotencyKey, ct);
-
-            public Task<GatewayResult> VoidAsync(string reference, string idempotencyKey, CancellationToken ct) => inner.VoidAsync(reference, idempotencyKey, ct);
-
-            public async Task<GatewayResult> RefundAsync(string reference, decimal amount, string currency, string idempotencyKey, CancellationToken ct)
+            public override async Task<GatewayResult> RefundAsync(string reference, decimal amount, string currency, string idempotencyKey, CancellationToken ct)
             {
-                var result = await inner.RefundAsync(reference, amount, currency, idempotencyKey, ct);
+                var result = await base.RefundAsync(reference, amount, currency, idempotencyKey, ct);
                 return owner.LoseRefundAnswers ? throw new HttpRequestException("The connection was reset.") : result;
             }
         }

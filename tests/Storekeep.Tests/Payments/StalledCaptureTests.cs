@@ -128,19 +128,10 @@ public sealed class StalledCaptureTests
 
         public IPaymentGateway Wrap(TestPaymentGateway inner) => new Wrapper(inner, this);
 
-        private sealed class Wrapper(TestPaymentGateway inner, UnreachableCaptures state) : IPaymentGateway
+        private sealed class Wrapper(TestPaymentGateway inner, UnreachableCaptures state) : DelegatingGateway(inner)
         {
-            public string Name => inner.Name;
-
-            public Task<GatewayResult> AuthorizeAsync(AuthorizeRequest request, CancellationToken ct) => inner.AuthorizeAsync(request, ct);
-
-            public Task<GatewayResult> CaptureAsync(string reference, decimal amount, string currency, string idempotencyKey, CancellationToken ct) =>
-                state.Reachable ? inner.CaptureAsync(reference, amount, currency, idempotencyKey, ct) : throw new HttpRequestException("The gateway could not be reached.");
-
-            public Task<GatewayResult> VoidAsync(string reference, string idempotencyKey, CancellationToken ct) => inner.VoidAsync(reference, idempotencyKey, ct);
-
-            public Task<GatewayResult> RefundAsync(string reference, decimal amount, string currency, string idempotencyKey, CancellationToken ct) =>
-                inner.RefundAsync(reference, amount, currency, idempotencyKey, ct);
+            public override Task<GatewayResult> CaptureAsync(string reference, decimal amount, string currency, string idempotencyKey, CancellationToken ct) =>
+                state.Reachable ? base.CaptureAsync(reference, amount, currency, idempotencyKey, ct) : throw new HttpRequestException("The gateway could not be reached.");
         }
     }
 }
