@@ -65,12 +65,11 @@ public sealed class PaymentCapture(
             return placed;
         }
 
-        var idempotencyKey = CheckoutCaptureKey(payment.Id);
         try
         {
             return payment.Status == PaymentRecordStatus.Capturing
-                ? (await CaptureClaimedAsync(placed.Id, payment, idempotencyKey, Actor.System)).Order
-                : (await CaptureAsync(placed.Id, payment.Id, idempotencyKey, Actor.System, ct)).Order;
+                ? (await CaptureClaimedCheckoutAsync(payment)).Order
+                : (await CaptureAsync(placed.Id, payment.Id, CheckoutCaptureKey(payment.Id), Actor.System, ct)).Order;
         }
         catch (StorekeepException e) when (e.Kind == ErrorKind.Conflict)
         {
@@ -125,11 +124,12 @@ public sealed class PaymentCapture(
     }
 
     /// <summary>
-    /// A checkout's capture that was claimed and never recorded (see <see cref="StalledCaptures"/>):
-    /// the gateway again under the checkout's own idempotency key, so it answers what it did the
-    /// first time (or captures now if the first call never reached it), then recorded as usual.
+    /// A checkout's claimed capture, under the checkout's own idempotency key: right after the
+    /// order's commit, or again for one a dead node never recorded (see <see cref="StalledCaptures"/>),
+    /// when the gateway answers what it did the first time (or captures now if the first call never
+    /// reached it). Recorded as usual.
     /// </summary>
-    internal async Task<CaptureOutcome> FinishCheckoutCaptureAsync(Payment payment) =>
+    internal async Task<CaptureOutcome> CaptureClaimedCheckoutAsync(Payment payment) =>
         await CaptureClaimedAsync(payment.OrderId, payment, CheckoutCaptureKey(payment.Id), Actor.System);
 
     /// <summary>The idempotency key of the capture that follows a checkout: one per payment, so a replay is the same capture.</summary>

@@ -36,8 +36,7 @@ public sealed partial class StalledCaptures(StorekeepDbContext db, PaymentCaptur
         var captured = 0;
         foreach (var payment in stalled)
         {
-            db.ChangeTracker.Clear();
-            var outcome = await capture.FinishCheckoutCaptureAsync(payment);
+            var outcome = await capture.CaptureClaimedCheckoutAsync(payment); // it reads the order afresh under its lock
             captured += outcome.Result.Approved ? 1 : 0;
             LogFinished(payment.Id, outcome.Order.Number, outcome.Result.Approved ? "captured" : $"declined: {outcome.Result.Message}");
         }
