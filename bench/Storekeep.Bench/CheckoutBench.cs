@@ -13,12 +13,13 @@ public static class CheckoutBench
 {
     public static readonly int[] ClientCounts = [8, 32];
 
+    // --quick: the whole run within two minutes (issue 16), drains between phases included.
     public static PhaseTimes Times(bool quick) => quick
-        ? new PhaseTimes(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(10))
+        ? new PhaseTimes(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8))
         : new PhaseTimes(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
 
     public static PhaseTimes CartTimes(bool quick) => quick
-        ? new PhaseTimes(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5))
+        ? new PhaseTimes(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4))
         : new PhaseTimes(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
 
     /// <summary>The checkout server's resident memory limit (issue 16).</summary>

@@ -17,9 +17,9 @@ public static class LatencyScenario
 
     public static async Task<int> RunAsync(bool quick, CancellationToken ct)
     {
-        var saturation = quick ? new PhaseTimes(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(8)) : new PhaseTimes(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20));
-        var single = quick ? new PhaseTimes(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6)) : new PhaseTimes(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20));
-        var open = quick ? new PhaseTimes(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(20)) : new PhaseTimes(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60));
+        var saturation = quick ? new PhaseTimes(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8)) : new PhaseTimes(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20));
+        var single = quick ? new PhaseTimes(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)) : new PhaseTimes(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20));
+        var open = quick ? new PhaseTimes(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(16)) : new PhaseTimes(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60));
         AnsiConsole.MarkupLineInterpolated($"[bold]{Name}[/]: 3 random SKUs of 10,000 per order; saturation {saturation.Measure.TotalSeconds} s, single-client minimal and raw {single.Measure.TotalSeconds} s each, open loop {open.Measure.TotalSeconds} s");
 
         // One minimal client does at most ~1,000/s (about 1 ms a checkout); the warm-up takes 4 clients for 2 s.

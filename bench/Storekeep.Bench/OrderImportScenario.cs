@@ -372,7 +372,7 @@ public static class OrderImportScenario
         }
 
         var customers = new Dictionary<string, Guid>(StringComparer.Ordinal);
-        using (var w = connection.BeginBinaryImport("COPY customers (id, email, first_name, last_name, company, country, created_at) FROM STDIN (FORMAT BINARY)"))
+        using (var w = connection.BeginBinaryImport("COPY customers (id, email, first_name, last_name, company, country, created_at, accepts_email, accepts_sms) FROM STDIN (FORMAT BINARY)"))
         {
             foreach (var c in history.Select(o => o.Customer).DistinctBy(c => c.Email, StringComparer.Ordinal))
             {
@@ -387,6 +387,8 @@ public static class OrderImportScenario
                 WriteOrNull(w, c.Company);
                 w.Write(Places[c.Place].Code, NpgsqlDbType.Varchar);
                 w.Write(now, NpgsqlDbType.TimestampTz);
+                w.Write(false, NpgsqlDbType.Boolean); // an imported buyer has given no marketing consent
+                w.Write(false, NpgsqlDbType.Boolean);
             }
 
             w.Complete();

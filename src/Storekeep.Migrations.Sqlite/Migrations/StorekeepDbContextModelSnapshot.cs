@@ -3524,6 +3524,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_payments_order_id");
 
+                    b.HasIndex(new[] { "CreatedAt" }, "ix_payments_capturing_by_age")
+                        .HasDatabaseName("ix_payments_capturing_by_age")
+                        .HasFilter("status = 'capturing'");
+
                     b.ToTable("payments", t =>
                         {
                             t.HasCheckConstraint("ck_payments_refund_within_capture", "refunded_amount <= captured_amount");

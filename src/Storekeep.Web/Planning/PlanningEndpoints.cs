@@ -17,7 +17,7 @@ public static class PlanningEndpoints
             .WithSummary("Weekly demand history and forecast with an 80% interval per SKU or category, by the method with the lowest rolling-origin MASE; asOf forecasts from the weeks before it only.")
             .RequireAuthorization(PlanningPermissions.Read).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
         planning.MapGet("/forecast-accuracy", GetForecastAccuracy).WithName("GetForecastAccuracy")
-            .WithSummary("Forecast accuracy on the store's own history: per SKU the last 13 whole weeks before asOf (default today) are held out, the method is chosen on the weeks before them as the forecast does, and the chosen forecast, seasonal naive, SES and the 13-week moving average are scored by MASE; mean MASE over the SKUs, the ratios, the targets and per-SKU counts.")
+            .WithSummary("Forecast accuracy on the store's own history by rolling origins (origins, 1-8, default 4): at origin k the 13 whole weeks ending 13 × (k − 1) weeks before asOf's week (default today) are held out, the method is chosen per SKU on the weeks before them as the forecast does, and the chosen forecast, seasonal naive, SES and the 13-week moving average are scored by MASE; per SKU the mean over its origins, then the mean over the SKUs, the ratios, the targets and per-SKU counts.")
             .RequireAuthorization(PlanningPermissions.Read).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
         planning.MapGet("/abc", Abc).WithName("GetAbcAnalysis")
             .WithSummary("ABC classes by revenue, margin or units and XYZ classes by the variability of weekly demand, per SKU, for [from, to) (ISO dates, to exclusive).")
@@ -73,8 +73,8 @@ public static class PlanningEndpoints
     }
 
     private static async Task<Ok<ForecastAccuracyReport>> GetForecastAccuracy(
-        ForecastAccuracy accuracy, [FromQuery] string? asOf, CancellationToken ct) =>
-        TypedResults.Ok(await accuracy.ReportAsync(Date(asOf, "asOf"), ct));
+        ForecastAccuracy accuracy, [FromQuery] string? asOf, [FromQuery] int? origins, CancellationToken ct) =>
+        TypedResults.Ok(await accuracy.ReportAsync(Date(asOf, "asOf"), origins, ct));
 
     private static async Task<Ok<Page<AbcRow>>> Abc(
         AbcAnalysis abc,

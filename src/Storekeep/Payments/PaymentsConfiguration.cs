@@ -11,6 +11,9 @@ internal sealed class PaymentConfiguration : IEntityTypeConfiguration<Payment>
     {
         b.HasIndex(p => p.OrderId);
         b.HasIndex(p => p.GatewayReference);
+        // The stalled-capture sweep (StalledCaptures) runs on every node each minute: it reads only
+        // the few payments mid-capture, never the whole table.
+        b.HasIndex(p => p.CreatedAt, "ix_payments_capturing_by_age").HasFilter("status = 'capturing'");
         b.Property(p => p.Method).AsSnakeCaseString();
         b.Property(p => p.Status).AsSnakeCaseString();
         b.Property(p => p.Currency).HasMaxLength(3);

@@ -25,17 +25,18 @@ public sealed class DemoForecastAccuracyTests
 
         await using var db = store.Db();
         var thisWeek = DemandHistory.WeekStart(DateOnly.FromDateTime(DateTime.UtcNow));
-        var (expected, skipped) = await ForecastAccuracyReportTests.ExpectedAsync(db, thisWeek);
+        var (expected, skipped, forecasts) = await ForecastAccuracyReportTests.ExpectedAsync(db, thisWeek, ForecastAccuracy.DefaultOrigins);
         var s = expected.Values.ToList();
         double chosen = s.Average(e => e.Chosen), naive = s.Average(e => e.SeasonalNaive), ses = s.Average(e => e.Ses), ma = s.Average(e => e.MovingAverage13);
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"demo store, held out from {thisWeek.AddDays(-91):yyyy-MM-dd}: {s.Count} SKUs ({skipped} skipped); mean MASE chosen {chosen:F4}, seasonal naive {naive:F4}, SES {ses:F4}, MA13 {ma:F4}; "
+            $"demo store, {ForecastAccuracy.DefaultOrigins} origins held out from {thisWeek.AddDays(-7 * 13 * ForecastAccuracy.DefaultOrigins):yyyy-MM-dd}: {s.Count} SKUs ({skipped} skipped, {forecasts} forecasts); mean MASE chosen {chosen:F4}, seasonal naive {naive:F4}, SES {ses:F4}, MA13 {ma:F4}; "
             + $"chosen ÷ seasonal naive {chosen / naive:F4}, ÷ SES {chosen / ses:F4}, ÷ MA13 {chosen / ma:F4}; methods {string.Join(", ", s.GroupBy(e => e.Method).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"))}");
 
         // The demo store has years of history for most of its SKUs: the report scores them.
         Assert.True(s.Count >= 100, $"{s.Count} SKUs scored");
         Assert.Equal(s.Count, body["skus"]!.GetValue<int>());
         Assert.Equal(skipped, body["skippedSkus"]!.GetValue<int>());
+        Assert.Equal(forecasts, body["forecasts"]!.GetValue<int>());
         var mase = body["mase"]!;
         Assert.Equal(chosen, mase["chosen"]!.GetValue<double>(), 0.00006);
         Assert.Equal(naive, mase["seasonalNaive"]!.GetValue<double>(), 0.00006);

@@ -11,7 +11,7 @@ namespace Storekeep.Tests.Planning;
 
 /// <summary>
 /// GET /planning/forecast-accuracy against an independent computation: the order lines read with
-/// raw SQL, summed into Monday weeks here, the last 13 weeks held out, and the forecaster and the
+/// raw SQL, summed into Monday weeks here, four rolling origins of 13 held-out weeks each (and one), and the forecaster and the
 /// reference methods called directly on the weeks before them.
 /// </summary>
 public sealed class ForecastAccuracyReportTests
@@ -87,13 +87,18 @@ public sealed class ForecastAccuracyReportTests
         return Math.Sqrt(mse / scale);
     }
 
-    /// <summary>Per SKU scored: the four held-out MASEs and the method, from raw SQL rows and the forecasting code alone.</summary>
-    internal static async Task<(Dictionary<string, Expected> Scored, int Skipped)> ExpectedAsync(StorekeepDbContext db, DateOnly monday)
+    /// <summary>
+    /// Per SKU scored: the four held-out MASEs and RMSSEs, each averaged over the origins the SKU has
+    /// 26 training weeks before, and the latest origin's method, from raw SQL rows and the
+    /// forecasting code alone. Origin k holds out the 13 weeks ending 13 × (k − 1) weeks before <paramref name="monday"/>.
+    /// </summary>
+    internal static async Task<(Dictionary<string, Expected> Scored, int Skipped, int Forecasts)> ExpectedAsync(StorekeepDbContext db, DateOnly monday, int origins)
     {
         var cutoff = monday.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var rows = await db.Database.SqlQuery<RawLine>($"SELECT l.sku AS \"Sku\", o.created_at AS \"CreatedAt\", CAST(l.quantity AS BIGINT) AS \"Quantity\" FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.status <> 'cancelled' AND o.created_at < {cutoff}").ToListAsync();
         var scored = new Dictionary<string, Expected>(StringComparer.Ordinal);
         var skipped = 0;
+        var forecasts = 0;
         foreach (var sku in rows.GroupBy(r => r.Sku))
         {
             // Monday weeks by counting days from a known Monday.
@@ -101,26 +106,41 @@ public sealed class ForecastAccuracyReportTests
                 .ToDictionary(g => g.Key, g => (double)g.Sum(r => r.Quantity));
             var first = byWeek.Keys.Min();
             var y = Enumerable.Range(0, (monday.DayNumber - first.DayNumber) / 7).Select(i => byWeek.GetValueOrDefault(first.AddDays(7 * i))).ToArray();
-            if (y.Length - 13 < 26)
+            var perOrigin = new List<Expected>();
+            for (var k = 1; k <= origins; k++)
+            {
+                var end = y.Length - (13 * (k - 1));
+                if (end - 13 < 26)
+                {
+                    break;
+                }
+
+                var train = y[..(end - 13)];
+                var actual = y[(end - 13)..end];
+                var chosen = Forecaster.Forecast(new WeeklySeries(train), 13).Forecast;
+                double[][] f = [chosen.Mean, Forecaster.SeasonalNaive.Fit(train, 52, 13).Mean, Forecaster.Ses.Fit(train, 52, 13).Mean, Forecaster.MovingAverage13.Fit(train, 52, 13).Mean];
+                perOrigin.Add(new Expected(
+                    Mase.Of(actual, f[0], train, 52), Mase.Of(actual, f[1], train, 52), Mase.Of(actual, f[2], train, 52), Mase.Of(actual, f[3], train, 52),
+                    chosen.Method, [.. f.Select(x => RmsseOf(actual, x, train))]));
+            }
+
+            if (perOrigin.Count == 0)
             {
                 skipped++;
                 continue;
             }
 
-            var train = y[..^13];
-            var actual = y[^13..];
-            var chosen = Forecaster.Forecast(new WeeklySeries(train), 13).Forecast;
-            double[][] forecasts = [chosen.Mean, Forecaster.SeasonalNaive.Fit(train, 52, 13).Mean, Forecaster.Ses.Fit(train, 52, 13).Mean, Forecaster.MovingAverage13.Fit(train, 52, 13).Mean];
+            forecasts += perOrigin.Count;
             scored[sku.Key] = new Expected(
-                Mase.Of(actual, forecasts[0], train, 52),
-                Mase.Of(actual, forecasts[1], train, 52),
-                Mase.Of(actual, forecasts[2], train, 52),
-                Mase.Of(actual, forecasts[3], train, 52),
-                chosen.Method,
-                [.. forecasts.Select(f => RmsseOf(actual, f, train))]);
+                perOrigin.Average(e => e.Chosen),
+                perOrigin.Average(e => e.SeasonalNaive),
+                perOrigin.Average(e => e.Ses),
+                perOrigin.Average(e => e.MovingAverage13),
+                perOrigin[0].Method,
+                [.. Enumerable.Range(0, 4).Select(i => perOrigin.Average(e => e.Rmsse[i]))]);
         }
 
-        return (scored, skipped);
+        return (scored, skipped, forecasts);
     }
 
     /// <summary>The report's RMSSE block equals the means of the independently computed RMSSEs.</summary>
@@ -153,13 +173,17 @@ public sealed class ForecastAccuracyReportTests
         TestContext.Current.TestOutputHelper?.WriteLine(body.ToJsonString());
 
         await using var check = store.Db();
-        var (expected, skipped) = await ExpectedAsync(check, Cutoff);
+        var (expected, skipped, forecasts) = await ExpectedAsync(check, Cutoff, 4);
         Assert.Equal(Series.Count(s => s.Weeks >= 39), expected.Count); // the independent reading agrees with the seed
         Assert.Equal(1, skipped);
+        // FA-EDGE (39 weeks) is scored at the latest origin only, FA-SMOOTH (60) at two, the others at all four.
+        Assert.Equal(4 + 4 + 4 + 4 + 2 + 1, forecasts);
 
-        Assert.Equal("2026-03-02", body["heldOutFrom"]!.GetValue<string>());
+        Assert.Equal("2025-06-02", body["heldOutFrom"]!.GetValue<string>()); // 52 weeks before the cut-off
         Assert.Equal("2026-05-25", body["heldOutThrough"]!.GetValue<string>());
         Assert.Equal(13, body["heldOutWeeks"]!.GetValue<int>());
+        Assert.Equal(4, body["origins"]!.GetValue<int>());
+        Assert.Equal(forecasts, body["forecasts"]!.GetValue<int>());
         Assert.Equal(expected.Count, body["skus"]!.GetValue<int>());
         Assert.Equal(skipped, body["skippedSkus"]!.GetValue<int>());
 
@@ -191,9 +215,20 @@ public sealed class ForecastAccuracyReportTests
         // The seasonal series are forecast by a seasonal method chosen on their training weeks.
         Assert.StartsWith("holt_winters", expected["FA-SEASONAL"].Method, StringComparison.Ordinal);
 
-        // The forecast's own choice on the same weeks (asOf = the first held-out week) is the report's.
+        // The forecast's own choice on the same weeks (asOf = the latest origin's first held-out week) is the report's.
         var forecast = await manager.GetAsync("/api/v1/planning/forecast?sku=FA-SEASONAL&asOf=2026-03-02").Expect(HttpStatusCode.OK);
         Assert.Equal(expected["FA-SEASONAL"].Method, forecast["items"]![0]!["method"]!.GetValue<string>());
+
+        // One origin: the latest 13 weeks alone, against the same independent computation.
+        var one = await manager.GetAsync($"/api/v1/planning/forecast-accuracy?asOf={AsOf:yyyy-MM-dd}&origins=1").Expect(HttpStatusCode.OK);
+        var (single, singleSkipped, singleForecasts) = await ExpectedAsync(check, Cutoff, 1);
+        Assert.Equal("2026-03-02", one["heldOutFrom"]!.GetValue<string>());
+        Assert.Equal(1, one["origins"]!.GetValue<int>());
+        Assert.Equal(single.Count, singleForecasts);
+        Assert.Equal(singleSkipped, one["skippedSkus"]!.GetValue<int>());
+        Near(single.Values.Average(e => e.Chosen), one["mase"]!["chosen"]);
+        Near(single.Values.Average(e => e.SeasonalNaive), one["mase"]!["seasonalNaive"]);
+        AssertRmsse([.. single.Values], one["rmsse"]);
     }
 
     [Theory]
@@ -209,6 +244,9 @@ public sealed class ForecastAccuracyReportTests
         Assert.Empty(body["methods"]!.AsArray());
         await manager.GetAsync("/api/v1/planning/forecast-accuracy?asOf=2026-02-30").ExpectProblem(HttpStatusCode.BadRequest, "invalid_period");
         await manager.GetAsync("/api/v1/planning/forecast-accuracy?asOf=yesterday").ExpectProblem(HttpStatusCode.BadRequest, "invalid_period");
+        await manager.GetAsync("/api/v1/planning/forecast-accuracy?origins=0").ExpectProblem(HttpStatusCode.BadRequest, "invalid_origins");
+        await manager.GetAsync("/api/v1/planning/forecast-accuracy?origins=9").ExpectProblem(HttpStatusCode.BadRequest, "invalid_origins");
+        await manager.GetAsync("/api/v1/planning/forecast-accuracy?origins=four").ExpectProblem(HttpStatusCode.BadRequest);
         await (await store.ClientForAsync(Storekeep.Access.Role.Sales)).GetAsync("/api/v1/planning/forecast-accuracy").ExpectProblem(HttpStatusCode.Forbidden);
     }
 }

@@ -13,7 +13,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261206081422_Initial")]
+    [Migration("20261206160145_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -3549,6 +3549,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_payments_order_id");
+
+                    b.HasIndex(new[] { "CreatedAt" }, "ix_payments_capturing_by_age")
+                        .HasDatabaseName("ix_payments_capturing_by_age")
+                        .HasFilter("status = 'capturing'");
 
                     b.ToTable("payments", t =>
                         {

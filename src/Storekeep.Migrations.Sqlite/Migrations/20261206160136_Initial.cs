@@ -1,11 +1,9 @@
 ﻿using System;
-using System.Collections.Generic;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Storekeep.Migrations.Postgres.Migrations
+namespace Storekeep.Migrations.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -13,34 +11,18 @@ namespace Storekeep.Migrations.Postgres.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.CreateSequence(
-                name: "order_numbers",
-                startValue: 1001L);
-
-            migrationBuilder.CreateSequence(
-                name: "purchase_order_numbers",
-                startValue: 1001L);
-
-            migrationBuilder.CreateSequence(
-                name: "quote_numbers",
-                startValue: 1001L);
-
-            migrationBuilder.CreateSequence(
-                name: "return_numbers",
-                startValue: 1001L);
-
             migrationBuilder.CreateTable(
                 name: "abandoned_cart_emails",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    cart_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    step_index = table.Column<int>(type: "integer", nullable: false),
-                    email = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    discount_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    token = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    message_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    sent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    cart_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    step_index = table.Column<int>(type: "INTEGER", nullable: false),
+                    email = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    discount_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    token = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    message_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sent_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -51,10 +33,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "abandoned_cart_settings",
                 columns: table => new
                 {
-                    id = table.Column<int>(type: "integer", nullable: false),
-                    enabled = table.Column<bool>(type: "boolean", nullable: false),
-                    steps = table.Column<string>(type: "character varying(100000)", maxLength: 100000, nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<int>(type: "INTEGER", nullable: false),
+                    enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    steps = table.Column<string>(type: "TEXT", maxLength: 100000, nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -65,13 +47,13 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "api_keys",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    prefix = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    role = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    revoked_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    prefix = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    role = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    revoked_at = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -82,14 +64,14 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "audit_log",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    occurred_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    actor = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    action = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    entity_type = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    entity_id = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    before = table.Column<string>(type: "character varying(100000)", maxLength: 100000, nullable: true),
-                    after = table.Column<string>(type: "character varying(100000)", maxLength: 100000, nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    occurred_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    actor = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    action = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    entity_type = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    entity_id = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    before = table.Column<string>(type: "TEXT", maxLength: 100000, nullable: true),
+                    after = table.Column<string>(type: "TEXT", maxLength: 100000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -100,21 +82,21 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "campaigns",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    channel = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    segment_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    subject = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
-                    body = table.Column<string>(type: "character varying(100000)", maxLength: 100000, nullable: false),
-                    variants = table.Column<string>(type: "character varying(600000)", maxLength: 600000, nullable: false),
-                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    scheduled_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    started_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    finished_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    recipients = table.Column<int>(type: "integer", nullable: false),
-                    dispatched = table.Column<int>(type: "integer", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    segment_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    subject = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
+                    body = table.Column<string>(type: "TEXT", maxLength: 100000, nullable: false),
+                    variants = table.Column<string>(type: "TEXT", maxLength: 600000, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    scheduled_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    started_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    finished_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    recipients = table.Column<int>(type: "INTEGER", nullable: false),
+                    dispatched = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -125,14 +107,14 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "carts",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    email = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    version = table.Column<int>(type: "integer", nullable: false),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    email = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    version = table.Column<int>(type: "INTEGER", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -143,11 +125,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "categories",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    slug = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    description = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    slug = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    description = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -158,21 +140,21 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "checkout_attempts",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    cart_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    gateway = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    intent_id = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
-                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    amount = table.Column<long>(type: "bigint", nullable: false),
-                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    details = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    client_address = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    account_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    failure_code = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    failure_message = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    cart_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    gateway = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    intent_id = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    details = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    client_address = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    account_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    failure_code = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    failure_message = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -183,8 +165,8 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "co_purchase_orders",
                 columns: table => new
                 {
-                    order_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    counted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    counted_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -195,9 +177,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "co_purchases",
                 columns: table => new
                 {
-                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    other_sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    order_count = table.Column<int>(type: "integer", nullable: false)
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    other_sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    order_count = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -208,12 +190,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "customer_months",
                 columns: table => new
                 {
-                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    dimension = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    month = table.Column<DateOnly>(type: "date", nullable: false),
-                    previous_month = table.Column<DateOnly>(type: "date", nullable: false),
-                    customers = table.Column<int>(type: "integer", nullable: false)
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    dimension = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    month = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    previous_month = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    customers = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -224,10 +206,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "customer_months_shares",
                 columns: table => new
                 {
-                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    customer = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    rows = table.Column<string>(type: "character varying(1000000)", maxLength: 1000000, nullable: false),
-                    version = table.Column<int>(type: "integer", nullable: false)
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    customer = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    rows = table.Column<string>(type: "TEXT", maxLength: 1000000, nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -238,13 +220,13 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "customer_order_stats",
                 columns: table => new
                 {
-                    email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    customer_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    orders_count = table.Column<long>(type: "bigint", nullable: false),
-                    live_orders = table.Column<long>(type: "bigint", nullable: false),
-                    spent = table.Column<long>(type: "bigint", nullable: false),
-                    first_order_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    last_order_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    customer_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    orders_count = table.Column<long>(type: "INTEGER", nullable: false),
+                    live_orders = table.Column<long>(type: "INTEGER", nullable: false),
+                    spent = table.Column<long>(type: "INTEGER", nullable: false),
+                    first_order_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    last_order_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -255,14 +237,14 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "customer_rfm_scores",
                 columns: table => new
                 {
-                    email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    recency = table.Column<long>(type: "bigint", nullable: false),
-                    frequency = table.Column<long>(type: "bigint", nullable: false),
-                    monetary = table.Column<long>(type: "bigint", nullable: false),
-                    recency_score = table.Column<long>(type: "bigint", nullable: false),
-                    frequency_score = table.Column<long>(type: "bigint", nullable: false),
-                    monetary_score = table.Column<long>(type: "bigint", nullable: false),
-                    scored_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    recency = table.Column<long>(type: "INTEGER", nullable: false),
+                    frequency = table.Column<long>(type: "INTEGER", nullable: false),
+                    monetary = table.Column<long>(type: "INTEGER", nullable: false),
+                    recency_score = table.Column<long>(type: "INTEGER", nullable: false),
+                    frequency_score = table.Column<long>(type: "INTEGER", nullable: false),
+                    monetary_score = table.Column<long>(type: "INTEGER", nullable: false),
+                    scored_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -273,21 +255,21 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "daily_kpis",
                 columns: table => new
                 {
-                    day = table.Column<DateOnly>(type: "date", nullable: false),
-                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    dimension = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    orders = table.Column<int>(type: "integer", nullable: false),
-                    units = table.Column<long>(type: "bigint", nullable: false),
-                    gross = table.Column<long>(type: "bigint", nullable: false),
-                    discounts = table.Column<long>(type: "bigint", nullable: false),
-                    shipping = table.Column<long>(type: "bigint", nullable: false),
-                    tax = table.Column<long>(type: "bigint", nullable: false),
-                    added_tax = table.Column<long>(type: "bigint", nullable: false),
-                    cost_of_goods = table.Column<long>(type: "bigint", nullable: false),
-                    refunds = table.Column<long>(type: "bigint", nullable: false),
-                    new_customers = table.Column<int>(type: "integer", nullable: false),
-                    customers = table.Column<int>(type: "integer", nullable: false)
+                    day = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    dimension = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    orders = table.Column<int>(type: "INTEGER", nullable: false),
+                    units = table.Column<long>(type: "INTEGER", nullable: false),
+                    gross = table.Column<long>(type: "INTEGER", nullable: false),
+                    discounts = table.Column<long>(type: "INTEGER", nullable: false),
+                    shipping = table.Column<long>(type: "INTEGER", nullable: false),
+                    tax = table.Column<long>(type: "INTEGER", nullable: false),
+                    added_tax = table.Column<long>(type: "INTEGER", nullable: false),
+                    cost_of_goods = table.Column<long>(type: "INTEGER", nullable: false),
+                    refunds = table.Column<long>(type: "INTEGER", nullable: false),
+                    new_customers = table.Column<int>(type: "INTEGER", nullable: false),
+                    customers = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -298,12 +280,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "daily_sales",
                 columns: table => new
                 {
-                    day = table.Column<DateOnly>(type: "date", nullable: false),
-                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    orders = table.Column<int>(type: "integer", nullable: false),
-                    gross = table.Column<long>(type: "bigint", nullable: false),
-                    refunds = table.Column<long>(type: "bigint", nullable: false),
-                    units = table.Column<long>(type: "bigint", nullable: false)
+                    day = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    orders = table.Column<int>(type: "INTEGER", nullable: false),
+                    gross = table.Column<long>(type: "INTEGER", nullable: false),
+                    refunds = table.Column<long>(type: "INTEGER", nullable: false),
+                    units = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -314,10 +296,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "data_protection_keys",
                 columns: table => new
                 {
-                    id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    friendly_name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    xml = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: true)
+                    id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    friendly_name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    xml = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -328,9 +310,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "demo_credentials",
                 columns: table => new
                 {
-                    id = table.Column<int>(type: "integer", nullable: false),
-                    password = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<int>(type: "INTEGER", nullable: false),
+                    password = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -341,23 +323,23 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "discounts",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    code = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    code_key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    value = table.Column<long>(type: "bigint", nullable: true),
-                    rules = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: false),
-                    minimum_subtotal = table.Column<long>(type: "bigint", nullable: true),
-                    minimum_quantity = table.Column<int>(type: "integer", nullable: true),
-                    starts_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    ends_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    usage_limit = table.Column<int>(type: "integer", nullable: true),
-                    usage_limit_per_customer = table.Column<int>(type: "integer", nullable: true),
-                    used_count = table.Column<int>(type: "integer", nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    code = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    code_key = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    value = table.Column<long>(type: "INTEGER", nullable: true),
+                    rules = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: false),
+                    minimum_subtotal = table.Column<long>(type: "INTEGER", nullable: true),
+                    minimum_quantity = table.Column<int>(type: "INTEGER", nullable: true),
+                    starts_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ends_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    usage_limit = table.Column<int>(type: "INTEGER", nullable: true),
+                    usage_limit_per_customer = table.Column<int>(type: "INTEGER", nullable: true),
+                    used_count = table.Column<int>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -369,13 +351,13 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "event_subscriptions",
                 columns: table => new
                 {
-                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    position = table.Column<long>(type: "bigint", nullable: false),
-                    attempts = table.Column<int>(type: "integer", nullable: false),
-                    last_error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    next_attempt_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    lease_until = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    position = table.Column<long>(type: "INTEGER", nullable: false),
+                    attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    last_error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    next_attempt_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    lease_until = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -386,16 +368,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "experiments",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    metric = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    campaign_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    discount_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    started_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    stopped_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    metric = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    campaign_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    discount_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    started_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    stopped_at = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -406,17 +388,17 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "idempotency_records",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    scope = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    key = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
-                    fingerprint = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    completed = table.Column<bool>(type: "boolean", nullable: false),
-                    status_code = table.Column<int>(type: "integer", nullable: false),
-                    content_type = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    location = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    body = table.Column<byte[]>(type: "bytea", maxLength: 1000000, nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    locked_until = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    scope = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    key = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    fingerprint = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    completed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    status_code = table.Column<int>(type: "INTEGER", nullable: false),
+                    content_type = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    location = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    body = table.Column<byte[]>(type: "BLOB", maxLength: 1000000, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    locked_until = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -427,8 +409,8 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "inbound_sms",
                 columns: table => new
                 {
-                    message_sid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    received_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    message_sid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    received_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -439,8 +421,8 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "invoice_counters",
                 columns: table => new
                 {
-                    name = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    last_number = table.Column<long>(type: "bigint", nullable: false)
+                    name = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    last_number = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -451,14 +433,14 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "loyalty_program",
                 columns: table => new
                 {
-                    id = table.Column<int>(type: "integer", nullable: false),
-                    enabled = table.Column<bool>(type: "boolean", nullable: false),
-                    points_per_unit = table.Column<int>(type: "integer", nullable: false),
-                    point_value = table.Column<long>(type: "bigint", nullable: false),
-                    minimum_redeem_points = table.Column<int>(type: "integer", nullable: false),
-                    expiry_days = table.Column<int>(type: "integer", nullable: true),
-                    tiers = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<int>(type: "INTEGER", nullable: false),
+                    enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    points_per_unit = table.Column<int>(type: "INTEGER", nullable: false),
+                    point_value = table.Column<long>(type: "INTEGER", nullable: false),
+                    minimum_redeem_points = table.Column<int>(type: "INTEGER", nullable: false),
+                    expiry_days = table.Column<int>(type: "INTEGER", nullable: true),
+                    tiers = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -470,13 +452,13 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "marketing_spend",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    date = table.Column<DateOnly>(type: "date", nullable: false),
-                    source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    medium = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    campaign = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    amount = table.Column<long>(type: "bigint", nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    source = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    medium = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    campaign = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -487,11 +469,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "message_templates",
                 columns: table => new
                 {
-                    key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    subject = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
-                    html = table.Column<string>(type: "character varying(100000)", maxLength: 100000, nullable: false),
-                    text = table.Column<string>(type: "character varying(50000)", maxLength: 50000, nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    key = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    subject = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    html = table.Column<string>(type: "TEXT", maxLength: 100000, nullable: false),
+                    text = table.Column<string>(type: "TEXT", maxLength: 50000, nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -502,25 +484,25 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "messages",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    channel = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    to = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    subject = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
-                    html_body = table.Column<string>(type: "character varying(200000)", maxLength: 200000, nullable: false),
-                    text_body = table.Column<string>(type: "character varying(100000)", maxLength: 100000, nullable: false),
-                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    attempts = table.Column<int>(type: "integer", nullable: false),
-                    next_attempt_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    lease_until = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    last_error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    sent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    dedupe_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    campaign_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    unsubscribe_url = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    reply_to = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    to = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    type = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    subject = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    html_body = table.Column<string>(type: "TEXT", maxLength: 200000, nullable: false),
+                    text_body = table.Column<string>(type: "TEXT", maxLength: 100000, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    next_attempt_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    lease_until = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    last_error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    sent_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    dedupe_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    campaign_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    unsubscribe_url = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    reply_to = table.Column<string>(type: "TEXT", maxLength: 320, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -531,18 +513,18 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "order_acquisitions",
                 columns: table => new
                 {
-                    order_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    visitor_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    first_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    first_campaign = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    first_medium = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    first_referrer = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    first_source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    last_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    last_campaign = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    last_medium = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    last_referrer = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    last_source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false)
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    visitor_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    first_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    first_campaign = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    first_medium = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    first_referrer = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    first_source = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    last_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    last_campaign = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    last_medium = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    last_referrer = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    last_source = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -553,14 +535,14 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "order_allocations",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    order_line_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    warehouse_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    quantity = table.Column<int>(type: "integer", nullable: false),
-                    shipped_quantity = table.Column<int>(type: "integer", nullable: false),
-                    released_quantity = table.Column<int>(type: "integer", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    order_line_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    warehouse_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    shipped_quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    released_quantity = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -571,40 +553,40 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "orders",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    number = table.Column<long>(type: "bigint", nullable: false),
-                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    payment_status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    fulfillment_status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    customer_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    placed_by_user_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    channel = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    subtotal = table.Column<long>(type: "bigint", nullable: false),
-                    shipping_total = table.Column<long>(type: "bigint", nullable: false),
-                    tax_total = table.Column<long>(type: "bigint", nullable: false),
-                    discount_total = table.Column<long>(type: "bigint", nullable: false, defaultValue: 0L),
-                    shipping_discount = table.Column<long>(type: "bigint", nullable: false, defaultValue: 0L),
-                    total = table.Column<long>(type: "bigint", nullable: false),
-                    prices_include_tax = table.Column<bool>(type: "boolean", nullable: false),
-                    shipping_method = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    ship_name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    ship_line1 = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    ship_line2 = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    ship_city = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    ship_region = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    ship_postal_code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    ship_country = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
-                    cart_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    client_address = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    cancelled_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    source = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false, defaultValue: "checkout"),
-                    external_number = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    shipped_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    guest_email_key = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false, computedColumnSql: "lower(btrim(email, E' \\t\\n\\r\\f\\v'))", stored: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    number = table.Column<long>(type: "INTEGER", nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    payment_status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    fulfillment_status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    customer_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    placed_by_user_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    channel = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    subtotal = table.Column<long>(type: "INTEGER", nullable: false),
+                    shipping_total = table.Column<long>(type: "INTEGER", nullable: false),
+                    tax_total = table.Column<long>(type: "INTEGER", nullable: false),
+                    discount_total = table.Column<long>(type: "INTEGER", nullable: false, defaultValue: 0L),
+                    shipping_discount = table.Column<long>(type: "INTEGER", nullable: false, defaultValue: 0L),
+                    total = table.Column<long>(type: "INTEGER", nullable: false),
+                    prices_include_tax = table.Column<bool>(type: "INTEGER", nullable: false),
+                    shipping_method = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    ship_name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    ship_line1 = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    ship_line2 = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    ship_city = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    ship_region = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    ship_postal_code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ship_country = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false),
+                    cart_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    client_address = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    cancelled_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    source = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false, defaultValue: "checkout"),
+                    external_number = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    shipped_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    guest_email_key = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false, computedColumnSql: "lower(trim(email, char(32, 9, 10, 13, 12, 11)))", stored: true)
                 },
                 constraints: table =>
                 {
@@ -615,12 +597,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "outbox_events",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    payload = table.Column<string>(type: "character varying(1000000)", maxLength: 1000000, nullable: false),
-                    occurred_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    position = table.Column<long>(type: "bigint", nullable: true),
-                    published_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    payload = table.Column<string>(type: "TEXT", maxLength: 1000000, nullable: false),
+                    occurred_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    position = table.Column<long>(type: "INTEGER", nullable: true),
+                    published_at = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -631,12 +613,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "price_lists",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    percent_off = table.Column<long>(type: "bigint", nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    percent_off = table.Column<long>(type: "INTEGER", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -647,24 +629,24 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "quotes",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    number = table.Column<long>(type: "bigint", nullable: false),
-                    version = table.Column<int>(type: "integer", nullable: false),
-                    status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    company_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    deal_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    valid_until = table.Column<DateOnly>(type: "date", nullable: false),
-                    note = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    total = table.Column<long>(type: "bigint", nullable: false),
-                    accept_token = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    created_by = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    sent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    closed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    number = table.Column<long>(type: "INTEGER", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    company_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    deal_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    valid_until = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    note = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    total = table.Column<long>(type: "INTEGER", nullable: false),
+                    accept_token = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    created_by = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    sent_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    closed_at = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -676,9 +658,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "recently_viewed",
                 columns: table => new
                 {
-                    visitor_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    product_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    viewed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    visitor_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    product_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    viewed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -689,10 +671,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "roles",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    normalized_name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    concurrency_stamp = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    normalized_name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    concurrency_stamp = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -703,11 +685,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "sales_commission_plans",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    basis = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    rate = table.Column<long>(type: "bigint", nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    basis = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    rate = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -718,8 +700,8 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "sales_stage_probabilities",
                 columns: table => new
                 {
-                    stage = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    probability = table.Column<int>(type: "integer", nullable: false)
+                    stage = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    probability = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -731,10 +713,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "sales_teams",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    manager_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    manager_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -745,14 +727,14 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "sales_territories",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    countries = table.Column<List<string>>(type: "text[]", nullable: false),
-                    regions = table.Column<List<string>>(type: "text[]", nullable: false),
-                    industries = table.Column<List<string>>(type: "text[]", nullable: false),
-                    assignment = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    assignment_cursor = table.Column<long>(type: "bigint", nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    countries = table.Column<string>(type: "TEXT", nullable: false),
+                    regions = table.Column<string>(type: "TEXT", nullable: false),
+                    industries = table.Column<string>(type: "TEXT", nullable: false),
+                    assignment = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    assignment_cursor = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -763,12 +745,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "segments",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    match = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
-                    rules = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    match = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    rules = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -779,15 +761,15 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "shipping_methods",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    code = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    rate = table.Column<long>(type: "bigint", nullable: false),
-                    free_over = table.Column<long>(type: "bigint", nullable: true),
-                    countries = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    is_active = table.Column<bool>(type: "boolean", nullable: false),
-                    position = table.Column<int>(type: "integer", nullable: false),
-                    ship_within_hours = table.Column<int>(type: "integer", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    code = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    rate = table.Column<long>(type: "INTEGER", nullable: false),
+                    free_over = table.Column<long>(type: "INTEGER", nullable: true),
+                    countries = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    is_active = table.Column<bool>(type: "INTEGER", nullable: false),
+                    position = table.Column<int>(type: "INTEGER", nullable: false),
+                    ship_within_hours = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -798,12 +780,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "store_settings",
                 columns: table => new
                 {
-                    id = table.Column<int>(type: "integer", nullable: false),
-                    name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    currency = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    address = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    prices_include_tax = table.Column<bool>(type: "boolean", nullable: false),
-                    manual_payment_methods = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false)
+                    id = table.Column<int>(type: "INTEGER", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    address = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    prices_include_tax = table.Column<bool>(type: "INTEGER", nullable: false),
+                    manual_payment_methods = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -814,14 +796,14 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "storefront_events",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    session_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    product_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    cart_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    occurred_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    session_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    product_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    cart_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    occurred_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -832,9 +814,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "stripe_webhook_events",
                 columns: table => new
                 {
-                    id = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
-                    type = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
-                    received_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    type = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    received_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -845,12 +827,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "suppliers",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    lead_time_days = table.Column<int>(type: "integer", nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    lead_time_days = table.Column<int>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -861,10 +843,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "support_sla_policies",
                 columns: table => new
                 {
-                    priority = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    first_response_minutes = table.Column<int>(type: "integer", nullable: false),
-                    resolution_minutes = table.Column<int>(type: "integer", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    priority = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    first_response_minutes = table.Column<int>(type: "INTEGER", nullable: false),
+                    resolution_minutes = table.Column<int>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -875,11 +857,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "tax_rates",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    country = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
-                    region = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    rate = table.Column<long>(type: "bigint", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    country = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false),
+                    region = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    rate = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -890,21 +872,21 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "tickets",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    customer_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    subject = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    channel = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    priority = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    assignee_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    first_response_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    resolved_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    paused_since = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    reply_token = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    customer_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    subject = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    channel = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    priority = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    assignee_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    first_response_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    resolved_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    paused_since = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    reply_token = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -915,24 +897,24 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "users",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    display_name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    customer_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    user_name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    normalized_user_name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    normalized_email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    email_confirmed = table.Column<bool>(type: "boolean", nullable: false),
-                    password_hash = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    security_stamp = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    concurrency_stamp = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    phone_number = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    phone_number_confirmed = table.Column<bool>(type: "boolean", nullable: false),
-                    two_factor_enabled = table.Column<bool>(type: "boolean", nullable: false),
-                    lockout_end = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    lockout_enabled = table.Column<bool>(type: "boolean", nullable: false),
-                    access_failed_count = table.Column<int>(type: "integer", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    display_name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    customer_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    user_name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    normalized_user_name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    normalized_email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    email_confirmed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    password_hash = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    security_stamp = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    concurrency_stamp = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    phone_number = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    phone_number_confirmed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    two_factor_enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    lockout_end = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
+                    lockout_enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    access_failed_count = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -943,14 +925,14 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "visitor_touches",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    visitor_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    session_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    campaign = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    medium = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    referrer = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    visitor_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    session_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    campaign = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    medium = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    referrer = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    source = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -961,11 +943,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "warehouses",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    priority = table.Column<int>(type: "integer", nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    priority = table.Column<int>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -976,12 +958,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "webhooks",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    url = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
-                    events = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
-                    secret = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    is_active = table.Column<bool>(type: "boolean", nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    events = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    secret = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    is_active = table.Column<bool>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -992,18 +974,18 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "campaign_recipients",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    campaign_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    variant_key = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    address = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    token = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    claim_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    queued_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    opened_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    clicked_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    unsubscribed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    campaign_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    customer_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    variant_key = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    address = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    token = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    claim_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    queued_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    opened_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    clicked_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    unsubscribed_at = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1020,9 +1002,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "cart_discount_codes",
                 columns: table => new
                 {
-                    cart_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    code = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    added_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    cart_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    code = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    added_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1039,12 +1021,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "cart_items",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    cart_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    variant_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    quantity = table.Column<int>(type: "integer", nullable: false),
-                    added_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    cart_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    variant_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    added_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1061,24 +1043,24 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "products",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    title = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    slug = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    description = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: true),
-                    category_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    vendor = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    product_type = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    tags = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    featured = table.Column<bool>(type: "boolean", nullable: false),
-                    seo_title = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    seo_description = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
-                    option1_name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    option2_name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    option3_name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    search_text = table.Column<string>(type: "character varying(30000)", maxLength: 30000, nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    title = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    slug = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    description = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: true),
+                    category_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    vendor = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    product_type = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    tags = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    featured = table.Column<bool>(type: "INTEGER", nullable: false),
+                    seo_title = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    seo_description = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    option1_name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    option2_name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    option3_name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    search_text = table.Column<string>(type: "TEXT", maxLength: 30000, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1095,9 +1077,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "discount_customer_uses",
                 columns: table => new
                 {
-                    discount_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    customer = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    uses = table.Column<int>(type: "integer", nullable: false)
+                    discount_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    customer = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    uses = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1115,15 +1097,15 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "discount_uses",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    discount_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    customer = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    amount = table.Column<long>(type: "bigint", nullable: false),
-                    order_total = table.Column<long>(type: "bigint", nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    released_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    discount_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    customer = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    order_total = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    released_at = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1140,11 +1122,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "experiment_exposures",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    experiment_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    visitor_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    variant_key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    exposed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    experiment_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    visitor_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    variant_key = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    exposed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1161,13 +1143,13 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "experiment_variants",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    experiment_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    weight = table.Column<int>(type: "integer", nullable: false),
-                    position = table.Column<int>(type: "integer", nullable: false),
-                    headline = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    banner = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    experiment_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    key = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    weight = table.Column<int>(type: "INTEGER", nullable: false),
+                    position = table.Column<int>(type: "INTEGER", nullable: false),
+                    headline = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    banner = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1185,11 +1167,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "order_discount_allocations",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    order_line_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    discount_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    amount = table.Column<long>(type: "bigint", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    order_line_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    discount_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1207,21 +1189,21 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "order_lines",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    variant_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    title = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    quantity = table.Column<int>(type: "integer", nullable: false),
-                    unit_price = table.Column<long>(type: "bigint", nullable: false),
-                    line_total = table.Column<long>(type: "bigint", nullable: false),
-                    discount_amount = table.Column<long>(type: "bigint", nullable: false, defaultValue: 0L),
-                    discount_allocations = table.Column<string>(type: "text", nullable: true),
-                    tax_amount = table.Column<long>(type: "bigint", nullable: false),
-                    unit_cost = table.Column<long>(type: "bigint", nullable: true),
-                    fulfilled_quantity = table.Column<int>(type: "integer", nullable: false),
-                    returned_quantity = table.Column<int>(type: "integer", nullable: false),
-                    refunded_quantity = table.Column<int>(type: "integer", nullable: false, defaultValue: 0)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    variant_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    title = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    unit_price = table.Column<long>(type: "INTEGER", nullable: false),
+                    line_total = table.Column<long>(type: "INTEGER", nullable: false),
+                    discount_amount = table.Column<long>(type: "INTEGER", nullable: false, defaultValue: 0L),
+                    discount_allocations = table.Column<string>(type: "TEXT", nullable: true),
+                    tax_amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    unit_cost = table.Column<long>(type: "INTEGER", nullable: true),
+                    fulfilled_quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    returned_quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    refunded_quantity = table.Column<int>(type: "INTEGER", nullable: false, defaultValue: 0)
                 },
                 constraints: table =>
                 {
@@ -1238,12 +1220,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "order_timeline",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    kind = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    message = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
-                    actor = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    message = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    actor = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1260,20 +1242,20 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "payments",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    method = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    gateway = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    gateway_reference = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    amount = table.Column<long>(type: "bigint", nullable: false),
-                    captured_amount = table.Column<long>(type: "bigint", nullable: false),
-                    refunded_amount = table.Column<long>(type: "bigint", nullable: false),
-                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    card_brand = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    last4 = table.Column<string>(type: "character varying(4)", maxLength: 4, nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    gateway = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    gateway_reference = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    captured_amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    refunded_amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    card_brand = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    last4 = table.Column<string>(type: "TEXT", maxLength: 4, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1291,15 +1273,15 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "returns",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    number = table.Column<long>(type: "bigint", nullable: false),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    reason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
-                    restock = table.Column<bool>(type: "boolean", nullable: false),
-                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    actor = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    received_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    number = table.Column<long>(type: "INTEGER", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    reason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    restock = table.Column<bool>(type: "INTEGER", nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    actor = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    received_at = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1316,14 +1298,14 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "shipments",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    warehouse_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    carrier = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    tracking_number = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    shipped_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    delivered_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    warehouse_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    carrier = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    tracking_number = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    shipped_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    delivered_at = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1340,10 +1322,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "price_list_entries",
                 columns: table => new
                 {
-                    price_list_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    minimum_quantity = table.Column<int>(type: "integer", nullable: false),
-                    price = table.Column<long>(type: "bigint", nullable: false)
+                    price_list_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    minimum_quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    price = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1360,17 +1342,17 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "quote_lines",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    quote_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    version = table.Column<int>(type: "integer", nullable: false),
-                    position = table.Column<int>(type: "integer", nullable: false),
-                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    title = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
-                    quantity = table.Column<int>(type: "integer", nullable: false),
-                    regular_price = table.Column<long>(type: "bigint", nullable: false),
-                    unit_price = table.Column<long>(type: "bigint", nullable: false),
-                    negotiated = table.Column<bool>(type: "boolean", nullable: false),
-                    line_total = table.Column<long>(type: "bigint", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    quote_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false),
+                    position = table.Column<int>(type: "INTEGER", nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    title = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    regular_price = table.Column<long>(type: "INTEGER", nullable: false),
+                    unit_price = table.Column<long>(type: "INTEGER", nullable: false),
+                    negotiated = table.Column<bool>(type: "INTEGER", nullable: false),
+                    line_total = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1388,22 +1370,22 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "quote_payment_attempts",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    quote_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    version = table.Column<int>(type: "integer", nullable: false),
-                    gateway = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    intent_id = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
-                    status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    amount = table.Column<long>(type: "bigint", nullable: false),
-                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    details = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
-                    by_buyer = table.Column<bool>(type: "boolean", nullable: false),
-                    actor = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    failure_code = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    failure_message = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    quote_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false),
+                    gateway = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    intent_id = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    details = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    by_buyer = table.Column<bool>(type: "INTEGER", nullable: false),
+                    actor = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    failure_code = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    failure_message = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1420,11 +1402,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "role_claims",
                 columns: table => new
                 {
-                    id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    role_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    claim_type = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    claim_value = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true)
+                    id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    role_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    claim_type = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    claim_value = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1441,9 +1423,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "sales_commission_plan_tiers",
                 columns: table => new
                 {
-                    plan_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    from_attainment = table.Column<long>(type: "bigint", nullable: false),
-                    rate = table.Column<long>(type: "bigint", nullable: false)
+                    plan_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    from_attainment = table.Column<long>(type: "INTEGER", nullable: false),
+                    rate = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1460,14 +1442,14 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "sales_reps",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    team_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    territory_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    commission_plan_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    user_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    team_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    territory_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    commission_plan_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1496,15 +1478,15 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "supplier_products",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    supplier_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    supplier_sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    cost = table.Column<long>(type: "bigint", nullable: false),
-                    minimum_order_quantity = table.Column<int>(type: "integer", nullable: false),
-                    pack_size = table.Column<int>(type: "integer", nullable: false),
-                    lead_time_days = table.Column<int>(type: "integer", nullable: true),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    supplier_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    supplier_sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    cost = table.Column<long>(type: "INTEGER", nullable: false),
+                    minimum_order_quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    pack_size = table.Column<int>(type: "INTEGER", nullable: false),
+                    lead_time_days = table.Column<int>(type: "INTEGER", nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1521,15 +1503,15 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "ticket_messages",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    ticket_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    author = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    author_name = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    body = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: false),
-                    @internal = table.Column<bool>(name: "internal", type: "boolean", nullable: false),
-                    email_message_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    inbound_message_id = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ticket_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    author = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    author_name = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    body = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: false),
+                    @internal = table.Column<bool>(name: "internal", type: "INTEGER", nullable: false),
+                    email_message_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    inbound_message_id = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1546,10 +1528,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "ticket_pauses",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    ticket_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    started_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    ended_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ticket_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    started_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ended_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1567,11 +1549,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "user_claims",
                 columns: table => new
                 {
-                    id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    claim_type = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    claim_value = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true)
+                    id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    claim_type = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    claim_value = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1588,10 +1570,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "user_logins",
                 columns: table => new
                 {
-                    login_provider = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    provider_key = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    provider_display_name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    user_id = table.Column<Guid>(type: "uuid", nullable: false)
+                    login_provider = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    provider_key = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    provider_display_name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    user_id = table.Column<Guid>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1608,8 +1590,8 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "user_roles",
                 columns: table => new
                 {
-                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    role_id = table.Column<Guid>(type: "uuid", nullable: false)
+                    user_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    role_id = table.Column<Guid>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1632,10 +1614,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "user_tokens",
                 columns: table => new
                 {
-                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    login_provider = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    value = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true)
+                    user_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    login_provider = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    value = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1652,15 +1634,15 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "pick_scans",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    warehouse_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    code = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
-                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    quantity = table.Column<int>(type: "integer", nullable: false),
-                    correct = table.Column<bool>(type: "boolean", nullable: false),
-                    scanned_by = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    scanned_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    warehouse_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    code = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    correct = table.Column<bool>(type: "INTEGER", nullable: false),
+                    scanned_by = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    scanned_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1683,18 +1665,18 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "purchase_orders",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    number = table.Column<long>(type: "bigint", nullable: false),
-                    supplier_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    warehouse_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    expected_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    actor = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    sent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    received_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    cancelled_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    number = table.Column<long>(type: "INTEGER", nullable: false),
+                    supplier_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    warehouse_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    expected_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    actor = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    sent_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    received_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    cancelled_at = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1717,13 +1699,13 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "stock_levels",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    warehouse_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    on_hand = table.Column<long>(type: "bigint", nullable: false),
-                    reserved = table.Column<long>(type: "bigint", nullable: false),
-                    low_stock_threshold = table.Column<long>(type: "bigint", nullable: false),
-                    reorder_point = table.Column<long>(type: "bigint", nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    warehouse_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    on_hand = table.Column<long>(type: "INTEGER", nullable: false),
+                    reserved = table.Column<long>(type: "INTEGER", nullable: false),
+                    low_stock_threshold = table.Column<long>(type: "INTEGER", nullable: false),
+                    reorder_point = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1741,16 +1723,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "stock_movements",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    warehouse_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    on_hand_delta = table.Column<long>(type: "bigint", nullable: false),
-                    reserved_delta = table.Column<long>(type: "bigint", nullable: false),
-                    reason = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    actor = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    reference = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    warehouse_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    on_hand_delta = table.Column<long>(type: "INTEGER", nullable: false),
+                    reserved_delta = table.Column<long>(type: "INTEGER", nullable: false),
+                    reason = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    actor = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    reference = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1767,17 +1749,17 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "webhook_deliveries",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    webhook_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    event_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    attempts = table.Column<int>(type: "integer", nullable: false),
-                    next_attempt_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    lease_until = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    last_status_code = table.Column<int>(type: "integer", nullable: true),
-                    last_error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    delivered_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    webhook_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    event_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    next_attempt_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    lease_until = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    last_status_code = table.Column<int>(type: "INTEGER", nullable: true),
+                    last_error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    delivered_at = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1800,11 +1782,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "product_images",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    product_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    url = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
-                    alt_text = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    position = table.Column<int>(type: "integer", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    product_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    alt_text = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    position = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1821,20 +1803,20 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "product_variants",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    product_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    title = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    price = table.Column<long>(type: "bigint", nullable: false),
-                    compare_at_price = table.Column<long>(type: "bigint", nullable: true),
-                    cost = table.Column<long>(type: "bigint", nullable: true),
-                    weight_grams = table.Column<int>(type: "integer", nullable: true),
-                    barcode = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    position = table.Column<int>(type: "integer", nullable: false),
-                    option1 = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    option2 = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    option3 = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    image_url = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    product_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    title = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    price = table.Column<long>(type: "INTEGER", nullable: false),
+                    compare_at_price = table.Column<long>(type: "INTEGER", nullable: true),
+                    cost = table.Column<long>(type: "INTEGER", nullable: true),
+                    weight_grams = table.Column<int>(type: "INTEGER", nullable: true),
+                    barcode = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    position = table.Column<int>(type: "INTEGER", nullable: false),
+                    option1 = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    option2 = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    option3 = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    image_url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1851,16 +1833,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "refunds",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    payment_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    amount = table.Column<long>(type: "bigint", nullable: false),
-                    reason = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    gateway_reference = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    failure_message = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    actor = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    payment_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    reason = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    gateway_reference = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    failure_message = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    actor = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1877,11 +1859,11 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "return_lines",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    return_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    warehouse_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    sku = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    quantity = table.Column<int>(type: "integer", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    return_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    warehouse_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    quantity = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1898,10 +1880,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "shipment_lines",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    shipment_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    sku = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    quantity = table.Column<int>(type: "integer", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    shipment_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    quantity = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1918,17 +1900,17 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "companies",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    country = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
-                    region = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    industry = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    price_list_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    payment_terms = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    credit_limit = table.Column<long>(type: "bigint", nullable: true),
-                    owner_rep_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    country = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false),
+                    region = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    industry = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    price_list_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    payment_terms = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    credit_limit = table.Column<long>(type: "INTEGER", nullable: true),
+                    owner_rep_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1945,16 +1927,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "sales_commission_plan_assignments",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    rep_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    plan_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    rep_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    plan_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_sales_commission_plan_assignments", x => x.id);
                     table.ForeignKey(
-                        name: "fk_sales_commission_plan_assignments_sales_commission_plans_pl~",
+                        name: "fk_sales_commission_plan_assignments_sales_commission_plans_plan_id",
                         column: x => x.plan_id,
                         principalTable: "sales_commission_plans",
                         principalColumn: "id",
@@ -1971,23 +1953,23 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "sales_deals",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    company_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    contact_email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: true),
-                    amount = table.Column<long>(type: "bigint", nullable: false),
-                    expected_close_date = table.Column<DateOnly>(type: "date", nullable: false),
-                    owner_rep_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    stage = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    probability = table.Column<int>(type: "integer", nullable: false),
-                    probability_manual = table.Column<bool>(type: "boolean", nullable: false),
-                    forecast_category = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    closed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    lost_reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    company_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    contact_email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: true),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    expected_close_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    owner_rep_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    source = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    stage = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    probability = table.Column<int>(type: "INTEGER", nullable: false),
+                    probability_manual = table.Column<bool>(type: "INTEGER", nullable: false),
+                    forecast_category = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    closed_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    lost_reason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -2005,10 +1987,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "sales_quotas",
                 columns: table => new
                 {
-                    rep_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    period = table.Column<string>(type: "character varying(7)", maxLength: 7, nullable: false),
-                    amount = table.Column<long>(type: "bigint", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    rep_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    period = table.Column<string>(type: "TEXT", maxLength: 7, nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -2025,9 +2007,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "sales_territory_reps",
                 columns: table => new
                 {
-                    territory_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    rep_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    position = table.Column<int>(type: "integer", nullable: false)
+                    territory_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    rep_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    position = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -2050,13 +2032,13 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "purchase_order_lines",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    purchase_order_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    quantity = table.Column<int>(type: "integer", nullable: false),
-                    received_quantity = table.Column<int>(type: "integer", nullable: false),
-                    unit_cost = table.Column<long>(type: "bigint", nullable: false),
-                    position = table.Column<int>(type: "integer", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    purchase_order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    received_quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    unit_cost = table.Column<long>(type: "INTEGER", nullable: false),
+                    position = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -2074,13 +2056,13 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "refund_lines",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    refund_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    order_line_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    sku = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    quantity = table.Column<int>(type: "integer", nullable: false),
-                    net_amount = table.Column<long>(type: "bigint", nullable: false),
-                    tax_amount = table.Column<long>(type: "bigint", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    refund_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    order_line_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    net_amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    tax_amount = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -2097,8 +2079,8 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "company_credit",
                 columns: table => new
                 {
-                    company_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    outstanding = table.Column<long>(type: "bigint", nullable: false)
+                    company_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    outstanding = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -2116,10 +2098,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "company_owner_changes",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    company_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    owner_rep_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    company_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    owner_rep_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -2142,23 +2124,23 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "customers",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    first_name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    last_name = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    phone = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    company = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    country = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    company_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    note = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
-                    note_updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    accepts_email = table.Column<bool>(type: "boolean", nullable: false),
-                    email_consent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    email_consent_source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    accepts_sms = table.Column<bool>(type: "boolean", nullable: false),
-                    sms_consent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    sms_consent_source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    first_name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    last_name = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    phone = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    company = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    country = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    company_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    note = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    note_updated_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    accepts_email = table.Column<bool>(type: "INTEGER", nullable: false),
+                    email_consent_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    email_consent_source = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    accepts_sms = table.Column<bool>(type: "INTEGER", nullable: false),
+                    sms_consent_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    sms_consent_source = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -2175,19 +2157,19 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "invoices",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    number = table.Column<long>(type: "bigint", nullable: false),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    company_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    issued_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    due_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    total = table.Column<long>(type: "bigint", nullable: false),
-                    amount_paid = table.Column<long>(type: "bigint", nullable: false),
-                    status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    voided_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    reminder_sent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    number = table.Column<long>(type: "INTEGER", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    company_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    issued_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    due_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    total = table.Column<long>(type: "INTEGER", nullable: false),
+                    amount_paid = table.Column<long>(type: "INTEGER", nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    voided_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    reminder_sent_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -2211,14 +2193,14 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "sales_activities",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    deal_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    subject = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
-                    due_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    done_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    actor = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    deal_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    subject = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    due_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    done_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    actor = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -2235,15 +2217,15 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "sales_deal_forecast_changes",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    deal_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    stage = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    category = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    probability = table.Column<int>(type: "integer", nullable: false),
-                    amount = table.Column<long>(type: "bigint", nullable: false),
-                    expected_close_date = table.Column<DateOnly>(type: "date", nullable: false),
-                    owner_rep_id = table.Column<Guid>(type: "uuid", nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    deal_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    stage = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    category = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    probability = table.Column<int>(type: "INTEGER", nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    expected_close_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    owner_rep_id = table.Column<Guid>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -2260,13 +2242,13 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "sales_deal_stage_changes",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    deal_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    from_stage = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    to_stage = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    actor = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    probability = table.Column<int>(type: "integer", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    deal_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    from_stage = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    to_stage = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    actor = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    probability = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -2283,8 +2265,8 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "customer_tags",
                 columns: table => new
                 {
-                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    tag = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false)
+                    customer_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    tag = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -2301,8 +2283,8 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "loyalty_accounts",
                 columns: table => new
                 {
-                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    balance = table.Column<long>(type: "bigint", nullable: false)
+                    customer_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    balance = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -2320,13 +2302,13 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "invoice_payments",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    invoice_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    amount = table.Column<long>(type: "bigint", nullable: false),
-                    method = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    reference = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    recorded_by = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    recorded_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    invoice_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    reference = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    recorded_by = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    recorded_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -2343,10 +2325,10 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "cart_loyalty_redemptions",
                 columns: table => new
                 {
-                    cart_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    points = table.Column<long>(type: "bigint", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    cart_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    customer_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    points = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -2370,16 +2352,16 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "loyalty_entries",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    points = table.Column<long>(type: "bigint", nullable: false),
-                    order_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    key = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: true),
-                    reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    expires_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    expiry_checked = table.Column<bool>(type: "boolean", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    customer_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    points = table.Column<long>(type: "INTEGER", nullable: false),
+                    order_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    key = table.Column<string>(type: "TEXT", maxLength: 120, nullable: true),
+                    reason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    expires_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    expiry_checked = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -2824,6 +2806,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                 name: "ix_outbox_events_published_at",
                 table: "outbox_events",
                 column: "published_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payments_capturing_by_age",
+                table: "payments",
+                column: "created_at",
+                filter: "status = 'capturing'");
 
             migrationBuilder.CreateIndex(
                 name: "ix_payments_gateway_reference",
@@ -3623,18 +3611,6 @@ namespace Storekeep.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "sales_territories");
-
-            migrationBuilder.DropSequence(
-                name: "order_numbers");
-
-            migrationBuilder.DropSequence(
-                name: "purchase_order_numbers");
-
-            migrationBuilder.DropSequence(
-                name: "quote_numbers");
-
-            migrationBuilder.DropSequence(
-                name: "return_numbers");
         }
     }
 }

@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261206081415_Initial")]
+    [Migration("20261206160136_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -3526,6 +3526,10 @@ namespace Storekeep.Migrations.Sqlite.Migrations
 
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_payments_order_id");
+
+                    b.HasIndex(new[] { "CreatedAt" }, "ix_payments_capturing_by_age")
+                        .HasDatabaseName("ix_payments_capturing_by_age")
+                        .HasFilter("status = 'capturing'");
 
                     b.ToTable("payments", t =>
                         {
