@@ -28,7 +28,7 @@ public static class CheckoutDiscountScenario
         var rounds = quick ? 2 : 3;
         // --quick: twelve phases in two minutes with the setup (issue 16).
         var times = quick
-            ? new PhaseTimes(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6))
+            ? new PhaseTimes(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5))
             : new PhaseTimes(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(25));
         var phases = rounds * CheckoutBench.ClientCounts.Length;
         // Enough that no phase runs out: the app takes ~150/s, the raw transaction up to ~600/s, each over a warm-up and the measured time.
