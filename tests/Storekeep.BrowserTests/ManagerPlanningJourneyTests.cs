@@ -43,6 +43,7 @@ public sealed class ManagerPlanningJourneyTests(StorekeepServer server, Chromium
         await Expect(page.GetByTestId("forecast-chart")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("forecast-backtest")).ToContainTextAsync("MASE");
         await Expect(page.GetByTestId("accuracy-tile")).ToHaveCountAsync(6);
+        await Expect(page.GetByTestId("forecast-accuracy-caption")).ToContainTextAsync("4 rolling origins");
         await Chromium.ScreenshotAsync(page, "planning-02-forecast");
 
         // Order history from Shopify: the dry run reports, then the import writes the orders.
