@@ -204,12 +204,7 @@ public sealed class StockService(StorekeepDbContext db, InventoryService invento
         }
     }
 
-    private async Task<Warehouse> WarehouseAsync(string code, string field, CancellationToken ct) =>
-        await db.Warehouses.AsNoTracking().FirstOrDefaultAsync(w => w.Code == code, ct)
-            ?? throw new StorekeepException(ErrorKind.Unprocessable, "unknown_warehouse", $"There is no warehouse with code '{code}'.")
-            {
-                Extensions = new Dictionary<string, object?> { ["field"] = field, ["warehouse"] = code },
-            };
+    private Task<Warehouse> WarehouseAsync(string code, string field, CancellationToken ct) => WarehouseService.KnownAsync(db, code, field, ct);
 
     /// <summary>A SKU is known when a product variant has it, or stock of it is already recorded.</summary>
     private async Task<bool> IsKnownSkuAsync(string sku, CancellationToken ct) =>

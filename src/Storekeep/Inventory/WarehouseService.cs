@@ -10,6 +10,17 @@ public sealed class WarehouseService(StorekeepDbContext db, TimeProvider clock)
     public const int CodeMaxLength = 32;
     public const int MaxPriority = 10_000;
 
+    /// <summary>
+    /// The warehouse a request names by code, or 422 <c>unknown_warehouse</c> pointing at
+    /// <paramref name="field"/>; <paramref name="shownCode"/> is how the message quotes it (default: as given).
+    /// </summary>
+    public static async Task<Warehouse> KnownAsync(StorekeepDbContext db, string code, string field, CancellationToken ct, string? shownCode = null) =>
+        await db.Warehouses.AsNoTracking().FirstOrDefaultAsync(w => w.Code == code, ct)
+            ?? throw new StorekeepException(ErrorKind.Unprocessable, "unknown_warehouse", $"There is no warehouse with code '{shownCode ?? code}'.")
+            {
+                Extensions = new Dictionary<string, object?> { ["field"] = field, ["warehouse"] = code },
+            };
+
     public async Task<WarehouseView> CreateAsync(CreateWarehouseRequest request, CancellationToken ct)
     {
         var v = new Validation();

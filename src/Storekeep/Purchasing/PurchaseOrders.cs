@@ -400,12 +400,7 @@ public sealed class PurchaseOrders(
             ? await db.Database.SqlQueryRaw<long>($"SELECT nextval('{PurchaseOrder.NumberSequence}') AS \"Value\"").SingleAsync(ct)
             : (await db.Set<PurchaseOrder>().MaxAsync(o => (long?)o.Number, ct) ?? 1000) + 1;
 
-    private async Task<Warehouse> WarehouseAsync(string code, CancellationToken ct) =>
-        await db.Warehouses.AsNoTracking().FirstOrDefaultAsync(w => w.Code == code, ct)
-            ?? throw new StorekeepException(ErrorKind.Unprocessable, "unknown_warehouse", $"There is no warehouse with code '{code}'.")
-            {
-                Extensions = new Dictionary<string, object?> { ["field"] = "warehouse", ["warehouse"] = code },
-            };
+    private Task<Warehouse> WarehouseAsync(string code, CancellationToken ct) => WarehouseService.KnownAsync(db, code, "warehouse", ct);
 
     private static PurchaseOrderStatus? ParseStatus(Validation v, string? text)
     {

@@ -46,11 +46,7 @@ public sealed class ShopifyCsvExporter(StorekeepDbContext db)
             return await ShopifyCsvImporter.DefaultWarehouseAsync(db, ct);
         }
 
-        return await db.Warehouses.AsNoTracking().FirstOrDefaultAsync(w => w.Code == code, ct)
-            ?? throw new StorekeepException(ErrorKind.Unprocessable, "unknown_warehouse", $"There is no warehouse with code '{ShopifyCsvReader.Shorten(code)}'.")
-            {
-                Extensions = new Dictionary<string, object?> { ["field"] = "warehouse", ["warehouse"] = code },
-            };
+        return await WarehouseService.KnownAsync(db, code, "warehouse", ct, ShopifyCsvReader.Shorten(code));
     }
 
     private async Task<int> WriteAsync(CsvWriter csv, ExportOptions options, Warehouse? warehouse, CancellationToken ct)
