@@ -46,6 +46,14 @@ public sealed class ManagerPlanningJourneyTests(StorekeepServer server, Chromium
         await Expect(page.GetByTestId("forecast-accuracy-caption")).ToContainTextAsync("4 rolling origins");
         await Chromium.ScreenshotAsync(page, "planning-02-forecast");
 
+        // The ABC table pages by 25; a row shows that SKU's forecast.
+        await Chromium.InteractiveAsync(page);
+        var abcRows = page.GetByTestId("abc-table").Locator("tbody tr");
+        await Expect(abcRows).ToHaveCountAsync(25);
+        var second = (await abcRows.Nth(1).Locator("td").First.InnerTextAsync()).Trim();
+        await abcRows.Nth(1).ClickAsync();
+        await Expect(page.GetByTestId("forecast-title")).ToContainTextAsync(second);
+
         // Order history from Shopify: the dry run reports, then the import writes the orders.
         await page.GotoAsync("/admin/orders/import");
         await Chromium.InteractiveAsync(page);
