@@ -1,5 +1,5 @@
-using Storekeep.Shared;
 using Storekeep.Planning.Forecasting;
+using Storekeep.Shared;
 
 namespace Storekeep.Planning;
 
