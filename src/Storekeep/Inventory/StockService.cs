@@ -25,7 +25,7 @@ public sealed class StockService(StorekeepDbContext db, InventoryService invento
 
         return await db.InTransactionAsync(async token =>
         {
-            var warehouse = await WarehouseAsync(warehouseCode, "warehouse", token);
+            var warehouse = await WarehouseService.KnownAsync(db, warehouseCode, "warehouse", token);
             await EnsureKnownSkuAsync(sku, token);
             var movement = await inventory.AdjustAsync(warehouse.Id, sku, quantity, type, reason, actor, reference: null, token);
             return ToView(movement, warehouse.Code);
@@ -51,8 +51,8 @@ public sealed class StockService(StorekeepDbContext db, InventoryService invento
         var reference = $"transfer:{id}";
         return await db.InTransactionAsync(async token =>
         {
-            var from = await WarehouseAsync(fromCode, "from", token);
-            var to = await WarehouseAsync(toCode, "to", token);
+            var from = await WarehouseService.KnownAsync(db, fromCode, "from", token);
+            var to = await WarehouseService.KnownAsync(db, toCode, "to", token);
             await EnsureKnownSkuAsync(sku, token);
             var (taken, added) = await inventory.TransferAsync(from.Id, to.Id, sku, quantity, reason, actor, reference, token);
             return new TransferView(id, reference, sku, from.Code, to.Code, quantity, [ToView(taken, from.Code), ToView(added, to.Code)]);
@@ -203,8 +203,6 @@ public sealed class StockService(StorekeepDbContext db, InventoryService invento
                 return MovementType.Adjustment;
         }
     }
-
-    private Task<Warehouse> WarehouseAsync(string code, string field, CancellationToken ct) => WarehouseService.KnownAsync(db, code, field, ct);
 
     /// <summary>A SKU is known when a product variant has it, or stock of it is already recorded.</summary>
     private async Task<bool> IsKnownSkuAsync(string sku, CancellationToken ct) =>

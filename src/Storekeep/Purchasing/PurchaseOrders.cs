@@ -94,7 +94,7 @@ public sealed class PurchaseOrders(
                 {
                     Extensions = new Dictionary<string, object?> { ["field"] = "supplierId" },
                 };
-            var warehouse = await WarehouseAsync(warehouseCode, token);
+            var warehouse = await WarehouseService.KnownAsync(db, warehouseCode, "warehouse", token);
             var orderLines = new List<PurchaseOrderLine>();
             foreach (var line in lines)
             {
@@ -399,8 +399,6 @@ public sealed class PurchaseOrders(
         db.IsPostgres
             ? await db.Database.SqlQueryRaw<long>($"SELECT nextval('{PurchaseOrder.NumberSequence}') AS \"Value\"").SingleAsync(ct)
             : (await db.Set<PurchaseOrder>().MaxAsync(o => (long?)o.Number, ct) ?? 1000) + 1;
-
-    private Task<Warehouse> WarehouseAsync(string code, CancellationToken ct) => WarehouseService.KnownAsync(db, code, "warehouse", ct);
 
     private static PurchaseOrderStatus? ParseStatus(Validation v, string? text)
     {
