@@ -44,6 +44,7 @@ public sealed class ManagerPlanningJourneyTests(StorekeepServer server, Chromium
         await Expect(page.GetByTestId("forecast-backtest")).ToContainTextAsync("MASE");
         await Expect(page.GetByTestId("accuracy-tile")).ToHaveCountAsync(6);
         await Expect(page.GetByTestId("forecast-accuracy-caption")).ToContainTextAsync("4 rolling origins");
+        await ExpectDrawnForecastAsync(page);
         await Chromium.ScreenshotAsync(page, "planning-02-forecast");
 
         // The ABC table pages by 25; a row shows that SKU's forecast.
@@ -53,6 +54,7 @@ public sealed class ManagerPlanningJourneyTests(StorekeepServer server, Chromium
         var second = (await abcRows.Nth(1).Locator("td").First.InnerTextAsync()).Trim();
         await abcRows.Nth(1).ClickAsync();
         await Expect(page.GetByTestId("forecast-title")).ToContainTextAsync(second);
+        await ExpectDrawnForecastAsync(page);
 
         // Order history from Shopify: the dry run reports, then the import writes the orders.
         await page.GotoAsync("/admin/orders/import");
@@ -101,6 +103,21 @@ public sealed class ManagerPlanningJourneyTests(StorekeepServer server, Chromium
     /// takes effect (the number of rows shown changes), so the next click is not lost. Counting rather
     /// than waiting for a given row keeps this true whatever the demo data suggests on the day.
     /// </summary>
+    /// <summary>
+    /// The chart draws four lines (history, forecast, 80% low and high), each with real coordinates:
+    /// a line with a missing value written as NaN is dropped whole by the browser.
+    /// </summary>
+    private static async Task ExpectDrawnForecastAsync(IPage page)
+    {
+        var lines = page.GetByTestId("forecast-chart").Locator("path.mud-chart-line");
+        await Expect(lines).ToHaveCountAsync(4);
+        foreach (var d in await lines.EvaluateAllAsync<string[]>("paths => paths.map(p => p.getAttribute('d') ?? '')"))
+        {
+            Assert.Matches(@"^M\s*[\d.]+\s+[\d.]+\s+L", d.Trim());
+            Assert.DoesNotContain("NaN", d, StringComparison.Ordinal);
+        }
+    }
+
     private static async Task UntilInteractiveAsync(ILocator toggle, ILocator rows)
     {
         var before = await rows.CountAsync();

@@ -11,7 +11,7 @@ public sealed record AuthenticatorSetup(string SharedKey, string FormattedKey, s
 /// A signed-in person's own security: password, TOTP two-factor sign-in and recovery codes.
 /// Every change renews the security stamp (Identity does), so other sessions are signed out.
 /// </summary>
-public sealed class AccountSecurity(UserManager<UserAccount> users)
+public sealed class AccountSecurity(UserManager<UserAccount> users, IUserStore<UserAccount> store)
 {
     public const string Issuer = "Storekeep";
     public const int RecoveryCodeCount = 10;
@@ -39,13 +39,21 @@ public sealed class AccountSecurity(UserManager<UserAccount> users)
         StaffAccounts.Check(result);
     }
 
-    /// <summary>The key to enter in an authenticator app, created on first use (a new one after 2FA was disabled).</summary>
+    /// <summary>
+    /// The key to enter in an authenticator app, created on first use (a new one after 2FA was disabled).
+    /// The first key is stored without renewing the security stamp, as Identity's
+    /// <c>ResetAuthenticatorKeyAsync</c> would: an unconfirmed key opens nothing, and a new stamp
+    /// would sign the person out everywhere, this browser included, a minute after merely opening
+    /// their security page.
+    /// </summary>
     public async Task<AuthenticatorSetup> GetAuthenticatorSetupAsync(UserAccount user)
     {
         var key = await users.GetAuthenticatorKeyAsync(user);
         if (string.IsNullOrEmpty(key))
         {
-            StaffAccounts.Check(await users.ResetAuthenticatorKeyAsync(user));
+            var keys = store as IUserAuthenticatorKeyStore<UserAccount> ?? throw new InvalidOperationException("The user store keeps no authenticator keys.");
+            await keys.SetAuthenticatorKeyAsync(user, users.GenerateNewAuthenticatorKey(), CancellationToken.None);
+            StaffAccounts.Check(await users.UpdateAsync(user));
             key = await users.GetAuthenticatorKeyAsync(user) ?? throw new InvalidOperationException("No authenticator key was stored.");
         }
 

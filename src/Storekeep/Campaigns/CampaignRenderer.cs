@@ -44,7 +44,8 @@ public static partial class CampaignRenderer
     public static string UnsubscribeLink(string publicUrl, string token) => $"{publicUrl}/m/u/{token}";
 
     /// <summary>An email: subject, HTML (links tracked, pixel, footer) and text (links tracked, footer).</summary>
-    public static RenderedMessage RenderEmail(string subject, string body, CampaignAudience audience, CampaignStoreValues store, string token)
+    /// <param name="openPixel">False for a preview in the back office: showing it must not fetch the tracking pixel.</param>
+    public static RenderedMessage RenderEmail(string subject, string body, CampaignAudience audience, CampaignStoreValues store, string token, bool openPixel = true)
     {
         var values = Values(audience, store, token, body);
         values[PixelUrl] = OpenUrl(store.PublicUrl, token);
@@ -58,8 +59,12 @@ public static partial class CampaignRenderer
         }
 
         html.Append("<hr><p style=\"color:#666;font-size:12px\">You receive this email because you agreed to hear from {{store.name}}. ")
-            .Append("<a href=\"{{unsubscribe_url}}\">Unsubscribe</a> at any time with one click.<br>{{store.address}}</p>\n")
-            .Append("<img src=\"{{pixel_url}}\" width=\"1\" height=\"1\" alt=\"\">");
+            .Append("<a href=\"{{unsubscribe_url}}\">Unsubscribe</a> at any time with one click.<br>{{store.address}}</p>\n");
+        if (openPixel)
+        {
+            html.Append("<img src=\"{{pixel_url}}\" width=\"1\" height=\"1\" alt=\"\">");
+        }
+
         var text = marked + "\n\n--\nYou receive this email because you agreed to hear from {{store.name}}. Unsubscribe: {{unsubscribe_url}}\n{{store.address}}";
         return TemplateRenderer.Render(subject, html.ToString(), text, values);
     }

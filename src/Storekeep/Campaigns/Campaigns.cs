@@ -274,7 +274,8 @@ public sealed partial class Campaigns(
             return new CampaignPreview(variant.Key, null, "", CampaignRenderer.RenderSms(variant.Body, audience, values, SampleToken));
         }
 
-        var rendered = CampaignRenderer.RenderEmail(variant.Subject ?? "", variant.Body, audience, values, SampleToken);
+        // Without the open pixel: the back office shows the HTML, and a preview is not an open.
+        var rendered = CampaignRenderer.RenderEmail(variant.Subject ?? "", variant.Body, audience, values, SampleToken, openPixel: false);
         return new CampaignPreview(variant.Key, rendered.Subject, rendered.Html, rendered.Text);
     }
 

@@ -142,6 +142,28 @@ public sealed partial class TwoFactorSignInTests
 
     [Theory]
     [InlineData(TestDatabases.Sqlite)]
+    public async Task Opening_the_security_page_keeps_the_persons_sessions_signed_in(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        var user = await store.CreateStaffAsync(Role.Sales);
+        var browser = store.Browser();
+        await PasswordAsync(browser, user.Email!, HtmlPages.StaffPassword);
+        await using var db = store.Db();
+        var stampBefore = await db.Users.Where(u => u.Id == user.Id).Select(u => u.SecurityStamp).SingleAsync(TestContext.Current.CancellationToken);
+
+        // The first visit creates the authenticator key; the second shows the same one.
+        var first = KeyPattern().Match(await browser.GetPageAsync("/admin/account/security")).Groups[1].Value;
+        var second = KeyPattern().Match(await browser.GetPageAsync("/admin/account/security")).Groups[1].Value;
+
+        Assert.NotEmpty(first);
+        Assert.Equal(first, second);
+        // A new stamp would sign this browser and every other out at their next stamp check (a minute).
+        var stampAfter = await db.Users.Where(u => u.Id == user.Id).Select(u => u.SecurityStamp).SingleAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(stampBefore, stampAfter);
+    }
+
+    [Theory]
+    [InlineData(TestDatabases.Sqlite)]
     public async Task Changing_the_password_needs_the_current_one(string database)
     {
         await using var store = await TestStore.StartAsync(database);

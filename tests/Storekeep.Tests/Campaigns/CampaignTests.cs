@@ -452,6 +452,8 @@ public sealed class CampaignTests
         var preview = await store.Client.PostJson($"/api/v1/campaigns/{id}/preview", new { customerId = ada }).Expect(HttpStatusCode.OK);
         Assert.Equal("Hi Ada", preview["subject"].Str());
         Assert.Contains("Dear Ada, see", preview["text"].Str(), StringComparison.Ordinal);
+        Assert.Contains("Unsubscribe", preview["html"].Str(), StringComparison.Ordinal);
+        Assert.DoesNotContain("/m/o/", preview["html"].Str(), StringComparison.Ordinal); // showing a preview fetches no open pixel
         await store.Client.PostJson($"/api/v1/campaigns/{id}/test", new { to = "marketer@example.com" }).Expect(HttpStatusCode.Accepted);
         var test = await smtp.WaitForAsync("marketer@example.com", "[Test] Hi Test");
         Assert.Contains("List-Unsubscribe", test.Headers.Select(h => h.Field));

@@ -1,0 +1,154 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Storekeep.BrowserTests.Infrastructure;
+using Storekeep.Data;
+
+namespace Storekeep.BrowserTests;
+
+/// <summary>
+/// Every back-office page, found by its route, opened by the owner on the demo store in Chromium:
+/// none may answer an error, log a browser error (a chart fed NaN does), show Blazor's error bar,
+/// or end the owner's session (the security page once renewed the security stamp on first view).
+/// The capability journeys test what the pages do; this only proves each one opens cleanly.
+/// </summary>
+public sealed partial class BackOfficePagesTests(StorekeepServer server, Chromium chromium) : IClassFixture<StorekeepServer>, IClassFixture<Chromium>
+{
+    /// <summary>Sign-in pages: covered by the account tests, and not for a signed-in owner.</summary>
+    private static readonly string[] SignInPages = ["/admin/login", "/admin/login/two-factor", "/admin/forgot-password", "/admin/reset-password", "/admin/access-denied"];
+
+    /// <summary>A parameterised route's value on the demo store: SQL returning one text column named Value.</summary>
+    private static readonly Dictionary<string, string> Samples = new(StringComparer.Ordinal)
+    {
+        ["/admin/orders/{Number:long}"] = "SELECT CAST(MAX(number) AS TEXT) AS Value FROM orders",
+        ["/admin/orders/{Number:long}/packing-slip"] = "SELECT CAST(MAX(number) AS TEXT) AS Value FROM orders",
+        ["/admin/products/{Id:guid}"] = "SELECT id AS Value FROM products",
+        ["/admin/customers/{Id:guid}"] = "SELECT customer_id AS Value FROM orders WHERE customer_id IS NOT NULL",
+        ["/admin/inventory/{Sku}"] = "SELECT sku AS Value FROM stock_levels",
+        ["/admin/pick-lists/{Warehouse}"] = "SELECT code AS Value FROM warehouses",
+        ["/admin/companies/{Id:guid}"] = "SELECT id AS Value FROM companies",
+        ["/admin/campaigns/{Id:guid}"] = "SELECT id AS Value FROM campaigns",
+        ["/admin/discounts/{Id:guid}"] = "SELECT id AS Value FROM discounts",
+        ["/admin/experiments/{Id:guid}"] = "SELECT id AS Value FROM experiments",
+        ["/admin/price-lists/{Id:guid}"] = "SELECT id AS Value FROM price_lists",
+        ["/admin/purchase-orders/{Id}"] = "SELECT id AS Value FROM purchase_orders",
+        ["/admin/suppliers/{Id}"] = "SELECT id AS Value FROM suppliers",
+        ["/admin/sales/deals/{Id}"] = "SELECT id AS Value FROM sales_deals",
+        ["/admin/sales/quotes/{Id:guid}"] = "SELECT id AS Value FROM quotes",
+        ["/admin/tickets/{Id:guid}"] = "SELECT id AS Value FROM tickets",
+    };
+
+    [Fact]
+    public async Task Every_back_office_page_opens_for_the_owner_without_an_error()
+    {
+        Chromium.SkipIfMissing();
+        var pages = await PagesAsync();
+        await using var context = await chromium.NewContextAsync(phone: false, server.BaseUrl);
+        var page = await context.NewPageAsync();
+        var problems = new List<string>();
+        var current = "";
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                problems.Add($"{current}: browser error: {message.Text}");
+            }
+        };
+        page.PageError += (_, error) => problems.Add($"{current}: script error: {error}");
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 500)
+            {
+                problems.Add($"{current}: {response.Status} from {response.Url}");
+            }
+        };
+
+        await page.GotoAsync("/admin/login");
+        await page.FillAsync("#email", "owner@demo.storekeep.test");
+        await page.FillAsync("#password", server.StaffPassword);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(AdminHome());
+        var signedIn = DateTime.UtcNow;
+
+        foreach (var (path, interactive) in pages)
+        {
+            current = path;
+            var response = await page.GotoAsync(path);
+            if (response is null || response.Status >= 400)
+            {
+                problems.Add($"{path}: answered {response?.Status}");
+                continue;
+            }
+
+            if (interactive)
+            {
+                // The live circuit re-runs the page's loading; its errors show only then.
+                await Chromium.InteractiveAsync(page);
+                await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            }
+
+            if (new Uri(page.Url).AbsolutePath.StartsWith("/admin/login", StringComparison.Ordinal))
+            {
+                problems.Add($"{path}: sent to sign in; the owner's session ended");
+            }
+
+            if (await page.Locator("#blazor-error-ui").IsVisibleAsync())
+            {
+                problems.Add($"{path}: Blazor's error bar shows");
+            }
+        }
+
+        // The security stamp is checked a minute after sign-in: a page that renewed it signs out here.
+        var untilChecked = signedIn.AddSeconds(62) - DateTime.UtcNow;
+        if (untilChecked > TimeSpan.Zero)
+        {
+            await Task.Delay(untilChecked, TestContext.Current.CancellationToken);
+        }
+
+        current = "/admin (after a minute)";
+        await page.GotoAsync("/admin");
+        Assert.True(AdminHome().IsMatch(page.Url), $"The owner was signed out: {page.Url}");
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    /// <summary>Every /admin route but sign-in's, with its sample values, and whether it runs interactively.</summary>
+    private async Task<List<(string Path, bool Interactive)>> PagesAsync()
+    {
+        var components = typeof(Program).Assembly.GetTypes().Where(t => typeof(IComponent).IsAssignableFrom(t));
+        var routes = components
+            .SelectMany(t => t.GetCustomAttributes<RouteAttribute>().Select(r => (r.Template, Interactive: t.GetCustomAttribute<ExcludeFromInteractiveRoutingAttribute>() is null)))
+            .Where(r => r.Template.StartsWith("/admin", StringComparison.Ordinal) && !SignInPages.Contains(r.Template))
+            .OrderBy(r => r.Template, StringComparer.Ordinal)
+            .ToList();
+        var unknown = routes.Where(r => r.Template.Contains('{', StringComparison.Ordinal) && !Samples.ContainsKey(r.Template)).Select(r => r.Template).ToList();
+        Assert.True(unknown.Count == 0, $"Give these routes a sample in {nameof(Samples)}: {string.Join(", ", unknown)}");
+        Assert.True(routes.Count > 60, $"Only {routes.Count} back-office routes were found.");
+
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
+        var pages = new List<(string, bool)>();
+        foreach (var (template, interactive) in routes)
+        {
+            var path = template;
+            if (Samples.TryGetValue(template, out var sql))
+            {
+                var value = await db.Database.SqlQueryRaw<string>(sql).FirstOrDefaultAsync(TestContext.Current.CancellationToken);
+                Assert.False(string.IsNullOrEmpty(value), $"The demo store has nothing for {template}.");
+                path = RouteParameter().Replace(template, Uri.EscapeDataString(value!));
+            }
+
+            pages.Add((path, interactive));
+        }
+
+        return pages;
+    }
+
+    [GeneratedRegex(@"/admin/?$")]
+    private static partial Regex AdminHome();
+
+    [GeneratedRegex(@"\{[^}]+\}")]
+    private static partial Regex RouteParameter();
+}
