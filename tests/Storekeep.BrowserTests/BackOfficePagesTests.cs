@@ -10,9 +10,10 @@ using Storekeep.Data;
 namespace Storekeep.BrowserTests;
 
 /// <summary>
-/// Every back-office page, found by its route, opened by the owner on the demo store in Chromium:
-/// none may answer an error, log a browser error (a chart fed NaN does), show Blazor's error bar,
-/// or end the owner's session (the security page once renewed the security stamp on first view).
+/// Every back-office page, found by its route, opened by each demo role on the demo store in
+/// Chromium: each is refused (the access-denied page) or opens, and none may answer an error, log a
+/// browser error (a chart fed NaN does), show Blazor's error bar, or end the session (the security
+/// page once renewed the security stamp on first view).
 /// The capability journeys test what the pages do; this only proves each one opens cleanly.
 /// </summary>
 public sealed partial class BackOfficePagesTests(StorekeepServer server, Chromium chromium) : IClassFixture<StorekeepServer>, IClassFixture<Chromium>
@@ -41,8 +42,14 @@ public sealed partial class BackOfficePagesTests(StorekeepServer server, Chromiu
         ["/admin/tickets/{Id:guid}"] = "SELECT id AS Value FROM tickets",
     };
 
-    [Fact]
-    public async Task Every_back_office_page_opens_for_the_owner_without_an_error()
+    [Theory]
+    [InlineData("owner")]
+    [InlineData("manager")]
+    [InlineData("sales")]
+    [InlineData("warehouse")]
+    [InlineData("support")]
+    [InlineData("marketing")]
+    public async Task Every_back_office_page_opens_without_an_error_or_is_refused(string role)
     {
         Chromium.SkipIfMissing();
         var pages = await PagesAsync();
@@ -60,14 +67,14 @@ public sealed partial class BackOfficePagesTests(StorekeepServer server, Chromiu
         page.PageError += (_, error) => problems.Add($"{current}: script error: {error}");
         page.Response += (_, response) =>
         {
-            if (response.Status >= 500)
+            if (response.Status >= 500 || response.Status == 404)
             {
                 problems.Add($"{current}: {response.Status} from {response.Url}");
             }
         };
 
         await page.GotoAsync("/admin/login");
-        await page.FillAsync("#email", "owner@demo.storekeep.test");
+        await page.FillAsync("#email", $"{role}@demo.storekeep.test");
         await page.FillAsync("#password", server.StaffPassword);
         await page.ClickAsync("button[type=submit]");
         await page.WaitForURLAsync(AdminHome());
@@ -76,7 +83,16 @@ public sealed partial class BackOfficePagesTests(StorekeepServer server, Chromiu
         foreach (var (path, interactive) in pages)
         {
             current = path;
+            var before = problems.Count;
             var response = await page.GotoAsync(path);
+            if (response is { Status: 403 } && await page.Locator("section.access-denied").IsVisibleAsync())
+            {
+                // Not this role's page: refused with the access-denied page, which is right. The
+                // browser logs the 403 itself as a failed load; that is not a problem.
+                problems.RemoveRange(before, problems.Count - before);
+                continue;
+            }
+
             if (response is null || response.Status >= 400)
             {
                 problems.Add($"{path}: answered {response?.Status}");
@@ -92,7 +108,7 @@ public sealed partial class BackOfficePagesTests(StorekeepServer server, Chromiu
 
             if (new Uri(page.Url).AbsolutePath.StartsWith("/admin/login", StringComparison.Ordinal))
             {
-                problems.Add($"{path}: sent to sign in; the owner's session ended");
+                problems.Add($"{path}: sent to sign in; the session ended");
             }
 
             if (await page.Locator("#blazor-error-ui").IsVisibleAsync())
@@ -101,16 +117,17 @@ public sealed partial class BackOfficePagesTests(StorekeepServer server, Chromiu
             }
         }
 
-        // The security stamp is checked a minute after sign-in: a page that renewed it signs out here.
+        // The security stamp is checked a minute after sign-in: a page that renewed it signs out here
+        // (waited for once: the owner opens every page, the security page among them).
         var untilChecked = signedIn.AddSeconds(62) - DateTime.UtcNow;
-        if (untilChecked > TimeSpan.Zero)
+        if (role == "owner" && untilChecked > TimeSpan.Zero)
         {
             await Task.Delay(untilChecked, TestContext.Current.CancellationToken);
         }
 
         current = "/admin (after a minute)";
         await page.GotoAsync("/admin");
-        Assert.True(AdminHome().IsMatch(page.Url), $"The owner was signed out: {page.Url}");
+        Assert.True(AdminHome().IsMatch(page.Url), $"The {role} was signed out: {page.Url}");
         Assert.True(problems.Count == 0, string.Join('\n', problems));
     }
 
