@@ -12,6 +12,7 @@ using Storekeep.Pricing;
 using Storekeep.Quotes;
 using Storekeep.Sales;
 using Storekeep.Shared;
+using Storekeep.Support;
 
 namespace Storekeep.Demo;
 
@@ -72,6 +73,13 @@ internal sealed partial class DemoStoreBuilder
             acceptedQuote.OrderId = acceptedOrder.Id;
             WonDeal(rng, quoted.Company, acceptedQuote.DealId!.Value, acceptedQuote.CreatedAt.AddDays(-30), quoted.PlacedAt, acceptedOrder);
         }
+
+        // The demo buyer's own question, answered, so their account's support page shows a conversation
+        // (its own random source: the other tickets and the rest of the history stay as they were).
+        var demoBuyer = buyers[northwind.Id].First(b => b.Email == DemoCredentials.BuyerEmail);
+        AddTicket(new Random(_supportSeed + 2), demoBuyer, "Delivery to our second site", "Can our next order go to our warehouse instead of the office?",
+            TicketPriority.Normal, TicketStatus.Solved, days: 3, withOrder: true,
+            reply: "Yes: enter the warehouse's address as the shipping address at checkout, and the order ships there.", note: null, waiting: false, solved: true);
 
         _data.InvoiceCounters.Add(new InvoiceCounter { Name = InvoiceCounter.Invoices, LastNumber = invoiceNumber });
         _data.CompanyCredits.AddRange(_data.Invoices.GroupBy(i => i.CompanyId).Select(g => new CompanyCredit
