@@ -55,23 +55,7 @@ public sealed partial class BackOfficePagesTests(StorekeepServer server, Chromiu
         var pages = await PagesAsync();
         await using var context = await chromium.NewContextAsync(phone: false, server.BaseUrl);
         var page = await context.NewPageAsync();
-        var problems = new List<string>();
-        var current = "";
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                problems.Add($"{current}: browser error: {message.Text}");
-            }
-        };
-        page.PageError += (_, error) => problems.Add($"{current}: script error: {error}");
-        page.Response += (_, response) =>
-        {
-            if (response.Status >= 500 || response.Status == 404)
-            {
-                problems.Add($"{current}: {response.Status} from {response.Url}");
-            }
-        };
+        var problems = PageProblems.Watch(page);
 
         await page.GotoAsync("/admin/login");
         await page.FillAsync("#email", $"{role}@demo.storekeep.test");
@@ -82,20 +66,20 @@ public sealed partial class BackOfficePagesTests(StorekeepServer server, Chromiu
 
         foreach (var (path, interactive) in pages)
         {
-            current = path;
+            problems.Current = path;
             var before = problems.Count;
             var response = await page.GotoAsync(path);
             if (response is { Status: 403 } && await page.Locator("section.access-denied").IsVisibleAsync())
             {
                 // Not this role's page: refused with the access-denied page, which is right. The
                 // browser logs the 403 itself as a failed load; that is not a problem.
-                problems.RemoveRange(before, problems.Count - before);
+                problems.ForgetSince(before);
                 continue;
             }
 
             if (response is null || response.Status >= 400)
             {
-                problems.Add($"{path}: answered {response?.Status}");
+                problems.Add($"answered {response?.Status}");
                 continue;
             }
 
@@ -108,12 +92,12 @@ public sealed partial class BackOfficePagesTests(StorekeepServer server, Chromiu
 
             if (new Uri(page.Url).AbsolutePath.StartsWith("/admin/login", StringComparison.Ordinal))
             {
-                problems.Add($"{path}: sent to sign in; the session ended");
+                problems.Add("sent to sign in; the session ended");
             }
 
             if (await page.Locator("#blazor-error-ui").IsVisibleAsync())
             {
-                problems.Add($"{path}: Blazor's error bar shows");
+                problems.Add("Blazor's error bar shows");
             }
         }
 
@@ -125,10 +109,10 @@ public sealed partial class BackOfficePagesTests(StorekeepServer server, Chromiu
             await Task.Delay(untilChecked, TestContext.Current.CancellationToken);
         }
 
-        current = "/admin (after a minute)";
+        problems.Current = "/admin (after a minute)";
         await page.GotoAsync("/admin");
         Assert.True(AdminHome().IsMatch(page.Url), $"The {role} was signed out: {page.Url}");
-        Assert.True(problems.Count == 0, string.Join('\n', problems));
+        problems.AssertNone();
     }
 
     /// <summary>Every /admin route but sign-in's, with its sample values, and whether it runs interactively.</summary>

@@ -20,23 +20,7 @@ public sealed partial class StorefrontPagesTests(StorekeepServer server, Chromiu
         Chromium.SkipIfMissing();
         await using var context = await chromium.NewContextAsync(phone: false, server.BaseUrl);
         var page = await context.NewPageAsync();
-        var problems = new List<string>();
-        var current = "";
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                problems.Add($"{current}: browser error: {message.Text}");
-            }
-        };
-        page.PageError += (_, error) => problems.Add($"{current}: script error: {error}");
-        page.Response += (_, response) =>
-        {
-            if (response.Status >= 500 || response.Status == 404)
-            {
-                problems.Add($"{current}: {response.Status} from {response.Url}");
-            }
-        };
+        var problems = PageProblems.Watch(page);
 
         await page.GotoAsync("/account/login");
         await page.GetByTestId("login-email").FillAsync(DemoCredentials.BuyerEmail);
@@ -47,13 +31,13 @@ public sealed partial class StorefrontPagesTests(StorekeepServer server, Chromiu
         var visited = new List<string>();
         async Task OpenAsync(string path)
         {
-            current = path;
+            problems.Current = path;
             var response = await page.GotoAsync(path);
             await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
             visited.Add(path);
             if (response is null || response.Status >= 400)
             {
-                problems.Add($"{path}: answered {response?.Status}");
+                problems.Add($"answered {response?.Status}");
             }
         }
 
@@ -62,7 +46,7 @@ public sealed partial class StorefrontPagesTests(StorekeepServer server, Chromiu
         {
             var hrefs = await page.Locator("a[href]").EvaluateAllAsync<string[]>("links => links.map(a => new URL(a.href).pathname)");
             var match = hrefs.FirstOrDefault(h => Regex.IsMatch(h, pattern));
-            Assert.True(match is not null, $"{current} links to nothing like {pattern}.");
+            Assert.True(match is not null, $"{problems.Current} links to nothing like {pattern}.");
             return match!;
         }
 
@@ -82,7 +66,7 @@ public sealed partial class StorefrontPagesTests(StorekeepServer server, Chromiu
         await OpenAsync("/account/tickets");
         await OpenAsync(await LinkAsync("^/account/tickets/[0-9a-fA-F-]{36}$"));
 
-        Assert.True(problems.Count == 0, string.Join('\n', problems));
+        problems.AssertNone();
         Assert.Equal(13, visited.Count);
     }
 }
