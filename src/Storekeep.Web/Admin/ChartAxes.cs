@@ -12,14 +12,19 @@ public static class ChartAxes
     /// <summary>At most this many ticks on the value axis.</summary>
     private const int ValueTicks = 6;
 
-    public static LineChartOptions Line(IEnumerable<double> values) => new()
+    /// <summary>Options for a line chart of <paramref name="series"/>, its value axis fitted to their values.</summary>
+    public static LineChartOptions Line(IEnumerable<ChartSeries<double>> series) => new()
     {
-        YAxisTicks = Step(values),
+        YAxisTicks = Step(ValuesOf(series)),
         MaxNumYAxisTicks = ValueTicks + 2,
         YAxisToStringFunc = Compact,
     };
 
+    /// <summary>Options for a bar chart of <paramref name="series"/>, its value axis fitted to their values.</summary>
     /// <param name="labelRotation">Degrees to turn the labels, for long names under narrow bars.</param>
+    public static BarChartOptions Bar(IEnumerable<ChartSeries<double>> series, int labelRotation = 0) => Bar(ValuesOf(series), labelRotation);
+
+    /// <summary>Options for a bar chart whose value axis reaches the largest of <paramref name="values"/> (a percentage chart: 100).</summary>
     public static BarChartOptions Bar(IEnumerable<double> values, int labelRotation = 0) => new()
     {
         YAxisTicks = Step(values),
@@ -42,6 +47,8 @@ public static class ChartAxes
         var nice = new[] { 1, 2, 2.5, 5, 10 }.Select(f => f * power).First(step => step >= raw);
         return (int)Math.Max(1, Math.Ceiling(nice));
     }
+
+    private static IEnumerable<double> ValuesOf(IEnumerable<ChartSeries<double>> series) => series.SelectMany(s => s.Data.Values);
 
     /// <summary>1,500 as "1.5k", 2,000,000 as "2M": short enough for the axis.</summary>
     public static string Compact(double value) => Math.Abs(value) switch
