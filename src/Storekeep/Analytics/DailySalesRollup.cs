@@ -185,6 +185,10 @@ public sealed class DailySalesRollup(StorekeepDbContext db) :
     internal static Task<IReadOnlyList<DayFigures>> ComputeDayAsync(StorekeepDbContext db, DateOnly day, CancellationToken ct) =>
         SumByDayAsync(db, Start(day), Start(day.AddDays(1)), ct);
 
+    /// <summary>Figures per UTC day and currency of the orders and refunds created in [from, to).</summary>
+    internal static Task<IReadOnlyList<DayFigures>> ComputeRangeAsync(StorekeepDbContext db, DateTime from, DateTime to, CancellationToken ct) =>
+        SumByDayAsync(db, from, to, ct);
+
     /// <summary>
     /// Figures per UTC day and currency for [from, to), or for all time when both are null. The
     /// database sums (three GROUP BY day and currency queries), so a busy day or a million orders

@@ -7,8 +7,12 @@ using Storekeep.Store;
 
 namespace Storekeep.Analytics;
 
-/// <summary>Figures of one period and of the period of the same length just before it.</summary>
-public sealed record PeriodComparison(string Period, int Days, DateOnly From, DateOnly To, PeriodFigures Current, PeriodFigures Previous);
+/// <summary>
+/// Figures of one period and of the period of the same length just before it. Today, which is not
+/// over yet, is compared with yesterday up to the same time of day: <see cref="PreviousUntil"/> is
+/// the instant the previous figures stop (exclusive), the start of <see cref="From"/> for the others.
+/// </summary>
+public sealed record PeriodComparison(string Period, int Days, DateOnly From, DateOnly To, PeriodFigures Current, PeriodFigures Previous, DateTime PreviousUntil);
 
 public sealed record PeriodFigures(int Orders, decimal Gross, decimal Refunds, decimal Revenue, decimal AverageOrderValue, long Units)
 {
@@ -77,21 +81,23 @@ public sealed class SalesDashboard(StorekeepDbContext db, TimeProvider clock)
         return days;
     }
 
-    /// <summary>Today, 7 and 30 days (each ending today) against the same number of days before.</summary>
+    /// <summary>Today (against yesterday up to the same time), 7 and 30 days (each ending today) against the same number of days before.</summary>
     public async Task<IReadOnlyList<PeriodComparison>> PeriodsAsync(string currency, CancellationToken ct)
     {
-        var today = DailySalesRollup.DayOf(clock.GetUtcNow().UtcDateTime);
-        return Periods(today, await DailyAsync(FirstDay(today), today, currency, ct));
+        var now = clock.GetUtcNow().UtcDateTime;
+        var today = DailySalesRollup.DayOf(now);
+        return Periods(now, await DailyAsync(FirstDay(today), today, currency, ct), await YesterdayUntilAsync(now, currency, ct));
     }
 
     public async Task<DashboardView> GetAsync(CancellationToken ct)
     {
         var currency = await StoreSettingsService.CurrencyAsync(db, ct);
-        var today = DailySalesRollup.DayOf(clock.GetUtcNow().UtcDateTime);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var today = DailySalesRollup.DayOf(now);
 
         // One read of the days serves the periods and the chart: today is computed live once.
         var days = await DailyAsync(FirstDay(today), today, currency, ct);
-        var periods = Periods(today, days);
+        var periods = Periods(now, days, await YesterdayUntilAsync(now, currency, ct));
         var chart = days.Where(d => d.Day >= today.AddDays(-29)).Select(d => new DailyRevenue(d.Day, d.Revenue, d.Orders)).ToList();
 
         var lowStockQuery = db.StockLevels.AsNoTracking().AtOrBelowThreshold();
@@ -120,19 +126,31 @@ public sealed class SalesDashboard(StorekeepDbContext db, TimeProvider clock)
     /// <summary>The first day the periods and their previous periods cover (the chart's 30 days are inside).</summary>
     private static DateOnly FirstDay(DateOnly today) => today.AddDays(1 - (2 * PeriodLengths.Max(p => p.Days)));
 
-    private static List<PeriodComparison> Periods(DateOnly today, IReadOnlyList<DayFigures> days) =>
-        PeriodLengths.Select(p =>
+    /// <summary>
+    /// Yesterday from midnight up to the same time of day as <paramref name="now"/>, computed live
+    /// (a day's orders and refunds by index): "today so far" compared with all of yesterday read
+    /// −80 % every morning.
+    /// </summary>
+    private async Task<PeriodFigures> YesterdayUntilAsync(DateTime now, string currency, CancellationToken ct)
+    {
+        var yesterday = DailySalesRollup.DayOf(now).AddDays(-1);
+        var figures = await DailySalesRollup.ComputeRangeAsync(db, DailySalesRollup.Start(yesterday), now.AddDays(-1), ct);
+        return PeriodFigures.Of(figures.Where(f => f.Currency == currency));
+    }
+
+    private static List<PeriodComparison> Periods(DateTime now, IReadOnlyList<DayFigures> days, PeriodFigures yesterdayUntilNow)
+    {
+        var today = DailySalesRollup.DayOf(now);
+        return PeriodLengths.Select(p =>
         {
             var from = today.AddDays(1 - p.Days);
             var previousFrom = from.AddDays(-p.Days);
-            return new PeriodComparison(
-                p.Name,
-                p.Days,
-                from,
-                today,
-                PeriodFigures.Of(days.Where(d => d.Day >= from && d.Day <= today)),
-                PeriodFigures.Of(days.Where(d => d.Day >= previousFrom && d.Day < from)));
+            var current = PeriodFigures.Of(days.Where(d => d.Day >= from && d.Day <= today));
+            return p.Days == 1
+                ? new PeriodComparison(p.Name, p.Days, from, today, current, yesterdayUntilNow, now.AddDays(-1))
+                : new PeriodComparison(p.Name, p.Days, from, today, current, PeriodFigures.Of(days.Where(d => d.Day >= previousFrom && d.Day < from)), DailySalesRollup.Start(from));
         }).ToList();
+    }
 
     /// <summary>Open orders that are paid (or partly refunded) and not fully shipped: the warehouse's queue.</summary>
     public static IQueryable<Order> WaitingToShip(StorekeepDbContext db) =>

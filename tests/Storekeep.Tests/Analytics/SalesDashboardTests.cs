@@ -67,10 +67,12 @@ public sealed class SalesDashboardTests
         }, "every event published and rolled up");
 
     /// <summary>The figures straight from SQL over orders and refunds: what the dashboard must equal to the cent.</summary>
-    private static async Task<PeriodFigures> RawAsync(StorekeepDbContext db, DateOnly first, DateOnly last)
+    private static Task<PeriodFigures> RawAsync(StorekeepDbContext db, DateOnly first, DateOnly last) =>
+        RawAsync(db, first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), last.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc));
+
+    /// <summary>The same over the orders and refunds created in [from, to).</summary>
+    private static async Task<PeriodFigures> RawAsync(StorekeepDbContext db, DateTime from, DateTime to)
     {
-        var from = first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-        var to = last.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var orders = await db.Database.SqlQuery<long>($"SELECT CAST(COUNT(*) AS BIGINT) AS \"Value\" FROM orders WHERE status <> 'cancelled' AND currency = 'USD' AND created_at >= {from} AND created_at < {to}").SingleAsync();
         var grossCents = await db.Database.SqlQuery<long>($"SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) AS \"Value\" FROM orders WHERE status <> 'cancelled' AND currency = 'USD' AND created_at >= {from} AND created_at < {to}").SingleAsync();
         var units = await db.Database.SqlQuery<long>($"SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) AS \"Value\" FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.status <> 'cancelled' AND o.currency = 'USD' AND o.created_at >= {from} AND o.created_at < {to}").SingleAsync();
@@ -123,7 +125,9 @@ public sealed class SalesDashboardTests
         {
             Assert.Equal(today, period.To);
             Assert.Equal(await RawAsync(check, period.From, period.To), period.Current);
-            Assert.Equal(await RawAsync(check, period.From.AddDays(-period.Days), period.From.AddDays(-1)), period.Previous);
+            var previousFrom = period.From.AddDays(-period.Days).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            Assert.Equal(await RawAsync(check, previousFrom, period.PreviousUntil), period.Previous);
+            Assert.Equal(period.Days == 1 ? previousFrom : period.From.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), period.PreviousUntil.Date);
         }
 
         var month = periods.Single(p => p.Days == 30).Current;
@@ -238,7 +242,8 @@ public sealed class SalesDashboardTests
             var days = period!["days"]!.GetValue<int>();
             var from = today.AddDays(1 - days);
             Assert.Equal(await RawAsync(check, from, today), Figures(period["current"]!));
-            Assert.Equal(await RawAsync(check, from.AddDays(-days), from.AddDays(-1)), Figures(period["previous"]!));
+            var until = period["previousUntil"]!.GetValue<DateTime>().ToUniversalTime();
+            Assert.Equal(await RawAsync(check, from.AddDays(-days).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), until), Figures(period["previous"]!));
         }
 
         var month = Figures(periods[2]!["current"]!);
@@ -247,6 +252,44 @@ public sealed class SalesDashboardTests
         Assert.Equal(10.10m, month.Refunds);
         Assert.Equal(2 + 4 + 2, month.Units);
         Assert.Equal(Figures(periods[0]!["current"]!).Revenue, view["revenue30Days"]!.AsArray()[^1]!["revenue"].Dec());
+    }
+
+    /// <summary>A clock the test sets; every service of the store reads it.</summary>
+    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Today_so_far_is_compared_with_yesterday_up_to_the_same_time_of_day(string database)
+    {
+        var now = new DateTime(2026, 3, 10, 12, 0, 0, DateTimeKind.Utc);
+        await using var store = await TestStore.StartAsync(database, services: s => s.AddSingleton<TimeProvider>(new ManualClock(now)));
+        await using (var db = store.Db())
+        {
+            var morning = await PlaceAsync(db, now.AddHours(-2), (1, 40m));             // today 10:00
+            await PlaceAsync(db, now.AddDays(-1).AddHours(-1), (2, 15m));                // yesterday 11:00: compared
+            var afternoon = await PlaceAsync(db, now.AddDays(-1).AddHours(3), (1, 90m)); // yesterday 15:00: later in the day than now
+            await PlaceAsync(db, now.AddDays(-1).AddHours(-11.5), (1, 5m));              // yesterday 00:30: compared
+            await RefundAsync(db, afternoon, 20m, now.AddDays(-1).AddMinutes(-30));      // yesterday 11:30: compared
+            await RefundAsync(db, morning, 10m, now.AddDays(-1).AddHours(5));            // yesterday 17:00: not
+        }
+
+        await AllEventsHandledAsync(store);
+        var today = (await DashboardPeriodsAsync(store)).Single(p => p.Days == 1);
+
+        Assert.Equal(now.AddDays(-1), today.PreviousUntil);
+        await using var check = store.Db();
+        Assert.Equal(await RawAsync(check, now.Date.AddDays(-1), now.AddDays(-1)), today.Previous);
+        Assert.Equal(new PeriodFigures(2, 30m + 4.99m + 5m + 4.99m, 20m, 30m + 4.99m + 5m + 4.99m - 20m, 22.49m, 3), today.Previous);
+        Assert.Equal(new PeriodFigures(1, 44.99m, 0m, 44.99m, 44.99m, 1), today.Current);
+
+        // The API says where yesterday's figures stop; the week still compares whole days.
+        var view = await (await store.ClientForAsync(Storekeep.Access.Role.Sales)).GetAsync("/api/v1/analytics/dashboard").Expect(HttpStatusCode.OK);
+        Assert.Equal(now.AddDays(-1), view["periods"]![0]!["previousUntil"]!.GetValue<DateTime>().ToUniversalTime());
+        Assert.Equal(now.Date.AddDays(-6), view["periods"]![1]!["previousUntil"]!.GetValue<DateTime>().ToUniversalTime());
+        Assert.Equal(await RawAsync(check, now.Date.AddDays(-13), now.Date.AddDays(-6)), Figures(view["periods"]![1]!["previous"]!));
     }
 
     private static PeriodFigures Figures(System.Text.Json.Nodes.JsonNode node) => new(
