@@ -65,27 +65,10 @@ internal static class CatalogCsvCommands
             {
                 report = await importer.PreviewAsync(stream, options, ct);
             }
-            else if (console.Profile.Capabilities.Interactive)
-            {
-                report = null!;
-                await console.Progress()
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                    .StartAsync(async context =>
-                    {
-                        var task = context.AddTask("Reading the file", maxValue: 1);
-                        var progress = new ImmediateProgress<ImportProgress>(p =>
-                        {
-                            task.Description = p.Stage;
-                            task.MaxValue = Math.Max(1, p.Total);
-                            task.Value = p.Done;
-                        });
-                        report = await importer.ImportAsync(stream, options, progress, ct);
-                        task.Value = task.MaxValue;
-                    });
-            }
             else
             {
-                report = await importer.ImportAsync(stream, options, progress: null, ct);
+                report = await CliOutput.WithProgressAsync<ImportProgress, ImportReport>(
+                    console, "Reading the file", p => (p.Stage, p.Done, p.Total), progress => importer.ImportAsync(stream, options, progress, ct));
             }
         }
         catch (StorekeepException e)

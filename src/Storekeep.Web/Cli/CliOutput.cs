@@ -40,6 +40,37 @@ internal static class CliOutput
         return written;
     }
 
+    /// <summary>
+    /// Runs <paramref name="run"/> with a progress bar on a terminal that follows its reports (each
+    /// read by <paramref name="describe"/> as the stage, how far it is and out of how much), and
+    /// without one when the output is redirected.
+    /// </summary>
+    public static async Task<T> WithProgressAsync<TProgress, T>(
+        IAnsiConsole console, string firstStage, Func<TProgress, (string Stage, long Done, long Total)> describe, Func<IProgress<TProgress>?, Task<T>> run)
+    {
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            return await run(null);
+        }
+
+        var result = default(T)!;
+        await console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask(firstStage, maxValue: 1);
+                result = await run(new ImmediateProgress<TProgress>(p =>
+                {
+                    var (stage, done, total) = describe(p);
+                    task.Description = stage;
+                    task.MaxValue = Math.Max(1, total);
+                    task.Value = done;
+                }));
+                task.Value = task.MaxValue;
+            });
+        return result;
+    }
+
     /// <summary>A long error list is cut here; the file is still rejected whole.</summary>
     public const int ErrorsShown = 200;
 

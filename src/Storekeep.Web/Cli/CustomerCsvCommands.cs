@@ -48,28 +48,12 @@ internal static class CustomerCsvCommands
         CustomerImportReport report;
         try
         {
-            if (console.Profile.Capabilities.Interactive)
-            {
-                report = null!;
-                await console.Progress()
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                    .StartAsync(async context =>
-                    {
-                        // The bar follows the bytes read; the reader runs a little ahead of the rows saved.
-                        var task = context.AddTask(dryRun ? "Checking customers" : "Importing customers", maxValue: Math.Max(1, stream.Length));
-                        var progress = new ImmediateProgress<int>(rows =>
-                        {
-                            task.Description = $"{(dryRun ? "Checked" : "Imported")} {rows:N0} rows";
-                            task.Value = stream.Position;
-                        });
-                        report = await importer.ImportAsync(stream, dryRun, progress, ct);
-                        task.Value = task.MaxValue;
-                    });
-            }
-            else
-            {
-                report = await importer.ImportAsync(stream, dryRun, null, ct);
-            }
+            // The bar follows the bytes read; the reader runs a little ahead of the rows saved.
+            report = await CliOutput.WithProgressAsync<int, CustomerImportReport>(
+                console,
+                dryRun ? "Checking customers" : "Importing customers",
+                rows => ($"{(dryRun ? "Checked" : "Imported")} {rows:N0} rows", stream.Position, stream.Length),
+                progress => importer.ImportAsync(stream, dryRun, progress, ct));
         }
         catch (StorekeepException e)
         {

@@ -83,27 +83,10 @@ internal static class OrderImportCommands
             {
                 report = await importer.PreviewAsync(stream, map, ct);
             }
-            else if (console.Profile.Capabilities.Interactive)
-            {
-                report = null!;
-                await console.Progress()
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                    .StartAsync(async context =>
-                    {
-                        var task = context.AddTask("Reading the file", maxValue: 1);
-                        var progress = new ImmediateProgress<OrderImportProgress>(p =>
-                        {
-                            task.Description = p.Stage;
-                            task.MaxValue = Math.Max(1, p.Total);
-                            task.Value = p.Done;
-                        });
-                        report = await importer.ImportAsync(stream, map, new Actor("cli"), progress, ct);
-                        task.Value = task.MaxValue;
-                    });
-            }
             else
             {
-                report = await importer.ImportAsync(stream, map, new Actor("cli"), progress: null, ct);
+                report = await CliOutput.WithProgressAsync<OrderImportProgress, OrderImportReport>(
+                    console, "Reading the file", p => (p.Stage, p.Done, p.Total), progress => importer.ImportAsync(stream, map, new Actor("cli"), progress, ct));
             }
         }
         catch (OrderImportMapException e)

@@ -122,21 +122,8 @@ public static class StorekeepCli
             return Ok;
         }
 
-        var result = DemoSeedResult.Skipped;
-        await console.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .StartAsync(async context =>
-            {
-                var task = context.AddTask("Building the demo store", maxValue: 1);
-                var progress = new ImmediateProgress<DemoSeedProgress>(p =>
-                {
-                    task.Description = p.Stage;
-                    task.MaxValue = Math.Max(1, p.Total);
-                    task.Value = p.Done;
-                });
-                result = await seeder.SeedIfEmptyAsync(progress, ct);
-                task.Value = task.MaxValue;
-            });
+        var result = await CliOutput.WithProgressAsync<DemoSeedProgress, DemoSeedResult>(
+            console, "Building the demo store", p => (p.Stage, p.Done, p.Total), progress => seeder.SeedIfEmptyAsync(progress, ct));
 
         if (!result.Seeded)
         {
