@@ -17,9 +17,13 @@ public static class BulkInsert
 {
     /// <summary>
     /// Microsoft.Data.Sqlite binds each parameter by a linear search of the statement's names, so
-    /// binding grows with the square of the parameter count: statements stay small (as the demo seeder's).
+    /// binding grows with the square of the parameter count: its statements stay small. Npgsql does not mind.
     /// </summary>
     private const int SqliteParameters = 240;
+
+    private const int PostgresParameters = 30_000;
+
+    private const int MaxRowsPerStatement = 500;
 
     public static async Task WriteAsync<T>(StorekeepDbContext db, IReadOnlyCollection<T> entities, CancellationToken ct)
         where T : class
@@ -35,11 +39,27 @@ public static class BulkInsert
             return;
         }
 
+        await InsertRowsAsync(db, entities, ct);
+    }
+
+    /// <summary>
+    /// Multi-row INSERTs on either database (what <see cref="WriteAsync"/> does on SQLite): for
+    /// callers whose rows hold column types COPY is not taught here (the demo seeder's arrays and bytes).
+    /// </summary>
+    public static async Task InsertRowsAsync<T>(StorekeepDbContext db, IReadOnlyCollection<T> entities, CancellationToken ct)
+        where T : class
+    {
+        if (entities.Count == 0)
+        {
+            return;
+        }
+
         var (tableName, columns) = BulkColumns.Of<T>(db);
         var mappings = columns.Select(c => c.Property.GetRelationalTypeMapping()).ToArray();
         var connection = db.Database.GetDbConnection();
         var head = $"INSERT INTO {BulkColumns.Quote(tableName)} ({string.Join(", ", columns.Select(c => BulkColumns.Quote(c.Name)))}) VALUES ";
-        foreach (var chunk in entities.Chunk(Math.Max(1, SqliteParameters / columns.Count)))
+        var rowsPerStatement = Math.Clamp((db.IsPostgres ? PostgresParameters : SqliteParameters) / columns.Count, 1, MaxRowsPerStatement);
+        foreach (var chunk in entities.Chunk(rowsPerStatement))
         {
             await using var command = connection.CreateCommand();
             command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
@@ -54,7 +74,8 @@ public static class BulkInsert
                     sql.Append(i == 0 ? name : ", " + name);
 
                     // The model value: the mapping applies the column's converter as SaveChanges does.
-                    command.Parameters.Add(mappings[i].CreateParameter(command, name, columns[i].ModelValue(chunk[row]), columns[i].Property.IsNullable));
+                    // Nullable always: an owned or complex value may be absent as a whole.
+                    command.Parameters.Add(mappings[i].CreateParameter(command, name, columns[i].ModelValue(chunk[row]), nullable: true));
                 }
 
                 sql.Append(')');
@@ -66,7 +87,7 @@ public static class BulkInsert
     }
 }
 
-/// <summary>The table and columns of a mapped type, owned types stored in the same table included, with how to read each value.</summary>
+/// <summary>The table and columns of a mapped type, owned and complex types stored in the same table included, with how to read each value.</summary>
 internal static class BulkColumns
 {
     internal sealed record Column(string Name, IProperty Property, string StoreType, Func<object, object?> ModelValue)
@@ -125,6 +146,22 @@ internal static class BulkColumns
                 ?? throw new NotSupportedException($"{type.DisplayName()}.{navigation.Name} has no CLR member.");
             Func<object, object?> read = member is PropertyInfo p ? p.GetValue : ((FieldInfo)member).GetValue;
             Add(target, table, entity => instance(entity) is { } owner ? read(owner) : null, columns, seen);
+        }
+
+        // Complex types (an attribution touch) are columns of the same row too.
+        foreach (var complex in type.GetComplexProperties())
+        {
+            var member = (MemberInfo?)complex.PropertyInfo ?? complex.FieldInfo
+                ?? throw new NotSupportedException($"{type.DisplayName()}.{complex.Name} has no CLR member.");
+            Func<object, object?> read = member is PropertyInfo p ? p.GetValue : ((FieldInfo)member).GetValue;
+            foreach (var property in complex.ComplexType.GetProperties())
+            {
+                var name = property.GetColumnName(table) ?? throw new NotSupportedException($"{complex.Name}.{property.Name} has no column.");
+                var inner = (MemberInfo?)property.PropertyInfo ?? property.FieldInfo
+                    ?? throw new NotSupportedException($"{complex.Name}.{property.Name} is a shadow property: a bulk insert cannot read it.");
+                Func<object, object?> get = inner is PropertyInfo ip ? ip.GetValue : ((FieldInfo)inner).GetValue;
+                columns.Add(new Column(name, property, property.GetColumnType(table), entity => instance(entity) is { } owner && read(owner) is { } value ? get(value) : null));
+            }
         }
 
         if (type.GetNavigations().Any(n => n.ForeignKey.IsOwnership && !n.IsOnDependent && n.IsCollection))

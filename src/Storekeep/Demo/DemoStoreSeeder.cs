@@ -212,6 +212,6 @@ public sealed class DemoStoreSeeder(StorekeepDbContext db, TimeProvider clock, C
         }
 
         (string, Func<Task>, int) Table<T>(string stage, IReadOnlyList<T> rows)
-            where T : class => (stage, () => BulkInsert.InsertAsync(db, rows, ct), rows.Count);
+            where T : class => (stage, () => BulkInsert.InsertRowsAsync(db, rows, ct), rows.Count);
     }
 }
