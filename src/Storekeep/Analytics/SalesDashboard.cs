@@ -128,8 +128,8 @@ public sealed class SalesDashboard(StorekeepDbContext db, TimeProvider clock)
 
     /// <summary>
     /// Yesterday from midnight up to the same time of day as <paramref name="now"/>, computed live
-    /// (a day's orders and refunds by index): "today so far" compared with all of yesterday read
-    /// −80 % every morning.
+    /// (a day's orders and refunds by index): compared with all of yesterday, today so far showed
+    /// a fall every morning.
     /// </summary>
     private async Task<PeriodFigures> YesterdayUntilAsync(DateTime now, string currency, CancellationToken ct)
     {

@@ -128,9 +128,8 @@ internal static class BulkColumns
                 continue; // an owned type's key is its owner's id column
             }
 
-            var member = (MemberInfo?)property.PropertyInfo ?? property.FieldInfo
-                ?? throw new NotSupportedException($"{type.DisplayName()}.{property.Name} is a shadow property: a bulk insert cannot read it.");
-            Func<object, object?> read = member is PropertyInfo p ? p.GetValue : ((FieldInfo)member).GetValue;
+            var read = Reader((MemberInfo?)property.PropertyInfo ?? property.FieldInfo
+                ?? throw new NotSupportedException($"{type.DisplayName()}.{property.Name} is a shadow property: a bulk insert cannot read it."));
             columns.Add(new Column(name, property, property.GetColumnType(table), entity => instance(entity) is { } owner ? read(owner) : null));
         }
 
@@ -142,24 +141,21 @@ internal static class BulkColumns
                 throw new NotSupportedException($"{type.DisplayName()}.{navigation.Name} is stored in another table: a bulk insert writes one table.");
             }
 
-            var member = (MemberInfo?)navigation.PropertyInfo ?? navigation.FieldInfo
-                ?? throw new NotSupportedException($"{type.DisplayName()}.{navigation.Name} has no CLR member.");
-            Func<object, object?> read = member is PropertyInfo p ? p.GetValue : ((FieldInfo)member).GetValue;
+            var read = Reader((MemberInfo?)navigation.PropertyInfo ?? navigation.FieldInfo
+                ?? throw new NotSupportedException($"{type.DisplayName()}.{navigation.Name} has no CLR member."));
             Add(target, table, entity => instance(entity) is { } owner ? read(owner) : null, columns, seen);
         }
 
         // Complex types (an attribution touch) are columns of the same row too.
         foreach (var complex in type.GetComplexProperties())
         {
-            var member = (MemberInfo?)complex.PropertyInfo ?? complex.FieldInfo
-                ?? throw new NotSupportedException($"{type.DisplayName()}.{complex.Name} has no CLR member.");
-            Func<object, object?> read = member is PropertyInfo p ? p.GetValue : ((FieldInfo)member).GetValue;
+            var read = Reader((MemberInfo?)complex.PropertyInfo ?? complex.FieldInfo
+                ?? throw new NotSupportedException($"{type.DisplayName()}.{complex.Name} has no CLR member."));
             foreach (var property in complex.ComplexType.GetProperties())
             {
                 var name = property.GetColumnName(table) ?? throw new NotSupportedException($"{complex.Name}.{property.Name} has no column.");
-                var inner = (MemberInfo?)property.PropertyInfo ?? property.FieldInfo
-                    ?? throw new NotSupportedException($"{complex.Name}.{property.Name} is a shadow property: a bulk insert cannot read it.");
-                Func<object, object?> get = inner is PropertyInfo ip ? ip.GetValue : ((FieldInfo)inner).GetValue;
+                var get = Reader((MemberInfo?)property.PropertyInfo ?? property.FieldInfo
+                    ?? throw new NotSupportedException($"{complex.Name}.{property.Name} is a shadow property: a bulk insert cannot read it."));
                 columns.Add(new Column(name, property, property.GetColumnType(table), entity => instance(entity) is { } owner && read(owner) is { } value ? get(value) : null));
             }
         }
@@ -169,4 +165,6 @@ internal static class BulkColumns
             throw new NotSupportedException($"{type.DisplayName()} owns a collection: a bulk insert writes one table.");
         }
     }
+
+    private static Func<object, object?> Reader(MemberInfo member) => member is PropertyInfo p ? p.GetValue : ((FieldInfo)member).GetValue;
 }
