@@ -799,6 +799,9 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.HasKey("OrderId")
                         .HasName("pk_order_acquisitions");
 
+                    b.HasIndex("VisitorId")
+                        .HasDatabaseName("ix_order_acquisitions_visitor_id");
+
                     b.ToTable("order_acquisitions", (string)null);
                 });
 

@@ -776,6 +776,9 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.HasKey("OrderId")
                         .HasName("pk_order_acquisitions");
 
+                    b.HasIndex("VisitorId")
+                        .HasDatabaseName("ix_order_acquisitions_visitor_id");
+
                     b.ToTable("order_acquisitions", (string)null);
                 });
 

@@ -72,6 +72,10 @@ internal sealed class OrderAcquisitionConfiguration : IEntityTypeConfiguration<O
         b.Property(a => a.VisitorId).HasMaxLength(32);
         b.ComplexProperty(a => a.FirstTouch, c => Touches.Configure(c, "first_"));
         b.ComplexProperty(a => a.LastTouch, c => Touches.Configure(c, "last_"));
+
+        // An experiment's revenue per visitor looks up each exposed visitor's orders: without it,
+        // every exposure scanned all order acquisitions (1.5 s for the demo's one experiment).
+        b.HasIndex(a => a.VisitorId);
     }
 }
 

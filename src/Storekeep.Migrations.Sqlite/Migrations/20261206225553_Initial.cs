@@ -2690,6 +2690,11 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                 columns: new[] { "type", "id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_order_acquisitions_visitor_id",
+                table: "order_acquisitions",
+                column: "visitor_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_order_allocations_order_id",
                 table: "order_allocations",
                 column: "order_id");
