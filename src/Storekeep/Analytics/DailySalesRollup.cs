@@ -185,16 +185,12 @@ public sealed class DailySalesRollup(StorekeepDbContext db) :
     internal static Task<IReadOnlyList<DayFigures>> ComputeDayAsync(StorekeepDbContext db, DateOnly day, CancellationToken ct) =>
         SumByDayAsync(db, Start(day), Start(day.AddDays(1)), ct);
 
-    /// <summary>Figures per UTC day and currency of the orders and refunds created in [from, to).</summary>
-    internal static Task<IReadOnlyList<DayFigures>> ComputeRangeAsync(StorekeepDbContext db, DateTime from, DateTime to, CancellationToken ct) =>
-        SumByDayAsync(db, from, to, ct);
-
     /// <summary>
     /// Figures per UTC day and currency for [from, to), or for all time when both are null. The
     /// database sums (three GROUP BY day and currency queries), so a busy day or a million orders
     /// cost three aggregate scans, not every order, line and refund shipped to the app.
     /// </summary>
-    private static async Task<IReadOnlyList<DayFigures>> SumByDayAsync(StorekeepDbContext db, DateTime? from, DateTime? to, CancellationToken ct)
+    internal static async Task<IReadOnlyList<DayFigures>> SumByDayAsync(StorekeepDbContext db, DateTime? from, DateTime? to, CancellationToken ct)
     {
         var orders = await OrdersQuery(db, from, to)
             .GroupBy(o => new { o.CreatedAt.Date, o.Currency })

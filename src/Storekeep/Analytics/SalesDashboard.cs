@@ -134,7 +134,7 @@ public sealed class SalesDashboard(StorekeepDbContext db, TimeProvider clock)
     private async Task<PeriodFigures> YesterdayUntilAsync(DateTime now, string currency, CancellationToken ct)
     {
         var yesterday = DailySalesRollup.DayOf(now).AddDays(-1);
-        var figures = await DailySalesRollup.ComputeRangeAsync(db, DailySalesRollup.Start(yesterday), now.AddDays(-1), ct);
+        var figures = await DailySalesRollup.SumByDayAsync(db, DailySalesRollup.Start(yesterday), now.AddDays(-1), ct);
         return PeriodFigures.Of(figures.Where(f => f.Currency == currency));
     }
 
