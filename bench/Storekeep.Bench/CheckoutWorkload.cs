@@ -210,8 +210,8 @@ public static class CheckoutWorkload
     /// <summary>
     /// The statements a checkout request issues, in the app's order (see CheckoutService and
     /// InventoryService.ReserveAsync), sent raw: the cart and pricing reads; the order transaction
-    /// (order number, customer upsert and lookup, cart claim, stock snapshot, savepoint, one guarded
-    /// UPDATE per line, then the inserts of order, lines, allocations, ledger rows, payment, timeline
+    /// (order number, customer upsert (and lookup, only when the buyer exists already), cart claim,
+    /// stock snapshot, one guarded UPDATE per line, then the inserts of order, lines, allocations, ledger rows, payment, timeline
     /// and outbox in one batch as EF's SaveChanges sends them, commit); then the capture transaction
     /// (guarded order and payment updates, then order update, timeline and outbox in one batch,
     /// commit). The carts it claims were written beforehand (COPY), like the app side's.
@@ -360,18 +360,20 @@ public static class CheckoutWorkload
             number = (long)(await next.ExecuteScalarAsync(ct))!;
         }
 
+        var customerId = Guid.CreateVersion7();
+        int created;
         await using (var upsert = new NpgsqlCommand(
             "INSERT INTO customers (id, email, first_name, last_name, country, created_at, accepts_email, accepts_sms) VALUES ($1, $2, 'Bench', 'Buyer', 'US', $3, FALSE, FALSE) ON CONFLICT (email) DO NOTHING", connection, transaction))
         {
-            upsert.Parameters.AddWithValue(Guid.CreateVersion7());
+            upsert.Parameters.AddWithValue(customerId);
             upsert.Parameters.AddWithValue(email);
             upsert.Parameters.AddWithValue(now);
-            await upsert.ExecuteNonQueryAsync(ct);
+            created = await upsert.ExecuteNonQueryAsync(ct);
         }
 
-        Guid customerId;
-        await using (var customer = new NpgsqlCommand("SELECT id FROM customers WHERE email = $1 LIMIT 2", connection, transaction))
+        if (created == 0)
         {
+            await using var customer = new NpgsqlCommand("SELECT id FROM customers WHERE email = $1 LIMIT 2", connection, transaction);
             customer.Parameters.AddWithValue(email);
             customerId = (Guid)(await customer.ExecuteScalarAsync(ct))!;
         }
@@ -400,7 +402,6 @@ public static class CheckoutWorkload
             }
         }
 
-        await transaction.SaveAsync("reserve", ct);
         foreach (var sku in ordered)
         {
             await using var reserve = new NpgsqlCommand(
@@ -414,8 +415,6 @@ public static class CheckoutWorkload
                 return false;
             }
         }
-
-        await transaction.ReleaseAsync("reserve", ct);
 
         var subtotal = BenchDatabase.UnitPriceCents * ordered.Length;
         var paymentId = Guid.CreateVersion7();

@@ -28,9 +28,15 @@ public sealed class CustomerRegistry(StorekeepDbContext db)
         var created = await db.Database.ExecuteSqlAsync(
             $"INSERT INTO customers (id, email, first_name, last_name, country, created_at, accepts_email, accepts_sms) VALUES ({id}, {email}, {first}, {last}, {country}, {now}, FALSE, FALSE) ON CONFLICT (email) DO NOTHING",
             ct);
-        if (created == 1 && !orderFollows)
+        if (created == 1)
         {
-            await new CustomerOrderStats(db).LinkAsync([email], ct);
+            if (!orderFollows)
+            {
+                await new CustomerOrderStats(db).LinkAsync([email], ct);
+            }
+
+            // Inserted: the id is ours, so a new buyer's checkout spares a round trip.
+            return id;
         }
 
         return await db.Customers.Where(c => c.Email == email).Select(c => c.Id).SingleAsync(ct);

@@ -23,18 +23,8 @@ public static class Transactions
                 await using var transaction = await db.Database.BeginTransactionAsync(ct);
                 var result = await work(ct);
 
-                // The last save is followed by the commit, and a failure rolls back the whole
-                // transaction anyway: EF's automatic savepoint around it would be two wasted round trips.
-                db.Database.AutoSavepointsEnabled = false;
-                try
-                {
-                    await db.SaveChangesAsync(ct);
-                }
-                finally
-                {
-                    db.Database.AutoSavepointsEnabled = true;
-                }
-
+                // The last save is followed by the commit.
+                await db.SaveFailingWholeAsync(ct);
                 await transaction.CommitAsync(ct);
                 return result;
             }
@@ -48,6 +38,23 @@ public static class Transactions
                 db.ChangeTracker.Clear();
                 throw;
             }
+        }
+    }
+
+    /// <summary>
+    /// SaveChanges inside a transaction that a failed save rolls back whole (nothing catches the
+    /// error to carry on): EF's automatic savepoint around it would be two wasted round trips.
+    /// </summary>
+    public static async Task SaveFailingWholeAsync(this StorekeepDbContext db, CancellationToken ct)
+    {
+        db.Database.AutoSavepointsEnabled = false;
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = true;
         }
     }
 

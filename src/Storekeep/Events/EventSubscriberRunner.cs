@@ -73,19 +73,26 @@ public sealed partial class EventSubscriberRunner(
     /// <summary>Runs one subscriber if it is due and not another node's; true when it stopped with events still waiting.</summary>
     public async Task<bool> RunAsync(EventSubscriber subscriber, CancellationToken ct)
     {
-        var lease = await ClaimAsync(subscriber, ct);
-        if (lease is not { } mine)
+        if (await ClaimAsync(subscriber, ct) is not { } claim)
         {
             return false;
         }
+
+        var (mine, from) = claim;
 
         var batches = 0;
         try
         {
             while (true)
             {
-                var (handled, renewed) = await RunBatchAsync(subscriber, mine, ct);
-                mine = renewed;
+                var (handled, renewed, position) = await RunBatchAsync(subscriber, mine, from, ct);
+                if (renewed is null)
+                {
+                    // The batch that caught up released the lease with its checkpoint.
+                    return false;
+                }
+
+                (mine, from) = (renewed.Value, position);
                 if (handled < subscriber.BatchSize)
                 {
                     break;
@@ -121,30 +128,43 @@ public sealed partial class EventSubscriberRunner(
         return false;
     }
 
-    /// <summary>The lease token when this node now runs the subscriber; null when it is not due, has nothing new, or is another node's.</summary>
-    private async Task<DateTime?> ClaimAsync(EventSubscriber subscriber, CancellationToken ct)
+    /// <summary>
+    /// The lease token and the checkpoint it starts from when this node now runs the subscriber;
+    /// null when it is not due, has nothing new, or is another node's.
+    /// </summary>
+    private async Task<(DateTime Lease, long From)?> ClaimAsync(EventSubscriber subscriber, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
         var now = clock.GetUtcNow().UtcDateTime;
 
-        // Cheap reads first: an idle store should not write every poll.
-        var row = await db.EventSubscriptions.AsNoTracking().SingleOrDefaultAsync(s => s.Name == subscriber.Name, ct)
-            ?? await CreateAsync(db, subscriber, now, ct);
-        if (row.NextAttemptAt > now || row.LeaseUntil >= now || !await db.OutboxEvents.AnyAsync(e => e.Position > row.Position, ct))
+        // A cheap read first, the checkpoint and whether anything follows it in one round trip: an
+        // idle store should not write every poll (on SQLite even an UPDATE of no row takes the write lock).
+        var checkpoint = db.EventSubscriptions.AsNoTracking().Where(s => s.Name == subscriber.Name)
+            .Select(s => new { s.NextAttemptAt, s.LeaseUntil, s.Position, More = db.OutboxEvents.Any(e => e.Position > s.Position) });
+        var row = await checkpoint.SingleOrDefaultAsync(ct);
+        if (row is null)
+        {
+            await CreateAsync(db, subscriber, now, ct);
+            row = await checkpoint.SingleAsync(ct);
+        }
+
+        if (row.NextAttemptAt > now || row.LeaseUntil >= now || !row.More)
         {
             return null;
         }
 
+        // Guarded by the checkpoint read too: if another node moved it meanwhile, this round passes
+        // and the next one reads it afresh, so each batch can start from a position known exactly.
         var lease = Retries.LeaseToken(now + settings.Lease);
         var claimed = await db.EventSubscriptions
-            .Where(s => s.Name == subscriber.Name && s.NextAttemptAt <= now && (s.LeaseUntil == null || s.LeaseUntil < now))
+            .Where(s => s.Name == subscriber.Name && s.Position == row.Position && s.NextAttemptAt <= now && (s.LeaseUntil == null || s.LeaseUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeaseUntil, lease), ct);
-        return claimed == 1 ? lease : null;
+        return claimed == 1 ? (lease, row.Position) : null;
     }
 
     /// <summary>The subscriber's first checkpoint; another node creating it at the same time is fine.</summary>
-    private static async Task<EventSubscription> CreateAsync(StorekeepDbContext db, EventSubscriber subscriber, DateTime now, CancellationToken ct)
+    private static async Task CreateAsync(StorekeepDbContext db, EventSubscriber subscriber, DateTime now, CancellationToken ct)
     {
         var start = subscriber.Start == SubscriberStart.Latest ? await db.OutboxEvents.MaxAsync(e => e.Position, ct) ?? 0 : 0;
         db.EventSubscriptions.Add(new EventSubscription { Name = subscriber.Name, Position = start, NextAttemptAt = now, UpdatedAt = now });
@@ -156,22 +176,20 @@ public sealed partial class EventSubscriberRunner(
         {
             db.ChangeTracker.Clear();
         }
-
-        return await db.EventSubscriptions.AsNoTracking().SingleAsync(s => s.Name == subscriber.Name, ct);
     }
 
-    /// <summary>Hands the subscriber the events after its checkpoint and advances it, in one transaction. Returns how many events it passed and the renewed lease.</summary>
-    private async Task<(int Handled, DateTime Lease)> RunBatchAsync(EventSubscriber subscriber, DateTime lease, CancellationToken ct)
+    /// <summary>
+    /// Hands the subscriber the events after its checkpoint <paramref name="from"/> and advances it,
+    /// in one transaction. Returns how many events it passed, the renewed lease (null when this
+    /// batch caught up and released it with the advance, sparing a round trip) and the new checkpoint.
+    /// </summary>
+    private async Task<(int Handled, DateTime? Lease, long Position)> RunBatchAsync(EventSubscriber subscriber, DateTime lease, long from, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
         var db = services.GetRequiredService<StorekeepDbContext>();
         return await db.InTransactionAsync(async token =>
         {
-            var from = await db.EventSubscriptions.AsNoTracking()
-                .Where(s => s.Name == subscriber.Name && s.LeaseUntil == lease)
-                .Select(s => (long?)s.Position)
-                .SingleOrDefaultAsync(token) ?? throw new LeaseLostException();
             // Every event is read for its position, but only the payloads this subscriber handles:
             // most subscribers handle a few types, and each of them reading every payload made
             // every extra event (a discount's discount.used) cost eight payload reads.
@@ -184,7 +202,7 @@ public sealed partial class EventSubscriberRunner(
                 .ToListAsync(token);
             if (events.Count == 0)
             {
-                return (0, lease);
+                return (0, (DateTime?)lease, from);
             }
 
             foreach (var e in events.Where(e => e.Payload is not null && subscriber.Handles(e.Type)))
@@ -212,9 +230,9 @@ public sealed partial class EventSubscriberRunner(
                 await completion.CompleteBatchAsync(token);
             }
 
-            await db.SaveChangesAsync(token);
+            await db.SaveFailingWholeAsync(token);
             var now = clock.GetUtcNow().UtcDateTime;
-            var renewed = Retries.LeaseToken(now + settings.Lease);
+            var renewed = events.Count < subscriber.BatchSize ? (DateTime?)null : Retries.LeaseToken(now + settings.Lease);
             var advanced = await db.EventSubscriptions
                 .Where(s => s.Name == subscriber.Name && s.LeaseUntil == lease && s.Position == from)
                 .ExecuteUpdateAsync(s => s
@@ -223,7 +241,7 @@ public sealed partial class EventSubscriberRunner(
                     .SetProperty(x => x.LastError, (string?)null)
                     .SetProperty(x => x.LeaseUntil, renewed)
                     .SetProperty(x => x.UpdatedAt, now), token);
-            return advanced == 1 ? (events.Count, renewed) : throw new LeaseLostException();
+            return advanced == 1 ? (events.Count, renewed, events[^1].Position) : throw new LeaseLostException();
         }, ct);
     }
 

@@ -42,7 +42,7 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
             .Select(g => new StockRequest(g.Key, g.Sum(l => l.Quantity)))
             .OrderBy(l => l.Sku, StringComparer.Ordinal)
             .ToList();
-        var transaction = db.Database.CurrentTransaction ?? throw new InvalidOperationException("ReserveAsync must run inside a transaction.");
+        _ = db.Database.CurrentTransaction ?? throw new InvalidOperationException("ReserveAsync must run inside a transaction.");
 
         for (var attempt = 1; ; attempt++)
         {
@@ -50,9 +50,10 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
             var plan = Plan(requested, levels);
 
             // A plan from a snapshot can be beaten by a concurrent checkout; the guarded updates
-            // decide. On a miss, undo this attempt's updates and plan again from fresh balances.
-            await transaction.CreateSavepointAsync("reserve", ct);
-            var failed = false;
+            // decide. On a miss, this attempt's earlier updates are undone by the opposite update
+            // (their rows are still locked by this transaction) and the plan is made again from
+            // fresh balances. No savepoint: a reservation that succeeds costs no extra round trips.
+            var reserved = new List<StockAllocation>();
             var lowStock = new List<StockLow>();
             foreach (var allocation in plan.OrderBy(a => a.Sku, StringComparer.Ordinal).ThenBy(a => a.WarehouseId))
             {
@@ -61,14 +62,14 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
                     ct);
                 if (after is null)
                 {
-                    failed = true;
                     break;
                 }
 
+                reserved.Add(allocation);
                 CollectLowStock(lowStock, allocation, after, levels);
             }
 
-            if (!failed)
+            if (reserved.Count == plan.Count)
             {
                 foreach (var allocation in plan)
                 {
@@ -76,11 +77,15 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
                 }
 
                 RaiseLowStock(lowStock);
-                await transaction.ReleaseSavepointAsync("reserve", ct);
                 return plan;
             }
 
-            await transaction.RollbackToSavepointAsync("reserve", ct);
+            foreach (var undo in reserved)
+            {
+                await db.Database.ExecuteSqlAsync(
+                    $"UPDATE stock_levels SET reserved = reserved - {undo.Quantity} WHERE sku = {undo.Sku} AND warehouse_id = {undo.WarehouseId}", ct);
+            }
+
             if (attempt >= PlanAttempts)
             {
                 var fresh = await LoadLevelsAsync(requested.Select(r => r.Sku).ToList(), ct);

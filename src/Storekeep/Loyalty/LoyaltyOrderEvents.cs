@@ -12,6 +12,7 @@ namespace Storekeep.Loyalty;
 /// makes a replayed event change nothing. Each event's entries are saved (in the subscriber's
 /// transaction) before the next event of the batch is handled, because the next one reads them:
 /// a refund and a cancellation of one order in one batch must not both reverse the same points.
+/// A failed save fails the batch, so no savepoint is taken around it.
 /// </summary>
 public sealed class LoyaltyOrderEvents(LoyaltyLedger ledger, StorekeepDbContext db) : IEventHandler<OrderPaid>, IEventHandler<RefundCreated>, IEventHandler<OrderCancelled>
 {
@@ -20,7 +21,7 @@ public sealed class LoyaltyOrderEvents(LoyaltyLedger ledger, StorekeepDbContext 
     public async Task HandleAsync(OrderPaid evt, EventContext context, CancellationToken ct)
     {
         await ledger.EarnAsync(evt.OrderId, context.OccurredAt, ct);
-        await db.SaveChangesAsync(ct);
+        await db.SaveFailingWholeAsync(ct);
     }
 
     public async Task HandleAsync(RefundCreated evt, EventContext context, CancellationToken ct)
@@ -28,13 +29,13 @@ public sealed class LoyaltyOrderEvents(LoyaltyLedger ledger, StorekeepDbContext 
         if (evt.Refund.Status == RefundStatus.Succeeded)
         {
             await ledger.ReverseForRefundAsync(evt.OrderId, evt.Refund.Id, context.OccurredAt, ct);
-            await db.SaveChangesAsync(ct);
+            await db.SaveFailingWholeAsync(ct);
         }
     }
 
     public async Task HandleAsync(OrderCancelled evt, EventContext context, CancellationToken ct)
     {
         await ledger.ReverseForCancellationAsync(evt.OrderId, context.OccurredAt, ct);
-        await db.SaveChangesAsync(ct);
+        await db.SaveFailingWholeAsync(ct);
     }
 }

@@ -228,8 +228,33 @@ public sealed class EventSubscriberTests
         await runner.RunAsync(runner.Subscribers.Single(s => s.Name == "test-batches"), CancellationToken.None);
 
         Assert.Equal([2, 2, 1], batches.Sizes);
-        await using var db = store.Db();
-        Assert.Equal(5, (await db.EventSubscriptions.AsNoTracking().SingleAsync(s => s.Name == "test-batches")).Position);
+        await using (var db = store.Db())
+        {
+            // The batch that caught up released the lease with its checkpoint.
+            var row = await db.EventSubscriptions.AsNoTracking().SingleAsync(s => s.Name == "test-batches");
+            Assert.Equal((5L, (DateTime?)null), (row.Position, row.LeaseUntil));
+        }
+
+        // Ending on a full batch: the next (empty) read finds nothing and releases; the round after
+        // that claims at once and starts where the last one stopped.
+        await AddEventsAsync(store, 1);
+        await using (var scope = store.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync();
+        }
+
+        await runner.RunAsync(runner.Subscribers.Single(s => s.Name == "test-batches"), CancellationToken.None);
+        await AddEventsAsync(store, 2);
+        await using (var scope = store.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync();
+        }
+
+        await runner.RunAsync(runner.Subscribers.Single(s => s.Name == "test-batches"), CancellationToken.None);
+        Assert.Equal([2, 2, 1, 1, 2], batches.Sizes);
+        await using var check = store.Db();
+        var last = await check.EventSubscriptions.AsNoTracking().SingleAsync(s => s.Name == "test-batches");
+        Assert.Equal((8L, (DateTime?)null), (last.Position, last.LeaseUntil));
     }
 
     public sealed class BatchSizes

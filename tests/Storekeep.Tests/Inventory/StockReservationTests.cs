@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Storekeep.Data;
 using Storekeep.Events;
 using Storekeep.Inventory;
@@ -55,6 +57,59 @@ public sealed class StockReservationTests
         Assert.Equal(2, plan.Count);
         Assert.Equal(4, plan.Single(p => p.WarehouseId == east).Quantity);
         Assert.Equal(3, plan.Single(p => p.WarehouseId == west).Quantity);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_plan_beaten_after_its_snapshot_is_undone_exactly_and_made_again(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await using (var setup = store.Db())
+        {
+            await TwoWarehousesAsync(setup, ("A", 5, 5), ("B", 5, 5));
+        }
+
+        // Another checkout reserves 4 × B in East after this one read the balances and before its
+        // first guarded update: the plan (all from East) then fails on B, after A was reserved.
+        var options = new DbContextOptionsBuilder<StorekeepDbContext>();
+        DatabaseSetup.Configure(options, store.Provider, store.ConnectionString);
+        var rival = new RivalReservation("UPDATE stock_levels SET reserved = reserved + 4 WHERE sku = 'B' AND warehouse_id = (SELECT id FROM warehouses WHERE code = 'EAST')");
+        await using var db = new StorekeepDbContext(options.AddInterceptors(rival).Options);
+
+        var plan = await ReserveAsync(db, new StockRequest("A", 3), new StockRequest("B", 3));
+
+        Assert.True(rival.Fired);
+        var west = await db.Warehouses.Where(w => w.Code == "WEST").Select(w => w.Id).SingleAsync();
+        Assert.All(plan, a => Assert.Equal(west, a.WarehouseId));
+        var reserved = await db.StockLevels.AsNoTracking().Join(db.Warehouses, s => s.WarehouseId, w => w.Id, (s, w) => new { w.Code, s.Sku, s.Reserved })
+            .OrderBy(r => r.Code).ThenBy(r => r.Sku).Select(r => $"{r.Code}/{r.Sku}={r.Reserved}").ToListAsync();
+        Assert.Equal(["EAST/A=0", "EAST/B=4", "WEST/A=3", "WEST/B=3"], reserved);
+        var movements = await db.StockMovements.AsNoTracking().OrderBy(m => m.Sku).Select(m => $"{m.Sku}:{m.ReservedDelta}").ToListAsync();
+        Assert.Equal(["A:3", "B:3"], movements);
+    }
+
+    /// <summary>Runs <paramref name="sql"/> once, in the reserving transaction, just before its first guarded stock update.</summary>
+    private sealed class RivalReservation(string sql) : DbCommandInterceptor
+    {
+        public bool Fired { get; private set; }
+
+        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command,
+            CommandEventData eventData,
+            InterceptionResult<DbDataReader> result,
+            CancellationToken cancellationToken = default)
+        {
+            if (!Fired && command.CommandText.StartsWith("UPDATE stock_levels SET reserved = reserved +", StringComparison.Ordinal))
+            {
+                Fired = true;
+                await using var rival = command.Connection!.CreateCommand();
+                rival.Transaction = command.Transaction;
+                rival.CommandText = sql;
+                await rival.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return result;
+        }
     }
 
     [Theory]
