@@ -42,7 +42,10 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
             .Select(g => new StockRequest(g.Key, g.Sum(l => l.Quantity)))
             .OrderBy(l => l.Sku, StringComparer.Ordinal)
             .ToList();
-        _ = db.Database.CurrentTransaction ?? throw new InvalidOperationException("ReserveAsync must run inside a transaction.");
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("ReserveAsync must run inside a transaction.");
+        }
 
         for (var attempt = 1; ; attempt++)
         {
