@@ -32,6 +32,19 @@ public sealed class SystemTests
     }
 
     [Fact]
+    public async Task The_icon_browsers_ask_for_on_pages_that_name_none_is_the_store_icon()
+    {
+        await using var store = await TestStore.StartAsync(TestDatabases.Sqlite);
+
+        // Followed like a browser does: /favicon.ico leads to the store's SVG icon, not a 404.
+        var icon = await store.Anonymous.GetAsync("/favicon.ico");
+
+        Assert.Equal(HttpStatusCode.OK, icon.StatusCode);
+        Assert.Equal("image/svg+xml", icon.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<svg", await icon.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unknown_route_is_a_problem_response()
     {
         await using var store = await TestStore.StartAsync(TestDatabases.Sqlite);

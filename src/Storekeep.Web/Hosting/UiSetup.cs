@@ -145,6 +145,9 @@ public static class UiSetup
     public static WebApplication MapStorekeepUi(this WebApplication app)
     {
         app.MapStaticAssets();
+        // Browsers ask for /favicon.ico on any page that names no icon (the bare 403 page, JSON
+        // opened in a tab); the answer is the store's icon, not a 404 in every console.
+        app.MapGet("/favicon.ico", () => Results.Redirect("/favicon.svg", permanent: true)).AllowAnonymous().ExcludeFromDescription();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdminAccountEndpoints();
         app.MapStorekeepPages();

@@ -16,7 +16,7 @@ public sealed class PageProblems
         {
             if (message.Type == "error")
             {
-                Add($"browser error: {message.Text}");
+                Add($"browser error: {message.Text} ({message.Location})");
             }
         };
         page.PageError += (_, error) => Add($"script error: {error}");
