@@ -48,12 +48,15 @@ public sealed partial class EventSubscriberRunner(
     /// <summary>Gives each due subscriber its next events; true when one of them has more waiting.</summary>
     public async Task<bool> RunDueAsync(CancellationToken ct)
     {
+        // Every subscriber's checkpoint in one read, not one read each: each round of an idle or
+        // busy store asks this of every subscriber, and most of them have nothing new.
+        var checkpoints = await ReadCheckpointsAsync(ct);
         var more = false;
         foreach (var subscriber in _subscribers)
         {
             try
             {
-                more |= await RunAsync(subscriber, ct);
+                more |= await RunAsync(subscriber, checkpoints.GetValueOrDefault(subscriber.Name), ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -71,9 +74,12 @@ public sealed partial class EventSubscriberRunner(
     }
 
     /// <summary>Runs one subscriber if it is due and not another node's; true when it stopped with events still waiting.</summary>
-    public async Task<bool> RunAsync(EventSubscriber subscriber, CancellationToken ct)
+    public Task<bool> RunAsync(EventSubscriber subscriber, CancellationToken ct) => RunAsync(subscriber, null, ct);
+
+    /// <param name="checkpoint">The subscriber's checkpoint read for this round; null to read it now (and create it when missing).</param>
+    private async Task<bool> RunAsync(EventSubscriber subscriber, Checkpoint? checkpoint, CancellationToken ct)
     {
-        if (await ClaimAsync(subscriber, ct) is not { } claim)
+        if (await ClaimAsync(subscriber, checkpoint, ct) is not { } claim)
         {
             return false;
         }
@@ -132,7 +138,7 @@ public sealed partial class EventSubscriberRunner(
     /// The lease token and the checkpoint it starts from when this node now runs the subscriber;
     /// null when it is not due, has nothing new, or is another node's.
     /// </summary>
-    private async Task<(DateTime Lease, long From)?> ClaimAsync(EventSubscriber subscriber, CancellationToken ct)
+    private async Task<(DateTime Lease, long From)?> ClaimAsync(EventSubscriber subscriber, Checkpoint? checkpoint, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
@@ -140,13 +146,11 @@ public sealed partial class EventSubscriberRunner(
 
         // A cheap read first, the checkpoint and whether anything follows it in one round trip: an
         // idle store should not write every poll (on SQLite even an UPDATE of no row takes the write lock).
-        var checkpoint = db.EventSubscriptions.AsNoTracking().Where(s => s.Name == subscriber.Name)
-            .Select(s => new { s.NextAttemptAt, s.LeaseUntil, s.Position, More = db.OutboxEvents.Any(e => e.Position > s.Position) });
-        var row = await checkpoint.SingleOrDefaultAsync(ct);
+        var row = checkpoint ?? await Checkpoints(db).SingleOrDefaultAsync(c => c.Name == subscriber.Name, ct);
         if (row is null)
         {
             await CreateAsync(db, subscriber, now, ct);
-            row = await checkpoint.SingleAsync(ct);
+            row = await Checkpoints(db).SingleAsync(c => c.Name == subscriber.Name, ct);
         }
 
         if (row.NextAttemptAt > now || row.LeaseUntil >= now || !row.More)
@@ -161,6 +165,34 @@ public sealed partial class EventSubscriberRunner(
             .Where(s => s.Name == subscriber.Name && s.Position == row.Position && s.NextAttemptAt <= now && (s.LeaseUntil == null || s.LeaseUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeaseUntil, lease), ct);
         return claimed == 1 ? (lease, row.Position) : null;
+    }
+
+    private async Task<Dictionary<string, Checkpoint>> ReadCheckpointsAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
+        return await Checkpoints(db).ToDictionaryAsync(c => c.Name, StringComparer.Ordinal, ct);
+    }
+
+    /// <summary>Each subscriber's checkpoint, and whether published events follow it.</summary>
+    private static IQueryable<Checkpoint> Checkpoints(StorekeepDbContext db) =>
+        db.EventSubscriptions.AsNoTracking()
+            .Select(s => new Checkpoint
+            {
+                Name = s.Name,
+                NextAttemptAt = s.NextAttemptAt,
+                LeaseUntil = s.LeaseUntil,
+                Position = s.Position,
+                More = db.OutboxEvents.Any(e => e.Position > s.Position),
+            });
+
+    private sealed class Checkpoint
+    {
+        public required string Name { get; init; }
+        public DateTime NextAttemptAt { get; init; }
+        public DateTime? LeaseUntil { get; init; }
+        public long Position { get; init; }
+        public bool More { get; init; }
     }
 
     /// <summary>The subscriber's first checkpoint; another node creating it at the same time is fine.</summary>

@@ -35,19 +35,11 @@ public sealed class OutboxPublisher(StorekeepDbContext db, TimeProvider clock)
                 return 0;
             }
 
-            var events = await db.OutboxEvents.Where(e => e.Position == null).OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).Take(batchSize).ToListAsync(token);
-            if (events.Count == 0)
-            {
-                return 0;
-            }
-
-            var position = await db.OutboxEvents.MaxAsync(e => e.Position, token) ?? 0;
             var webhooks = await db.Webhooks.AsNoTracking().Where(w => w.IsActive).ToListAsync(token);
             var now = clock.GetUtcNow().UtcDateTime;
+            var events = await NumberNextBatchAsync(batchSize, now, token);
             foreach (var outboxEvent in events)
             {
-                outboxEvent.Position = ++position;
-                outboxEvent.PublishedAt = now;
                 foreach (var webhook in webhooks.Where(w => w.Wants(outboxEvent.Type)))
                 {
                     db.WebhookDeliveries.Add(new WebhookDelivery
@@ -63,6 +55,32 @@ public sealed class OutboxPublisher(StorekeepDbContext db, TimeProvider clock)
 
             return events.Count;
         }, ct);
+    }
+
+    /// <summary>
+    /// Gives the next batch of unpublished events their positions, after the last one given, in order
+    /// of occurrence (then id), in one statement: the events' payloads are never read, and a batch of
+    /// events costs one round trip rather than a read and an update per event. Run under the
+    /// publisher's lock, so the last position it reads is the last one given.
+    /// </summary>
+    private async Task<List<PublishedEvent>> NumberNextBatchAsync(int batchSize, DateTime now, CancellationToken ct) =>
+        await db.Database.SqlQuery<PublishedEvent>($"""
+            UPDATE outbox_events SET position = batch.last_position + batch.rank, published_at = {now}
+            FROM (
+              SELECT next.event_id, next.last_position, ROW_NUMBER() OVER (ORDER BY next.occurred_at, next.event_id) AS rank
+              FROM (
+                SELECT id AS event_id, occurred_at, (SELECT COALESCE(MAX(position), 0) FROM outbox_events) AS last_position
+                FROM outbox_events WHERE position IS NULL ORDER BY occurred_at, id LIMIT {batchSize}
+              ) AS next
+            ) AS batch
+            WHERE outbox_events.id = batch.event_id
+            RETURNING id AS "Id", type AS "Type"
+            """).ToListAsync(ct);
+
+    internal sealed class PublishedEvent
+    {
+        public Guid Id { get; init; }
+        public string Type { get; init; } = "";
     }
 
     private async Task<bool> TryTakePublisherLockAsync(CancellationToken ct)

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Storekeep.Access;
 using Storekeep.Events;
 using Storekeep.Tests.Infrastructure;
@@ -47,6 +49,50 @@ public sealed class EventFeedTests
 
         var afterSecondProduct = await store.Client.GetAsync($"/api/v1/events?type={EventTypes.ProductCreated}&after={items[1]!["id"].Str()}").Expect(HttpStatusCode.OK);
         Assert.Equal([items[2]!["id"].Str(), items[3]!["id"].Str()], afterSecondProduct["items"]!.AsArray().Select(e => e!["id"].Str()));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task The_publisher_numbers_events_by_occurrence_batch_after_batch_and_queues_the_deliveries_webhooks_want(string database)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var store = await TestStore.StartAsync(database, settings: new Dictionary<string, string?> { ["Events:Dispatcher"] = "false" });
+        var (webhookId, _) = await CreateWebhookAsync(store, receiver.Url, EventTypes.OrderPaid);
+        var start = DateTime.UtcNow;
+        var written = new List<OutboxEvent>();
+        await using (var db = store.Db())
+        {
+            // Saved out of order: occurrence (then id), not the order of writing, gives the positions.
+            foreach (var (minutes, type) in new[] { (5, EventTypes.OrderPaid), (1, EventTypes.OrderPlaced), (3, EventTypes.OrderPaid), (1, EventTypes.OrderPaid), (4, EventTypes.OrderPlaced), (2, EventTypes.OrderPaid), (0, EventTypes.OrderPlaced) })
+            {
+                written.Add(db.AddEvent(type, new { minutes }, start.AddMinutes(minutes)));
+            }
+
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        var batches = new List<int>();
+        for (var round = 0; round < 4; round++)
+        {
+            await using var scope = store.Services.CreateAsyncScope();
+            batches.Add(await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync(batchSize: 3, TestContext.Current.CancellationToken));
+        }
+
+        Assert.Equal([3, 3, 1, 0], batches);
+        await using var check = store.Db();
+        var published = await check.OutboxEvents.AsNoTracking().ToListAsync(TestContext.Current.CancellationToken);
+        var expected = written.OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).Select(e => e.Id).ToList();
+        Assert.Equal(expected, published.OrderBy(e => e.Position).Select(e => e.Id));
+        Assert.Equal(Enumerable.Range(1, 7).Select(p => (long?)p), published.OrderBy(e => e.Position).Select(e => e.Position));
+        Assert.All(published, e => Assert.NotNull(e.PublishedAt));
+        Assert.All(published, e => Assert.Equal(written.Single(w => w.Id == e.Id).Payload, e.Payload));
+
+        // One pending delivery per order.paid event, none for the others.
+        var deliveries = await check.WebhookDeliveries.AsNoTracking().Where(d => d.WebhookId == Guid.Parse(webhookId)).ToListAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(
+            written.Where(e => e.Type == EventTypes.OrderPaid).Select(e => e.Id).Order(),
+            deliveries.Select(d => d.EventId).Order());
+        Assert.All(deliveries, d => Assert.Equal(DeliveryStatus.Pending, d.Status));
     }
 
     [Theory]
