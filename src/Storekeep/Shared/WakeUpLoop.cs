@@ -18,6 +18,9 @@ public abstract partial class WakeUpLoop(WakeUpSignal signal, ILogger logger) : 
 
     protected abstract TimeSpan PollInterval { get; }
 
+    /// <summary>How long to wait after a wake-up before the round, so work woken for gathers into one round.</summary>
+    protected virtual TimeSpan Gather => TimeSpan.Zero;
+
     /// <summary>One round of work; true when more is waiting, so the loop should not sleep.</summary>
     protected abstract Task<bool> RunRoundAsync(CancellationToken ct);
 
@@ -50,7 +53,10 @@ public abstract partial class WakeUpLoop(WakeUpSignal signal, ILogger logger) : 
             {
                 try
                 {
-                    await signal.WaitAsync(PollInterval, stoppingToken);
+                    if (await signal.WaitAsync(PollInterval, stoppingToken) && Gather > TimeSpan.Zero)
+                    {
+                        await Task.Delay(Gather, stoppingToken);
+                    }
                 }
                 catch (OperationCanceledException)
                 {
