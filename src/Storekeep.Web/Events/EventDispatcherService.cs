@@ -26,8 +26,6 @@ public sealed class EventDispatcherService(
 
     protected override TimeSpan PollInterval => settings.PollInterval;
 
-    protected override TimeSpan Gather => settings.Gather;
-
     protected override async Task<bool> RunRoundAsync(CancellationToken ct)
     {
         // Publish what is waiting (up to PublishBatchesPerRound batches) before the subscribers run,

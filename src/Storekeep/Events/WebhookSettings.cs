@@ -9,7 +9,6 @@ public sealed class WebhookSettings
     {
         PollInterval = TimeSpan.FromMilliseconds(Math.Max(10, configuration.GetValue("Events:PollMilliseconds", 500)));
         DispatcherEnabled = configuration.GetValue("Events:Dispatcher", true);
-        Gather = TimeSpan.FromMilliseconds(Math.Max(0, configuration.GetValue("Events:GatherMilliseconds", 50)));
         RetryBase = TimeSpan.FromMilliseconds(Math.Max(1, configuration.GetValue("Webhooks:RetryBaseMilliseconds", 5_000)));
         RetryMax = TimeSpan.FromMilliseconds(Math.Max(1, configuration.GetValue("Webhooks:RetryMaxMilliseconds", 3_600_000)));
         MaxAttempts = Math.Max(1, configuration.GetValue("Webhooks:MaxAttempts", 25));
@@ -21,12 +20,6 @@ public sealed class WebhookSettings
 
     public TimeSpan PollInterval { get; }
     public bool DispatcherEnabled { get; }
-
-    /// <summary>
-    /// How long the dispatcher lets events gather after a commit woke it: under load each subscriber
-    /// then handles many orders' events per transaction instead of one or two (docs/performance.md).
-    /// </summary>
-    public TimeSpan Gather { get; }
     public TimeSpan RetryBase { get; }
     public TimeSpan RetryMax { get; }
     public int MaxAttempts { get; }

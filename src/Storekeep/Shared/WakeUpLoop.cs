@@ -18,9 +18,6 @@ public abstract partial class WakeUpLoop(WakeUpSignal signal, ILogger logger) : 
 
     protected abstract TimeSpan PollInterval { get; }
 
-    /// <summary>How long to wait after a wake-up before the round, so work woken for gathers into one round.</summary>
-    protected virtual TimeSpan Gather => TimeSpan.Zero;
-
     /// <summary>One round of work; true when more is waiting, so the loop should not sleep.</summary>
     protected abstract Task<bool> RunRoundAsync(CancellationToken ct);
 
@@ -53,10 +50,7 @@ public abstract partial class WakeUpLoop(WakeUpSignal signal, ILogger logger) : 
             {
                 try
                 {
-                    if (await signal.WaitAsync(PollInterval, stoppingToken) && Gather > TimeSpan.Zero)
-                    {
-                        await Task.Delay(Gather, stoppingToken);
-                    }
+                    await signal.WaitAsync(PollInterval, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
