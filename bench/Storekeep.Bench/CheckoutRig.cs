@@ -101,7 +101,7 @@ public sealed class CheckoutRig : IAsyncDisposable
 
     /// <summary>
     /// Waits (at most 3 minutes) until every event subscriber of the server has handled every
-    /// outbox event, so a phase measures its own work: without it a raw phase ran beside the server
+    /// outbox event and every checkout's capture is recorded, so a phase measures its own work: without it a raw phase ran beside the server
     /// still handling the app's checkouts (and, before the raw sides wrote <see cref="RawOrderPlaced"/>,
     /// the app's phase paid for the raw phases' orders). Prints the backlog it waited for.
     /// </summary>
@@ -110,10 +110,12 @@ public sealed class CheckoutRig : IAsyncDisposable
         await using var connection = new Npgsql.NpgsqlConnection(Database.ConnectionString);
         await connection.OpenAsync(ct);
         await using var behind = new Npgsql.NpgsqlCommand(
-            // Events not yet given a position by the publisher, plus those the slowest subscriber has not reached.
+            // Events not yet given a position by the publisher, plus those the slowest subscriber has
+            // not reached, plus card payments still to capture (Payments:CheckoutCapture = batched).
             """
             SELECT (SELECT count(*) FROM outbox_events WHERE position IS NULL)
                  + coalesce((SELECT max(position) FROM outbox_events), 0) - coalesce((SELECT min(position) FROM event_subscriptions), 0)
+                 + (SELECT count(*) FROM payments WHERE status = 'capturing')
             """, connection);
         var started = System.Diagnostics.Stopwatch.StartNew();
         var first = Convert.ToInt64(await behind.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);

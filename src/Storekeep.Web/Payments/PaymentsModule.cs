@@ -42,6 +42,8 @@ public sealed class PaymentsModule : StorekeepModule
         services.AddScoped<PaymentCapture>();
         services.AddScoped<StalledCaptures>();
         services.AddHostedService<StalledCaptureSweepService>();
+        services.AddSingleton<CheckoutCaptureQueue>();
+        services.AddHostedService<CheckoutCaptureService>();
         services.AddScoped<PaymentVoid>();
         services.AddPaymentGateways();
     }

@@ -29,8 +29,10 @@ public sealed record QuoteView(string Currency, decimal Subtotal, decimal Shippi
 /// <summary>
 /// Turns a cart into a paid order. The card is authorized first (a decline leaves nothing behind);
 /// then one transaction claims the cart, reserves stock with guarded updates, and writes the
-/// order, its payment and its event; only after that commit is the payment captured. If the
-/// transaction fails (stock ran out, the cart changed) the authorization is voided: no charge.
+/// order, its payment and its event; only after that commit is the payment captured, inside the
+/// request or, with <c>Payments:CheckoutCapture = batched</c>, by the node's capture service with
+/// other orders (<see cref="CheckoutCaptureQueue"/>). If the transaction fails (stock ran out,
+/// the cart changed) the authorization is voided: no charge.
 /// </summary>
 public sealed class CheckoutService(
     StorekeepDbContext db,
@@ -40,6 +42,7 @@ public sealed class CheckoutService(
     IPaymentGateway gateway,
     PaymentService payments,
     PaymentCapture capture,
+    CheckoutCaptureQueue captures,
     PaymentVoid voids,
     CustomerRegistry customers,
     UnpaidOrderPolicy unpaidOrders,
@@ -104,8 +107,20 @@ public sealed class CheckoutService(
             throw;
         }
 
+        if (authorization is null)
+        {
+            return order;
+        }
+
+        if (captures.IsBatched && payment.Status == PaymentRecordStatus.Capturing)
+        {
+            // Committed already claimed: this node's capture service takes it with others.
+            captures.Enqueue(payment.Id);
+            return order;
+        }
+
         // The response is built from the order as the last transaction left it: no second read.
-        return authorization is null ? order : await capture.CaptureAfterCheckoutAsync(order, payment, ct);
+        return await capture.CaptureAfterCheckoutAsync(order, payment, ct);
     }
 
     /// <summary>

@@ -22,4 +22,17 @@ public static class OrderLocks
 
         return await db.Orders.Include(o => o.Lines).SingleAsync(o => o.Id == orderId, ct);
     }
+
+    /// <summary>
+    /// <see cref="LoadOrderForUpdateAsync"/> for many orders at once (a batch of captures): one
+    /// no-op UPDATE locks them all (PostgreSQL's index scan takes them in id order, so two batches
+    /// cannot wait on each other in a circle), one query loads them with their lines.
+    /// </summary>
+    public static async Task<Dictionary<Guid, Order>> LoadOrdersForUpdateAsync(this StorekeepDbContext db, IReadOnlyCollection<Guid> orderIds, CancellationToken ct)
+    {
+        await db.Orders.Where(o => orderIds.Contains(o.Id)).ExecuteUpdateAsync(u => u.SetProperty(o => o.Number, o => o.Number), ct);
+        var orders = await db.Orders.Include(o => o.Lines).Where(o => orderIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, ct);
+        var missing = orderIds.FirstOrDefault(id => !orders.ContainsKey(id));
+        return missing == Guid.Empty ? orders : throw Errors.NotFound("Order", missing.ToString());
+    }
 }

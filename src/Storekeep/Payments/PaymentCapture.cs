@@ -10,6 +10,9 @@ namespace Storekeep.Payments;
 /// <summary>What a card capture came to: the gateway's answer and the order as recorded afterwards.</summary>
 public sealed record CaptureOutcome(GatewayResult Result, Order Order);
 
+/// <summary>What one of a batch of checkout captures came to.</summary>
+public sealed record CheckoutCaptureOutcome(Payment Payment, GatewayResult Result, long OrderNumber);
+
 /// <summary>
 /// Capturing an authorized card payment so that it can never race a cancellation into money taken
 /// at the gateway and not recorded. Capture and cancel serialize on the order's row lock:
@@ -141,35 +144,74 @@ public sealed class PaymentCapture(
     /// </summary>
     private async Task<CaptureOutcome> CaptureClaimedAsync(Guid orderId, Payment payment, string idempotencyKey, Actor actor)
     {
-        GatewayResult result;
+        var answer = new GatewayAnswer(payment, await CallGatewayAsync(payment, idempotencyKey));
+        var recorded = await RecordAsync([answer], actor);
+        if (recorded.RefundAfter.Count == 0)
+        {
+            return new CaptureOutcome(answer.Result, recorded.Orders[orderId]);
+        }
+
+        await RefundCapturedAfterCancelAsync(recorded.RefundAfter, actor);
+        db.ChangeTracker.Clear();
+        return new CaptureOutcome(answer.Result, await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == orderId, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// Checkouts' claimed captures, many at once (the batched capture after checkouts, and the
+    /// stalled-capture sweep): each at the gateway under its checkout's own idempotency key, a few
+    /// calls at a time, then every answer recorded in one transaction. Payments no longer
+    /// <c>capturing</c> by then were recorded by someone else and are left as they are.
+    /// </summary>
+    public async Task<IReadOnlyList<CheckoutCaptureOutcome>> CaptureClaimedCheckoutsAsync(IReadOnlyList<Payment> claimed)
+    {
+        if (claimed.Count == 0)
+        {
+            return [];
+        }
+
+        var answers = new GatewayAnswer[claimed.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, claimed.Count), new ParallelOptions { MaxDegreeOfParallelism = GatewayCallsAtOnce }, async (i, _) =>
+            answers[i] = new GatewayAnswer(claimed[i], await CallGatewayAsync(claimed[i], CheckoutCaptureKey(claimed[i].Id))));
+        var recorded = await RecordAsync(answers, Actor.System);
+        await RefundCapturedAfterCancelAsync(recorded.RefundAfter, Actor.System);
+        return answers.Select(a => new CheckoutCaptureOutcome(a.Payment, a.Result, recorded.Orders[a.Payment.OrderId].Number)).ToList();
+    }
+
+    /// <summary>The payments among <paramref name="paymentIds"/> still claimed for a checkout's capture.</summary>
+    public async Task<List<Payment>> ClaimedCheckoutsAsync(IReadOnlyCollection<Guid> paymentIds, CancellationToken ct) =>
+        await db.Payments.AsNoTracking()
+            .Where(p => paymentIds.Contains(p.Id) && p.Status == PaymentRecordStatus.Capturing && p.GatewayReference != null)
+            .ToListAsync(ct);
+
+    /// <summary>A gateway like Stripe answers in a few hundred milliseconds; a batch waits for a few at a time, not one after another.</summary>
+    private const int GatewayCallsAtOnce = 8;
+
+    private async Task<GatewayResult> CallGatewayAsync(Payment payment, string idempotencyKey)
+    {
         try
         {
-            result = await gateway.CaptureAsync(payment.GatewayReference ?? "", payment.Amount, payment.Currency, idempotencyKey, CancellationToken.None);
+            return await gateway.CaptureAsync(payment.GatewayReference ?? "", payment.Amount, payment.Currency, idempotencyKey, CancellationToken.None);
         }
         catch (Exception e)
         {
             logger.LogWarning(e, "Capture of payment {PaymentId} failed at the gateway.", payment.Id);
-            result = GatewayResult.Declined("gateway_error", e.Message);
+            return GatewayResult.Declined("gateway_error", e.Message);
         }
+    }
 
-        // Recorded whatever happens to the caller's request: the gateway has already answered.
-        var (order, refundAfter) = await RecordAsync(orderId, payment, result, actor, CancellationToken.None);
-        if (refundAfter)
+    private async Task RefundCapturedAfterCancelAsync(IEnumerable<Payment> payments, Actor actor)
+    {
+        foreach (var payment in payments)
         {
             try
             {
-                await refunds.RefundAsync(orderId, payment.Amount, "Order cancelled while the payment was being captured", actor, CancellationToken.None);
+                await refunds.RefundAsync(payment.OrderId, payment.Amount, "Order cancelled while the payment was being captured", actor, CancellationToken.None);
             }
             catch (StorekeepException e)
             {
                 logger.LogWarning("Refund of payment {PaymentId}, captured after its order was cancelled, did not go through: {Message}", payment.Id, e.Message);
             }
-
-            db.ChangeTracker.Clear();
-            order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == orderId, CancellationToken.None);
         }
-
-        return new CaptureOutcome(result, order);
     }
 
     private async Task<Payment> ClaimAsync(Guid orderId, Guid paymentId, CancellationToken ct) =>
@@ -203,42 +245,57 @@ public sealed class PaymentCapture(
             return payment;
         }, ct);
 
-    private async Task<(Order Order, bool RefundAfter)> RecordAsync(Guid orderId, Payment payment, GatewayResult result, Actor actor, CancellationToken ct) =>
+    private sealed record GatewayAnswer(Payment Payment, GatewayResult Result);
+
+    private sealed record Recorded(Dictionary<Guid, Order> Orders, List<Payment> RefundAfter);
+
+    /// <summary>
+    /// Records the gateway's answers in one transaction, whatever happens to the caller's request
+    /// (the gateway has already answered), under the orders' locks: captured (and the order paid),
+    /// or back to authorized with the failure on the order's timeline.
+    /// </summary>
+    private async Task<Recorded> RecordAsync(IReadOnlyList<GatewayAnswer> answers, Actor actor) =>
         await db.InTransactionAsync(async token =>
         {
             db.ChangeTracker.Clear();
             var now = clock.GetUtcNow().UtcDateTime;
-            var order = await db.LoadOrderForUpdateAsync(orderId, token);
-            if (!result.Approved)
+            var orders = await db.LoadOrdersForUpdateAsync(answers.Select(a => a.Payment.OrderId).Distinct().ToList(), token);
+            var paymentIds = answers.Select(a => a.Payment.Id).ToList();
+            var rows = await db.Payments.Where(p => paymentIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, token);
+            var refundAfter = new List<Payment>();
+            foreach (var (payment, result) in answers)
             {
-                if (await db.Payments.Where(p => p.Id == payment.Id && p.Status == PaymentRecordStatus.Capturing)
-                    .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, PaymentRecordStatus.Authorized).SetProperty(p => p.UpdatedAt, now), token) == 1)
+                // Under the order's lock: a payment no longer capturing had this answer recorded by
+                // another recorder (the stalled-capture sweep, or the node it took over from); the
+                // order already shows it.
+                var order = orders[payment.OrderId];
+                if (!rows.TryGetValue(payment.Id, out var row) || row.Status != PaymentRecordStatus.Capturing)
                 {
-                    order.Note("capture_failed", $"Capture failed: {result.Message}", actor, now);
+                    continue;
                 }
 
-                return (order, false);
+                row.UpdatedAt = now;
+                if (!result.Approved)
+                {
+                    row.Status = PaymentRecordStatus.Authorized;
+                    order.Note("capture_failed", $"Capture failed: {result.Message}", actor, now);
+                    continue;
+                }
+
+                row.Status = PaymentRecordStatus.Captured;
+                row.CapturedAmount = payment.Amount;
+                if (order.Status == OrderStatus.Cancelled)
+                {
+                    // Cancellation refuses while a payment is capturing, so this is belt and braces:
+                    // the money is recorded as captured and refunded right after this commit.
+                    order.Note("captured_after_cancel", $"Payment of {payment.Amount:0.00} {payment.Currency} was captured after the order was cancelled; refunding it.", actor, now);
+                    refundAfter.Add(payment);
+                    continue;
+                }
+
+                order.MarkPaid(payment.Amount, actor, now); // raises order.paid
             }
 
-            // Under the order's lock: 0 rows means another recorder (the stalled-capture sweep, or the
-            // node it took over from) recorded this answer first; the order already shows it.
-            if (await db.Payments.Where(p => p.Id == payment.Id && p.Status == PaymentRecordStatus.Capturing)
-                .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, PaymentRecordStatus.Captured)
-                    .SetProperty(p => p.CapturedAmount, payment.Amount)
-                    .SetProperty(p => p.UpdatedAt, now), token) == 0)
-            {
-                return (order, false);
-            }
-
-            if (order.Status == OrderStatus.Cancelled)
-            {
-                // Cancellation refuses while a payment is capturing, so this is belt and braces:
-                // the money is recorded as captured and refunded right after this commit.
-                order.Note("captured_after_cancel", $"Payment of {payment.Amount:0.00} {payment.Currency} was captured after the order was cancelled; refunding it.", actor, now);
-                return (order, true);
-            }
-
-            order.MarkPaid(payment.Amount, actor, now); // raises order.paid
-            return (order, false);
-        }, ct);
+            return new Recorded(orders, refundAfter);
+        }, CancellationToken.None);
 }

@@ -33,15 +33,13 @@ public sealed partial class StalledCaptures(StorekeepDbContext db, PaymentCaptur
             .OrderBy(p => p.CreatedAt).ThenBy(p => p.Id)
             .Take(BatchSize)
             .ToListAsync(ct);
-        var captured = 0;
-        foreach (var payment in stalled)
+        var outcomes = await capture.CaptureClaimedCheckoutsAsync(stalled); // recorded afresh under the orders' locks
+        foreach (var outcome in outcomes)
         {
-            var outcome = await capture.CaptureClaimedCheckoutAsync(payment); // it reads the order afresh under its lock
-            captured += outcome.Result.Approved ? 1 : 0;
-            LogFinished(payment.Id, outcome.Order.Number, outcome.Result.Approved ? "captured" : $"declined: {outcome.Result.Message}");
+            LogFinished(outcome.Payment.Id, outcome.OrderNumber, outcome.Result.Approved ? "captured" : $"declined: {outcome.Result.Message}");
         }
 
-        return captured;
+        return outcomes.Count(o => o.Result.Approved);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Finished the stalled capture of payment {PaymentId} (order {OrderNumber}): {Outcome}.")]

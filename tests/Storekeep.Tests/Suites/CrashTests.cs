@@ -26,15 +26,15 @@ public sealed class CrashTests
     private sealed record Ack(Guid OrderId, Guid CartId, string Sku, int Quantity, decimal Total);
 
     [Theory]
-    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
-    public async Task Orders_acknowledged_before_a_kill_survive_whole_and_nothing_is_left_half_written(string database)
+    [MemberData(nameof(HeavySuites.EveryDatabaseAndCapture), MemberType = typeof(HeavySuites))]
+    public async Task Orders_acknowledged_before_a_kill_survive_whole_and_nothing_is_left_half_written(string database, string capture)
     {
         var output = new ConcurrentQueue<string>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         void Note(string what) => TestContext.Current.TestOutputHelper?.WriteLine($"{clock.Elapsed.TotalSeconds,6:0.0} s  {what}");
         await using var data = await TestDatabases.CreateAsync(database);
         await using var receiver = await WebhookReceiver.StartAsync();
-        var settings = new Dictionary<string, string?> { ["Webhooks:TimeoutSeconds"] = "2", ["Webhooks:LeaseGraceSeconds"] = "1" };
+        var settings = new Dictionary<string, string?> { ["Webhooks:TimeoutSeconds"] = "2", ["Webhooks:LeaseGraceSeconds"] = "1", ["Payments:CheckoutCapture"] = capture };
         var server = await StorekeepProcess.StartAsync(data, output, settings);
         try
         {
@@ -108,7 +108,7 @@ public sealed class CrashTests
 
             Note("load stopped");
             var open = () => DatabaseSetup.CreateContext(data.Provider, data.ConnectionString);
-            await AssertAcknowledgedOrdersAreWholeAsync(open, acks.ToList());
+            await AssertAcknowledgedOrdersAreWholeAsync(open, acks.ToList(), capture == CheckoutCaptureQueue.Batched);
             await AssertNoOrderIsHalfWrittenAsync(open);
             await TestCatalog.AssertLedgerMatchesBalancesAsync(open);
 
@@ -157,7 +157,12 @@ public sealed class CrashTests
         await owner.PostJson("/api/v1/webhooks", new { url = webhookUrl, events = new[] { EventTypes.OrderPlaced } }).Expect(HttpStatusCode.Created);
     }
 
-    private static async Task AssertAcknowledgedOrdersAreWholeAsync(Func<StorekeepDbContext> open, List<Ack> acks)
+    /// <summary>
+    /// Each acknowledged order is in the database as answered, its payment captured. With batched
+    /// capture the answer precedes the capture, so a kill can leave an acknowledged order's payment
+    /// claimed and not yet captured (<c>capturing</c>): due, for the stalled-capture sweep.
+    /// </summary>
+    private static async Task AssertAcknowledgedOrdersAreWholeAsync(Func<StorekeepDbContext> open, List<Ack> acks, bool captureFollowsTheAnswer)
     {
         await using var db = open();
         var ids = acks.Select(a => a.OrderId).ToList();
@@ -173,7 +178,11 @@ public sealed class CrashTests
             Assert.Equal(ack.Total, order.Total);
             Assert.Equal((Guid?)ack.CartId, order.CartId);
             var payment = Assert.Single(payments, p => p.OrderId == ack.OrderId);
-            Assert.Equal((PaymentRecordStatus.Captured, order.Total), (payment.Status, payment.CapturedAmount));
+            if (!(captureFollowsTheAnswer && payment.Status == PaymentRecordStatus.Capturing && payment.CapturedAmount == 0))
+            {
+                Assert.Equal((PaymentRecordStatus.Captured, order.Total), (payment.Status, payment.CapturedAmount));
+            }
+
             Assert.Equal(ack.Quantity, movements.Where(m => m.Reference == $"order:{order.Number}").Sum(m => m.ReservedDelta));
         }
     }

@@ -1,3 +1,6 @@
+using Storekeep.Payments;
+using Storekeep.Tests.Infrastructure;
+
 namespace Storekeep.Tests.Suites;
 
 /// <summary>
@@ -8,4 +11,22 @@ namespace Storekeep.Tests.Suites;
 public sealed class HeavySuites
 {
     public const string Name = "Heavy suites";
+
+    /// <summary>
+    /// Both databases with the checkout's capture inside the request, and PostgreSQL with it in
+    /// batches after the answer (<c>Payments:CheckoutCapture</c>), so the suites hold either way.
+    /// </summary>
+    public static TheoryData<string, string> EveryDatabaseAndCapture => new()
+    {
+        { TestDatabases.Sqlite, CheckoutCaptureQueue.Request },
+        { TestDatabases.Postgres, CheckoutCaptureQueue.Request },
+        { TestDatabases.Postgres, CheckoutCaptureQueue.Batched },
+    };
+
+    /// <summary>PostgreSQL with either capture (the two-node suite needs a shared server).</summary>
+    public static TheoryData<string, string> PostgresEveryCapture => new()
+    {
+        { TestDatabases.Postgres, CheckoutCaptureQueue.Request },
+        { TestDatabases.Postgres, CheckoutCaptureQueue.Batched },
+    };
 }
