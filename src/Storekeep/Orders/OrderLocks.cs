@@ -25,8 +25,9 @@ public static class OrderLocks
 
     /// <summary>
     /// <see cref="LoadOrderForUpdateAsync"/> for many orders at once (a batch of captures): one
-    /// no-op UPDATE locks them all (PostgreSQL's index scan takes them in id order, so two batches
-    /// cannot wait on each other in a circle), one query loads them with their lines.
+    /// no-op UPDATE locks them all, one query loads them with their lines. Two overlapping batches
+    /// whose scans took the rows in different orders could deadlock; PostgreSQL then aborts one,
+    /// and the transaction helper runs it again.
     /// </summary>
     public static async Task<Dictionary<Guid, Order>> LoadOrdersForUpdateAsync(this StorekeepDbContext db, IReadOnlyCollection<Guid> orderIds, CancellationToken ct)
     {

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Configuration;
-using Storekeep.Shared;
 
 namespace Storekeep.Payments;
 
