@@ -71,7 +71,7 @@ public sealed class PaymentCapture(
         try
         {
             return payment.Status == PaymentRecordStatus.Capturing
-                ? (await CaptureClaimedCheckoutAsync(payment)).Order
+                ? (await CaptureClaimedAsync(placed.Id, payment, CheckoutCaptureKey(payment.Id), Actor.System)).Order
                 : (await CaptureAsync(placed.Id, payment.Id, CheckoutCaptureKey(payment.Id), Actor.System, ct)).Order;
         }
         catch (StorekeepException e) when (e.Kind == ErrorKind.Conflict)
@@ -125,15 +125,6 @@ public sealed class PaymentCapture(
         var payment = await ClaimAsync(orderId, paymentId, ct);
         return await CaptureClaimedAsync(orderId, payment, idempotencyKey, actor);
     }
-
-    /// <summary>
-    /// A checkout's claimed capture, under the checkout's own idempotency key: right after the
-    /// order's commit, or again for one a dead node never recorded (see <see cref="StalledCaptures"/>),
-    /// when the gateway answers what it did the first time (or captures now if the first call never
-    /// reached it). Recorded as usual.
-    /// </summary>
-    internal async Task<CaptureOutcome> CaptureClaimedCheckoutAsync(Payment payment) =>
-        await CaptureClaimedAsync(payment.OrderId, payment, CheckoutCaptureKey(payment.Id), Actor.System);
 
     /// <summary>The idempotency key of the capture that follows a checkout: one per payment, so a replay is the same capture.</summary>
     internal static string CheckoutCaptureKey(Guid paymentId) => $"payment:{paymentId}:capture";

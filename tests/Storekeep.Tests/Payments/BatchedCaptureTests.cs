@@ -23,15 +23,11 @@ public sealed class BatchedCaptureTests
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
     public async Task A_checkout_answers_authorized_and_its_order_turns_paid_once_when_the_capture_follows(string database)
     {
-        var gate = new GatewayGate { HoldCaptures = true };
-        await using var store = await StartAsync(database, gate.Wrap);
-        await store.AddProductAsync("MUG-1", 10m, main: 5);
-
-        var order = await store.PlaceOrderAsync(("MUG-1", 2));
+        var (store, gate, order) = await StartWithFirstCaptureHeldAsync(database, unitsInStock: 5, quantity: 2);
+        await using var _ = store;
 
         // The answer came while the capture was still held at the gateway.
         Assert.Equal(("open", "authorized", 20m), (order["status"].Str(), order["paymentStatus"].Str(), order["total"].Dec()));
-        await gate.CaptureEntered.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         await store.Client.PostJson($"/api/v1/orders/{order["id"].Str()}/cancel", new { reason = "Too slow" })
             .ExpectProblem(HttpStatusCode.Conflict, PaymentCapture.InProgressCode);
 
@@ -47,11 +43,8 @@ public sealed class BatchedCaptureTests
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
     public async Task Checkouts_committed_while_a_capture_is_at_the_gateway_are_recorded_together_in_one_transaction(string database)
     {
-        var gate = new GatewayGate { HoldCaptures = true };
-        await using var store = await StartAsync(database, gate.Wrap);
-        await store.AddProductAsync("MUG-1", 10m, main: 50);
-        var first = await store.PlaceOrderAsync(("MUG-1", 1));
-        await gate.CaptureEntered.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var (store, gate, first) = await StartWithFirstCaptureHeldAsync(database, unitsInStock: 50, quantity: 1);
+        await using var _ = store;
 
         // The service is busy with the first order's capture: these queue behind it.
         List<JsonNode> queued = [];
@@ -107,6 +100,17 @@ public sealed class BatchedCaptureTests
         Assert.Contains("'request'", error.Message, StringComparison.Ordinal);
         Assert.Contains("'batched'", error.Message, StringComparison.Ordinal);
         Assert.False(new CheckoutCaptureQueue(new ConfigurationBuilder().Build()).IsBatched);
+    }
+
+    /// <summary>A batched store selling MUG-1 at 10.00, and its first order, whose capture the gateway now holds.</summary>
+    private static async Task<(TestStore Store, GatewayGate Gate, JsonNode First)> StartWithFirstCaptureHeldAsync(string database, int unitsInStock, int quantity)
+    {
+        var gate = new GatewayGate { HoldCaptures = true };
+        var store = await StartAsync(database, gate.Wrap);
+        await store.AddProductAsync("MUG-1", 10m, main: unitsInStock);
+        var first = await store.PlaceOrderAsync(("MUG-1", quantity));
+        await gate.CaptureEntered.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        return (store, gate, first);
     }
 
     private static Task<TestStore> StartAsync(string database, Func<TestPaymentGateway, IPaymentGateway> gateway) =>
