@@ -108,17 +108,24 @@ public static class CheckoutDiscountScenario
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
-        await using var writer = await connection.BeginBinaryImportAsync("COPY cart_discount_codes (cart_id, code, added_at) FROM STDIN (FORMAT BINARY)", ct);
-        var now = DateTime.UtcNow;
-        foreach (var cart in carts)
+        await using (var writer = await connection.BeginBinaryImportAsync("COPY cart_discount_codes (cart_id, code, added_at) FROM STDIN (FORMAT BINARY)", ct))
         {
-            await writer.StartRowAsync(ct);
-            await writer.WriteAsync(cart.Id, NpgsqlDbType.Uuid, ct);
-            await writer.WriteAsync(Code, NpgsqlDbType.Varchar, ct);
-            await writer.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+            var now = DateTime.UtcNow;
+            foreach (var cart in carts)
+            {
+                await writer.StartRowAsync(ct);
+                await writer.WriteAsync(cart.Id, NpgsqlDbType.Uuid, ct);
+                await writer.WriteAsync(Code, NpgsqlDbType.Varchar, ct);
+                await writer.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+            }
+
+            await writer.CompleteAsync(ct);
         }
 
-        await writer.CompleteAsync(ct);
+        // As applying a code through the API marks the cart, so pricing reads its codes.
+        await using var mark = new NpgsqlCommand("UPDATE carts SET price_adjusted = TRUE WHERE id = ANY($1)", connection);
+        mark.Parameters.AddWithValue(carts.Select(c => c.Id).ToArray());
+        await mark.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>An HTTP client to the server with a new API key, as a member of staff's integration would call it.</summary>

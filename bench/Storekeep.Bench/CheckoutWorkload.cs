@@ -337,8 +337,8 @@ public static class CheckoutWorkload
         // Before the transaction, as CheckoutService does: the cart with its items, then the
         // variants with their products for pricing (the app's settings come from a cache).
         await using (var cartRead = new NpgsqlCommand(
-            "SELECT c1.id, c1.created_at, c1.currency, c1.email, c1.order_id, c1.status, c1.updated_at, c1.version, c0.id, c0.added_at, c0.cart_id, c0.quantity, c0.sku, c0.variant_id " +
-            "FROM (SELECT c.id, c.created_at, c.currency, c.email, c.order_id, c.status, c.updated_at, c.version FROM carts AS c WHERE c.id = $1 LIMIT 1) AS c1 " +
+            "SELECT c1.id, c1.created_at, c1.currency, c1.email, c1.order_id, c1.price_adjusted, c1.status, c1.updated_at, c1.version, c0.id, c0.added_at, c0.cart_id, c0.quantity, c0.sku, c0.variant_id " +
+            "FROM (SELECT c.id, c.created_at, c.currency, c.email, c.order_id, c.price_adjusted, c.status, c.updated_at, c.version FROM carts AS c WHERE c.id = $1 LIMIT 1) AS c1 " +
             "LEFT JOIN cart_items AS c0 ON c1.id = c0.cart_id ORDER BY c1.id", connection))
         {
             cartRead.Parameters.AddWithValue(cart.Id);

@@ -1367,6 +1367,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("order_id");
 
+                    b.Property<bool>("PriceAdjusted")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("price_adjusted");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)

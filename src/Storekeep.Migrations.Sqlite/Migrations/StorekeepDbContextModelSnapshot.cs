@@ -1344,6 +1344,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("order_id");
 
+                    b.Property<bool>("PriceAdjusted")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false)
+                        .HasColumnName("price_adjusted");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)

@@ -143,7 +143,7 @@ public sealed class CartService(
         var variants = await db.Variants.AsNoTracking().Include(v => v.Product).ThenInclude(p => p!.Category)
             .Where(v => skus.Contains(v.Sku)).ToDictionaryAsync(v => v.Sku, ct);
         var items = cart.Items.OrderBy(i => i.AddedAt).ThenBy(i => i.Sku).ToList();
-        var codes = (await promotions.CodesOfCartAsync(cart.Id, ct)).ToList();
+        var codes = cart.PriceAdjusted ? (await promotions.CodesOfCartAsync(cart.Id, ct)).ToList() : [];
         if (DiscountDefinition.KeyOf(withCode) is { } added && !codes.Contains(added))
         {
             codes.Add(added);
@@ -152,7 +152,7 @@ public sealed class CartService(
         // Lines no longer for sale are shown at 0 and left out of the discounts (checkout refuses them).
         var prices = await buyerPrices.ForAccountAsync(shopper.AccountId, skus, ct);
         var priceable = items.Where(i => variants.ContainsKey(i.Sku)).Select(i => CheckoutService.PriceLineOf(variants[i.Sku], i.Quantity, prices)).ToList();
-        var redemption = await loyalty.RedemptionOfCartAsync(cart.Id, ct);
+        var redemption = cart.PriceAdjusted ? await loyalty.RedemptionOfCartAsync(cart.Id, ct) : null;
         var totals = priceable.Count == 0 ? null
             : PriceCalculator.Calculate(priceable, null, 0m, false, await promotions.ForAsync(codes, cart.Email, ct) with { LoyaltyAmount = redemption?.Amount ?? 0 });
         var priced = totals?.Lines.ToDictionary(l => l.Sku, StringComparer.Ordinal) ?? [];
@@ -191,13 +191,23 @@ public sealed class CartService(
     /// <summary>
     /// Bumps an active cart's version (inside the caller's transaction), as every change to what the
     /// cart costs must: checkout converts exactly the version it priced. Taking the row lock first
-    /// also queues concurrent changes to one cart.
+    /// also queues concurrent changes to one cart. <paramref name="priceAdjusted"/>: the change puts a
+    /// discount code or redeemed points on the cart (<see cref="Cart.PriceAdjusted"/>).
     /// </summary>
-    public async Task BumpVersionAsync(Guid cartId, CancellationToken ct)
+    public async Task BumpVersionAsync(Guid cartId, CancellationToken ct, bool priceAdjusted = false)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var bumped = await db.Carts.Where(c => c.Id == cartId && c.Status == CartStatus.Active)
-            .ExecuteUpdateAsync(u => u.SetProperty(c => c.Version, c => c.Version + 1).SetProperty(c => c.UpdatedAt, now), ct);
+            .ExecuteUpdateAsync(
+                u =>
+                {
+                    u.SetProperty(c => c.Version, c => c.Version + 1).SetProperty(c => c.UpdatedAt, now);
+                    if (priceAdjusted)
+                    {
+                        u.SetProperty(c => c.PriceAdjusted, true);
+                    }
+                },
+                ct);
         if (bumped == 0)
         {
             throw await db.Carts.AnyAsync(c => c.Id == cartId, ct)

@@ -10,6 +10,9 @@ internal sealed class CartConfiguration : IEntityTypeConfiguration<Cart>
     {
         b.Property(c => c.Status).AsSnakeCaseString();
         b.Property(c => c.Currency).HasMaxLength(3);
+
+        // A default in the database too: bulk writers (the bench's COPY of carts) leave it out.
+        b.Property(c => c.PriceAdjusted).HasDefaultValue(false);
         b.HasMany(c => c.Items).WithOne().HasForeignKey(i => i.CartId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(c => new { c.Status, c.UpdatedAt });
     }

@@ -22,6 +22,14 @@ public sealed class Cart
     public Guid? OrderId { get; set; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>
+    /// Set once a discount code or redeemed points were put on the cart, and never cleared. Pricing
+    /// reads the cart's codes and points only then: most carts have neither, and every cart view and
+    /// checkout would otherwise spend two queries finding that out.
+    /// </summary>
+    public bool PriceAdjusted { get; set; }
+
     public List<CartItem> Items { get; init; } = [];
 }
 

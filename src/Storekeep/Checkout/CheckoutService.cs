@@ -286,8 +286,9 @@ public sealed class CheckoutService(
     {
         var store = await storeSettings.GetAsync(ct);
         var rules = await pricing.GetAsync(ct);
-        var discounts = await promotions.ForAsync(await promotions.CodesOfCartAsync(cart.Id, ct), email, ct)
-            with { LoyaltyAmount = (await loyalty.RedemptionOfCartAsync(cart.Id, ct))?.Amount ?? 0 };
+        var codes = cart.PriceAdjusted ? await promotions.CodesOfCartAsync(cart.Id, ct) : [];
+        var redemption = cart.PriceAdjusted ? await loyalty.RedemptionOfCartAsync(cart.Id, ct) : null;
+        var discounts = await promotions.ForAsync(codes, email, ct) with { LoyaltyAmount = redemption?.Amount ?? 0 };
         var skus = cart.Items.Select(i => i.Sku).ToList();
         var variants = await db.Variants.AsNoTracking().Include(v => v.Product).ThenInclude(p => p!.Category)
             .Where(v => skus.Contains(v.Sku)).ToDictionaryAsync(v => v.Sku, ct);

@@ -66,6 +66,9 @@ public static class DatabaseSetup
             }
 
             options.AddInterceptors(new Audit.AuditInterceptor(serviceProvider.GetService<TimeProvider>() ?? TimeProvider.System));
+
+            // Interceptors registered as services: a test's log of the statements sent, a deployment's own tracing.
+            options.AddInterceptors(serviceProvider.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>());
         });
         services.AddScoped<ReadReplica>();
         return services;

@@ -74,6 +74,12 @@ public sealed class LoyaltyLedger(StorekeepDbContext db, LoyaltyPrograms program
                 && (excludeOrder == null || o.Id != excludeOrder))
             .Select(o => new { o.Id, CustomerId = o.CustomerId!.Value, o.Total })
             .ToListAsync(ct);
+        if (orders.Count == 0)
+        {
+            // A first order: no refunds to read.
+            return new Dictionary<Guid, decimal>();
+        }
+
         var orderIds = orders.Select(o => o.Id).ToList();
         var refunded = (await db.Payments.AsNoTracking().Where(p => orderIds.Contains(p.OrderId)).Select(p => new { p.OrderId, p.RefundedAmount }).ToListAsync(ct))
             .ToLookup(p => p.OrderId, p => p.RefundedAmount);
@@ -129,8 +135,10 @@ public sealed class LoyaltyLedger(StorekeepDbContext db, LoyaltyPrograms program
             return;
         }
 
-        var spend = await SpendAsync(customerId, orderId, now, ct);
-        var multiplier = LoyaltyPrograms.TierFor(program, spend)?.Multiplier ?? 1m;
+        // Without tiers the 12-month spend decides nothing: its two queries are skipped.
+        var multiplier = LoyaltyPrograms.TiersOf(program).Count == 0
+            ? 1m
+            : LoyaltyPrograms.TierFor(program, await SpendAsync(customerId, orderId, now, ct))?.Multiplier ?? 1m;
         var merchandise = order.Subtotal - (order.DiscountTotal - order.ShippingDiscount);
         var points = (long)decimal.Floor(Math.Max(0m, merchandise) * program.PointsPerUnit * multiplier);
         await PostAsync(customerId, LoyaltyEntryType.Earn, points, orderId, $"earn:{orderId}", null, ExpiryFor(program, now), now, ct);
@@ -251,15 +259,17 @@ public sealed class LoyaltyLedger(StorekeepDbContext db, LoyaltyPrograms program
             return null;
         }
 
-        await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO loyalty_accounts (customer_id, balance) VALUES ({customerId}, 0) ON CONFLICT (customer_id) DO NOTHING", ct);
-        var accounts = db.Set<LoyaltyAccount>().Where(a => a.CustomerId == customerId);
-        var changed = points < 0
-            ? await accounts.Where(a => a.Balance >= -points).ExecuteUpdateAsync(u => u.SetProperty(a => a.Balance, a => a.Balance + points), ct)
-            : await accounts.ExecuteUpdateAsync(u => u.SetProperty(a => a.Balance, a => a.Balance + points), ct);
-        if (changed == 0)
+        // One statement moves the balance and answers the new one: a credit creates the account if
+        // need be; a debit is guarded (no account, or too small a balance, changes no row).
+        var after = (points > 0
+            ? await db.Database.SqlQuery<long>(
+                $"INSERT INTO loyalty_accounts (customer_id, balance) VALUES ({customerId}, {points}) ON CONFLICT (customer_id) DO UPDATE SET balance = loyalty_accounts.balance + excluded.balance RETURNING balance AS \"Value\"").ToListAsync(ct)
+            : await db.Database.SqlQuery<long>(
+                $"UPDATE loyalty_accounts SET balance = balance + {points} WHERE customer_id = {customerId} AND balance >= {-points} RETURNING balance AS \"Value\"").ToListAsync(ct))
+            .Cast<long?>().SingleOrDefault();
+        if (after is null)
         {
-            var balance = await accounts.AsNoTracking().Select(a => a.Balance).SingleOrDefaultAsync(ct);
+            var balance = await db.Set<LoyaltyAccount>().AsNoTracking().Where(a => a.CustomerId == customerId).Select(a => a.Balance).SingleOrDefaultAsync(ct);
             throw InsufficientPoints(-points, balance);
         }
 
@@ -268,8 +278,7 @@ public sealed class LoyaltyLedger(StorekeepDbContext db, LoyaltyPrograms program
             CustomerId = customerId, Type = type, Points = points, OrderId = orderId, Key = key, Reason = reason, CreatedAt = now, ExpiresAt = points > 0 ? expiresAt : null,
         };
         db.Set<LoyaltyEntry>().Add(entry);
-        var after = await accounts.AsNoTracking().Select(a => a.Balance).SingleAsync(ct);
-        db.Raise(new LoyaltyPointsChanged(customerId, entry.Id, ToView(entry).Type, points, after, orderId, reason), now);
+        db.Raise(new LoyaltyPointsChanged(customerId, entry.Id, ToView(entry).Type, points, after.Value, orderId, reason), now);
         return entry;
     }
 

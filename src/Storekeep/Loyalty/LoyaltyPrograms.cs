@@ -17,12 +17,16 @@ public sealed class LoyaltyPrograms(StorekeepDbContext db, TimeProvider clock)
     public const decimal MaxMultiplier = 10m;
     public const int TierNameMaxLength = 50;
 
+    // Read once per unit of work (this class is scoped): a subscriber's batch earns for every paid
+    // order in it, and a checkout asks twice. A save through PutAsync replaces it.
+    private LoyaltyProgram? _loaded;
+
     public async Task<LoyaltyProgramView> GetAsync(CancellationToken ct) => ToView(await LoadAsync(ct));
 
     /// <summary>The program as stored, or the default (off) when it was never saved.</summary>
     public async Task<LoyaltyProgram> LoadAsync(CancellationToken ct) =>
-        await db.Set<LoyaltyProgram>().AsNoTracking().SingleOrDefaultAsync(ct)
-        ?? new LoyaltyProgram { PointsPerUnit = 1, PointValue = 0.01m };
+        _loaded ??= await db.Set<LoyaltyProgram>().AsNoTracking().SingleOrDefaultAsync(ct)
+            ?? new LoyaltyProgram { PointsPerUnit = 1, PointValue = 0.01m };
 
     public async Task<LoyaltyProgramView> PutAsync(LoyaltyProgramRequest request, CancellationToken ct)
     {
@@ -110,6 +114,7 @@ public sealed class LoyaltyPrograms(StorekeepDbContext db, TimeProvider clock)
             return await PutAsync(request, ct);
         }
 
+        _loaded = program;
         return ToView(program);
     }
 

@@ -81,7 +81,7 @@ public sealed class LoyaltyRedemptions(StorekeepDbContext db, LoyaltyPrograms pr
 
         await db.InTransactionAsync(async token =>
         {
-            await carts.BumpVersionAsync(cartId, token);
+            await carts.BumpVersionAsync(cartId, token, priceAdjusted: true);
             var now = clock.GetUtcNow().UtcDateTime;
             var row = await db.Set<CartLoyaltyRedemption>().FirstOrDefaultAsync(r => r.CartId == cartId, token);
             if (row is null)

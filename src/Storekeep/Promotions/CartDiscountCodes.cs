@@ -35,7 +35,7 @@ public sealed class CartDiscountCodes(StorekeepDbContext db, CartService carts, 
 
         await db.InTransactionAsync(async token =>
         {
-            await carts.BumpVersionAsync(cartId, token);
+            await carts.BumpVersionAsync(cartId, token, priceAdjusted: true);
             if (!await db.Set<CartDiscountCode>().AnyAsync(c => c.CartId == cartId && c.Code == code, token))
             {
                 db.Set<CartDiscountCode>().Add(new CartDiscountCode { CartId = cartId, Code = code, AddedAt = clock.GetUtcNow().UtcDateTime });

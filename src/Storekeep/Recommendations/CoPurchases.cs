@@ -27,6 +27,9 @@ public sealed class CoPurchases(StorekeepDbContext db, TimeProvider clock) : IOr
     public const int DefaultLimit = 4;
     public const int MaxLimit = 20;
 
+    /// <summary>The transaction that holds the shared lock already (this class is scoped).</summary>
+    private Guid? _sharedLockTransaction;
+
     /// <summary>
     /// Adds one order to the counts, once: the order's row in <c>co_purchase_orders</c> is the guard,
     /// so a second delivery of its event changes nothing. Call inside a transaction (the subscriber's).
@@ -90,10 +93,21 @@ public sealed class CoPurchases(StorekeepDbContext db, TimeProvider clock) : IOr
     /// </summary>
     private async Task LockAsync(bool exclusive, CancellationToken ct)
     {
-        if (db.IsPostgres)
+        if (!db.IsPostgres)
         {
-            await db.Database.ExecuteSqlRawAsync(exclusive ? "SELECT pg_advisory_xact_lock(1544227345)" : "SELECT pg_advisory_xact_lock_shared(1544227345)", ct);
+            return;
         }
+
+        // The subscriber counts a whole batch of orders in one transaction: the shared lock is
+        // taken once in it, not once per order.
+        var transaction = db.Database.CurrentTransaction?.TransactionId;
+        if (!exclusive && transaction is not null && transaction == _sharedLockTransaction)
+        {
+            return;
+        }
+
+        await db.Database.ExecuteSqlRawAsync(exclusive ? "SELECT pg_advisory_xact_lock(1544227345)" : "SELECT pg_advisory_xact_lock_shared(1544227345)", ct);
+        _sharedLockTransaction = exclusive ? null : transaction;
     }
 
 

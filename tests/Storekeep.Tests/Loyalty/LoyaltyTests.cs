@@ -132,6 +132,11 @@ public sealed class LoyaltyTests
         {
             Assert.Equal(2, await db.Set<LoyaltyEntry>().CountAsync(e => e.Type == LoyaltyEntryType.Earn));
             Assert.Equal(2, await db.OutboxEvents.CountAsync(e => e.Type == EventTypes.LoyaltyPointsChanged));
+
+            // Each change names the balance it left (the first one also opened the account).
+            var changes = await db.OutboxEvents.Where(e => e.Type == EventTypes.LoyaltyPointsChanged).Select(e => e.Payload).ToListAsync();
+            Assert.Equal([(150L, 150L), (100L, 250L)], changes.Select(c => System.Text.Json.Nodes.JsonNode.Parse(c)!)
+                .Select(c => ((long)c["points"]!, (long)c["balance"]!)).OrderBy(c => c.Item2).ToArray());
         }
 
         await AssertBalancesAreTheSumOfTheLedgerAsync(store);

@@ -65,6 +65,34 @@ public sealed class DiscountCheckoutTests
             .ExpectProblem(HttpStatusCode.UnprocessableEntity, "discount_usage_limit_reached");
     }
 
+    [Fact]
+    public async Task A_cart_never_given_a_code_or_points_is_priced_without_reading_them_and_one_given_a_code_reads_and_charges_it()
+    {
+        var log = new StatementLog();
+        await using var store = await TestStore.StartAsync(TestDatabases.Sqlite, services: log.AddTo);
+        await store.AddProductAsync("TEE-1", 19.99m, main: 10);
+        await CreateDiscountAsync(store, Percentage("Quarter off tees", "TEE25", 25m));
+        var plain = await store.CartWithAsync(store.Anonymous, ("TEE-1", 1));
+        var coded = await store.CartWithAsync(store.Anonymous, ("TEE-1", 1));
+        await store.Anonymous.PostJson($"/api/v1/carts/{coded}/discount-codes", new { code = "TEE25" }).Expect(HttpStatusCode.OK);
+
+        log.Clear();
+        Assert.Equal(19.99m, (await store.Anonymous.GetAsync($"/api/v1/carts/{plain}").Expect(HttpStatusCode.OK))["subtotal"].Dec());
+        var plainOrder = await store.Anonymous.PostJson($"/api/v1/carts/{plain}/checkout", TestCatalog.CheckoutBody()).Expect(HttpStatusCode.Created);
+        Assert.Equal(19.99m, plainOrder["total"].Dec());
+        Assert.Empty(log.ReadsOf("cart_discount_codes"));
+        Assert.Empty(log.ReadsOf("cart_loyalty_redemptions"));
+
+        // Entering the code marked the cart: its view and its checkout read the code and charge it.
+        log.Clear();
+        var view = await store.Anonymous.GetAsync($"/api/v1/carts/{coded}").Expect(HttpStatusCode.OK);
+        Assert.Equal(5.00m, view["discountTotal"].Dec());
+        var codedOrder = await store.Anonymous.PostJson($"/api/v1/carts/{coded}/checkout", TestCatalog.CheckoutBody()).Expect(HttpStatusCode.Created);
+        Assert.Equal((14.99m, 5.00m), (codedOrder["total"].Dec(), codedOrder["discountTotal"].Dec()));
+        Assert.Equal(2, log.ReadsOf("cart_discount_codes").Count);
+        Assert.Equal(2, log.ReadsOf("cart_loyalty_redemptions").Count);
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
     public async Task Twenty_percent_off_an_order_of_150_and_60_is_allocated_30_and_12_and_tax_is_on_the_discounted_lines(string database)

@@ -12,7 +12,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261206225553_Initial")]
+    [Migration("20261207084746_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1346,6 +1346,12 @@ namespace Storekeep.Migrations.Sqlite.Migrations
                     b.Property<Guid?>("OrderId")
                         .HasColumnType("TEXT")
                         .HasColumnName("order_id");
+
+                    b.Property<bool>("PriceAdjusted")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false)
+                        .HasColumnName("price_adjusted");
 
                     b.Property<string>("Status")
                         .IsRequired()

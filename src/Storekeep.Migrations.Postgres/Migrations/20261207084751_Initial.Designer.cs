@@ -13,7 +13,7 @@ using Storekeep.Data;
 namespace Storekeep.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(StorekeepDbContext))]
-    [Migration("20261206225600_Initial")]
+    [Migration("20261207084751_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1369,6 +1369,12 @@ namespace Storekeep.Migrations.Postgres.Migrations
                     b.Property<Guid?>("OrderId")
                         .HasColumnType("uuid")
                         .HasColumnName("order_id");
+
+                    b.Property<bool>("PriceAdjusted")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("price_adjusted");
 
                     b.Property<string>("Status")
                         .IsRequired()
