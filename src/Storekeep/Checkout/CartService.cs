@@ -143,7 +143,8 @@ public sealed class CartService(
         var variants = await db.Variants.AsNoTracking().Include(v => v.Product).ThenInclude(p => p!.Category)
             .Where(v => skus.Contains(v.Sku)).ToDictionaryAsync(v => v.Sku, ct);
         var items = cart.Items.OrderBy(i => i.AddedAt).ThenBy(i => i.Sku).ToList();
-        var codes = cart.PriceAdjusted ? (await promotions.CodesOfCartAsync(cart.Id, ct)).ToList() : [];
+        var (entered, redemption) = await AdjustmentsOfAsync(cart, promotions, loyalty, ct);
+        var codes = entered.ToList();
         if (DiscountDefinition.KeyOf(withCode) is { } added && !codes.Contains(added))
         {
             codes.Add(added);
@@ -152,7 +153,6 @@ public sealed class CartService(
         // Lines no longer for sale are shown at 0 and left out of the discounts (checkout refuses them).
         var prices = await buyerPrices.ForAccountAsync(shopper.AccountId, skus, ct);
         var priceable = items.Where(i => variants.ContainsKey(i.Sku)).Select(i => CheckoutService.PriceLineOf(variants[i.Sku], i.Quantity, prices)).ToList();
-        var redemption = cart.PriceAdjusted ? await loyalty.RedemptionOfCartAsync(cart.Id, ct) : null;
         var totals = priceable.Count == 0 ? null
             : PriceCalculator.Calculate(priceable, null, 0m, false, await promotions.ForAsync(codes, cart.Email, ct) with { LoyaltyAmount = redemption?.Amount ?? 0 });
         var priced = totals?.Lines.ToDictionary(l => l.Sku, StringComparer.Ordinal) ?? [];
@@ -187,6 +187,14 @@ public sealed class CartService(
             PriceListId = prices.PriceListId,
         };
     }
+
+    /// <summary>
+    /// The discount codes entered on the cart and the points redeemed on it, read only for a cart
+    /// ever given either (<see cref="Cart.PriceAdjusted"/>). The cart view and checkout both price with them.
+    /// </summary>
+    internal static async Task<(IReadOnlyList<string> Codes, (long Points, long Amount)? Redemption)> AdjustmentsOfAsync(
+        Cart cart, PromotionCandidates promotions, LoyaltyCheckout loyalty, CancellationToken ct) =>
+        cart.PriceAdjusted ? (await promotions.CodesOfCartAsync(cart.Id, ct), await loyalty.RedemptionOfCartAsync(cart.Id, ct)) : ([], null);
 
     /// <summary>
     /// Bumps an active cart's version (inside the caller's transaction), as every change to what the

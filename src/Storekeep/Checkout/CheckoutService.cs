@@ -286,8 +286,7 @@ public sealed class CheckoutService(
     {
         var store = await storeSettings.GetAsync(ct);
         var rules = await pricing.GetAsync(ct);
-        var codes = cart.PriceAdjusted ? await promotions.CodesOfCartAsync(cart.Id, ct) : [];
-        var redemption = cart.PriceAdjusted ? await loyalty.RedemptionOfCartAsync(cart.Id, ct) : null;
+        var (codes, redemption) = await CartService.AdjustmentsOfAsync(cart, promotions, loyalty, ct);
         var discounts = await promotions.ForAsync(codes, email, ct) with { LoyaltyAmount = redemption?.Amount ?? 0 };
         var skus = cart.Items.Select(i => i.Sku).ToList();
         var variants = await db.Variants.AsNoTracking().Include(v => v.Product).ThenInclude(p => p!.Category)

@@ -35,7 +35,7 @@ public sealed class LoyaltyLedger(StorekeepDbContext db, LoyaltyPrograms program
         var program = await programs.LoadAsync(ct);
         var spend = await SpendAsync(customerId, excludeOrder: null, now, ct);
         var tier = LoyaltyPrograms.TierFor(program, spend);
-        var balance = await db.Set<LoyaltyAccount>().AsNoTracking().Where(a => a.CustomerId == customerId).Select(a => a.Balance).SingleOrDefaultAsync(ct);
+        var balance = await BalanceAsync(customerId, ct);
         var query = db.Set<LoyaltyEntry>().AsNoTracking().Where(e => e.CustomerId == customerId);
         if (after is { } a)
         {
@@ -191,7 +191,7 @@ public sealed class LoyaltyLedger(StorekeepDbContext db, LoyaltyPrograms program
 
         var reversedSoFar = -entries.Where(e => e.Type == LoyaltyEntryType.Reverse).Sum(e => e.Points);
         var target = (long)((Int128)earned.Points * part / whole);
-        var balance = await db.Set<LoyaltyAccount>().AsNoTracking().Where(a => a.CustomerId == earned.CustomerId).Select(a => a.Balance).SingleOrDefaultAsync(ct);
+        var balance = await BalanceAsync(earned.CustomerId, ct);
         var take = Math.Min(target - reversedSoFar, balance);
         if (take > 0)
         {
@@ -231,7 +231,7 @@ public sealed class LoyaltyLedger(StorekeepDbContext db, LoyaltyPrograms program
         var creditsDue = await entries.Where(e => e.Points > 0 && e.ExpiresAt != null && e.ExpiresAt <= now).SumAsync(e => e.Points, ct);
         var debits = -await entries.Where(e => e.Points < 0 && e.Type != LoyaltyEntryType.Expire).SumAsync(e => e.Points, ct);
         var expiredSoFar = -await entries.Where(e => e.Type == LoyaltyEntryType.Expire).SumAsync(e => e.Points, ct);
-        var balance = await db.Set<LoyaltyAccount>().AsNoTracking().Where(a => a.CustomerId == customerId).Select(a => a.Balance).SingleOrDefaultAsync(ct);
+        var balance = await BalanceAsync(customerId, ct);
         var expire = Math.Min(Math.Max(0, creditsDue - debits - expiredSoFar), balance);
         if (expire > 0)
         {
@@ -261,15 +261,13 @@ public sealed class LoyaltyLedger(StorekeepDbContext db, LoyaltyPrograms program
 
         // One statement moves the balance and answers the new one: a credit creates the account if
         // need be; a debit is guarded (no account, or too small a balance, changes no row).
-        var after = (points > 0
-            ? await db.Database.SqlQuery<long>(
-                $"INSERT INTO loyalty_accounts (customer_id, balance) VALUES ({customerId}, {points}) ON CONFLICT (customer_id) DO UPDATE SET balance = loyalty_accounts.balance + excluded.balance RETURNING balance AS \"Value\"").ToListAsync(ct)
-            : await db.Database.SqlQuery<long>(
-                $"UPDATE loyalty_accounts SET balance = balance + {points} WHERE customer_id = {customerId} AND balance >= {-points} RETURNING balance AS \"Value\"").ToListAsync(ct))
-            .Cast<long?>().SingleOrDefault();
+        var move = points > 0
+            ? (FormattableString)$"INSERT INTO loyalty_accounts (customer_id, balance) VALUES ({customerId}, {points}) ON CONFLICT (customer_id) DO UPDATE SET balance = loyalty_accounts.balance + excluded.balance RETURNING balance AS \"Value\""
+            : (FormattableString)$"UPDATE loyalty_accounts SET balance = balance + {points} WHERE customer_id = {customerId} AND balance >= {-points} RETURNING balance AS \"Value\"";
+        var after = (await db.Database.SqlQuery<long>(move).ToListAsync(ct)).Cast<long?>().SingleOrDefault();
         if (after is null)
         {
-            var balance = await db.Set<LoyaltyAccount>().AsNoTracking().Where(a => a.CustomerId == customerId).Select(a => a.Balance).SingleOrDefaultAsync(ct);
+            var balance = await BalanceAsync(customerId, ct);
             throw InsufficientPoints(-points, balance);
         }
 
@@ -281,6 +279,10 @@ public sealed class LoyaltyLedger(StorekeepDbContext db, LoyaltyPrograms program
         db.Raise(new LoyaltyPointsChanged(customerId, entry.Id, ToView(entry).Type, points, after.Value, orderId, reason), now);
         return entry;
     }
+
+    /// <summary>The customer's balance now (0 without an account).</summary>
+    private Task<long> BalanceAsync(Guid customerId, CancellationToken ct) =>
+        db.Set<LoyaltyAccount>().AsNoTracking().Where(a => a.CustomerId == customerId).Select(a => a.Balance).SingleOrDefaultAsync(ct);
 
     public static StorekeepException InsufficientPoints(long wanted, long balance) =>
         Errors.Unprocessable("insufficient_points", $"{wanted} points were asked for, but the balance is {balance}.");
