@@ -38,6 +38,7 @@ public sealed class PromotionsModule : StorekeepModule
     {
         services.AddScoped<Discounts>();
         services.AddScoped<PromotionCandidates>();
+        services.AddSingleton<AutomaticDiscountsCache>();
         services.AddScoped<DiscountUsage>();
         services.AddScoped<CartDiscountCodes>();
         services.AddScoped<DiscountPreview>();

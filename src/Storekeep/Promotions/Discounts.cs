@@ -16,7 +16,7 @@ internal sealed record DiscountRules(DiscountTargetDto AppliesTo, BuyRuleDto? Bu
 }
 
 /// <summary>The back office's discounts: create, list, read with usage, change, deactivate; and their engine form.</summary>
-public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
+public sealed class Discounts(StorekeepDbContext db, TimeProvider clock, AutomaticDiscountsCache automatic)
 {
     public const int MaxListItems = 500;
     public const int MaxRuleQuantity = 1000;
@@ -29,6 +29,7 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
         await RequireSegmentAsync(request.SegmentId, ct);
         db.Set<DiscountDefinition>().Add(discount);
         await SaveAsync(discount, ct);
+        automatic.Clear();
         return ToView(discount, Usage.None);
     }
 
@@ -100,6 +101,7 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
         Apply(discount, Validate(merged));
         await RequireSegmentAsync(merged.SegmentId, ct);
         await SaveEditAsync(discount, limitBefore, ct);
+        automatic.Clear();
         return await GetAsync(id, ct);
     }
 
@@ -113,6 +115,7 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
         Apply(discount, Validate(request));
         await RequireSegmentAsync(request.SegmentId, ct);
         await SaveEditAsync(discount, limitBefore, ct);
+        automatic.Clear();
         return await GetAsync(id, ct);
     }
 
@@ -158,6 +161,7 @@ public sealed class Discounts(StorekeepDbContext db, TimeProvider clock)
         var now = clock.GetUtcNow().UtcDateTime;
         var changed = await db.Set<DiscountDefinition>().Where(d => d.Id == discountId)
             .ExecuteUpdateAsync(u => u.SetProperty(d => d.Status, DiscountStatus.Inactive).SetProperty(d => d.UpdatedAt, now), ct);
+        automatic.Clear();
         return changed == 0 ? throw Errors.NotFound("Discount", id) : await GetAsync(id, ct);
     }
 

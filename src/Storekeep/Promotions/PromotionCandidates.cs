@@ -5,11 +5,13 @@ using Storekeep.Pricing;
 namespace Storekeep.Promotions;
 
 /// <summary>
-/// What the engine considers for a cart: every active automatic discount, and the discounts of the
-/// codes entered on it (whatever their status, so an expired code says so rather than "unknown"),
-/// with the uses left overall and for this shopper.
+/// What the engine considers for a cart: every active automatic discount (this node's copy, see
+/// <see cref="AutomaticDiscountsCache"/>), and the discounts of the codes entered on it (whatever
+/// their status, so an expired code says so rather than "unknown"), with the uses left overall and
+/// for this shopper.
 /// </summary>
-public sealed class PromotionCandidates(StorekeepDbContext db, TimeProvider clock, IEnumerable<IAutomaticDiscountAudience> audiences, Segments.Segments segments)
+public sealed class PromotionCandidates(
+    StorekeepDbContext db, TimeProvider clock, AutomaticDiscountsCache automaticDiscounts, IEnumerable<IAutomaticDiscountAudience> audiences, Segments.Segments segments)
 {
     /// <summary>The codes entered on a cart, in the order they were entered.</summary>
     public async Task<IReadOnlyList<string>> CodesOfCartAsync(Guid cartId, CancellationToken ct) =>
@@ -21,10 +23,20 @@ public sealed class PromotionCandidates(StorekeepDbContext db, TimeProvider cloc
     {
         var keys = codes.Select(DiscountDefinition.KeyOf).OfType<string>().Distinct().ToList();
         var now = clock.GetUtcNow().UtcDateTime;
-        var definitions = await db.Set<DiscountDefinition>().AsNoTracking()
-            .Where(d => (d.CodeKey == null && d.Status == DiscountStatus.Active && (d.EndsAt == null || d.EndsAt > now))
-                || (d.CodeKey != null && keys.Contains(d.CodeKey)))
+        var active = (await automaticDiscounts.GetAsync(() => db.Set<DiscountDefinition>().AsNoTracking()
+                .Where(d => d.CodeKey == null && d.Status == DiscountStatus.Active && (d.EndsAt == null || d.EndsAt > now))
+                .ToListAsync(ct)))
+            .Where(d => d.EndsAt == null || d.EndsAt > now).ToList();
+
+        // Read now rather than from the node's copy: the entered codes, and the limited automatic
+        // discounts (a used-up one must stop applying at once, not answer 409 at checkout).
+        var counted = active.Where(d => d.UsageLimit is not null).Select(d => d.Id).ToList();
+        List<DiscountDefinition> fresh = keys.Count == 0 && counted.Count == 0 ? [] : await db.Set<DiscountDefinition>().AsNoTracking()
+            .Where(d => (d.CodeKey != null && keys.Contains(d.CodeKey)) || counted.Contains(d.Id))
             .ToListAsync(ct);
+        var definitions = active.Where(d => d.UsageLimit is null)
+            .Concat(fresh.Where(d => d.CodeKey != null || (d.Status == DiscountStatus.Active && (d.EndsAt == null || d.EndsAt > now))))
+            .ToList();
 
         // Automatic discounts an audience holds back from this shopper (an offer experiment's control variant).
         var automatic = definitions.Where(d => d.CodeKey == null).Select(d => d.Id).ToList();

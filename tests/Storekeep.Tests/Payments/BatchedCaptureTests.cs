@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Storekeep.Events;
 using Storekeep.Payments;
 using Storekeep.Tests.Fulfillment;
@@ -87,6 +88,49 @@ public sealed class BatchedCaptureTests
         Assert.DoesNotContain(store.Gateway.Journal, op => op.Kind == "capture");
         await using var check = store.Db();
         Assert.Equal(0, await check.OutboxEvents.CountAsync(e => e.Type == EventTypes.OrderPaid, TestContext.Current.CancellationToken));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_node_shut_down_while_a_capture_is_at_the_gateway_records_it_and_the_captures_queued_behind_it_before_it_stops(string database)
+    {
+        // The first node only keeps the database; its stalled-capture sweep waits minutes, so any
+        // capture recorded here was the stopping node's own.
+        await using var store = await TestStore.StartAsync(database);
+        await store.AddProductAsync("MUG-1", 10m, main: 50);
+        var gate = new GatewayGate { HoldCaptures = true };
+        var node = await store.StartAnotherNodeAsync(Batched, s => s.AddSingleton(sp => gate.Wrap(sp.GetRequiredService<TestPaymentGateway>())));
+        var gateway = node.Gateway;
+        var lifetime = node.Services.GetRequiredService<IHostApplicationLifetime>();
+        List<JsonNode> orders = [await node.PlaceOrderAsync(("MUG-1", 1))];
+        await gate.CaptureEntered.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        for (var i = 2; i <= 7; i++)
+        {
+            orders.Add(await node.PlaceOrderAsync(("MUG-1", i)));
+        }
+
+        var stopped = node.DisposeAsync().AsTask();
+        await Eventually.HoldsAsync(() => Task.FromResult(lifetime.ApplicationStopping.IsCancellationRequested), "the node's shutdown begun");
+
+        // The host tells the capture service to stop after the web server has: let it get there, so
+        // the release below lands on a service already told to stop (as a shutdown under load would).
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        gate.Release();
+        await stopped.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        // Nothing left capturing for the sweep: the node finished every capture before it stopped.
+        await using var db = store.Db();
+        var ids = orders.Select(o => Guid.Parse(o["id"].Str())).ToList();
+        var payments = await db.Payments.AsNoTracking().Where(p => ids.Contains(p.OrderId)).ToListAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(7, payments.Count);
+        foreach (var order in orders)
+        {
+            var payment = Assert.Single(payments, p => p.OrderId == Guid.Parse(order["id"].Str()));
+            Assert.Equal((PaymentRecordStatus.Captured, order["total"].Dec()), (payment.Status, payment.CapturedAmount));
+            Assert.Equal([payment.Amount], gateway.Journal.Where(op => op.Kind == "capture" && op.Reference == payment.GatewayReference).Select(op => op.Amount));
+        }
+
+        Assert.Equal(7, await db.OutboxEvents.CountAsync(e => e.Type == EventTypes.OrderPaid, TestContext.Current.CancellationToken));
     }
 
     [Fact]

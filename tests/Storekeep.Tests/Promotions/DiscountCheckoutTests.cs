@@ -95,6 +95,55 @@ public sealed class DiscountCheckoutTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Automatic_discounts_are_read_once_while_unchanged_and_each_change_on_the_node_reaches_its_next_pricing(string database)
+    {
+        var log = new StatementLog();
+        await using var store = await TestStore.StartAsync(database, services: log.AddTo);
+        await store.AddProductAsync("TEE-1", 20.00m, main: 10);
+        var discount = await CreateDiscountAsync(store, Percentage("Spring sale", null, 10m));
+        int AutomaticReads() => log.ReadsOf("discounts").Count(s => s.Replace("\"", "", StringComparison.Ordinal).Contains("code_key IS NULL", StringComparison.Ordinal));
+
+        // Creating the cart prices it (the one read); its views after are priced from the node's copy.
+        log.Clear();
+        var cart = await store.CartWithAsync(store.Anonymous, ("TEE-1", 1));
+        async Task<decimal> DiscountOfCartAsync() => (await store.Anonymous.GetAsync($"/api/v1/carts/{cart}").Expect(HttpStatusCode.OK))["discountTotal"].Dec();
+        Assert.Equal(2.00m, await DiscountOfCartAsync());
+        Assert.Equal(2.00m, await DiscountOfCartAsync());
+        Assert.Equal(1, AutomaticReads());
+
+        await store.Client.PatchJson($"/api/v1/discounts/{discount["id"].Str()}", new { value = 25m }).Expect(HttpStatusCode.OK);
+        Assert.Equal(5.00m, await DiscountOfCartAsync());
+        await store.Client.PostJson($"/api/v1/discounts/{discount["id"].Str()}/deactivate", new { }).Expect(HttpStatusCode.OK);
+        Assert.Equal(0m, await DiscountOfCartAsync());
+        Assert.Equal(3, AutomaticReads());
+
+        var order = await store.Anonymous.PostJson($"/api/v1/carts/{cart}/checkout", TestCatalog.CheckoutBody()).Expect(HttpStatusCode.Created);
+        Assert.Equal((20.00m, 0m), (order["total"].Dec(), order["discountTotal"].Dec()));
+        Assert.Equal(3, AutomaticReads());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_limited_automatic_discount_used_up_stops_applying_at_the_next_pricing_and_the_next_order_is_placed_without_it(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        await store.AddProductAsync("TEE-1", 20.00m, main: 10);
+        await CreateDiscountAsync(store, Percentage("First order only", null, 10m, usageLimit: 1));
+        var first = await store.CartWithAsync(store.Anonymous, ("TEE-1", 1));
+        var second = await store.CartWithAsync(store.Anonymous, ("TEE-1", 1));
+        Assert.Equal(2.00m, (await store.Anonymous.GetAsync($"/api/v1/carts/{second}").Expect(HttpStatusCode.OK))["discountTotal"].Dec());
+
+        var discounted = await store.Anonymous.PostJson($"/api/v1/carts/{first}/checkout", TestCatalog.CheckoutBody()).Expect(HttpStatusCode.Created);
+        Assert.Equal((18.00m, 2.00m), (discounted["total"].Dec(), discounted["discountTotal"].Dec()));
+
+        // The node priced the second cart with the discount a moment ago; its one use is gone now.
+        Assert.Equal(0m, (await store.Anonymous.GetAsync($"/api/v1/carts/{second}").Expect(HttpStatusCode.OK))["discountTotal"].Dec());
+        var full = await store.Anonymous.PostJson($"/api/v1/carts/{second}/checkout", TestCatalog.CheckoutBody()).Expect(HttpStatusCode.Created);
+        Assert.Equal((20.00m, 0m), (full["total"].Dec(), full["discountTotal"].Dec()));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
     public async Task Twenty_percent_off_an_order_of_150_and_60_is_allocated_30_and_12_and_tax_is_on_the_discounted_lines(string database)
     {
         await using var store = await TestStore.StartAsync(database);
