@@ -43,10 +43,6 @@ public static class ExperimentAssignment
 }
 
 /// <summary>
-/// Where visitors meet running experiments: picks their variant and records the first exposure
-/// (one row per experiment and visitor; a repeated visit changes nothing).
-/// </summary>
-/// <summary>
 /// The running experiments of each kind, read once per few seconds per node instead of on every
 /// storefront request and cart pricing. Starting or stopping clears this node's copy at once; other
 /// nodes follow within <see cref="Lifetime"/>.
@@ -55,39 +51,17 @@ public sealed class RunningExperimentsCache(TimeProvider clock)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
 
-    private readonly Lock gate = new();
-    private readonly Dictionary<ExperimentKind, (DateTimeOffset LoadedAt, IReadOnlyList<Experiment> Experiments)> entries = [];
+    private readonly NodeCopy<ExperimentKind, IReadOnlyList<Experiment>> _copy = new(clock, Lifetime);
 
-    public async Task<IReadOnlyList<Experiment>> GetAsync(ExperimentKind kind, Func<Task<IReadOnlyList<Experiment>>> load)
-    {
-        ArgumentNullException.ThrowIfNull(load);
-        var now = clock.GetUtcNow();
-        lock (gate)
-        {
-            if (entries.TryGetValue(kind, out var entry) && now - entry.LoadedAt < Lifetime)
-            {
-                return entry.Experiments;
-            }
-        }
+    public Task<IReadOnlyList<Experiment>> GetAsync(ExperimentKind kind, Func<Task<IReadOnlyList<Experiment>>> load) => _copy.GetAsync(kind, load);
 
-        var experiments = await load();
-        lock (gate)
-        {
-            entries[kind] = (now, experiments);
-        }
-
-        return experiments;
-    }
-
-    public void Clear()
-    {
-        lock (gate)
-        {
-            entries.Clear();
-        }
-    }
+    public void Clear() => _copy.Clear();
 }
 
+/// <summary>
+/// Where visitors meet running experiments: picks their variant and records the first exposure
+/// (one row per experiment and visitor; a repeated visit changes nothing).
+/// </summary>
 public sealed class ExperimentExposures(StorekeepDbContext db, TimeProvider clock, RunningExperimentsCache cache)
 {
     /// <summary>The running experiments of a kind, with their variants (oldest first); shared, do not change them.</summary>

@@ -1,3 +1,5 @@
+using Storekeep.Shared;
+
 namespace Storekeep.Promotions;
 
 /// <summary>
@@ -13,47 +15,11 @@ public sealed class AutomaticDiscountsCache(TimeProvider clock)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
 
-    private readonly Lock _gate = new();
-    private (DateTimeOffset LoadedAt, IReadOnlyList<DiscountDefinition> Discounts)? _entry;
+    private readonly NodeCopy<bool, IReadOnlyList<DiscountDefinition>> _copy = new(clock, Lifetime);
 
-    // Bumped by every clear: a load that started before a change must not be kept after it.
-    private long _generation;
-
-    /// <summary>The cached discounts, or <paramref name="load"/>'s when none are fresh; shared, do not change them.</summary>
-    public async Task<IReadOnlyList<DiscountDefinition>> GetAsync(Func<Task<List<DiscountDefinition>>> load)
-    {
-        ArgumentNullException.ThrowIfNull(load);
-        var now = clock.GetUtcNow();
-        long generation;
-        lock (_gate)
-        {
-            if (_entry is { } entry && now - entry.LoadedAt < Lifetime)
-            {
-                return entry.Discounts;
-            }
-
-            generation = _generation;
-        }
-
-        var discounts = await load();
-        lock (_gate)
-        {
-            if (generation == _generation)
-            {
-                _entry = (now, discounts);
-            }
-        }
-
-        return discounts;
-    }
+    /// <summary>The kept discounts, or <paramref name="load"/>'s when none are fresh; shared, do not change them.</summary>
+    public Task<IReadOnlyList<DiscountDefinition>> GetAsync(Func<Task<IReadOnlyList<DiscountDefinition>>> load) => _copy.GetAsync(true, load);
 
     /// <summary>Drops this node's copy: called after a discount is created, edited or deactivated.</summary>
-    public void Clear()
-    {
-        lock (_gate)
-        {
-            _generation++;
-            _entry = null;
-        }
-    }
+    public void Clear() => _copy.Clear();
 }

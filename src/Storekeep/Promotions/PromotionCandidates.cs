@@ -23,7 +23,7 @@ public sealed class PromotionCandidates(
     {
         var keys = codes.Select(DiscountDefinition.KeyOf).OfType<string>().Distinct().ToList();
         var now = clock.GetUtcNow().UtcDateTime;
-        var active = (await automaticDiscounts.GetAsync(() => db.Set<DiscountDefinition>().AsNoTracking()
+        var active = (await automaticDiscounts.GetAsync(async () => await db.Set<DiscountDefinition>().AsNoTracking()
                 .Where(d => d.CodeKey == null && d.Status == DiscountStatus.Active && (d.EndsAt == null || d.EndsAt > now))
                 .ToListAsync(ct)))
             .Where(d => d.EndsAt == null || d.EndsAt > now).ToList();
