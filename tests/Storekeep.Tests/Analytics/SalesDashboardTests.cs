@@ -255,11 +255,6 @@ public sealed class SalesDashboardTests
     }
 
     /// <summary>A clock the test sets; every service of the store reads it.</summary>
-    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
-
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
     public async Task Today_so_far_is_compared_with_yesterday_up_to_the_same_time_of_day(string database)

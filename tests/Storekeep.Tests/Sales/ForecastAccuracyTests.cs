@@ -14,13 +14,6 @@ namespace Storekeep.Tests.Sales;
 /// </summary>
 public sealed class ForecastAccuracyTests
 {
-    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = start;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     private sealed record State(DateTime At, string Stage, string Category, int Probability, long Amount, DateOnly Close, string? Owner, DateTime? ClosedAt);
 
     private sealed record Step(DateTimeOffset At, int Deal, string Kind);

@@ -16,13 +16,6 @@ namespace Storekeep.Tests.Sales;
 public sealed class SalesMetricsTests
 {
     /// <summary>A clock the test sets; every service of the store reads it.</summary>
-    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = start;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     private static readonly string[] Stages = ["prospecting", "qualification", "proposal", "negotiation", "closing", "won", "lost"];
 
     private sealed record Step(DateTimeOffset At, int Deal, string Kind, string? Value);

@@ -15,13 +15,6 @@ namespace Storekeep.Tests.Sales;
 /// </summary>
 public sealed class SalesPayPagesTests
 {
-    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = start;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     [Theory]
     [InlineData(TestDatabases.Sqlite)]
     public async Task Plans_and_forecast_accuracy_pages_show_the_apis_figures_and_refuse_other_roles(string database)

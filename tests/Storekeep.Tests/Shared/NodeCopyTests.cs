@@ -1,4 +1,5 @@
 using Storekeep.Shared;
+using Storekeep.Tests.Infrastructure;
 
 namespace Storekeep.Tests.Shared;
 
@@ -9,13 +10,6 @@ namespace Storekeep.Tests.Shared;
 /// </summary>
 public sealed class NodeCopyTests
 {
-    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = start;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     [Fact]
     public async Task A_value_is_loaded_once_per_key_while_fresh_and_again_after_a_clear_or_its_lifetime()
     {
