@@ -23,10 +23,11 @@ public sealed class PromotionCandidates(
     {
         var keys = codes.Select(DiscountDefinition.KeyOf).OfType<string>().Distinct().ToList();
         var now = clock.GetUtcNow().UtcDateTime;
+        bool Current(DiscountDefinition d) => d.Status == DiscountStatus.Active && (d.EndsAt == null || d.EndsAt > now);
         var active = (await automaticDiscounts.GetAsync(async () => await db.Set<DiscountDefinition>().AsNoTracking()
                 .Where(d => d.CodeKey == null && d.Status == DiscountStatus.Active && (d.EndsAt == null || d.EndsAt > now))
                 .ToListAsync(ct)))
-            .Where(d => d.EndsAt == null || d.EndsAt > now).ToList();
+            .Where(Current).ToList();
 
         // Read now rather than from the node's copy: the entered codes, and the limited automatic
         // discounts (a used-up one must stop applying at once, not answer 409 at checkout).
@@ -34,9 +35,7 @@ public sealed class PromotionCandidates(
         List<DiscountDefinition> fresh = keys.Count == 0 && counted.Count == 0 ? [] : await db.Set<DiscountDefinition>().AsNoTracking()
             .Where(d => (d.CodeKey != null && keys.Contains(d.CodeKey)) || counted.Contains(d.Id))
             .ToListAsync(ct);
-        var definitions = active.Where(d => d.UsageLimit is null)
-            .Concat(fresh.Where(d => d.CodeKey != null || (d.Status == DiscountStatus.Active && (d.EndsAt == null || d.EndsAt > now))))
-            .ToList();
+        var definitions = active.Where(d => d.UsageLimit is null).Concat(fresh.Where(d => d.CodeKey != null || Current(d))).ToList();
 
         // Automatic discounts an audience holds back from this shopper (an offer experiment's control variant).
         var automatic = definitions.Where(d => d.CodeKey == null).Select(d => d.Id).ToList();
