@@ -28,6 +28,8 @@ public static class DemoMessages
             await emails.HandleAsync(OrderEventData.Of<OrderPlaced>(order), context, ct);
         }
 
+        await emails.CompleteBatchAsync(ct);
+
         var queued = db.ChangeTracker.Entries<Message>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
         foreach (var message in queued)
         {

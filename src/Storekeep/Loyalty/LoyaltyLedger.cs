@@ -254,19 +254,30 @@ public sealed class LoyaltyLedger(StorekeepDbContext db, LoyaltyPrograms program
     /// </summary>
     public async Task<LoyaltyEntry?> PostAsync(Guid customerId, LoyaltyEntryType type, long points, Guid? orderId, string? key, string? reason, DateTime? expiresAt, DateTime now, CancellationToken ct)
     {
-        if (points == 0 || (key is not null && await db.Set<LoyaltyEntry>().AnyAsync(e => e.Key == key, ct)))
+        if (points == 0)
         {
             return null;
         }
 
-        // One statement moves the balance and answers the new one: a credit creates the account if
-        // need be; a debit is guarded (no account, or too small a balance, changes no row).
-        var move = points > 0
-            ? (FormattableString)$"INSERT INTO loyalty_accounts (customer_id, balance) VALUES ({customerId}, {points}) ON CONFLICT (customer_id) DO UPDATE SET balance = loyalty_accounts.balance + excluded.balance RETURNING balance AS \"Value\""
-            : (FormattableString)$"UPDATE loyalty_accounts SET balance = balance + {points} WHERE customer_id = {customerId} AND balance >= {-points} RETURNING balance AS \"Value\"";
+        // One statement moves the balance and answers the new one, unless an entry with the key is
+        // there already (then it changes nothing): a credit creates the account if need be; a debit
+        // is guarded (no account, or too small a balance, changes no row).
+        var move = (points > 0, key) switch
+        {
+            (true, null) => (FormattableString)$"INSERT INTO loyalty_accounts (customer_id, balance) VALUES ({customerId}, {points}) ON CONFLICT (customer_id) DO UPDATE SET balance = loyalty_accounts.balance + excluded.balance RETURNING balance AS \"Value\"",
+            (true, _) => (FormattableString)$"INSERT INTO loyalty_accounts (customer_id, balance) SELECT {customerId}, {points} WHERE NOT EXISTS (SELECT 1 FROM loyalty_entries WHERE \"key\" = {key}) ON CONFLICT (customer_id) DO UPDATE SET balance = loyalty_accounts.balance + excluded.balance RETURNING balance AS \"Value\"",
+            (false, null) => (FormattableString)$"UPDATE loyalty_accounts SET balance = balance + {points} WHERE customer_id = {customerId} AND balance >= {-points} RETURNING balance AS \"Value\"",
+            (false, _) => (FormattableString)$"UPDATE loyalty_accounts SET balance = balance + {points} WHERE customer_id = {customerId} AND balance >= {-points} AND NOT EXISTS (SELECT 1 FROM loyalty_entries WHERE \"key\" = {key}) RETURNING balance AS \"Value\"",
+        };
         var after = (await db.Database.SqlQuery<long>(move).ToListAsync(ct)).Cast<long?>().SingleOrDefault();
         if (after is null)
         {
+            // No row moved: the key's entry exists (nothing to do), or a debit the balance cannot cover.
+            if (key is not null && (points > 0 || await db.Set<LoyaltyEntry>().AnyAsync(e => e.Key == key, ct)))
+            {
+                return null;
+            }
+
             var balance = await BalanceAsync(customerId, ct);
             throw InsufficientPoints(-points, balance);
         }

@@ -15,6 +15,9 @@ public sealed class MessageQueue(StorekeepDbContext db, StoreSettingsService sto
 {
     private readonly Dictionary<string, MessageTemplate?> _stored = new(StringComparer.Ordinal);
 
+    /// <summary>Dedupe keys <see cref="CheckDedupeKeysAsync"/> found unsaved, not yet queued.</summary>
+    private readonly HashSet<string> _checkedAbsent = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Renders <paramref name="type"/>'s template (the store's override, or the built-in default)
     /// with <paramref name="values"/> and the store's own values (<c>store.name</c>, <c>store.address</c>,
@@ -36,7 +39,7 @@ public sealed class MessageQueue(StorekeepDbContext db, StoreSettingsService sto
             }
 
             var queued = db.ChangeTracker.Entries<Message>().Select(e => e.Entity).FirstOrDefault(m => m.DedupeKey == dedupeKey)
-                ?? await db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.DedupeKey == dedupeKey, ct);
+                ?? (_checkedAbsent.Remove(dedupeKey) ? null : await db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.DedupeKey == dedupeKey, ct));
             if (queued is not null)
             {
                 return queued;
@@ -77,6 +80,20 @@ public sealed class MessageQueue(StorekeepDbContext db, StoreSettingsService sto
         };
         db.Messages.Add(message);
         return message;
+    }
+
+    /// <summary>
+    /// Checks <paramref name="dedupeKeys"/> against the saved messages in one query (per 500), so a
+    /// batch's <see cref="QueueAsync"/> calls need not each ask: a key found absent is not asked
+    /// again by the next QueueAsync with it (which adds its message, or finds it in this unit of work).
+    /// </summary>
+    public async Task CheckDedupeKeysAsync(IReadOnlyCollection<string> dedupeKeys, CancellationToken ct)
+    {
+        foreach (var chunk in dedupeKeys.Distinct(StringComparer.Ordinal).Chunk(500))
+        {
+            var saved = await db.Messages.AsNoTracking().Where(m => m.DedupeKey != null && chunk.Contains(m.DedupeKey)).Select(m => m.DedupeKey!).ToListAsync(ct);
+            _checkedAbsent.UnionWith(chunk.Except(saved, StringComparer.Ordinal));
+        }
     }
 
     /// <summary>

@@ -16,27 +16,37 @@ namespace Storekeep.Messaging;
 /// committed, and the queued message commits together with the subscriber's checkpoint: each email
 /// is queued once, never for a change that rolled back. The dedupe key <c>&lt;type&gt;:&lt;event id&gt;</c>
 /// makes a replayed event queue nothing new. Bad data (an order gone, an unusable address) is logged
-/// and skipped: throwing here would hold back every event behind it.
+/// and skipped: throwing here would hold back every event behind it. The emails of a batch are
+/// written when it completes, in event order: its orders are read in one query and its dedupe keys
+/// checked in one, and orders of the same items share one suggestion lookup, rather than four
+/// queries per order.
 /// </summary>
 public sealed partial class OrderEmails(StorekeepDbContext db, MessageQueue queue, IEnumerable<IOrderEmailSuggestions> suggestions, ILogger<OrderEmails> logger) :
     IEventHandler<OrderPlaced>,
     IEventHandler<OrderShipped>,
     IEventHandler<RefundCreated>,
-    IEventHandler<ReturnReceived>
+    IEventHandler<ReturnReceived>,
+    IEventBatchCompletion
 {
     public const string SubscriberName = "order-emails";
 
     /// <summary>How many products the confirmation's <c>recommendations</c> list names at most.</summary>
     public const int SuggestionCount = 3;
 
+    /// <summary>The batch's emails, in event order, written by <see cref="CompleteBatchAsync"/>.</summary>
+    private readonly List<PendingEmail> _pending = [];
+
+    /// <summary>Suggestions per set of ordered SKUs, for this batch.</summary>
+    private readonly Dictionary<string, IReadOnlyList<EmailSuggestion>> _suggested = new(StringComparer.Ordinal);
+
     public Task HandleAsync(OrderPlaced evt, EventContext context, CancellationToken ct) =>
-        QueueWithAsync(MessageTypes.OrderConfirmation, evt.OrderId, context, null, async (values, order) =>
+        Defer(MessageTypes.OrderConfirmation, evt.OrderId, context, null, async (values, order, token) =>
         {
             AddConfirmationValues(values, order);
-            var suggested = await SuggestionsAsync(order, ct);
+            var suggested = await SuggestionsAsync(order, token);
             values["recommendations"] = suggested.Count == 0 ? "" : "You may also like:\n" + string.Join('\n',
                 suggested.Select(s => $"{s.Title} — {Money(s.Price, order.Currency)} — {queue.Link("/p/" + s.Slug)}"));
-        }, ct);
+        });
 
     /// <summary>What customers also bought with the order's items (empty without a suggestion source).</summary>
     private async Task<IReadOnlyList<EmailSuggestion>> SuggestionsAsync(Order order, CancellationToken ct)
@@ -46,37 +56,80 @@ public sealed partial class OrderEmails(StorekeepDbContext db, MessageQueue queu
             return [];
         }
 
-        var skus = order.Lines.Select(l => l.Sku).Distinct(StringComparer.Ordinal).ToList();
-        return skus.Count == 0 ? [] : await source.ForOrderAsync(skus, SuggestionCount, ct);
+        var skus = order.Lines.Select(l => l.Sku).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (skus.Count == 0)
+        {
+            return [];
+        }
+
+        var key = string.Join('\n', skus);
+        if (!_suggested.TryGetValue(key, out var suggested))
+        {
+            suggested = await source.ForOrderAsync(skus, SuggestionCount, ct);
+            _suggested[key] = suggested;
+        }
+
+        return suggested;
     }
 
     public Task HandleAsync(OrderShipped evt, EventContext context, CancellationToken ct) =>
-        QueueAsync(MessageTypes.ShippingConfirmation, evt.OrderId, context, evt.Shipment is null ? "shipment" : null, (values, order) => AddShipmentValues(values, order, evt.Shipment!), ct);
+        Defer(MessageTypes.ShippingConfirmation, evt.OrderId, context, evt.Shipment is null ? "shipment" : null, (values, order) => AddShipmentValues(values, order, evt.Shipment!));
 
     public Task HandleAsync(RefundCreated evt, EventContext context, CancellationToken ct) =>
-        QueueAsync(MessageTypes.Refund, evt.OrderId, context, evt.Refund is null ? "refund" : null, (values, order) => AddRefundValues(values, evt.Refund!, order.Currency), ct);
+        Defer(MessageTypes.Refund, evt.OrderId, context, evt.Refund is null ? "refund" : null, (values, order) => AddRefundValues(values, evt.Refund!, order.Currency));
 
     public Task HandleAsync(ReturnReceived evt, EventContext context, CancellationToken ct) =>
-        QueueAsync(MessageTypes.ReturnReceived, evt.OrderId, context, evt.Return is null ? "return" : null, (values, order) => AddReturnValues(values, order, evt.Return!), ct);
+        Defer(MessageTypes.ReturnReceived, evt.OrderId, context, evt.Return is null ? "return" : null, (values, order) => AddReturnValues(values, order, evt.Return!));
 
-    private Task QueueAsync(string type, Guid orderId, EventContext context, string? missingPart, Action<Dictionary<string, string?>, Order> addValues, CancellationToken ct) =>
-        QueueWithAsync(type, orderId, context, missingPart, (values, order) =>
-        {
-            addValues(values, order);
-            return Task.CompletedTask;
-        }, ct);
-
-    /// <param name="missingPart">The part of the payload the email needs beyond the order, when the event lacks it
-    /// (written by an older version, or by hand): the email is skipped, never thrown on.</param>
-    /// <param name="addValues">Adds the email's own values to the order's; may read more (the confirmation's suggestions).</param>
-    private async Task QueueWithAsync(string type, Guid orderId, EventContext context, string? missingPart, Func<Dictionary<string, string?>, Order, Task> addValues, CancellationToken ct)
+    /// <summary>Queues the batch's emails: its orders in one read, its dedupe keys checked in one.</summary>
+    public async Task CompleteBatchAsync(CancellationToken ct)
     {
-        if (orderId == Guid.Empty)
+        var pending = _pending.ToList();
+        _pending.Clear();
+        if (pending.Count == 0)
         {
             return;
         }
 
-        var order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleOrDefaultAsync(o => o.Id == orderId, ct);
+        var orders = new Dictionary<Guid, Order>();
+        foreach (var chunk in pending.Select(p => p.OrderId).Distinct().Chunk(500))
+        {
+            foreach (var order in await db.Orders.AsNoTracking().Include(o => o.Lines).Where(o => chunk.Contains(o.Id)).ToListAsync(ct))
+            {
+                orders[order.Id] = order;
+            }
+        }
+
+        await queue.CheckDedupeKeysAsync(pending.Select(p => p.DedupeKey).ToList(), ct);
+        foreach (var email in pending)
+        {
+            await QueueAsync(email, orders.GetValueOrDefault(email.OrderId), ct);
+        }
+    }
+
+    private Task Defer(string type, Guid orderId, EventContext context, string? missingPart, Action<Dictionary<string, string?>, Order> addValues) =>
+        Defer(type, orderId, context, missingPart, (values, order, _) =>
+        {
+            addValues(values, order);
+            return Task.CompletedTask;
+        });
+
+    /// <param name="missingPart">The part of the payload the email needs beyond the order, when the event lacks it
+    /// (written by an older version, or by hand): the email is skipped, never thrown on.</param>
+    /// <param name="addValues">Adds the email's own values to the order's; may read more (the confirmation's suggestions).</param>
+    private Task Defer(string type, Guid orderId, EventContext context, string? missingPart, Func<Dictionary<string, string?>, Order, CancellationToken, Task> addValues)
+    {
+        if (orderId != Guid.Empty)
+        {
+            _pending.Add(new PendingEmail(type, orderId, context, missingPart, addValues));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task QueueAsync(PendingEmail email, Order? order, CancellationToken ct)
+    {
+        var (type, _, context, missingPart, addValues) = email;
         if (order is null)
         {
             LogSkipped(context.EventId, type, "the order no longer exists");
@@ -90,15 +143,20 @@ public sealed partial class OrderEmails(StorekeepDbContext db, MessageQueue queu
         }
 
         var values = OrderValues(order);
-        await addValues(values, order);
+        await addValues(values, order, ct);
         try
         {
-            await queue.QueueAsync(type, order.Email, values, $"{type}:{context.EventId}", ct);
+            await queue.QueueAsync(type, order.Email, values, email.DedupeKey, ct);
         }
         catch (StorekeepException e)
         {
             LogSkipped(context.EventId, type, e.Message);
         }
+    }
+
+    private sealed record PendingEmail(string Type, Guid OrderId, EventContext Context, string? MissingPart, Func<Dictionary<string, string?>, Order, CancellationToken, Task> AddValues)
+    {
+        public string DedupeKey => $"{Type}:{Context.EventId}";
     }
 
     public static string Money(decimal amount, string currency) =>

@@ -31,13 +31,55 @@ public sealed class CoPurchases(StorekeepDbContext db, TimeProvider clock) : IOr
     private Guid? _sharedLockTransaction;
 
     /// <summary>
-    /// Adds one order to the counts, once: the order's row in <c>co_purchase_orders</c> is the guard,
-    /// so a second delivery of its event changes nothing. Call inside a transaction (the subscriber's).
+    /// Adds orders to the counts, each once: an order's row in <c>co_purchase_orders</c> is the guard,
+    /// so a second delivery of its event changes nothing. Returns how many were added. Call inside a
+    /// transaction (the subscriber's, with a batch of orders). On PostgreSQL the whole batch is two
+    /// statements (the guard rows for every order, then the pairs of those newly counted); SQLite,
+    /// in-process, takes the orders one by one.
     /// </summary>
-    public async Task<bool> CountOrderAsync(Guid orderId, CancellationToken ct)
+    public async Task<int> CountOrdersAsync(IReadOnlyCollection<Guid> orderIds, CancellationToken ct)
     {
+        if (orderIds.Count == 0)
+        {
+            return 0;
+        }
+
         await LockAsync(exclusive: false, ct);
         var now = clock.GetUtcNow().UtcDateTime;
+        if (!db.IsPostgres)
+        {
+            var counted = 0;
+            foreach (var orderId in orderIds.Distinct())
+            {
+                counted += await CountOneAsync(orderId, now, ct) ? 1 : 0;
+            }
+
+            return counted;
+        }
+
+        var ids = orderIds.Distinct().ToArray();
+        var added = (await db.Database.SqlQuery<Guid>(
+            $"INSERT INTO co_purchase_orders (order_id, counted_at) SELECT id, {now} FROM unnest({ids}) AS t(id) ON CONFLICT (order_id) DO NOTHING RETURNING order_id AS \"Value\"")
+            .ToListAsync(ct)).ToArray();
+        if (added.Length == 0)
+        {
+            return 0;
+        }
+
+        // Each ordered pair of distinct SKUs counts an order once, as the rebuild counts them.
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO co_purchases (sku, other_sku, order_count)
+            SELECT a.sku, b.sku, COUNT(DISTINCT a.order_id) FROM order_lines a JOIN order_lines b ON b.order_id = a.order_id AND b.sku <> a.sku
+            WHERE a.order_id = ANY({added})
+            GROUP BY a.sku, b.sku
+            ON CONFLICT (sku, other_sku) DO UPDATE SET order_count = co_purchases.order_count + excluded.order_count
+            """, ct);
+        return added.Length;
+    }
+
+    private async Task<bool> CountOneAsync(Guid orderId, DateTime now, CancellationToken ct)
+    {
         var added = await db.Database.ExecuteSqlAsync(
             $"INSERT INTO co_purchase_orders (order_id, counted_at) VALUES ({orderId}, {now}) ON CONFLICT (order_id) DO NOTHING", ct);
         if (added == 0)
@@ -192,11 +234,30 @@ public sealed class CoPurchases(StorekeepDbContext db, TimeProvider clock) : IOr
     public Task<int> CountedOrdersAsync(CancellationToken ct) => db.Set<CoPurchaseOrder>().CountAsync(ct);
 }
 
-/// <summary>Counts each paid order into the co-purchase figures (subscriber <c>co-purchases</c>); idempotent per order.</summary>
-public sealed class CoPurchaseSubscriber(CoPurchases coPurchases) : IEventHandler<OrderPaid>
+/// <summary>
+/// Counts each paid order into the co-purchase figures (subscriber <c>co-purchases</c>); idempotent
+/// per order. The batch's orders are counted together when it completes.
+/// </summary>
+public sealed class CoPurchaseSubscriber(CoPurchases coPurchases) : IEventHandler<OrderPaid>, IEventBatchCompletion
 {
     public const string SubscriberName = "co-purchases";
 
-    public Task HandleAsync(OrderPaid evt, EventContext context, CancellationToken ct) =>
-        evt.OrderId == Guid.Empty ? Task.CompletedTask : coPurchases.CountOrderAsync(evt.OrderId, ct);
+    private readonly List<Guid> _paid = [];
+
+    public Task HandleAsync(OrderPaid evt, EventContext context, CancellationToken ct)
+    {
+        if (evt.OrderId != Guid.Empty)
+        {
+            _paid.Add(evt.OrderId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task CompleteBatchAsync(CancellationToken ct)
+    {
+        var paid = _paid.ToList();
+        _paid.Clear();
+        await coPurchases.CountOrdersAsync(paid, ct);
+    }
 }

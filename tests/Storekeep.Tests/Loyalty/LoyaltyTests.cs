@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Storekeep.Customers;
+using Storekeep.Data;
 using Storekeep.Events;
 using Storekeep.Loyalty;
 using Storekeep.Tests.Infrastructure;
@@ -137,6 +138,41 @@ public sealed class LoyaltyTests
             var changes = await db.OutboxEvents.Where(e => e.Type == EventTypes.LoyaltyPointsChanged).Select(e => e.Payload).ToListAsync();
             Assert.Equal([(150L, 150L), (100L, 250L)], changes.Select(c => System.Text.Json.Nodes.JsonNode.Parse(c)!)
                 .Select(c => ((long)c["points"]!, (long)c["balance"]!)).OrderBy(c => c.Item2).ToArray());
+        }
+
+        await AssertBalancesAreTheSumOfTheLedgerAsync(store);
+    }
+
+    /// <summary>
+    /// An entry's key is checked in the statement that moves the balance: a credit or a debit posted
+    /// again with its key changes nothing, and a debit the balance cannot cover is refused as before.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task An_entry_posted_again_with_its_key_moves_nothing_and_an_uncovered_debit_is_refused(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        var customer = await CustomerAsync(store, "kim@example.com");
+        async Task<bool> PostAsync(long points, string key)
+        {
+            await using var scope = store.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
+            var ledger = scope.ServiceProvider.GetRequiredService<LoyaltyLedger>();
+            return await db.InTransactionAsync(async ct =>
+                await ledger.PostAsync(customer, LoyaltyEntryType.Adjust, points, null, key, "test", null, DateTime.UtcNow, ct) is not null);
+        }
+
+        Assert.True(await PostAsync(50, "test:credit"));
+        Assert.False(await PostAsync(50, "test:credit"));
+        Assert.True(await PostAsync(-20, "test:debit"));
+        Assert.False(await PostAsync(-20, "test:debit"));
+        Assert.Equal(30, await BalanceAsync(store, customer));
+        var refused = await Assert.ThrowsAsync<Storekeep.Shared.StorekeepException>(() => PostAsync(-31, "test:too-much"));
+        Assert.Equal("insufficient_points", refused.Code);
+        Assert.Equal(30, await BalanceAsync(store, customer));
+        await using (var db = store.Db())
+        {
+            Assert.Equal(2, await db.Set<LoyaltyEntry>().CountAsync(e => e.CustomerId == customer));
         }
 
         await AssertBalancesAreTheSumOfTheLedgerAsync(store);

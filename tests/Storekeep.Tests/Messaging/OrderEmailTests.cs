@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Storekeep.Events;
 using Storekeep.Messaging;
 using Storekeep.Tests.Fulfillment;
 using Storekeep.Tests.Infrastructure;
@@ -124,6 +126,56 @@ public sealed class OrderEmailTests
         Assert.Equal(
             [MessageTypes.OrderConfirmation, MessageTypes.ReturnReceived, MessageTypes.ShippingConfirmation],
             (await db.Messages.Select(m => m.Type).ToListAsync()).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// The subscriber writes a batch's emails together: three order.placed events queue three
+    /// confirmations, each with its own order's figures, from one read of the orders, one check of the
+    /// dedupe keys and one suggestion lookup per set of ordered SKUs; the batch handed over again
+    /// queues nothing new.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_batch_of_placed_orders_queues_each_confirmation_once_from_one_read_of_its_orders(string database)
+    {
+        var log = new StatementLog();
+        await using var store = await TestStore.StartAsync(database, settings: new Dictionary<string, string?> { ["Events:Dispatcher"] = "false", ["Email:Deliverer"] = "false" }, services: log.AddTo);
+        await store.AddProductAsync("MUG-1", 12m, main: 10, title: "Blue mug");
+        await store.AddProductAsync("CUP-1", 7m, main: 10, title: "Red cup");
+        var orders = new[] { await store.PlaceOrderAsync(("MUG-1", 1)), await store.PlaceOrderAsync(("CUP-1", 3)), await store.PlaceOrderAsync(("MUG-1", 2)) };
+        await using (var scope = store.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync();
+        }
+
+        var runner = store.Services.GetRequiredService<EventSubscriberRunner>();
+        var emails = runner.Subscribers.Single(s => s.Name == OrderEmails.SubscriberName);
+        log.Clear();
+        await runner.RunAsync(emails, CancellationToken.None);
+
+        Assert.Single(log.ReadsOf("order_lines"));
+        Assert.Single(log.ReadsOf("messages"), s => !s.Contains("message_templates", StringComparison.Ordinal));
+        Assert.Equal(2, log.ReadsOf("co_purchases").Count);
+        await using (var db = store.Db())
+        {
+            var queued = await db.Messages.AsNoTracking().Where(m => m.Type == MessageTypes.OrderConfirmation).ToListAsync();
+            Assert.Equal(3, queued.Count);
+            foreach (var (order, line) in orders.Zip(new[] { "1 × Blue mug (MUG-1) — 12.00 USD", "3 × Red cup (CUP-1) — 21.00 USD", "2 × Blue mug (MUG-1) — 24.00 USD" }))
+            {
+                var message = Assert.Single(queued, m => m.Subject.Contains($"#{order["number"]!.GetValue<long>()} ", StringComparison.Ordinal));
+                Assert.Contains(line, message.TextBody, StringComparison.Ordinal);
+                Assert.Contains($"Total: {order["total"]!.GetValue<decimal>():0.00} USD", message.TextBody, StringComparison.Ordinal);
+                Assert.Equal(order["id"]!.GetValue<Guid>(), message.OrderId);
+            }
+
+            // The same events again (the checkpoint moved back): their dedupe keys are found, nothing is added.
+            await db.EventSubscriptions.Where(s => s.Name == OrderEmails.SubscriberName).ExecuteUpdateAsync(u => u.SetProperty(s => s.Position, 0L));
+        }
+
+        await runner.RunAsync(emails, CancellationToken.None);
+        await using var check = store.Db();
+        Assert.Equal(3, await check.Messages.CountAsync(m => m.Type == MessageTypes.OrderConfirmation));
+        Assert.True((await check.EventSubscriptions.AsNoTracking().SingleAsync(s => s.Name == OrderEmails.SubscriberName)).Position > 0);
     }
 
     internal static async Task WaitForStatusAsync(TestStore store, Guid id, MessageStatus status)
