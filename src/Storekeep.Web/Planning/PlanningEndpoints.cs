@@ -20,7 +20,7 @@ public static class PlanningEndpoints
             .WithSummary("Forecast accuracy on the store's own history by rolling origins (origins, 1-8, default 4): at origin k the 13 whole weeks ending 13 × (k − 1) weeks before asOf's week (default today) are held out, the method is chosen per SKU on the weeks before them as the forecast does, and the chosen forecast, seasonal naive, SES and the 13-week moving average are scored by MASE; per SKU the mean over its origins, then the mean over the SKUs, the ratios, the targets and per-SKU counts.")
             .RequireAuthorization(PlanningPermissions.Read).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
         planning.MapGet("/abc", Abc).WithName("GetAbcAnalysis")
-            .WithSummary("ABC classes by revenue, margin or units and XYZ classes by the variability of weekly demand, per SKU, for [from, to) (ISO dates, to exclusive).")
+            .WithSummary("ABC classes by revenue, margin or units and XYZ classes by the variability of weekly demand, per SKU, for [from, to) (ISO dates, to exclusive; default the last 365 days).")
             .RequireAuthorization(PlanningPermissions.Read).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
         planning.MapGet("/replenishment", GetReplenishment).WithName("GetReplenishment")
             .WithSummary("Per SKU: stock on hand, reserved and incoming, daily demand over the last 91 days, safety stock, reorder point, EOQ and the suggested order rounded to the supplier's pack and minimum, most urgent first.")

@@ -18,7 +18,7 @@ public sealed class PlanningModule : StorekeepModule
         new("invalid_group_by", 400, "groupBy is neither sku nor category."),
         new("invalid_horizon", 400, "horizonWeeks is outside 1..104."),
         new("invalid_abc_basis", 400, "by is neither revenue, margin nor units."),
-        new("invalid_period", 400, "from and to are missing, not dates, or from is not before to."),
+        new("invalid_period", 400, "from or to is not a date, or from is not before to."),
         new(ForecastAccuracy.InvalidOriginsCode, 400, "origins is outside 1..8."),
         new(Replenishment.WarehouseRequiredCode, 400, "Purchase orders from replenishment need the warehouse they go to."),
     ];

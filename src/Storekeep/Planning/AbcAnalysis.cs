@@ -21,8 +21,11 @@ public sealed record AbcRow(string Sku, decimal Value, double Share, double Cumu
 /// variant's current cost; a line without either contributes no margin rather than its whole revenue) or units; XYZ by the
 /// coefficient of variation of weekly units over the weeks from..to. Definitions: docs/planning.md.
 /// </summary>
-public sealed class AbcAnalysis(StorekeepDbContext db, DemandHistory history, AbcSettings settings)
+public sealed class AbcAnalysis(StorekeepDbContext db, DemandHistory history, AbcSettings settings, TimeProvider clock)
 {
+    /// <summary>The span without <c>from</c>: a year of sales, as the replenishment's classes use.</summary>
+    public const int DefaultDays = 365;
+
     public async Task<Page<AbcRow>> AnalyseAsync(DateOnly? from, DateOnly? to, string? by, int? limit, string? cursor, CancellationToken ct)
     {
         if (by is not (null or "revenue" or "margin" or "units"))
@@ -30,15 +33,18 @@ public sealed class AbcAnalysis(StorekeepDbContext db, DemandHistory history, Ab
             throw Errors.BadRequest("invalid_abc_basis", "by must be 'revenue', 'margin' or 'units'.");
         }
 
-        // As every report: to is exclusive (api-management.md).
-        if (from is null || to is null || from >= to)
+        // As every report: to is exclusive (api-management.md); without it the span ends after
+        // today, and without from it starts DefaultDays before its end.
+        var end = to ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(1);
+        var start = from ?? end.AddDays(-DefaultDays);
+        if (start >= end)
         {
-            throw Errors.BadRequest("invalid_period", "from and to are required dates (yyyy-MM-dd) with from before to (to is exclusive).");
+            throw Errors.BadRequest("invalid_period", $"from ({start:yyyy-MM-dd}) must be before to ({end:yyyy-MM-dd}); to is exclusive.");
         }
 
         var take = Cursor.Limit(limit);
         var offset = cursor is null ? 0 : (int)Math.Clamp(Cursor.DecodeLong(cursor) ?? 0, 0, int.MaxValue);
-        var rows = await RankAsync(from.Value, to.Value, by ?? "revenue", ct);
+        var rows = await RankAsync(start, end, by ?? "revenue", ct);
         var page = rows.Skip(offset).Take(take).ToList();
         return new Page<AbcRow>(page, offset + take < rows.Count ? Cursor.Encode(offset + take) : null);
     }

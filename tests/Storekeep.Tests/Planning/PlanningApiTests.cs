@@ -109,6 +109,14 @@ public sealed class PlanningApiTests
         // PLAN-C sells every third week only: very variable (Z); units of PLAN-A vary little.
         Assert.Equal("Z", abc.Single(a => a!["sku"]!.GetValue<string>() == "PLAN-C")!["xyz"]!.GetValue<string>());
 
+        // Without from, the year before to; without either, the year ending after today.
+        async Task<string> AbcAsync(string query) => (await manager.GetAsync("/api/v1/planning/abc" + query).Expect(HttpStatusCode.OK)).ToJsonString();
+        var yearBefore = await AbcAsync("?to=2026-06-01");
+        Assert.Equal(await AbcAsync("?from=2025-06-01&to=2026-06-01"), yearBefore);
+        Assert.NotEqual(await AbcAsync("?from=2026-05-02&to=2026-06-01"), yearBefore);
+        var end = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1);
+        Assert.Equal(await AbcAsync($"?from={end.AddDays(-365):yyyy-MM-dd}&to={end:yyyy-MM-dd}"), await AbcAsync(""));
+
         await (await store.ClientForAsync(Storekeep.Access.Role.Sales)).GetAsync("/api/v1/planning/forecast").ExpectProblem(HttpStatusCode.Forbidden);
     }
 
@@ -119,7 +127,8 @@ public sealed class PlanningApiTests
     [InlineData("/api/v1/planning/forecast?horizonWeeks=ten", "invalid_horizon")]
     [InlineData("/api/v1/planning/forecast?asOf=2026-13-01", "invalid_period")]
     [InlineData("/api/v1/planning/abc?from=2026-01-01&to=2025-01-01", "invalid_period")]
-    [InlineData("/api/v1/planning/abc?from=2026-01-01", "invalid_period")]
+    [InlineData("/api/v1/planning/abc?from=2026-01-01&to=2026-01-01", "invalid_period")]
+    [InlineData("/api/v1/planning/abc?from=9998-01-01", "invalid_period")]
     [InlineData("/api/v1/planning/abc?from=2026-01-01&to=2026-02-01&by=profit", "invalid_abc_basis")]
     public async Task Bad_input_is_a_problem_with_a_stable_code(string url, string code)
     {
