@@ -260,15 +260,11 @@ public sealed class LoyaltyLedger(StorekeepDbContext db, LoyaltyPrograms program
         }
 
         // One statement moves the balance and answers the new one, unless an entry with the key is
-        // there already (then it changes nothing): a credit creates the account if need be; a debit
-        // is guarded (no account, or too small a balance, changes no row).
-        var move = (points > 0, key) switch
-        {
-            (true, null) => (FormattableString)$"INSERT INTO loyalty_accounts (customer_id, balance) VALUES ({customerId}, {points}) ON CONFLICT (customer_id) DO UPDATE SET balance = loyalty_accounts.balance + excluded.balance RETURNING balance AS \"Value\"",
-            (true, _) => (FormattableString)$"INSERT INTO loyalty_accounts (customer_id, balance) SELECT {customerId}, {points} WHERE NOT EXISTS (SELECT 1 FROM loyalty_entries WHERE \"key\" = {key}) ON CONFLICT (customer_id) DO UPDATE SET balance = loyalty_accounts.balance + excluded.balance RETURNING balance AS \"Value\"",
-            (false, null) => (FormattableString)$"UPDATE loyalty_accounts SET balance = balance + {points} WHERE customer_id = {customerId} AND balance >= {-points} RETURNING balance AS \"Value\"",
-            (false, _) => (FormattableString)$"UPDATE loyalty_accounts SET balance = balance + {points} WHERE customer_id = {customerId} AND balance >= {-points} AND NOT EXISTS (SELECT 1 FROM loyalty_entries WHERE \"key\" = {key}) RETURNING balance AS \"Value\"",
-        };
+        // there already (then it changes nothing; a null key matches no entry): a credit creates the
+        // account if need be; a debit is guarded (no account, or too small a balance, changes no row).
+        var move = points > 0
+            ? (FormattableString)$"INSERT INTO loyalty_accounts (customer_id, balance) SELECT {customerId}, {points} WHERE NOT EXISTS (SELECT 1 FROM loyalty_entries WHERE \"key\" = {key}) ON CONFLICT (customer_id) DO UPDATE SET balance = loyalty_accounts.balance + excluded.balance RETURNING balance AS \"Value\""
+            : (FormattableString)$"UPDATE loyalty_accounts SET balance = balance + {points} WHERE customer_id = {customerId} AND balance >= {-points} AND NOT EXISTS (SELECT 1 FROM loyalty_entries WHERE \"key\" = {key}) RETURNING balance AS \"Value\"";
         var after = (await db.Database.SqlQuery<long>(move).ToListAsync(ct)).Cast<long?>().SingleOrDefault();
         if (after is null)
         {

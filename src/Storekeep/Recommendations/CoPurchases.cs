@@ -46,10 +46,11 @@ public sealed class CoPurchases(StorekeepDbContext db, TimeProvider clock) : IOr
 
         await LockAsync(exclusive: false, ct);
         var now = clock.GetUtcNow().UtcDateTime;
+        var ids = orderIds.Distinct().ToArray();
         if (!db.IsPostgres)
         {
             var counted = 0;
-            foreach (var orderId in orderIds.Distinct())
+            foreach (var orderId in ids)
             {
                 counted += await CountOneAsync(orderId, now, ct) ? 1 : 0;
             }
@@ -57,7 +58,6 @@ public sealed class CoPurchases(StorekeepDbContext db, TimeProvider clock) : IOr
             return counted;
         }
 
-        var ids = orderIds.Distinct().ToArray();
         var added = (await db.Database.SqlQuery<Guid>(
             $"INSERT INTO co_purchase_orders (order_id, counted_at) SELECT id, {now} FROM unnest({ids}) AS t(id) ON CONFLICT (order_id) DO NOTHING RETURNING order_id AS \"Value\"")
             .ToListAsync(ct)).ToArray();
