@@ -33,7 +33,7 @@ public sealed class LoyaltyLedger(StorekeepDbContext db, LoyaltyPrograms program
 
         var now = clock.GetUtcNow().UtcDateTime;
         var program = await programs.LoadAsync(ct);
-        var spend = await SpendAsync(customerId, excludeOrder: null, now, ct);
+        var spend = await SpendAsync(customerId, now, ct);
         var tier = LoyaltyPrograms.TierFor(program, spend);
         var balance = await BalanceAsync(customerId, ct);
         var query = db.Set<LoyaltyEntry>().AsNoTracking().Where(e => e.CustomerId == customerId);
@@ -54,37 +54,42 @@ public sealed class LoyaltyLedger(StorekeepDbContext db, LoyaltyPrograms program
         var program = await programs.LoadAsync(ct);
         var balances = await db.Set<LoyaltyAccount>().AsNoTracking().Where(a => customerIds.Contains(a.CustomerId))
             .ToDictionaryAsync(a => a.CustomerId, a => a.Balance, ct);
-        var spend = await SpendsAsync(customerIds, excludeOrder: null, clock.GetUtcNow().UtcDateTime, ct);
+        var spend = await SpendsAsync(customerIds, clock.GetUtcNow().UtcDateTime, ct);
         return customerIds.Distinct().ToDictionary(
             id => id,
             id => (balances.GetValueOrDefault(id), LoyaltyPrograms.TierFor(program, spend.GetValueOrDefault(id))?.Name));
     }
 
     /// <summary>The customer's paid spend over the last 12 months: order totals of paid (or partly refunded) orders, less their refunds.</summary>
-    public async Task<decimal> SpendAsync(Guid customerId, Guid? excludeOrder, DateTime now, CancellationToken ct) =>
-        (await SpendsAsync([customerId], excludeOrder, now, ct)).GetValueOrDefault(customerId);
+    public async Task<decimal> SpendAsync(Guid customerId, DateTime now, CancellationToken ct) =>
+        (await SpendsAsync([customerId], now, ct)).GetValueOrDefault(customerId);
 
     /// <summary><see cref="SpendAsync"/> for many customers at once, in two queries; a customer without such orders has no entry.</summary>
-    private async Task<Dictionary<Guid, decimal>> SpendsAsync(IReadOnlyCollection<Guid> customerIds, Guid? excludeOrder, DateTime now, CancellationToken ct)
+    private async Task<Dictionary<Guid, decimal>> SpendsAsync(IReadOnlyCollection<Guid> customerIds, DateTime now, CancellationToken ct) =>
+        (await SpendingOrdersAsync(customerIds, now.AddDays(-SpendWindowDays), ct))
+            .GroupBy(o => o.CustomerId).ToDictionary(g => g.Key, g => g.Sum(o => o.Net));
+
+    /// <summary>The customers' orders that count as spend since <paramref name="since"/>, each with its total less its refunds, in two queries.</summary>
+    private async Task<List<SpendingOrder>> SpendingOrdersAsync(IReadOnlyCollection<Guid> customerIds, DateTime since, CancellationToken ct)
     {
-        var since = now.AddDays(-SpendWindowDays);
         var orders = await db.Orders.AsNoTracking()
             .Where(o => o.CustomerId != null && customerIds.Contains(o.CustomerId.Value) && o.CreatedAt >= since && o.Status != OrderStatus.Cancelled
-                && (o.PaymentStatus == PaymentStatus.Paid || o.PaymentStatus == PaymentStatus.PartiallyRefunded)
-                && (excludeOrder == null || o.Id != excludeOrder))
-            .Select(o => new { o.Id, CustomerId = o.CustomerId!.Value, o.Total })
+                && (o.PaymentStatus == PaymentStatus.Paid || o.PaymentStatus == PaymentStatus.PartiallyRefunded))
+            .Select(o => new { o.Id, CustomerId = o.CustomerId!.Value, o.CreatedAt, o.Total })
             .ToListAsync(ct);
         if (orders.Count == 0)
         {
             // A first order: no refunds to read.
-            return new Dictionary<Guid, decimal>();
+            return [];
         }
 
         var orderIds = orders.Select(o => o.Id).ToList();
         var refunded = (await db.Payments.AsNoTracking().Where(p => orderIds.Contains(p.OrderId)).Select(p => new { p.OrderId, p.RefundedAmount }).ToListAsync(ct))
             .ToLookup(p => p.OrderId, p => p.RefundedAmount);
-        return orders.GroupBy(o => o.CustomerId).ToDictionary(g => g.Key, g => g.Sum(o => o.Total - refunded[o.Id].Sum()));
+        return [.. orders.Select(o => new SpendingOrder(o.Id, o.CustomerId, o.CreatedAt, o.Total - refunded[o.Id].Sum()))];
     }
+
+    private sealed record SpendingOrder(Guid Id, Guid CustomerId, DateTime CreatedAt, decimal Net);
 
     public static LoyaltyEntryView ToView(LoyaltyEntry e) =>
         new(e.Id, StorekeepDbContext.ToSnakeCase(e.Type.ToString()), e.Points, e.OrderId, e.Reason, e.CreatedAt, e.ExpiresAt);
@@ -115,33 +120,52 @@ public sealed class LoyaltyLedger(StorekeepDbContext db, LoyaltyPrograms program
     // ---- from order events ----
 
     /// <summary>
-    /// order.paid: points = floor(merchandise after discounts × pointsPerUnit × the tier multiplier),
-    /// with the tier as the customer's 12-month spend stood before this order. Shipping and tax
-    /// earn nothing (with tax-inclusive prices the merchandise amount holds its tax).
+    /// order.paid, for each of a batch of paid orders with the time it was paid: points =
+    /// floor(merchandise after discounts × pointsPerUnit × the tier multiplier), with the tier as
+    /// the customer's 12-month spend stood before this order (its other counting orders, this one
+    /// left out). Shipping and tax earn nothing (with tax-inclusive prices the merchandise amount
+    /// holds its tax). The orders are read in one query and the spends in two, whatever the batch's
+    /// size; each entry then takes its one balance statement. The caller saves.
     /// </summary>
-    public async Task EarnAsync(Guid orderId, DateTime now, CancellationToken ct)
+    public async Task EarnAsync(IReadOnlyCollection<(Guid OrderId, DateTime PaidAt)> paid, CancellationToken ct)
     {
         var program = await programs.LoadAsync(ct);
-        if (!program.Enabled || program.PointsPerUnit == 0)
+        if (!program.Enabled || program.PointsPerUnit == 0 || paid.Count == 0)
         {
             return;
         }
 
-        var order = await db.Orders.AsNoTracking().Where(o => o.Id == orderId)
-            .Select(o => new { o.CustomerId, o.Subtotal, o.DiscountTotal, o.ShippingDiscount, o.Status })
-            .SingleOrDefaultAsync(ct);
-        if (order is not { CustomerId: { } customerId } || order.Status == OrderStatus.Cancelled)
+        // An order paid twice in the batch (a retried batch hands its events over again) earns once:
+        // its entry's key is checked against saved entries only.
+        var once = paid.DistinctBy(p => p.OrderId).ToList();
+        var ids = once.Select(p => p.OrderId).ToList();
+        var orders = await db.Orders.AsNoTracking().Where(o => ids.Contains(o.Id))
+            .Select(o => new { o.Id, o.CustomerId, o.Subtotal, o.DiscountTotal, o.ShippingDiscount, o.Status })
+            .ToDictionaryAsync(o => o.Id, ct);
+        var earning = once.Where(p => orders.TryGetValue(p.OrderId, out var o) && o.CustomerId is not null && o.Status != OrderStatus.Cancelled).ToList();
+        if (earning.Count == 0)
         {
             return;
         }
 
         // Without tiers the 12-month spend decides nothing: its two queries are skipped.
-        var multiplier = LoyaltyPrograms.TiersOf(program).Count == 0
-            ? 1m
-            : LoyaltyPrograms.TierFor(program, await SpendAsync(customerId, orderId, now, ct))?.Multiplier ?? 1m;
-        var merchandise = order.Subtotal - (order.DiscountTotal - order.ShippingDiscount);
-        var points = (long)decimal.Floor(Math.Max(0m, merchandise) * program.PointsPerUnit * multiplier);
-        await PostAsync(customerId, LoyaltyEntryType.Earn, points, orderId, $"earn:{orderId}", null, ExpiryFor(program, now), now, ct);
+        var tiered = LoyaltyPrograms.TiersOf(program).Count > 0;
+        var spending = tiered
+            ? (await SpendingOrdersAsync([.. earning.Select(p => orders[p.OrderId].CustomerId!.Value).Distinct()], earning.Min(p => p.PaidAt).AddDays(-SpendWindowDays), ct))
+                .ToLookup(o => o.CustomerId)
+            : null;
+        foreach (var (orderId, now) in earning)
+        {
+            var order = orders[orderId];
+            var customerId = order.CustomerId!.Value;
+            var since = now.AddDays(-SpendWindowDays);
+            var multiplier = spending is null
+                ? 1m
+                : LoyaltyPrograms.TierFor(program, spending[customerId].Where(o => o.Id != orderId && o.CreatedAt >= since).Sum(o => o.Net))?.Multiplier ?? 1m;
+            var merchandise = order.Subtotal - (order.DiscountTotal - order.ShippingDiscount);
+            var points = (long)decimal.Floor(Math.Max(0m, merchandise) * program.PointsPerUnit * multiplier);
+            await PostAsync(customerId, LoyaltyEntryType.Earn, points, orderId, $"earn:{orderId}", null, ExpiryFor(program, now), now, ct);
+        }
     }
 
     /// <summary>

@@ -144,6 +144,67 @@ public sealed class LoyaltyTests
     }
 
     /// <summary>
+    /// A batch of order.paid events earns together: the orders are read once and the 12-month spend
+    /// once, whatever the batch's size, and each order earns what it would alone (its tier from the
+    /// customer's other paid orders). The batch handed over again earns nothing.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_batch_of_paid_orders_earns_each_its_own_points_from_one_read_of_the_orders(string database)
+    {
+        var log = new StatementLog();
+        await using var store = await TestStore.StartAsync(database, settings: new Dictionary<string, string?> { ["Events:Dispatcher"] = "false" }, services: log.AddTo);
+        await store.AddProductAsync("TEA-1", 50m, main: 20);
+        await EnableAsync(store, tiers: [new { name = "Bronze", minimumSpend12Months = 0m, multiplier = 1m }, new { name = "Gold", minimumSpend12Months = 100m, multiplier = 2m }]);
+        var orders = new[]
+        {
+            await OrderAsync(store, store.Anonymous, "TEA-1", 3, "lin@example.com"),
+            await OrderAsync(store, store.Anonymous, "TEA-1", 1, "lin@example.com"),
+            await OrderAsync(store, store.Anonymous, "TEA-1", 1, "max@example.com"),
+        };
+        await Eventually.HoldsAsync(async () =>
+        {
+            await using var db = store.Db();
+            return await db.OutboxEvents.CountAsync(e => e.Type == EventTypes.OrderPaid) == orders.Length;
+        }, "the three orders were captured");
+        await using (var scope = store.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync();
+        }
+
+        var runner = store.Services.GetRequiredService<EventSubscriberRunner>();
+        var loyalty = runner.Subscribers.Single(s => s.Name == LoyaltyOrderEvents.SubscriberName);
+        log.Clear();
+        await runner.RunAsync(loyalty, CancellationToken.None);
+
+        // One read of the batch's orders, one of the customers' counting orders, one of their refunds.
+        int ReadsFrom(string table) => log.ReadsOf(table).Count(s => s.Replace("\"", "", StringComparison.Ordinal).Contains($"FROM {table} ", StringComparison.Ordinal));
+        Assert.Equal(2, ReadsFrom("orders"));
+        Assert.Equal(1, ReadsFrom("payments"));
+
+        // Lin: 150.00 with 50.00 of other spend (Bronze, × 1) earns 150; 50.00 with 150.00 of other
+        // spend (Gold, × 2) earns 100. Max: 50.00 with nothing else (Bronze) earns 50.
+        var expected = new long[] { 150, 100, 50 };
+        await using (var db = store.Db())
+        {
+            var earned = await db.Set<LoyaltyEntry>().AsNoTracking().Where(e => e.Type == LoyaltyEntryType.Earn).ToDictionaryAsync(e => e.OrderId!.Value, e => e.Points);
+            Assert.Equal(expected, orders.Select(o => earned.GetValueOrDefault(Guid.Parse(o["id"].Str()))).ToArray());
+            await db.EventSubscriptions.Where(s => s.Name == LoyaltyOrderEvents.SubscriberName).ExecuteUpdateAsync(u => u.SetProperty(s => s.Position, 0L));
+        }
+
+        await runner.RunAsync(loyalty, CancellationToken.None);
+        Assert.Equal(250, await BalanceAsync(store, await CustomerAsync(store, "lin@example.com")));
+        Assert.Equal(50, await BalanceAsync(store, await CustomerAsync(store, "max@example.com")));
+        await using (var db = store.Db())
+        {
+            Assert.Equal(3, await db.Set<LoyaltyEntry>().CountAsync());
+            Assert.Equal(3, await db.OutboxEvents.CountAsync(e => e.Type == EventTypes.LoyaltyPointsChanged));
+        }
+
+        await AssertBalancesAreTheSumOfTheLedgerAsync(store);
+    }
+
+    /// <summary>
     /// An entry's key is checked in the statement that moves the balance: a credit or a debit posted
     /// again with its key changes nothing, and a debit the balance cannot cover is refused as before.
     /// </summary>
