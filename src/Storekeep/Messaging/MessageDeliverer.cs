@@ -52,12 +52,17 @@ public sealed partial class MessageDeliverer(
         var db = scope.ServiceProvider.GetRequiredService<StorekeepDbContext>();
         var now = clock.GetUtcNow().UtcDateTime;
 
-        if (await Shared.Retries.RenewLeaseAsync(db, "messages", messageId, claim, now, settings.Lease, ct) is not { } lease)
+        // The attempt's own lease, taken only while the batch's claim still holds (see
+        // Retries.RenewLeaseAsync); the statement that renews it also answers the message.
+        var lease = Shared.Retries.LeaseToken(now + settings.Lease);
+        var renewed = await db.Messages
+            .FromSqlRaw("UPDATE messages SET lease_until = {0} WHERE id = {1} AND lease_until = {2} RETURNING *", lease, messageId, claim)
+            .AsNoTracking().ToListAsync(ct);
+        if (renewed is not [var message])
         {
             return false;
         }
 
-        var message = await db.Messages.AsNoTracking().SingleAsync(m => m.Id == messageId, ct);
         var mine = db.Messages.Where(m => m.Id == messageId && m.LeaseUntil == lease);
         var isSms = message.Channel == MessageChannels.Sms;
         if (isSms ? !sms.Sends : settings.SmtpHost is null)

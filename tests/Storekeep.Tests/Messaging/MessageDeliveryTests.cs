@@ -170,6 +170,36 @@ public sealed class MessageDeliveryTests
         await store.WaitForMessageAsync(id, m => m.Status == MessageStatus.Sent, "sent");
     }
 
+    /// <summary>
+    /// After the batch's claim, a message costs two statements: the renewal of its lease, which
+    /// answers the message too, and its outcome.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task Each_claimed_message_is_read_by_the_statement_that_renews_its_lease(string database)
+    {
+        await using var smtp = await SmtpTestServer.StartAsync();
+        var log = new StatementLog();
+        await using var store = await TestStore.StartAsync(database, settings: smtp.Settings(), services: log.AddTo);
+        const int count = 6;
+        log.Clear();
+        var ids = await store.QueueAsync(Enumerable.Range(0, count)
+            .Select(i => (MessageTypes.PasswordReset, $"user{i}@example.com", MessageTestData.Link($"User {i}")))
+            .ToArray());
+        foreach (var id in ids)
+        {
+            await store.WaitForMessageAsync(id, m => m.Status == MessageStatus.Sent, "sent");
+        }
+
+        Assert.Equal(count, smtp.Received.Count);
+        var perMessage = log.Statements
+            .Select(s => s.Replace("\"", "", StringComparison.Ordinal))
+            .Where(s => (s.Contains("UPDATE messages ", StringComparison.Ordinal) || s.Contains("FROM messages ", StringComparison.Ordinal))
+                && !s.Contains("ORDER BY next_attempt_at", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(perMessage.Count == 2 * count, string.Join("\n---\n", perMessage));
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
     public async Task Two_nodes_sending_many_messages_deliver_every_one_exactly_once(string database)
