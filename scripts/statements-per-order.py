@@ -2,21 +2,23 @@
 """Statements PostgreSQL receives per card checkout, the events' work included (docs/performance.md).
 
 Usage (as root, Debian's PostgreSQL 15 on localhost, password 'postgres'):
-    python3 scripts/statements-per-order.py src/Storekeep.Web/bin/Release/net10.0/storekeep.dll [orders]
+    python3 scripts/statements-per-order.py src/Storekeep.Web/bin/Release/net10.0/storekeep.dll [orders] [clients]
 
 Starts the server on the demo store in database sk_statements (seeded on first use), builds one-line
-carts, turns on log_statement = all, checks the carts out one after another, waits 10 s for their
-events, and counts the statements logged. It then counts what the idle server sends in as long and
+carts, turns on log_statement = all, checks the carts out one after another (or from [clients]
+threads at once, so that event subscribers get several orders per batch, as under load), waits
+10 s for their events, and counts the statements logged. It then counts what the idle server sends in as long and
 prints (busy - idle) / orders. Counted, not timed, so it does not depend on how busy the machine is.
 """
-import json, random, subprocess, sys, time, urllib.request
+import json, random, subprocess, sys, threading, time, urllib.request
 
 DLL = sys.argv[1]
 ORDERS = int(sys.argv[2]) if len(sys.argv) > 2 else 40
+CLIENTS = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 LOG = "/var/log/postgresql/postgresql-15-main.log"
 URL = "http://localhost:5077"
 ENV = ("Seed__Demo=true Bootstrap__ApiKey=sk_statements_0123456789abcdef0123 ASPNETCORE_URLS=" + URL +
-       " Logging__LogLevel__Default=Warning Database__Provider=postgres"
+       " Logging__LogLevel__Default=Warning Database__Provider=postgres RateLimiting__PublicRequestsPerMinute=10000000"
        " ConnectionStrings__Storekeep='Host=localhost;Username=postgres;Password=postgres;Database=sk_statements'")
 
 
@@ -77,18 +79,25 @@ try:
     time.sleep(5)
     stamp = int(time.time())
 
-    def check_out():
-        for i, cart in enumerate(carts):
-            call("POST", f"/api/v1/carts/{cart}/checkout", {
+    def check_out_every(first):
+        for i in range(first, len(carts), CLIENTS):
+            call("POST", f"/api/v1/carts/{carts[i]}/checkout", {
                 "email": f"statements{stamp}-{i}@bench.example",
                 "shippingAddress": {"name": "Count Buyer", "line1": "1 Loop Road", "city": "Springfield", "postalCode": "12345", "country": "US"},
                 "payment": {"method": "card", "token": "tok_visa"}})
+
+    def check_out():
+        threads = [threading.Thread(target=check_out_every, args=(k,)) for k in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
         time.sleep(10)
 
     busy, window = logged_while(check_out)
     time.sleep(1)
     idle, _ = logged_while(lambda: time.sleep(window))
-    print(f"{ORDERS} checkouts: {busy} statements in {window:.1f} s; idle server {idle} in as long; "
+    print(f"{ORDERS} checkouts from {CLIENTS} clients: {busy} statements in {window:.1f} s; idle server {idle} in as long; "
           f"per order {(busy - idle) / ORDERS:.1f}")
 finally:
     server.terminate()
