@@ -47,6 +47,18 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
             throw new InvalidOperationException("ReserveAsync must run inside a transaction.");
         }
 
+        if (requested.Count == 1 && await ReserveOneLineAsync(requested[0], ct) is { } single)
+        {
+            var line = requested[0];
+            AddMovement(single.WarehouseId, line.Sku, MovementType.Reservation, 0, line.Quantity, null, actor, reference);
+            if (single.Available <= single.LowStockThreshold && single.Available + line.Quantity > single.LowStockThreshold)
+            {
+                RaiseLowStock([new StockLow(line.Sku, single.Code, single.Available, single.LowStockThreshold)]);
+            }
+
+            return [new StockAllocation(single.WarehouseId, line.Sku, line.Quantity)];
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             var levels = await LoadLevelsAsync(requested.Select(r => r.Sku).ToList(), ct);
@@ -349,6 +361,32 @@ public sealed class InventoryService(StorekeepDbContext db, TimeProvider clock)
         var rows = await db.Database.SqlQuery<StockAfterUpdate>(sql).ToListAsync(ct);
         return rows.Count == 0 ? null : rows[0];
     }
+
+    /// <summary>
+    /// One line reserved by one statement: <see cref="Plan"/>'s choice for a single line (the
+    /// highest-priority warehouse that has all of it, by code on a tie) is made inside the guarded
+    /// update, so no levels are read first. Null when no warehouse has all of it, or a concurrent
+    /// change took it between the choice and the row's lock: the caller then plans from the levels.
+    /// </summary>
+    private async Task<OneLineReserved?> ReserveOneLineAsync(StockRequest line, CancellationToken ct)
+    {
+        // Plan orders codes ordinally; PostgreSQL's default collation may not.
+        var byCode = db.IsPostgres ? "w.code COLLATE \"C\"" : "w.code";
+        var sql = $$"""
+            UPDATE stock_levels SET reserved = reserved + {0}
+            WHERE id = (SELECT s.id FROM stock_levels AS s INNER JOIN warehouses AS w ON w.id = s.warehouse_id
+                        WHERE s.sku = {1} AND s.on_hand - s.reserved >= {0}
+                        ORDER BY w.priority, {{byCode}} LIMIT 1)
+              AND on_hand - reserved >= {0}
+            RETURNING warehouse_id AS "WarehouseId", (SELECT code FROM warehouses WHERE warehouses.id = stock_levels.warehouse_id) AS "Code",
+                      on_hand - reserved AS "Available", COALESCE(reorder_point, low_stock_threshold) AS "LowStockThreshold"
+            """;
+        var rows = await db.Database.SqlQueryRaw<OneLineReserved>(sql, line.Quantity, line.Sku).ToListAsync(ct);
+        return rows is [var row] ? row : null;
+    }
+
+    /// <summary>Where a one-line reservation was taken, with the warehouse's balance after it (see <see cref="ReserveOneLineAsync"/>).</summary>
+    private sealed record OneLineReserved(Guid WarehouseId, string Code, long Available, long LowStockThreshold);
 
     private async Task<List<LevelSnapshot>> LoadLevelsAsync(List<string> skus, CancellationToken ct) =>
         await db.StockLevels.AsNoTracking()

@@ -59,6 +59,51 @@ public sealed class StockReservationTests
         Assert.Equal(3, plan.Single(p => p.WarehouseId == west).Quantity);
     }
 
+    /// <summary>
+    /// A one-line reservation is one statement with the plan's choice made inside it: the
+    /// highest-priority warehouse that has all of the line (codes ordered ordinally on a tie, as the
+    /// plan orders them), no levels read first; a line no warehouse has alone is still split.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_one_line_reservation_takes_the_plans_warehouse_in_one_statement(string database)
+    {
+        await using var store = await TestStore.StartAsync(database);
+        Guid first, second, third;
+        await using (var setup = store.Db())
+        {
+            // Same priority: "WEST" comes before "east" ordinally (not in a linguistic order).
+            var east = new Warehouse { Code = "east", Name = "East", Priority = 5 };
+            var west = new Warehouse { Code = "WEST", Name = "West", Priority = 5 };
+            var near = new Warehouse { Code = "NEAR", Name = "Near", Priority = 1 };
+            setup.Warehouses.AddRange(east, west, near);
+            setup.StockLevels.AddRange(
+                new StockLevel { Sku = "A", WarehouseId = near.Id, OnHand = 2, LowStockThreshold = 0 },
+                new StockLevel { Sku = "A", WarehouseId = east.Id, OnHand = 9, LowStockThreshold = 0 },
+                new StockLevel { Sku = "A", WarehouseId = west.Id, OnHand = 9, LowStockThreshold = 0 });
+            await setup.SaveChangesAsync();
+            (first, second, third) = (near.Id, west.Id, east.Id);
+        }
+
+        var log = new StatementLog();
+        var options = new DbContextOptionsBuilder<StorekeepDbContext>();
+        DatabaseSetup.Configure(options, store.Provider, store.ConnectionString);
+        await using var db = new StorekeepDbContext(options.AddInterceptors(log).Options);
+
+        // 2 fit Near (priority 1); 3 do not, so the first of the tied two that has all of it.
+        Assert.Equal(first, Assert.Single(await ReserveAsync(db, new StockRequest("A", 2))).WarehouseId);
+        Assert.Equal(second, Assert.Single(await ReserveAsync(db, new StockRequest("A", 3))).WarehouseId);
+        Assert.Empty(log.ReadsOf("stock_levels"));
+        Assert.Equal(2, log.Statements.Count(s => s.Contains("stock_levels", StringComparison.Ordinal) && !s.Contains("INSERT INTO", StringComparison.Ordinal)));
+
+        // 12 is more than any one warehouse has left (West 6, East 9): split by priority, then code.
+        var split = await ReserveAsync(db, new StockRequest("A", 12));
+        Assert.Equal([(second, 6), (third, 6)], split.Select(a => (a.WarehouseId, a.Quantity)).ToArray());
+        var reserved = await db.StockLevels.AsNoTracking().ToDictionaryAsync(l => l.WarehouseId, l => l.Reserved);
+        Assert.Equal((2L, 9L, 6L), (reserved[first], reserved[second], reserved[third]));
+        Assert.Equal(17, await db.StockMovements.SumAsync(m => m.ReservedDelta));
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
     public async Task A_plan_beaten_after_its_snapshot_is_undone_exactly_and_made_again(string database)
