@@ -391,28 +391,46 @@ public static class CheckoutWorkload
             }
         }
 
-        await using (var levels = new NpgsqlCommand(
-            "SELECT s.sku, s.warehouse_id, w.code, w.priority, s.on_hand - s.reserved FROM stock_levels AS s INNER JOIN warehouses AS w ON s.warehouse_id = w.id WHERE s.sku = ANY($1)", connection, transaction))
+        if (ordered.Length == 1)
         {
-            levels.Parameters.AddWithValue(ordered);
-            await using var reader = await levels.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                // The app plans from this snapshot; the guarded updates below decide.
-            }
-        }
-
-        foreach (var sku in ordered)
-        {
-            await using var reserve = new NpgsqlCommand(
-                "UPDATE stock_levels SET reserved = reserved + $1 WHERE sku = $2 AND warehouse_id = $3 AND on_hand - reserved >= $1 RETURNING on_hand - reserved, low_stock_threshold", connection, transaction);
-            reserve.Parameters.AddWithValue(1L);
-            reserve.Parameters.AddWithValue(sku);
-            reserve.Parameters.AddWithValue(warehouseId);
-            await using var reader = await reserve.ExecuteReaderAsync(ct);
+            // As InventoryService does for one line: the warehouse chosen inside the guarded update.
+            await using var reserveOne = new NpgsqlCommand(
+                "UPDATE stock_levels SET reserved = reserved + $1 WHERE id = (SELECT s.id FROM stock_levels AS s INNER JOIN warehouses AS w ON w.id = s.warehouse_id " +
+                "WHERE s.sku = $2 AND s.on_hand - s.reserved >= $1 ORDER BY w.priority, w.code COLLATE \"C\" LIMIT 1) AND on_hand - reserved >= $1 " +
+                "RETURNING warehouse_id, (SELECT code FROM warehouses WHERE warehouses.id = stock_levels.warehouse_id), on_hand - reserved, COALESCE(reorder_point, low_stock_threshold)", connection, transaction);
+            reserveOne.Parameters.AddWithValue(1);
+            reserveOne.Parameters.AddWithValue(ordered[0]);
+            await using var reader = await reserveOne.ExecuteReaderAsync(ct);
             if (!await reader.ReadAsync(ct))
             {
                 return false;
+            }
+        }
+        else
+        {
+            await using (var levels = new NpgsqlCommand(
+                "SELECT s.sku, s.warehouse_id, w.code, w.priority, s.on_hand - s.reserved FROM stock_levels AS s INNER JOIN warehouses AS w ON s.warehouse_id = w.id WHERE s.sku = ANY($1)", connection, transaction))
+            {
+                levels.Parameters.AddWithValue(ordered);
+                await using var reader = await levels.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    // The app plans from this snapshot; the guarded updates below decide.
+                }
+            }
+
+            foreach (var sku in ordered)
+            {
+                await using var reserve = new NpgsqlCommand(
+                    "UPDATE stock_levels SET reserved = reserved + $1 WHERE sku = $2 AND warehouse_id = $3 AND on_hand - reserved >= $1 RETURNING on_hand - reserved, low_stock_threshold", connection, transaction);
+                reserve.Parameters.AddWithValue(1L);
+                reserve.Parameters.AddWithValue(sku);
+                reserve.Parameters.AddWithValue(warehouseId);
+                await using var reader = await reserve.ExecuteReaderAsync(ct);
+                if (!await reader.ReadAsync(ct))
+                {
+                    return false;
+                }
             }
         }
 
