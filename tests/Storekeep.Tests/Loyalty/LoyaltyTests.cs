@@ -167,15 +167,9 @@ public sealed class LoyaltyTests
             await using var db = store.Db();
             return await db.OutboxEvents.CountAsync(e => e.Type == EventTypes.OrderPaid) == orders.Length;
         }, "the three orders were captured");
-        await using (var scope = store.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync();
-        }
-
-        var runner = store.Services.GetRequiredService<EventSubscriberRunner>();
-        var loyalty = runner.Subscribers.Single(s => s.Name == LoyaltyOrderEvents.SubscriberName);
+        await store.PublishOutboxAsync();
         log.Clear();
-        await runner.RunAsync(loyalty, CancellationToken.None);
+        await store.RunSubscriberAsync(LoyaltyOrderEvents.SubscriberName);
 
         // One read of the batch's orders, one of the customers' counting orders, one of their refunds.
         int ReadsFrom(string table) => log.ReadsOf(table).Count(s => s.Replace("\"", "", StringComparison.Ordinal).Contains($"FROM {table} ", StringComparison.Ordinal));
@@ -192,7 +186,7 @@ public sealed class LoyaltyTests
             await db.EventSubscriptions.Where(s => s.Name == LoyaltyOrderEvents.SubscriberName).ExecuteUpdateAsync(u => u.SetProperty(s => s.Position, 0L));
         }
 
-        await runner.RunAsync(loyalty, CancellationToken.None);
+        await store.RunSubscriberAsync(LoyaltyOrderEvents.SubscriberName);
         Assert.Equal(250, await BalanceAsync(store, await CustomerAsync(store, "lin@example.com")));
         Assert.Equal(50, await BalanceAsync(store, await CustomerAsync(store, "max@example.com")));
         await using (var db = store.Db())

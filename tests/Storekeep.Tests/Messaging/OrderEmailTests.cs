@@ -143,15 +143,9 @@ public sealed class OrderEmailTests
         await store.AddProductAsync("MUG-1", 12m, main: 10, title: "Blue mug");
         await store.AddProductAsync("CUP-1", 7m, main: 10, title: "Red cup");
         var orders = new[] { await store.PlaceOrderAsync(("MUG-1", 1)), await store.PlaceOrderAsync(("CUP-1", 3)), await store.PlaceOrderAsync(("MUG-1", 2)) };
-        await using (var scope = store.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync();
-        }
-
-        var runner = store.Services.GetRequiredService<EventSubscriberRunner>();
-        var emails = runner.Subscribers.Single(s => s.Name == OrderEmails.SubscriberName);
+        await store.PublishOutboxAsync();
         log.Clear();
-        await runner.RunAsync(emails, CancellationToken.None);
+        await store.RunSubscriberAsync(OrderEmails.SubscriberName);
 
         Assert.Single(log.ReadsOf("order_lines"));
         Assert.Single(log.ReadsOf("messages"), s => !s.Contains("message_templates", StringComparison.Ordinal));
@@ -172,7 +166,7 @@ public sealed class OrderEmailTests
             await db.EventSubscriptions.Where(s => s.Name == OrderEmails.SubscriberName).ExecuteUpdateAsync(u => u.SetProperty(s => s.Position, 0L));
         }
 
-        await runner.RunAsync(emails, CancellationToken.None);
+        await store.RunSubscriberAsync(OrderEmails.SubscriberName);
         await using var check = store.Db();
         Assert.Equal(3, await check.Messages.CountAsync(m => m.Type == MessageTypes.OrderConfirmation));
         Assert.True((await check.EventSubscriptions.AsNoTracking().SingleAsync(s => s.Name == OrderEmails.SubscriberName)).Position > 0);
