@@ -22,8 +22,11 @@ public sealed class BenchDatabase : IAsyncDisposable
         this.adminConnectionString = adminConnectionString;
         Name = name;
         // The admin connection is unpooled (it must not keep the dropped database open); the
-        // workload's must be pooled, or every transaction pays a SCRAM handshake.
-        ConnectionString = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name, Pooling = true }.ConnectionString;
+        // workload's must be pooled, or every transaction pays a SCRAM handshake. Every side of a
+        // scenario (the server, the raw sides, COPY) connects without TLS, as the minimal
+        // transaction does: a database on the same machine gains nothing from it (docs/scaling.md),
+        // and a ratio must not be a difference of transports.
+        ConnectionString = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name, Pooling = true, SslMode = SslMode.Disable }.ConnectionString;
     }
 
     public string Name { get; }

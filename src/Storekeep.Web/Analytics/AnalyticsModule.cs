@@ -38,7 +38,7 @@ public sealed class AnalyticsModule : StorekeepModule
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddScoped<DailySalesRollup>();
-        services.AddEventSubscriber<DailySalesRollup>(DailySalesRollup.SubscriberName, batchSize: DailySalesRollup.BatchSize);
+        services.AddEventSubscriber<DailySalesRollup>(DailySalesRollup.SubscriberName, batchSize: DailySalesRollup.BatchSize, pause: DailySalesRollup.Pause);
 
         // Reports read the read replica when one is configured (docs/scaling.md).
         services.AddReplicaReader<SalesDashboard>();

@@ -149,23 +149,16 @@ public sealed class CheckoutService(
         var termsCompany = input.Method == PaymentMethod.Terms ? await invoicing.TermsCompanyOfAccountAsync(origin.AccountId, ct) : (Guid?)null;
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var number = await db.NextOrderNumberAsync(ct);
+        var orderId = Ids.NewId();
+        var number = await ClaimCartAsync(cart, orderId, now, ct);
         var customerId = await customers.EnsureAsync(input.Email, input.Address.Name, input.Address.Country, now, ct, orderFollows: true);
         await customers.GrantConsentAsync(customerId, input.Consent.Email, input.Consent.Sms, CustomerRegistry.CheckoutConsentSource, now, ct, input.Phone);
         var lines = totals.Lines.Select(l => OrderLine.For(
             variants[l.Sku].Id, l.Sku, OrderTitle(variants[l.Sku]), l.Quantity, l.UnitPrice, l.LineTotal, l.TaxAmount, variants[l.Sku].Cost, l.Discount,
             [.. l.Allocations.Select(a => new OrderLineDiscount(a.DiscountId, MinorUnits.FromMinor(a.Amount)))])).ToList();
         var order = Order.Place(number, input.Email, customerId, cart.Currency, input.Address, shipping?.Code, lines,
-            totals.ShippingTotal, totals.TaxTotal, totals.PricesIncludeTax, cart.Id, now, origin.ClientAddress, origin.AccountId, origin.Channel, totals.ShippingDiscount);
-
-        // Exactly one checkout converts the version of the cart that was priced.
-        var claimed = await db.Carts
-            .Where(c => c.Id == cart.Id && c.Status == CartStatus.Active && c.Version == cart.Version)
-            .ExecuteUpdateAsync(u => u.SetProperty(c => c.Status, CartStatus.CheckedOut).SetProperty(c => c.OrderId, order.Id).SetProperty(c => c.UpdatedAt, now), ct);
-        if (claimed == 0)
-        {
-            throw Errors.Conflict("cart_changed", "The cart changed or was already checked out while paying; review it and try again.");
-        }
+            totals.ShippingTotal, totals.TaxTotal, totals.PricesIncludeTax, cart.Id, now, origin.ClientAddress, origin.AccountId, origin.Channel, totals.ShippingDiscount,
+            id: orderId);
 
         // The discounts' uses are taken here, by guarded updates: a use that is gone rolls all of this back.
         await discountUsage.ReserveAsync(order, totals, now, ct);
@@ -201,6 +194,33 @@ public sealed class CheckoutService(
 
         return (order, payment);
     }
+
+    /// <summary>
+    /// Exactly one checkout converts the version of the cart that was priced: a guarded update,
+    /// 409 <c>cart_changed</c> when it changes no row. The order's number is taken by the same
+    /// statement on PostgreSQL (<c>RETURNING nextval</c>: one round trip, and a checkout that loses
+    /// the cart takes no number); SQLite's writer lock makes the next number a plain read after it.
+    /// </summary>
+    private async Task<long> ClaimCartAsync(Cart cart, Guid orderId, DateTime now, CancellationToken ct)
+    {
+        if (db.IsPostgres)
+        {
+            var numbers = await db.Database.SqlQueryRaw<long>(
+                $"UPDATE carts SET status = {{0}}, order_id = {{1}}, updated_at = {{2}} WHERE id = {{3}} AND status = {{4}} AND version = {{5}} " +
+                $"RETURNING nextval('{StorekeepDbContext.OrderNumberSequence}') AS \"Value\"",
+                StorekeepDbContext.ToSnakeCase(nameof(CartStatus.CheckedOut)), orderId, now, cart.Id, StorekeepDbContext.ToSnakeCase(nameof(CartStatus.Active)), cart.Version)
+                .ToListAsync(ct);
+            return numbers.Count == 1 ? numbers[0] : throw CartChanged();
+        }
+
+        var claimed = await db.Carts
+            .Where(c => c.Id == cart.Id && c.Status == CartStatus.Active && c.Version == cart.Version)
+            .ExecuteUpdateAsync(u => u.SetProperty(c => c.Status, CartStatus.CheckedOut).SetProperty(c => c.OrderId, orderId).SetProperty(c => c.UpdatedAt, now), ct);
+        return claimed == 1 ? await db.NextOrderNumberAsync(ct) : throw CartChanged();
+    }
+
+    private static StorekeepException CartChanged() =>
+        Errors.Conflict("cart_changed", "The cart changed or was already checked out while paying; review it and try again.");
 
     /// <summary>
     /// An unpaid manual order holds stock, so one client (address, or email) may have only

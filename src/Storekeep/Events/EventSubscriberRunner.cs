@@ -21,6 +21,15 @@ public sealed class EventSubscriberSettings(IConfiguration configuration)
 
     /// <summary>How long a node owns a subscriber without committing a batch; renewed with each batch.</summary>
     public TimeSpan Lease { get; } = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Events:SubscriberLeaseSeconds", 120)));
+
+    /// <summary>
+    /// <see cref="EventSubscriber.Pause"/>, or <c>Events:Subscribers:{name}:PauseSeconds</c> when
+    /// that is set (0 runs it as soon as events arrive).
+    /// </summary>
+    public TimeSpan PauseOf(EventSubscriber subscriber) =>
+        configuration.GetValue<double?>($"Events:Subscribers:{subscriber.Name}:PauseSeconds") is { } seconds
+            ? TimeSpan.FromSeconds(Math.Max(0, seconds))
+            : subscriber.Pause;
 }
 
 /// <summary>
@@ -265,6 +274,9 @@ public sealed partial class EventSubscriberRunner(
             await db.SaveFailingWholeAsync(token);
             var now = clock.GetUtcNow().UtcDateTime;
             var renewed = events.Count < subscriber.BatchSize ? (DateTime?)null : Retries.LeaseToken(now + settings.Lease);
+
+            // Caught up: not due again until its pause has passed (a batch still behind goes on at once).
+            var due = renewed is null ? now + settings.PauseOf(subscriber) : now;
             var advanced = await db.EventSubscriptions
                 .Where(s => s.Name == subscriber.Name && s.LeaseUntil == lease && s.Position == from)
                 .ExecuteUpdateAsync(s => s
@@ -272,6 +284,7 @@ public sealed partial class EventSubscriberRunner(
                     .SetProperty(x => x.Attempts, 0)
                     .SetProperty(x => x.LastError, (string?)null)
                     .SetProperty(x => x.LeaseUntil, renewed)
+                    .SetProperty(x => x.NextAttemptAt, due)
                     .SetProperty(x => x.UpdatedAt, now), token);
             return advanced == 1 ? (events.Count, renewed, events[^1].Position) : throw new LeaseLostException();
         }, ct);

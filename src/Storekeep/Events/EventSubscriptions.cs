@@ -24,10 +24,17 @@ public sealed class EventSubscriber
 {
     private readonly Dictionary<string, Func<IServiceProvider, string, EventContext, CancellationToken, Task<bool>>> _handlers;
 
-    internal EventSubscriber(string name, Type service, SubscriberStart start, Dictionary<string, Func<IServiceProvider, string, EventContext, CancellationToken, Task<bool>>> handlers, int batchSize = EventSubscriberSettings.BatchSize)
+    internal EventSubscriber(
+        string name,
+        Type service,
+        SubscriberStart start,
+        Dictionary<string, Func<IServiceProvider, string, EventContext, CancellationToken, Task<bool>>> handlers,
+        int batchSize = EventSubscriberSettings.BatchSize,
+        TimeSpan pause = default)
     {
         Name = name;
         BatchSize = batchSize;
+        Pause = pause;
         Service = service;
         Start = start;
         _handlers = handlers;
@@ -40,6 +47,14 @@ public sealed class EventSubscriber
 
     /// <summary>Events handed to it in one transaction (<see cref="EventSubscriberSettings.BatchSize"/> unless registered otherwise).</summary>
     public int BatchSize { get; }
+
+    /// <summary>
+    /// How long it rests after catching up before it takes newer events (zero: at once), unless
+    /// configured otherwise (<see cref="EventSubscriberSettings.PauseOf"/>). For a subscriber whose
+    /// batch costs the same however few events it holds (a day's rollup recomputed from the day's
+    /// orders), so that under load it runs every few seconds on many events, not on every few orders.
+    /// </summary>
+    public TimeSpan Pause { get; }
 
     /// <summary>The wire types it handles, as an array: a SQL parameter (<see cref="EventSubscriberRunner"/> reads only their payloads).</summary>
     internal string[] HandledTypes { get; }
@@ -60,10 +75,16 @@ public static class EventSubscriptions
     /// <see cref="EventSubscriberRunner"/>). The name keys the checkpoint: renaming a subscriber
     /// starts it again from <paramref name="start"/>.
     /// </summary>
-    public static IServiceCollection AddEventSubscriber<TSubscriber>(this IServiceCollection services, string name, SubscriberStart start = SubscriberStart.Beginning, int batchSize = EventSubscriberSettings.BatchSize)
+    public static IServiceCollection AddEventSubscriber<TSubscriber>(
+        this IServiceCollection services,
+        string name,
+        SubscriberStart start = SubscriberStart.Beginning,
+        int batchSize = EventSubscriberSettings.BatchSize,
+        TimeSpan pause = default)
         where TSubscriber : class
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pause, TimeSpan.Zero);
         if (string.IsNullOrWhiteSpace(name) || name.Length > EventSubscription.MaxNameLength)
         {
             throw new ArgumentException($"A subscriber name is 1 to {EventSubscription.MaxNameLength} characters.", nameof(name));
@@ -88,7 +109,7 @@ public static class EventSubscriptions
 
         services.AddEventSubscriptions();
         services.TryAddScoped<TSubscriber>();
-        services.AddSingleton(new EventSubscriber(name, typeof(TSubscriber), start, handlers, batchSize));
+        services.AddSingleton(new EventSubscriber(name, typeof(TSubscriber), start, handlers, batchSize, pause));
         return services;
     }
 

@@ -141,7 +141,8 @@ public sealed class Order : IRaisesEvents
         string? clientAddress = null,
         Guid? placedByUserId = null,
         string channel = OrderChannels.OnlineStore,
-        decimal shippingDiscount = 0m)
+        decimal shippingDiscount = 0m,
+        Guid? id = null)
     {
         var lineList = AtLeastOneLine(lines);
 
@@ -149,6 +150,7 @@ public sealed class Order : IRaisesEvents
         var discountTotal = lineList.Sum(l => l.DiscountAmount) + shippingDiscount;
         var order = new Order
         {
+            Id = id ?? Ids.NewId(),
             Number = number,
             Email = email,
             CustomerId = customerId,

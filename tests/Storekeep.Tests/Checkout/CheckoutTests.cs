@@ -1,6 +1,9 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Storekeep.Data;
 using Storekeep.Events;
+using Storekeep.Payments;
 using Storekeep.Tests.Infrastructure;
 
 namespace Storekeep.Tests.Checkout;
@@ -169,6 +172,62 @@ public sealed class CheckoutTests
         Assert.Equal(order["id"].Str(), again["orderId"].Str());
         await (await store.Anonymous.PostJson($"/api/v1/carts/{cart}/items", new { sku = "MUG-1", quantity = 1 })).ExpectProblem(HttpStatusCode.Conflict, "cart_not_active");
         Assert.Single(store.Gateway.Journal, op => op.Kind == "capture");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.All), MemberType = typeof(TestDatabases))]
+    public async Task A_checkout_whose_cart_changes_while_paying_is_409_and_takes_no_order_number(string database)
+    {
+        var log = new StatementLog();
+        CartChangingGateway? gateway = null;
+        await using var store = await TestStore.StartAsync(database, services: s =>
+        {
+            log.AddTo(s);
+            s.AddSingleton<IPaymentGateway>(sp => gateway = new CartChangingGateway(sp.GetRequiredService<TestPaymentGateway>()));
+        });
+        await store.AddProductAsync("MUG-1", 10m, main: 5);
+        var first = await store.CartWithAsync(store.Anonymous, ("MUG-1", 1));
+        var number = (await (await store.Anonymous.PostJson($"/api/v1/carts/{first}/checkout", TestCatalog.CheckoutBody())).Expect(HttpStatusCode.Created))["number"]!.GetValue<long>();
+
+        // While the card is being authorized the shopper adds a unit in another tab: the version
+        // that was priced is gone, so the checkout must not convert the cart.
+        var cart = await store.CartWithAsync(store.Anonymous, ("MUG-1", 1));
+        gateway!.BeforeNextAuthorization(async () =>
+            await (await store.Anonymous.PostJson($"/api/v1/carts/{cart}/items", new { sku = "MUG-1", quantity = 1 })).Expect(HttpStatusCode.OK));
+        await (await store.Anonymous.PostJson($"/api/v1/carts/{cart}/checkout", TestCatalog.CheckoutBody())).ExpectProblem(HttpStatusCode.Conflict, "cart_changed");
+        Assert.Single(store.Gateway.Journal, op => op.Kind == "void");
+
+        // The cart as it is now checks out with the next number: the refused checkout took none.
+        var order = await (await store.Anonymous.PostJson($"/api/v1/carts/{cart}/checkout", TestCatalog.CheckoutBody())).Expect(HttpStatusCode.Created);
+        Assert.Equal(number + 1, order["number"]!.GetValue<long>());
+        Assert.Equal(20m, order["subtotal"].Dec());
+
+        // On PostgreSQL the number comes back from the statement that claims the cart.
+        if (database == TestDatabases.Postgres)
+        {
+            Assert.All(log.Statements.Where(s => s.Contains(StorekeepDbContext.OrderNumberSequence, StringComparison.Ordinal)),
+                s => Assert.StartsWith("UPDATE carts", s.TrimStart(), StringComparison.Ordinal));
+        }
+
+        await store.AssertLedgerMatchesBalancesAsync();
+    }
+
+    /// <summary>Runs a test's action once, just before the next authorization reaches the gateway.</summary>
+    private sealed class CartChangingGateway(TestPaymentGateway inner) : DelegatingGateway(inner)
+    {
+        private Func<Task>? _pending;
+
+        public void BeforeNextAuthorization(Func<Task> action) => _pending = action;
+
+        public override async Task<GatewayResult> AuthorizeAsync(AuthorizeRequest request, CancellationToken ct)
+        {
+            if (Interlocked.Exchange(ref _pending, null) is { } action)
+            {
+                await action();
+            }
+
+            return await base.AuthorizeAsync(request, ct);
+        }
     }
 
     [Theory]

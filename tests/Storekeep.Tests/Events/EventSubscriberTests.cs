@@ -257,6 +257,59 @@ public sealed class EventSubscriberTests
         Assert.Equal((8L, (DateTime?)null), (last.Position, last.LeaseUntil));
     }
 
+    [Fact]
+    public async Task A_subscriber_with_a_pause_rests_after_catching_up_but_not_between_full_batches()
+    {
+        var batches = new BatchSizes();
+        await using var store = await TestStore.StartAsync(TestDatabases.Sqlite, settings: new Dictionary<string, string?> { ["Events:Dispatcher"] = "false" }, services: services =>
+        {
+            services.AddSingleton(batches);
+            services.AddEventSubscriber<BatchCountingSubscriber>("test-resting", batchSize: 2, pause: TimeSpan.FromHours(1));
+        });
+        var runner = store.Services.GetRequiredService<EventSubscriberRunner>();
+        var resting = runner.Subscribers.Single(s => s.Name == "test-resting");
+        async Task<EventSubscription> RowAsync()
+        {
+            await using var db = store.Db();
+            return await db.EventSubscriptions.AsNoTracking().SingleAsync(s => s.Name == "test-resting");
+        }
+
+        // Behind by more than a batch: the full batches follow one another at once; the one that
+        // catches up sets the rest.
+        await AddEventsAsync(store, 5);
+        await store.PublishOutboxAsync();
+        var before = DateTime.UtcNow;
+        await runner.RunAsync(resting, CancellationToken.None);
+        Assert.Equal([2, 2, 1], batches.Sizes);
+        var rested = await RowAsync();
+        Assert.Equal(5L, rested.Position);
+        Assert.InRange(rested.NextAttemptAt, before.AddMinutes(59), DateTime.UtcNow.AddHours(1));
+
+        // Events arriving during the rest wait for it.
+        await AddEventsAsync(store, 3);
+        await store.PublishOutboxAsync();
+        await runner.RunAsync(resting, CancellationToken.None);
+        Assert.Equal([2, 2, 1], batches.Sizes);
+        Assert.Equal(5L, (await RowAsync()).Position);
+
+        // Once it has passed (moved here rather than waited for), they are taken together.
+        await using (var db = store.Db())
+        {
+            await db.EventSubscriptions.Where(s => s.Name == "test-resting").ExecuteUpdateAsync(u => u.SetProperty(s => s.NextAttemptAt, DateTime.UtcNow.AddSeconds(-1)));
+        }
+
+        await runner.RunAsync(resting, CancellationToken.None);
+        Assert.Equal([2, 2, 1, 2, 1], batches.Sizes);
+        Assert.Equal(8L, (await RowAsync()).Position);
+
+        // The daily rollup rests 5 s unless configured otherwise (the test store sets 0).
+        var daily = runner.Subscribers.Single(s => s.Name == DailySalesRollup.SubscriberName);
+        Assert.Equal(TimeSpan.FromSeconds(5), daily.Pause);
+        var settings = store.Services.GetRequiredService<EventSubscriberSettings>();
+        Assert.Equal(TimeSpan.Zero, settings.PauseOf(daily));
+        Assert.Equal(TimeSpan.FromHours(1), settings.PauseOf(resting));
+    }
+
     public sealed class BatchSizes
     {
         public List<int> Sizes { get; } = [];

@@ -75,6 +75,7 @@ public sealed class TestStore : IAsyncDisposable
             ["Webhooks:AllowPrivateNetworks"] = "true", // test receivers listen on loopback; WebhookAddressPolicyTests turn it off
             ["Webhooks:RetryMaxMilliseconds"] = "1000",
             ["Events:PollMilliseconds"] = "100",
+            ["Events:Subscribers:daily-sales:PauseSeconds"] = "0", // tests read reports right after the events; EventSubscriberTests check the pause
             ["Planning:ReorderPoints:IntervalHours"] = "0", // tests refresh reorder points themselves, never behind a fingerprint's back
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Error",
