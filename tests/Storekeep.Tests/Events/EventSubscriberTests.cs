@@ -148,10 +148,7 @@ public sealed class EventSubscriberTests
         await using var store = await TestStore.StartAsync(database, settings: settings, services: WithRecordingSubscriber(stalled));
         await using var other = await store.StartAnotherNodeAsync(settings, WithRecordingSubscriber(new SubscriberSwitch()));
         var ids = await AddEventsAsync(store, 3);
-        await using (var scope = store.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync();
-        }
+        await store.PublishOutboxAsync();
 
         // The first node takes the subscriber and stalls inside its batch past the lease.
         var firstRunner = store.Services.GetRequiredService<EventSubscriberRunner>();
@@ -188,19 +185,13 @@ public sealed class EventSubscriberTests
             services.AddEventSubscriber<RecordingSubscriber>(Recording, SubscriberStart.Latest);
         });
         await AddEventsAsync(store, 2);
-        await using (var scope = store.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync();
-        }
+        await store.PublishOutboxAsync();
 
         var runner = store.Services.GetRequiredService<EventSubscriberRunner>();
         var subscriber = runner.Subscribers.Single(s => s.Name == Recording);
         await runner.RunAsync(subscriber, CancellationToken.None);
         var later = await AddEventsAsync(store, 1);
-        await using (var scope = store.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync();
-        }
+        await store.PublishOutboxAsync();
 
         await runner.RunAsync(subscriber, CancellationToken.None);
 
@@ -219,13 +210,9 @@ public sealed class EventSubscriberTests
             services.AddEventSubscriber<BatchCountingSubscriber>("test-batches", batchSize: 2);
         });
         await AddEventsAsync(store, 5);
-        await using (var scope = store.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync();
-        }
+        await store.PublishOutboxAsync();
 
-        var runner = store.Services.GetRequiredService<EventSubscriberRunner>();
-        await runner.RunAsync(runner.Subscribers.Single(s => s.Name == "test-batches"), CancellationToken.None);
+        await store.RunSubscriberAsync("test-batches");
 
         Assert.Equal([2, 2, 1], batches.Sizes);
         await using (var db = store.Db())
@@ -238,19 +225,13 @@ public sealed class EventSubscriberTests
         // Ending on a full batch: the next (empty) read finds nothing and releases; the round after
         // that claims at once and starts where the last one stopped.
         await AddEventsAsync(store, 1);
-        await using (var scope = store.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync();
-        }
+        await store.PublishOutboxAsync();
 
-        await runner.RunAsync(runner.Subscribers.Single(s => s.Name == "test-batches"), CancellationToken.None);
+        await store.RunSubscriberAsync("test-batches");
         await AddEventsAsync(store, 2);
-        await using (var scope = store.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<OutboxPublisher>().PublishAsync();
-        }
+        await store.PublishOutboxAsync();
 
-        await runner.RunAsync(runner.Subscribers.Single(s => s.Name == "test-batches"), CancellationToken.None);
+        await store.RunSubscriberAsync("test-batches");
         Assert.Equal([2, 2, 1, 1, 2], batches.Sizes);
         await using var check = store.Db();
         var last = await check.EventSubscriptions.AsNoTracking().SingleAsync(s => s.Name == "test-batches");
