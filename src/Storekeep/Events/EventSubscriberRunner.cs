@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,14 +23,17 @@ public sealed class EventSubscriberSettings(IConfiguration configuration)
     /// <summary>How long a node owns a subscriber without committing a batch; renewed with each batch.</summary>
     public TimeSpan Lease { get; } = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Events:SubscriberLeaseSeconds", 120)));
 
+    private readonly ConcurrentDictionary<string, TimeSpan> _pauses = new(StringComparer.Ordinal);
+
     /// <summary>
     /// <see cref="EventSubscriber.Pause"/>, or <c>Events:Subscribers:{name}:PauseSeconds</c> when
-    /// that is set (0 runs it as soon as events arrive).
+    /// that is set (0 runs it as soon as events arrive); read once per subscriber, like the rest.
     /// </summary>
     public TimeSpan PauseOf(EventSubscriber subscriber) =>
-        configuration.GetValue<double?>($"Events:Subscribers:{subscriber.Name}:PauseSeconds") is { } seconds
-            ? TimeSpan.FromSeconds(Math.Max(0, seconds))
-            : subscriber.Pause;
+        _pauses.GetOrAdd(subscriber.Name, name =>
+            configuration.GetValue<double?>($"Events:Subscribers:{name}:PauseSeconds") is { } seconds
+                ? TimeSpan.FromSeconds(Math.Max(0, seconds))
+                : subscriber.Pause);
 }
 
 /// <summary>

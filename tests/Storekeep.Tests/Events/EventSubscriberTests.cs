@@ -260,7 +260,7 @@ public sealed class EventSubscriberTests
         await AddEventsAsync(store, 5);
         await store.PublishOutboxAsync();
         var before = DateTime.UtcNow;
-        await runner.RunAsync(resting, CancellationToken.None);
+        await store.RunSubscriberAsync("test-resting");
         Assert.Equal([2, 2, 1], batches.Sizes);
         var rested = await RowAsync();
         Assert.Equal(5L, rested.Position);
@@ -269,7 +269,7 @@ public sealed class EventSubscriberTests
         // Events arriving during the rest wait for it.
         await AddEventsAsync(store, 3);
         await store.PublishOutboxAsync();
-        await runner.RunAsync(resting, CancellationToken.None);
+        await store.RunSubscriberAsync("test-resting");
         Assert.Equal([2, 2, 1], batches.Sizes);
         Assert.Equal(5L, (await RowAsync()).Position);
 
@@ -279,7 +279,7 @@ public sealed class EventSubscriberTests
             await db.EventSubscriptions.Where(s => s.Name == "test-resting").ExecuteUpdateAsync(u => u.SetProperty(s => s.NextAttemptAt, DateTime.UtcNow.AddSeconds(-1)));
         }
 
-        await runner.RunAsync(resting, CancellationToken.None);
+        await store.RunSubscriberAsync("test-resting");
         Assert.Equal([2, 2, 1, 2, 1], batches.Sizes);
         Assert.Equal(8L, (await RowAsync()).Position);
 
