@@ -137,11 +137,9 @@ public sealed class CartService(
     /// </summary>
     public async Task<CartView> ViewAsync(Guid cartId, CancellationToken ct, string? withCode = null)
     {
-        var cart = await db.Carts.AsNoTracking().Include(c => c.Items).FirstOrDefaultAsync(c => c.Id == cartId, ct)
-            ?? throw Errors.NotFound("Cart", cartId.ToString());
+        var cart = await CartReads.CartAsync(db, cartId, ct) ?? throw Errors.NotFound("Cart", cartId.ToString());
         var skus = cart.Items.Select(i => i.Sku).ToList();
-        var variants = await db.Variants.AsNoTracking().Include(v => v.Product).ThenInclude(p => p!.Category)
-            .Where(v => skus.Contains(v.Sku)).ToDictionaryAsync(v => v.Sku, ct);
+        var variants = await CartReads.VariantsAsync(db, skus, ct);
         var items = cart.Items.OrderBy(i => i.AddedAt).ThenBy(i => i.Sku).ToList();
         var (entered, redemption) = await AdjustmentsOfAsync(cart, promotions, loyalty, ct);
         var codes = entered.ToList();

@@ -283,8 +283,7 @@ public sealed class CheckoutService(
 
     private async Task<Cart> LoadActiveCartAsync(Guid cartId, CancellationToken ct)
     {
-        var cart = await db.Carts.AsNoTracking().Include(c => c.Items).FirstOrDefaultAsync(c => c.Id == cartId, ct)
-            ?? throw Errors.NotFound("Cart", cartId.ToString());
+        var cart = await CartReads.CartAsync(db, cartId, ct) ?? throw Errors.NotFound("Cart", cartId.ToString());
         if (cart.Status != CartStatus.Active)
         {
             throw new StorekeepException(ErrorKind.Conflict, "cart_already_checked_out", "This cart has already been checked out.")
@@ -309,8 +308,7 @@ public sealed class CheckoutService(
         var (codes, redemption) = await CartService.AdjustmentsOfAsync(cart, promotions, loyalty, ct);
         var discounts = await promotions.ForAsync(codes, email, ct) with { LoyaltyAmount = redemption?.Amount ?? 0 };
         var skus = cart.Items.Select(i => i.Sku).ToList();
-        var variants = await db.Variants.AsNoTracking().Include(v => v.Product).ThenInclude(p => p!.Category)
-            .Where(v => skus.Contains(v.Sku)).ToDictionaryAsync(v => v.Sku, ct);
+        var variants = await CartReads.VariantsAsync(db, skus, ct);
         foreach (var item in cart.Items)
         {
             if (!variants.TryGetValue(item.Sku, out var variant) || variant.Product!.Status != ProductStatus.Active)
