@@ -5,10 +5,10 @@ using Microsoft.EntityFrameworkCore.Metadata;
 namespace Storekeep.Data;
 
 /// <summary>
-/// An EF compiled query, for the reads every cart change and checkout makes: a compiled query skips
-/// the per-call parameter extraction and query-cache lookup (docs/performance.md, "Compiled cart
-/// reads"). One is kept per model, because a compiled query refuses any model but the one it first
-/// ran with, and one process may hold several (the tests run SQLite and PostgreSQL stores side by side).
+/// An EF compiled query kept per model: a compiled query skips the per-call parameter extraction
+/// and query-cache lookup (docs/performance.md, "The cart's two reads compiled"), but refuses any
+/// model but the one it first ran with, and one process may hold several (the tests run SQLite and
+/// PostgreSQL stores side by side).
 /// </summary>
 public sealed class CompiledPerModel<TQuery>
     where TQuery : class
